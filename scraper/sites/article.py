@@ -1,0 +1,46 @@
+"""What a page object extracts from one article page.
+
+The crawl adds the fields it alone knows (id, mirror, fetched_at, WARC pointer…) when it
+turns this into an article record; see ``archive.records``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class ArticleData:
+    title: str | None = None
+    published: str | None = None  # ISO 8601 with offset, e.g. 2023-02-19T14:05:00+03:30
+    modified: str | None = None
+    section: str | None = None
+    authors: list[str] = field(default_factory=list)
+    description: str | None = None
+    body: str = ""  # plain text, paragraphs separated by one blank line
+    images: list[Image] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    canonical_url: str | None = None  # the page's own rel=canonical / og:url, absolute
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ArticlePage(Protocol):
+    """A page object: a pure function of (url, html), no network, no Scrapy."""
+
+    def __init__(self, url: str, html: str) -> None: ...
+
+    def to_item(self) -> ArticleData | None:
+        """The article, or None when the page holds no article (block page, seizure banner,
+        error page, empty body)."""
+
+    def links(self) -> list[str]:
+        """Absolute URLs of every link on the page (the spider decides which to follow)."""
