@@ -44,3 +44,15 @@ class ArticlePage(Protocol):
 
     def links(self) -> list[str]:
         """Absolute URLs of every link on the page (the spider decides which to follow)."""
+
+
+class ListingPage(Protocol):
+    """A section front, home page or archive page: where article links are found."""
+
+    def __init__(self, url: str, html: str) -> None: ...
+
+    def article_links(self) -> list[str]:
+        """Absolute URLs of the articles it lists, unique, in page order."""
+
+    def next_page(self) -> str | None:
+        """The absolute URL of the next (older) page, if any."""

@@ -1,0 +1,77 @@
+"""Page objects run in worker processes.
+
+BeautifulSoup costs several milliseconds a page, more than fetching and archiving it, and
+Scrapy uses one core; parsing in a pool of processes is what lets a crawl (or a replay)
+use the machine's other cores. Every function here is a pure (url, bytes) -> data call,
+so the same code runs inline when ``workers`` is 0.
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
+
+from scraper.sites import article_page_class, listing_page_class
+from scraper.sites.html import decode_html
+
+T = TypeVar("T")
+
+
+@dataclass
+class ArticleResult:
+    article: dict[str, Any] | None  # ArticleData.to_dict(), or None: the page holds no article
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ListingResult:
+    article_links: list[str]
+    next_page: str | None
+
+
+def extract_article(extractor: str, url: str, body: bytes, content_type: str | None) -> ArticleResult:
+    page = article_page_class(extractor)(url, decode_html(body, content_type))
+    item = page.to_item()
+    return ArticleResult(item.to_dict() if item is not None else None, page.links())
+
+
+def extract_listing(extractor: str, url: str, body: bytes, content_type: str | None) -> ListingResult:
+    page = listing_page_class(extractor)(url, decode_html(body, content_type))
+    return ListingResult(page.article_links(), page.next_page())
+
+
+def default_workers() -> int:
+    return max(1, (os.cpu_count() or 1))
+
+
+def _warm_up() -> None:
+    # Import the page objects once per worker, not on its first page.
+    for name in ("presstv", "generic"):
+        article_page_class(name)
+        listing_page_class(name)
+
+
+class ExtractionPool:
+    """``await pool.run(extract_article, ...)`` from asyncio code; inline when workers == 0."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: Executor | None = None
+        if workers > 0:
+            # forkserver: workers must not inherit the crawler's reactor, sockets and threads.
+            context = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            return function(*args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, function, *args)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

@@ -1,0 +1,195 @@
+"""The ``newsarchive`` command.
+
+Exit status: 0 all good; 1 finished but something failed (listed in the run report);
+2 usage or configuration error (one clear line, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scraper.since import parse_since
+from scraper.sites.profile import ProfileError, SiteProfile, load_profile, with_origins
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: reported in one line, exit status 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (UsageError, ProfileError) as exc:
+        print(f"newsarchive: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsarchive",
+        description="Archive news sites that live on several domains: WARC files plus JSON records.",
+        epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl a site and archive its articles",
+        description="Crawl SITE's feeds, sitemaps and listings on its primary domain and mirrors; "
+        "write every exchange to WARC and every article to JSON Lines.",
+        epilog="Example: newsarchive crawl presstv --out data --max-articles 50 --since 7d",
+    )
+    crawl.add_argument("site", metavar="SITE", help="built-in profile name (presstv) or a profile .toml path")
+    crawl.add_argument("--out", type=Path, default=Path("data"), metavar="DIR",
+                       help="output directory: warc/, json/, state/, runs/ (default: ./data)")
+    crawl.add_argument("--mirrors", metavar="URL,URL…",
+                       help="replace the profile's primary and mirrors; the first is the primary")
+    crawl.add_argument("--max-articles", type=_positive_int, metavar="N", help="stop after N articles")
+    crawl.add_argument("--since", metavar="DATE",
+                       help="only articles published on or after DATE (2026-03-01, or 7d, 36h, 2w)")
+    crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                       help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
+    crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.set_defaults(run=run_crawl)
+
+    extract = commands.add_parser(
+        "extract",
+        help="print the JSON record a saved page would give",
+        description="Run a page object on a saved HTML file, without crawling: "
+        "for testing a profile or an extractor.",
+        epilog="Example: newsarchive extract page.html --url https://www.presstv.ir/Detail/2023/02/19/698345/x",
+    )
+    extract.add_argument("file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)")
+    extract.add_argument("--url", required=True, help="the URL the page was served at")
+    which = extract.add_mutually_exclusive_group()
+    which.add_argument("--site", metavar="SITE", help="profile name or path (default: guessed from --url)")
+    which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
+    extract.set_defaults(run=run_extract)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run_crawl(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    profile = _profile(args.site, args.mirrors)
+    if args.since:
+        try:
+            parse_since(args.since)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    from archive.run_report import new_run_id
+    from scraper.spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    for assignment in args.settings:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s {assignment!r}: expected NAME=VALUE")
+        settings.set(name.strip(), value, priority="cmdline")
+    settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
+    settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+
+    run_id = new_run_id(profile.name)
+    process = CrawlerProcess(settings)
+    process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since, run_id=run_id)
+    process.start()
+
+    report_path = args.out / "runs" / f"{run_id}.json"
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print(f"newsarchive: crawl ended without a run report ({report_path})", file=sys.stderr)
+        return EXIT_FAILURES
+    counts = report.get("counts", {})
+    print(
+        f"{report['status']}: {counts.get('article', 0)} articles, "
+        f"{report['failure_count']} failures; report {report_path}",
+        file=sys.stderr,
+    )
+    return EXIT_OK if report["status"] == "ok" else EXIT_FAILURES
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    from archive.extraction import extract_article
+    from archive.records import build_record
+    from scraper.sites import ARTICLE_PAGES
+
+    if str(args.file) == "-":
+        body = sys.stdin.buffer.read()
+    else:
+        try:
+            body = args.file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    profile = _profile(args.site, None) if args.site else _guess_profile(args.url)
+    extractor = args.extractor or (profile.extractor if profile else "generic")
+    if extractor not in ARTICLE_PAGES:
+        raise UsageError(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
+    result = extract_article(extractor, args.url, body, None)
+    if result.article is None:
+        print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
+        return EXIT_FAILURES
+    article = profile.match_article(args.url) if profile else None
+    record = build_record(
+        article_id=profile.article_id(article) if profile and article else args.url,
+        site=profile.name if profile else "",
+        canonical_url=profile.canonical_url(article) if profile and article else args.url,
+        url=args.url,
+        mirror=_netloc(args.url),
+        urls=[args.url],
+        extracted=result.article,
+        fetched_at=None,
+        warc=None,
+    )
+    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _profile(site: str, mirrors: str | None) -> SiteProfile:
+    profile = load_profile(site)
+    if mirrors:
+        profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
+    return profile
+
+
+def _guess_profile(url: str) -> SiteProfile | None:
+    from scraper.sites.profile import builtin_profile_names
+
+    for name in builtin_profile_names():
+        profile = load_profile(name)
+        if profile.owns(url):
+            return profile
+    return None
+
+
+def _netloc(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

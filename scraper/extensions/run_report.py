@@ -1,0 +1,80 @@
+"""Writes ``<ARCHIVE_DIR>/runs/<run-id>.json`` and logs the closing summary."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from archive.run_report import RunReport
+from scraper import signals as newsarchive_signals
+
+logger = logging.getLogger(__name__)
+
+
+class RunReportExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.directory = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "runs"
+        self.report: RunReport | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "RunReportExtension":
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.page_failed, signal=newsarchive_signals.page_failed)
+        crawler.signals.connect(extension.page_outcome, signal=newsarchive_signals.page_outcome)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        options = {
+            key: str(value)
+            for key in ("max_articles", "since")
+            if (value := getattr(spider, key, None)) is not None
+        }
+        profile = getattr(spider, "profile", None)
+        if profile is not None:
+            options["origins"] = ",".join(profile.origins)
+        self.report = RunReport(
+            run_id=getattr(spider, "run_id", spider.name),
+            site=spider.name,
+            started_at=_now(),
+            options=options,
+        )
+
+    def page_failed(self, url: str, reason: str, page_type: str) -> None:
+        if self.report is not None:
+            self.report.fail(url, reason, page_type)
+
+    def page_outcome(self, outcome: str) -> None:
+        if self.report is not None:
+            self.report.count(outcome)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        report = self.report
+        if report is None:
+            return
+        report.finished_at = _now()
+        report.finish_reason = reason
+        stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        report.stats = {k: v for k, v in sorted(stats.items()) if not isinstance(v, datetime)}
+        path = report.write(self.directory)
+        summary = report.to_dict()
+        logger.info(
+            "run %s %s: %d pages, %d articles, %d failures %s; report %s",
+            report.run_id,
+            summary["status"],
+            stats.get("response_received_count", 0),
+            report.outcomes.get("article", 0),
+            report.failure_count,
+            summary["failures_by_reason"] or "",
+            path,
+        )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,45 @@
+"""Scrapy settings of the newsarchive project (``scrapy.cfg`` points here).
+
+newsarchive's own settings, with their defaults:
+  ARCHIVE_DIR = "data"                  output root: warc/, json/, state/, runs/
+  ARCHIVE_WARC_ENABLED = True
+  ARCHIVE_WARC_MAX_BYTES = 1_000_000_000   rotate WARC files at this size
+  ARCHIVE_WARC_GZIP_LEVEL = 6           zlib level per record (warcio's own is 9: slower, same size)
+  ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
+  NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
+  NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
+"""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+SPIDER_LOADER_CLASS = "scraper.spider_loader.ProfileSpiderLoader"
+
+USER_AGENT = "newsarchive/0.1 (news archiving crawler)"
+ROBOTSTXT_OBEY = True
+
+# Polite by default; AutoThrottle adapts to each host's latency. Loopback test sites answer
+# in a millisecond, so a short start delay does not slow tests down.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# One item slot per response: our callbacks yield a handful of outputs each, and every slot
+# costs an asyncio task per response (scrapy#5182).
+CONCURRENT_ITEMS = 1
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
+EXTENSIONS = {
+    "scraper.extensions.warc_capture.WarcCaptureExtension": 100,
+    "scraper.extensions.run_report.RunReportExtension": 200,
+    "scraper.extensions.progress.ProgressExtension": 300,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,10 @@
+"""Signals of newsarchive's own, beside Scrapy's."""
+
+# Sent as page_failed(url: str, reason: str, page_type: str) for every page that was not
+# usable: a download error, an HTTP error status, a feed that is not a feed, an article URL
+# that gave no article. The run report lists each one.
+page_failed = object()
+
+# Sent as page_outcome(outcome: str) for everything worth counting that is not a failure
+# (skipped as older than --since, over --max-articles, a duplicate link…).
+page_outcome = object()

@@ -1,0 +1,243 @@
+"""Site profiles: the TOML file that tells the crawler what one news site is.
+
+Loading never raises anything but ``ProfileError``, whose message is one line a user can act
+on; the command line turns it into exit status 2.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scraper.sites import ARTICLE_PAGES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BUILTIN_PACKAGE = "scraper.sites.profiles"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message says which file and what to fix."""
+
+
+@dataclass(frozen=True)
+class ArticleUrl:
+    """What the profile's ``article_url`` pattern found in one URL."""
+
+    url: str
+    host: str
+    path: str
+    groups: dict[str, str]
+
+    @property
+    def published_day(self) -> date | None:
+        try:
+            return date(int(self.groups["year"]), int(self.groups["month"]), int(self.groups["day"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    name: str
+    primary: str
+    mirrors: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    max_listing_pages: int = 3
+    article_url: re.Pattern[str] = re.compile(r"^/.+")
+    extractor: str = "generic"
+    timezone: str | None = None
+    source: str = "<built-in>"
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Primary first, then mirrors, as ``scheme://host[:port]`` without a trailing slash."""
+        return (self.primary, *self.mirrors)
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Every host name (with port when not default) that belongs to this site."""
+        names = {_netloc(origin) for origin in self.origins}
+        names.update(alias.lower() for alias in self.aliases)
+        return frozenset(names)
+
+    def owns(self, url: str) -> bool:
+        return _netloc(url) in self.hosts
+
+    def match_article(self, url: str) -> ArticleUrl | None:
+        """The article that ``url`` names, if it is an article URL on one of the site's hosts."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or _netloc(url) not in self.hosts:
+            return None
+        match = self.article_url.match(parts.path)
+        if match is None:
+            return None
+        groups = {k: v for k, v in match.groupdict().items() if v is not None}
+        return ArticleUrl(url=url, host=_netloc(url), path=parts.path, groups=groups)
+
+    def article_id(self, article: ArticleUrl) -> str:
+        """Stable across mirrors: the ``id`` group when the pattern has one, else the path."""
+        return f"{self.name}:{article.groups.get('id') or article.path}"
+
+    def canonical_url(self, article: ArticleUrl) -> str:
+        return f"{self.primary}{article.path}"
+
+    def on_origin(self, url: str, origin: str) -> str:
+        """The same path and query on another of the site's origins."""
+        parts = urlsplit(url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{origin}{parts.path or '/'}{query}"
+
+
+def _netloc(url: str) -> str:
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = (parts.hostname or "").lower()
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        return host
+    return f"{host}:{port}" if port and port != default_port else host
+
+
+# key -> (python type, required)
+_KEYS: dict[str, tuple[type, bool]] = {
+    "name": (str, True),
+    "primary": (str, True),
+    "mirrors": (list, False),
+    "aliases": (list, False),
+    "feeds": (list, False),
+    "sitemaps": (list, False),
+    "listings": (list, False),
+    "max_listing_pages": (int, False),
+    "article_url": (str, True),
+    "extractor": (str, False),
+    "timezone": (str, False),
+}
+
+
+def builtin_profile_names() -> list[str]:
+    files = resources.files(BUILTIN_PACKAGE).iterdir()
+    return sorted(f.name[: -len(".toml")] for f in files if f.name.endswith(".toml"))
+
+
+def load_profile(name_or_path: str | Path) -> SiteProfile:
+    """A built-in profile by name (``presstv``) or a profile TOML file by path."""
+    text_name = str(name_or_path)
+    if text_name.endswith(".toml") or Path(text_name).exists() or "/" in text_name:
+        path = Path(text_name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ProfileError(f"{path}: not a TOML profile (not UTF-8 text)") from None
+        return parse_profile(text, source=str(path))
+    if text_name not in builtin_profile_names():
+        known = ", ".join(builtin_profile_names())
+        raise ProfileError(
+            f"unknown site {text_name!r}: give a built-in profile ({known}) or a path to a .toml file"
+        )
+    resource = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.toml")
+    return parse_profile(resource.read_text(encoding="utf-8"), source=f"<built-in {text_name}>")
+
+
+def parse_profile(text: str, source: str = "<string>") -> SiteProfile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: not valid TOML: {exc}") from None
+    return profile_from_dict(data, source)
+
+
+def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfile:
+    def fail(message: str) -> ProfileError:
+        return ProfileError(f"{source}: {message}")
+
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(_KEYS)})")
+    for key, (kind, required) in _KEYS.items():
+        if key not in data:
+            if required:
+                raise fail(f"missing required key {key!r}")
+            continue
+        value = data[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise fail(f"{key!r} must be a {kind.__name__}, not {type(value).__name__}")
+        if kind is list and not all(isinstance(v, str) for v in value):
+            raise fail(f"{key!r} must be a list of strings")
+
+    name = data["name"]
+    if not NAME_PATTERN.match(name):
+        raise fail(f"name {name!r} must be lower-case letters, digits, '-' or '_'")
+    primary = _origin(data["primary"], "primary", fail)
+    mirrors = tuple(_origin(m, "mirrors", fail) for m in data.get("mirrors", []))
+    aliases = tuple(a.strip().lower() for a in data.get("aliases", []))
+    for alias in aliases:
+        if not alias or "/" in alias:
+            raise fail(f"alias {alias!r} must be a bare host name like 'example.com'")
+    paths = {key: tuple(data.get(key, [])) for key in ("feeds", "sitemaps", "listings")}
+    for key, values in paths.items():
+        for value in values:
+            if not value.startswith("/"):
+                raise fail(f"{key} entry {value!r} must be a path starting with '/' (valid on every mirror)")
+    try:
+        article_url = re.compile(data["article_url"])
+    except re.error as exc:
+        raise fail(f"article_url is not a valid regular expression: {exc}") from None
+    extractor = data.get("extractor", "generic")
+    if extractor not in ARTICLE_PAGES:
+        raise fail(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
+    timezone = data.get("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise fail(f"unknown timezone {timezone!r} (use an IANA name like 'Asia/Tehran')") from None
+    max_pages = data.get("max_listing_pages", 3)
+    if max_pages < 1:
+        raise fail("max_listing_pages must be at least 1")
+    return SiteProfile(
+        name=name,
+        primary=primary,
+        mirrors=mirrors,
+        aliases=aliases,
+        max_listing_pages=max_pages,
+        article_url=article_url,
+        extractor=extractor,
+        timezone=timezone,
+        source=source,
+        **paths,
+    )
+
+
+def _origin(value: str, key: str, fail: Callable[[str], Exception]) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail(f"{key} URL {value!r} must be absolute, like 'https://www.example.com'")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise fail(f"{key} URL {value!r} must be an origin only (no path, query or fragment)")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def with_origins(profile: SiteProfile, origins: list[str]) -> SiteProfile:
+    """The profile with its primary and mirrors replaced (``--mirrors``); first is primary."""
+    if not origins:
+        raise ProfileError("--mirrors needs at least one URL")
+    checked = [_origin(o, "--mirrors", ProfileError) for o in origins]
+    return replace(profile, primary=checked[0], mirrors=tuple(checked[1:]))
