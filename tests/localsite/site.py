@@ -1,0 +1,174 @@
+"""A Press TV-like site for tests and benchmarks: articles in both templates, a one-line feed
+with links on an alias host, a sitemap index with a news sitemap, paginated section
+listings, related-article links, robots.txt, and (optionally) the bad pages real crawls
+meet. Served by ``LoopbackServers`` on several loopback addresses, one per mirror.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.localsite.feeds import render_news_sitemap, render_presstv_rss, render_sitemap_index
+from tests.localsite.model import SampleArticle, SampleImage
+from tests.localsite.presstv_pages import (
+    render_article_legacy,
+    render_article_modern,
+    render_listing,
+    seed_article,
+)
+from tests.localsite.server import Reply, Request
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+ALIAS_HOST = "presstv-alias.test"  # like bare presstv.ir in the real feed: listed, never served
+SECTIONS = (101, 102, 103, 104)
+PAGE_SIZE = 10
+FEED_SIZE = 15
+
+_WORDS = (
+    "government officials said the ministry council talks sanctions economy minister foreign "
+    "president parliament security forces agreement region military oil prices report spokesman "
+    "statement meeting capital week conference international support western allies border "
+    "protest city residents rights court ruling decision election campaign leader state media "
+    "agency talks negotiations trade exports growth inflation currency bank crisis aid ceasefire"
+).split()
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(9, 22))]
+    return " ".join(words).capitalize() + "."
+
+
+def generate_articles(count: int, seed: int = 7, newest: datetime | None = None,
+                      paragraphs: int = 9) -> list[SampleArticle]:
+    """The seed article first, then ``count - 1`` generated ones, newest first, one every
+    6 hours back from ``newest``; ids unique; every article related to three others."""
+    rng = random.Random(seed)
+    newest = newest or datetime(2023, 2, 19, 14, 5, tzinfo=TEHRAN)
+    articles = [seed_article()]
+    for n in range(1, count):
+        published = newest - timedelta(hours=6 * n, minutes=rng.randint(0, 59))
+        title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 10))).capitalize()
+        body = [" ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(paragraphs)]
+        body.insert(paragraphs // 2, "## " + _sentence(rng).rstrip("."))
+        articles.append(SampleArticle(
+            id=800_000 + n,
+            published=published,
+            slug="-".join(title.split()[:6]),
+            title=title,
+            section=rng.choice(["Iran", "Middle East", "World", "Economy"]),
+            description=_sentence(rng),
+            paragraphs=body,
+            images=[SampleImage(f"/photo/{published:%Y%m%d}/{800_000 + n}.jpg", _sentence(rng))],
+            tags=sorted({rng.choice(_WORDS).capitalize() for _ in range(3)}),
+        ))
+    for index, article in enumerate(articles):
+        article.related = [articles[(index + step) % count] for step in (1, 2, 5) if count > step]
+    return articles
+
+
+@dataclass
+class LocalSite:
+    """The route table of the site; every host serves the same paths."""
+
+    articles: list[SampleArticle]
+    with_bad_pages: bool = False
+    # article ids reachable only through related links on other article pages
+    hidden_ids: set[int] = field(default_factory=set)
+    routes: dict[str, Reply] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.routes = self._build_routes()
+
+    @property
+    def discoverable(self) -> list[SampleArticle]:
+        return [a for a in self.articles if a.id not in self.hidden_ids]
+
+    def template(self, article: SampleArticle) -> str:
+        return "legacy" if article.id % 3 == 0 else "modern"
+
+    def _build_routes(self) -> dict[str, Reply]:
+        routes: dict[str, Reply] = {}
+        for article in self.articles:
+            render = render_article_legacy if self.template(article) == "legacy" else render_article_modern
+            routes[article.path] = Reply.html(render(article))
+        listed = self.discoverable
+        routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n",
+                                      [("Content-Type", "text/plain")])
+        routes["/rss.xml"] = Reply.xml(render_presstv_rss(
+            [(f"http://{ALIAS_HOST}{a.path}", a.title) for a in listed[:FEED_SIZE]]
+        ))
+        routes["/sitemap.xml"] = Reply.xml(render_sitemap_index(["/sitemap-news.xml"]))
+        routes["/sitemap-news.xml"] = Reply.xml(render_news_sitemap(
+            [(a.path, a.published) for a in listed[FEED_SIZE: FEED_SIZE * 2]]
+        ))
+        for index, section in enumerate(SECTIONS):
+            in_section = listed[index:: len(SECTIONS)]
+            pages = [in_section[i: i + PAGE_SIZE] for i in range(0, len(in_section), PAGE_SIZE)] or [[]]
+            for number, chunk in enumerate(pages, start=1):
+                html = render_listing(section, number, chunk, has_next=number < len(pages))
+                routes[f"/Section/{section}/{number}"] = Reply.html(html)
+            routes[f"/Section/{section}"] = routes[f"/Section/{section}/1"]
+        if self.with_bad_pages:
+            routes.update(self._bad_pages())
+        return routes
+
+    def _bad_pages(self) -> dict[str, Reply]:
+        """Pages a real crawl meets: each must be archived, counted, reported, survived."""
+        template = self.articles[1]
+        full = render_article_modern(template).encode("utf-8")
+        big = SampleArticle(
+            id=900_004, published=template.published, slug="Five-megabyte-page",
+            title="A five megabyte page", section="World", description="Very long.",
+            paragraphs=[f"Paragraph {i} " + "lorem ipsum dolor sit amet " * 40 for i in range(4_500)],
+        )
+        legacy_bytes = render_article_modern(SampleArticle(
+            id=900_002, published=template.published, slug="Wrong-charset",
+            title="Caf\u00e9 owners protest in Montr\u00e9al", section="World",
+            description="Latin-1 bytes served as UTF-8.",
+            paragraphs=["The caf\u00e9 owners of Montr\u00e9al say the d\u00e9cret hurts them."] * 4,
+        )).encode("cp1252", "replace")
+        pages = {
+            "/Detail/2023/02/18/900001/Truncated-page": Reply(
+                200, full[: len(full) // 2], [("Content-Type", "text/html; charset=utf-8")]),
+            "/Detail/2023/02/18/900002/Wrong-charset": Reply(
+                200, legacy_bytes, [("Content-Type", "text/html; charset=utf-8")]),
+            "/Detail/2023/02/18/900003/Empty-page": Reply(
+                200, b"", [("Content-Type", "text/html; charset=utf-8")]),
+            big.path: Reply.html(render_article_modern(big)),
+            "/rss-broken.xml": Reply.html("<html><body><h1>Feed moved</h1></body></html>"),
+        }
+        links = "".join(f'<a href="{path}">{path}</a>' for path in pages if path.startswith("/Detail"))
+        pages["/Section/999"] = Reply.html(
+            f"<html><body><h1>Odd pages</h1>{links}<a href='/private/secret'>private</a>"
+            f"<a href='http://elsewhere.invalid/Detail/2023/02/18/1/x'>off-site</a></body></html>")
+        return pages
+
+    def __call__(self, request: Request) -> Reply:
+        path = request.target.split("?", 1)[0]
+        return self.routes.get(path) or Reply.html("<h1>Not found</h1>", status=404)
+
+
+def write_profile(path: Path, origins: list[str], *, name: str = "localnews", extractor: str = "presstv",
+                  with_bad_pages: bool = False, max_listing_pages: int = 20) -> Path:
+    """A profile TOML for the local site: primary = origins[0], mirrors = the rest."""
+    feeds = ['"/rss.xml"'] + (['"/rss-broken.xml"'] if with_bad_pages else [])
+    listings = [f'"/Section/{s}"' for s in SECTIONS] + (['"/Section/999"'] if with_bad_pages else [])
+    mirrors = ", ".join(f'"{o}"' for o in origins[1:])
+    path.write_text(
+        f'name = "{name}"\n'
+        f'primary = "{origins[0]}"\n'
+        f"mirrors = [{mirrors}]\n"
+        f'aliases = ["{ALIAS_HOST}"]\n'
+        f"feeds = [{', '.join(feeds)}]\n"
+        f'sitemaps = ["/sitemap.xml"]\n'
+        f"listings = [{', '.join(listings)}]\n"
+        f"max_listing_pages = {max_listing_pages}\n"
+        "article_url = '^/[Dd]etail/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>\\d+)(?:/(?P<slug>[^?#]*))?$'\n"
+        f'extractor = "{extractor}"\n'
+        'timezone = "Asia/Tehran"\n',
+        encoding="utf-8",
+    )
+    return path
