@@ -1,0 +1,120 @@
+"""Site profiles: loading, validation with one-line errors, and URL matching across hosts."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scraper.sites.profile import ProfileError, load_profile, parse_profile, with_origins
+
+VALID = """
+name = "example"
+primary = "https://www.example.com"
+mirrors = ["https://example.net"]
+aliases = ["example.com"]
+feeds = ["/rss.xml"]
+article_url = '^/news/(?P<id>\\d+)'
+"""
+
+
+def test_builtin_presstv_profile_has_real_hosts() -> None:
+    profile = load_profile("presstv")
+    assert profile.primary == "https://www.presstv.ir"
+    assert profile.mirrors == ("https://www.presstv.co.uk", "https://www.presstv.com", "https://presstv.tv")
+    assert profile.feeds == ("/rss.xml",)
+    assert profile.sitemaps == ("/sitemap.xml",)
+    assert all(path.startswith("/Section/") for path in profile.listings)
+    assert profile.extractor == "presstv"
+    assert profile.timezone == "Asia/Tehran"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.presstv.ir/Detail/2023/02/19/698345/Russia-West-peace",
+        "http://www.presstv.com/detail/2013/11/12/698345/us-writers-scared-silent-by-nsa-spying/",
+        "https://presstv.ir/Detail/2023/02/19/698345/Hezbollah-%E2%80%98massacre%E2%80%99",
+        "https://www.presstv.co.uk/Detail/2023/02/19/698345/",
+    ],
+)
+def test_article_urls_on_every_host_share_one_id(url: str) -> None:
+    profile = load_profile("presstv")
+    article = profile.match_article(url)
+    assert article is not None
+    assert profile.article_id(article) == "presstv:698345"
+    assert profile.canonical_url(article).startswith("https://www.presstv.ir/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.presstv.ir/Section/101",
+        "https://evil.example/Detail/2023/02/19/698345/x",
+        "ftp://www.presstv.ir/Detail/2023/02/19/698345/x",
+    ],
+)
+def test_non_articles_and_foreign_hosts_do_not_match(url: str) -> None:
+    assert load_profile("presstv").match_article(url) is None
+
+
+def test_article_url_dates_the_article() -> None:
+    article = load_profile("presstv").match_article("https://www.presstv.ir/Detail/2016/04/09/459911/x-/")
+    assert article is not None and article.published_day is not None
+    assert article.published_day.isoformat() == "2016-04-09"
+
+
+def test_profile_with_loopback_origins_and_ports() -> None:
+    profile = parse_profile(VALID.replace("https://www.example.com", "http://127.0.0.1:8081")
+                            .replace("https://example.net", "http://127.0.0.2:8082"))
+    assert profile.owns("http://127.0.0.2:8082/x")
+    assert not profile.owns("http://127.0.0.2:9999/x")
+    assert profile.match_article("http://127.0.0.1:8081/news/5") is not None
+
+
+def test_with_origins_replaces_primary_and_mirrors() -> None:
+    profile = with_origins(parse_profile(VALID), ["http://127.0.0.1:1", "http://127.0.0.2:2"])
+    assert profile.origins == ("http://127.0.0.1:1", "http://127.0.0.2:2")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (VALID + 'colour = "red"\n', "unknown key 'colour'"),
+        (VALID.replace("(?P<id>", "(?P<id"), "not a valid regular expression"),
+        (VALID.replace('primary = "https://www.example.com"\n', ""), "missing required key 'primary'"),
+        (VALID.replace('"https://example.net"', '"example.net"'), "must be absolute"),
+        (VALID.replace('"/rss.xml"', '"rss.xml"'), "must be a path starting with '/'"),
+        (VALID + 'extractor = "nosuch"\n', "unknown extractor 'nosuch'"),
+        (VALID + 'timezone = "Mars/Olympus"\n', "unknown timezone"),
+        (VALID.replace('feeds = ["/rss.xml"]', 'feeds = "/rss.xml"'), "'feeds' must be a list"),
+        ("name = [unclosed", "not valid TOML"),
+    ],
+)
+def test_broken_profiles_are_refused_with_one_line(text: str, message: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, source="site.toml")
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("site.toml: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_builtin_name_lists_the_known_ones() -> None:
+    with pytest.raises(ProfileError, match="presstv"):
+        load_profile("nosuchsite")
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00", b"name = 'x'\nprimary = 3\n"])
+def test_cli_exits_2_with_one_line_on_a_broken_profile(tmp_path: Path, content: bytes) -> None:
+    profile = tmp_path / "broken.toml"
+    profile.write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper.cli", "crawl", str(profile), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("newsarchive: error: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
