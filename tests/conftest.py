@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.localsite.server import LoopbackServers
+from tests.localsite.site import LocalSite, generate_articles
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def newsarchive_command() -> list[str]:
+    """The installed console script when there is one, so tests run what users run."""
+    script = shutil.which("newsarchive")
+    return [script] if script else [sys.executable, "-m", "scraper.cli"]
+
+
+def tool(name: str) -> str:
+    """A command-line tool installed beside this Python (warcio, cdxj-indexer…)."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        raise FileNotFoundError(f"{name} is not installed: pip install '.[test]'")
+    return found
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared corpus not present")
+    return SHARED / "corpus"
+
+
+@pytest.fixture(scope="module")
+def local_site() -> Iterator[tuple[LocalSite, LoopbackServers]]:
+    """The Press TV-like site with its bad pages, on three loopback hosts."""
+    articles = generate_articles(60)
+    site = LocalSite(articles, with_bad_pages=True, hidden_ids={articles[-1].id, articles[-2].id})
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers:
+        yield site, servers
