@@ -32,6 +32,10 @@ CONCURRENT_ITEMS = 1
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.middlewares.robotstxt.RobotsTxtMiddleware": 100,
+}
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {
     "scraper.extensions.warc_capture.WarcCaptureExtension": 100,

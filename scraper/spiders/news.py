@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -241,6 +242,11 @@ class NewsSpider(Spider):
     def request_failed(self, failure: Failure) -> Iterable[Request]:
         request = failure.request  # type: ignore[attr-defined]
         page_type = request.meta.get("page_type", "page")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no: a policy decision, not a failure of the site
+            self._outcome("skipped/ignored")
+            self.logger.info("skipped %s %s: %s", page_type, request.url, failure.getErrorMessage())
+            return
         if failure.check(HttpError):
             reason = f"http {failure.value.response.status}"
         else:

@@ -155,7 +155,8 @@ def write_profile(path: Path, origins: list[str], *, name: str = "localnews", ex
                   with_bad_pages: bool = False, max_listing_pages: int = 20) -> Path:
     """A profile TOML for the local site: primary = origins[0], mirrors = the rest."""
     feeds = ['"/rss.xml"'] + (['"/rss-broken.xml"'] if with_bad_pages else [])
-    listings = [f'"/Section/{s}"' for s in SECTIONS] + (['"/Section/999"'] if with_bad_pages else [])
+    # /private/ is disallowed by robots.txt: asked for at the start, it must not be fetched
+    listings = [f'"/Section/{s}"' for s in SECTIONS] + (['"/Section/999"', '"/private/listing"'] if with_bad_pages else [])
     mirrors = ", ".join(f'"{o}"' for o in origins[1:])
     path.write_text(
         f'name = "{name}"\n'

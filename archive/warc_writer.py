@@ -1,0 +1,493 @@
+"""Rotating WARC 1.1 writer for HTTP exchanges (one request + one response record each).
+
+Scrapy-free on purpose: crawl glue and replay tooling both depend on ``archive``.
+
+Records are serialised with warcio's ``StatusAndHeaders`` (so the header syntax is exactly what
+warcio reads back) but assembled and compressed here rather than through ``WARCWriter``:
+warcio's writer gzips at a fixed level 9, streams every payload through 16 KB reads and may
+spool it to a temporary file, all of which costs more than the whole fetch at 200+ pages/s.
+Here each record is built in memory, each digest computed once, and each record compressed
+into its own gzip member at a configurable level, so a record's file offset is a valid
+random-access point for any WARC reader.
+
+Not thread-safe: one writer belongs to one thread (the reactor thread in a crawl). Only the
+closing of a finished file (fsync + rename, which may block or need retrying) is handed to a
+background thread, so rotation never stalls the caller.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import re
+import secrets
+import socket
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import tenacity
+from warcio.statusandheaders import StatusAndHeaders
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+WARC_VERSION = "WARC/1.1"
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+# Prefix pywb uses for served headers it had to alter; replay tools pass it through untouched.
+ORIGINAL_HEADER_PREFIX = "X-Archive-Orig-"
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SAFE_NAME_PART = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        # Running from a source checkout that was never pip-installed.
+        return "0+unknown"
+
+
+SOFTWARE = f"newsarchive/{_package_version('newsarchive')} warcio/{_package_version('warcio')}"
+
+
+@dataclass(frozen=True)
+class WarcPointer:
+    """Where a response record lives: ``filename`` is the final name (never ``*.open``)."""
+
+    filename: str
+    offset: int
+    record_id: str
+
+
+@dataclass
+class HttpExchange:
+    """One HTTP request and the response it got, as they went over the wire.
+
+    Header names and values are the wire bytes decoded as latin-1 (lossless), repeated
+    headers as separate tuples in the order served. ``payload`` is the body with any
+    transfer coding removed but any content coding (gzip, br) still applied. ``protocol`` is
+    the response's; ``request_protocol`` defaults to it, but differs when e.g. an HTTP/1.1
+    client got an HTTP/1.0 answer.
+    """
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    protocol: str
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    payload: bytes
+    ip_address: str | None
+    date: datetime
+    request_protocol: str = ""
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(when: datetime) -> str:
+    """WARC 1.1 date: UTC, always with microseconds (naive datetimes are taken as UTC)."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sha1_digest(*parts: bytes) -> str:
+    """``sha1:<base32>``, the form warcio writes and ``warcio check`` verifies."""
+    hasher = hashlib.sha1()
+    for part in parts:
+        hasher.update(part)
+    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _check_field(text: str) -> str:
+    # A CR or LF would end the header block early and corrupt every later record.
+    if "\r" in text or "\n" in text:
+        raise ValueError(f"line break in WARC/HTTP header field: {text!r}")
+    return text
+
+
+def _checked(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(_check_field(name), _check_field(value)) for name, value in headers]
+
+
+def dechunked_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Headers made consistent with a body whose chunked framing was already removed.
+
+    Keeping ``Transfer-Encoding: chunked`` over a de-chunked body would make readers
+    (warcio's content_stream, pywb) try to de-chunk it again. The served value is kept under
+    ``X-Archive-Orig-Transfer-Encoding`` as evidence; other transfer codings stay, since they
+    are still applied to the stored bytes.
+    """
+    result: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() == "transfer-encoding":
+            codings = [c.strip() for c in value.split(",") if c.strip()]
+            remaining = [c for c in codings if c.lower() != "chunked"]
+            if len(remaining) != len(codings):
+                result.append((ORIGINAL_HEADER_PREFIX + name, value))
+                if remaining:
+                    result.append((name, ", ".join(remaining)))
+                continue
+        result.append((name, value))
+    return result
+
+
+def host_header(url: str) -> str:
+    """The Host value an HTTP client sends for ``url`` (default port omitted)."""
+    parts = urlsplit(url)
+    hostport = parts.netloc.rpartition("@")[2]
+    default = _DEFAULT_PORTS.get(parts.scheme.lower())
+    if default is not None and parts.port == default:
+        hostport = hostport.rsplit(":", 1)[0]
+    return hostport
+
+
+def request_target(url: str) -> str:
+    """Origin-form request target: path plus query string, never the fragment."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    return target
+
+
+def http_request_head(ex: HttpExchange) -> bytes:
+    headers = dechunked_headers(ex.request_headers)
+    if not any(name.lower() == "host" for name, _ in headers):
+        headers.insert(0, ("Host", host_header(ex.url)))
+    statusline = f"{request_target(ex.url)} {ex.request_protocol or ex.protocol}"
+    head = StatusAndHeaders(_check_field(statusline), _checked(headers), protocol=ex.method)
+    data: bytes = head.to_bytes(encoding="latin-1")
+    return data
+
+
+def http_response_head(ex: HttpExchange) -> bytes:
+    statusline = f"{ex.status} {ex.reason}"
+    headers = _checked(dechunked_headers(ex.response_headers))
+    head = StatusAndHeaders(_check_field(statusline), headers, protocol=ex.protocol)
+    data: bytes = head.to_bytes(encoding="latin-1")
+    return data
+
+
+def warc_record(
+    warc_headers: list[tuple[str, str]], content_type: str, block_parts: Sequence[bytes]
+) -> list[bytes]:
+    """A complete uncompressed record as a list of byte strings (avoids copying the payload).
+
+    ``warc_headers`` must already hold the digests; Content-Type and Content-Length go last.
+    """
+    length = sum(len(part) for part in block_parts)
+    headers = _checked(warc_headers)
+    headers.append(("Content-Type", content_type))
+    headers.append(("Content-Length", str(length)))
+    head = StatusAndHeaders("", headers, protocol=WARC_VERSION).to_bytes(encoding="utf-8")
+    return [head, *block_parts, b"\r\n\r\n"]
+
+
+def exchange_records(
+    ex: HttpExchange, *, response_id: str, request_id: str, warcinfo_id: str | None
+) -> tuple[list[bytes], list[bytes]]:
+    """The (response, request) records for ``ex``, uncompressed, linked both ways."""
+    date = warc_date(ex.date)
+    # The fragment never goes on the wire, so it is not part of the captured target.
+    target_uri = ex.url.partition("#")[0]
+    resp_head = http_response_head(ex)
+    resp_warc = [
+        ("WARC-Type", "response"),
+        ("WARC-Record-ID", response_id),
+        ("WARC-Date", date),
+        ("WARC-Target-URI", target_uri),
+    ]
+    if ex.ip_address:
+        resp_warc.append(("WARC-IP-Address", ex.ip_address))
+    resp_warc.append(("WARC-Concurrent-To", request_id))
+    if warcinfo_id:
+        resp_warc.append(("WARC-Warcinfo-ID", warcinfo_id))
+    resp_warc += [
+        ("WARC-Payload-Digest", sha1_digest(ex.payload)),
+        ("WARC-Block-Digest", sha1_digest(resp_head, ex.payload)),
+    ]
+    response = warc_record(resp_warc, "application/http; msgtype=response", [resp_head, ex.payload])
+
+    req_head = http_request_head(ex)
+    req_warc = [
+        ("WARC-Type", "request"),
+        ("WARC-Record-ID", request_id),
+        ("WARC-Date", date),
+        ("WARC-Target-URI", target_uri),
+        ("WARC-Concurrent-To", response_id),
+    ]
+    if warcinfo_id:
+        req_warc.append(("WARC-Warcinfo-ID", warcinfo_id))
+    req_warc += [
+        ("WARC-Payload-Digest", sha1_digest(ex.request_body)),
+        ("WARC-Block-Digest", sha1_digest(req_head, ex.request_body)),
+    ]
+    request = warc_record(
+        req_warc, "application/http; msgtype=request", [req_head, ex.request_body]
+    )
+    return response, request
+
+
+def warcinfo_record(
+    *, record_id: str, date: datetime, filename: str, fields: dict[str, str]
+) -> list[bytes]:
+    body = "".join(
+        f"{_check_field(k)}: {_check_field(v)}\r\n" for k, v in fields.items() if v
+    ).encode("utf-8")
+    headers = [
+        ("WARC-Type", "warcinfo"),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", warc_date(date)),
+        ("WARC-Filename", filename),
+        ("WARC-Block-Digest", sha1_digest(body)),
+    ]
+    return warc_record(headers, "application/warc-fields", [body])
+
+
+def gzip_member(parts: Iterable[bytes], level: int) -> bytes:
+    """One self-contained gzip member, so each record can be read from its own offset."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    out = [compressor.compress(part) for part in parts]
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _retry_rename(exc: BaseException) -> bool:
+    # A vanished source will not come back; locks (Windows, AV scanners) and busy network
+    # filesystems do clear.
+    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError)
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception(_retry_rename),
+    stop=tenacity.stop_after_attempt(6),
+    wait=tenacity.wait_exponential(multiplier=0.05, max=2),
+    reraise=True,
+)
+def _publish(open_path: Path, final_path: Path) -> None:
+    os.rename(open_path, final_path)
+
+
+def _finish_file(fd: int, open_path: Path, final_path: Path) -> None:
+    """Make a finished file durable, then give it its final name (runs off the caller thread)."""
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _publish(open_path, final_path)
+    try:
+        dir_fd = os.open(final_path.parent, os.O_RDONLY)
+    except OSError:  # e.g. platforms that cannot open directories; the rename is done anyway
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class RotatingWarcWriter:
+    """Appends exchanges to ``<directory>/<prefix>-...warc.gz.open``, rotating at ``max_bytes``.
+
+    A file is created on the first write (no empty WARCs), starts with a warcinfo record, and
+    is renamed to ``*.warc.gz`` once finished: on rotation (in a background thread) or on
+    :meth:`close`. Names carry UTC time to the microsecond, a per-writer serial, host, pid and
+    random bits, and are created exclusively, so concurrent processes and hosts never collide.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        *,
+        max_bytes: int = 1_000_000_000,
+        gzip_level: int = 6,
+        warcinfo: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        record_id_factory: Callable[[], str] = new_record_id,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
+            raise ValueError(f"WARC file prefix must be [A-Za-z0-9._-]+, got {prefix!r}")
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be positive, got {max_bytes}")
+        if not 0 <= gzip_level <= 9:
+            raise ValueError(f"gzip_level must be 0..9, got {gzip_level}")
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.gzip_level = gzip_level
+        self._clock = clock
+        self._new_id = record_id_factory
+        self._hostname = socket.gethostname()
+        self._warcinfo_fields = {
+            "software": SOFTWARE,
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+            "warc-format/warc-1.1/",
+            "hostname": self._hostname,
+            **(warcinfo or {}),
+        }
+        for key, value in self._warcinfo_fields.items():
+            _check_field(key)
+            _check_field(value)
+
+        self._fd: int | None = None
+        self._open_path: Path | None = None
+        self._final_name = ""
+        self._warcinfo_id = ""
+        self._size = 0
+        self._serial = 0
+        self._closed = False
+        self._finisher: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+        self.files_opened = 0
+        self.bytes_written = 0
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def current_path(self) -> Path | None:
+        """The ``*.open`` file being written, if any."""
+        return self._open_path
+
+    def write_exchange(self, ex: HttpExchange) -> WarcPointer:
+        """Append response + request records; return where the response record starts."""
+        if self._closed:
+            raise ValueError("write to a closed RotatingWarcWriter")
+        if self._fd is None:
+            self._open_next()
+        assert self._fd is not None
+        response_id = self._new_id()
+        request_id = self._new_id()
+        response, request = exchange_records(
+            ex, response_id=response_id, request_id=request_id, warcinfo_id=self._warcinfo_id
+        )
+        data = gzip_member(response, self.gzip_level) + gzip_member(request, self.gzip_level)
+        offset = self._size
+        self._append(data)
+        pointer = WarcPointer(self._final_name, offset, response_id)
+        if self._size >= self.max_bytes:
+            self._retire_current()
+        return pointer
+
+    def close(self) -> None:
+        """Finish the current file and wait for every pending rename. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._fd is not None:
+            self._retire_current()
+        if self._finisher is not None:
+            self._finisher.shutdown(wait=True)
+        errors = [f.exception() for f in self._pending if f.exception() is not None]
+        self._pending.clear()
+        if errors:
+            raise errors[0]  # type: ignore[misc]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _next_name(self) -> str:
+        self._serial += 1
+        stamp = self._clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        host = _SAFE_NAME_PART.sub("_", self._hostname) or "host"
+        return (
+            f"{self.prefix}-{stamp}-{self._serial:05d}-{host}-{os.getpid()}-"
+            f"{secrets.token_hex(4)}{WARC_SUFFIX}"
+        )
+
+    def _open_next(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        for _ in range(8):
+            name = self._next_name()
+            open_path = self.directory / (name + OPEN_SUFFIX)
+            try:
+                fd = os.open(open_path, flags, 0o644)
+            except FileExistsError:
+                continue
+            break
+        else:
+            raise FileExistsError(f"could not create a unique WARC file in {self.directory}")
+        self._fd, self._open_path, self._final_name, self._size = fd, open_path, name, 0
+        self.files_opened += 1
+        self._warcinfo_id = self._new_id()
+        info = warcinfo_record(
+            record_id=self._warcinfo_id,
+            date=self._clock(),
+            filename=name,
+            fields=self._warcinfo_fields,
+        )
+        self._append(gzip_member(info, self.gzip_level))
+
+    def _append(self, data: bytes) -> None:
+        assert self._fd is not None
+        try:
+            _write_all(self._fd, data)
+        except OSError:
+            # Cut a half-written member off so the file stays valid up to the last good record.
+            try:
+                os.ftruncate(self._fd, self._size)
+            except OSError:
+                self._retire_current()
+            raise
+        self._size += len(data)
+        self.bytes_written += len(data)
+
+    def _retire_current(self) -> None:
+        assert self._fd is not None and self._open_path is not None
+        fd, open_path = self._fd, self._open_path
+        final_path = open_path.with_name(self._final_name)
+        self._fd, self._open_path = None, None
+        if self._finisher is None:
+            self._finisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-finish")
+        future = self._finisher.submit(_finish_file, fd, open_path, final_path)
+        future.add_done_callback(_log_failure)
+        self._pending = [f for f in self._pending if not f.done() or f.exception()]
+        self._pending.append(future)
+
+
+def _log_failure(future: Future[None]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        logger.error("could not finish WARC file", exc_info=exc)

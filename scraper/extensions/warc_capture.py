@@ -1,0 +1,168 @@
+"""Write every HTTP exchange the downloader completes into rotating WARC files.
+
+``response_downloaded`` fires with the response straight from the download handler, before
+any downloader middleware: bodies are still Content-Encoded, and redirects, error statuses
+and robots.txt fetches are all seen. Responses that never touch the network (HTTP cache
+hits) do not fire it, so they are not archived twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Container
+from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.warc_writer import HttpExchange, RotatingWarcWriter, warc_date
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Request, Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+# Scrapy's own HTTP/2 handler reports "h2"; WARC readers expect an HTTP-version token.
+_PROTOCOL_NAMES = {"h2": "HTTP/2"}
+# Sent only to a proxy, and a credential: never belongs in a shareable archive.
+_UNARCHIVED_REQUEST_HEADERS = {"proxy-authorization"}
+
+
+def reason_phrase(status: int) -> str:
+    # Twisted parses the status line but Scrapy keeps only the code.
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def header_pairs(headers: Headers, skip: Container[str] = frozenset()) -> list[tuple[str, str]]:
+    """Every value of every header, repeated ones kept in order, bytes decoded losslessly."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        text_name = name.decode("latin-1")
+        if text_name.lower() in skip:
+            continue
+        pairs.extend((text_name, value.decode("latin-1")) for value in values)
+    return pairs
+
+
+def exchange_from(request: Request, response: Response, received: datetime) -> HttpExchange:
+    protocol = response.protocol or "HTTP/1.1"
+    protocol = _PROTOCOL_NAMES.get(protocol, protocol)
+    # HTTP/1.x clients always send HTTP/1.1, even when the server answers HTTP/1.0.
+    request_protocol = "HTTP/1.1" if protocol.startswith("HTTP/1") else protocol
+    request_headers = header_pairs(request.headers, _UNARCHIVED_REQUEST_HEADERS)
+    if request.body and not any(n.lower() == "content-length" for n, _ in request_headers):
+        # Added by the HTTP client on the wire, not present in request.headers.
+        request_headers.append(("Content-Length", str(len(request.body))))
+    latency = request.meta.get("download_latency")
+    # WARC-Date is when capture began: the moment the request went out.
+    started = received - timedelta(seconds=latency) if latency else received
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=request_headers,
+        request_body=request.body,
+        protocol=protocol,
+        status=response.status,
+        reason=reason_phrase(response.status),
+        response_headers=header_pairs(response.headers),
+        payload=response.body,
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        date=started,
+        request_protocol=request_protocol,
+    )
+
+
+class WarcCaptureExtension:
+    """Settings: ARCHIVE_WARC_ENABLED (True), ARCHIVE_DIR ("data"),
+    ARCHIVE_WARC_MAX_BYTES (1e9), ARCHIVE_WARC_GZIP_LEVEL (6).
+
+    Output: ``<ARCHIVE_DIR>/warc/<spider.name>/``; each request gets
+    ``meta["warc"] = {"filename", "offset", "record_id", "date"}`` of its response record.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_WARC_ENABLED", True):
+            raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
+        self.crawler = crawler
+        self.directory = Path(settings.get("ARCHIVE_DIR", "data")) / "warc"
+        self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES", 1_000_000_000)
+        self.gzip_level = settings.getint("ARCHIVE_WARC_GZIP_LEVEL", 6)
+        if self.max_bytes <= 0 or not 0 <= self.gzip_level <= 9:
+            raise ValueError(
+                "ARCHIVE_WARC_MAX_BYTES must be > 0 and ARCHIVE_WARC_GZIP_LEVEL 0..9, got "
+                f"{self.max_bytes} and {self.gzip_level}"
+            )
+        self.writer: RotatingWarcWriter | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def spider_opened(self) -> None:
+        spider = self.crawler.spider
+        assert spider is not None
+        settings = self.crawler.settings
+        user_agent = getattr(spider, "user_agent", None) or settings.get("USER_AGENT", "")
+        self.writer = RotatingWarcWriter(
+            self.directory / spider.name,
+            spider.name,
+            max_bytes=self.max_bytes,
+            gzip_level=self.gzip_level,
+            warcinfo={
+                "isPartOf": spider.name,
+                "http-header-user-agent": user_agent,
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            },
+        )
+
+    def spider_closed(self) -> None:
+        if self.writer is None:
+            return
+        writer, self.writer = self.writer, None
+        try:
+            writer.close()
+        finally:
+            self._count_files(writer)
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        writer = self.writer
+        if writer is None or not response.url.startswith(("http://", "https://")):
+            # data:, file:, ftp:, s3: downloads are not HTTP exchanges.
+            return
+        stats = self.crawler.stats
+        assert stats is not None
+        before = writer.bytes_written
+        try:
+            exchange = exchange_from(request, response, datetime.now(timezone.utc))
+            pointer = writer.write_exchange(exchange)
+        except (OSError, ValueError):
+            # Keep crawling; the run report reads the error count and the log has the cause.
+            logger.exception("WARC capture failed for %s", response.url)
+            stats.inc_value("archive/warc/errors")
+            return
+        request.meta["warc"] = {
+            "filename": pointer.filename,
+            "offset": pointer.offset,
+            "record_id": pointer.record_id,
+            # the record's WARC-Date, so the article's fetched_at can be rebuilt from the WARC
+            "date": warc_date(exchange.date),
+        }
+        stats.inc_value("archive/warc/exchanges")
+        stats.inc_value("archive/warc/bytes", writer.bytes_written - before)
+        self._count_files(writer)
+
+    def _count_files(self, writer: RotatingWarcWriter) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archive/warc/files", writer.files_opened)
