@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.sites.html import clean_text
 from tests.conftest import newsarchive_command, tool
 from tests.localsite.model import SampleArticle
 from tests.localsite.server import LoopbackServers
@@ -31,7 +32,7 @@ def crawl(local_site: tuple[LocalSite, LoopbackServers], tmp_path_factory: pytes
     out = work / "out"
     result = subprocess.run(
         [*newsarchive_command(), "crawl", str(profile), "--out", str(out),
-         "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=1", "-s", "ARCHIVE_WARC_MAX_BYTES=2000000"],
+         "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=1", "-s", "ARCHIVE_WARC_MAX_BYTES=300000"],
         capture_output=True, text=True, timeout=240,
     )
     records = [json.loads(line) for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
@@ -49,7 +50,7 @@ def by_id(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def expected_body(article: SampleArticle) -> str:
-    return "\n\n".join(p.removeprefix("## ") for p in article.paragraphs)
+    return "\n\n".join(clean_text(p.removeprefix("## ")) for p in article.paragraphs)
 
 
 def test_crawl_finishes_and_reports_its_bad_pages(crawl: dict[str, Any]) -> None:

@@ -1,12 +1,371 @@
 """Generic main-text detection for pages no site selector covers.
 
-STUB: being written; the signature is the contract.
+A readability-style scorer: every paragraph-like block gives points (more for long,
+comma-rich, link-poor text) to its parent and grandparents; the best-scoring container,
+adjusted for its link density and class/id hints, is the article, together with those of its
+siblings that score nearly as well.  Boilerplate inside it is then cut before its text is
+split into paragraphs with ``block_paragraphs``.
+
+All tree walks are loops over bs4's own iterators (``descendants``, ``parents``): hostile
+pages nest thousands deep and must not hit the recursion limit.
 """
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+import re
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, block_paragraphs
+
+# Never article text, wherever they are.
+_STRIP_TAGS = SKIP_TAGS | {"nav", "aside", "footer", "header", "figure", "figcaption", "dialog",
+                           "menu"}
+# Containers we never remove for a class hint: the page itself and explicit article markup.
+_PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
+
+_NEGATIVE_HINT = re.compile(
+    r"(?<![a-z])(?:comment|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|"
+    r"promo|advert|sponsor|banner|sidebar|side-bar|byline|author|caption|credit|breadcrumb|"
+    r"tags?(?![a-z])|taglist|widget|popup|modal|outbrain|taboola|recommend|read-?more|"
+    r"more-?stories|most-?read|popular|trending|footer|masthead|menu|navbar|nav(?![a-z])|"
+    r"toolbar|signup|disclaimer|copyright|skip|teaser|rating|ads?(?![a-z])|dfp|"
+    r"print|follow|donate|playlist|gallery-?nav|pagination|pager|jump|tooltip|"
+    r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time)",
+    re.I,
+)
+_POSITIVE_HINT = re.compile(
+    r"(?<![a-z])(?:article|body|content|entry|main|post|story|text|blog|hentry|prose|detail|"
+    r"news|paragraph|richtext|rich-text)",
+    re.I,
+)
+# These say "the article text" so plainly that a negative word beside them does not count.
+_BODY_HINT = re.compile(
+    r"(?:article|story|entry|post|news|body|main)[-_]*(?:body|content|text)|articlebody",
+    re.I,
+)
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:advertisement|anzeige|werbung|sponsored|read more|read also|also read|see also|"
+    r"related(?: articles| stories| news)?|more on this|share this( article)?|share|tweet|"
+    r"click here|subscribe|sign up|follow us|loading|image|photo|video)\b.{0,80}$"
+    r"|^\d+\s?(?:min|mins|minutes?)(?: read)?$",
+    re.I,
+)
+# Whole paragraphs that are template chrome in any article (compared case-folded).
+_CHROME_LINES = frozenset(
+    """article content|email address|table of contents|advertisement|anzeige|werbung|реклама|
+    реклама:|next|previous|التالي|السابق|بعدی|قبلی|اشتراک گذاری|شارك|share on facebook|
+    share on twitter|share on whatsapp|print|comments|loading...""".casefold().split("|")
+)
+_MIN_PARAGRAPH = 25
+_COMMAS = re.compile(r"[,،，、]")
 
 
 def extract_body_paragraphs(soup: BeautifulSoup) -> list[str]:
     """The article's paragraphs, boilerplate removed. May modify ``soup``: call it last."""
-    return []
+    try:
+        return _extract(soup)
+    except RecursionError:
+        return []
+
+
+def _extract(soup: BeautifulSoup) -> list[str]:
+    _strip_boilerplate_tags(soup)
+    stats = _TextStats(soup)
+    containers = _main_containers(soup, stats)
+    paragraphs: list[str] = []
+    for container in containers:
+        _clean_container(container, stats)
+        paragraphs.extend(block_paragraphs(container))
+    return [
+        p
+        for p in _dedupe(paragraphs)
+        if not _BOILERPLATE_LINE.match(p) and p.casefold().strip() not in _CHROME_LINES
+    ]
+
+
+# --------------------------------------------------------------------------- removal
+
+
+def _strip_boilerplate_tags(soup: BeautifulSoup) -> None:
+    for tag in soup.find_all(True):
+        if _gone(tag):
+            continue
+        if tag.name in _STRIP_TAGS or _is_hidden(tag):
+            tag.decompose()
+
+
+def _gone(tag: Tag) -> bool:
+    # Not ``tag.decomposed``: on a live Tag that getattr falls through to a subtree search.
+    return bool(tag.__dict__.get("_decomposed"))
+
+
+def _is_hidden(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if isinstance(style, str) and "none" in style:
+        compact = style.replace(" ", "").lower()
+        return "display:none" in compact or "visibility:hidden" in compact
+    return False
+
+
+def _hint_text(tag: Tag) -> str:
+    values = []
+    for attr in ("class", "id", "itemprop", "role"):
+        value = tag.attrs.get(attr)
+        if isinstance(value, list):
+            values.extend(v for v in value if isinstance(v, str))
+        elif isinstance(value, str):
+            values.append(value)
+    return " ".join(values)
+
+
+def _clean_container(container: Tag, stats: _TextStats) -> None:
+    """Cut what is inside the article container but not article text."""
+    total = max(stats.length(container), 1)
+    for tag in container.find_all(True):
+        if _gone(tag):
+            continue
+        name = tag.name
+        if name == "h1":  # the title: a field of its own, not body text
+            tag.decompose()
+            continue
+        hints = _hint_text(tag)
+        if (
+            hints
+            and name not in _PROTECTED_TAGS
+            and _NEGATIVE_HINT.search(hints)
+            and not _BODY_HINT.search(hints)
+            # a wrapper holding most of the text is not boilerplate whatever its class says
+            and stats.length(tag) < 0.4 * total
+        ):
+            tag.decompose()
+        elif name in _LINK_LIST_TAGS and _is_link_list(tag, stats):
+            tag.decompose()
+
+
+_LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "li", "section", "table", "dl"})
+
+
+def _is_link_list(tag: Tag, stats: _TextStats) -> bool:
+    """"Read more" / "Related" blocks: mostly link text."""
+    length = stats.length(tag)
+    if not length:
+        return False
+    ratio = stats.links.get(id(tag), 0) / length
+    if tag.name in ("ul", "ol", "dl"):
+        return ratio > 0.5
+    return ratio > 0.7 and length < 300
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+# How far up a text node looks for its block, and how far up a block's length is summed:
+# bounds the work on hostile nesting (lxml keeps 20,000-deep trees).
+_MAX_CLIMB = 100
+_MAX_SUM_LEVELS = 40
+
+
+class _TextStats:
+    """Text and link-text lengths per element, summed from the paragraph blocks below it."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.blocks = _paragraph_blocks(soup)
+        self.text: dict[int, int] = {}
+        self.links: dict[int, int] = {}
+        for block, length, link_length, _commas in self.blocks:
+            level = 0
+            element: Tag | None = block
+            while element is not None and level < _MAX_SUM_LEVELS:
+                key = id(element)
+                self.text[key] = self.text.get(key, 0) + length
+                self.links[key] = self.links.get(key, 0) + link_length
+                element = element.parent
+                level += 1
+
+    def length(self, tag: Tag) -> int:
+        return self.text.get(id(tag), 0)
+
+    def link_density(self, tag: Tag) -> float:
+        length = self.text.get(id(tag), 0)
+        return min(self.links.get(id(tag), 0) / length, 1.0) if length else 1.0
+
+
+def _main_containers(soup: BeautifulSoup, stats: _TextStats) -> list[Tag]:
+    scores: dict[int, float] = {}
+    elements: dict[int, Tag] = {}
+    for block, length, link_length, commas in stats.blocks:
+        if length < _MIN_PARAGRAPH or block.name in ("li", "td") and link_length > length / 2:
+            continue
+        points = (1 + commas + min(length / 100, 3)) * (1 - link_length / length)
+        level = 0
+        # The block's parent gets full points, the grandparent half, then a third.
+        for ancestor in block.parents:
+            if ancestor.name in ("[document]", "html"):
+                break
+            key = id(ancestor)
+            if key not in scores:
+                elements[key] = ancestor
+                scores[key] = _initial_score(ancestor)
+            scores[key] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+            level += 1
+            if level > 3:
+                break
+    if not scores:
+        return []
+
+    final = {key: score * (1 - stats.link_density(elements[key])) for key, score in scores.items()}
+    top_key = max(final, key=final.__getitem__)
+    top = elements[top_key]
+    explicit = _explicit_body(soup, top, stats)
+    if explicit is not None:
+        return [explicit]
+    chunks = _same_class_chunks(soup, top, stats)
+    if len(chunks) > 1:
+        return chunks
+    return _with_siblings(top, final[top_key], final, stats)
+
+
+def _paragraph_blocks(soup: BeautifulSoup) -> list[tuple[Tag, int, int, int]]:
+    """Per nearest block ancestor of prose text: (text length, link text length, commas)."""
+    totals: dict[int, list[int]] = {}
+    owners: dict[int, Tag] = {}
+    for node in soup.descendants:
+        if type(node) is not NavigableString:
+            continue
+        length = len(node) - sum(map(str.isspace, node)) if len(node) < 64 else len("".join(node.split()))
+        if not length:
+            continue
+        block = None
+        in_link = False
+        climbed = 0
+        for parent in node.parents:
+            name = parent.name
+            if name in SKIP_TAGS:
+                block = None
+                break
+            if name == "a":
+                in_link = True
+            if name in BLOCK_TAGS or name == "[document]":
+                block = parent
+                break
+            climbed += 1
+            if climbed > _MAX_CLIMB:
+                break
+        if block is None:
+            continue
+        key = id(block)
+        entry = totals.get(key)
+        if entry is None:
+            entry = totals[key] = [0, 0, 0]
+            owners[key] = block
+        entry[0] += length
+        if in_link:
+            entry[1] += length
+        entry[2] += len(_COMMAS.findall(node))
+    return [(owners[key], v[0], v[1], v[2]) for key, v in totals.items()]
+
+
+_TAG_SCORES = {
+    "div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3,
+    "address": -3, "ol": -3, "ul": -3, "li": -3, "dl": -3, "dd": -3, "dt": -3, "form": -3,
+    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -5,
+}
+
+
+def _initial_score(tag: Tag) -> float:
+    score: float = _TAG_SCORES.get(tag.name, 0)
+    hints = _hint_text(tag)
+    if hints:
+        if _BODY_HINT.search(hints) or "articleBody" in hints:
+            score += 40
+        elif _NEGATIVE_HINT.search(hints):
+            score -= 25
+        elif _POSITIVE_HINT.search(hints):
+            score += 25
+    return score
+
+
+def _explicit_body(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> Tag | None:
+    """An ``itemprop=articleBody`` container, when it is the article rather than a teaser."""
+    marked = soup.find(attrs={"itemprop": _ARTICLE_BODY_PROP})
+    if not isinstance(marked, Tag):
+        return None
+    if marked is top or any(parent is marked for parent in top.parents):
+        return marked  # the scorer found a part of it; take all of it
+    return marked if stats.length(marked) >= 0.6 * stats.length(top) else None
+
+
+_ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
+
+
+def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> list[Tag]:
+    """Some templates cut the text into chunks between ads and embeds, each wrapped several
+    levels deep (Condé Nast's ``body__inner-container``), so they are cousins, not siblings:
+    the chunks are the nearby elements with the same tag and class as the best one."""
+    top_class = top.get("class")
+    if not top_class:
+        return []
+    nearby = set()
+    for level, ancestor in enumerate(top.parents):
+        if level >= 6 or ancestor.name in ("body", "html", "[document]"):
+            break
+        nearby.add(id(ancestor))
+    chunks = []
+    for tag in soup.find_all(top.name, class_=top_class[0]):
+        if tag.get("class") != top_class:
+            continue
+        if tag is not top and (
+            stats.length(tag) < 100
+            or stats.link_density(tag) > 0.3
+            or not any(id(p) in nearby for _, p in zip(range(8), tag.parents))
+        ):
+            continue
+        if chunks and any(p is chunks[-1] for p in tag.parents):
+            continue  # nested inside the previous chunk
+        chunks.append(tag)
+    return chunks
+
+
+def _with_siblings(
+    top: Tag, top_score: float, scores: dict[int, float], stats: _TextStats
+) -> list[Tag]:
+    """Templates split one article over sibling <div>s (text, ad slot, more text)."""
+    parent = top.parent
+    if parent is None:
+        return [top]
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class")
+    chosen: list[Tag] = []
+    for sibling in parent.children:
+        if not isinstance(sibling, Tag):
+            continue
+        if sibling is top:
+            chosen.append(sibling)
+            continue
+        hints = _hint_text(sibling)
+        if hints and _NEGATIVE_HINT.search(hints) and not _BODY_HINT.search(hints):
+            continue  # the comments or "related" box beside the article
+        bonus = top_score * 0.2 if top_class and sibling.get("class") == top_class else 0
+        if scores.get(id(sibling), 0) + bonus >= threshold:
+            chosen.append(sibling)
+        elif sibling.name == "p" and stats.length(sibling) > 80 and stats.link_density(sibling) < 0.25:
+            chosen.append(sibling)
+    return chosen
+
+
+def _dedupe(paragraphs: list[str]) -> list[str]:
+    """Mobile/desktop twins repeat a paragraph verbatim: keep the first.  A short line that
+    recurs ("Article content" between every paragraph) is template chrome: drop it all."""
+    counts: dict[str, int] = {}
+    for paragraph in paragraphs:
+        counts[paragraph] = counts.get(paragraph, 0) + 1
+    seen: set[str] = set()
+    unique = []
+    for paragraph in paragraphs:
+        if paragraph in seen or (counts[paragraph] > 1 and len(paragraph) < 40):
+            continue
+        seen.add(paragraph)
+        unique.append(paragraph)
+    return unique

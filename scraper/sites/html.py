@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import charset_normalizer
+
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
@@ -16,10 +18,27 @@ PARSER = "lxml"
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode a response body the way browsers do: BOM, then HTTP charset, then <meta>.
 
-    Falls back to UTF-8 with replacement characters, never raises on bad bytes.
+    When the bytes are not valid in the declared charset (a legacy page served as UTF-8 is
+    common), the charset is detected from the bytes instead; never raises on bad bytes.
     """
-    _encoding, text = html_to_unicode(content_type or "", body)
+    encoding, text = html_to_unicode(content_type or "", body)
+    if "\ufffd" in text and not _decodes(body, encoding):
+        guess = charset_normalizer.from_bytes(body[:DETECTION_SAMPLE]).best()
+        if guess is not None and _decodes(body, guess.encoding):
+            return body.decode(guess.encoding)
     return text
+
+
+# Enough bytes for detection to be sure, few enough that a huge page costs little.
+DETECTION_SAMPLE = 256 * 1024
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def make_soup(html: str | bytes) -> BeautifulSoup:

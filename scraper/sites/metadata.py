@@ -1,14 +1,86 @@
 """Structured article metadata: JSON-LD, OpenGraph, Dublin Core, itemprop, <time>.
 
-STUB: being written; the signature is the contract.
+Each field takes the first source that states it, in the order JSON-LD, OpenGraph/article:*,
+Dublin Core, itemprop, plain HTML.  Nothing is guessed from prose: a field no markup states
+stays ``None``/``[]``.  Pages are hostile input, so every reader here swallows its own errors
+rather than losing the whole record to one malformed block.
 """
 from __future__ import annotations
 
-from datetime import tzinfo
+import html as html_lib
+import json
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from dateutil import parser as date_parser
 
-from scraper.sites.article import ArticleData
+from scraper.sites.article import ArticleData, Image
+from scraper.sites.html import clean_text
+from scraper.sites.listing import absolute_url
+
+ARTICLE_TYPES = frozenset(
+    """Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle
+    BackgroundNewsArticle ReviewNewsArticle AskPublicNewsArticle SatiricalArticle
+    AdvertiserContentArticle BlogPosting LiveBlogPosting SocialMediaPosting DiscussionForumPosting
+    TechArticle ScholarlyArticle Report""".split()
+)
+# Bounds on hostile JSON-LD: how many nodes we look at and how deep we walk.
+_MAX_JSONLD_NODES = 500
+_MAX_JSONLD_DEPTH = 6
+
+
+# --------------------------------------------------------------------------- page index
+
+
+class _PageIndex:
+    """The elements metadata comes from, gathered in one walk: each ``find_all`` is a full
+    tree traversal, and a page needs a dozen of them."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.metas: list[Tag] = []
+        self.scripts: list[Tag] = []
+        self.itemprops: list[Tag] = []
+        self.times: list[Tag] = []
+        self.links: list[Tag] = []
+        self.html: Tag | None = None
+        self.base: Tag | None = None
+        for node in soup.descendants:
+            if not isinstance(node, Tag):
+                continue
+            name = node.name
+            attrs = node.attrs
+            if name == "meta":
+                self.metas.append(node)
+            elif name == "script":
+                kind = attrs.get("type")
+                if isinstance(kind, str) and "ld+json" in kind.lower():
+                    self.scripts.append(node)
+            elif name == "time":
+                if "datetime" in attrs:
+                    self.times.append(node)
+            elif name == "link":
+                if "href" in attrs:
+                    self.links.append(node)
+            elif name == "html":
+                if self.html is None:
+                    self.html = node
+            elif name == "base" and self.base is None and "href" in attrs:
+                self.base = node
+            if "itemprop" in attrs:
+                self.itemprops.append(node)
+
+    def base_url(self, url: str) -> str:
+        href = self.base.get("href") if self.base is not None else None
+        if isinstance(href, str):
+            return absolute_url(href, url) or url
+        return url
+
+
+# --------------------------------------------------------------------------- public API
 
 
 def read_metadata(soup: BeautifulSoup, url: str, default_tz: tzinfo | None = None) -> ArticleData:
@@ -16,4 +88,514 @@ def read_metadata(soup: BeautifulSoup, url: str, default_tz: tzinfo | None = Non
 
     ``default_tz`` is the zone of dates that carry no offset (a site profile knows it).
     """
-    return ArticleData()
+    index = _PageIndex(soup)
+    base = index.base_url(url)
+    meta = _MetaTags(index.metas)
+    ld = _article_node(_jsonld_nodes(index.scripts)) or {}
+    items = _ItemProps(index.itemprops)
+
+    def date(*candidates: Any) -> str | None:
+        for value in candidates:
+            parsed = parse_date(value, default_tz)
+            if parsed:
+                return parsed
+        return None
+
+    publishers = _names(_ld_list(ld.get("publisher"))) + meta.all("og:site_name")
+    data = ArticleData()
+    data.title = _first_text(
+        _ld_text(ld.get("headline")),
+        _ld_text(ld.get("name")),
+        meta.first("og:title", "twitter:title", "dc.title", "dcterms.title"),
+        items.text("headline"),
+    )
+    data.published = date(
+        _ld_text(ld.get("datePublished")),
+        _ld_text(ld.get("dateCreated")),
+        *meta.all(
+            "article:published_time", "og:article:published_time", "og:published_time",
+            "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
+            "dcterms.date", "pubdate", "publishdate", "publish-date", "date",
+            "parsely-pub-date", "sailthru.date",
+        ),
+        *items.all_text("datePublished"),
+        *_time_elements(index.times),
+    )
+    data.modified = date(
+        _ld_text(ld.get("dateModified")),
+        *meta.all(
+            "article:modified_time", "og:article:modified_time", "og:updated_time",
+            "dc.date.modified", "dcterms.modified", "last-modified",
+        ),
+        *items.all_text("dateModified"),
+    )
+    data.section = _first_text(
+        _ld_text(ld.get("articleSection")),
+        meta.first("article:section", "og:article:section"),
+        items.text("articleSection"),
+    )
+    data.authors = _first_nonempty(
+        lambda: clean_authors(_names(_ld_list(ld.get("author"))), publishers),
+        lambda: clean_authors(
+            [a for a in meta.all("article:author", "og:article:author") if not _is_url(a)],
+            publishers,
+        ),
+        lambda: clean_authors(meta.all(
+                "dc.creator", "dcterms.creator", "author", "sailthru.author", "parsely-author",
+                "byl",
+            ), publishers),
+        lambda: clean_authors(items.authors(), publishers),
+    )
+    data.description = _first_text(
+        _ld_text(ld.get("description")),
+        meta.first(
+            "og:description", "dc.description", "dcterms.description", "description",
+            "twitter:description",
+        ),
+        items.text("description"),
+    )
+    data.images = _images(ld, meta, base)
+    data.tags = _first_nonempty(
+        lambda: _split_tags(_ld_list(ld.get("keywords"))),
+        lambda: _split_tags(meta.all("article:tag", "og:article:tag")),
+        lambda: _split_tags(meta.all("news_keywords", "keywords", "dc.subject")),
+        lambda: _split_tags(items.all_text("keywords")),
+    )
+    data.language = _language(ld, meta, index.html, items)
+    data.canonical_url = _canonical(index.links, meta, ld, base)
+    return data
+
+
+def jsonld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
+    """The page's first JSON-LD node typed as an article (``@id`` references resolved).
+
+    Looks through every ``application/ld+json`` script, top-level lists, ``@graph`` and
+    ``mainEntity``; malformed blocks are skipped.
+    """
+    scripts = [
+        s for s in soup.find_all("script", type=True) if "ld+json" in str(s.get("type")).lower()
+    ]
+    return _article_node(_jsonld_nodes(scripts))
+
+
+def _article_node(found: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    nodes = list(found)
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    for node in nodes:
+        if _types(node) & ARTICLE_TYPES:
+            return _resolve_refs(node, by_id)
+    return None
+
+
+def parse_date(value: Any, default_tz: tzinfo | None = None) -> str | None:
+    """An ISO 8601 string for a date as pages and feeds write it, or None for garbage.
+
+    A datetime without offset is put in ``default_tz`` when given, else left naive.  A bare
+    date stays a bare date: a time of day the page did not state would be invented.
+    """
+    if not isinstance(value, str):
+        return None
+    text = clean_text(value)
+    if not 4 <= len(text) <= 80 or not any(c.isdigit() for c in text):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # UnknownTimezoneWarning on odd abbreviations
+            # Two defaults tell which parts the string really states.
+            first = date_parser.parse(text, default=_DEFAULT_A, tzinfos=_TZ_ABBREVIATIONS)
+            second = date_parser.parse(text, default=_DEFAULT_B, tzinfos=_TZ_ABBREVIATIONS)
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return None
+    if first.year != second.year or first.month != second.month or first.day != second.day:
+        return None  # no full date in it (a bare time, a year alone)
+    if not 1800 <= first.year <= 2200:
+        return None
+    if first.hour != second.hour:
+        return first.date().isoformat()
+    moment = first
+    if moment.tzinfo is None and default_tz is not None:
+        localize = getattr(default_tz, "localize", None)  # pytz zones need localize()
+        moment = localize(moment) if localize else moment.replace(tzinfo=default_tz)
+    try:
+        return moment.isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+_BY_PREFIX = re.compile(r"^(?:(?:written|posted|reported|words|text)\s+)?by\b[\s:]*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\n)\s*|\s+(?:and|AND|And|und|UND|et|y)\s+")
+_DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]+\.(?:[a-z]{2,6})(?:[\s)/]|$)", re.I)
+_ROLE_SUFFIX = re.compile(r"\s*(?:\||\s[-–—]\s).*$")
+
+
+def clean_authors(names: Iterable[Any], publishers: Iterable[str] = ()) -> list[str]:
+    """Person names as a byline states them: prefixes, roles, duplicates and publisher names
+    removed.  "By Jane Doe | Reuters" → ["Jane Doe"].
+    """
+    excluded = {_org_key(p) for p in publishers if isinstance(p, str)}
+    excluded.discard("")
+    result: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            continue
+        text = clean_text(html_lib.unescape(raw))
+        if not text or _is_url(text):
+            continue
+        text = _BY_PREFIX.sub("", text)
+        text = _ROLE_SUFFIX.sub("", text)  # "| Reuters", " - Staff writer"
+        for part in _AUTHOR_SPLIT.split(text):
+            name = _BY_PREFIX.sub("", part).strip(" .,:;-–—|")
+            key = name.casefold()
+            if (
+                len(name) < 2
+                or len(name) > 80
+                or "@" in name
+                or any(c.isdigit() for c in name)  # "Updated 3 hours ago"
+                or len(name.split()) > 6
+                or _is_url(name)
+                or _DOMAIN.search(name)  # "mdr.de", "Deutsche Welle (www.dw.com)": the site
+                or _is_publisher(name, excluded)
+                or key in seen
+                or not any(c.isalpha() for c in name)
+            ):
+                continue
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+def _org_key(name: str) -> str:
+    return re.sub(r"\W+", "", clean_text(name).casefold())
+
+
+def _is_publisher(name: str, publisher_keys: set[str]) -> bool:
+    """"n-tv NACHRICHTEN" is publisher "ntv NACHRICHTEN"; a one-word "LBCI" is site "LBCIV7"."""
+    key = _org_key(name)
+    if key in publisher_keys:
+        return True
+    return " " not in name and len(key) >= 4 and any(p.startswith(key) for p in publisher_keys)
+
+
+# --------------------------------------------------------------------------- dates
+
+_DEFAULT_A = datetime(1904, 1, 1, 0, 0, 0)
+_DEFAULT_B = datetime(1905, 2, 2, 1, 1, 1)
+_TZ_ABBREVIATIONS = {
+    name: timezone(timedelta(hours=hours))
+    for name, hours in {
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IRST": 3.5,
+        "IRDT": 4.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    }.items()
+}
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+_LD_WRAPPERS = re.compile(r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)|(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _jsonld_nodes(scripts: Iterable[Tag]) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object in ``scripts``, flattened out of lists, @graph and mainEntity."""
+    count = 0
+    for script in scripts:
+        for document in _json_documents(script.get_text()):
+            # Iterative walk: hostile pages nest lists thousands deep.
+            stack: list[tuple[Any, int]] = [(document, 0)]
+            found: list[dict[str, Any]] = []
+            while stack and count < _MAX_JSONLD_NODES:
+                value, depth = stack.pop()
+                if depth > _MAX_JSONLD_DEPTH:
+                    continue
+                if isinstance(value, list):
+                    stack.extend((v, depth + 1) for v in reversed(value))
+                elif isinstance(value, dict):
+                    count += 1
+                    found.append(value)
+                    for key in ("@graph", "mainEntity", "itemListElement"):
+                        if key in value:
+                            stack.append((value[key], depth + 1))
+            yield from found
+
+
+def _json_documents(text: str) -> list[Any]:
+    text = _LD_WRAPPERS.sub("", text.strip()).strip().rstrip(";")
+    if not text:
+        return []
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return _decode_concatenated(candidate)
+        except (ValueError, RecursionError):
+            continue
+    return []
+
+
+def _decode_concatenated(text: str) -> list[Any]:
+    """Some CMSes put several JSON documents in one script, one after another."""
+    decoder = json.JSONDecoder(strict=False)  # raw newlines inside strings are common
+    documents = []
+    index = 0
+    while index < len(text):
+        document, index = decoder.raw_decode(text, index)
+        documents.append(document)
+        while index < len(text) and (text[index].isspace() or text[index] in ",;"):
+            index += 1
+    return documents
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    # "http://schema.org/NewsArticle" and "schema:NewsArticle" mean NewsArticle
+    return {re.split(r"[/:#]", v)[-1] for v in values if isinstance(v, str)}
+
+
+def _resolve_refs(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One level of {"@id": …} references (Yoast-style graphs point at Person nodes)."""
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
+            return by_id[value["@id"]]
+        if isinstance(value, list):
+            return [resolve(v) for v in value[:50]]
+        return value
+
+    return {key: resolve(value) for key, value in node.items()}
+
+
+def _ld_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value[:50] if isinstance(value, list) else [value]
+
+
+def _ld_text(value: Any) -> str | None:
+    """A JSON-LD text value: a string, the first of a list, or an object's name/@value."""
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return clean_text(html_lib.unescape(value)) or None
+
+
+def _names(values: Iterable[Any]) -> list[str]:
+    names = []
+    for value in values:
+        if isinstance(value, str):
+            names.append(value)
+        elif isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, list):
+                name = next((n for n in name if isinstance(n, str)), None)
+            if not isinstance(name, str) or not name.strip():
+                parts = [value.get("givenName"), value.get("familyName")]
+                name = " ".join(p for p in parts if isinstance(p, str))
+            if name:
+                names.append(name)
+    return names
+
+
+# --------------------------------------------------------------------------- <meta>, itemprop
+
+
+class _MetaTags:
+    """<meta> contents by lower-cased name/property, in page order."""
+
+    def __init__(self, metas: Iterable[Tag]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for tag in metas:
+            content = tag.get("content")
+            if not isinstance(content, str):
+                continue
+            content = clean_text(html_lib.unescape(content)) if "&" in content else clean_text(content)
+            if not content:
+                continue
+            for attr in ("property", "name", "http-equiv"):
+                key = tag.get(attr)
+                if isinstance(key, str) and key:
+                    self._values.setdefault(key.strip().lower(), []).append(content)
+
+    def all(self, *keys: str) -> list[str]:
+        return [value for key in keys for value in self._values.get(key, ())]
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            values = self._values.get(key)
+            if values:
+                return values[0]
+        return None
+
+
+# itemprops in these containers belong to other things (related stories, comments).
+_FOREIGN_CONTAINERS = frozenset({"nav", "aside", "footer"})
+
+
+class _ItemProps:
+    """Microdata values by itemprop, skipping ones inside nav/aside/footer."""
+
+    def __init__(self, tags: Iterable[Tag]) -> None:
+        self._elements: dict[str, list[Tag]] = {}
+        for tag in tags:
+            names = tag.get("itemprop")
+            if isinstance(names, list):
+                names = " ".join(names)
+            if not isinstance(names, str) or _inside(tag, _FOREIGN_CONTAINERS):
+                continue
+            for name in names.split():
+                self._elements.setdefault(name, []).append(tag)
+
+    def all_text(self, name: str) -> list[str]:
+        values = [_microdata_value(tag) for tag in self._elements.get(name, ())]
+        return [v for v in values if v]
+
+    def text(self, name: str) -> str | None:
+        values = self.all_text(name)
+        return values[0] if values else None
+
+    def authors(self) -> list[str]:
+        names = []
+        for tag in self._elements.get("author", ()):
+            inner = tag.find(itemprop="name") if tag.name not in ("meta", "link") else None
+            value = _microdata_value(inner) if isinstance(inner, Tag) else _microdata_value(tag)
+            if value:
+                names.append(value)
+        return names
+
+
+def _microdata_value(tag: Tag) -> str | None:
+    for attr in ("content", "datetime"):
+        value = tag.get(attr)
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    if tag.name in ("meta", "link"):
+        return None
+    return clean_text(tag.get_text(" ")) or None
+
+
+def _inside(tag: Tag, names: frozenset[str]) -> bool:
+    return any(parent.name in names for parent in tag.parents)
+
+
+def _time_elements(tags: Iterable[Tag]) -> list[str]:
+    """<time datetime> values, ones marked pubdate first."""
+    times = [t for t in tags if not _inside(t, _FOREIGN_CONTAINERS)]
+    times.sort(key=lambda t: not t.has_attr("pubdate"))  # stable: page order otherwise
+    return [t["datetime"] for t in times if isinstance(t.get("datetime"), str)]
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _first_text(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            text = clean_text(value)
+            if text:
+                return text
+    return None
+
+
+def _first_nonempty(*producers: Any) -> list[str]:
+    for produce in producers:
+        values = produce()
+        if values:
+            return values  # type: ignore[no-any-return]
+    return []
+
+
+def _split_tags(values: Iterable[Any]) -> list[str]:
+    tags: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        text = _ld_text(value)
+        if not text:
+            continue
+        for part in re.split(r"[,;]", text):
+            tag = part.strip()
+            if tag and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                tags.append(tag)
+    return tags
+
+
+def _images(ld: dict[str, Any], meta: _MetaTags, base: str) -> list[Image]:
+    images: list[Image] = []
+    for value in _ld_list(ld.get("image")):
+        if isinstance(value, str):
+            images.append(Image(value))
+        elif isinstance(value, dict):
+            src = value.get("url") or value.get("contentUrl")
+            if isinstance(src, list):
+                src = next((s for s in src if isinstance(s, str)), None)
+            if isinstance(src, str):
+                images.append(Image(src, _ld_text(value.get("caption"))))
+    if not images:
+        alt = meta.first("og:image:alt")
+        images = [Image(src, alt) for src in meta.all("og:image", "og:image:url", "og:image:secure_url")]
+    if not images:
+        images = [Image(src) for src in meta.all("twitter:image", "twitter:image:src")]
+    unique: list[Image] = []
+    seen: set[str] = set()
+    for image in images:
+        src = _absolute(image.url, base)
+        if src and src not in seen:
+            seen.add(src)
+            unique.append(Image(src, image.caption))
+    return unique
+
+
+def _language(
+    ld: dict[str, Any], meta: _MetaTags, html_tag: Tag | None, items: _ItemProps
+) -> str | None:
+    ld_lang = ld.get("inLanguage")
+    if isinstance(ld_lang, dict):
+        ld_lang = ld_lang.get("alternateName") or ld_lang.get("name")
+    html_lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
+    locale = meta.first("og:locale")
+    for value in (
+        _ld_text(ld_lang),
+        meta.first("dc.language", "dcterms.language", "language"),
+        items.text("inLanguage"),
+        html_lang if isinstance(html_lang, str) else None,
+        meta.first("content-language"),
+        locale.replace("_", "-") if locale else None,
+    ):
+        if value:
+            text = clean_text(value).split(",")[0].strip()
+            if text and len(text) <= 35:
+                return text
+    return None
+
+
+def _canonical(links: Iterable[Tag], meta: _MetaTags, ld: dict[str, Any], base: str) -> str | None:
+    # rel=canonical is the page's own statement of its address; og:url and JSON-LD are
+    # more often templated wrong, so they only fill in.
+    candidates: list[Any] = []
+    for link in links:
+        rel = link.get("rel") or []
+        rels = rel if isinstance(rel, list) else str(rel).split()
+        if "canonical" in (r.lower() for r in rels):
+            candidates.append(link["href"])
+    candidates.append(meta.first("og:url"))
+    entity = ld.get("mainEntityOfPage")
+    candidates.append(entity.get("@id") or entity.get("url") if isinstance(entity, dict) else entity)
+    candidates.append(ld.get("url"))
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            absolute = _absolute(candidate, base)
+            if absolute:
+                return absolute
+    return None
+
+
+def _absolute(value: str, base: str) -> str | None:
+    return absolute_url(value, base)
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"^(?:https?:)?//|^www\.", value.strip(), re.I))

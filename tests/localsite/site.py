@@ -119,6 +119,8 @@ class LocalSite:
         """Pages a real crawl meets: each must be archived, counted, reported, survived."""
         template = self.articles[1]
         full = render_article_modern(template).encode("utf-8")
+        # cut in the middle of the body, as a dropped connection would
+        cut = full.index(template.paragraphs[2][:40].encode("utf-8"))
         big = SampleArticle(
             id=900_004, published=template.published, slug="Five-megabyte-page",
             title="A five megabyte page", section="World", description="Very long.",
@@ -132,7 +134,7 @@ class LocalSite:
         )).encode("cp1252", "replace")
         pages = {
             "/Detail/2023/02/18/900001/Truncated-page": Reply(
-                200, full[: len(full) // 2], [("Content-Type", "text/html; charset=utf-8")]),
+                200, full[:cut], [("Content-Type", "text/html; charset=utf-8")]),
             "/Detail/2023/02/18/900002/Wrong-charset": Reply(
                 200, legacy_bytes, [("Content-Type", "text/html; charset=utf-8")]),
             "/Detail/2023/02/18/900003/Empty-page": Reply(

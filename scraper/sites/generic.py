@@ -1,0 +1,128 @@
+"""The page object for any news site: structured metadata plus generic main-text detection."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import tzinfo
+
+from bs4 import BeautifulSoup, Tag
+
+from scraper.sites.article import ArticleData
+from scraper.sites.body import extract_body_paragraphs
+from scraper.sites.html import block_paragraphs, clean_text, make_soup
+from scraper.sites.listing import page_links
+from scraper.sites.metadata import clean_authors, jsonld_article, read_metadata
+
+# Where templates print the byline when no markup names the author.
+_BYLINE_HINT = re.compile(r"byline|author[-_]*name|article[-_]*author|^author$|^by$", re.I)
+
+
+class GenericArticlePage:
+    def __init__(self, url: str, html: str, default_tz: tzinfo | None = None) -> None:
+        self.url = url
+        self.html = html
+        self.default_tz = default_tz
+        self._links: list[str] | None = None
+
+    def to_item(self) -> ArticleData | None:
+        soup = make_soup(self.html)
+        if self._links is None:
+            self._links = page_links(soup, self.url)  # before the body extractor prunes it
+        data = read_metadata(soup, self.url, self.default_tz)
+        if not data.title or not data.authors:
+            fallback = _Fallbacks(soup)
+            data.title = data.title or fallback.title
+            if not data.authors:
+                data.authors = clean_authors(fallback.bylines, fallback.site_names)
+        ld = jsonld_article(soup)
+        paragraphs = _choose_body(extract_body_paragraphs(soup), _jsonld_body(ld))
+        if paragraphs and data.title and _same_text(paragraphs[0], data.title):
+            paragraphs = paragraphs[1:]  # the headline repeated atop the text
+        data.body = "\n\n".join(paragraphs)
+        if not data.body:
+            return None
+        return data
+
+    def links(self) -> list[str]:
+        if self._links is None:
+            self._links = page_links(make_soup(self.html), self.url)
+        return list(self._links)
+
+
+def _choose_body(extracted: list[str], structured: list[str]) -> list[str]:
+    """JSON-LD articleBody wins only when it is clearly the whole text: it is often a
+    teaser, and even when complete it tends to lose paragraph breaks the HTML keeps."""
+    if not structured:
+        return extracted
+    structured_length = sum(map(len, structured))
+    extracted_length = sum(map(len, extracted))
+    if structured_length < 200:
+        return extracted or structured
+    if extracted_length < 0.5 * structured_length:
+        return structured  # the HTML holds little of it: a script-rendered page
+    if len(structured) > 1 and structured_length >= 0.9 * extracted_length:
+        return structured
+    return extracted
+
+
+def _jsonld_body(ld: dict | None) -> list[str]:
+    value = (ld or {}).get("articleBody")
+    if isinstance(value, list):
+        value = "\n".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str) or not value.strip():
+        return []
+    if "<" in value and ">" in value:  # some CMSes put the HTML itself in it
+        soup = make_soup(value)
+        root = soup.body or soup
+        return block_paragraphs(root) if isinstance(root, Tag) else []
+    text = html_lib.unescape(value)
+    return [p for p in (clean_text(line) for line in text.splitlines()) if p]
+
+
+class _Fallbacks:
+    """What plain HTML says when no markup does: the first <h1> (else <title>) and the texts
+    of byline-looking elements, gathered in one walk."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.bylines: list[str] = []
+        self.site_names: list[str] = []
+        h1: str | None = None
+        title: str | None = None
+        for node in soup.descendants:
+            if not isinstance(node, Tag):
+                continue
+            name = node.name
+            if name == "h1" and h1 is None:
+                h1 = clean_text(node.get_text(" ")) or None
+            elif name == "title" and title is None:
+                title = clean_text(node.get_text(" ")) or None
+            elif name == "meta" and node.get("property") == "og:site_name":
+                content = node.get("content")
+                if isinstance(content, str):
+                    self.site_names.append(content)
+            if len(self.bylines) < 5 and _is_byline(node):
+                text = clean_text(node.get_text(" "))
+                if text and len(text) <= 100:
+                    self.bylines.append(text)
+        self.title = h1 or title
+
+
+def _is_byline(tag: Tag) -> bool:
+    attrs = tag.attrs
+    rel = attrs.get("rel")
+    if rel and "author" in (rel if isinstance(rel, list) else str(rel).split()):
+        return True
+    classes = attrs.get("class")
+    if not classes:
+        return False
+    names = classes if isinstance(classes, list) else str(classes).split()
+    if not any(_BYLINE_HINT.search(c) for c in names):
+        return False
+    return tag.find_parent(("nav", "aside", "footer")) is None
+
+
+def _same_text(a: str, b: str) -> bool:
+    def key(text: str) -> str:
+        return "".join(c for c in text.casefold() if c.isalnum())
+
+    return key(a) == key(b)

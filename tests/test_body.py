@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+from scraper.sites.body import extract_body_paragraphs
+from scraper.sites.html import decode_html, make_soup
+
+FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+
+ARTICLE = """<!DOCTYPE html><html><head><title>t</title><script>var x = "<p>no</p>";</script></head>
+<body>
+<header><a href="/">Home</a> <a href="/world">World</a></header>
+<nav><ul><li><a href="/a">Politics</a></li><li><a href="/b">Sports</a></li></ul></nav>
+<div class="cookie-banner">We use cookies to improve your experience on this website, accept them.</div>
+<main>
+ <article>
+  <h1>Russia says talks possible</h1>
+  <div class="byline">By Jane Doe</div>
+  <figure><img src="/a.jpg"><figcaption>Kremlin spokesman Dmitry Peskov, file photo.</figcaption></figure>
+  <div class="article-body">
+   <p>Moscow says it is open to talks with Kyiv, the Kremlin spokesman told the state news agency TASS.</p>
+   <p>Peskov said, however, that conditions set by Western capitals made any negotiation impossible for now.</p>
+   <h2>Sanctions, again</h2>
+   <p>The European Union is preparing its tenth package of sanctions, which diplomats say targets technology exports.</p>
+   <ul><li>Export bans on electronics used in drones and missiles.</li><li>Asset freezes on dozens of officials and companies.</li></ul>
+   <blockquote>We will not accept ultimatums from anybody, and the West knows it, he said.</blockquote>
+   <p>First line of an address<br>Second line after a break in the same paragraph, long enough.</p>
+   <div class="share-buttons"><a href="https://facebook.com/share">Share on Facebook</a> <a href="#">Tweet</a></div>
+   <p>Read more: <a href="/Detail/1">Iran and Russia sign a deal</a></p>
+   <div class="newsletter-signup">Sign up for our daily newsletter to get the latest headlines every morning.</div>
+  </div>
+  <div class="related-articles"><h3>Related</h3><ul>
+   <li><a href="/x">Another story about the war in Ukraine and the peace talks in Turkey</a></li>
+   <li><a href="/y">Yet another story about sanctions and their effect on energy prices</a></li></ul></div>
+ </article>
+</main>
+<aside><p>Most read: a long sidebar paragraph that should never reach the body of the article.</p></aside>
+<footer><p>Copyright Press TV 2023. All rights reserved. Contact us for licensing and syndication.</p></footer>
+</body></html>"""
+
+EXPECTED = [
+    "Moscow says it is open to talks with Kyiv, the Kremlin spokesman told the state news agency TASS.",
+    "Peskov said, however, that conditions set by Western capitals made any negotiation impossible for now.",
+    "Sanctions, again",
+    "The European Union is preparing its tenth package of sanctions, which diplomats say targets technology exports.",
+    "Export bans on electronics used in drones and missiles.",
+    "Asset freezes on dozens of officials and companies.",
+    "We will not accept ultimatums from anybody, and the West knows it, he said.",
+    "First line of an address",
+    "Second line after a break in the same paragraph, long enough.",
+]
+
+
+def test_article_paragraphs_without_boilerplate() -> None:
+    assert extract_body_paragraphs(make_soup(ARTICLE)) == EXPECTED
+
+
+def test_sibling_blocks_stay_apart() -> None:
+    # The seed text's "TASSPeskov": a lost block break glues two sentences together.
+    html = (
+        "<html><body><article><div><span>The news was reported by the agency TASS</span></div>"
+        "<div><span>Peskov said the Kremlin had no comment on the report, for now.</span></div>"
+        "<p>" + "A long paragraph, with commas, to make this container the article. " * 4 + "</p>"
+        "</article></body></html>"
+    )
+    text = "\n".join(extract_body_paragraphs(make_soup(html)))
+    assert "TASSPeskov" not in text
+    assert "The news was reported by the agency TASS\nPeskov said" in text
+
+
+def test_itemprop_article_body_is_preferred_over_a_wordier_block() -> None:
+    filler = "<p>" + "Comment text, from a reader, with many words and commas, again and again. " * 3 + "</p>"
+    html = (
+        "<html><body><div id='comments'>" + filler * 5 + "</div>"
+        "<div itemprop='articleBody'><p>The real article starts here, and it is long enough to count.</p>"
+        "<p>It goes on for a second paragraph, also long enough, with a comma or two.</p></div>"
+        "</body></html>"
+    )
+    paragraphs = extract_body_paragraphs(make_soup(html))
+    assert paragraphs[0] == "The real article starts here, and it is long enough to count."
+    assert not any("Comment text" in p for p in paragraphs)
+
+
+def test_hidden_and_script_content_is_dropped() -> None:
+    html = (
+        "<html><body><article><p>Visible paragraph, with enough words to be scored as text.</p>"
+        "<p style='display: none'>Hidden paragraph, with enough words to be scored as text.</p>"
+        "<p hidden>Also hidden, with enough words to be scored as text here.</p>"
+        "<script>document.write('Scripted paragraph with enough words.')</script>"
+        "</article></body></html>"
+    )
+    assert extract_body_paragraphs(make_soup(html)) == [
+        "Visible paragraph, with enough words to be scored as text."
+    ]
+
+
+def test_empty_and_hostile_pages_give_nothing() -> None:
+    for html in ["", "<html></html>", "<script>x</script>", "\x00\x01\x02", "<p>short</p>", "<<<>>>"]:
+        assert extract_body_paragraphs(make_soup(html)) == []
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    for tag in ("div", "b"):
+        html = "<html><body>" + f"<{tag}>" * 20000 + "<p>" + "Deep text, with commas, " * 5 + "</p>"
+        soup = make_soup(html + "</body></html>")
+        started = time.perf_counter()
+        paragraphs = extract_body_paragraphs(soup)
+        assert time.perf_counter() - started < 5
+        assert paragraphs == [("Deep text, with commas, " * 5).strip()]
+
+
+def _real_page(path: str):  # type: ignore[no-untyped-def]
+    return make_soup(decode_html(gzip.decompress((FIXTURES / path).read_bytes())))
+
+
+def test_real_page_keeps_text_drops_chrome() -> None:
+    text = "\n".join(extract_body_paragraphs(_real_page("fundus/voa/page.html.gz")))
+    assert "After a series of lower-paying jobs, Nicole Slemp finally landed one she loved." in text
+    assert '"Our country is doing nothing to try to help fill that gap," Slemp said.' in text
+    for chrome in ["Skip to main content", "Link has been copied to clipboard",
+                   "Adriane Burnett reads to her son Karter Robinson",  # an image caption
+                   "Supreme Court considers Trump's claim of criminal immunity"]:  # related
+        assert chrome not in text
+
+
+def test_real_page_speed() -> None:
+    soups = [_real_page("fundus/voa/page.html.gz") for _ in range(3)]
+    started = time.perf_counter()
+    for soup in soups:
+        extract_body_paragraphs(soup)
+    # a few ms a page on this machine; the bound only catches accidental quadratic work
+    assert (time.perf_counter() - started) / len(soups) < 0.1

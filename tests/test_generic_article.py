@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import gzip
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from scraper.sites import article_page_class
+from scraper.sites.generic import GenericArticlePage
+from scraper.sites.html import clean_text, decode_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+
+
+def load(case: str) -> tuple[GenericArticlePage, dict]:
+    directory = FIXTURES / case
+    meta = json.loads((directory / "meta.json").read_text("utf-8"))
+    html = decode_html(gzip.decompress((directory / "page.html.gz").read_bytes()))
+    return GenericArticlePage(meta["url"], html), meta
+
+
+def fundus_truth(meta: dict) -> dict:
+    (version,) = meta["ground_truth"].values()
+    return version  # type: ignore[no-any-return]
+
+
+def fundus_paragraphs(truth: dict) -> list[str]:
+    return [clean_text(p) for s in truth["body"]["sections"] for p in s["paragraphs"]]
+
+
+def test_registry_names_the_generic_page() -> None:
+    assert article_page_class("generic") is GenericArticlePage
+
+
+def test_voa_real_page() -> None:
+    page, meta = load("fundus/voa")
+    item = page.to_item()
+    assert item is not None
+    truth = fundus_truth(meta)
+    assert item.title == clean_text(truth["title"])
+    assert item.published == "2024-04-28T07:00:00+00:00"
+    assert item.authors == truth["authors"] == ["Associated Press"]
+    assert item.language == "en-US"
+    paragraphs = item.body.split("\n\n")
+    truth_paragraphs = fundus_paragraphs(truth)
+    assert sum(p in paragraphs for p in truth_paragraphs) >= 0.95 * len(truth_paragraphs)
+    for chrome in ["Skip to main content", "Link has been copied to clipboard", "All About America"]:
+        assert chrome not in item.body
+
+
+def test_taipei_times_real_page() -> None:
+    page, meta = load("fundus/taipeitimes")
+    item = page.to_item()
+    assert item is not None
+    truth = fundus_truth(meta)
+    assert item.title == truth["title"]
+    assert item.published == "2024-10-16T00:00:00+08:00"
+    assert item.canonical_url == meta["url"]
+    for paragraph in fundus_paragraphs(truth)[:3] + fundus_paragraphs(truth)[-2:]:
+        assert paragraph in item.body
+    for chrome in ["You might also like", "Copyright © 1999-2024", "Taiwan on alert over Chinese carrier"]:
+        assert chrome not in item.body
+
+
+def test_arabic_real_page_comes_through_intact() -> None:
+    page, meta = load("fundus/lbcgroup")
+    item = page.to_item()
+    assert item is not None
+    truth = fundus_truth(meta)
+    assert item.language == "ar"
+    assert item.published == "2026-01-08T11:42:50+00:00"
+    assert item.authors == []  # the page names only the channel, LBCI
+    assert item.body.split("\n\n") == fundus_paragraphs(truth)
+    assert unicodedata.is_normalized("NFC", item.body)
+    assert "شبّه كثيرون لونه بـ\"حلوى القطن\"" in item.body  # shadda and tatweel kept
+    assert "لوحة \"الفتاة ذات القرط اللؤلؤي\"" not in item.body  # the "next article" teaser
+
+
+def test_extraction_benchmark_bbc_page() -> None:
+    page, meta = load("extraction-benchmark/bbc-newsbeat")
+    item = page.to_item()
+    assert item is not None
+    assert item.title == "Taylor Swift's AMA row seems to be over"
+    assert item.published == "2019-11-19T09:44:09+00:00"
+    truth_lines = [clean_text(line) for line in meta["ground_truth"]["articleBody"].splitlines()]
+    for line in filter(None, truth_lines):
+        assert line in item.body
+    assert "Share this with" not in item.body
+
+
+def test_links_are_absolute_unique_and_in_order() -> None:
+    html = """<html><head><base href="https://mirror.test/news/"></head><body>
+    <a href="a.html">A</a> <a href="/b">B</a> <a href="a.html#top">A again</a>
+    <a href="https://other.test/c">C</a> <a href="mailto:x@y.z">mail</a>
+    <a href="javascript:void(0)">js</a> <a href="#">top</a> <a>no href</a>
+    <a href="//cdn.test/d">D</a></body></html>"""
+    assert GenericArticlePage("https://www.presstv.ir/x/y", html).links() == [
+        "https://mirror.test/news/a.html",
+        "https://mirror.test/b",
+        "https://other.test/c",
+        "https://cdn.test/d",
+    ]
+
+
+def test_links_resolve_against_page_url_without_base() -> None:
+    html = "<html><body><a href='../Detail/1'>x</a></body></html>"
+    page = GenericArticlePage("https://presstv.tv/Section/101/", html)
+    assert page.links() == ["https://presstv.tv/Section/Detail/1"]
+
+
+def test_links_survive_to_item_pruning() -> None:
+    html = ("<html><body><nav><a href='/nav'>nav</a></nav><article><p>"
+            + "Body text, long enough to be the article body here. " * 3 + "</p></article></body></html>")
+    page = GenericArticlePage("https://x.test/", html)
+    assert page.to_item() is not None
+    assert page.links() == ["https://x.test/nav"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><h1>This domain has been seized</h1></body></html>",
+        "<html><body></body></html>",
+        "",
+    ],
+)
+def test_no_body_means_no_item(html: str) -> None:
+    assert GenericArticlePage("https://x.test/", html).to_item() is None
+
+
+def test_title_and_byline_fallbacks() -> None:
+    html = ("<html><head><title>Site | Headline</title></head><body><h1>The Headline</h1>"
+            "<p class='byline'>By Sara Karimi and Ali Rezaei</p><article>"
+            + "<p>Paragraph text, long enough, with some commas, to count as body.</p>" * 3
+            + "</article></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None
+    assert item.title == "The Headline"
+    assert item.authors == ["Sara Karimi", "Ali Rezaei"]
+    assert "By Sara Karimi" not in item.body
+
+
+def test_jsonld_article_body_used_when_html_lacks_the_text() -> None:
+    body = "First paragraph of the article, only in JSON-LD.\nSecond paragraph, also long." * 3
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Scripted", "articleBody": body})
+    html = (f'<html><head><script type="application/ld+json">{ld}</script></head>'
+            "<body><div id='app'>Loading…</div></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None
+    assert item.body.split("\n\n")[0] == "First paragraph of the article, only in JSON-LD."
+
+
+def test_jsonld_teaser_does_not_replace_the_html_text() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "headline": "H", "articleBody": "A teaser only."})
+    paragraphs = [f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)]
+    html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None and item.body == "\n\n".join(paragraphs)
+
+
+def test_headline_repeated_atop_the_text_is_dropped() -> None:
+    html = ('<html><head><meta property="og:title" content="Big news"></head><body><article>'
+            "<h2>Big news</h2>" + "<p>Paragraph text, long enough, with commas, to count.</p>" * 3
+            + "</article></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None and not item.body.startswith("Big news")

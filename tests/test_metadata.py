@@ -1,0 +1,273 @@
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scraper.sites.html import make_soup
+from scraper.sites.metadata import clean_authors, jsonld_article, parse_date, read_metadata
+
+URL = "https://www.presstv.ir/Detail/2023/02/19/698345/Russia-says"
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+
+def page(head: str = "", body: str = "", lang: str | None = None) -> str:
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return f"<!DOCTYPE html><html{lang_attr}><head>{head}</head><body>{body}</body></html>"
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def meta(html: str, default_tz=None):  # type: ignore[no-untyped-def]
+    return read_metadata(make_soup(html), URL, default_tz)
+
+
+NEWS_ARTICLE = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "headline": "Russia says Ukraine talks &amp; sanctions",
+    "datePublished": "2023-02-19T14:05:00+03:30",
+    "dateModified": "2023-02-19T15:00:00Z",
+    "author": [
+        {"@type": "Person", "name": "By Jane Doe"},
+        {"@type": "Person", "name": "JANE DOE"},
+        "John Roe | Reuters",
+        {"@type": "Organization", "name": "Press TV"},
+    ],
+    "publisher": {"@type": "Organization", "name": "Press TV"},
+    "image": [{"@type": "ImageObject", "url": "/photo/a.jpg", "caption": "Kremlin"}, "https://cdn.test/b.jpg"],
+    "keywords": "Russia, Ukraine, sanctions, russia",
+    "articleSection": ["Politics", "World"],
+    "inLanguage": "en",
+    "description": "Moscow\u00a0says\u200b talks are possible.",
+    "mainEntityOfPage": {"@type": "WebPage", "@id": "https://www.presstv.ir/Detail/2023/02/19/698345"},
+}
+
+
+def test_jsonld_news_article_gives_every_field() -> None:
+    data = meta(page(ld(NEWS_ARTICLE)))
+    assert data.title == "Russia says Ukraine talks & sanctions"
+    assert data.published == "2023-02-19T14:05:00+03:30"
+    assert data.modified == "2023-02-19T15:00:00+00:00"
+    assert data.authors == ["Jane Doe", "John Roe"]  # prefix, dupe, role, publisher gone
+    assert [(i.url, i.caption) for i in data.images] == [
+        ("https://www.presstv.ir/photo/a.jpg", "Kremlin"),
+        ("https://cdn.test/b.jpg", None),
+    ]
+    assert data.tags == ["Russia", "Ukraine", "sanctions"]
+    assert data.section == "Politics"
+    assert data.language == "en"
+    assert data.description == "Moscow says talks are possible."
+    assert data.canonical_url == "https://www.presstv.ir/Detail/2023/02/19/698345"
+    assert data.body == ""
+
+
+def test_jsonld_wins_over_opengraph() -> None:
+    html = page(ld(NEWS_ARTICLE) + '<meta property="og:title" content="OG title | Press TV">')
+    assert meta(html).title == "Russia says Ukraine talks & sanctions"
+
+
+def test_graph_with_id_references_and_typed_list() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "@id": "https://x.test/#site", "name": "X News"},
+            {"@type": "Person", "@id": "https://x.test/#/person/1", "name": "Ali Rezaei"},
+            {
+                "@type": ["Article", "NewsArticle"],
+                "headline": "In the graph",
+                "author": {"@id": "https://x.test/#/person/1"},
+                "datePublished": "2024-05-01T08:00:00+02:00",
+                "keywords": ["a", "b"],
+            },
+        ],
+    }
+    data = meta(page(ld(graph)))
+    assert data.title == "In the graph"
+    assert data.authors == ["Ali Rezaei"]
+    assert data.tags == ["a", "b"]
+
+
+def test_top_level_list_and_schema_url_types() -> None:
+    blocks = [
+        {"@type": "BreadcrumbList", "name": "crumbs"},
+        {"@type": "http://schema.org/ReportageNewsArticle", "headline": "From a list"},
+    ]
+    assert meta(page(ld(blocks))).title == "From a list"
+
+
+def test_blog_posting_with_given_and_family_name() -> None:
+    post = {"@type": "BlogPosting", "headline": "Post", "author": {"givenName": "Sara", "familyName": "Karimi"}}
+    assert meta(page(ld(post))).authors == ["Sara Karimi"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>',
+        '<script type="application/ld+json">not json at all</script>',
+        '<script type="application/ld+json"></script>',
+        '<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>",
+    ],
+)
+def test_malformed_jsonld_falls_back_without_raising(script: str) -> None:
+    html = page(script + '<meta property="og:title" content="From OpenGraph">')
+    assert meta(html).title == "From OpenGraph"
+
+
+def test_jsonld_with_trailing_comma_and_raw_newline_is_repaired() -> None:
+    script = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Line one\n'
+        'line two", "datePublished": "2023-01-02T03:04:05Z",}</script>'
+    )
+    data = meta(page(script))
+    assert data.title == "Line one line two"
+    assert data.published == "2023-01-02T03:04:05+00:00"
+
+
+def test_jsonld_article_exposes_article_body() -> None:
+    soup = make_soup(page(ld({"@type": "NewsArticle", "articleBody": "Full text."})))
+    node = jsonld_article(soup)
+    assert node is not None and node["articleBody"] == "Full text."
+    assert jsonld_article(make_soup(page(ld({"@type": "WebPage"})))) is None
+
+
+OPENGRAPH = """
+<meta property="og:title" content="OG title">
+<meta property="og:description" content="OG description">
+<meta property="og:url" content="https://www.presstv.ir/Detail/2023/02/19/698345">
+<meta property="og:image" content="/img/og.jpg">
+<meta property="og:site_name" content="Press TV">
+<meta property="article:published_time" content="2023-02-19T14:05:00+03:30">
+<meta property="article:modified_time" content="2023-02-20T10:00:00+03:30">
+<meta property="article:section" content="Middle East">
+<meta property="article:tag" content="Iran">
+<meta property="article:tag" content="Oil">
+<meta property="article:author" content="https://facebook.com/someone">
+<meta property="article:author" content="Maryam Ahmadi">
+"""
+
+
+def test_opengraph_and_article_properties() -> None:
+    data = meta(page(OPENGRAPH))
+    assert data.title == "OG title"
+    assert data.description == "OG description"
+    assert data.published == "2023-02-19T14:05:00+03:30"
+    assert data.modified == "2023-02-20T10:00:00+03:30"
+    assert data.section == "Middle East"
+    assert data.tags == ["Iran", "Oil"]
+    assert data.authors == ["Maryam Ahmadi"]  # the profile URL is not a name
+    assert [i.url for i in data.images] == ["https://www.presstv.ir/img/og.jpg"]
+    assert data.canonical_url == "https://www.presstv.ir/Detail/2023/02/19/698345"
+
+
+def test_link_canonical_is_made_absolute_and_preferred() -> None:
+    html = page('<link rel="canonical" href="/Detail/2023/02/19/698345/x">' + OPENGRAPH)
+    assert meta(html).canonical_url == "https://www.presstv.ir/Detail/2023/02/19/698345/x"
+
+
+def test_dublin_core_names_are_case_insensitive() -> None:
+    head = """
+    <meta name="DC.title" content="DC title">
+    <meta name="dc.Date.Created" content="2023-02-19 14:05">
+    <meta name="DCTERMS.modified" content="2023-02-21T09:00:00+01:00">
+    <meta name="DC.creator" content="By Hamid Nouri">
+    <meta name="DC.Language" content="fa">
+    """
+    data = meta(page(head), TEHRAN)
+    assert data.title == "DC title"
+    assert data.published == "2023-02-19T14:05:00+03:30"
+    assert data.modified == "2023-02-21T09:00:00+01:00"
+    assert data.authors == ["Hamid Nouri"]
+    assert data.language == "fa"
+
+
+def test_dc_date_issued() -> None:
+    assert meta(page('<meta name="DC.date.issued" content="2022-12-01T10:00:00Z">')).published == (
+        "2022-12-01T10:00:00+00:00"
+    )
+
+
+def test_itemprop_time_and_html_lang() -> None:
+    body = """
+    <nav><time datetime="2001-01-01T00:00:00Z">old</time></nav>
+    <article itemscope itemtype="https://schema.org/NewsArticle">
+      <h1 itemprop="headline">Microdata headline</h1>
+      <span itemprop="author" itemscope><span itemprop="name">Reza Tehrani</span></span>
+      <time datetime="2023-02-19T14:05:00+03:30">19 Feb</time>
+      <meta itemprop="dateModified" content="2023-02-19T16:00:00+03:30">
+    </article>
+    """
+    data = meta(page(body=body, lang="en-GB"))
+    assert data.title == "Microdata headline"
+    assert data.authors == ["Reza Tehrani"]
+    assert data.published == "2023-02-19T14:05:00+03:30"  # not the one in <nav>
+    assert data.modified == "2023-02-19T16:00:00+03:30"
+    assert data.language == "en-GB"
+
+
+def test_missing_values_stay_empty() -> None:
+    data = meta(page(body="<p>Nothing structured here.</p>"))
+    assert data.title is None and data.published is None and data.modified is None
+    assert data.section is None and data.description is None and data.language is None
+    assert data.canonical_url is None
+    assert data.authors == [] and data.images == [] and data.tags == []
+
+
+def test_text_is_normalised() -> None:
+    decomposed = "Tehra\u0301n"  # "á" as a + combining accent
+    html = page(f'<meta property="og:title" content="  {decomposed}\u00a0news\u200d  ">')
+    assert meta(html).title == "Tehr\u00e1n news"
+
+
+@pytest.mark.parametrize(
+    ("value", "tz", "expected"),
+    [
+        ("2023-02-19T14:05:00+03:30", None, "2023-02-19T14:05:00+03:30"),
+        ("2023-02-19T14:05:00Z", TEHRAN, "2023-02-19T14:05:00+00:00"),
+        ("2023-02-19T14:05:00", TEHRAN, "2023-02-19T14:05:00+03:30"),
+        ("2023-02-19T14:05:00", None, "2023-02-19T14:05:00"),
+        ("2008-06-01T12:00:00", TEHRAN, "2008-06-01T12:00:00+04:30"),  # Tehran had DST then
+        ("Sun, 19 Feb 2023 10:35:00 GMT", None, "2023-02-19T10:35:00+00:00"),
+        ("Sun, 19 Feb 2023 10:35:00 +0330", None, "2023-02-19T10:35:00+03:30"),
+        ("February 19, 2023 2:05 PM EST", None, "2023-02-19T14:05:00-05:00"),
+        ("2023-02-19", TEHRAN, "2023-02-19"),  # no time of day is invented
+        ("19.02.2023 14:05", None, "2023-02-19T14:05:00"),
+        ("", None, None),
+        ("garbage", None, None),
+        ("14:05", None, None),
+        ("2023", None, None),
+        ("99999-99-99T99:99", None, None),
+        ("0001-01-01T00:00:00", None, None),
+    ],
+)
+def test_parse_date(value: str, tz: ZoneInfo | None, expected: str | None) -> None:
+    assert parse_date(value, tz) == expected
+
+
+def test_parse_date_ignores_non_strings() -> None:
+    assert parse_date(None) is None
+    assert parse_date(20230219) is None
+
+
+@pytest.mark.parametrize(
+    ("names", "publishers", "expected"),
+    [
+        (["By Jane Doe | Reuters"], [], ["Jane Doe"]),
+        (["Jane Doe", "jane doe", "JANE DOE"], [], ["Jane Doe"]),
+        (["Felix Schröder und Jörg Soldwisch", "dpa"], [], ["Felix Schröder", "Jörg Soldwisch", "dpa"]),
+        (["Jane Doe and John Roe"], [], ["Jane Doe", "John Roe"]),
+        (["Press TV", "Ali Rezaei"], ["Press TV"], ["Ali Rezaei"]),
+        (["n-tv NACHRICHTEN"], ["ntv NACHRICHTEN"], []),
+        (["mdr.de", "Deutsche Welle (www.dw.com)"], [], []),
+        (["https://facebook.com/jane", "jane@example.com"], [], []),
+        (["Andrew Anderson"], [], ["Andrew Anderson"]),  # "and" inside words is no separator
+        (["Updated 3 hours ago"], [], []),
+        ([None, 5, ""], [], []),
+    ],
+)
+def test_clean_authors(names: list, publishers: list[str], expected: list[str]) -> None:
+    assert clean_authors(names, publishers) == expected
