@@ -13,6 +13,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
+from zoneinfo import ZoneInfo
 
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
@@ -32,8 +33,11 @@ class ListingResult:
     next_page: str | None
 
 
-def extract_article(extractor: str, url: str, body: bytes, content_type: str | None) -> ArticleResult:
-    page = article_page_class(extractor)(url, decode_html(body, content_type))
+def extract_article(
+    extractor: str, url: str, body: bytes, content_type: str | None, timezone: str | None = None
+) -> ArticleResult:
+    zone = ZoneInfo(timezone) if timezone else None
+    page = article_page_class(extractor)(url, decode_html(body, content_type), zone)
     item = page.to_item()
     return ArticleResult(item.to_dict() if item is not None else None, page.links())
 

@@ -145,7 +145,7 @@ def run_extract(args: argparse.Namespace) -> int:
     extractor = args.extractor or (profile.extractor if profile else "generic")
     if extractor not in ARTICLE_PAGES:
         raise UsageError(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
-    result = extract_article(extractor, args.url, body, None)
+    result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
     if result.article is None:
         print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
         return EXIT_FAILURES

@@ -66,3 +66,25 @@ def test_scrapy_crawl_runs_the_profile_spider(local_site: tuple[LocalSite, Loopb
     lines = [line for path in (out / "json" / "localnews").glob("*.jsonl") for line in path.read_text().splitlines()]
     assert len(lines) == 3
     assert list((out / "warc" / "localnews").glob("*.warc.gz"))
+
+
+def test_a_generic_profile_archives_the_site(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+    site, servers = local_site
+    profile = write_profile(tmp_path / "generic.toml", servers.origins, name="genericnews", extractor="generic")
+    out = tmp_path / "out"
+    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), "--max-articles", "12"],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for path in (out / "json" / "genericnews").glob("*.jsonl")
+               for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 12
+    samples = {f"genericnews:{a.id}": a for a in site.articles}
+    for record in records:
+        article = samples[record["id"]]
+        assert article.title in record["title"], record["id"]
+        if site.template(article) == "modern":  # the legacy template has no date metadata
+            assert record["published"] == article.published.isoformat(), record["id"]
+        first = article.paragraphs[0].replace("\u00a0", " ")[:60]
+        assert first in record["body"], record["id"]
+        for boilerplate in ("SHARE THIS ARTICLE", "alternate addresses", "Roku"):
+            assert boilerplate not in record["body"], (record["id"], boilerplate)

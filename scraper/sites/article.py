@@ -6,6 +6,7 @@ turns this into an article record; see ``archive.records``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import tzinfo
 from typing import Any, Protocol
 
 
@@ -34,9 +35,12 @@ class ArticleData:
 
 
 class ArticlePage(Protocol):
-    """A page object: a pure function of (url, html), no network, no Scrapy."""
+    """A page object: a pure function of (url, html), no network, no Scrapy.
 
-    def __init__(self, url: str, html: str) -> None: ...
+    ``default_tz`` is the site profile's zone for dates a page gives without an offset.
+    """
+
+    def __init__(self, url: str, html: str, default_tz: tzinfo | None = None) -> None: ...
 
     def to_item(self) -> ArticleData | None:
         """The article, or None when the page holds no article (block page, seizure banner,

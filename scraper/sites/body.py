@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, block_paragraphs
+from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, all_tags, block_paragraphs
 
 # Never article text, wherever they are.
 _STRIP_TAGS = SKIP_TAGS | {"nav", "aside", "footer", "header", "figure", "figcaption", "dialog",
@@ -86,7 +86,7 @@ def _extract(soup: BeautifulSoup) -> list[str]:
 
 
 def _strip_boilerplate_tags(soup: BeautifulSoup) -> None:
-    for tag in soup.find_all(True):
+    for tag in all_tags(soup):
         if _gone(tag):
             continue
         if tag.name in _STRIP_TAGS or _is_hidden(tag):
@@ -123,7 +123,7 @@ def _hint_text(tag: Tag) -> str:
 def _clean_container(container: Tag, stats: _TextStats) -> None:
     """Cut what is inside the article container but not article text."""
     total = max(stats.length(container), 1)
-    for tag in container.find_all(True):
+    for tag in all_tags(container):
         if _gone(tag):
             continue
         name = tag.name
@@ -289,8 +289,9 @@ def _initial_score(tag: Tag) -> float:
 
 def _explicit_body(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> Tag | None:
     """An ``itemprop=articleBody`` container, when it is the article rather than a teaser."""
-    marked = soup.find(attrs={"itemprop": _ARTICLE_BODY_PROP})
-    if not isinstance(marked, Tag):
+    marked = next((tag for tag in soup.descendants if isinstance(tag, Tag)
+                   and _ARTICLE_BODY_PROP.search(_string_attr(tag, "itemprop"))), None)
+    if marked is None:
         return None
     if marked is top or any(parent is marked for parent in top.parents):
         return marked  # the scorer found a part of it; take all of it
@@ -298,6 +299,14 @@ def _explicit_body(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> Tag | No
 
 
 _ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
+
+
+def _string_attr(tag: Tag, name: str) -> str:
+    """An attribute as ``find(attrs={name: pattern})`` searches it: missing is no match."""
+    value = tag.attrs.get(name)
+    if isinstance(value, list):
+        return " ".join(value)
+    return value if isinstance(value, str) else ""
 
 
 def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> list[Tag]:
@@ -313,7 +322,7 @@ def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> list
             break
         nearby.add(id(ancestor))
     chunks = []
-    for tag in soup.find_all(top.name, class_=top_class[0]):
+    for tag in all_tags(soup, top.name):
         if tag.get("class") != top_class:
             continue
         if tag is not top and (

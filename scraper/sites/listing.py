@@ -6,11 +6,12 @@ regex and maps hosts to mirrors.
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urljoin
+from functools import lru_cache
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from scraper.sites.html import clean_text, make_soup
+from scraper.sites.html import all_tags, clean_text, make_soup
 
 _NEXT_TEXT = re.compile(
     r"^(?:next(?: page)?|older(?: posts| entries| articles)?|more|weiter|suivant|siguiente|"
@@ -22,8 +23,12 @@ _NEXT_CLASS = re.compile(r"(?<![a-z])(?:next|older)(?![a-z])", re.I)
 
 def base_url(soup: BeautifulSoup, url: str) -> str:
     """What relative links on the page resolve against: ``<base href>``, else the page URL."""
-    base = soup.find("base", href=True)
-    if isinstance(base, Tag):
+    return _resolved_base(all_tags(soup, "base"), url)
+
+
+def _resolved_base(bases: list[Tag], url: str) -> str:
+    base = next((tag for tag in bases if tag.attrs.get("href") is not None), None)
+    if base is not None:
         href = base.get("href")
         if isinstance(href, str) and href.strip():
             resolved = absolute_url(href, url)
@@ -32,9 +37,32 @@ def base_url(soup: BeautifulSoup, url: str) -> str:
     return url
 
 
+def join_base(base: str, href: str) -> str:
+    """The part of ``base`` that ``urljoin(base, href)`` depends on.
+
+    For a root-relative href ("/Section/101") that is the scheme and host alone, so its
+    resolution can be memoised across a site's pages: menus repeat the same hrefs on every
+    page, and the join is most of what a link costs.  Any other href needs the whole base.
+    """
+    # isprintable(): urlsplit drops tabs and newlines, and "/\n/x" would become "//x".
+    if href[:1] == "/" and href[1:2] != "/" and href.isprintable():
+        try:
+            parts = urlsplit(base)
+        except ValueError:
+            return base
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return base
+
+
 def absolute_url(href: str, base: str) -> str | None:
     """``href`` resolved against ``base`` without its fragment; None unless http(s)."""
     href = href.strip()
+    return _absolute_url(href, join_base(base, href))
+
+
+@lru_cache(maxsize=4096)
+def _absolute_url(href: str, base: str) -> str | None:
     if not href or href.startswith("#"):
         return None
     try:
@@ -46,11 +74,19 @@ def absolute_url(href: str, base: str) -> str | None:
 
 def page_links(soup: BeautifulSoup, url: str) -> list[str]:
     """Absolute http(s) URLs of every ``<a href>``, unique, in page order."""
-    base = base_url(soup, url)
+    anchors: list[Tag] = []
+    bases: list[Tag] = []
+    for node in soup.descendants:  # one walk for both: each find_all is a full traversal
+        if isinstance(node, Tag):
+            if node.name == "a":
+                anchors.append(node)
+            elif node.name == "base":
+                bases.append(node)
+    base = _resolved_base(bases, url)
     links: list[str] = []
     seen: set[str] = set()
-    for anchor in soup.find_all("a", href=True):
-        href = anchor.get("href")
+    for anchor in anchors:
+        href = anchor.attrs.get("href")
         link = absolute_url(href, base) if isinstance(href, str) else None
         if link and link not in seen:
             seen.add(link)

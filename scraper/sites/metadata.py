@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as date_parser
 
 from scraper.sites.article import ArticleData, Image
-from scraper.sites.html import clean_text
+from scraper.sites.html import all_tags, clean_text
 from scraper.sites.listing import absolute_url
 
 ARTICLE_TYPES = frozenset(
@@ -88,10 +88,19 @@ def read_metadata(soup: BeautifulSoup, url: str, default_tz: tzinfo | None = Non
 
     ``default_tz`` is the zone of dates that carry no offset (a site profile knows it).
     """
+    return read_metadata_and_jsonld(soup, url, default_tz)[0]
+
+
+def read_metadata_and_jsonld(
+    soup: BeautifulSoup, url: str, default_tz: tzinfo | None = None
+) -> tuple[ArticleData, dict[str, Any] | None]:
+    """``read_metadata`` and ``jsonld_article`` together, for a caller that needs both: one
+    walk over the page and one JSON decode of its scripts instead of two."""
     index = _PageIndex(soup)
     base = index.base_url(url)
     meta = _MetaTags(index.metas)
-    ld = _article_node(_jsonld_nodes(index.scripts)) or {}
+    ld_article = _article_node(_jsonld_nodes(index.scripts))
+    ld = ld_article or {}
     items = _ItemProps(index.itemprops)
 
     def date(*candidates: Any) -> str | None:
@@ -163,7 +172,7 @@ def read_metadata(soup: BeautifulSoup, url: str, default_tz: tzinfo | None = Non
     )
     data.language = _language(ld, meta, index.html, items)
     data.canonical_url = _canonical(index.links, meta, ld, base)
-    return data
+    return data, ld_article
 
 
 def jsonld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
@@ -173,7 +182,8 @@ def jsonld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
     ``mainEntity``; malformed blocks are skipped.
     """
     scripts = [
-        s for s in soup.find_all("script", type=True) if "ld+json" in str(s.get("type")).lower()
+        s for s in all_tags(soup, "script")
+        if s.attrs.get("type") is not None and "ld+json" in str(s.get("type")).lower()
     ]
     return _article_node(_jsonld_nodes(scripts))
 

@@ -12,38 +12,47 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 from dateutil import parser as dateparser
 from w3lib.html import strip_html5_whitespace
 
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.body import extract_body_paragraphs
-from scraper.sites.html import block_paragraphs, clean_text, make_soup
+from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
+from scraper.sites.listing import join_base
 from scraper.sites.metadata import read_metadata
 
 # --- Press TV selectors and patterns -------------------------------------------------------
+#
+# Selectors are html.Selector: a CSS subset (tag, .class, #id, :last-child, descendant)
+# matched against an index of the page built in one walk, since soupsieve's full-document
+# scans cost twice the parse.  Unsupported CSS fails at import.
 
 # Dates without an offset are Tehran wall-clock time; zoneinfo knows the +04:30 summers
 # Iran kept until 2022.
 TEHRAN = ZoneInfo("Asia/Tehran")
 
 # The article text container, most specific first.
-BODY = ("div.news-body", "div.item-text")
-HEADLINE = ("h1.news-title", "h2.page-header", "h1.page-header")
+BODY = (Selector("div.news-body"), Selector("div.item-text"))
+HEADLINE = (Selector("h1.news-title"), Selector("h2.page-header"), Selector("h1.page-header"))
 # og:title and <title> carry the site name as a prefix: "PressTV-West not willing…".
 TITLE_PREFIX = re.compile(r"^\s*press\s*tv\s*[-–—|:]\s*", re.IGNORECASE)
-SECTION = ("ol.breadcrumb li:last-child a", "div.item-section a")
-AUTHORS = ("div.news-writer a", "div.item-author a")
-TAGS = ("div.news-tags a", "div.item-tags a")
+SECTION = (Selector("ol.breadcrumb li:last-child a"), Selector("div.item-section a"))
+AUTHORS = (Selector("div.news-writer a"), Selector("div.item-author a"))
+TAGS = (Selector("div.news-tags a"), Selector("div.item-tags a"))
 # Lead picture (outside the body) and pictures inside the body; captions are <figcaption>.
-IMAGES = "figure.news-image img, div.news-body img, figure.item-image img, div.item-text img"
+IMAGES = Selector(
+    "figure.news-image img, div.news-body img, figure.item-image img, div.item-text img"
+)
 DATE_CREATED_META = "DC.Date.Created"
 DATE_MODIFIED_META = "DC.Date.Modified"
 # Legacy templates print the dates as text, in a div or as the first line of the text.
-DATELINE_SELECTOR = "div.item-date"
+DATELINE_SELECTOR = Selector("div.item-date")
 _DATE = r"[A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*[AP]M"
 DATELINE = re.compile(
     rf"^\s*(?P<published>{_DATE})\s*(?:\[\s*Updated:\s*(?P<modified>{_DATE})\s*\])?\s*$"
@@ -51,7 +60,7 @@ DATELINE = re.compile(
 
 # Chrome that can sit inside or next to the text container: never body text, and its
 # pictures (app badges, share icons, teasers) are not the article's.
-CHROME = (
+CHROME_CSS = (
     "script, style, noscript, form, nav, aside, iframe, "
     ".share, .share-box, .social-share, .sharethis, .addthis_toolbox, "
     ".alternate-addresses, .mirror-notice, .app-promo, .apps, "
@@ -59,9 +68,10 @@ CHROME = (
     ".ticker, #breaking, .breaking, .newsletter, "
     ".breadcrumb, .item-date, .dateline, .news-tags, .item-tags"
 )
+CHROME = Selector(CHROME_CSS)
 # Captions are decomposed too, so a caption never becomes a body paragraph.
-CAPTIONS = "figure, figcaption, .caption, .item-caption"
-BOILERPLATE = f"{CHROME}, {CAPTIONS}"
+CAPTIONS_CSS = "figure, figcaption, .caption, .item-caption"
+BOILERPLATE = Selector(f"{CHROME_CSS}, {CAPTIONS_CSS}")
 
 # Text-level safety net: lines that are boilerplate whatever markup they came in.
 ALTERNATE_NOTICE = re.compile(
@@ -100,21 +110,24 @@ LISTING_PATH = re.compile(
 
 
 class PressTvArticlePage:
-    def __init__(self, url: str, html: str) -> None:
+    def __init__(self, url: str, html: str, default_tz: tzinfo | None = None) -> None:
         self.url = url
         self.html = html
+        # Press TV writes Tehran wall-clock time; a profile may say otherwise (a sister site).
+        self.zone = default_tz or TEHRAN
         # One parse serves links() and to_item(): parsing is most of a page's cost.
-        self._soup: BeautifulSoup | None = None
+        self._index: TreeIndex | None = None
         self._links: list[str] | None = None
 
     def to_item(self) -> ArticleData | None:
-        soup = self._parsed()
+        index = self._parsed()
+        soup = index.root
         self.links()  # while the chrome, and the links in it, are still in the tree
-        self._soup = None  # about to be decomposed: a later call parses afresh
-        structured = read_metadata(soup, self.url, default_tz=TEHRAN)
+        self._index = None  # about to be decomposed: a later call parses afresh
+        structured = read_metadata(soup, self.url, default_tz=self.zone)
         # Everything read from the head and the chrome comes before any decompose().
-        site = self._site_fields(soup)
-        paragraphs = self._body(soup)
+        site = self._site_fields(index)
+        paragraphs = self._body(index)
         if not paragraphs:
             return None
         site.body = "\n\n".join(paragraphs)
@@ -125,56 +138,58 @@ class PressTvArticlePage:
 
     def links(self) -> list[str]:
         if self._links is None:
-            self._links = _absolute_links(self._parsed(), self.url)
+            self._links = _absolute_links(self._parsed().all("a"), self.url)
         return list(self._links)
 
-    def _parsed(self) -> BeautifulSoup:
-        if self._soup is None:
-            self._soup = make_soup(self.html)
-        return self._soup
+    def _parsed(self) -> TreeIndex:
+        if self._index is None:
+            self._index = TreeIndex(make_soup(self.html))
+        return self._index
 
-    def _site_fields(self, soup: BeautifulSoup) -> ArticleData:
-        published, modified = self._dates(soup)
+    def _site_fields(self, index: TreeIndex) -> ArticleData:
+        published, modified = self._dates(index)
+        title = index.first("title")
         return ArticleData(
-            title=_first_text(soup, HEADLINE) or _strip_prefix(_meta(soup, "og:title"))
-            or _strip_prefix(clean_text(soup.title.get_text()) if soup.title else None),
+            title=_first_text(index, HEADLINE) or _strip_prefix(_meta(index, "og:title"))
+            or _strip_prefix(clean_text(title.get_text()) if title else None),
             published=published,
             modified=modified,
-            section=_first_text(soup, SECTION),
-            authors=_texts(soup, AUTHORS),
-            description=_meta(soup, "description") or _meta(soup, "og:description"),
-            images=self._images(soup),
-            tags=_texts(soup, TAGS) or _keywords(soup),
-            language=_language(soup),
-            canonical_url=self._canonical(soup),
+            section=_first_text(index, SECTION),
+            authors=_texts(index, AUTHORS),
+            description=_meta(index, "description") or _meta(index, "og:description"),
+            images=self._images(index),
+            tags=_texts(index, TAGS) or _keywords(index),
+            language=_language(index),
+            canonical_url=self._canonical(index),
         )
 
-    def _dates(self, soup: BeautifulSoup) -> tuple[str | None, str | None]:
-        published = _tehran_iso(_meta(soup, DATE_CREATED_META))
-        modified = _tehran_iso(_meta(soup, DATE_MODIFIED_META))
+    def _dates(self, index: TreeIndex) -> tuple[str | None, str | None]:
+        published = _local_iso(_meta(index, DATE_CREATED_META), self.zone)
+        modified = _local_iso(_meta(index, DATE_MODIFIED_META), self.zone)
         if published is None:
-            dateline = soup.select_one(DATELINE_SELECTOR)
+            dateline = DATELINE_SELECTOR.select_one(index)
             match = DATELINE.match(clean_text(dateline.get_text(" "))) if dateline else None
             if match is None:
-                match = self._dateline_in_body(soup)
+                match = self._dateline_in_body(index)
             if match:
-                published = _tehran_iso(match["published"])
-                modified = modified or _tehran_iso(match["modified"])
+                published = _local_iso(match["published"], self.zone)
+                modified = modified or _local_iso(match["modified"], self.zone)
         return published, modified
 
-    def _dateline_in_body(self, soup: BeautifulSoup) -> re.Match[str] | None:
-        body = _first(soup, BODY)
+    def _dateline_in_body(self, index: TreeIndex) -> re.Match[str] | None:
+        body = _first(index, BODY)
         if body is None:
             return None
         for paragraph in block_paragraphs(body)[:1]:
             return DATELINE.match(paragraph)
         return None
 
-    def _images(self, soup: BeautifulSoup) -> list[Image]:
+    def _images(self, index: TreeIndex) -> list[Image]:
         images: list[Image] = []
         seen: set[str] = set()
-        for img in soup.select(IMAGES):
-            if any(parent.css.match(CHROME) for parent in img.parents if parent.name):
+        chrome = {id(tag) for tag in CHROME.select(index)}
+        for img in IMAGES.select(index):
+            if any(id(parent) in chrome for parent in img.parents):
                 continue
             # Lazy loading: the real picture is in data-src, src is a placeholder.
             src = _attr(img, "data-src") or _attr(img, "src")
@@ -184,32 +199,31 @@ class PressTvArticlePage:
             if url in seen:
                 continue
             seen.add(url)
-            figure = img.find_parent("figure")
+            figure = next((parent for parent in img.parents if parent.name == "figure"), None)
             caption = figure.find("figcaption") if figure else None
             images.append(Image(url=url, caption=clean_text(caption.get_text()) or None
                                 if caption else None))
         return images
 
-    def _canonical(self, soup: BeautifulSoup) -> str | None:
-        link = soup.find("link", rel="canonical")
-        href = _attr(link, "href") if isinstance(link, Tag) else None
-        href = href or _meta(soup, "og:url")
+    def _canonical(self, index: TreeIndex) -> str | None:
+        link = next((tag for tag in index.all("link") if _has_rel(tag, "canonical")), None)
+        href = _attr(link, "href")
+        href = href or _meta(index, "og:url")
         return urljoin(self.url, href) if href else None
 
-    def _body(self, soup: BeautifulSoup) -> list[str]:
-        container = _first(soup, BODY)
+    def _body(self, index: TreeIndex) -> list[str]:
+        container = _first(index, BODY)
         if container is not None:
-            for junk in container.select(BOILERPLATE):
-                junk.decompose()
+            _decompose(BOILERPLATE.select(index, within=container))
             paragraphs = _without_boilerplate(block_paragraphs(container))
             if paragraphs and DATELINE.match(paragraphs[0]):
                 paragraphs = paragraphs[1:]
             if paragraphs:
                 return paragraphs
+        soup = index.root
         if NOT_AN_ARTICLE.search(clean_text(soup.get_text(" "))):
             return []
-        for junk in soup.select(BOILERPLATE):
-            junk.decompose()
+        _decompose(BOILERPLATE.select(index))
         return _without_boilerplate(extract_body_paragraphs(soup))
 
 
@@ -219,10 +233,10 @@ class PressTvListingPage:
     def __init__(self, url: str, html: str) -> None:
         self.url = url
         self._soup = make_soup(html)
+        self._links: list[str] | None = None
 
     def article_links(self) -> list[str]:
-        return [u for u in _absolute_links(self._soup, self.url)
-                if ARTICLE_PATH.match(urlsplit(u).path)]
+        return [u for u in self._all_links() if ARTICLE_PATH.match(urlsplit(u).path)]
 
     def next_page(self) -> str | None:
         """The link to this section's next page, when the page has one (never guessed)."""
@@ -230,11 +244,18 @@ class PressTvListingPage:
         if current is None:
             return None
         section, page = current["id"], int(current["page"] or 1)
-        for link in _absolute_links(self._soup, self.url):
+        for link in self._all_links():
             target = LISTING_PATH.match(urlsplit(link).path)
             if target and target["id"] == section and int(target["page"] or 1) == page + 1:
                 return link
         return None
+
+    def _all_links(self) -> list[str]:
+        if self._links is None:
+            anchors = [tag for tag in self._soup.descendants
+                       if isinstance(tag, Tag) and tag.name == "a"]
+            self._links = _absolute_links(anchors, self.url)
+        return self._links
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -265,20 +286,35 @@ def _without_boilerplate(paragraphs: list[str]) -> list[str]:
     return kept
 
 
-def _absolute_links(soup: BeautifulSoup, base: str) -> list[str]:
+def _absolute_links(anchors: list[Tag], base: str) -> list[str]:
     # Resolved against the URL the page was fetched from, not a <base href>: a mirror's
     # page may still name the (blocked) primary as its base.
     links: dict[str, None] = {}
-    for a in soup.find_all("a", href=True):
-        href = strip_html5_whitespace(a["href"])
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme in ("http", "https"):
+    for a in anchors:
+        href = a.attrs.get("href")
+        if href is None:
+            continue
+        href = strip_html5_whitespace(href)
+        url = _resolve(href, join_base(base, href))
+        if url is not None:
             links.setdefault(url, None)
     return list(links)
 
 
-def _tehran_iso(text: str | None) -> str | None:
-    """Tehran wall-clock text ("2/19/2023 2:05:00 PM", "Sun Mar 17, 2019 01:16PM") → ISO."""
+@lru_cache(maxsize=4096)
+def _resolve(href: str, base: str) -> str | None:
+    url = urldefrag(urljoin(base, href)).url
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _decompose(tags: list[Tag]) -> None:
+    for tag in tags:
+        if not tag.__dict__.get("_decomposed"):  # not already gone with a decomposed parent
+            tag.decompose()
+
+
+def _local_iso(text: str | None, zone: tzinfo) -> str | None:
+    """Wall-clock text ("2/19/2023 2:05:00 PM", "Sun Mar 17, 2019 01:16PM") in ``zone`` → ISO."""
     if not text:
         return None
     try:
@@ -286,42 +322,44 @@ def _tehran_iso(text: str | None) -> str | None:
     except (ValueError, OverflowError):
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=TEHRAN)
+        parsed = parsed.replace(tzinfo=zone)
     return parsed.isoformat()
 
 
-def _first(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag | None:
+def _first(index: TreeIndex, selectors: tuple[Selector, ...]) -> Tag | None:
     for selector in selectors:
-        found = soup.select_one(selector)
+        found = selector.select_one(index)
         if found is not None:
             return found
     return None
 
 
-def _first_text(soup: BeautifulSoup, selectors: tuple[str, ...]) -> str | None:
-    found = _first(soup, selectors)
+def _first_text(index: TreeIndex, selectors: tuple[Selector, ...]) -> str | None:
+    found = _first(index, selectors)
     return (clean_text(found.get_text(" ")) or None) if found is not None else None
 
 
-def _texts(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[str]:
+def _texts(index: TreeIndex, selectors: tuple[Selector, ...]) -> list[str]:
     for selector in selectors:
-        texts = [clean_text(el.get_text(" ")) for el in soup.select(selector)]
+        texts = [clean_text(el.get_text(" ")) for el in selector.select(index)]
         texts = list(dict.fromkeys(t for t in texts if t))
         if texts:
             return texts
     return []
 
 
-def _keywords(soup: BeautifulSoup) -> list[str]:
-    content = _meta(soup, "keywords")
+def _keywords(index: TreeIndex) -> list[str]:
+    content = _meta(index, "keywords")
     if not content:
         return []
     return list(dict.fromkeys(k for k in (clean_text(p) for p in content.split(",")) if k))
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-    value = _attr(tag, "content") if isinstance(tag, Tag) else None
+def _meta(index: TreeIndex, name: str) -> str | None:
+    metas = index.all("meta")
+    tag = (next((m for m in metas if m.attrs.get("property") == name), None)
+           or next((m for m in metas if m.attrs.get("name") == name), None))
+    value = _attr(tag, "content")
     return clean_text(value) or None if value else None
 
 
@@ -334,19 +372,26 @@ def _attr(tag: Tag | None, name: str) -> str | None:
     return value.strip() if value else None
 
 
+def _has_rel(tag: Tag, value: str) -> bool:
+    """What ``find(rel=value)`` tests: rel is a list of tokens, one of which must match."""
+    rel = tag.attrs.get("rel")
+    if isinstance(rel, list):
+        return value in rel or " ".join(rel) == value
+    return rel == value
+
+
 def _strip_prefix(title: str | None) -> str | None:
     return TITLE_PREFIX.sub("", title) or None if title else None
 
 
-def _language(soup: BeautifulSoup) -> str | None:
-    html = soup.find("html")
-    lang = _attr(html, "lang") if isinstance(html, Tag) else None
-    return lang or _meta(soup, "Content-Language") or _http_equiv(soup, "content-language")
+def _language(index: TreeIndex) -> str | None:
+    lang = _attr(index.first("html"), "lang")
+    return lang or _meta(index, "Content-Language") or _http_equiv(index, "content-language")
 
 
-def _http_equiv(soup: BeautifulSoup, name: str) -> str | None:
-    for tag in soup.find_all("meta", attrs={"http-equiv": True}):
-        if str(tag.get("http-equiv", "")).lower() == name:
+def _http_equiv(index: TreeIndex, name: str) -> str | None:
+    for tag in index.all("meta"):
+        equiv = tag.attrs.get("http-equiv")
+        if equiv is not None and str(equiv).lower() == name:
             return _attr(tag, "content")
     return None
-

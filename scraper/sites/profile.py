@@ -13,7 +13,8 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from functools import cached_property
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.sites import ARTICLE_PAGES
@@ -68,26 +69,48 @@ class SiteProfile:
         """Primary first, then mirrors, as ``scheme://host[:port]`` without a trailing slash."""
         return (self.primary, *self.mirrors)
 
-    @property
+    @cached_property
     def hosts(self) -> frozenset[str]:
         """Every host name (with port when not default) that belongs to this site."""
         names = {_netloc(origin) for origin in self.origins}
         names.update(alias.lower() for alias in self.aliases)
         return frozenset(names)
 
+    @cached_property
+    def _netlocs(self) -> frozenset[str]:
+        # The spider tests every link of every page (tens of thousands a minute): a set of
+        # netlocs as they appear in URLs, default ports spelled out too, avoids parsing each.
+        spelled = set(self.hosts)
+        for host in self.hosts:
+            if ":" not in host:
+                spelled.update((f"{host}:80", f"{host}:443"))
+        return frozenset(spelled)
+
     def owns(self, url: str) -> bool:
-        return _netloc(url) in self.hosts
+        return self._host_of(urlsplit(url)) is not None
+
+    def _host_of(self, parts: SplitResult) -> str | None:
+        netloc = parts.netloc.lower()
+        if netloc in self._netlocs and "@" not in netloc:
+            return _netloc(f"{parts.scheme}://{netloc}") if ":" in netloc else netloc
+        if "@" in netloc or netloc.endswith("."):
+            host = _netloc(f"{parts.scheme}://{netloc}")
+            return host if host in self.hosts else None
+        return None
 
     def match_article(self, url: str) -> ArticleUrl | None:
         """The article that ``url`` names, if it is an article URL on one of the site's hosts."""
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or _netloc(url) not in self.hosts:
+        if parts.scheme not in ("http", "https"):
             return None
         match = self.article_url.match(parts.path)
         if match is None:
             return None
+        host = self._host_of(parts)
+        if host is None:
+            return None
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
-        return ArticleUrl(url=url, host=_netloc(url), path=parts.path, groups=groups)
+        return ArticleUrl(url=url, host=host, path=parts.path, groups=groups)
 
     def article_id(self, article: ArticleUrl) -> str:
         """Stable across mirrors: the ``id`` group when the pattern has one, else the path."""
@@ -105,7 +128,7 @@ class SiteProfile:
 
 def _netloc(url: str) -> str:
     parts = urlsplit(url if "//" in url else f"//{url}")
-    host = (parts.hostname or "").lower()
+    host = (parts.hostname or "").lower().rstrip(".")
     default_port = {"http": 80, "https": 443}.get(parts.scheme)
     try:
         port = parts.port

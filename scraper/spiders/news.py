@@ -184,7 +184,12 @@ class NewsSpider(Spider):
         assert self.pool is not None
         try:
             result = await self.pool.run(
-                extract_article, self.profile.extractor, response.url, response.body, _content_type(response)
+                extract_article,
+                self.profile.extractor,
+                response.url,
+                response.body,
+                _content_type(response),
+                self.profile.timezone,
             )
         except Exception as exc:  # a page object bug on one page must not stop the run
             self._failed(response.url, f"extraction error: {type(exc).__name__}: {exc}", "article")

@@ -69,7 +69,7 @@ def generate_articles(count: int, seed: int = 7, newest: datetime | None = None,
     return articles
 
 
-@dataclass
+@dataclass(repr=False)  # the route table holds megabytes: keep failure reports readable
 class LocalSite:
     """The route table of the site; every host serves the same paths."""
 
@@ -77,10 +77,14 @@ class LocalSite:
     with_bad_pages: bool = False
     # article ids reachable only through related links on other article pages
     hidden_ids: set[int] = field(default_factory=set)
+    page_size: int = PAGE_SIZE
     routes: dict[str, Reply] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.routes = self._build_routes()
+
+    def __repr__(self) -> str:
+        return f"LocalSite({len(self.articles)} articles, {len(self.routes)} routes)"
 
     @property
     def discoverable(self) -> list[SampleArticle]:
@@ -106,7 +110,8 @@ class LocalSite:
         ))
         for index, section in enumerate(SECTIONS):
             in_section = listed[index:: len(SECTIONS)]
-            pages = [in_section[i: i + PAGE_SIZE] for i in range(0, len(in_section), PAGE_SIZE)] or [[]]
+            size = self.page_size
+            pages = [in_section[i: i + size] for i in range(0, len(in_section), size)] or [[]]
             for number, chunk in enumerate(pages, start=1):
                 html = render_listing(section, number, chunk, has_next=number < len(pages))
                 routes[f"/Section/{section}/{number}"] = Reply.html(html)

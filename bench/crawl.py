@@ -1,0 +1,119 @@
+"""Crawl throughput: the full ``newsarchive crawl`` against a bare Scrapy spider fetching the
+same URLs from the same local multi-host site, measured in one run.
+
+    python bench/crawl.py [--articles 2000] [--concurrency 16]
+
+Prints pages/s of each and their ratio (issue target: full >= 0.15 x bare). Every request
+goes to loopback servers this script starts; nothing else is contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.localsite.server import LoopbackServers  # noqa: E402
+from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
+
+BARE_SPIDER = textwrap.dedent('''
+    import json, sys
+    from scrapy import Spider, Request
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    urls = json.load(open(sys.argv[1]))
+
+    class Bare(Spider):
+        name = "bare"
+        async def start(self):
+            for url in urls:
+                yield Request(url, callback=self.parse)
+        def parse(self, response):
+            return None
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    settings.set("EXTENSIONS", {"scrapy.extensions.logstats.LogStats": None,
+                                "scrapy.extensions.telnet.TelnetConsole": None})
+    settings.set("ITEM_PIPELINES", {})
+    settings.set("SPIDER_LOADER_CLASS", "scrapy.spiderloader.SpiderLoader")
+    for pair in sys.argv[3:]:
+        name, _, value = pair.partition("=")
+        settings.set(name, value)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(Bare)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    json.dump({k: v for k, v in stats.items() if isinstance(v, (int, float))}, open(sys.argv[2], "w"))
+''')
+
+
+def shared_settings(concurrency: int) -> list[str]:
+    return [
+        "AUTOTHROTTLE_ENABLED=False",
+        f"CONCURRENT_REQUESTS={concurrency}",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "LOG_LEVEL=WARNING",
+    ]
+
+
+def run_bare(urls: list[str], work: Path, concurrency: int) -> dict[str, float]:
+    url_file, stats_file, script = work / "urls.json", work / "bare-stats.json", work / "bare.py"
+    url_file.write_text(json.dumps(urls))
+    script.write_text(BARE_SPIDER)
+    subprocess.run([sys.executable, str(script), str(url_file), str(stats_file),
+                    "ROBOTSTXT_OBEY=False", *shared_settings(concurrency)], cwd=REPO, check=True)
+    return json.loads(stats_file.read_text())
+
+
+def run_full(profile: Path, out: Path, concurrency: int, extra: list[str]) -> dict[str, float]:
+    command = [sys.executable, "-m", "scraper.cli", "crawl", str(profile), "--out", str(out),
+               "--log-level", "WARNING", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    for setting in shared_settings(concurrency) + extra:
+        command += ["-s", setting]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=REPO)
+    wall = time.perf_counter() - started
+    report = json.loads(next((out / "runs").glob("*.json")).read_text())
+    stats = report["stats"]
+    return {**stats, "wall": wall, "articles": report["counts"].get("article", 0)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
+    args = parser.parse_args()
+
+    articles = generate_articles(args.articles)
+    site = LocalSite(articles, page_size=50)
+    sizes = [len(site.routes[a.path].body) for a in articles]
+    print(f"site: {len(articles)} articles, mean page {sum(sizes) / len(sizes) / 1024:.1f} KB")
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        profile = write_profile(work / "bench.toml", servers.origins, max_listing_pages=100)
+        full = run_full(profile, work / "out", args.concurrency, args.settings)
+        fetched = sorted({r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]})
+        bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
+
+    bare_rate = bare["response_received_count"] / bare["elapsed_time_seconds"]
+    full_rate = full["response_received_count"] / full["elapsed_time_seconds"]
+    print(f"bare scrapy : {bare['response_received_count']:6d} pages in {bare['elapsed_time_seconds']:6.2f} s"
+          f" = {bare_rate:7.1f} pages/s")
+    print(f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
+          f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)")
+    print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.15)")
+
+
+if __name__ == "__main__":
+    main()

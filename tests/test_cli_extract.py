@@ -1,0 +1,71 @@
+"""``newsarchive extract``: the record a saved page gives, without a crawl."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import newsarchive_command
+
+FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
+SEED_URL = "https://www.presstv.co.uk/Detail/2023/02/19/698345/Kremlin-West-not-willing-to-engage-in-Ukraine-peace-efforts"
+
+
+def extract(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*newsarchive_command(), "extract", *args], input=stdin,
+                          capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("case", ["seed_modern", "seed_legacy"])
+def test_extract_prints_the_record_with_site_guessed_from_the_url(case: str) -> None:
+    url = json.loads((FIXTURES / case / "meta.json").read_text())["url"]
+    result = extract(str(FIXTURES / case / "page.html"), "--url", url)
+    assert result.returncode == 0, result.stderr.decode()
+    record = json.loads(result.stdout)
+    expected = json.loads((FIXTURES / case / "output.json").read_text(encoding="utf-8"))
+    assert record["id"] == "presstv:698345"
+    assert record["site"] == "presstv"
+    assert record["mirror"] == url.split("/")[2]
+    assert record["canonical_url"] == "https://www.presstv.ir/" + url.split("/", 3)[3]
+    for field in ("title", "published", "section", "body", "images", "tags", "authors"):
+        assert record[field] == expected[field], field
+    assert record["warc"] is None and record["fetched_at"] is None
+
+
+def test_extract_with_the_generic_extractor_reads_standard_metadata() -> None:
+    result = extract(str(FIXTURES / "seed_modern" / "page.html"), "--url", SEED_URL, "--extractor", "generic")
+    assert result.returncode == 0, result.stderr.decode()
+    record = json.loads(result.stdout)
+    assert "Peskov said" in record["body"]
+    assert record["title"] and "West not willing" in record["title"]
+
+
+def test_extract_reads_standard_input() -> None:
+    page = (FIXTURES / "seed_modern" / "page.html").read_bytes()
+    result = extract("-", "--url", SEED_URL, stdin=page)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["id"] == "presstv:698345"
+
+
+def test_a_page_without_an_article_exits_1(tmp_path: Path) -> None:
+    result = extract(str(FIXTURES / "seizure" / "page.html"), "--url", SEED_URL)
+    assert result.returncode == 1
+    assert b"no article" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/page.html", "--url", SEED_URL], b"No such file"),
+        (["x.html", "--url", SEED_URL, "--extractor", "nosuch"], b"unknown extractor"),
+        (["x.html", "--url", SEED_URL, "--site", "presstv", "--extractor", "generic"], b"not allowed with"),
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(args: list[str], message: bytes, tmp_path: Path) -> None:
+    (tmp_path / "x.html").write_text("<p>hello</p>")
+    result = subprocess.run([*newsarchive_command(), "extract", *args], capture_output=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert b"Traceback" not in result.stderr
