@@ -174,7 +174,7 @@ class _TextStats:
         self.blocks = _paragraph_blocks(soup)
         self.text: dict[int, int] = {}
         self.links: dict[int, int] = {}
-        for block, length, link_length, _commas in self.blocks:
+        for block, length, link_length, _commas, _runs in self.blocks:
             level = 0
             element: Tag | None = block
             while element is not None and level < _MAX_SUM_LEVELS:
@@ -195,23 +195,24 @@ class _TextStats:
 def _main_containers(soup: BeautifulSoup, stats: _TextStats) -> list[Tag]:
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
-    for block, length, link_length, commas in stats.blocks:
+    for block, length, link_length, commas, runs in stats.blocks:
+        if block.name in _RUN_CONTAINERS and (
+            len(runs) > 1 or stats.length(block) > length
+        ):
+            # Text straight inside a container beside <br>s or child blocks: each run is a
+            # paragraph of its own whose parent is this block (readability wraps such runs
+            # in <p>s), so an old CMS's <br><br>-separated article scores as paragraphs do.
+            for run_length, run_links, run_commas in runs:
+                if run_length >= _MIN_PARAGRAPH and not (
+                    block.name == "td" and run_links > run_length / 2
+                ):
+                    _give_points(block, _points(run_length, run_links, run_commas),
+                                 scores, elements)
+            continue
         if length < _MIN_PARAGRAPH or block.name in ("li", "td") and link_length > length / 2:
             continue
-        points = (1 + commas + min(length / 100, 3)) * (1 - link_length / length)
-        level = 0
-        # The block's parent gets full points, the grandparent half, then a third.
-        for ancestor in block.parents:
-            if ancestor.name in ("[document]", "html"):
-                break
-            key = id(ancestor)
-            if key not in scores:
-                elements[key] = ancestor
-                scores[key] = _initial_score(ancestor)
-            scores[key] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
-            level += 1
-            if level > 3:
-                break
+        if block.parent is not None:
+            _give_points(block.parent, _points(length, link_length, commas), scores, elements)
     if not scores:
         return []
 
@@ -227,12 +228,51 @@ def _main_containers(soup: BeautifulSoup, stats: _TextStats) -> list[Tag]:
     return _with_siblings(top, final[top_key], final, stats)
 
 
-def _paragraph_blocks(soup: BeautifulSoup) -> list[tuple[Tag, int, int, int]]:
-    """Per nearest block ancestor of prose text: (text length, link text length, commas)."""
-    totals: dict[int, list[int]] = {}
+def _points(length: int, link_length: int, commas: int) -> float:
+    return (1 + commas + min(length / 100, 3)) * (1 - link_length / length)
+
+
+def _give_points(
+    parent: Tag, points: float, scores: dict[int, float], elements: dict[int, Tag]
+) -> None:
+    """A paragraph's points: full to its parent, half to the grandparent, then a sixth and
+    a ninth."""
+    level = 0
+    ancestor: Tag | None = parent
+    while ancestor is not None and level < 4:
+        if ancestor.name in ("[document]", "html"):
+            break
+        key = id(ancestor)
+        if key not in scores:
+            elements[key] = ancestor
+            scores[key] = _initial_score(ancestor)
+        scores[key] += points / (1 if level == 0 else 2 if level == 1 else level * 3)
+        level += 1
+        ancestor = ancestor.parent
+
+
+# Containers whose own text, when cut by <br>s or child blocks, is several paragraphs;
+# a <p>, <li> or heading cut by a <br> is still one.
+_RUN_CONTAINERS = frozenset(
+    "div section article main td center blockquote body form dd".split()
+)
+
+_Block = tuple[Tag, int, int, int, "list[list[int]]"]
+
+
+def _paragraph_blocks(soup: BeautifulSoup) -> list[_Block]:
+    """Per nearest block ancestor of prose text: (text length, link text length, commas,
+    runs), where runs are the same three figures for each stretch of that text that no
+    ``<br>`` or other block interrupts: what ``block_paragraphs`` makes paragraphs of."""
+    totals: dict[int, list] = {}
     owners: dict[int, Tag] = {}
+    breaks = 0  # <br>s seen so far
+    last_key = 0
+    last_breaks = -1
     for node in soup.descendants:
         if type(node) is not NavigableString:
+            if node.name == "br":
+                breaks += 1
             continue
         length = len(node) - sum(map(str.isspace, node)) if len(node) < 64 else len("".join(node.split()))
         if not length:
@@ -256,15 +296,29 @@ def _paragraph_blocks(soup: BeautifulSoup) -> list[tuple[Tag, int, int, int]]:
         if block is None:
             continue
         key = id(block)
+        commas = len(_COMMAS.findall(node))
         entry = totals.get(key)
         if entry is None:
-            entry = totals[key] = [0, 0, 0]
+            run = [length, length if in_link else 0, commas]
+            entry = totals[key] = [0, 0, 0, [run]]
             owners[key] = block
+        else:
+            runs = entry[3]
+            if key == last_key and breaks == last_breaks:
+                run = runs[-1]
+            else:
+                run = [0, 0, 0]
+                runs.append(run)
+            run[0] += length
+            if in_link:
+                run[1] += length
+            run[2] += commas
+        last_key, last_breaks = key, breaks
         entry[0] += length
         if in_link:
             entry[1] += length
-        entry[2] += len(_COMMAS.findall(node))
-    return [(owners[key], v[0], v[1], v[2]) for key, v in totals.items()]
+        entry[2] += commas
+    return [(owners[key], v[0], v[1], v[2], v[3]) for key, v in totals.items()]
 
 
 _TAG_SCORES = {

@@ -103,11 +103,8 @@ class NewsSpider(Spider):
             return
         self._outcome("feed")
         for entry in entries:
-            published = _day(entry.published)
-            if self.since and published and published < self.since:
-                self._outcome("skipped/older_than_since")
-                continue
-            yield from self._article_request(entry.url, response)
+            if not self._skipped_as_old(_day(entry.published)):
+                yield from self._article_request(entry.url, response)
 
     def parse_sitemap(self, response: Response) -> Iterable[Request]:
         try:
@@ -121,11 +118,8 @@ class NewsSpider(Spider):
                 url = self._fetchable(child, response)
                 yield self._discovery(url, self.parse_sitemap, "sitemap")
         for entry in sitemap.pages:
-            lastmod = _day(entry.lastmod)
-            if self.since and lastmod and lastmod < self.since:
-                self._outcome("skipped/older_than_since")
-                continue
-            yield from self._article_request(entry.url, response)
+            if not self._skipped_as_old(_day(entry.lastmod)):
+                yield from self._article_request(entry.url, response)
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
         assert self.pool is not None
@@ -136,7 +130,7 @@ class NewsSpider(Spider):
         found_recent = False
         for url in listing.article_links:
             article = self.profile.match_article(url)
-            if article is not None and not (self.since and article.published_day and article.published_day < self.since):
+            if article is not None and self._recent(article.published_day):
                 found_recent = True
             for request in self._article_request(url, response):
                 yield request
@@ -163,8 +157,7 @@ class NewsSpider(Spider):
             if url not in seen:
                 seen.append(url)
             return
-        if self.since and article.published_day and article.published_day < self.since:
-            self._outcome("skipped/older_than_since")
+        if self._skipped_as_old(article.published_day):
             return
         self.article_urls[article_id] = [url]
         request = Request(
@@ -231,6 +224,16 @@ class NewsSpider(Spider):
         )
 
     # -- bounds and failures --------------------------------------------------------------
+
+    def _recent(self, day: date | None) -> bool:
+        """Not known to be older than --since."""
+        return self.since is None or day is None or day >= self.since
+
+    def _skipped_as_old(self, day: date | None) -> bool:
+        if self._recent(day):
+            return False
+        self._outcome("skipped/older_than_since")
+        return True
 
     def _budget_spent(self) -> bool:
         return self.max_articles is not None and self.articles_scheduled >= self.max_articles
