@@ -62,6 +62,9 @@ class SiteProfile:
     article_url: re.Pattern[str] = re.compile(r"^/.+")
     extractor: str = "generic"
     timezone: str | None = None
+    # Text that marks a page as a block or seizure notice rather than the site (any mirror).
+    block_markers: tuple[str, ...] = ()
+    mirror_strategy: str = "primary-first"  # or "spread": share load across healthy mirrors
     source: str = "<built-in>"
 
     @property
@@ -150,7 +153,10 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "article_url": (str, True),
     "extractor": (str, False),
     "timezone": (str, False),
+    "block_markers": (list, False),
+    "mirror_strategy": (str, False),
 }
+MIRROR_STRATEGIES = ("primary-first", "spread")
 
 
 def builtin_profile_names() -> list[str]:
@@ -232,6 +238,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise fail(f"unknown timezone {timezone!r} (use an IANA name like 'Asia/Tehran')") from None
+    strategy = data.get("mirror_strategy", "primary-first")
+    if strategy not in MIRROR_STRATEGIES:
+        raise fail(f"mirror_strategy {strategy!r} must be one of: {', '.join(MIRROR_STRATEGIES)}")
+    markers = tuple(m for m in data.get("block_markers", []) if m.strip())
     max_pages = data.get("max_listing_pages", 3)
     if max_pages < 1:
         raise fail("max_listing_pages must be at least 1")
@@ -244,6 +254,8 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         article_url=article_url,
         extractor=extractor,
         timezone=timezone,
+        block_markers=markers,
+        mirror_strategy=strategy,
         source=source,
         **paths,
     )
