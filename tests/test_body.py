@@ -132,3 +132,89 @@ def test_real_page_speed() -> None:
         extract_body_paragraphs(soup)
     # a few ms a page on this machine; the bound only catches accidental quadratic work
     assert (time.perf_counter() - started) / len(soups) < 0.1
+
+
+# An old CMS's article: no <p>, the text straight in a div in lines cut by <br><br>, its
+# paragraphs comma-free (so each is worth little on its own), beside a "related" list of
+# <p> teasers that a scorer counting only <p>s takes for the article.
+_LINES = [
+    "The council met on Sunday to discuss the new budget and the plans for the coming year",
+    "Officials said the talks would go on next week after a delay caused by the storm",
+    "Residents who spoke to reporters said they hoped the new plan would bring more jobs",
+    "The mayor told reporters that the city would publish the full budget later this month",
+]
+BR_ARTICLE = f"""<html><head><title>Council talks</title></head><body>
+<div class="wrap"><div class="col-8">
+ <div class="panel">
+  <h2>Council meets on the budget</h2>
+  <div class="when">12 May 2019</div>
+  <div class="txt">
+   <figure><img src="/a.jpg"><figcaption>The council building in the city centre, file photo.</figcaption></figure>
+   {_LINES[0]}.<br /><br />
+   {_LINES[1]}.<br /><br />
+   <strong>Budget to be published</strong><br /><br />
+   {_LINES[2]}.<br /><br />
+   <a href="/news/1">Read: Mayor announces new plans for the city and its residents</a><br /><br />
+   {_LINES[3]}.<br /><br />
+   <br />Our website can also be reached at the following alternate addresses:<br /><br />
+   <a href="http://mirror.example">mirror.example</a><br />
+  </div>
+ </div>
+ <div class="panel-list">
+  <h3><a href="/2">Storm damage in the north is worse than first thought</a></h3>
+  <p>Crews are still working to restore power to thousands of homes in the region.</p>
+  <h3><a href="/3">Schools reopen after the summer break in the capital</a></h3>
+  <p>Teachers say the new timetable will give pupils more time for reading and sport.</p>
+  <h3><a href="/4">Local team wins the cup for the third year running</a></h3>
+  <p>Fans celebrated late into the night in the main square after the final whistle.</p>
+ </div>
+</div></div>
+</body></html>"""
+
+
+def test_br_separated_text_is_the_article() -> None:
+    assert extract_body_paragraphs(make_soup(BR_ARTICLE)) == [
+        f"{_LINES[0]}.", f"{_LINES[1]}.", "Budget to be published", f"{_LINES[2]}.",
+        f"{_LINES[3]}.",
+    ]
+
+
+def test_lead_written_straight_into_the_container_is_kept() -> None:
+    # Its own text run beside child <p>s scores as one of its paragraphs.
+    lead = "The lead of the story, written straight into the div without a paragraph tag"
+    html = (
+        "<html><body><div class='story'>" + lead + "<p>"
+        + "</p><p>".join(_LINES) + "</p></div></body></html>"
+    )
+    assert extract_body_paragraphs(make_soup(html)) == [lead, *_LINES]
+
+
+def test_lead_in_to_a_cut_link_list_goes_with_it() -> None:
+    html = (
+        "<html><body><article><p>" + "</p><p>".join(_LINES) + "</p>"
+        "<p>Related coverage:</p><ul><li><a href='/1'>One story</a></li>"
+        "<li><a href='/2'>Another story</a></li></ul>"
+        "<p>Our website can also be reached at the following alternate addresses:</p>"
+        "<p><a href='http://mirror.example'>mirror.example</a></p></article></body></html>"
+    )
+    assert extract_body_paragraphs(make_soup(html)) == _LINES
+
+
+def test_colon_before_kept_content_stays() -> None:
+    html = (
+        "<html><body><article><p>" + "</p><p>".join(_LINES) + "</p>"
+        "<p>The mayor said:</p><blockquote>We will publish the budget in full, and soon.</blockquote>"
+        "</article></body></html>"
+    )
+    paragraphs = extract_body_paragraphs(make_soup(html))
+    assert paragraphs[-2:] == ["The mayor said:", "We will publish the budget in full, and soon."]
+
+
+def test_many_br_lines_and_links_stay_fast() -> None:
+    line = "A line of text long enough to count as a paragraph of its own here<br>"
+    link = "<a href='/x'>a link alone on its line</a><br>"
+    for body in (line * 20000, (link + "<br>" * 50) * 2000, "<br>" * 20000 + link * 2000):
+        soup = make_soup(f"<html><body><div>{body}</div></body></html>")
+        started = time.perf_counter()
+        extract_body_paragraphs(soup)
+        assert time.perf_counter() - started < 5

@@ -167,3 +167,26 @@ def test_headline_repeated_atop_the_text_is_dropped() -> None:
             + "</article></body></html>")
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and not item.body.startswith("Big news")
+
+
+# The Press TV templates of the local test site, read by the generic page object alone.
+def _expected_body(article) -> str:  # type: ignore[no-untyped-def]
+    # as tests/test_crawl_e2e.py: expected_body
+    return "\n\n".join(clean_text(p.removeprefix("## ")) for p in article.paragraphs)
+
+
+@pytest.mark.parametrize("template", ["legacy", "modern"])
+def test_presstv_templates_give_the_whole_text(template: str) -> None:
+    # legacy: the text straight in <div class="item-text"> in <br><br>-separated lines, a
+    # <strong> sub-heading, a captioned figure, the mirror notice and a link after it.
+    from tests.localsite.presstv_pages import render_article_legacy, render_article_modern
+    from tests.localsite.site import generate_articles
+
+    render = render_article_legacy if template == "legacy" else render_article_modern
+    articles = generate_articles(40)[:12]
+    assert any(p.startswith("## ") for a in articles for p in a.paragraphs)
+    assert any(i.caption for a in articles for i in a.images)
+    for article in articles:
+        item = GenericArticlePage("https://www.presstv.ir" + article.path, render(article)).to_item()
+        assert item is not None, article.id
+        assert item.body == _expected_body(article), article.id

@@ -118,3 +118,74 @@ def test_cli_exits_2_with_one_line_on_a_broken_profile(tmp_path: Path, content: 
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_presstv_profile_has_an_id_only_canonical_path() -> None:
+    profile = load_profile("presstv")
+    assert profile.canonical_path == "/Detail/{year}/{month}/{day}/{id}"
+    article = profile.match_article("https://presstv.tv/detail/2023/02/19/698345/Some-slug-/")
+    assert article is not None
+    assert profile.canonical_url(article) == "https://www.presstv.ir/Detail/2023/02/19/698345"
+
+
+def test_canonical_path_over_pattern_groups_is_accepted() -> None:
+    profile = parse_profile(VALID + 'canonical_path = "/news/{id}"\n')
+    assert profile.canonical_path == "/news/{id}"
+    article = profile.match_article("https://example.net/news/5?utm_source=x")
+    assert article is not None
+    assert profile.canonical_url(article) == "https://www.example.com/news/5"
+    assert profile.article_id(article) == "example:5"
+
+
+def test_a_profile_without_canonical_path_has_none() -> None:
+    assert parse_profile(VALID).canonical_path is None
+
+
+@pytest.mark.parametrize(
+    ("canonical_path", "message"),
+    [
+        ("/news/{slug}", "canonical_path '/news/{slug}' names unknown group {slug} (article_url groups: id)"),
+        ("/news/{}", "names unknown group {}"),
+        ("/news/{id.real}", "names unknown group {id.real}"),
+        ("/news/{id[0]}", "names unknown group {id[0]}"),
+        ("/news/{id:>08}", "without a format spec or conversion"),
+        ("/news/{id!r}", "without a format spec or conversion"),
+        ("/news/{id", "not a valid format string"),
+        ("/news/id}", "not a valid format string"),
+        ("news/{id}", "must be a path starting with '/'"),
+        ("//evil.com/{id}", "must be a path starting with '/'"),
+        ("/news/{id}#top", "must be a path starting with '/'"),
+    ],
+)
+def test_broken_canonical_path_is_refused_with_one_line(canonical_path: str, message: str) -> None:
+    text = VALID + f"canonical_path = '{canonical_path}'\n"
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, source="site.toml")
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("site.toml: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_canonical_path_must_be_a_string() -> None:
+    with pytest.raises(ProfileError, match="'canonical_path' must be a str"):
+        parse_profile(VALID + "canonical_path = 3\n")
+
+
+def test_canonical_path_with_an_optional_group_that_did_not_match() -> None:
+    pattern = "'^/news/(?P<id>\\d+)(?:/(?P<part>\\d+))?$'"
+    text = VALID.replace("'^/news/(?P<id>\\d+)'", pattern) + 'canonical_path = "/news/{id}/{part}"\n'
+    assert pattern in text
+    profile = parse_profile(text)
+    with_part = profile.match_article("https://www.example.com/news/5/2")
+    without_part = profile.match_article("https://www.example.com/news/5")
+    assert with_part is not None and without_part is not None
+    assert profile.canonical_url(with_part) == "https://www.example.com/news/5/2"
+    assert profile.canonical_url(without_part) == "https://www.example.com/news/5/"
+
+
+def test_www_and_bare_forms_of_declared_hosts_match_but_look_alikes_do_not() -> None:
+    profile = parse_profile(VALID)
+    assert profile.owns("https://www.example.net/x")  # mirror example.net, www. added
+    assert profile.owns("https://example.com/x")  # primary www.example.com, www. removed
+    assert not profile.owns("https://www.example.com.evil.net/x")
+    assert not profile.owns("https://notexample.net/x")

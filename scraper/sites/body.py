@@ -1,7 +1,9 @@
 """Generic main-text detection for pages no site selector covers.
 
 A readability-style scorer: every paragraph-like block gives points (more for long,
-comma-rich, link-poor text) to its parent and grandparents; the best-scoring container,
+comma-rich, link-poor text) to its parent and grandparents (a container's own text, cut into
+lines by ``<br>``s as old CMSes write articles, counts as paragraphs that are its children,
+as readability wraps such runs in ``<p>``s); the best-scoring container,
 adjusted for its link density and class/id hints, is the article, together with those of its
 siblings that score nearly as well.  Boilerplate inside it is then cut before its text is
 split into paragraphs with ``block_paragraphs``.
@@ -12,7 +14,9 @@ pages nest thousands deep and must not hit the recursion limit.
 from __future__ import annotations
 
 import re
-from bs4 import BeautifulSoup, NavigableString, Tag
+from collections.abc import Iterator
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, all_tags, block_paragraphs
 
@@ -140,7 +144,10 @@ def _clean_container(container: Tag, stats: _TextStats) -> None:
             and stats.length(tag) < 0.4 * total
         ):
             tag.decompose()
-        elif name in _LINK_LIST_TAGS and _is_link_list(tag, stats):
+        elif name in _LINK_LIST_TAGS and _is_link_list(tag, stats) or (
+            name == "a" and _is_link_line(tag)
+        ):
+            _cut_lead_in(tag)
             tag.decompose()
 
 
@@ -156,6 +163,76 @@ def _is_link_list(tag: Tag, stats: _TextStats) -> bool:
     if tag.name in ("ul", "ol", "dl"):
         return ratio > 0.5
     return ratio > 0.7 and length < 300
+
+
+def _is_link_line(link: Tag) -> bool:
+    """A link alone on its line of a container's ``<br>``-separated text: the "Read: …"
+    line or mirror address an old CMS puts among the paragraphs, where a newer one would
+    give it a ``<p>`` of its own (which ``_is_link_list`` cuts)."""
+    parent = link.parent
+    if parent is None or parent.name not in _RUN_CONTAINERS:
+        return False
+    before = _line_edge(link.previous_siblings)
+    if before is None:
+        return False
+    after = _line_edge(link.next_siblings)
+    return after is not None and "br" in (before, after)
+
+
+def _line_edge(siblings: Iterator[PageElement]) -> str | None:
+    """What ends the line on one side of an element: "br", "block" (a block element or the
+    container's edge), or None when more text or inline content shares the line."""
+    for count, sibling in enumerate(siblings):
+        if count == _MAX_SIBLINGS:
+            return None
+        if type(sibling) is Tag:
+            name = sibling.name
+            return "br" if name == "br" else "block" if name in BLOCK_TAGS else None
+        if isinstance(sibling, NavigableString) and (
+            type(sibling) is not NavigableString or sibling.isspace()
+        ):
+            continue  # whitespace, a comment
+        return None
+    return "block"
+
+
+# How many siblings a line's edge is looked for among: bounds the work on hostile pages.
+_MAX_SIBLINGS = 20
+
+
+def _cut_lead_in(links: Tag) -> None:
+    """Cut the short line ending in a colon just before a link list being cut ("Related:",
+    "… can also be accessed at the following addresses:"): it introduces nothing now."""
+    for count, sibling in enumerate(links.previous_siblings):
+        if count == _MAX_SIBLINGS:
+            return
+        if type(sibling) is Tag:
+            name = sibling.name
+            if name == "br":
+                continue
+            if name not in _LEAD_IN_TAGS or (
+                name not in BLOCK_TAGS and _line_edge(sibling.previous_siblings) is None
+            ):
+                return  # not a line of its own
+            text = sibling.get_text().strip()
+            if text.endswith(_COLONS) and len(text) < _MAX_LEAD_IN:
+                sibling.decompose()
+            return
+        if type(sibling) is not NavigableString:
+            continue  # a comment
+        text = sibling.strip()
+        if not text:
+            continue
+        if (text.endswith(_COLONS) and len(text) < _MAX_LEAD_IN
+                and _line_edge(sibling.previous_siblings) is not None):
+            sibling.replace_with("")
+        return
+
+
+_COLONS = (":", "\uff1a")
+_MAX_LEAD_IN = 150
+# Elements that can be a line of text of their own (not a table, a list, a wrapper…).
+_LEAD_IN_TAGS = frozenset("p div h2 h3 h4 h5 h6 strong b em span".split())
 
 
 # --------------------------------------------------------------------------- scoring
@@ -257,7 +334,7 @@ _RUN_CONTAINERS = frozenset(
     "div section article main td center blockquote body form dd".split()
 )
 
-_Block = tuple[Tag, int, int, int, "list[list[int]]"]
+_Block = tuple[Tag, int, int, int, list[list[int]]]
 
 
 def _paragraph_blocks(soup: BeautifulSoup) -> list[_Block]:

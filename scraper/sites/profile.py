@@ -5,7 +5,9 @@ on; the command line turns it into exit status 2.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
+import string
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,6 +20,7 @@ from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.sites import ARTICLE_PAGES
+from scraper.sites.identity import rebased_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +68,10 @@ class SiteProfile:
     # Text that marks a page as a block or seizure notice rather than the site (any mirror).
     block_markers: tuple[str, ...] = ()
     mirror_strategy: str = "primary-first"  # or "spread": share load across healthy mirrors
+    # A format string over the ``article_url`` groups giving an article's canonical path on the
+    # primary, e.g. "/Detail/{year}/{month}/{day}/{id}": every slug variant of one id, on any
+    # host, gets the same canonical URL. Without it: the fetched URL normalised on the primary.
+    canonical_path: str | None = None
     source: str = "<built-in>"
 
     @property
@@ -74,32 +81,71 @@ class SiteProfile:
 
     @cached_property
     def hosts(self) -> frozenset[str]:
-        """Every host name (with port when not default) that belongs to this site."""
-        names = {_netloc(origin) for origin in self.origins}
-        names.update(alias.lower() for alias in self.aliases)
+        """Every host name (with port when not default) that belongs to this site.
+
+        The primary's, mirrors' and aliases' hosts, each also with ``www.`` added or removed:
+        sites serve both (presstv.ir and www.presstv.ir, presstv.tv and www.presstv.tv), and
+        a profile that forgot one would treat half the site's links as foreign. IP addresses
+        and single-label hosts (localhost) have no such variant.
+        """
+        declared = {_netloc(origin) for origin in self.origins}
+        declared.update(_netloc(alias) for alias in self.aliases)
+        names = set(declared)
+        for host in declared:
+            names.update(_www_variants(host))
+        names.discard("")
         return frozenset(names)
 
     @cached_property
     def _netlocs(self) -> frozenset[str]:
         # The spider tests every link of every page (tens of thousands a minute): a set of
         # netlocs as they appear in URLs, default ports spelled out too, avoids parsing each.
-        spelled = set(self.hosts)
+        return frozenset(self._host_by_netloc)
+
+    @cached_property
+    def _host_by_netloc(self) -> dict[str, str]:
+        spelled: dict[str, str] = {}
         for host in self.hosts:
-            if ":" not in host:
-                spelled.update((f"{host}:80", f"{host}:443"))
-        return frozenset(spelled)
+            spelled[host] = host
+            if not _has_port(host):
+                spelled.update({f"{host}:80": host, f"{host}:443": host})
+        return spelled
+
+    @cached_property
+    def _unusual_netlocs(self) -> dict[tuple[str, str], str | None]:
+        # Netlocs not spelled as in ``_host_by_netloc`` (foreign hosts mostly; also userinfo,
+        # a trailing dot, upper case, a port with leading zeros): parsed once, then remembered.
+        return {}
+
+    @cached_property
+    def _canonical_fields(self) -> tuple[str, ...]:
+        return _format_fields(self.canonical_path) if self.canonical_path else ()
+
+    @cached_property
+    def canonical_origin(self) -> str:
+        """The primary as canonical URLs spell it: lower-case host, no default port."""
+        return f"{urlsplit(self.primary).scheme}://{_netloc(self.primary)}"
 
     def owns(self, url: str) -> bool:
+        """Whether ``url`` is on one of the site's hosts (any scheme, ``www.`` or not)."""
         return self._host_of(urlsplit(url)) is not None
 
     def _host_of(self, parts: SplitResult) -> str | None:
-        netloc = parts.netloc.lower()
-        if netloc in self._netlocs and "@" not in netloc:
-            return _netloc(f"{parts.scheme}://{netloc}") if ":" in netloc else netloc
-        if "@" in netloc or netloc.endswith("."):
-            host = _netloc(f"{parts.scheme}://{netloc}")
-            return host if host in self.hosts else None
-        return None
+        netloc = parts.netloc
+        host = self._host_by_netloc.get(netloc)
+        if host is not None:
+            return host
+        key = (parts.scheme, netloc)
+        known = self._unusual_netlocs
+        if key in known:
+            return known[key]
+        spelled = f"{parts.scheme}://{netloc}" if parts.scheme else f"//{netloc}"
+        parsed = _netloc(spelled) if netloc else ""
+        host = parsed if parsed in self.hosts else None
+        if len(known) >= 50_000:  # a crawl of the open web must not grow this without bound
+            known.clear()
+        known[key] = host
+        return host
 
     def match_article(self, url: str) -> ArticleUrl | None:
         """The article that ``url`` names, if it is an article URL on one of the site's hosts."""
@@ -116,11 +162,16 @@ class SiteProfile:
         return ArticleUrl(url=url, host=host, path=parts.path, groups=groups)
 
     def article_id(self, article: ArticleUrl) -> str:
-        """Stable across mirrors: the ``id`` group when the pattern has one, else the path."""
-        return f"{self.name}:{article.groups.get('id') or article.path}"
+        """Stable across mirrors: ``<site>:<id group>``, else ``<site>:<canonical URL>``."""
+        article_id = article.groups.get("id")
+        return f"{self.name}:{article_id or self.canonical_url(article)}"
 
     def canonical_url(self, article: ArticleUrl) -> str:
-        return f"{self.primary}{article.path}"
+        """The article's one URL on the primary, whichever host and spelling it was found as."""
+        if self.canonical_path is None:
+            return rebased_url(article.url, self.canonical_origin)
+        values = {name: article.groups.get(name, "") for name in self._canonical_fields}
+        return rebased_url(self.canonical_path.format_map(values), self.canonical_origin)
 
     def on_origin(self, url: str, origin: str) -> str:
         """The same path and query on another of the site's origins."""
@@ -130,14 +181,65 @@ class SiteProfile:
 
 
 def _netloc(url: str) -> str:
+    """``host[:port]`` of a URL or bare host: lower case, no trailing dot, no default port."""
     parts = urlsplit(url if "//" in url else f"//{url}")
     host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # IPv6 literal: keep it as URLs spell it
+        host = f"[{host}]"
     default_port = {"http": 80, "https": 443}.get(parts.scheme)
     try:
         port = parts.port
     except ValueError:
         return host
-    return f"{host}:{port}" if port and port != default_port else host
+    if not port or port == default_port or (default_port is None and port in (80, 443)):
+        return host  # a bare alias "host:443" means the host itself, on either scheme
+    return f"{host}:{port}"
+
+
+def _has_port(host: str) -> bool:
+    return ":" in host.rsplit("]", 1)[-1]
+
+
+def _www_variants(host: str) -> tuple[str, ...]:
+    """``host`` with ``www.`` added or removed (port kept); none for IPs and single labels."""
+    name, colon, port = host.rpartition(":") if _has_port(host) else (host, "", "")
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return ()
+    except ValueError:
+        pass
+    if name.startswith("www."):
+        bare = name[len("www."):]
+        return (f"{bare}{colon}{port}",) if "." in bare else ()
+    return (f"www.{name}{colon}{port}",) if "." in name else ()
+
+
+def _format_fields(template: str) -> tuple[str, ...]:
+    parsed = string.Formatter().parse(template)
+    return tuple(field for _, field, _, _ in parsed if field is not None)
+
+
+def _check_canonical_path(
+    template: str, article_url: re.Pattern[str], fail: Callable[[str], Exception]
+) -> None:
+    groups = set(article_url.groupindex)
+    known = ", ".join(sorted(groups)) or "none"
+    if not template.startswith("/") or template.startswith("//") or "#" in template:
+        raise fail(f"canonical_path {template!r} must be a path starting with '/', "
+                   "like '/news/{id}'")
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise fail(f"canonical_path {template!r} is not a valid format string: {exc}") from None
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if field not in groups:
+            raise fail(f"canonical_path {template!r} names unknown group {{{field}}} "
+                       f"(article_url groups: {known})")
+        if spec or conversion:
+            raise fail(f"canonical_path {template!r}: write {{{field}}} plainly, "
+                       "without a format spec or conversion")
 
 
 # key -> (python type, required)
@@ -155,6 +257,7 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "timezone": (str, False),
     "block_markers": (list, False),
     "mirror_strategy": (str, False),
+    "canonical_path": (str, False),
 }
 MIRROR_STRATEGIES = ("primary-first", "spread")
 
@@ -229,6 +332,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         article_url = re.compile(data["article_url"])
     except re.error as exc:
         raise fail(f"article_url is not a valid regular expression: {exc}") from None
+    canonical_path = data.get("canonical_path")
+    if canonical_path is not None:
+        _check_canonical_path(canonical_path, article_url, fail)
     extractor = data.get("extractor", "generic")
     if extractor not in ARTICLE_PAGES:
         raise fail(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
@@ -256,6 +362,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         timezone=timezone,
         block_markers=markers,
         mirror_strategy=strategy,
+        canonical_path=canonical_path,
         source=source,
         **paths,
     )

@@ -1,0 +1,93 @@
+"""Identity across mirrors: one canonical URL on the primary, and one id, per article.
+
+Scrapy-free. ``SiteProfile`` decides what an article is (its ``article_url`` pattern, ``id``
+group and ``canonical_path``); this module holds the URL normalisation that does not depend on
+a profile and the rule for trusting a page's own ``rel=canonical`` / ``og:url``.
+
+Normalisation uses w3lib (already installed with Scrapy, maintained by the Scrapy team, and the
+same canonical form Scrapy's request fingerprints use): ``canonicalize_url`` lower-cases the
+host, normalises path percent-encoding (upper-case escapes, non-ASCII encoded as UTF-8), resolves
+dot segments, sorts the query and drops the fragment; ``url_query_cleaner`` removes tracking
+parameters without re-encoding the rest of the query.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+if TYPE_CHECKING:
+    from scraper.sites.profile import SiteProfile
+
+# Query parameters that only say how a reader arrived (campaigns, ad clicks, newsletters,
+# share buttons), never which page it is. Matched case-insensitively.
+TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+    "ttclid", "li_fat_id", "igshid", "igsh", "srsltid", "wickedid", "rb_clickid", "s_cid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
+    "vero_conv", "_openstat",
+    # Twitter/X embeds and share links. Plain ``ref`` is kept: some sites use it to select
+    # content (a branch, a revision), so it is not clearly tracking.
+    "ref_src", "ref_url",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs", "__hs")
+
+
+def is_tracking_parameter(name: str) -> bool:
+    key = name.lower()
+    return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
+
+
+def without_tracking(url: str) -> str:
+    """``url`` without tracking parameters or fragment; other parameters exactly as they were."""
+    query = urlsplit(url).query
+    names = [pair.partition("=")[0] for pair in query.split("&")] if query else []
+    tracking = sorted({name for name in names if is_tracking_parameter(name)})
+    if tracking:
+        return url_query_cleaner(url, tracking, remove=True, unique=False)
+    return url.split("#", 1)[0]
+
+
+@lru_cache(maxsize=16384)  # the spider asks for the same link's identity many times a crawl
+def rebased_url(url: str, origin: str) -> str:
+    """``url``'s path and query on ``origin``, normalised: the canonical form of one page.
+
+    ``origin`` is ``scheme://host[:port]`` (no default port). The host and port of ``url`` are
+    ignored: on a multi-mirror site they say which mirror served it, not which page it is.
+    """
+    parts = urlsplit(url.strip())
+    query = f"?{parts.query}" if parts.query else ""
+    return canonicalize_url(without_tracking(f"{origin}{parts.path or '/'}{query}"))
+
+
+def site_canonical_url(profile: SiteProfile, url: str) -> str | None:
+    """The canonical URL of any page of the site (article or not); None for a foreign URL."""
+    article = profile.match_article(url)
+    if article is not None:
+        return profile.canonical_url(article)
+    if urlsplit(url).scheme not in ("http", "https") or not profile.owns(url):
+        return None
+    return rebased_url(url, profile.canonical_origin)
+
+
+def choose_canonical(profile: SiteProfile, fetched_url: str, page_canonical: str | None) -> str:
+    """The canonical URL to record for the article fetched from ``fetched_url``.
+
+    The page's own ``rel=canonical`` / ``og:url`` (``page_canonical``, absolute or relative to
+    ``fetched_url``) is honoured only when it points inside the site (any of its hosts) AND
+    names the same article (same article id); it is then rebased onto the primary through the
+    profile's rules, so a mirror that advertises itself, or a seized domain's page that points
+    elsewhere, cannot move the article. Otherwise the profile's canonical URL of ``fetched_url``.
+    A ``fetched_url`` that is no article of the site gets its site canonical form, or is
+    returned unchanged when it is foreign.
+    """
+    fetched = profile.match_article(fetched_url)
+    if fetched is None:
+        return site_canonical_url(profile, fetched_url) or fetched_url
+    if page_canonical and page_canonical.strip():
+        candidate = profile.match_article(urljoin(fetched_url, page_canonical.strip()))
+        if candidate is not None and profile.article_id(candidate) == profile.article_id(fetched):
+            return profile.canonical_url(candidate)
+    return profile.canonical_url(fetched)
