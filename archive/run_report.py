@@ -25,9 +25,14 @@ class Failure:
     url: str
     reason: str
     page_type: str
+    # the other mirrors tried before this last failure: [{"mirror", "reason"}]
+    attempts: list[dict[str, str]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, str]:
-        return {"url": self.url, "reason": self.reason, "page_type": self.page_type}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"url": self.url, "reason": self.reason, "page_type": self.page_type}
+        if self.attempts:
+            out["attempts"] = self.attempts
+        return out
 
 
 @dataclass
@@ -42,21 +47,55 @@ class RunReport:
     failures: list[Failure] = field(default_factory=list)
     failure_count: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+    # origin -> {role, requests, successes, failures{reason: n}, failure_examples,
+    #            latency_p50_ms, latency_p95_ms, times_benched, benched_seconds, state}
+    mirrors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
 
-    def fail(self, url: str, reason: str, page_type: str) -> None:
+    def fail(self, url: str, reason: str, page_type: str, attempts: list[dict[str, str]] | None = None) -> None:
         self.failure_count += 1
         self.outcomes[f"failed/{page_type}"] += 1
         if len(self.failures) < MAX_LISTED_FAILURES:
-            self.failures.append(Failure(url, reason, page_type))
+            self.failures.append(Failure(url, reason, page_type, list(attempts or ())))
+
+    @property
+    def all_mirrors_failed(self) -> bool:
+        """Every mirror was tried and not one served a usable page."""
+        return bool(self.mirrors) and all(
+            not m.get("successes") and m.get("failures") for m in self.mirrors.values()
+        )
+
+    def all_mirrors_failed_line(self) -> str:
+        """One plain line: ``all mirrors failed: https://a: connection refused ×4; …``."""
+        parts = []
+        for origin, mirror in self.mirrors.items():
+            reasons = ", ".join(f"{reason.replace('_', ' ')} ×{n}" for reason, n in mirror.get("failures", {}).items())
+            parts.append(f"{origin}: {reasons or 'not tried'}")
+        return "all mirrors failed: " + "; ".join(parts)
+
+    def mirror_lines(self) -> list[str]:
+        """One line per mirror for the printed summary."""
+        lines = []
+        for origin, m in self.mirrors.items():
+            failures = sum(m.get("failures", {}).values())
+            reasons = ", ".join(f"{r} {n}" for r, n in m.get("failures", {}).items())
+            p50, p95 = m.get("latency_p50_ms"), m.get("latency_p95_ms")
+            latency = f"p50 {p50:.0f} ms, p95 {p95:.0f} ms" if p50 is not None and p95 is not None else "no latency"
+            benched = f", benched {m['benched_seconds']:.1f} s ({m['times_benched']}x)" if m.get("times_benched") else ""
+            lines.append(
+                f"mirror {origin} ({m.get('role', 'mirror')}): {m.get('requests', 0)} requests, "
+                f"{m.get('successes', 0)} ok, {failures} failed{f' ({reasons})' if reasons else ''}, "
+                f"{latency}{benched}"
+            )
+        return lines
 
     @property
     def status(self) -> str:
         if self.finish_reason not in (None, "finished", "closespider_itemcount"):
             return "interrupted" if self.finish_reason == "shutdown" else "failed"
-        return "failed" if self.failure_count else "ok"
+        return "failed" if self.failure_count or self.all_mirrors_failed else "ok"
 
     def to_dict(self) -> dict[str, Any]:
         by_reason = Counter(f.reason.split(":")[0] for f in self.failures)
@@ -72,6 +111,8 @@ class RunReport:
             "failure_count": self.failure_count,
             "failures_by_reason": dict(by_reason.most_common()),
             "failures": [f.to_dict() for f in self.failures],
+            "mirrors": self.mirrors,
+            "all_mirrors_failed": self.all_mirrors_failed,
             "stats": self.stats,
         }
 

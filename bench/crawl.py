@@ -1,10 +1,17 @@
 """Crawl throughput: the full ``newsarchive crawl`` against a bare Scrapy spider fetching the
 same URLs from the same local multi-host site, measured in one run.
 
-    python bench/crawl.py [--articles 2000] [--concurrency 16]
+    python bench/crawl.py [--articles 2000] [--concurrency 16] [--no-failover]
 
 Prints pages/s of each and their ratio (issue target: full >= 0.15 x bare). Every request
 goes to loopback servers this script starts; nothing else is contacted.
+
+Then a failover run: the primary down (connection refused) and one mirror answering 503 for
+half its paths (so Retry gives up and failover must move those pages to the third mirror),
+load spread over the mirrors. Printed beside the healthy run: raw attempts/s (every download
+attempt, refused ones and retries included) and useful pages/s (pages a mirror really served).
+Target: raw attempts/s >= 0.8 x the healthy run, i.e. failover costs under 20 % throughput
+beyond the extra requests it has to make.
 """
 from __future__ import annotations
 
@@ -15,13 +22,14 @@ import sys
 import tempfile
 import textwrap
 import time
+import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.localsite.server import LoopbackServers  # noqa: E402
-from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
+from tests.localsite.server import LoopbackServers, closed_origin  # noqa: E402
+from tests.localsite.site import LocalSite, failing_for, generate_articles, write_profile  # noqa: E402
 
 BARE_SPIDER = textwrap.dedent('''
     import json, sys
@@ -85,7 +93,20 @@ def run_full(profile: Path, out: Path, concurrency: int, extra: list[str]) -> di
     wall = time.perf_counter() - started
     report = json.loads(next((out / "runs").glob("*.json")).read_text())
     stats = report["stats"]
-    return {**stats, "wall": wall, "articles": report["counts"].get("article", 0)}
+    useful = sum(m["successes"] for m in report.get("mirrors", {}).values())
+    return {**stats, "wall": wall, "articles": report["counts"].get("article", 0), "useful": useful,
+            "mirrors": report.get("mirrors", {})}
+
+
+def half_the_paths(target: str) -> bool:
+    # by path, not by request: Retry on the same mirror fails too, so failover has to act
+    return zlib.crc32(target.encode()) % 2 == 0 and target != "/robots.txt"
+
+
+def rates(run: dict[str, float]) -> tuple[float, float]:
+    """(download attempts/s, useful pages/s)."""
+    elapsed = run["elapsed_time_seconds"]
+    return run.get("downloader/request_count", 0) / elapsed, run["useful"] / elapsed
 
 
 def main() -> None:
@@ -93,18 +114,27 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
+    parser.add_argument("--no-failover", action="store_true", help="skip the failover run")
     args = parser.parse_args()
 
     articles = generate_articles(args.articles)
     site = LocalSite(articles, page_size=50)
     sizes = [len(site.routes[a.path].body) for a in articles]
     print(f"site: {len(articles)} articles, mean page {sum(sizes) / len(sizes) / 1024:.1f} KB")
-    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers, tempfile.TemporaryDirectory() as tmp:
+    failover: dict[str, float] | None = None
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers, \
+            tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        profile = write_profile(work / "bench.toml", servers.origins, max_listing_pages=100)
+        profile = write_profile(work / "bench.toml", servers.origins[:2], max_listing_pages=100)
         full = run_full(profile, work / "out", args.concurrency, args.settings)
         fetched = sorted({r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]})
         bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
+        if not args.no_failover:
+            site.behaviours["127.0.0.2"] = failing_for(lambda request: half_the_paths(request.target), 503)
+            origins = [closed_origin("127.0.0.4"), *servers.origins[1:3]]
+            profile = write_profile(work / "failover.toml", origins, max_listing_pages=100)
+            failover = run_full(profile, work / "out-failover", args.concurrency,
+                                ["MIRROR_STRATEGY=spread", *args.settings])
 
     bare_rate = bare["response_received_count"] / bare["elapsed_time_seconds"]
     full_rate = full["response_received_count"] / full["elapsed_time_seconds"]
@@ -113,6 +143,20 @@ def main() -> None:
     print(f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
           f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)")
     print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.15)")
+    if failover is None:
+        return
+    healthy_raw, healthy_useful = rates(full)
+    failing_raw, failing_useful = rates(failover)
+    print("failover run: primary refusing connections, one mirror 503 on half its paths, spread")
+    print(f"  healthy  : {healthy_raw:7.1f} attempts/s, {healthy_useful:7.1f} useful pages/s "
+          f"({full['articles']} articles, {full.get('downloader/request_count', 0)} attempts)")
+    print(f"  failover : {failing_raw:7.1f} attempts/s, {failing_useful:7.1f} useful pages/s "
+          f"({failover['articles']} articles, {failover.get('downloader/request_count', 0)} attempts, "
+          f"{failover.get('mirror/failover', 0)} failovers)")
+    print(f"  ratio    : attempts/s {failing_raw / healthy_raw:.3f} (target >= 0.80), "
+          f"useful pages/s {failing_useful / healthy_useful:.3f}")
+    for origin, mirror in failover["mirrors"].items():
+        print(f"  {origin}: {mirror['requests']} requests, {mirror['successes']} ok, failures {mirror['failures']}")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,14 @@ def run_crawl(args: argparse.Namespace) -> int:
         print(f"newsarchive: crawl ended without a run report ({report_path})", file=sys.stderr)
         return EXIT_FAILURES
     counts = report.get("counts", {})
+    from archive.run_report import RunReport
+
+    summary = RunReport(run_id=report["run_id"], site=report["site"], started_at=report["started_at"],
+                        mirrors=report.get("mirrors") or {})
+    for line in summary.mirror_lines():
+        print(line, file=sys.stderr)
+    if summary.all_mirrors_failed:
+        print(summary.all_mirrors_failed_line(), file=sys.stderr)
     print(
         f"{report['status']}: {counts.get('article', 0)} articles, "
         f"{report['failure_count']} failures; report {report_path}",

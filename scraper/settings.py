@@ -8,6 +8,16 @@ newsarchive's own settings, with their defaults:
   ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
   NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
+
+Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
+  MIRROR_ENABLED = True                 route each page to a healthy mirror, fail over on errors
+  MIRROR_BENCH_AFTER = 3                consecutive failures that bench a mirror
+  MIRROR_BENCH_SECONDS = 30             first bench; doubles on every failed probe…
+  MIRROR_BENCH_MAX_SECONDS = 600        …up to this
+  MIRROR_STRATEGY = None                override the profile's mirror_strategy: primary-first | spread
+  MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]   plus every 5xx; a 404 only when another
+                                        mirror has the page (404 everywhere blames nobody)
+  MIRROR_BLOCK_SCAN_BYTES = 65536       how much of a page is searched for the profile's block_markers
 """
 
 BOT_NAME = "newsarchive"
@@ -30,11 +40,22 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # costs an asyncio task per response (scrapy#5182).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_TIMEOUT = 30
+# Retry giving up on one mirror is not the end of a page: failover tries the next mirror,
+# and only a page no mirror could serve is an error (reported by the spider).
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
+    # Below robots.txt (100) so a request is routed before robots.txt is checked for its
+    # host; far below Retry (550) so Retry's attempts on one mirror come first.
+    "scraper.middlewares.mirrors.MirrorFailoverMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.robotstxt.RobotsTxtMiddleware": 100,
+    # Same places as Scrapy's own, but an off-site redirect is left for failover to record.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.redirect.SiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scraper.middlewares.redirect.SiteRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {
@@ -47,3 +68,10 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+MIRROR_ENABLED = True
+MIRROR_BENCH_AFTER = 3
+MIRROR_BENCH_SECONDS = 30.0
+MIRROR_BENCH_MAX_SECONDS = 600.0
+MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]
+MIRROR_BLOCK_SCAN_BYTES = 65536

@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 
 from archive.run_report import RunReport
 from scraper import signals as newsarchive_signals
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,10 @@ class RunReportExtension:
             options=options,
         )
 
-    def page_failed(self, url: str, reason: str, page_type: str) -> None:
+    def page_failed(self, url: str, reason: str, page_type: str,
+                    attempts: list[dict[str, str]] | None = None) -> None:
         if self.report is not None:
-            self.report.fail(url, reason, page_type)
+            self.report.fail(url, reason, page_type, attempts)
 
     def page_outcome(self, outcome: str) -> None:
         if self.report is not None:
@@ -62,6 +64,9 @@ class RunReportExtension:
         report.finish_reason = reason
         stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
         report.stats = {k: v for k, v in sorted(stats.items()) if not isinstance(v, datetime)}
+        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+        if failover is not None:
+            report.mirrors = failover.report()
         path = report.write(self.directory)
         summary = report.to_dict()
         logger.info(
@@ -74,6 +79,10 @@ class RunReportExtension:
             summary["failures_by_reason"] or "",
             path,
         )
+        for line in report.mirror_lines():
+            logger.info("%s", line)
+        if report.all_mirrors_failed:
+            logger.error("%s", report.all_mirrors_failed_line())
 
 
 def _now() -> str:

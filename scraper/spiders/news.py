@@ -23,6 +23,7 @@ from archive.extraction import ExtractionPool, default_workers, extract_article,
 from archive.records import build_record
 from archive.run_report import new_run_id
 from scraper import signals as newsarchive_signals
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -31,6 +32,9 @@ from scraper.sites.profile import SiteProfile, load_profile, with_origins
 # in-flight pages (and memory) small while listings keep discovering more.
 ARTICLE_PRIORITY = 10
 DISCOVERY_PRIORITY = 0
+# Page types whose responses are checked for what they hold: a seized mirror answers 200
+# with a banner, so only the page's content says whether the mirror served the site.
+VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article"})
 
 
 class NewsSpider(Spider):
@@ -61,6 +65,7 @@ class NewsSpider(Spider):
         self.articles_scheduled = 0
         self.backlog: deque[Request] = deque(maxlen=10_000)
         self.pool: ExtractionPool | None = None
+        self._failover: MirrorFailoverMiddleware | None | bool = False  # False: not looked up yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -91,16 +96,23 @@ class NewsSpider(Spider):
             callback=callback,
             errback=self.request_failed,
             priority=DISCOVERY_PRIORITY,
-            meta={"page_type": page_type, **meta},
+            meta={**self._mirror_meta(page_type), **meta},
             dont_filter=False,
         )
+
+    def _mirror_meta(self, page_type: str) -> dict[str, Any]:
+        """Meta every page request carries: the site (its mirror order, block markers and
+        strategy, for the failover middleware) and whether its type is checked."""
+        return {"page_type": page_type, "site_profile": self.profile,
+                "mirror_verify": page_type in VERIFIED_PAGE_TYPES}
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         try:
             entries = parse_feed(response.url, response.body)
         except NotAFeed as exc:
-            self._failed(response.url, f"not a feed: {exc}", "feed")
+            yield from self._wrong_page(response, "not_a_feed", f"not a feed: {exc}")
             return
+        self._confirm(response)
         self._outcome("feed")
         for entry in entries:
             if not self._skipped_as_old(_day(entry.published)):
@@ -110,8 +122,9 @@ class NewsSpider(Spider):
         try:
             sitemap = parse_sitemap(response.url, response.body)
         except NotASitemap as exc:
-            self._failed(response.url, f"not a sitemap: {exc}", "sitemap")
+            yield from self._wrong_page(response, "not_a_sitemap", f"not a sitemap: {exc}")
             return
+        self._confirm(response)
         self._outcome("sitemap")
         for child in sitemap.sitemaps:
             if self.profile.owns(child) and not self._budget_spent():
@@ -165,7 +178,7 @@ class NewsSpider(Spider):
             callback=self.parse_article,
             errback=self.request_failed,
             priority=ARTICLE_PRIORITY,
-            meta={"page_type": "article", "article_id": article_id},
+            meta={**self._mirror_meta("article"), "article_id": article_id},
         )
         if self._budget_spent():
             self.backlog.append(request)
@@ -193,10 +206,12 @@ class NewsSpider(Spider):
             for request in self._article_request(link, response):
                 yield request
         if result.article is None:
-            self._failed(response.url, "no article: page holds no article text", "article")
-            for request in self._replace_lost_article():
+            # A seizure or block page, or a mirror serving something else: the same article
+            # on the next mirror is still the same one article for --max-articles.
+            for request in self._wrong_page(response, "no_article", "no article: page holds no article text"):
                 yield request
             return
+        self._confirm(response)
         yield self._record(response, result.article)
 
     def _record(self, response: Response, extracted: dict[str, Any]) -> dict[str, Any]:
@@ -247,9 +262,41 @@ class NewsSpider(Spider):
             self.articles_scheduled += 1
             yield self.backlog.popleft()
 
+    # -- mirrors --------------------------------------------------------------------------
+
+    @property
+    def failover(self) -> MirrorFailoverMiddleware | None:
+        """The failover middleware, None when disabled (MIRROR_ENABLED=False)."""
+        if self._failover is False:
+            self._failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+        return self._failover or None  # type: ignore[return-value]
+
+    def _confirm(self, response: Response) -> None:
+        if self.failover is not None:
+            self.failover.confirm(response)
+
+    def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
+        """The page is not what its URL promised: the same path on the next healthy mirror,
+        or, with none left, a failure reported here."""
+        retry = self.failover.fail_over(response, reason, detail) if self.failover is not None else None
+        if retry is not None:
+            self.crawler.stats.inc_value(f"newsarchive/wrong_page/{reason}")
+            yield retry
+            return
+        page_type = response.meta.get("page_type", "page")
+        self._failed(response.url, detail, page_type, response.meta.get("mirror_attempts", ()))
+        if page_type == "article":
+            yield from self._replace_lost_article()
+
     def request_failed(self, failure: Failure) -> Iterable[Request]:
         request = failure.request  # type: ignore[attr-defined]
         page_type = request.meta.get("page_type", "page")
+        attempts = request.meta.get("mirror_attempts", ())
+        if failure.check(MirrorsExhausted):
+            self._failed(request.url, failure.getErrorMessage(), page_type, attempts)
+            if page_type == "article":
+                yield from self._replace_lost_article()
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt said no: a policy decision, not a failure of the site
             self._outcome("skipped/ignored")
@@ -259,15 +306,18 @@ class NewsSpider(Spider):
             reason = f"http {failure.value.response.status}"
         else:
             reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
-        self._failed(request.url, reason, page_type)
+        self._failed(request.url, reason, page_type, attempts)
         if page_type == "article":
             yield from self._replace_lost_article()
 
-    def _failed(self, url: str, reason: str, page_type: str) -> None:
+    def _failed(self, url: str, reason: str, page_type: str,
+                attempts: Iterable[tuple[str, str]] = ()) -> None:
+        """``attempts``: (mirror, what went wrong) for each mirror tried before this one."""
         self.logger.warning("failed %s %s: %s", page_type, url, reason)
         self.crawler.stats.inc_value(f"newsarchive/failed/{page_type}")
         self.crawler.signals.send_catch_log(
-            newsarchive_signals.page_failed, url=url, reason=reason, page_type=page_type
+            newsarchive_signals.page_failed, url=url, reason=reason, page_type=page_type,
+            attempts=[{"mirror": mirror, "reason": what} for mirror, what in attempts],
         )
 
     def _outcome(self, outcome: str) -> None:

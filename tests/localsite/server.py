@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +133,15 @@ class LoopbackServers:
         finally:
             self._connections.discard(task)
             writer.close()
+
+
+def closed_origin(address: str) -> str:
+    """``http://address:port`` with nothing listening: connections are refused at once, as
+    with a primary whose server is down."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((address, 0))
+        port = probe.getsockname()[1]
+    return f"http://{address}:{port}"
 
 
 def _head_bytes(reply: Reply) -> bytes:

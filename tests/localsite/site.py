@@ -6,7 +6,9 @@ meet. Served by ``LoopbackServers`` on several loopback addresses, one per mirro
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -69,6 +71,62 @@ def generate_articles(count: int, seed: int = 7, newest: datetime | None = None,
     return articles
 
 
+# How one host misbehaves: given the request and the reply the site would send, the reply
+# this host sends instead. Keyed by address on ``LocalSite.behaviours``.
+HostBehaviour = Callable[[Request, Reply], Reply]
+
+SEIZURE_PAGE = (
+    "<html><head><title>Domain seized</title></head><body><div class='banner'>"
+    "<h1>THIS DOMAIN HAS BEEN SEIZED</h1><p>by order of a court, under a warrant issued "
+    "pursuant to the law. Visiting this page does not mean you did anything wrong.</p>"
+    "</div></body></html>"
+)
+SEIZURE_MARKER = "this domain has been seized"
+
+
+def seized(page: str = SEIZURE_PAGE) -> HostBehaviour:
+    """HTTP 200 and the same banner on every path, robots.txt and feeds included."""
+    return lambda request, reply: Reply.html(page)
+
+
+def failing_for(predicate: Callable[[Request], bool], status: int = 503) -> HostBehaviour:
+    """``status`` for the requests ``predicate`` picks, the site for the rest."""
+    return lambda request, reply: Reply.html(f"<h1>Error {status}</h1>", status=status) if predicate(request) else reply
+
+
+class FirstRequestsFail:
+    """``status`` for the first ``count`` page requests (robots.txt not counted), then healthy:
+    a primary that is down for a while and comes back."""
+
+    def __init__(self, count: int, status: int = 503) -> None:
+        self.remaining = count
+        self.status = status
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Request, reply: Reply) -> Reply:
+        if request.target == "/robots.txt":
+            return reply
+        with self._lock:
+            if self.remaining <= 0:
+                return reply
+            self.remaining -= 1
+        return Reply.html(f"<h1>Error {self.status}</h1>", status=self.status)
+
+
+def redirecting_to(origin: Callable[[], str], status: int = 302) -> HostBehaviour:
+    """Every path redirected to the same path on ``origin()`` (known once servers run)."""
+    return lambda request, reply: Reply(status, b"", [("Location", origin() + request.target)])
+
+
+def slow(delay: float) -> HostBehaviour:
+    return lambda request, reply: replace(reply, delay=delay)
+
+
+def cut_short(fraction: float = 0.5) -> HostBehaviour:
+    """The connection closes after ``fraction`` of each body (Content-Length still full)."""
+    return lambda request, reply: replace(reply, cut_after=int(len(reply.body) * fraction)) if reply.body else reply
+
+
 @dataclass(repr=False)  # the route table holds megabytes: keep failure reports readable
 class LocalSite:
     """The route table of the site; every host serves the same paths."""
@@ -79,6 +137,8 @@ class LocalSite:
     hidden_ids: set[int] = field(default_factory=set)
     page_size: int = PAGE_SIZE
     routes: dict[str, Reply] = field(default_factory=dict)
+    # address ("127.0.0.2") -> how that host misbehaves; hosts not listed serve the site
+    behaviours: dict[str, HostBehaviour] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.routes = self._build_routes()
@@ -155,11 +215,14 @@ class LocalSite:
 
     def __call__(self, request: Request) -> Reply:
         path = request.target.split("?", 1)[0]
-        return self.routes.get(path) or Reply.html("<h1>Not found</h1>", status=404)
+        reply = self.routes.get(path) or Reply.html("<h1>Not found</h1>", status=404)
+        behaviour = self.behaviours.get(request.host.rsplit(":", 1)[0])
+        return behaviour(request, reply) if behaviour is not None else reply
 
 
 def write_profile(path: Path, origins: list[str], *, name: str = "localnews", extractor: str = "presstv",
-                  with_bad_pages: bool = False, max_listing_pages: int = 20) -> Path:
+                  with_bad_pages: bool = False, max_listing_pages: int = 20,
+                  block_markers: list[str] | None = None, mirror_strategy: str | None = None) -> Path:
     """A profile TOML for the local site: primary = origins[0], mirrors = the rest."""
     feeds = ['"/rss.xml"'] + (['"/rss-broken.xml"'] if with_bad_pages else [])
     # /private/ is disallowed by robots.txt: asked for at the start, it must not be fetched
@@ -176,7 +239,9 @@ def write_profile(path: Path, origins: list[str], *, name: str = "localnews", ex
         f"max_listing_pages = {max_listing_pages}\n"
         "article_url = '^/[Dd]etail/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>\\d+)(?:/(?P<slug>[^?#]*))?$'\n"
         f'extractor = "{extractor}"\n'
-        'timezone = "Asia/Tehran"\n',
+        'timezone = "Asia/Tehran"\n'
+        + (f"block_markers = [{', '.join(repr(m) for m in block_markers)}]\n" if block_markers else "")
+        + (f'mirror_strategy = "{mirror_strategy}"\n' if mirror_strategy else ""),
         encoding="utf-8",
     )
     return path

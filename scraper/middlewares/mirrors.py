@@ -1,0 +1,311 @@
+"""Mirror failover: each request goes to the mirror the site's health says, and a failed one
+is tried again, same path, on the next healthy mirror.
+
+A request takes part when its meta holds ``site_profile`` (the spider's ``SiteProfile``: its
+``origins`` are the mirror order, its ``block_markers`` and ``mirror_strategy`` apply).
+Requests without it (robots.txt) pass untouched.
+
+Placement (``DOWNLOADER_MIDDLEWARES``): a low number, below RobotsTxtMiddleware (100) and far
+below RetryMiddleware (550). ``process_request`` runs in ascending order, so a request is
+routed before robots.txt is checked (the check is then for the host really fetched);
+``process_response``/``process_exception`` run in descending order, so Scrapy's Retry has
+retried transient errors on the same mirror before this middleware sees what is left, and
+the redirect middlewares (600, 580; see ``redirect.py``) have already followed in-site
+redirects and left off-site ones alone.
+
+A failure of one mirror is: a download error (connection refused, DNS, timeout, TLS, a
+response cut short), HTTP 403/429/451/any 5xx (``MIRROR_FAILOVER_HTTP_CODES`` plus 5xx), a
+404 when another mirror has the page (404 on every mirror tried is a real 404 and blames
+nobody), an off-site redirect, a 2xx page showing one of the profile's ``block_markers``, or
+(reported by the spider through ``fail_over``) a page that is not the expected type. When no
+healthy mirror is left untried the request fails with ``MirrorsExhausted`` and the spider's
+errback reports it; every attempt is already in the WARC (captured on response_downloaded).
+
+Requests flagged ``meta["mirror_verify"]`` (articles, feeds, sitemaps) are not counted as a
+success when the response arrives: a seizure page is a fine HTTP 200. The spider calls
+``confirm`` once the page proved to be what was expected, or ``fail_over`` when it did not.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+
+from scraper.middlewares.redirect import OFFSITE_META
+from scraper.mirror_health import STRATEGIES, MirrorHealth
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from scraper.sites.profile import SiteProfile
+
+logger = logging.getLogger(__name__)
+
+# Meta of one download attempt, not of the request: carried to another mirror they would
+# pin it to the old host's download slot, spend its retries, or point at the old WARC record.
+_PER_ATTEMPT_META = frozenset({
+    "mirror", "download_slot", "download_latency", "retry_times", "redirect_times",
+    "redirect_ttl", OFFSITE_META, "warc",
+})
+
+
+class MirrorsExhausted(IgnoreRequest):
+    """Every healthy mirror was tried for this request; the message is the last failure.
+
+    An IgnoreRequest so that Scrapy does not log a traceback for it: the spider's errback
+    reports it, with every attempt from ``request.meta["mirror_attempts"]``."""
+
+
+def origin_of(url_parts: Any) -> str:
+    return f"{url_parts.scheme}://{url_parts.netloc.lower()}"
+
+
+def classify_exception(exception: BaseException) -> tuple[str, str]:
+    """(short reason key, one-line detail) of a download error."""
+    message = str(exception) or type(exception).__name__
+    chain = [exception]
+    while chain[-1].__cause__ is not None and len(chain) < 5:
+        chain.append(chain[-1].__cause__)  # type: ignore[arg-type]
+    names = " ".join(type(e).__name__ for e in chain) + " " + message
+    if isinstance(exception, DownloadConnectionRefusedError):
+        key = "connection_refused"
+    elif isinstance(exception, CannotResolveHostError):
+        key = "dns"
+    elif isinstance(exception, DownloadTimeoutError) or "Timeout" in names:
+        key = "timeout"
+    elif "SSL" in names or "TLS" in names or "certificate" in names.lower():
+        key = "tls"
+    elif isinstance(exception, ResponseDataLossError) or "DataLoss" in names or "PartialDownload" in names:
+        key = "cut_short"
+    else:
+        key = "download_error"
+    return key, f"{key.replace('_', ' ')}: {type(exception).__name__}: {message}"
+
+
+class MirrorFailoverMiddleware:
+    """Settings (see ``scraper/settings.py``): MIRROR_ENABLED, MIRROR_BENCH_AFTER,
+    MIRROR_BENCH_SECONDS, MIRROR_BENCH_MAX_SECONDS, MIRROR_STRATEGY, MIRROR_FAILOVER_HTTP_CODES,
+    MIRROR_BLOCK_SCAN_BYTES."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("MIRROR_ENABLED", True):
+            raise NotConfigured("MIRROR_ENABLED is off")
+        self.crawler = crawler
+        self.bench_after = settings.getint("MIRROR_BENCH_AFTER", 3)
+        self.bench_seconds = settings.getfloat("MIRROR_BENCH_SECONDS", 30.0)
+        self.bench_max_seconds = settings.getfloat("MIRROR_BENCH_MAX_SECONDS", 600.0)
+        self.strategy = settings.get("MIRROR_STRATEGY") or None  # None: the profile's choice
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise ValueError(f"MIRROR_STRATEGY {self.strategy!r} must be one of: {', '.join(STRATEGIES)}")
+        self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES", [403, 404, 429, 451]))
+        self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES", 65536)
+        # Built once per site and checked often: markers lower-cased and encoded ahead of time.
+        self._sites: dict[tuple[str, ...], tuple[MirrorHealth, tuple[bytes, ...]]] = {}
+        crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "MirrorFailoverMiddleware":
+        return cls(crawler)
+
+    @property
+    def stats(self) -> StatsCollector:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    def health(self, site: SiteProfile) -> MirrorHealth:
+        return self._site(site)[0]
+
+    def _site(self, site: SiteProfile) -> tuple[MirrorHealth, tuple[bytes, ...]]:
+        known = self._sites.get(site.origins)
+        if known is None:
+            health = MirrorHealth(
+                site.origins,
+                strategy=self.strategy or site.mirror_strategy,
+                bench_after=self.bench_after,
+                bench_seconds=self.bench_seconds,
+                bench_max_seconds=self.bench_max_seconds,
+            )
+            markers = tuple(m.lower().encode("utf-8") for m in site.block_markers if m.strip())
+            known = self._sites[site.origins] = (health, markers)
+        return known
+
+    def report(self) -> dict[str, dict[str, Any]]:
+        """Per mirror of every site crawled: see ``MirrorHealth.report``."""
+        merged: dict[str, dict[str, Any]] = {}
+        for health, _markers in self._sites.values():
+            merged.update(health.report())
+        return merged
+
+    def all_failed(self) -> bool:
+        return bool(self._sites) and all(health.all_failed() for health, _ in self._sites.values())
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def process_request(self, request: Request) -> Request | None:
+        site: SiteProfile | None = request.meta.get("site_profile")
+        if site is None or request.meta.get("mirror") is not None:
+            return None  # not a site page, or already routed (a retry, an in-site redirect)
+        health = self.health(site)
+        origin = origin_of(urlparse_cached(request))
+        if origin not in health.mirrors:
+            return None
+        chosen = health.pick()
+        if chosen is None:
+            self.stats.inc_value("mirror/all_benched")
+            raise MirrorsExhausted("all mirrors benched: no mirror of the site is usable now")
+        request.meta["mirror"] = chosen
+        if chosen == origin:
+            return None
+        # Rescheduled on the chosen mirror; dont_filter because the original URL already
+        # passed the duplicate filter and this is the same page.
+        self.stats.inc_value("mirror/rerouted")
+        return request.replace(url=site.on_origin(request.url, chosen), dont_filter=True)
+
+    def request_reached_downloader(self, request: Request) -> None:
+        site: SiteProfile | None = request.meta.get("site_profile")
+        if site is not None and request.meta.get("mirror") is not None:
+            self.health(site).requested(origin_of(urlparse_cached(request)))
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        site: SiteProfile | None = request.meta.get("site_profile")
+        if site is None or request.meta.get("mirror") is None:
+            return response
+        health, markers = self._site(site)
+        health.finished(request.meta["mirror"])
+        origin = self._served_by(request, response, health)
+        latency = request.meta.get("download_latency")
+        if latency is not None:
+            health.observe_latency(origin, latency)
+        offsite = request.meta.pop(OFFSITE_META, None)
+        status = response.status
+        if offsite is not None:
+            return self._failed(request, origin, "offsite_redirect", f"off-site redirect: {status} to {offsite}")
+        if status == 404:
+            return self._not_found(request, response, origin)
+        if status in self.http_codes or status >= 500:
+            return self._failed(request, origin, f"http_{status}", f"http {status}")
+        if markers and 200 <= status < 300:
+            head = response.body[: self.scan_bytes].lower()
+            for marker in markers:
+                if marker in head:
+                    shown = marker.decode("utf-8", "replace")
+                    return self._failed(request, origin, "blocked", f"blocked: page shows {shown!r}")
+        if not request.meta.get("mirror_verify"):
+            self._succeeded(request, health, origin)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        site: SiteProfile | None = request.meta.get("site_profile")
+        if site is None or request.meta.get("mirror") is None:
+            return None
+        self.health(site).finished(request.meta["mirror"])
+        if isinstance(exception, IgnoreRequest):
+            return None  # robots.txt said no, or a failover already decided: not a mirror fault
+        key, detail = classify_exception(exception)
+        return self._failed(request, origin_of(urlparse_cached(request)), key, detail)
+
+    def confirm(self, response: Response) -> None:
+        """The spider found the expected page type: count the success."""
+        request = response.request
+        site: SiteProfile | None = request.meta.get("site_profile") if request is not None else None
+        if request is None or site is None or request.meta.get("mirror") is None:
+            return
+        health = self.health(site)
+        self._succeeded(request, health, self._served_by(request, response, health))
+
+    def fail_over(self, response: Response, reason: str, detail: str) -> Request | None:
+        """The spider found the wrong page type: blame the mirror, and return the request for
+        the next healthy one, or None when none is left (the spider then reports it)."""
+        request = response.request
+        site: SiteProfile | None = request.meta.get("site_profile") if request is not None else None
+        if request is None or site is None or request.meta.get("mirror") is None:
+            return None
+        origin = self._served_by(request, response, self.health(site))
+        try:
+            return self._failed(request, origin, reason, detail)
+        except MirrorsExhausted:
+            return None
+
+    def _served_by(self, request: Request, response: Response, health: MirrorHealth) -> str:
+        # After an in-site redirect the page came from the host redirected to.
+        origin = origin_of(urlparse_cached(response))
+        return origin if origin in health.mirrors else request.meta["mirror"]
+
+    def _succeeded(self, request: Request, health: MirrorHealth, origin: str) -> None:
+        was_benched = health.is_benched(origin)
+        health.succeeded(origin)
+        if was_benched:
+            self.stats.inc_value("mirror/unbenched")
+            logger.info("mirror %s is back in use", origin)
+        for other in request.meta.get("mirror_404", ()):
+            # This mirror had the page, so those 404s were the mirrors' fault after all.
+            self._blame(health, other, "http_404", "http 404 where another mirror had the page")
+
+    def _blame(self, health: MirrorHealth, origin: str, reason: str, detail: str) -> None:
+        before = health.mirrors[origin].times_benched if origin in health.mirrors else 0
+        health.failed(origin, reason, detail)
+        self.stats.inc_value(f"mirror/failure/{reason}")
+        if origin in health.mirrors and health.mirrors[origin].times_benched > before:
+            self.stats.inc_value("mirror/benched")
+            mirror = health.mirrors[origin]
+            logger.warning(
+                "mirror %s benched for %.0f s after %d failures in a row (last: %s)",
+                origin, mirror.benched_until - health.clock(), mirror.streak, detail,
+            )
+
+    def _failed(self, request: Request, origin: str, reason: str, detail: str) -> Request:
+        site: SiteProfile = request.meta["site_profile"]
+        health = self.health(site)
+        self._blame(health, origin, reason, detail)
+        attempts = (*request.meta.get("mirror_attempts", ()), (origin, detail))
+        following = self._next_mirror(request, site, health, origin, mirror_attempts=attempts)
+        if following is None:
+            request.meta["mirror_attempts"] = attempts
+            self.stats.inc_value("mirror/exhausted")
+            raise MirrorsExhausted(detail)
+        return following
+
+    def _not_found(self, request: Request, response: Response, origin: str) -> Request | Response:
+        site: SiteProfile = request.meta["site_profile"]
+        health = self.health(site)
+        health.neutral(origin)  # blamed later, only if another mirror has the page
+        missing = (*request.meta.get("mirror_404", ()), origin)
+        attempts = (*request.meta.get("mirror_attempts", ()), (origin, "http 404"))
+        following = self._next_mirror(request, site, health, origin, mirror_404=missing, mirror_attempts=attempts)
+        if following is not None:
+            return following
+        # No mirror left to ask: a real 404 (or one we cannot pin on anyone). Let Scrapy's
+        # HttpError report it as usual.
+        request.meta["mirror_attempts"] = attempts
+        self.stats.inc_value("mirror/not_found_everywhere")
+        return response
+
+    def _next_mirror(self, request: Request, site: SiteProfile, health: MirrorHealth, failed: str,
+                     **meta: Any) -> Request | None:
+        tried = (*request.meta.get("mirror_tried", ()), request.meta["mirror"], failed)
+        following = health.pick(exclude=tried)
+        if following is None:
+            return None
+        self.stats.inc_value("mirror/failover")
+        logger.debug("trying %s on %s after %s failed", request.url, following, failed)
+        kept = {k: v for k, v in request.meta.items() if k not in _PER_ATTEMPT_META}
+        return request.replace(
+            url=site.on_origin(request.url, following),
+            meta={**kept, **meta, "mirror": following, "mirror_tried": tuple(dict.fromkeys(tried))},
+            dont_filter=True,
+        )
