@@ -4,9 +4,13 @@ Crawl and replay both build records here, so the two can only agree.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import xxhash
+
+if TYPE_CHECKING:
+    from scraper.sites.profile import SiteProfile
 
 SCHEMA = 1
 
@@ -55,3 +59,38 @@ def build_record(
         "content_hash": content_hash(extracted.get("title"), body),
         "warc": warc,
     }
+
+
+def article_record(
+    profile: "SiteProfile | None",
+    url: str,
+    extracted: dict[str, Any],
+    *,
+    urls: list[str],
+    fetched_at: str | None,
+    warc: dict[str, Any] | None,
+    version: int = 1,
+) -> dict[str, Any]:
+    """The record of an article fetched at ``url``: its id and canonical URL come from the
+    site profile (the page's own rel=canonical only when it names the same article on the
+    site); with no profile, the URL stands for both."""
+    from scraper.sites.identity import choose_canonical
+
+    article = profile.match_article(url) if profile else None
+    if profile is not None and article is not None:
+        article_id = profile.article_id(article)
+        canonical = choose_canonical(profile, url, extracted.get("canonical_url"))
+    else:
+        article_id = canonical = url
+    return build_record(
+        article_id=article_id,
+        site=profile.name if profile else "",
+        canonical_url=canonical,
+        url=url,
+        mirror=urlsplit(url).netloc,
+        urls=urls,
+        extracted=extracted,
+        fetched_at=fetched_at,
+        warc=warc,
+        version=version,
+    )

@@ -139,7 +139,7 @@ def run_crawl(args: argparse.Namespace) -> int:
 
 def run_extract(args: argparse.Namespace) -> int:
     from archive.extraction import extract_article
-    from archive.records import build_record
+    from archive.records import article_record
     from scraper.sites import ARTICLE_PAGES
 
     if str(args.file) == "-":
@@ -157,18 +157,7 @@ def run_extract(args: argparse.Namespace) -> int:
     if result.article is None:
         print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
         return EXIT_FAILURES
-    article = profile.match_article(args.url) if profile else None
-    record = build_record(
-        article_id=profile.article_id(article) if profile and article else args.url,
-        site=profile.name if profile else "",
-        canonical_url=profile.canonical_url(article) if profile and article else args.url,
-        url=args.url,
-        mirror=_netloc(args.url),
-        urls=[args.url],
-        extracted=result.article,
-        fetched_at=None,
-        warc=None,
-    )
+    record = article_record(profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None)
     json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
@@ -189,12 +178,6 @@ def _guess_profile(url: str) -> SiteProfile | None:
         if profile.owns(url):
             return profile
     return None
-
-
-def _netloc(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc
 
 
 

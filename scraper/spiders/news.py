@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
-from archive.records import build_record
+from archive.records import article_record
 from archive.run_report import new_run_id
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted
@@ -215,27 +215,16 @@ class NewsSpider(Spider):
         yield self._record(response, result.article)
 
     def _record(self, response: Response, extracted: dict[str, Any]) -> dict[str, Any]:
-        article_id = response.meta["article_id"]
-        article = self.profile.match_article(response.url) or self.profile.match_article(response.request.url)
-        urls = self.article_urls.setdefault(article_id, [])
+        urls = self.article_urls.setdefault(response.meta["article_id"], [])
         for url in (*response.meta.get("redirect_urls", ()), response.url):
             if url not in urls:
                 urls.append(url)
         warc = response.meta.get("warc")
         fetched_at = (warc or {}).get("date") or datetime.now(timezone.utc).isoformat()
         pointer = {k: warc[k] for k in ("filename", "offset", "record_id")} if warc else None
-        canonical = self.profile.canonical_url(article) if article else response.url
         self._outcome("article")
-        return build_record(
-            article_id=article_id,
-            site=self.profile.name,
-            canonical_url=canonical,
-            url=response.url,
-            mirror=urlsplit(response.url).netloc,
-            urls=list(urls),
-            extracted=extracted,
-            fetched_at=fetched_at,
-            warc=pointer,
+        return article_record(
+            self.profile, response.url, extracted, urls=list(urls), fetched_at=fetched_at, warc=pointer
         )
 
     # -- bounds and failures --------------------------------------------------------------
