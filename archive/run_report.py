@@ -50,6 +50,8 @@ class RunReport:
     # origin -> {role, requests, successes, failures{reason: n}, failure_examples,
     #            latency_p50_ms, latency_p95_ms, times_benched, benched_seconds, state}
     mirrors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # compare mode only: archive.divergence.MirrorComparer.summary() (counts, pairs, articles)
+    mirror_divergence: dict[str, Any] | None = None
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
@@ -113,6 +115,7 @@ class RunReport:
             "failures": [f.to_dict() for f in self.failures],
             "mirrors": self.mirrors,
             "all_mirrors_failed": self.all_mirrors_failed,
+            "mirror_divergence": self.mirror_divergence,
             "stats": self.stats,
         }
 

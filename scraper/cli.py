@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--mirrors", metavar="URL,URL…",
                        help="replace the profile's primary and mirrors; the first is the primary")
     crawl.add_argument("--max-articles", type=_positive_int, metavar="N", help="stop after N articles")
+    crawl.add_argument("--compare-mirrors", action="store_true",
+                       help="also fetch each article from every other healthy mirror and report text that "
+                       "differs (runs/<run-id>.mirror_divergence.jsonl); same as -s MIRROR_COMPARE=True")
     crawl.add_argument("--since", metavar="DATE",
                        help="only articles published on or after DATE (2026-03-01, or 7d, 36h, 2w)")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -108,6 +111,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    if args.compare_mirrors:
+        settings.set("MIRROR_COMPARE", True, priority="cmdline")
 
     run_id = new_run_id(profile.name)
     process = CrawlerProcess(settings)
@@ -129,6 +134,10 @@ def run_crawl(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     if summary.all_mirrors_failed:
         print(summary.all_mirrors_failed_line(), file=sys.stderr)
+    if report.get("mirror_divergence"):
+        from archive.divergence import summary_line
+
+        print(summary_line(report["mirror_divergence"], base=f"{args.out}/"), file=sys.stderr)
     print(
         f"{report['status']}: {counts.get('article', 0)} articles, "
         f"{report['failure_count']} failures; report {report_path}",

@@ -17,7 +17,11 @@ Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
   MIRROR_STRATEGY = None                override the profile's mirror_strategy: primary-first | spread
   MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]   plus every 5xx; a 404 only when another
                                         mirror has the page (404 everywhere blames nobody)
-  MIRROR_BLOCK_SCAN_BYTES = 65536       how much of a page is searched for the profile's block_markers
+  MIRROR_BLOCK_SCAN_BYTES = 65536
+MIRROR_COMPARE = False       how much of a page is searched for the profile's block_markers
+  MIRROR_COMPARE = False                compare mode (--compare-mirrors): fetch each recorded article
+                                        from every other healthy mirror, report text that differs in
+                                        the run report and runs/<run-id>.mirror_divergence.jsonl
 """
 
 BOT_NAME = "newsarchive"
@@ -75,3 +79,4 @@ MIRROR_BENCH_SECONDS = 30.0
 MIRROR_BENCH_MAX_SECONDS = 600.0
 MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]
 MIRROR_BLOCK_SCAN_BYTES = 65536
+MIRROR_COMPARE = False

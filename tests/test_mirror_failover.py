@@ -18,7 +18,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers, Request, closed_origin
+from tests.localsite.server import LoopbackServers, Reply, Request, closed_origin
 from tests.localsite.site import (
     SEIZURE_MARKER,
     FirstRequestsFail,
@@ -29,6 +29,7 @@ from tests.localsite.site import (
     redirecting_to,
     seized,
     slow,
+    video_page,
     write_profile,
 )
 
@@ -258,3 +259,35 @@ def test_every_mirror_failing_exits_1_and_says_so(site: LocalSite, servers: Loop
     assert run.report["all_mirrors_failed"] is True and run.report["status"] == "failed"
     assert run.records == []
     assert all(run.report["mirrors"][o]["failures"].get("connection_refused") for o in origins)
+
+
+def test_wrong_page_type_everywhere_blames_nobody(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:
+    """Video pages at article URLs on every mirror are the site's doing: more of them than it
+    takes to bench a mirror, and no mirror is charged. A mirror serving a wrong page where
+    another mirror has the article still is."""
+    videos = site.articles[3:8]  # five: enough to bench every mirror if each counted
+    for article in videos:
+        site.routes[article.path] = Reply.html(video_page(article))
+    wrong_on_primary = site.articles[10:12]  # two: too few to bench it
+    site.behaviours[SITE_ADDRESSES[0]] = lambda request, reply: (
+        Reply.html(video_page(wrong_on_primary[0])) if any(a.path == request.target for a in wrong_on_primary)
+        else reply)
+    run = crawl(site, servers, tmp_path)
+    assert run.result.returncode == 1  # the video pages are still failures of the run
+    assert_no_errors_of_ours(run.result.stderr)
+    ids = {r["id"] for r in run.records}
+    assert ids == {f"localnews:{a.id}" for a in site.articles if a not in videos}
+    for record in run.records:
+        if int(record["id"].split(":")[1]) in {a.id for a in wrong_on_primary}:
+            assert record["mirror"] != run.host(0)
+    failures = run.report["failures"]
+    assert sorted(f["url"].split("/", 3)[3] for f in failures) == sorted(a.path[1:] for a in videos)
+    for failure in failures:
+        assert failure["reason"].startswith("no article") and len(failure["attempts"]) == 3
+    # charged for each of those it was asked for (an unproven primary may not get them all)
+    asked = {url for url, _status, _ in run.warc if url.startswith(run.origins[0])}
+    charged = sum(run.origins[0] + a.path in asked for a in wrong_on_primary)
+    assert run.mirror(0)["failures"] == ({"no_article": charged} if charged else {})
+    assert run.mirror(1)["failures"] == {} and run.mirror(2)["failures"] == {}
+    assert all(run.mirror(i)["times_benched"] == 0 for i in range(3))
+    assert run.report["stats"]["mirror/wrong_page_everywhere"] == len(videos)

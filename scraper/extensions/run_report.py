@@ -9,6 +9,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from archive.divergence import summary_line
 from archive.run_report import RunReport
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
@@ -67,6 +68,10 @@ class RunReportExtension:
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         if failover is not None:
             report.mirrors = failover.report()
+        comparer = getattr(spider, "comparer", None)
+        if comparer is not None:
+            comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
+            report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
         path = report.write(self.directory)
         summary = report.to_dict()
         logger.info(
@@ -83,6 +88,8 @@ class RunReportExtension:
             logger.info("%s", line)
         if report.all_mirrors_failed:
             logger.error("%s", report.all_mirrors_failed_line())
+        if report.mirror_divergence is not None:
+            logger.info("%s", summary_line(report.mirror_divergence))
 
 
 def _now() -> str:

@@ -17,7 +17,9 @@ A failure of one mirror is: a download error (connection refused, DNS, timeout, 
 response cut short), HTTP 403/429/451/any 5xx (``MIRROR_FAILOVER_HTTP_CODES`` plus 5xx), a
 404 when another mirror has the page (404 on every mirror tried is a real 404 and blames
 nobody), an off-site redirect, a 2xx page showing one of the profile's ``block_markers``, or
-(reported by the spider through ``fail_over``) a page that is not the expected type. When no
+(reported by the spider through ``fail_over``) a page that is not the expected type, which like
+a 404 is only charged once another mirror served the expected page: an article URL that is a
+video page on every mirror is the site's doing, not the mirrors'. When no
 healthy mirror is left untried the request fails with ``MirrorsExhausted`` and the spider's
 errback reports it; every attempt is already in the WARC (captured on response_downloaded).
 
@@ -199,15 +201,26 @@ class MirrorFailoverMiddleware:
             return self._not_found(request, response, origin)
         if status in self.http_codes or status >= 500:
             return self._failed(request, origin, f"http_{status}", f"http {status}")
-        if markers and 200 <= status < 300:
-            head = response.body[: self.scan_bytes].lower()
-            for marker in markers:
-                if marker in head:
-                    shown = marker.decode("utf-8", "replace")
-                    return self._failed(request, origin, "blocked", f"blocked: page shows {shown!r}")
+        shown = self._block_marker(markers, response)
+        if shown is not None:
+            return self._failed(request, origin, "blocked", f"blocked: page shows {shown!r}")
         if not request.meta.get("mirror_verify"):
             self._succeeded(request, health, origin)
         return response
+
+    def block_marker(self, site: SiteProfile, response: Response) -> str | None:
+        """The profile's block marker this page shows, if any (for pages fetched outside
+        failover, such as compare-mode copies)."""
+        return self._block_marker(self._site(site)[1], response)
+
+    def _block_marker(self, markers: tuple[bytes, ...], response: Response) -> str | None:
+        if not markers or not 200 <= response.status < 300:
+            return None
+        head = response.body[: self.scan_bytes].lower()
+        for marker in markers:
+            if marker in head:
+                return marker.decode("utf-8", "replace")
+        return None
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         site: SiteProfile | None = request.meta.get("site_profile")
@@ -229,17 +242,25 @@ class MirrorFailoverMiddleware:
         self._succeeded(request, health, self._served_by(request, response, health))
 
     def fail_over(self, response: Response, reason: str, detail: str) -> Request | None:
-        """The spider found the wrong page type: blame the mirror, and return the request for
-        the next healthy one, or None when none is left (the spider then reports it)."""
+        """The spider found the wrong page type: return the request for the next healthy
+        mirror, or None when none is left (the spider then reports it). Like a 404, the
+        mirror is blamed only once another mirror serves the expected page: a URL that is
+        the wrong type everywhere (a video page at an article URL) is the site's doing."""
         request = response.request
         site: SiteProfile | None = request.meta.get("site_profile") if request is not None else None
         if request is None or site is None or request.meta.get("mirror") is None:
             return None
-        origin = self._served_by(request, response, self.health(site))
-        try:
-            return self._failed(request, origin, reason, detail)
-        except MirrorsExhausted:
-            return None
+        health = self.health(site)
+        origin = self._served_by(request, response, health)
+        health.neutral(origin)
+        wrong = (*request.meta.get("mirror_wrong_page", ()), (origin, reason, detail))
+        attempts = (*request.meta.get("mirror_attempts", ()), (origin, detail))
+        following = self._next_mirror(request, site, health, origin, mirror_wrong_page=wrong,
+                                      mirror_attempts=attempts)
+        if following is None:
+            request.meta["mirror_attempts"] = attempts
+            self.stats.inc_value("mirror/wrong_page_everywhere")
+        return following
 
     def _served_by(self, request: Request, response: Response, health: MirrorHealth) -> str:
         # After an in-site redirect the page came from the host redirected to.
@@ -255,6 +276,9 @@ class MirrorFailoverMiddleware:
         for other in request.meta.get("mirror_404", ()):
             # This mirror had the page, so those 404s were the mirrors' fault after all.
             self._blame(health, other, "http_404", "http 404 where another mirror had the page")
+        for other, reason, detail in request.meta.get("mirror_wrong_page", ()):
+            # …and so were the wrong pages (a seizure banner, a block page) the others served.
+            self._blame(health, other, reason, detail)
 
     def _blame(self, health: MirrorHealth, origin: str, reason: str, detail: str) -> None:
         before = health.mirrors[origin].times_benched if origin in health.mirrors else 0

@@ -3,12 +3,19 @@
 Discovery: feeds, sitemaps (indexes and news sitemaps), paginated listings, and links found
 on article pages. Articles are recognised by the profile's ``article_url`` on any of the
 site's hosts and fetched once per article id, however many URLs point at them.
+
+Compare mode (``MIRROR_COMPARE``, ``--compare-mirrors``): once an article is recorded, the
+same path is fetched from every other healthy mirror and extracted by the same page object;
+``archive.divergence`` reports the articles whose text differs. Those copies are evidence
+(archived in the WARC like every exchange) but never records, never count against
+--max-articles and never feed mirror health: they go straight to the mirror asked for.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,11 +26,13 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.divergence import MirrorComparer, MirrorCopy
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
 from archive.records import article_record
 from archive.run_report import new_run_id
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted, classify_exception
+from scraper.middlewares.redirect import OFFSITE_META
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -66,18 +75,26 @@ class NewsSpider(Spider):
         self.backlog: deque[Request] = deque(maxlen=10_000)
         self.pool: ExtractionPool | None = None
         self._failover: MirrorFailoverMiddleware | None | bool = False  # False: not looked up yet
+        self.comparer: MirrorComparer | None = None  # compare mode only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS", -1)
         spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
-        crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
+        crawler.signals.connect(spider._release, signal=signals.spider_closed)
+        if crawler.settings.getbool("MIRROR_COMPARE"):
+            runs = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "runs"
+            spider.comparer = MirrorComparer(runs / f"{spider.run_id}.mirror_divergence.jsonl",
+                                             [urlsplit(origin).netloc for origin in spider.profile.origins])
         return spider
 
-    def _close_pool(self) -> None:
+    def _release(self) -> None:
+        """Spider closed: stop the extraction workers, close the divergence file."""
         if self.pool is not None:
             self.pool.close()
+        if self.comparer is not None:
+            self.comparer.close()
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -212,7 +229,10 @@ class NewsSpider(Spider):
                 yield request
             return
         self._confirm(response)
-        yield self._record(response, result.article)
+        record = self._record(response, result.article)
+        yield record
+        for request in self._copies_to_compare(response, record):
+            yield request
 
     def _record(self, response: Response, extracted: dict[str, Any]) -> dict[str, Any]:
         urls = self.article_urls.setdefault(response.meta["article_id"], [])
@@ -226,6 +246,88 @@ class NewsSpider(Spider):
         return article_record(
             self.profile, response.url, extracted, urls=list(urls), fetched_at=fetched_at, warc=pointer
         )
+
+    # -- compare mode ---------------------------------------------------------------------
+
+    def _copies_to_compare(self, response: Response, record: dict[str, Any]) -> Iterable[Request]:
+        """The recorded article's path on every other healthy mirror. Mirrors that already
+        failed it, or are benched, are noted instead of asked."""
+        if self.comparer is None:
+            return
+        served = urlsplit(response.url)
+        failed_before = dict(response.meta.get("mirror_attempts", ()))  # origin -> what went wrong
+        health = self.failover.health(self.profile) if self.failover is not None else None
+        asked: list[str] = []
+        skipped: list[dict[str, str]] = []
+        for origin in self.profile.origins:
+            host = urlsplit(origin).netloc
+            if host == served.netloc:
+                continue
+            url = self.profile.on_origin(response.url, origin)
+            if origin in failed_before:
+                skipped.append({"mirror": host, "url": url,
+                                "reason": f"failed when fetched for the record: {failed_before[origin]}"})
+            elif health is not None and health.is_benched(origin):
+                skipped.append({"mirror": host, "url": url, "reason": "benched: not healthy"})
+            else:
+                asked.append(url)
+        pointer = record.get("warc")
+        recorded = MirrorCopy(served.netloc, response.url, record.get("title"), record.get("body") or "",
+                              pointer, recorded=True)
+        self.comparer.start(record["id"], record["canonical_url"], recorded,
+                            [urlsplit(url).netloc for url in asked], skipped)
+        for url in asked:
+            self.crawler.stats.inc_value("mirror_compare/requested")
+            # No site_profile in meta: the failover middleware leaves the copy alone, so it is
+            # neither rerouted nor counted for or against the mirror. dont_filter: the same
+            # path may have been asked of this mirror by a failover already.
+            yield Request(url, callback=self.parse_mirror_copy, errback=self.mirror_copy_failed,
+                          priority=ARTICLE_PRIORITY, dont_filter=True,
+                          meta={"page_type": "mirror_copy", "compared_article": record["id"],
+                                "compared_mirror": urlsplit(url).netloc})
+
+    async def parse_mirror_copy(self, response: Response) -> None:
+        assert self.pool is not None and self.comparer is not None
+        # the mirror asked, even if it redirected within the site: that is what it serves
+        article_id, mirror = response.meta["compared_article"], response.meta["compared_mirror"]
+        shown = self.failover.block_marker(self.profile, response) if self.failover is not None else None
+        if shown is not None:
+            self._copy_failed(article_id, mirror, response.url, f"blocked: page shows {shown!r}")
+            return
+        try:
+            result = await self.pool.run(extract_article, self.profile.extractor, response.url, response.body,
+                                         _content_type(response), self.profile.timezone)
+        except Exception as exc:  # one odd copy must not stop the run
+            self._copy_failed(article_id, mirror, response.url,
+                              f"extraction error: {type(exc).__name__}: {exc}")
+            return
+        if result.article is None:
+            self._copy_failed(article_id, mirror, response.url, "no article: page holds no article text")
+            return
+        warc = response.meta.get("warc")
+        pointer = {k: warc[k] for k in ("filename", "offset", "record_id")} if warc else None
+        self.crawler.stats.inc_value("mirror_compare/copies")
+        self.comparer.arrived(article_id, MirrorCopy(mirror, response.url, result.article.get("title"),
+                                                     result.article.get("body") or "", pointer))
+        # Nothing yielded: its links are the recorded copy's, which discovery already has.
+
+    def mirror_copy_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        offsite = request.meta.get(OFFSITE_META)
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"off-site redirect: {status} to {offsite}" if offsite else f"http {status}"
+        elif failure.check(IgnoreRequest):
+            reason = f"skipped: {failure.getErrorMessage()}"  # robots.txt
+        else:
+            reason = classify_exception(failure.value)[1]
+        self._copy_failed(request.meta["compared_article"], request.meta["compared_mirror"], request.url, reason)
+
+    def _copy_failed(self, article_id: str, mirror: str, url: str, reason: str) -> None:
+        assert self.comparer is not None
+        self.crawler.stats.inc_value("mirror_compare/failed")
+        self.logger.info("mirror copy of %s not compared: %s: %s", article_id, url, reason)
+        self.comparer.failed(article_id, mirror, url, reason)
 
     # -- bounds and failures --------------------------------------------------------------
 

@@ -127,6 +127,18 @@ def cut_short(fraction: float = 0.5) -> HostBehaviour:
     return lambda request, reply: replace(reply, cut_after=int(len(reply.body) * fraction)) if reply.body else reply
 
 
+def serving_instead(pages: dict[str, Reply]) -> HostBehaviour:
+    """This host serves ``pages`` (path -> reply) in place of the site's own: a mirror
+    whose copies of some articles were tampered with, or that runs another template."""
+    return lambda request, reply: pages.get(request.target.split("?", 1)[0], reply)
+
+
+def video_page(article: SampleArticle) -> str:
+    """What an article URL of a video serves: a title and a player, no article text."""
+    return (f"<html><head><title>{article.title}</title></head><body><h1>{article.title}</h1>"
+            f"<video src='/video/{article.id}.mp4' controls></video></body></html>")
+
+
 @dataclass(repr=False)  # the route table holds megabytes: keep failure reports readable
 class LocalSite:
     """The route table of the site; every host serves the same paths."""
@@ -153,11 +165,15 @@ class LocalSite:
     def template(self, article: SampleArticle) -> str:
         return "legacy" if article.id % 3 == 0 else "modern"
 
+    def render(self, article: SampleArticle, other_template: bool = False) -> Reply:
+        """The article's page in its template (or, ``other_template``, in the other one)."""
+        legacy = (self.template(article) == "legacy") != other_template
+        return Reply.html((render_article_legacy if legacy else render_article_modern)(article))
+
     def _build_routes(self) -> dict[str, Reply]:
         routes: dict[str, Reply] = {}
         for article in self.articles:
-            render = render_article_legacy if self.template(article) == "legacy" else render_article_modern
-            routes[article.path] = Reply.html(render(article))
+            routes[article.path] = self.render(article)
         listed = self.discoverable
         routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n",
                                       [("Content-Type", "text/plain")])
