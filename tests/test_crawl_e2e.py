@@ -117,6 +117,21 @@ def test_feed_links_on_an_alias_host_are_fetched_from_the_serving_mirror(crawl: 
     assert not any(ALIAS_HOST in r.target for r in crawl["requests"])
 
 
+def test_an_article_under_several_urls_is_fetched_once_and_lists_them_all(crawl: dict[str, Any]) -> None:
+    site: LocalSite = crawl["site"]
+    article = site.many_urls_article
+    record = by_id(crawl["records"])[f"localnews:{article.id}"]
+    fetches = [r for r in crawl["requests"] if f"/{article.id}/" in r.target]
+    assert len(fetches) == 1, [r.target for r in fetches]
+    seen = set(record["urls"])
+    for variant in site.variant_links():
+        if variant.startswith("/"):
+            assert any(url.endswith(variant) for url in seen), variant
+        else:
+            assert variant.split("#")[0] in seen, variant
+    assert record["canonical_url"] == crawl["origins"][0] + article.path
+
+
 def test_robots_txt_and_site_boundaries_are_obeyed(crawl: dict[str, Any]) -> None:
     targets = [r.target for r in crawl["requests"]]
     assert "/robots.txt" in targets

@@ -196,6 +196,23 @@ class LocalSite:
             routes.update(self._bad_pages())
         return routes
 
+    @property
+    def many_urls_article(self) -> SampleArticle:
+        """An article linked only from the odd-pages listing, under several URLs at once."""
+        template = self.articles[1]
+        return replace(template, id=900_005, slug="Linked-under-several-URLs", related=[])
+
+    def variant_links(self) -> list[str]:
+        """Spellings of one article's URL, as real Press TV links vary: lower-case 'detail',
+        another slug with a trailing '-/', an alias host, a fragment."""
+        article = self.many_urls_article
+        day, ident = article.published.strftime("%Y/%m/%d"), article.id
+        return [
+            f"/detail/{day}/{ident}/{article.slug}",
+            f"/Detail/{day}/{ident}/Another-slug-for-the-same-story-/",
+            f"http://{ALIAS_HOST}/Detail/{day}/{ident}/{article.slug}#comments",
+        ]
+
     def _bad_pages(self) -> dict[str, Reply]:
         """Pages a real crawl meets: each must be archived, counted, reported, survived."""
         template = self.articles[1]
@@ -221,9 +238,11 @@ class LocalSite:
             "/Detail/2023/02/18/900003/Empty-page": Reply(
                 200, b"", [("Content-Type", "text/html; charset=utf-8")]),
             big.path: Reply.html(render_article_modern(big)),
+            self.many_urls_article.path: Reply.html(render_article_modern(self.many_urls_article)),
             "/rss-broken.xml": Reply.html("<html><body><h1>Feed moved</h1></body></html>"),
         }
         links = "".join(f'<a href="{path}">{path}</a>' for path in pages if path.startswith("/Detail"))
+        links += "".join(f'<a href="{url}">variant</a>' for url in self.variant_links())
         pages["/Section/999"] = Reply.html(
             f"<html><body><h1>Odd pages</h1>{links}<a href='/private/secret'>private</a>"
             f"<a href='http://elsewhere.invalid/Detail/2023/02/18/1/x'>off-site</a></body></html>")
