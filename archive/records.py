@@ -33,8 +33,16 @@ def build_record(
     fetched_at: str | None,
     warc: dict[str, Any] | None,
     version: int = 1,
+    previous_hash: str | None = None,
+    minor_change: bool | None = None,
+    duplicate_of: str | None = None,
 ) -> dict[str, Any]:
-    """``extracted`` is a page object's ``ArticleData.to_dict()``."""
+    """``extracted`` is a page object's ``ArticleData.to_dict()``.
+
+    Versioning fields (from the index, see ``archive.index.VersionResult``): ``previous_hash``
+    is the content hash of version - 1 and ``minor_change`` says whether the text is
+    near-identical to it (both null for version 1); ``duplicate_of`` is an earlier article
+    with the same text (a republication), never merged into this one."""
     body = extracted.get("body") or ""
     return {
         "schema": SCHEMA,
@@ -57,6 +65,9 @@ def build_record(
         "fetched_at": fetched_at,
         "version": version,
         "content_hash": content_hash(extracted.get("title"), body),
+        "previous_hash": previous_hash,
+        "minor_change": minor_change,
+        "duplicate_of": duplicate_of,
         "warc": warc,
     }
 

@@ -52,6 +52,8 @@ class RunReport:
     mirrors: dict[str, dict[str, Any]] = field(default_factory=dict)
     # compare mode only: archive.divergence.MirrorComparer.summary() (counts, pairs, articles)
     mirror_divergence: dict[str, Any] | None = None
+    # WARC revisit records written (the capture extension's ``archive/warc/revisits`` stat)
+    revisits: int = 0
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
@@ -93,6 +95,46 @@ class RunReport:
             )
         return lines
 
+    def incremental(self) -> dict[str, Any]:
+        """What this run did against what the index already knew, and why."""
+        o = self.outcomes
+        return {
+            "new": o.get("new", 0),
+            "changed": o.get("changed", 0),
+            "changed_minor": o.get("changed/minor", 0),
+            "duplicates": o.get("duplicate", 0),
+            "unchanged": o.get("unchanged/same_text", 0) + o.get("unchanged/not_modified", 0),
+            "skipped_known": o.get("skipped/known", 0),
+            "revisits": self.revisits,
+            "why": {
+                "new": "article id not in the index: recorded as version 1",
+                "changed": "text hash differs from the latest version: recorded as version n+1 "
+                "(changed_minor: near-identical text by simhash)",
+                "duplicates": "recorded, but the same text was first archived under another id "
+                "(duplicate_of)",
+                "unchanged": {
+                    "same_text": o.get("unchanged/same_text", 0),
+                    "not_modified": o.get("unchanged/not_modified", 0),
+                    "reason": "same_text: re-fetched, same normalised text as the latest version, "
+                    "no record written; not_modified: the server answered 304 to a conditional "
+                    "re-check",
+                },
+                "skipped_known": "already archived and not due for a re-check (younger than 48 h: "
+                "every 6 h; older: only with --refetch), so not fetched",
+                "revisits": "WARC revisit records instead of a second copy of identical bytes or "
+                "for a 304",
+            },
+        }
+
+    def incremental_line(self) -> str:
+        i = self.incremental()
+        why = i["why"]["unchanged"]
+        return (
+            f"{i['new']} new, {i['changed']} changed ({i['changed_minor']} minor), "
+            f"{i['unchanged']} unchanged ({why['same_text']} same text, {why['not_modified']} not modified), "
+            f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
+        )
+
     @property
     def status(self) -> str:
         if self.finish_reason not in (None, "finished", "closespider_itemcount"):
@@ -116,6 +158,7 @@ class RunReport:
             "mirrors": self.mirrors,
             "all_mirrors_failed": self.all_mirrors_failed,
             "mirror_divergence": self.mirror_divergence,
+            "incremental": self.incremental(),
             "stats": self.stats,
         }
 

@@ -1,5 +1,12 @@
 """Rotating WARC 1.1 writer for HTTP exchanges (one request + one response record each).
 
+An exchange whose payload need not be stored again is written as a ``revisit`` record
+instead of a ``response``: profile identical-payload-digest (these bytes were captured
+before) or server-not-modified (a 304 to a conditional request). Either way the revisit keeps
+the real status line and headers, names the original capture by URI, date *and* record id
+(``WARC-Refers-To``, which warcio's own revisit helper leaves out), and stays paired with
+its request record through ``WARC-Concurrent-To``.
+
 Scrapy-free on purpose: crawl glue and replay tooling both depend on ``archive``.
 
 Records are serialised with warcio's ``StatusAndHeaders`` (so the header syntax is exactly what
@@ -33,7 +40,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import tenacity
@@ -72,6 +79,72 @@ class WarcPointer:
     filename: str
     offset: int
     record_id: str
+
+
+# WARC 1.1 section 6.7: the two revisit profiles this archive writes.
+IDENTICAL_PAYLOAD_DIGEST = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+REVISIT_PROFILES = frozenset({IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED})
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """Write an exchange as a revisit of an earlier capture instead of a full response.
+
+    ``target_uri``, ``warc_date`` and ``record_id`` are the earlier record's
+    ``WARC-Target-URI``, ``WARC-Date`` and ``WARC-Record-ID`` (an ``archive.index.Capture``
+    has them under the same names: see :meth:`of`). With IDENTICAL_PAYLOAD_DIGEST the
+    earlier record must hold the same payload; with SERVER_NOT_MODIFIED it is the capture
+    the conditional request was validated against.
+    """
+
+    profile: str
+    target_uri: str
+    warc_date: str
+    record_id: str
+
+    def __post_init__(self) -> None:
+        if self.profile not in REVISIT_PROFILES:
+            raise ValueError(f"unknown revisit profile {self.profile!r}")
+        for value in (self.target_uri, self.warc_date, self.record_id):
+            _check_field(value)
+
+    @classmethod
+    def of(cls, capture: CaptureLike, profile: str = IDENTICAL_PAYLOAD_DIGEST) -> Revisit:
+        return cls(profile, capture.target_uri, capture.warc_date, capture.record_id)
+
+
+class CaptureLike(Protocol):
+    """Anything naming an earlier capture (``archive.index.Capture`` is one)."""
+
+    @property
+    def target_uri(self) -> str: ...
+
+    @property
+    def warc_date(self) -> str: ...
+
+    @property
+    def record_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class WrittenExchange(WarcPointer):
+    """What :meth:`RotatingWarcWriter.write_exchange` wrote: a :class:`WarcPointer` to the
+    response or revisit record, plus what an index needs to remember a first capture.
+
+    ``payload_digest`` is None only for a server-not-modified revisit (a 304 has no payload
+    to digest, and an empty one would wrongly match every other empty body).
+    """
+
+    record_type: str  # "response" or "revisit"
+    warc_date: str
+    target_uri: str
+    payload_digest: str | None
+
+    @property
+    def pointer(self) -> WarcPointer:
+        """The plain pointer (equality with stored pointers compares the class too)."""
+        return WarcPointer(self.filename, self.offset, self.record_id)
 
 
 @dataclass
@@ -208,15 +281,28 @@ def warc_record(
 
 
 def exchange_records(
-    ex: HttpExchange, *, response_id: str, request_id: str, warcinfo_id: str | None
+    ex: HttpExchange,
+    *,
+    response_id: str,
+    request_id: str,
+    warcinfo_id: str | None,
+    revisit: Revisit | None = None,
+    payload_digest: str | None = None,
 ) -> tuple[list[bytes], list[bytes]]:
-    """The (response, request) records for ``ex``, uncompressed, linked both ways."""
+    """The (response or revisit, request) records for ``ex``, uncompressed, linked both ways.
+
+    ``payload_digest`` saves recomputing ``sha1_digest(ex.payload)`` when the caller has it.
+    A revisit's block is the HTTP head alone (identical-payload-digest: the payload is in
+    the record it refers to) or the head plus whatever a 304 carried (normally nothing).
+    """
     date = warc_date(ex.date)
     # The fragment never goes on the wire, so it is not part of the captured target.
     target_uri = ex.url.partition("#")[0]
     resp_head = http_response_head(ex)
+    if payload_digest is None:
+        payload_digest = sha1_digest(ex.payload)
     resp_warc = [
-        ("WARC-Type", "response"),
+        ("WARC-Type", "response" if revisit is None else "revisit"),
         ("WARC-Record-ID", response_id),
         ("WARC-Date", date),
         ("WARC-Target-URI", target_uri),
@@ -226,11 +312,23 @@ def exchange_records(
     resp_warc.append(("WARC-Concurrent-To", request_id))
     if warcinfo_id:
         resp_warc.append(("WARC-Warcinfo-ID", warcinfo_id))
-    resp_warc += [
-        ("WARC-Payload-Digest", sha1_digest(ex.payload)),
-        ("WARC-Block-Digest", sha1_digest(resp_head, ex.payload)),
-    ]
-    response = warc_record(resp_warc, "application/http; msgtype=response", [resp_head, ex.payload])
+    if revisit is None:
+        block = [resp_head, ex.payload]
+        resp_warc.append(("WARC-Payload-Digest", payload_digest))
+    else:
+        resp_warc += [
+            ("WARC-Profile", revisit.profile),
+            ("WARC-Refers-To", revisit.record_id),
+            ("WARC-Refers-To-Target-URI", revisit.target_uri),
+            ("WARC-Refers-To-Date", revisit.warc_date),
+        ]
+        if revisit.profile == IDENTICAL_PAYLOAD_DIGEST:
+            block = [resp_head]
+            resp_warc.append(("WARC-Payload-Digest", payload_digest))
+        else:
+            block = [resp_head, ex.payload]
+    resp_warc.append(("WARC-Block-Digest", sha1_digest(*block)))
+    response = warc_record(resp_warc, "application/http; msgtype=response", block)
 
     req_head = http_request_head(ex)
     req_warc = [
@@ -380,8 +478,12 @@ class RotatingWarcWriter:
         """The ``*.open`` file being written, if any."""
         return self._open_path
 
-    def write_exchange(self, ex: HttpExchange) -> WarcPointer:
-        """Append response + request records; return where the response record starts."""
+    def write_exchange(self, ex: HttpExchange, revisit: Revisit | None = None) -> WrittenExchange:
+        """Append response (or, given ``revisit``, revisit) + request records.
+
+        Returns where the response/revisit record starts, with its date, target URI and
+        payload digest: all an index needs to make this the first capture of the payload.
+        """
         if self._closed:
             raise ValueError("write to a closed RotatingWarcWriter")
         if self._fd is None:
@@ -389,16 +491,32 @@ class RotatingWarcWriter:
         assert self._fd is not None
         response_id = self._new_id()
         request_id = self._new_id()
+        digest = sha1_digest(ex.payload)
         response, request = exchange_records(
-            ex, response_id=response_id, request_id=request_id, warcinfo_id=self._warcinfo_id
+            ex,
+            response_id=response_id,
+            request_id=request_id,
+            warcinfo_id=self._warcinfo_id,
+            revisit=revisit,
+            payload_digest=digest,
         )
         data = gzip_member(response, self.gzip_level) + gzip_member(request, self.gzip_level)
         offset = self._size
         self._append(data)
-        pointer = WarcPointer(self._final_name, offset, response_id)
+        written = WrittenExchange(
+            self._final_name,
+            offset,
+            response_id,
+            record_type="response" if revisit is None else "revisit",
+            warc_date=warc_date(ex.date),
+            target_uri=ex.url.partition("#")[0],
+            payload_digest=(
+                None if revisit is not None and revisit.profile == SERVER_NOT_MODIFIED else digest
+            ),
+        )
         if self._size >= self.max_bytes:
             self._retire_current()
-        return pointer
+        return written
 
     def close(self) -> None:
         """Finish the current file and wait for every pending rename. Safe to call twice."""

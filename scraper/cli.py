@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "differs (runs/<run-id>.mirror_divergence.jsonl); same as -s MIRROR_COMPARE=True")
     crawl.add_argument("--since", metavar="DATE",
                        help="only articles published on or after DATE (2026-03-01, or 7d, 36h, 2w)")
+    crawl.add_argument("--refetch", action="store_true",
+                       help="re-check every article the index already has (conditional requests: a 304 "
+                       "costs no body); by default known articles are skipped, and only those younger "
+                       "than 48 h are re-checked, at most every 6 h")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
     crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -75,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--site", metavar="SITE", help="profile name or path (default: guessed from --url)")
     which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
     extract.set_defaults(run=run_extract)
+
+    from scraper.state_cli import add_commands
+
+    add_commands(commands, UsageError)
     return parser
 
 
@@ -116,7 +124,8 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     run_id = new_run_id(profile.name)
     process = CrawlerProcess(settings)
-    process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since, run_id=run_id)
+    process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since, run_id=run_id,
+                  refetch=args.refetch)
     process.start()
 
     report_path = args.out / "runs" / f"{run_id}.json"
@@ -138,6 +147,10 @@ def run_crawl(args: argparse.Namespace) -> int:
         from archive.divergence import summary_line
 
         print(summary_line(report["mirror_divergence"], base=f"{args.out}/"), file=sys.stderr)
+    if report.get("incremental"):
+        i = report["incremental"]
+        print(f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
+              f"{i['skipped_known']} skipped as known, {i['revisits']} revisits", file=sys.stderr)
     print(
         f"{report['status']}: {counts.get('article', 0)} articles, "
         f"{report['failure_count']} failures; report {report_path}",

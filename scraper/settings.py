@@ -5,6 +5,8 @@ newsarchive's own settings, with their defaults:
   ARCHIVE_WARC_ENABLED = True
   ARCHIVE_WARC_MAX_BYTES = 1_000_000_000   rotate WARC files at this size
   ARCHIVE_WARC_GZIP_LEVEL = 6           zlib level per record (warcio's own is 9: slower, same size)
+  ARCHIVE_INDEX_ENABLED = True         the persistent dedup index, <ARCHIVE_DIR>/state/<site>.sqlite:
+                                        known articles are skipped or re-checked, versions kept
   ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
   NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
@@ -72,6 +74,8 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+ARCHIVE_INDEX_ENABLED = True
 
 MIRROR_ENABLED = True
 MIRROR_BENCH_AFTER = 3

@@ -36,8 +36,10 @@ from tests.localsite.site import (
 SITE_ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
 FOREIGN = "127.0.0.9"
 # Fast and deterministic enough: no AutoThrottle start delay, inline extraction, few retries.
+# No dedup index: these tests count every exchange as a full WARC response record, and with
+# the index identical bytes (a seizure banner on every path, the same 503 page) become revisits.
 FAST = ["AUTOTHROTTLE_ENABLED=False", "NEWSARCHIVE_EXTRACT_WORKERS=0", "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-        "RETRY_TIMES=1"]
+        "RETRY_TIMES=1", "ARCHIVE_INDEX_ENABLED=False"]
 
 
 @dataclass
@@ -186,17 +188,19 @@ def test_primary_503_for_a_while_then_healthy(site: LocalSite, servers: Loopback
 
 
 def test_a_mirror_answering_503_for_some_articles(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:
+    # The primary is the broken one: with primary-first every article is asked of it first,
+    # so the 503s are certain to happen (a broken spare mirror might never be asked).
     broken = {a.id for a in site.articles[::3]}
-    site.behaviours[SITE_ADDRESSES[1]] = failing_for(
+    site.behaviours[SITE_ADDRESSES[0]] = failing_for(
         lambda request: any(f"/{i}/" in request.target for i in broken), 503)
-    run = crawl(site, servers, tmp_path, mirror_strategy="spread")
+    run = crawl(site, servers, tmp_path)
     assert_every_article_once(run, serving={0, 1, 2})
     for record in run.records:
-        if record["mirror"] == run.host(1):
+        if record["mirror"] == run.host(0):
             assert int(record["id"].split(":")[1]) not in broken
-    assert run.mirror(1)["failures"]["http_503"] >= 1
-    assert "503" in warc_statuses(run, 1)
-    assert run.mirror(0)["successes"] > 0 and run.mirror(2)["successes"] > 0  # spread
+    assert run.mirror(0)["failures"]["http_503"] >= 1
+    assert "503" in warc_statuses(run, 0)
+    assert any(r["mirror"] != run.host(0) for r in run.records), "the broken articles came from mirrors"
 
 
 def test_a_mirror_redirecting_to_a_foreign_host(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -19,10 +20,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.warc_writer import (
+    IDENTICAL_PAYLOAD_DIGEST,
+    SERVER_NOT_MODIFIED,
     SOFTWARE,
     HttpExchange,
+    Revisit,
     RotatingWarcWriter,
     WarcPointer,
+    WrittenExchange,
     warc_date,
 )
 
@@ -381,3 +386,220 @@ def test_line_breaks_in_headers_are_refused(tmp_path: Path) -> None:
         "response",
         "request",
     ]
+
+
+# -- revisit records ----------------------------------------------------------------------
+
+ORIGINAL_ID = "<urn:uuid:11111111-2222-4333-8444-555555555555>"
+ORIGINAL = Revisit(
+    IDENTICAL_PAYLOAD_DIGEST,
+    target_uri="http://mirror.example/Detail/2024/05/06/1/a",
+    warc_date="2024-05-01T00:00:00.000000Z",
+    record_id=ORIGINAL_ID,
+)
+NOT_MODIFIED = Revisit(
+    SERVER_NOT_MODIFIED, ORIGINAL.target_uri, ORIGINAL.warc_date, ORIGINAL.record_id
+)
+
+GOLDEN_REVISIT_HEAD = (
+    b"WARC/1.1\r\n"
+    b"WARC-Type: revisit\r\n"
+    b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000002>\r\n"
+    b"WARC-Date: 2024-05-06T07:08:09.123456Z\r\n"
+    b"WARC-Target-URI: http://example.com/Detail/2024/05/06/1/a?x=1&y=2\r\n"
+    b"WARC-IP-Address: 192.0.2.7\r\n"
+    b"WARC-Concurrent-To: <urn:uuid:00000000-0000-4000-8000-000000000003>\r\n"
+    b"WARC-Warcinfo-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+)
+GOLDEN_REQUEST_IDS = (
+    b"WARC/1.1\r\n"
+    b"WARC-Type: request\r\n"
+    b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000003>\r\n"
+)
+
+
+def test_golden_identical_payload_digest_revisit(tmp_path: Path) -> None:
+    with pinned_writer(tmp_path) as writer:
+        written = writer.write_exchange(exchange(), ORIGINAL)
+    _, revisit, request = gzip_members(only_warc(tmp_path))
+    http_head = (
+        b"HTTP/1.1 200 OK\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n"
+        b"Set-Cookie: a=1; Path=/\r\n"
+        b"Set-Cookie: b=2; Path=/\r\n"
+        b"\r\n"
+    )
+    assert revisit == (
+        GOLDEN_REVISIT_HEAD
+        + b"WARC-Profile: http://netpreserve.org/warc/1.1/revisit/identical-payload-digest\r\n"
+        b"WARC-Refers-To: <urn:uuid:11111111-2222-4333-8444-555555555555>\r\n"
+        b"WARC-Refers-To-Target-URI: http://mirror.example/Detail/2024/05/06/1/a\r\n"
+        b"WARC-Refers-To-Date: 2024-05-01T00:00:00.000000Z\r\n"
+        # the digest of the payload it stands for: the same as the golden response's
+        b"WARC-Payload-Digest: sha1:SN3YBH5XCTHTK7ZCY7VOTCQ4FZMTWIGQ\r\n"
+        b"WARC-Block-Digest: sha1:TISAQVDL6D2N2XDUZYZ6TP7EHDVE3OXN\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: 109\r\n"
+        b"\r\n" + http_head + b"\r\n\r\n"
+    )
+    assert b32sha1(http_head) == "sha1:TISAQVDL6D2N2XDUZYZ6TP7EHDVE3OXN"
+    assert b32sha1(exchange().payload) == "sha1:SN3YBH5XCTHTK7ZCY7VOTCQ4FZMTWIGQ"
+    # The request record is exactly the one a full response would have had.
+    golden_request = GOLDEN_EXCHANGE[GOLDEN_EXCHANGE.index(GOLDEN_REQUEST_IDS) :]
+    assert request == golden_request
+    assert written == WrittenExchange(
+        written.filename,
+        written.offset,
+        "<urn:uuid:00000000-0000-4000-8000-000000000002>",
+        record_type="revisit",
+        warc_date="2024-05-06T07:08:09.123456Z",
+        target_uri="http://example.com/Detail/2024/05/06/1/a?x=1&y=2",
+        payload_digest="sha1:SN3YBH5XCTHTK7ZCY7VOTCQ4FZMTWIGQ",
+    )
+
+
+def test_golden_server_not_modified_revisit(tmp_path: Path) -> None:
+    with pinned_writer(tmp_path) as writer:
+        written = writer.write_exchange(
+            exchange(
+                status=304, reason="Not Modified", payload=b"", response_headers=[("ETag", '"v1"')]
+            ),
+            NOT_MODIFIED,
+        )
+    _, revisit, _ = gzip_members(only_warc(tmp_path))
+    http_head = b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n'
+    assert revisit == (
+        GOLDEN_REVISIT_HEAD
+        + b"WARC-Profile: http://netpreserve.org/warc/1.1/revisit/server-not-modified\r\n"
+        b"WARC-Refers-To: <urn:uuid:11111111-2222-4333-8444-555555555555>\r\n"
+        b"WARC-Refers-To-Target-URI: http://mirror.example/Detail/2024/05/06/1/a\r\n"
+        b"WARC-Refers-To-Date: 2024-05-01T00:00:00.000000Z\r\n"
+        # no WARC-Payload-Digest: a 304 has no payload to stand for
+        b"WARC-Block-Digest: " + b32sha1(http_head).encode() + b"\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: 41\r\n"
+        b"\r\n" + http_head + b"\r\n\r\n"
+    )
+    assert written.record_type == "revisit" and written.payload_digest is None
+
+
+def test_response_result_carries_what_an_index_remembers(tmp_path: Path) -> None:
+    with pinned_writer(tmp_path) as writer:
+        written = writer.write_exchange(exchange())
+    assert written.record_type == "response"
+    assert written.record_id == "<urn:uuid:00000000-0000-4000-8000-000000000002>"
+    assert written.warc_date == "2024-05-06T07:08:09.123456Z"
+    assert written.target_uri == "http://example.com/Detail/2024/05/06/1/a?x=1&y=2"
+    assert written.payload_digest == "sha1:SN3YBH5XCTHTK7ZCY7VOTCQ4FZMTWIGQ"
+    assert isinstance(written, WarcPointer)
+    assert written.pointer == WarcPointer(written.filename, written.offset, written.record_id)
+    assert type(written.pointer) is WarcPointer
+
+
+def test_revisit_profile_and_fields_are_checked() -> None:
+    with pytest.raises(ValueError):
+        Revisit("http://netpreserve.org/warc/1.0/revisit/uri-agnostic", "u", "d", "<id>")
+    with pytest.raises(ValueError):
+        Revisit(IDENTICAL_PAYLOAD_DIGEST, "http://x/\r\nWARC-Type: x", "d", "<id>")
+
+
+def exchange_from_records(
+    resp: ArcWarcRecord, req: ArcWarcRecord, req_body: bytes, payload: bytes
+) -> HttpExchange:
+    return HttpExchange(
+        url=resp.rec_headers["WARC-Target-URI"],
+        method=req.http_headers.protocol,
+        request_headers=req.http_headers.headers,
+        request_body=req_body,
+        protocol=resp.http_headers.protocol,
+        status=int(resp.http_headers.get_statuscode()),
+        reason=resp.http_headers.statusline.split(" ", 1)[1],
+        response_headers=resp.http_headers.headers,
+        payload=payload,
+        ip_address=resp.rec_headers.get_header("WARC-IP-Address"),
+        date=datetime.strptime(resp.rec_headers["WARC-Date"], "%Y-%m-%dT%H:%M:%S.%fZ"),
+        request_protocol=req.http_headers.statusline.rsplit(" ", 1)[1],
+    )
+
+
+def test_revisit_round_trip_resolves_payload_from_the_original(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    with pinned_writer(first) as writer:
+        original = writer.write_exchange(exchange(url="http://mirror.example/a"))
+        writer.write_exchange(exchange(url="http://other.example/a"), Revisit.of(original))
+        writer.write_exchange(
+            exchange(status=304, reason="Not Modified", payload=b"", response_headers=[]),
+            Revisit.of(original, SERVER_NOT_MODIFIED),
+        )
+    pairs = list(records(only_warc(first)))
+    ids = [pairs[0][0].rec_headers["WARC-Record-ID"]]
+    by_id = {r.rec_headers["WARC-Record-ID"]: (r, block) for r, block in pairs}
+    rewrite: list[tuple[HttpExchange, Revisit | None]] = []
+    for (resp, block), (req, req_body) in zip(pairs[1::2], pairs[2::2]):
+        ids += [resp.rec_headers["WARC-Record-ID"], req.rec_headers["WARC-Record-ID"]]
+        assert req.rec_headers["WARC-Concurrent-To"] == resp.rec_headers["WARC-Record-ID"]
+        assert resp.rec_headers["WARC-Concurrent-To"] == req.rec_headers["WARC-Record-ID"]
+        revisit = None
+        payload = block
+        if resp.rec_type == "revisit":
+            revisit = Revisit(
+                resp.rec_headers["WARC-Profile"],
+                resp.rec_headers["WARC-Refers-To-Target-URI"],
+                resp.rec_headers["WARC-Refers-To-Date"],
+                resp.rec_headers["WARC-Refers-To"],
+            )
+            target, target_block = by_id[revisit.record_id]
+            assert target.rec_headers["WARC-Target-URI"] == revisit.target_uri
+            assert target.rec_headers["WARC-Date"] == revisit.warc_date
+            if revisit.profile == IDENTICAL_PAYLOAD_DIGEST:
+                assert block == b""  # warcio hands over the block after the HTTP head
+                payload = target_block
+                assert (
+                    resp.rec_headers["WARC-Payload-Digest"]
+                    == target.rec_headers["WARC-Payload-Digest"]
+                    == b32sha1(payload)
+                )
+        rewrite.append((exchange_from_records(resp, req, req_body, payload), revisit))
+    assert [r is None or r.profile for _, r in rewrite] == [
+        True,
+        IDENTICAL_PAYLOAD_DIGEST,
+        SERVER_NOT_MODIFIED,
+    ]
+    id_iter = iter(ids)
+    with RotatingWarcWriter(
+        second, "test", clock=lambda: PINNED, record_id_factory=lambda: next(id_iter)
+    ) as writer:
+        for ex, revisit in rewrite:
+            writer.write_exchange(ex, revisit)
+    assert gzip_members(only_warc(second))[1:] == gzip_members(only_warc(first))[1:]
+
+
+def test_warcio_check_and_cdxj_indexer_accept_revisits(tmp_path: Path) -> None:
+    with pinned_writer(tmp_path) as writer:
+        original = writer.write_exchange(exchange(url="http://mirror.example/a"))
+        revisit = writer.write_exchange(
+            exchange(url="http://other.example/a"), Revisit.of(original)
+        )
+        not_modified = writer.write_exchange(
+            exchange(url="http://mirror.example/a", status=304, reason="Not Modified", payload=b""),
+            Revisit.of(original, SERVER_NOT_MODIFIED),
+        )
+    path = str(only_warc(tmp_path))
+    check = subprocess.run(
+        ["warcio", "check", "-v", path], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "failed" not in check.stdout and check.stdout.count(" revisit\n") == 2
+    index = subprocess.run(["cdxj-indexer", path], capture_output=True, text=True, check=False)
+    assert index.returncode == 0, index.stderr
+    rows = {}
+    for line in index.stdout.splitlines():
+        row = json.loads(line.split(" ", 2)[2])
+        rows[int(row["offset"])] = row
+    assert rows[original.offset]["mime"] == "text/html"
+    assert rows[revisit.offset]["mime"] == "warc/revisit"
+    assert rows[revisit.offset]["url"] == "http://other.example/a"
+    assert rows[revisit.offset]["digest"] == rows[original.offset]["digest"]
+    assert rows[not_modified.offset]["mime"] == "warc/revisit"
+    assert rows[not_modified.offset]["status"] == "304"
+    assert len(rows) == 3

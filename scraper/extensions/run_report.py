@@ -35,7 +35,7 @@ class RunReportExtension:
     def spider_opened(self, spider: Spider) -> None:
         options = {
             key: str(value)
-            for key in ("max_articles", "since")
+            for key in ("max_articles", "since", "refetch")
             if (value := getattr(spider, key, None)) is not None
         }
         profile = getattr(spider, "profile", None)
@@ -65,6 +65,7 @@ class RunReportExtension:
         report.finish_reason = reason
         stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
         report.stats = {k: v for k, v in sorted(stats.items()) if not isinstance(v, datetime)}
+        report.revisits = int(stats.get("archive/warc/revisits", 0) or 0)
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         if failover is not None:
             report.mirrors = failover.report()
@@ -84,6 +85,7 @@ class RunReportExtension:
             summary["failures_by_reason"] or "",
             path,
         )
+        logger.info("%s", report.incremental_line())
         for line in report.mirror_lines():
             logger.info("%s", line)
         if report.all_mirrors_failed:

@@ -4,6 +4,11 @@
 any downloader middleware: bodies are still Content-Encoded, and redirects, error statuses
 and robots.txt fetches are all seen. Responses that never touch the network (HTTP cache
 hits) do not fire it, so they are not archived twice.
+
+With a persistent index on the spider (``spider.index``, an ``archive.index.ArticleIndex``)
+bytes captured before (this run, another mirror, an earlier run) are written as a revisit
+record referring to their first capture, and a 304 to a conditional request as a
+server-not-modified revisit of the capture named in ``request.meta["revisit_of"]``.
 """
 
 from __future__ import annotations
@@ -13,17 +18,26 @@ from collections.abc import Container
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.warc_writer import HttpExchange, RotatingWarcWriter, warc_date
+from archive.warc_writer import (
+    SERVER_NOT_MODIFIED,
+    HttpExchange,
+    Revisit,
+    RotatingWarcWriter,
+    WrittenExchange,
+    sha1_digest,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Request, Response
     from typing_extensions import Self
+
+    from archive.index import ArticleIndex
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +98,26 @@ class WarcCaptureExtension:
     """Settings: ARCHIVE_WARC_ENABLED (True), ARCHIVE_DIR ("data"),
     ARCHIVE_WARC_MAX_BYTES (1e9), ARCHIVE_WARC_GZIP_LEVEL (6).
 
-    Output: ``<ARCHIVE_DIR>/warc/<spider.name>/``; each request gets
-    ``meta["warc"] = {"filename", "offset", "record_id", "date"}`` of its response record.
+    Output: ``<ARCHIVE_DIR>/warc/<spider.name>/``; each request gets ``meta["warc"] =
+    {"filename", "offset", "record_id", "date", "type"}`` of the record written for its
+    response, ``type`` being ``"response"`` or ``"revisit"``. A revisit's payload is in
+    another record, so revisits also carry ``"refers_to": {"filename", "offset",
+    "record_id"}``, the pointer of the capture they refer to (``filename``/``offset`` are
+    None for a 304 whose ``revisit_of`` meta did not give them).
+
+    Deduplication needs ``spider.index`` (an ``ArticleIndex``; without one every exchange
+    is a full response, as before):
+
+    * a non-empty payload whose digest the index knows is written as an
+      identical-payload-digest revisit of its first capture; otherwise as a response that
+      becomes the first capture (``record_payload``). Empty payloads are never deduplicated:
+      the revisit would be no smaller and would point at an unrelated record.
+    * a 304 with ``request.meta["revisit_of"] = {"target_uri", "warc_date", "record_id"}``
+      (optionally ``"filename"``, ``"offset"``) is written as a server-not-modified revisit
+      of that capture, index or not; without that meta, as a plain response.
+
+    Stats: ``archive/warc/revisits`` counts every revisit record, ``archive/warc/not_modified``
+    the server-not-modified ones among them.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -143,25 +175,95 @@ class WarcCaptureExtension:
             return
         stats = self.crawler.stats
         assert stats is not None
+        index: ArticleIndex | None = getattr(self.crawler.spider, "index", None)
         before = writer.bytes_written
         try:
             exchange = exchange_from(request, response, datetime.now(timezone.utc))
-            pointer = writer.write_exchange(exchange)
+            revisit, refers_to = self._revisit_for(exchange, request, index)
+            written = writer.write_exchange(exchange, revisit)
         except (OSError, ValueError):
             # Keep crawling; the run report reads the error count and the log has the cause.
             logger.exception("WARC capture failed for %s", response.url)
             stats.inc_value("archive/warc/errors")
             return
-        request.meta["warc"] = {
-            "filename": pointer.filename,
-            "offset": pointer.offset,
-            "record_id": pointer.record_id,
+        meta: dict[str, Any] = {
+            "filename": written.filename,
+            "offset": written.offset,
+            "record_id": written.record_id,
             # the record's WARC-Date, so the article's fetched_at can be rebuilt from the WARC
-            "date": warc_date(exchange.date),
+            "date": written.warc_date,
+            "type": written.record_type,
         }
+        if revisit is not None:
+            meta["refers_to"] = refers_to
+            stats.inc_value("archive/warc/revisits")
+            if revisit.profile == SERVER_NOT_MODIFIED:
+                stats.inc_value("archive/warc/not_modified")
+        elif index is not None and exchange.status != 304 and exchange.payload:
+            self._remember_capture(index, written)
+        request.meta["warc"] = meta
         stats.inc_value("archive/warc/exchanges")
         stats.inc_value("archive/warc/bytes", writer.bytes_written - before)
         self._count_files(writer)
+
+    def _revisit_for(
+        self, exchange: HttpExchange, request: Request, index: ArticleIndex | None
+    ) -> tuple[Revisit | None, dict[str, Any] | None]:
+        """The revisit to write instead of a response, and the pointer it refers to."""
+        if exchange.status == 304:
+            original = request.meta.get("revisit_of")
+            if not original:
+                return None, None
+            try:
+                revisit = Revisit(
+                    SERVER_NOT_MODIFIED,
+                    target_uri=original["target_uri"],
+                    warc_date=original["warc_date"],
+                    record_id=original["record_id"],
+                )
+            except (KeyError, TypeError, ValueError):
+                # A bad hint must not cost the capture: keep the 304 as a plain response.
+                logger.warning("ignoring malformed revisit_of %r for %s", original, exchange.url)
+                return None, None
+            return revisit, {
+                "filename": original.get("filename"),
+                "offset": original.get("offset"),
+                "record_id": original["record_id"],
+            }
+        if index is None or not exchange.payload:
+            return None, None
+        try:
+            capture = index.first_capture(sha1_digest(exchange.payload))
+        except Exception:  # an unreadable index must not cost the capture: store it in full
+            logger.exception("payload lookup failed for %s", exchange.url)
+            self._inc("archive/warc/index_errors")
+            return None, None
+        if capture is None:
+            return None, None
+        return Revisit.of(capture), {
+            "filename": capture.filename,
+            "offset": capture.offset,
+            "record_id": capture.record_id,
+        }
+
+    def _remember_capture(self, index: ArticleIndex, written: WrittenExchange) -> None:
+        assert written.payload_digest is not None
+        try:
+            index.record_payload(
+                written.payload_digest,
+                target_uri=written.target_uri,
+                warc_date=written.warc_date,
+                record_id=written.record_id,
+                filename=written.filename,
+                offset=written.offset,
+            )
+        except Exception:  # the record is written; only later deduplication is lost
+            logger.exception("could not index payload of %s", written.target_uri)
+            self._inc("archive/warc/index_errors")
+
+    def _inc(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
 
     def _count_files(self, writer: RotatingWarcWriter) -> None:
         assert self.crawler.stats is not None

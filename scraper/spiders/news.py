@@ -24,13 +24,24 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from archive.divergence import MirrorComparer, MirrorCopy
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
+from archive.index import ArticleIndex
 from archive.records import article_record
 from archive.run_report import new_run_id
 from scraper import signals as newsarchive_signals
+from scraper.incremental import (
+    consult_index,
+    header,
+    open_crawl_index,
+    record_urls,
+    store_fetched,
+    store_not_modified,
+)
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted, classify_exception
 from scraper.middlewares.redirect import OFFSITE_META
 from scraper.since import parse_since
@@ -57,6 +68,7 @@ class NewsSpider(Spider):
         max_articles: int | str | None = None,
         since: str | date | None = None,
         run_id: str | None = None,
+        refetch: bool | str = False,
         **kwargs: Any,
     ) -> None:
         source = profile or self.profile_name
@@ -76,6 +88,11 @@ class NewsSpider(Spider):
         self.pool: ExtractionPool | None = None
         self._failover: MirrorFailoverMiddleware | None | bool = False  # False: not looked up yet
         self.comparer: MirrorComparer | None = None  # compare mode only
+        # --refetch / -a refetch=1: re-check every known article (conditionally), not only young ones
+        self.refetch = refetch if isinstance(refetch, bool) else refetch.lower() in ("1", "true", "yes")
+        # The persistent dedup index (None with ARCHIVE_INDEX_ENABLED=False). The WARC capture
+        # extension reads it as ``crawler.spider.index``: keep the name and type.
+        self.index: ArticleIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -83,6 +100,10 @@ class NewsSpider(Spider):
         workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS", -1)
         spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
+        spider.index = open_crawl_index(crawler.settings, spider.profile.name)
+        # Closed only when the engine stops: other spider_closed handlers (WARC capture) may
+        # still use it; the spider_closed flush makes this run's writes durable and visible.
+        crawler.signals.connect(spider._close_index, signal=signals.engine_stopped)
         if crawler.settings.getbool("MIRROR_COMPARE"):
             runs = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "runs"
             spider.comparer = MirrorComparer(runs / f"{spider.run_id}.mirror_divergence.jsonl",
@@ -95,6 +116,12 @@ class NewsSpider(Spider):
             self.pool.close()
         if self.comparer is not None:
             self.comparer.close()
+        if self.index is not None:
+            self.index.flush()
+
+    def _close_index(self) -> None:
+        if self.index is not None:
+            self.index.close()
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -123,23 +150,25 @@ class NewsSpider(Spider):
         return {"page_type": page_type, "site_profile": self.profile,
                 "mirror_verify": page_type in VERIFIED_PAGE_TYPES}
 
-    def parse_feed(self, response: Response) -> Iterable[Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         try:
             entries = parse_feed(response.url, response.body)
         except NotAFeed as exc:
-            yield from self._wrong_page(response, "not_a_feed", f"not a feed: {exc}")
+            for request in self._wrong_page(response, "not_a_feed", f"not a feed: {exc}"):
+                yield request
             return
         self._confirm(response)
         self._outcome("feed")
-        for entry in entries:
-            if not self._skipped_as_old(_day(entry.published)):
-                yield from self._article_request(entry.url, response)
+        urls = [entry.url for entry in entries if not self._skipped_as_old(_day(entry.published))]
+        for request in await self._article_requests(urls, response):
+            yield request
 
-    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         try:
             sitemap = parse_sitemap(response.url, response.body)
         except NotASitemap as exc:
-            yield from self._wrong_page(response, "not_a_sitemap", f"not a sitemap: {exc}")
+            for request in self._wrong_page(response, "not_a_sitemap", f"not a sitemap: {exc}"):
+                yield request
             return
         self._confirm(response)
         self._outcome("sitemap")
@@ -147,9 +176,9 @@ class NewsSpider(Spider):
             if self.profile.owns(child) and not self._budget_spent():
                 url = self._fetchable(child, response)
                 yield self._discovery(url, self.parse_sitemap, "sitemap")
-        for entry in sitemap.pages:
-            if not self._skipped_as_old(_day(entry.lastmod)):
-                yield from self._article_request(entry.url, response)
+        urls = [entry.url for entry in sitemap.pages if not self._skipped_as_old(_day(entry.lastmod))]
+        for request in await self._article_requests(urls, response):
+            yield request
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
         assert self.pool is not None
@@ -162,8 +191,8 @@ class NewsSpider(Spider):
             article = self.profile.match_article(url)
             if article is not None and self._recent(article.published_day):
                 found_recent = True
-            for request in self._article_request(url, response):
-                yield request
+        for request in await self._article_requests(listing.article_links, response):
+            yield request
         page = response.meta.get("listing_page", 1)
         if (
             listing.next_page
@@ -177,34 +206,61 @@ class NewsSpider(Spider):
 
     # -- articles -------------------------------------------------------------------------
 
-    def _article_request(self, url: str, found_on: Response) -> Iterable[Request]:
-        article = self.profile.match_article(url)
-        if article is None:
-            return
-        article_id = self.profile.article_id(article)
-        seen = self.article_urls.get(article_id)
-        if seen is not None:
-            if url not in seen:
-                seen.append(url)
-            return
-        if self._skipped_as_old(article.published_day):
-            return
-        self.article_urls[article_id] = [url]
-        request = Request(
-            self._fetchable(url, found_on),
-            callback=self.parse_article,
-            errback=self.request_failed,
-            priority=ARTICLE_PRIORITY,
-            meta={**self._mirror_meta("article"), "article_id": article_id},
-        )
-        if self._budget_spent():
-            self.backlog.append(request)
-            return
-        self.articles_scheduled += 1
-        yield request
+    async def _article_requests(self, urls: Iterable[str], found_on: Response) -> list[Request]:
+        """Requests for the articles among ``urls`` not yet scheduled this run and, with the
+        index, not already archived (or due for a conditional re-check)."""
+        sightings: list[tuple[str, str]] = []  # (article id, url): every URL seen
+        candidates: list[tuple[str, str]] = []  # first sighting of an article this run
+        for url in urls:
+            article = self.profile.match_article(url)
+            if article is None:
+                continue
+            article_id = self.profile.article_id(article)
+            sightings.append((article_id, url))
+            seen = self.article_urls.get(article_id)
+            if seen is not None:
+                if url not in seen:
+                    seen.append(url)
+                continue
+            if self._skipped_as_old(article.published_day):
+                continue
+            self.article_urls[article_id] = [url]  # claimed now: no other page schedules it
+            candidates.append((article_id, url))
+        if self.index is None:
+            decisions: list[dict[str, Any] | None] = [{} for _ in candidates]
+        elif sightings:
+            decisions = await self._in_thread(consult_index, self.index, sightings, candidates, self.refetch)
+        else:
+            decisions = []
+        requests = []
+        for (article_id, url), decision in zip(candidates, decisions):
+            if decision is None:
+                self._outcome("skipped/known")
+                continue
+            request = Request(
+                self._fetchable(url, found_on),
+                callback=self.parse_article,
+                errback=self.request_failed,
+                priority=ARTICLE_PRIORITY,
+                headers=decision.get("headers"),
+                meta={**self._mirror_meta("article"), "article_id": article_id, **decision.get("meta", {})},
+            )
+            if self._budget_spent():
+                self.backlog.append(request)
+                continue
+            self.articles_scheduled += 1
+            requests.append(request)
+        return requests
+
+    async def _in_thread(self, function: Any, *args: Any) -> Any:
+        """Index work off the reactor thread: a locked database is waited out with sleeps."""
+        return await maybe_deferred_to_future(deferToThread(function, *args))
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         assert self.pool is not None
+        if response.status == 304:
+            await self._not_modified(response)
+            return
         try:
             result = await self.pool.run(
                 extract_article,
@@ -219,9 +275,8 @@ class NewsSpider(Spider):
             for request in self._replace_lost_article():
                 yield request
             return
-        for link in result.links:
-            for request in self._article_request(link, response):
-                yield request
+        for request in await self._article_requests(result.links, response):
+            yield request
         if result.article is None:
             # A seizure or block page, or a mirror serving something else: the same article
             # on the next mirror is still the same one article for --max-articles.
@@ -230,6 +285,20 @@ class NewsSpider(Spider):
             return
         self._confirm(response)
         record = self._record(response, result.article)
+        if self.index is not None:
+            status = await self._in_thread(
+                store_fetched, self.index, response.meta["article_id"], record, record_urls(response),
+                header(response, "ETag"), header(response, "Last-Modified"),
+            )
+            if status == "unchanged":
+                self._outcome("unchanged/same_text")
+                return
+            self._outcome(status)  # new | changed
+            if status == "changed" and record["minor_change"]:
+                self._outcome("changed/minor")
+            if record["duplicate_of"] is not None:
+                self._outcome("duplicate")
+        self._outcome("article")
         yield record
         for request in self._copies_to_compare(response, record):
             yield request
@@ -241,11 +310,20 @@ class NewsSpider(Spider):
                 urls.append(url)
         warc = response.meta.get("warc")
         fetched_at = (warc or {}).get("date") or datetime.now(timezone.utc).isoformat()
-        pointer = {k: warc[k] for k in ("filename", "offset", "record_id")} if warc else None
-        self._outcome("article")
+        pointer = payload_pointer(warc)
         return article_record(
             self.profile, response.url, extracted, urls=list(urls), fetched_at=fetched_at, warc=pointer
         )
+
+    async def _not_modified(self, response: Response) -> None:
+        """A 304 to a conditional re-check: nothing new to record (the WARC capture writes
+        a server-not-modified revisit from ``meta["revisit_of"]``)."""
+        self._confirm(response)
+        if self.index is not None:
+            await self._in_thread(store_not_modified, self.index, response.meta["article_id"],
+                                  record_urls(response), header(response, "ETag"),
+                                  header(response, "Last-Modified"))
+        self._outcome("unchanged/not_modified")
 
     # -- compare mode ---------------------------------------------------------------------
 
@@ -305,7 +383,7 @@ class NewsSpider(Spider):
             self._copy_failed(article_id, mirror, response.url, "no article: page holds no article text")
             return
         warc = response.meta.get("warc")
-        pointer = {k: warc[k] for k in ("filename", "offset", "record_id")} if warc else None
+        pointer = payload_pointer(warc)
         self.crawler.stats.inc_value("mirror_compare/copies")
         self.comparer.arrived(article_id, MirrorCopy(mirror, response.url, result.article.get("title"),
                                                      result.article.get("body") or "", pointer))
@@ -423,6 +501,16 @@ class NewsSpider(Spider):
             return url
         parts = urlsplit(found_on.url)
         return self.profile.on_origin(url, f"{parts.scheme}://{parts.netloc}")
+
+
+def payload_pointer(warc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Where the payload of the response that ``meta["warc"]`` describes can be read: the
+    record itself, or for a revisit (the same bytes captured before) the original response."""
+    if not warc:
+        return None
+    source = warc.get("refers_to") if warc.get("type") == "revisit" else None
+    source = source or warc
+    return {k: source[k] for k in ("filename", "offset", "record_id")}
 
 
 def _content_type(response: Response) -> str | None:

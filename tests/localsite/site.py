@@ -5,6 +5,7 @@ meet. Served by ``LoopbackServers`` on several loopback addresses, one per mirro
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from collections.abc import Callable
@@ -151,6 +152,9 @@ class LocalSite:
     routes: dict[str, Reply] = field(default_factory=dict)
     # address ("127.0.0.2") -> how that host misbehaves; hosts not listed serve the site
     behaviours: dict[str, HostBehaviour] = field(default_factory=dict)
+    # Answer conditional requests as a real server does: an ETag (a hash of the body) on
+    # every 200 page, and 304 to a matching If-None-Match.
+    etags: bool = False
 
     def __post_init__(self) -> None:
         self.routes = self._build_routes()
@@ -252,7 +256,22 @@ class LocalSite:
         path = request.target.split("?", 1)[0]
         reply = self.routes.get(path) or Reply.html("<h1>Not found</h1>", status=404)
         behaviour = self.behaviours.get(request.host.rsplit(":", 1)[0])
-        return behaviour(request, reply) if behaviour is not None else reply
+        reply = behaviour(request, reply) if behaviour is not None else reply
+        return with_etag(request, reply) if self.etags else reply
+
+    def rebuild(self) -> None:
+        """Re-render every route after ``articles`` changed (new or edited articles)."""
+        self.routes = self._build_routes()
+
+
+def with_etag(request: Request, reply: Reply) -> Reply:
+    """``reply`` with an ETag, or a bodiless 304 when the request already holds that ETag."""
+    if reply.status != 200:
+        return reply
+    etag = f'"{hashlib.sha1(reply.body).hexdigest()[:16]}"'
+    if request.headers.get("if-none-match") == etag:
+        return Reply(304, b"", [("ETag", etag)], reply.delay)
+    return replace(reply, headers=[*reply.headers, ("ETag", etag)])
 
 
 def write_profile(path: Path, origins: list[str], *, name: str = "localnews", extractor: str = "presstv",

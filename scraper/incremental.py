@@ -1,0 +1,128 @@
+"""Incremental crawling: what the spider asks the persistent index and tells it back.
+
+The functions taking an index run in a worker thread (``deferToThread``): the index waits out
+a locked database with sleeps, which must never happen on the reactor thread. Each does a
+whole page's worth of work, so a page costs one thread hop.
+
+Layer 1 ("already known": skip, or re-check with a conditional request) happens before a
+request is built; layers 3-5 (same text, changed text, same text under another id) after an
+article is extracted, through :func:`version_record`. Layer 2 (same payload bytes → WARC
+revisit) belongs to the WARC capture extension, which reads ``spider.index`` itself.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from archive.index import ArticleIndex, ArticleInfo, VersionResult, WarcPointer, open_index
+from archive.simhash import text_simhash
+
+
+def index_path(archive_dir: str | Path, site: str) -> Path:
+    return Path(archive_dir) / "state" / f"{site}.sqlite"
+
+
+def open_crawl_index(settings: BaseSettings, site: str) -> ArticleIndex | None:
+    """The site's index, or None with ``ARCHIVE_INDEX_ENABLED=False`` (every run then
+    fetches everything and every record is version 1)."""
+    if not settings.getbool("ARCHIVE_INDEX_ENABLED", True):
+        return None
+    path = index_path(settings.get("ARCHIVE_DIR", "data"), site)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open_index(path)
+
+
+def conditional_headers(info: ArticleInfo | None) -> dict[str, str]:
+    """Validators from the last fetch, so an unchanged page can answer 304."""
+    headers: dict[str, str] = {}
+    if info is not None and info.etag:
+        headers["If-None-Match"] = info.etag
+    if info is not None and info.last_modified:
+        headers["If-Modified-Since"] = info.last_modified
+    return headers
+
+
+def revisit_of(index: ArticleIndex, info: ArticleInfo | None, url: str) -> dict[str, Any] | None:
+    """What a 304 to this refetch refers to: the latest version's WARC record. The index keeps
+    no per-version fetched URL, so the target URI is this URL when the index has seen it for
+    the article, else the first URL it knows (the record id is what resolves the revisit)."""
+    if info is None:
+        return None
+    latest = index.latest_version(info.article_id)
+    if latest is None or latest.warc is None or latest.fetched_at is None:
+        return None
+    target = url if url in info.urls or not info.urls else info.urls[0]
+    return {"target_uri": target, "warc_date": latest.fetched_at, "record_id": latest.warc.record_id,
+            "filename": latest.warc.filename, "offset": latest.warc.offset}
+
+
+def consult_index(
+    index: ArticleIndex, sightings: list[tuple[str, str]], candidates: list[tuple[str, str]], refetch: bool
+) -> list[dict[str, Any] | None]:
+    """Remember every (article id, URL) sighting; for each candidate article (first seen this
+    run) None when it is known and not due for a re-check, else what its request needs:
+    ``{}`` for a plain fetch, ``{"headers", "meta"}`` for a conditional re-check."""
+    for article_id, url in sightings:
+        index.add_sighting(article_id, url)
+    decisions: list[dict[str, Any] | None] = []
+    for article_id, url in candidates:
+        if not index.knows(article_id):
+            decisions.append({})
+        elif not index.needs_refetch(article_id, force=refetch):
+            decisions.append(None)
+        else:
+            info = index.article(article_id)
+            # a 304 must reach the callback: it is an answer, not an error
+            meta: dict[str, Any] = {"handle_httpstatus_list": [304]}
+            revisit = revisit_of(index, info, url)
+            if revisit is not None:
+                meta["revisit_of"] = revisit
+            decisions.append({"headers": conditional_headers(info) or None, "meta": meta})
+    return decisions
+
+
+def store_fetched(index: ArticleIndex, article_id: str, record: dict[str, Any], urls: list[str],
+                  etag: str | None, last_modified: str | None) -> str:
+    """A fetched and extracted article: its URLs, validators and version. Returns the
+    version status (new, changed, unchanged); ``record`` gets its versioning fields."""
+    for url in urls:
+        index.add_sighting(article_id, url)
+    index.record_check(article_id, etag=etag, last_modified=last_modified)
+    return version_record(index, record).status
+
+
+def store_not_modified(index: ArticleIndex, article_id: str, urls: list[str],
+                       etag: str | None, last_modified: str | None) -> None:
+    for url in urls:
+        index.add_sighting(article_id, url)
+    index.record_check(article_id, etag=etag, last_modified=last_modified, not_modified=True)
+
+
+def record_urls(response: Any) -> list[str]:
+    """The URLs a response was fetched under: redirects followed, then the final one."""
+    return [*response.meta.get("redirect_urls", ()), response.url]
+
+
+def header(response: Any, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def version_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
+    """Store the record's text as a version and fill its versioning fields in place."""
+    warc = record.get("warc")
+    result = index.record_version(
+        record["id"],
+        content_hash=record["content_hash"],
+        simhash=text_simhash(record.get("title"), record.get("body") or ""),
+        fetched_at=record.get("fetched_at"),
+        warc=WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None,
+        published=record.get("published"),
+    )
+    record["version"] = result.version
+    record["previous_hash"] = result.previous_hash
+    record["minor_change"] = result.minor if result.status == "changed" else None
+    record["duplicate_of"] = result.duplicate_of
+    return result

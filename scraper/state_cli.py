@@ -1,0 +1,205 @@
+"""``newsarchive state`` and ``newsarchive export``: see and change what the index knows.
+
+Both read ``<DIR>/state/<site>.sqlite``, the index a crawl with ``--out DIR`` keeps. They never
+create one: a missing index is a usage error (wrong SITE or --out), exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+# The cli's own UsageError, passed in (not imported: ``python -m scraper.cli`` runs the cli
+# as ``__main__``, and an import would make a second, different class).
+_usage_error: type[Exception] = Exception
+
+
+def add_commands(commands: Any, usage_error: type[Exception]) -> None:
+    """Add ``state`` and ``export`` to the cli's subcommands; errors raise ``usage_error``."""
+    global _usage_error
+    _usage_error = usage_error
+
+    state = commands.add_parser(
+        "state",
+        help="show or change what the dedup index knows about a site",
+        description="Show the site's dedup index (articles, versions, URLs, payloads, index size, "
+        "last runs), or change it: forget one article or URL, expire old URL memory, reset.",
+        epilog="Examples:\n"
+        "  newsarchive state presstv --out data\n"
+        "  newsarchive state presstv forget presstv:698345    (refetched as new next run)\n"
+        "  newsarchive state presstv forget https://www.presstv.ir/Detail/2023/02/19/698345/x\n"
+        "  newsarchive state presstv expire --older-than 30d  (URL memory only; archived\n"
+        "                                                      articles and versions stay)\n"
+        "  newsarchive state presstv reset --yes              (forget everything)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    state.usage = "newsarchive state SITE [--out DIR] [--json] [{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]"
+    state.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
+    state.add_argument("--out", type=Path, default=Path("data"), metavar="DIR",
+                       help="the crawl's output directory (default: ./data)")
+    state.add_argument("--json", action="store_true", help="print the summary as JSON")
+    state.set_defaults(run=run_state, action=None)
+    actions = state.add_subparsers(dest="action", metavar="ACTION")
+    here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
+    forget = actions.add_parser("forget", help="forget one article id (all its versions and URLs) or one URL",
+                                description="An article id (SITE:ID) removes the article, its versions "
+                                "and URLs, so the next run fetches it as new; a URL removes that "
+                                "sighting only. WARC payload captures are kept.")
+    forget.add_argument("target", metavar="ID_OR_URL")
+    forget.add_argument("--out", **here)
+    expire = actions.add_parser("expire", help="drop URL sightings not seen for a while",
+                                description="Drop URLs not seen for DURATION. Only URL memory "
+                                "expires: articles, versions and payloads are never removed.")
+    expire.add_argument("--older-than", required=True, metavar="DURATION", type=_duration,
+                        help="e.g. 30d, 12h, 2w, 90m, 45s")
+    expire.add_argument("--out", **here)
+    reset = actions.add_parser("reset", help="forget everything the index knows (needs --yes)",
+                               description="Empty the index: the next run fetches every article as "
+                               "new. WARC and JSON files are not touched.")
+    reset.add_argument("--yes", action="store_true", help="really reset")
+    reset.add_argument("--out", **here)
+
+    export = commands.add_parser(
+        "export",
+        help="write one JSON line per archived article (the consolidated view)",
+        description="From the index: one JSON line per article, ordered by id, with its latest "
+        "version (hash, WARC pointer, fetched_at), every URL seen for it on any mirror and its "
+        "version count. The per-run JSONL files stay the append-only log of every version.",
+        epilog="Example: newsarchive export presstv --dir data --out presstv-articles.jsonl",
+    )
+    export.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="JSON Lines file to write ('-': stdout)")
+    export.add_argument("--dir", type=Path, default=Path("data"), metavar="DIR",
+                        help="the crawl's output directory (default: ./data)")
+    export.set_defaults(run=run_export)
+
+
+def _duration(text: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30d, 12h, 2w, 90m")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _site_name(site: str) -> str:
+    from scraper.sites.profile import load_profile
+
+    return load_profile(site).name
+
+
+def _open(directory: Path, site: str) -> Any:
+    from archive.index import IndexSchemaError, open_index
+    from scraper.incremental import index_path
+
+    name = _site_name(site)
+    path = index_path(directory, name)
+    if not path.is_file():
+        raise _usage_error(f"no index for {name} at {path} (wrong SITE or --out?)")
+    try:
+        return open_index(path)
+    except (IndexSchemaError, OSError) as exc:
+        raise _usage_error(f"{path}: {exc}") from None
+    except Exception as exc:  # sqlite3.DatabaseError: not a database
+        raise _usage_error(f"{path}: cannot open index: {exc}") from None
+
+
+def run_state(args: argparse.Namespace) -> int:
+    if args.action == "reset" and not args.yes:
+        raise _usage_error("state reset forgets everything the index knows: add --yes to do it")
+    index = _open(args.out, args.site)
+    try:
+        if args.action == "forget":
+            result = index.forget(args.target)
+            if not (result.articles or result.urls):
+                raise _usage_error(f"{args.target}: not in the index")
+            print(f"forgot {result.articles} article(s), {result.versions} version(s), {result.urls} URL(s)")
+        elif args.action == "expire":
+            removed = index.expire_urls(args.older_than)
+            print(f"expired {removed} URL(s) not seen for {args.older_than}")
+        elif args.action == "reset":
+            index.reset()
+            print("index reset: the next run fetches every article as new")
+        else:
+            summary = _summary(index, args.out, _site_name(args.site))
+            if args.json:
+                print(json.dumps(summary, indent=2))
+            else:
+                print(_summary_text(summary))
+        index.flush()
+    finally:
+        index.close()
+    return EXIT_OK
+
+
+def _summary(index: Any, directory: Path, site: str) -> dict[str, Any]:
+    from scraper.incremental import index_path
+
+    stats = index.stats().as_dict()
+    runs = []
+    for path in sorted((directory / "runs").glob(f"{site}-*.json"))[-5:]:
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        counts = report.get("incremental") or {}
+        runs.append({
+            "run_id": report.get("run_id"), "status": report.get("status"),
+            "started_at": report.get("started_at"), "articles": report.get("counts", {}).get("article", 0),
+            **{k: counts.get(k, 0) for k in ("new", "changed", "unchanged", "skipped_known", "revisits")},
+        })
+    return {"site": site, "index": str(index_path(directory, site)), **stats, "last_runs": runs}
+
+
+def _summary_text(s: dict[str, Any]) -> str:
+    lines = [
+        f"site {s['site']}: index {s['index']} ({s['size_bytes']:,} bytes)",
+        f"  articles {s['articles']:,}, versions {s['versions']:,}, URLs {s['urls']:,}, payloads {s['payloads']:,}",
+    ]
+    if s["last_runs"]:
+        lines.append("  last runs:")
+        for r in s["last_runs"]:
+            lines.append(
+                f"    {r['run_id']} {r['status']}: {r['articles']} records ({r['new']} new, {r['changed']} changed), "
+                f"{r['unchanged']} unchanged, {r['skipped_known']} skipped as known, {r['revisits']} revisits"
+            )
+    else:
+        lines.append("  no runs yet")
+    return "\n".join(lines)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    index = _open(args.dir, args.site)
+    site = _site_name(args.site)
+    count = 0
+    try:
+        if str(args.out) == "-":
+            for row in index.export_latest():
+                sys.stdout.write(json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        else:
+            try:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                tmp = args.out.with_name(args.out.name + ".tmp")
+                with tmp.open("w", encoding="utf-8") as out:
+                    for row in index.export_latest():
+                        out.write(json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+                        count += 1
+                os.replace(tmp, args.out)  # a reader never sees half an export
+            except OSError as exc:
+                raise _usage_error(f"{args.out}: {exc.strerror or exc}") from None
+    finally:
+        index.close()
+    print(f"exported {count} article(s) to {args.out}", file=sys.stderr)
+    return EXIT_OK
+

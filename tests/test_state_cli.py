@@ -1,0 +1,89 @@
+"""``newsarchive state`` and its actions on an index built directly (no crawl: fast)."""
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from archive.index import open_index
+from tests.conftest import newsarchive_command
+from tests.localsite.site import write_profile
+
+NOW = datetime.now(timezone.utc)
+
+
+def state(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*newsarchive_command(), "state", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> tuple[Path, Path]:
+    profile = write_profile(tmp_path / "localnews.toml", ["http://127.0.0.1:1", "http://127.0.0.2:1"])
+    out = tmp_path / "out"
+    (out / "state").mkdir(parents=True)
+    with open_index(out / "state" / "localnews.sqlite") as index:
+        for n in (1, 2, 3):
+            aid = f"localnews:{n}"
+            index.add_sighting(aid, f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW - timedelta(days=60))
+            index.add_sighting(aid, f"http://127.0.0.2:1/Detail/2023/02/19/{n}/x", now=NOW)
+            index.record_version(aid, content_hash=f"xxh3-128:{n:032x}", now=NOW)
+    (out / "runs").mkdir()
+    (out / "runs" / "localnews-20261127T000000Z-abcdef.json").write_text(json.dumps({
+        "run_id": "localnews-20261127T000000Z-abcdef", "status": "ok", "counts": {"article": 3},
+        "incremental": {"new": 3, "changed": 0, "unchanged": 0, "skipped_known": 0, "revisits": 0}}))
+    return profile, out
+
+
+def test_state_shows_what_the_index_knows(archive: tuple[Path, Path]) -> None:
+    profile, out = archive
+    result = state(str(profile), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "articles 3, versions 3, URLs 6, payloads 0" in result.stdout
+    assert "localnews-20261127T000000Z-abcdef ok: 3 records (3 new" in result.stdout
+    summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
+    assert summary["articles"] == 3 and summary["size_bytes"] > 0 and len(summary["last_runs"]) == 1
+
+
+def test_forget_expire_and_reset(archive: tuple[Path, Path]) -> None:
+    profile, out = archive
+    forgot = state(str(profile), "forget", "localnews:1", "--out", str(out))
+    assert forgot.returncode == 0 and "1 article(s), 1 version(s), 2 URL(s)" in forgot.stdout
+    url = state(str(profile), "--out", str(out), "forget", "http://127.0.0.2:1/Detail/2023/02/19/2/x")
+    assert url.returncode == 0 and "1 URL(s)" in url.stdout
+    expired = state(str(profile), "--out", str(out), "expire", "--older-than", "30d")
+    assert expired.returncode == 0 and "expired 2 URL(s)" in expired.stdout
+    summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
+    assert (summary["articles"], summary["versions"], summary["urls"]) == (2, 2, 1)  # content never expires
+    refused = state(str(profile), "--out", str(out), "reset")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert json.loads(state(str(profile), "--out", str(out), "--json").stdout)["articles"] == 2
+    reset = state(str(profile), "--out", str(out), "reset", "--yes")
+    assert reset.returncode == 0
+    summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
+    assert (summary["articles"], summary["versions"], summary["urls"]) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("args", [
+    ["forget", "localnews:999"],                 # unknown id
+    ["expire", "--older-than", "soon"],          # not a duration
+    ["expire"],                                  # --older-than missing
+])
+def test_state_errors_are_one_line_and_exit_2(archive: tuple[Path, Path], args: list[str]) -> None:
+    profile, out = archive
+    result = state(str(profile), "--out", str(out), *args)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr and result.stderr.strip()
+
+
+def test_missing_index_or_site_is_a_usage_error(tmp_path: Path) -> None:
+    result = state("presstv", "--out", str(tmp_path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "no index" in result.stderr
+    assert not (tmp_path / "state").exists()  # never creates one
+    unknown = state("no-such-site", "--out", str(tmp_path))
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+    export = subprocess.run([*newsarchive_command(), "export", "presstv", "--dir", str(tmp_path), "--out",
+                             str(tmp_path / "x.jsonl")], capture_output=True, text=True, timeout=60)
+    assert export.returncode == 2 and "no index" in export.stderr
