@@ -91,7 +91,8 @@ def run_full(profile: Path, out: Path, concurrency: int, extra: list[str]) -> di
     started = time.perf_counter()
     subprocess.run(command, cwd=REPO)
     wall = time.perf_counter() - started
-    report = json.loads(next((out / "runs").glob("*.json")).read_text())
+    newest = max((out / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
+    report = json.loads(newest.read_text())
     stats = report["stats"]
     useful = sum(m["successes"] for m in report.get("mirrors", {}).values())
     return {**stats, "wall": wall, "articles": report["counts"].get("article", 0), "useful": useful,
@@ -127,6 +128,8 @@ def main() -> None:
         work = Path(tmp)
         profile = write_profile(work / "bench.toml", servers.origins[:2], max_listing_pages=100)
         full = run_full(profile, work / "out", args.concurrency, args.settings)
+        # the same site again, unchanged, on the index the first run left behind
+        second = run_full(profile, work / "out", args.concurrency, args.settings)
         fetched = sorted({r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]})
         bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
         if not args.no_failover:
@@ -143,6 +146,9 @@ def main() -> None:
     print(f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
           f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)")
     print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.15)")
+    print(f"second run  : unchanged site, {second['articles']} new articles, "
+          f"{second.get('downloader/request_count', 0)} requests, wall {second['wall']:.1f} s "
+          f"vs {full['wall']:.1f} s = {full['wall'] / second['wall']:.1f}x faster (target >= 5x)")
     if failover is None:
         return
     healthy_raw, healthy_useful = rates(full)
