@@ -4,13 +4,13 @@ Crawl and replay both build records here, so the two can only agree.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import xxhash
 
-if TYPE_CHECKING:
-    from scraper.sites.profile import SiteProfile
+from scraper.sites.identity import choose_canonical
+from scraper.sites.profile import SiteProfile
 
 SCHEMA = 1
 
@@ -73,7 +73,7 @@ def build_record(
 
 
 def article_record(
-    profile: "SiteProfile | None",
+    profile: SiteProfile | None,
     url: str,
     extracted: dict[str, Any],
     *,
@@ -85,8 +85,6 @@ def article_record(
     """The record of an article fetched at ``url``: its id and canonical URL come from the
     site profile (the page's own rel=canonical only when it names the same article on the
     site); with no profile, the URL stands for both."""
-    from scraper.sites.identity import choose_canonical
-
     article = profile.match_article(url) if profile else None
     if profile is not None and article is not None:
         article_id = profile.article_id(article)

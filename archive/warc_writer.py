@@ -478,9 +478,12 @@ class RotatingWarcWriter:
         """The ``*.open`` file being written, if any."""
         return self._open_path
 
-    def write_exchange(self, ex: HttpExchange, revisit: Revisit | None = None) -> WrittenExchange:
+    def write_exchange(
+        self, ex: HttpExchange, revisit: Revisit | None = None, payload_digest: str | None = None
+    ) -> WrittenExchange:
         """Append response (or, given ``revisit``, revisit) + request records.
 
+        ``payload_digest`` is ``sha1_digest(ex.payload)`` when the caller already has it.
         Returns where the response/revisit record starts, with its date, target URI and
         payload digest: all an index needs to make this the first capture of the payload.
         """
@@ -491,7 +494,7 @@ class RotatingWarcWriter:
         assert self._fd is not None
         response_id = self._new_id()
         request_id = self._new_id()
-        digest = sha1_digest(ex.payload)
+        digest = payload_digest or sha1_digest(ex.payload)
         response, request = exchange_records(
             ex,
             response_id=response_id,

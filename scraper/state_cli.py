@@ -8,16 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from scraper.since import parse_duration
+
 EXIT_OK, EXIT_USAGE = 0, 2
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 # The cli's own UsageError, passed in (not imported: ``python -m scraper.cli`` runs the cli
@@ -86,10 +85,10 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
 
 
 def _duration(text: str) -> timedelta:
-    match = _DURATION.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30d, 12h, 2w, 90m")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _site_name(site: str) -> str:

@@ -179,8 +179,9 @@ class WarcCaptureExtension:
         before = writer.bytes_written
         try:
             exchange = exchange_from(request, response, datetime.now(timezone.utc))
-            revisit, refers_to = self._revisit_for(exchange, request, index)
-            written = writer.write_exchange(exchange, revisit)
+            digest = sha1_digest(exchange.payload)  # once: for the index lookup and the record
+            revisit, refers_to = self._revisit_for(exchange, digest, request, index)
+            written = writer.write_exchange(exchange, revisit, digest)
         except (OSError, ValueError):
             # Keep crawling; the run report reads the error count and the log has the cause.
             logger.exception("WARC capture failed for %s", response.url)
@@ -207,7 +208,7 @@ class WarcCaptureExtension:
         self._count_files(writer)
 
     def _revisit_for(
-        self, exchange: HttpExchange, request: Request, index: ArticleIndex | None
+        self, exchange: HttpExchange, digest: str, request: Request, index: ArticleIndex | None
     ) -> tuple[Revisit | None, dict[str, Any] | None]:
         """The revisit to write instead of a response, and the pointer it refers to."""
         if exchange.status == 304:
@@ -233,7 +234,7 @@ class WarcCaptureExtension:
         if index is None or not exchange.payload:
             return None, None
         try:
-            capture = index.first_capture(sha1_digest(exchange.payload))
+            capture = index.first_capture(digest)
         except Exception:  # an unreadable index must not cost the capture: store it in full
             logger.exception("payload lookup failed for %s", exchange.url)
             self._inc("archive/warc/index_errors")

@@ -209,19 +209,22 @@ class NewsSpider(Spider):
     async def _article_requests(self, urls: Iterable[str], found_on: Response) -> list[Request]:
         """Requests for the articles among ``urls`` not yet scheduled this run and, with the
         index, not already archived (or due for a conditional re-check)."""
-        sightings: list[tuple[str, str]] = []  # (article id, url): every URL seen
+        # (article id, url) pairs new to this run: related lists repeat the same links on
+        # every page, and the index already has what this run told it once.
+        sightings: list[tuple[str, str]] = []
         candidates: list[tuple[str, str]] = []  # first sighting of an article this run
         for url in urls:
             article = self.profile.match_article(url)
             if article is None:
                 continue
             article_id = self.profile.article_id(article)
-            sightings.append((article_id, url))
             seen = self.article_urls.get(article_id)
             if seen is not None:
                 if url not in seen:
                     seen.append(url)
+                    sightings.append((article_id, url))
                 continue
+            sightings.append((article_id, url))
             if self._skipped_as_old(article.published_day):
                 continue
             self.article_urls[article_id] = [url]  # claimed now: no other page schedules it
