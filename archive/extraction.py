@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
@@ -59,7 +59,8 @@ def _warm_up() -> None:
 
 
 class ExtractionPool:
-    """``await pool.run(extract_article, ...)`` from asyncio code; inline when workers == 0."""
+    """``await pool.run(extract_article, ...)`` from asyncio code, ``pool.submit`` from plain code;
+    inline when workers == 0."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -74,6 +75,17 @@ class ExtractionPool:
             return function(*args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, function, *args)
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """For callers without an event loop (replay); inline (already done) when workers == 0."""
+        if self._executor is not None:
+            return self._executor.submit(function, *args)
+        future: Future[T] = Future()
+        try:
+            future.set_result(function(*args))
+        except Exception as exc:  # delivered through the future, as a worker's would be
+            future.set_exception(exc)
+        return future
 
     def close(self) -> None:
         if self._executor is not None:

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import xxhash
 
+from archive.index import ArticleIndex, VersionResult, WarcPointer
+from archive.simhash import text_simhash
 from scraper.sites.identity import choose_canonical
 from scraper.sites.profile import SiteProfile
 
@@ -103,3 +105,21 @@ def article_record(
         warc=warc,
         version=version,
     )
+
+
+def version_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
+    """Store the record's text as a version and fill its versioning fields in place."""
+    warc = record.get("warc")
+    result = index.record_version(
+        record["id"],
+        content_hash=record["content_hash"],
+        simhash=text_simhash(record.get("title"), record.get("body") or ""),
+        fetched_at=record.get("fetched_at"),
+        warc=WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None,
+        published=record.get("published"),
+    )
+    record["version"] = result.version
+    record["previous_hash"] = result.previous_hash
+    record["minor_change"] = result.minor if result.status == "changed" else None
+    record["duplicate_of"] = result.duplicate_of
+    return result

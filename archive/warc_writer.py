@@ -421,6 +421,9 @@ class RotatingWarcWriter:
     is renamed to ``*.warc.gz`` once finished: on rotation (in a background thread) or on
     :meth:`close`. Names carry UTC time to the microsecond, a per-writer serial, host, pid and
     random bits, and are created exclusively, so concurrent processes and hosts never collide.
+
+    ``on_finished(final_path)``, if given, runs in the finisher thread after each rename
+    (before :meth:`close` returns for the last file); its exceptions are logged, never raised.
     """
 
     def __init__(
@@ -433,6 +436,7 @@ class RotatingWarcWriter:
         warcinfo: dict[str, str] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         record_id_factory: Callable[[], str] = new_record_id,
+        on_finished: Callable[[Path], None] | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
             raise ValueError(f"WARC file prefix must be [A-Za-z0-9._-]+, got {prefix!r}")
@@ -446,6 +450,8 @@ class RotatingWarcWriter:
         self.gzip_level = gzip_level
         self._clock = clock
         self._new_id = record_id_factory
+        # Called in the finisher thread with each file's final path (e.g. to index it).
+        self._on_finished = on_finished
         self._hostname = socket.gethostname()
         self._warcinfo_fields = {
             "software": SOFTWARE,
@@ -520,6 +526,34 @@ class RotatingWarcWriter:
         if self._size >= self.max_bytes:
             self._retire_current()
         return written
+
+    def write_metadata(self, refers_to: str, content_type: str, block: bytes, when: datetime) -> WarcPointer:
+        """Append a ``metadata`` record about the record ``refers_to``: what the crawler knew
+        about a capture that the capture itself does not hold.
+
+        No WARC-Target-URI (optional for metadata records in WARC 1.1): with the page's URL,
+        pywb and cdxj-indexer index the record as a capture of the page, and replay may
+        serve the metadata in place of the page."""
+        if self._closed:
+            raise ValueError("write to a closed RotatingWarcWriter")
+        if self._fd is None:
+            self._open_next()
+        record_id = self._new_id()
+        headers = [
+            ("WARC-Type", "metadata"),
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", warc_date(when)),
+            ("WARC-Refers-To", refers_to),
+        ]
+        if self._warcinfo_id:
+            headers.append(("WARC-Warcinfo-ID", self._warcinfo_id))
+        headers.append(("WARC-Block-Digest", sha1_digest(block)))
+        offset = self._size
+        self._append(gzip_member(warc_record(headers, content_type, [block]), self.gzip_level))
+        pointer = WarcPointer(self._final_name, offset, record_id)
+        if self._size >= self.max_bytes:
+            self._retire_current()
+        return pointer
 
     def close(self) -> None:
         """Finish the current file and wait for every pending rename. Safe to call twice."""
@@ -602,10 +636,26 @@ class RotatingWarcWriter:
         self._fd, self._open_path = None, None
         if self._finisher is None:
             self._finisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-finish")
-        future = self._finisher.submit(_finish_file, fd, open_path, final_path)
+        future = self._finisher.submit(
+            _finish_and_announce, fd, open_path, final_path, self._on_finished
+        )
         future.add_done_callback(_log_failure)
         self._pending = [f for f in self._pending if not f.done() or f.exception()]
         self._pending.append(future)
+
+
+def _finish_and_announce(
+    fd: int, open_path: Path, final_path: Path, on_finished: Callable[[Path], None] | None
+) -> None:
+    _finish_file(fd, open_path, final_path)
+    if on_finished is None:
+        return
+    try:
+        on_finished(final_path)
+    except Exception:
+        # The WARC itself is safe under its final name; whatever the hook derives from it
+        # (an index) can be rebuilt later, so its failure must not fail the crawl.
+        logger.exception("on_finished hook failed for %s", final_path)
 
 
 def _log_failure(future: Future[None]) -> None:

@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="re-check every article the index already has (conditional requests: a 304 "
                        "costs no body); by default known articles are skipped, and only those younger "
                        "than 48 h are re-checked, at most every 6 h")
+    crawl.add_argument("--from-warc", action="append", type=Path, default=[], metavar="DIR",
+                       help="offline: answer every request from these WARC files or directories (repeatable) "
+                       "instead of the network, to try a changed profile or extractor on an old crawl; a URL "
+                       "not archived is a miss in the run report. Use another --out than the archive's")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
     crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -83,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     from scraper.state_cli import add_commands
 
     add_commands(commands, UsageError)
+    from scraper import replay_cli
+
+    replay_cli.add_command(commands, UsageError)
+    from scraper import archive_cli
+
+    archive_cli.add_commands(commands, UsageError)
     return parser
 
 
@@ -121,6 +131,17 @@ def run_crawl(args: argparse.Namespace) -> int:
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     if args.compare_mirrors:
         settings.set("MIRROR_COMPARE", True, priority="cmdline")
+    if args.from_warc:
+        missing = [str(path) for path in args.from_warc if not path.exists()]
+        if missing:
+            raise UsageError(f"--from-warc: no such file or directory: {', '.join(missing)}")
+        if any(_inside(path, args.out) for path in args.from_warc):
+            raise UsageError("--from-warc: the archive read must not be inside --out (its WARCs would be "
+                             "mixed with the offline run's records); choose another --out")
+        settings.set("ARCHIVE_FROM_WARC", [str(path) for path in args.from_warc], priority="cmdline")
+        # answers come from disk: no politeness delay is owed to anyone, nothing new to archive
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+        settings.set("ARCHIVE_WARC_ENABLED", False, priority="cmdline")
 
     run_id = new_run_id(profile.name)
     process = CrawlerProcess(settings)
@@ -190,6 +211,10 @@ def _profile(site: str, mirrors: str | None) -> SiteProfile:
     if mirrors:
         profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
     return profile
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 def _guess_profile(url: str) -> SiteProfile | None:

@@ -6,7 +6,7 @@ whole page's worth of work, so a page costs one thread hop.
 
 Layer 1 ("already known": skip, or re-check with a conditional request) happens before a
 request is built; layers 3-5 (same text, changed text, same text under another id) after an
-article is extracted, through :func:`version_record`. Layer 2 (same payload bytes → WARC
+article is extracted, through :func:`archive.records.version_record`. Layer 2 (same payload bytes → WARC
 revisit) belongs to the WARC capture extension, which reads ``spider.index`` itself.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from archive.index import ArticleIndex, ArticleInfo, VersionResult, WarcPointer, open_index
-from archive.simhash import text_simhash
+from archive.index import ArticleIndex, ArticleInfo, open_index
+from archive.records import version_record
 
 
 def index_path(archive_dir: str | Path, site: str) -> Path:
@@ -108,21 +108,3 @@ def record_urls(response: Any) -> list[str]:
 def header(response: Any, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def version_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
-    """Store the record's text as a version and fill its versioning fields in place."""
-    warc = record.get("warc")
-    result = index.record_version(
-        record["id"],
-        content_hash=record["content_hash"],
-        simhash=text_simhash(record.get("title"), record.get("body") or ""),
-        fetched_at=record.get("fetched_at"),
-        warc=WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None,
-        published=record.get("published"),
-    )
-    record["version"] = result.version
-    record["previous_hash"] = result.previous_hash
-    record["minor_change"] = result.minor if result.status == "changed" else None
-    record["duplicate_of"] = result.duplicate_of
-    return result

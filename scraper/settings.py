@@ -5,8 +5,12 @@ newsarchive's own settings, with their defaults:
   ARCHIVE_WARC_ENABLED = True
   ARCHIVE_WARC_MAX_BYTES = 1_000_000_000   rotate WARC files at this size
   ARCHIVE_WARC_GZIP_LEVEL = 6           zlib level per record (warcio's own is 9: slower, same size)
+  ARCHIVE_CDXJ_ENABLED = True           write <warc>.cdxj (pywb/wacz index) beside each closed WARC;
+                                        `newsarchive index DIR` builds missing ones later
   ARCHIVE_INDEX_ENABLED = True         the persistent dedup index, <ARCHIVE_DIR>/state/<site>.sqlite:
                                         known articles are skipped or re-checked, versions kept
+  ARCHIVE_FROM_WARC = None              offline crawl (--from-warc): WARC files/directories that answer
+                                        every request instead of the network; a URL not in them is a miss
   ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
   NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
@@ -19,8 +23,7 @@ Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
   MIRROR_STRATEGY = None                override the profile's mirror_strategy: primary-first | spread
   MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]   plus every 5xx; a 404 only when another
                                         mirror has the page (404 everywhere blames nobody)
-  MIRROR_BLOCK_SCAN_BYTES = 65536
-MIRROR_COMPARE = False       how much of a page is searched for the profile's block_markers
+  MIRROR_BLOCK_SCAN_BYTES = 65536       how much of a page is searched for the profile's block_markers
   MIRROR_COMPARE = False                compare mode (--compare-mirrors): fetch each recorded article
                                         from every other healthy mirror, report text that differs in
                                         the run report and runs/<run-id>.mirror_divergence.jsonl
@@ -62,6 +65,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.redirect.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scraper.middlewares.redirect.SiteRedirectMiddleware": 600,
+    # Offline crawl only (ARCHIVE_FROM_WARC): last before the download handler, it answers in
+    # its place, so every other middleware acts as for a real download.
+    "scraper.middlewares.from_warc.ArchiveResponseMiddleware": 950,
 }
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {

@@ -8,3 +8,9 @@ page_failed = object()
 # Sent as page_outcome(outcome: str) for everything worth counting that is not a failure
 # (skipped as older than --since, over --max-articles, a duplicate link…).
 page_outcome = object()
+
+# Sent as capture_context(response: Response, context: archive.capture_context.CaptureContext)
+# when the spider knows something about a capture worth keeping beside it in the WARC (the
+# URLs an article was seen under; a mirror copy fetched only to compare). The WARC capture
+# extension writes it as a metadata record referring to the capture.
+capture_context = object()

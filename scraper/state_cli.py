@@ -2,6 +2,7 @@
 
 Both read ``<DIR>/state/<site>.sqlite``, the index a crawl with ``--out DIR`` keeps. They never
 create one: a missing index is a usage error (wrong SITE or --out), exit status 2.
+``export --wacz`` needs no index: it packages ``<DIR>/warc/<site>/`` and ``<DIR>/json/<site>/``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from scraper.since import parse_duration
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
 
@@ -71,14 +72,23 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
 
     export = commands.add_parser(
         "export",
-        help="write one JSON line per archived article (the consolidated view)",
-        description="From the index: one JSON line per article, ordered by id, with its latest "
-        "version (hash, WARC pointer, fetched_at), every URL seen for it on any mirror and its "
-        "version count. The per-run JSONL files stay the append-only log of every version.",
-        epilog="Example: newsarchive export presstv --dir data --out presstv-articles.jsonl",
+        help="write the article list (--out) or a replayable WACZ package (--wacz)",
+        description="--out: from the index, one JSON line per article, ordered by id, with its latest\n"
+        "version (hash, WARC pointer, fetched_at), every URL seen for it on any mirror and its\n"
+        "version count. The per-run JSONL files stay the append-only log of every version.\n\n"
+        "--wacz: a WACZ 1.1.1 package (what ReplayWeb.page and pywb open, and `wacz validate`\n"
+        "checks) of DIR/warc/SITE's closed WARCs, their merged CDXJ index and one page per\n"
+        "archived article (its latest version in DIR/json/SITE/*.jsonl). Needs no index.\n"
+        "Unfinished *.open WARCs are left out; bad JSON lines are skipped (exit status 1).",
+        epilog="Examples:\n"
+        "  newsarchive export presstv --dir data --out presstv-articles.jsonl\n"
+        "  newsarchive export presstv --dir data --wacz presstv.wacz\n"
+        "  newsarchive export presstv --dir data --out articles.jsonl --wacz presstv.wacz",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
-    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="JSON Lines file to write ('-': stdout)")
+    export.add_argument("--out", type=Path, metavar="FILE", help="JSON Lines file to write ('-': stdout)")
+    export.add_argument("--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)")
     export.add_argument("--dir", type=Path, default=Path("data"), metavar="DIR",
                         help="the crawl's output directory (default: ./data)")
     export.set_defaults(run=run_export)
@@ -178,6 +188,62 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.out is None and args.wacz is None:
+        raise _usage_error("export needs --out FILE (article list) or --wacz FILE (WACZ package), or both")
+    status = EXIT_OK
+    if args.out is not None:
+        status = max(status, _export_articles(args))
+    if args.wacz is not None:
+        status = max(status, _export_wacz(args))
+    return status
+
+
+def _export_wacz(args: argparse.Namespace) -> int:
+    from archive.cdxj import CdxjError
+    from archive.wacz import export_site
+
+    site = _wacz_site(args.dir, args.site)
+    try:
+        done = export_site(args.dir, site, args.wacz)
+    except FileNotFoundError as exc:
+        raise _usage_error(f"{exc} (wrong SITE or --dir?)") from None
+    except CdxjError as exc:
+        print(f"newsarchive: export: cannot index {exc}; {args.wacz} not written "
+              f"(newsarchive verify {args.dir} says more)", file=sys.stderr)
+        return EXIT_FAILURES
+    except OSError as exc:
+        raise _usage_error(f"{args.wacz}: {exc.strerror or exc}") from None
+    result, selection = done.result, done.selection
+    for path in done.unfinished:
+        print(f"left out unfinished WARC {path} (crawl still running, or killed)", file=sys.stderr)
+    for bad in selection.bad_lines[:10]:
+        print(f"skipped bad JSON line {bad}", file=sys.stderr)
+    if len(selection.bad_lines) > 10:
+        print(f"… and {len(selection.bad_lines) - 10} more bad line(s)", file=sys.stderr)
+    if selection.without_capture:
+        print(f"{selection.without_capture} article(s) without a capture in the package get no page",
+              file=sys.stderr)
+    print(f"exported {result.warcs} WARC file(s), {result.index_entries} index entries, {result.pages} "
+          f"page(s) from {done.record_files} JSON file(s) to {result.path} ({result.bytes:,} bytes)"
+          + (f"; {len(selection.bad_lines)} bad JSON line(s) skipped" if selection.bad_lines else ""),
+          file=sys.stderr)
+    return EXIT_FAILURES if selection.bad_lines else EXIT_OK
+
+
+def _wacz_site(directory: Path, site: str) -> str:
+    """The site's name; a bare name with WARCs in DIR works without its profile (a crawl of a
+    profile file elsewhere is still exportable by name)."""
+    from scraper.sites.profile import ProfileError
+
+    try:
+        return _site_name(site)
+    except ProfileError:
+        if "/" not in site and (directory / "warc" / site).is_dir():
+            return site
+        raise
+
+
+def _export_articles(args: argparse.Namespace) -> int:
     index = _open(args.dir, args.site)
     site = _site_name(args.site)
     count = 0

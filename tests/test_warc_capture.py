@@ -166,7 +166,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         "base": base,
         "log": result.stderr,
         "hits": list(Handler.hits),
-        "files": sorted(warc_dir.iterdir()),
+        "files": sorted(p for p in warc_dir.iterdir() if not p.name.endswith(".cdxj")),
         "items": json.loads((out / "items.json").read_text()),
         "stats": json.loads((out / "stats.json").read_text()),
     }

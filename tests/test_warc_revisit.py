@@ -95,7 +95,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def run_crawl(out: Path, plan: list[dict[str, Any]]) -> dict[str, Any]:
     """One crawl subprocess; returns the files it wrote, its items and its stats."""
-    before = set((out / "warc" / "revisit").glob("*")) if (out / "warc").exists() else set()
+    before = set((out / "warc" / "revisit").glob("*.warc.gz")) if (out / "warc").exists() else set()
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run(
@@ -108,7 +108,7 @@ def run_crawl(out: Path, plan: list[dict[str, Any]]) -> dict[str, Any]:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    files = sorted(set((out / "warc" / "revisit").glob("*")) - before)
+    files = sorted(set((out / "warc" / "revisit").glob("*.warc.gz")) - before)
     records = read_records(files)
     return {
         "files": files,

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from scraper import signals as newsarchive_signals
+
+from archive.capture_context import CONTENT_TYPE as CONTEXT_CONTENT_TYPE
+from archive.capture_context import CaptureContext
+from archive.cdxj import index_warc
+from archive.warc_reader import read_record_at
 from archive.warc_writer import (
+    OPEN_SUFFIX,
     SERVER_NOT_MODIFIED,
     HttpExchange,
     Revisit,
@@ -96,7 +103,9 @@ def exchange_from(request: Request, response: Response, received: datetime) -> H
 
 class WarcCaptureExtension:
     """Settings: ARCHIVE_WARC_ENABLED (True), ARCHIVE_DIR ("data"),
-    ARCHIVE_WARC_MAX_BYTES (1e9), ARCHIVE_WARC_GZIP_LEVEL (6).
+    ARCHIVE_WARC_MAX_BYTES (1e9), ARCHIVE_WARC_GZIP_LEVEL (6), ARCHIVE_CDXJ_ENABLED (True:
+    each closed WARC gets a ``<name>.cdxj`` index beside it, written by the writer's
+    finisher thread, so indexing never runs on the reactor thread).
 
     Output: ``<ARCHIVE_DIR>/warc/<spider.name>/``; each request gets ``meta["warc"] =
     {"filename", "offset", "record_id", "date", "type"}`` of the record written for its
@@ -128,6 +137,7 @@ class WarcCaptureExtension:
         self.directory = Path(settings.get("ARCHIVE_DIR", "data")) / "warc"
         self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES", 1_000_000_000)
         self.gzip_level = settings.getint("ARCHIVE_WARC_GZIP_LEVEL", 6)
+        self.cdxj_enabled = settings.getbool("ARCHIVE_CDXJ_ENABLED", True)
         if self.max_bytes <= 0 or not 0 <= self.gzip_level <= 9:
             raise ValueError(
                 "ARCHIVE_WARC_MAX_BYTES must be > 0 and ARCHIVE_WARC_GZIP_LEVEL 0..9, got "
@@ -137,6 +147,7 @@ class WarcCaptureExtension:
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.capture_context, signal=newsarchive_signals.capture_context)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -152,6 +163,7 @@ class WarcCaptureExtension:
             spider.name,
             max_bytes=self.max_bytes,
             gzip_level=self.gzip_level,
+            on_finished=index_warc if self.cdxj_enabled else None,
             warcinfo={
                 "isPartOf": spider.name,
                 "http-header-user-agent": user_agent,
@@ -207,6 +219,20 @@ class WarcCaptureExtension:
         stats.inc_value("archive/warc/bytes", writer.bytes_written - before)
         self._count_files(writer)
 
+    def capture_context(self, response: Response, context: CaptureContext) -> None:
+        """A metadata record beside the capture of ``response`` (see archive.capture_context)."""
+        writer, captured = self.writer, response.meta.get("warc")
+        if writer is None or not captured:
+            return
+        try:
+            writer.write_metadata(captured["record_id"], CONTEXT_CONTENT_TYPE,
+                                  context.to_block(), datetime.now(timezone.utc))
+        except (OSError, ValueError):
+            logger.exception("WARC metadata record failed for %s", response.url)
+            self._inc("archive/warc/errors")
+            return
+        self._inc("archive/warc/metadata")
+
     def _revisit_for(
         self, exchange: HttpExchange, digest: str, request: Request, index: ArticleIndex | None
     ) -> tuple[Revisit | None, dict[str, Any] | None]:
@@ -218,7 +244,7 @@ class WarcCaptureExtension:
             try:
                 revisit = Revisit(
                     SERVER_NOT_MODIFIED,
-                    target_uri=original["target_uri"],
+                    target_uri=self._archived_target(original) or original["target_uri"],
                     warc_date=original["warc_date"],
                     record_id=original["record_id"],
                 )
@@ -246,6 +272,23 @@ class WarcCaptureExtension:
             "offset": capture.offset,
             "record_id": capture.record_id,
         }
+
+    def _archived_target(self, original: dict[str, Any]) -> str | None:
+        """The Target-URI of the record a 304 refers to, read from the WARC: the index knows
+        the record but not which of the article's URLs it was fetched under, and WARC 1.1
+        wants WARC-Refers-To-Target-URI to be that record's own."""
+        spider = self.crawler.spider
+        if spider is None or not original.get("filename") or original.get("offset") is None:
+            return None
+        path = self.directory / spider.name / original["filename"]
+        for candidate in (path, path.with_name(path.name + OPEN_SUFFIX)):
+            try:
+                record = read_record_at(candidate, int(original["offset"]))
+            except (OSError, ValueError):
+                continue
+            if record.record_id == original.get("record_id"):
+                return record.target_uri
+        return None
 
     def _remember_capture(self, index: ArticleIndex, written: WrittenExchange) -> None:
         assert written.payload_digest is not None

@@ -44,8 +44,10 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.redirect import OFFSITE_META
 from scraper.mirror_health import STRATEGIES, MirrorHealth
+from scraper.sites.profile import BLOCK_SCAN_BYTES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -81,7 +83,9 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     while chain[-1].__cause__ is not None and len(chain) < 5:
         chain.append(chain[-1].__cause__)  # type: ignore[arg-type]
     names = " ".join(type(e).__name__ for e in chain) + " " + message
-    if isinstance(exception, DownloadConnectionRefusedError):
+    if isinstance(exception, NotInArchive):
+        key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
+    elif isinstance(exception, DownloadConnectionRefusedError):
         key = "connection_refused"
     elif isinstance(exception, CannotResolveHostError):
         key = "dns"
@@ -113,9 +117,8 @@ class MirrorFailoverMiddleware:
         if self.strategy is not None and self.strategy not in STRATEGIES:
             raise ValueError(f"MIRROR_STRATEGY {self.strategy!r} must be one of: {', '.join(STRATEGIES)}")
         self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES", [403, 404, 429, 451]))
-        self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES", 65536)
-        # Built once per site and checked often: markers lower-cased and encoded ahead of time.
-        self._sites: dict[tuple[str, ...], tuple[MirrorHealth, tuple[bytes, ...]]] = {}
+        self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES", BLOCK_SCAN_BYTES)
+        self._sites: dict[tuple[str, ...], MirrorHealth] = {}
         crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
 
     @classmethod
@@ -128,9 +131,6 @@ class MirrorFailoverMiddleware:
         return self.crawler.stats
 
     def health(self, site: SiteProfile) -> MirrorHealth:
-        return self._site(site)[0]
-
-    def _site(self, site: SiteProfile) -> tuple[MirrorHealth, tuple[bytes, ...]]:
         known = self._sites.get(site.origins)
         if known is None:
             health = MirrorHealth(
@@ -140,19 +140,18 @@ class MirrorFailoverMiddleware:
                 bench_seconds=self.bench_seconds,
                 bench_max_seconds=self.bench_max_seconds,
             )
-            markers = tuple(m.lower().encode("utf-8") for m in site.block_markers if m.strip())
-            known = self._sites[site.origins] = (health, markers)
+            known = self._sites[site.origins] = health
         return known
 
     def report(self) -> dict[str, dict[str, Any]]:
         """Per mirror of every site crawled: see ``MirrorHealth.report``."""
         merged: dict[str, dict[str, Any]] = {}
-        for health, _markers in self._sites.values():
+        for health in self._sites.values():
             merged.update(health.report())
         return merged
 
     def all_failed(self) -> bool:
-        return bool(self._sites) and all(health.all_failed() for health, _ in self._sites.values())
+        return bool(self._sites) and all(health.all_failed() for health in self._sites.values())
 
     # -- routing ----------------------------------------------------------------------------
 
@@ -187,7 +186,7 @@ class MirrorFailoverMiddleware:
         site: SiteProfile | None = request.meta.get("site_profile")
         if site is None or request.meta.get("mirror") is None:
             return response
-        health, markers = self._site(site)
+        health = self.health(site)
         health.finished(request.meta["mirror"])
         origin = self._served_by(request, response, health)
         latency = request.meta.get("download_latency")
@@ -201,7 +200,7 @@ class MirrorFailoverMiddleware:
             return self._not_found(request, response, origin)
         if status in self.http_codes or status >= 500:
             return self._failed(request, origin, f"http_{status}", f"http {status}")
-        shown = self._block_marker(markers, response)
+        shown = self.block_marker(site, response)
         if shown is not None:
             return self._failed(request, origin, "blocked", f"blocked: page shows {shown!r}")
         if not request.meta.get("mirror_verify"):
@@ -211,16 +210,9 @@ class MirrorFailoverMiddleware:
     def block_marker(self, site: SiteProfile, response: Response) -> str | None:
         """The profile's block marker this page shows, if any (for pages fetched outside
         failover, such as compare-mode copies)."""
-        return self._block_marker(self._site(site)[1], response)
-
-    def _block_marker(self, markers: tuple[bytes, ...], response: Response) -> str | None:
-        if not markers or not 200 <= response.status < 300:
+        if not 200 <= response.status < 300:
             return None
-        head = response.body[: self.scan_bytes].lower()
-        for marker in markers:
-            if marker in head:
-                return marker.decode("utf-8", "replace")
-        return None
+        return site.block_marker_in(response.body, self.scan_bytes)
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
         site: SiteProfile | None = request.meta.get("site_profile")

@@ -35,6 +35,10 @@ class ProfileError(ValueError):
     """A profile that cannot be used; the message says which file and what to fix."""
 
 
+# How much of a page is searched for block markers: banners sit near the top.
+BLOCK_SCAN_BYTES = 65536
+
+
 @dataclass(frozen=True)
 class ArticleUrl:
     """What the profile's ``article_url`` pattern found in one URL."""
@@ -125,6 +129,22 @@ class SiteProfile:
     def canonical_origin(self) -> str:
         """The primary as canonical URLs spell it: lower-case host, no default port."""
         return f"{urlsplit(self.primary).scheme}://{_netloc(self.primary)}"
+
+    @cached_property
+    def _block_marker_bytes(self) -> tuple[bytes, ...]:
+        # Checked on every page: lower-cased and encoded once.
+        return tuple(m.lower().encode("utf-8") for m in self.block_markers if m.strip())
+
+    def block_marker_in(self, body: bytes, scan_bytes: int = BLOCK_SCAN_BYTES) -> str | None:
+        """The block marker the page shows within its first ``scan_bytes``, if any (a seized
+        mirror answers 200 with a banner: only the page says it is not the site)."""
+        if not self._block_marker_bytes:
+            return None
+        head = body[:scan_bytes].lower()
+        for marker in self._block_marker_bytes:
+            if marker in head:
+                return marker.decode("utf-8", "replace")
+        return None
 
     def owns(self, url: str) -> bool:
         """Whether ``url`` is on one of the site's hosts (any scheme, ``www.`` or not)."""

@@ -28,6 +28,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext
 from archive.divergence import MirrorComparer, MirrorCopy
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
 from archive.index import ArticleIndex
@@ -280,6 +281,11 @@ class NewsSpider(Spider):
             return
         for request in await self._article_requests(result.links, response):
             yield request
+        urls = self._urls_seen(response)
+        self.crawler.signals.send_catch_log(
+            newsarchive_signals.capture_context, response=response,
+            context=CaptureContext(ARTICLE, response.meta["article_id"], list(urls)),
+        )
         if result.article is None:
             # A seizure or block page, or a mirror serving something else: the same article
             # on the next mirror is still the same one article for --max-articles.
@@ -287,7 +293,7 @@ class NewsSpider(Spider):
                 yield request
             return
         self._confirm(response)
-        record = self._record(response, result.article)
+        record = self._record(response, result.article, urls)
         if self.index is not None:
             status = await self._in_thread(
                 store_fetched, self.index, response.meta["article_id"], record, record_urls(response),
@@ -306,11 +312,17 @@ class NewsSpider(Spider):
         for request in self._copies_to_compare(response, record):
             yield request
 
-    def _record(self, response: Response, extracted: dict[str, Any]) -> dict[str, Any]:
+    def _urls_seen(self, response: Response) -> list[str]:
+        """Every URL seen for the response's article so far, the ones it was fetched under
+        included. The WARC keeps them beside the capture (a metadata record), because replay
+        cannot know them from the page alone."""
         urls = self.article_urls.setdefault(response.meta["article_id"], [])
         for url in (*response.meta.get("redirect_urls", ()), response.url):
             if url not in urls:
                 urls.append(url)
+        return urls
+
+    def _record(self, response: Response, extracted: dict[str, Any], urls: list[str]) -> dict[str, Any]:
         warc = response.meta.get("warc")
         fetched_at = (warc or {}).get("date") or datetime.now(timezone.utc).isoformat()
         pointer = payload_pointer(warc)
@@ -371,6 +383,8 @@ class NewsSpider(Spider):
         assert self.pool is not None and self.comparer is not None
         # the mirror asked, even if it redirected within the site: that is what it serves
         article_id, mirror = response.meta["compared_article"], response.meta["compared_mirror"]
+        self.crawler.signals.send_catch_log(newsarchive_signals.capture_context, response=response,
+                                            context=CaptureContext(MIRROR_COPY, article_id))
         shown = self.failover.block_marker(self.profile, response) if self.failover is not None else None
         if shown is not None:
             self._copy_failed(article_id, mirror, response.url, f"blocked: page shows {shown!r}")

@@ -1,0 +1,427 @@
+"""Replay: article records rebuilt from WARC files alone.
+
+The WARC is the source of truth and the JSON a view of it: every archived response (and every
+revisit, resolved to the payload it refers to) on an article URL of a known site goes through
+the same page objects and the same deduplication as in a crawl, in capture order, and the
+records come out in the crawl's JSON Lines layout. What only the crawl knew (the URLs an
+article was linked under; which captures were mirror copies fetched for comparison) is read
+from the metadata records the crawl wrote beside its captures (``archive.capture_context``).
+
+Extraction runs in a process pool while this process reads the files; results are taken in
+capture order, so versions and duplicates come out as the crawl numbered them.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
+from archive.extraction import ArticleResult, ExtractionPool, extract_article
+from archive.index import ArticleIndex, open_index
+from archive.jsonl import JsonlWriter
+from archive.records import article_record, version_record
+from archive.run_report import RunReport, new_run_id
+from archive.warc_reader import (
+    ArchivedRecord,
+    NotAWarc,
+    PayloadError,
+    ReadProblem,
+    RevisitResolver,
+    archive_files,
+    iter_records,
+    read_record_at,
+)
+from archive.warc_writer import SERVER_NOT_MODIFIED
+from scraper.sites.profile import SiteProfile
+
+# A capture in a file newsarchive wrote waits this many records for its capture context (the
+# crawl writes it once the page is parsed: normally within the next few dozen records).
+CONTEXT_LOOKAHEAD = 5_000
+# Pages handed to the extraction workers and not yet done: enough to keep every worker busy,
+# few enough that payloads waiting in the queue stay a few MB.
+IN_FLIGHT_PER_WORKER = 16
+
+
+@dataclass
+class Capture:
+    """An archived page on an article URL, waiting for its extraction and its context."""
+
+    seq: int  # records read before it: how long it has waited for its context
+    profile: SiteProfile
+    url: str
+    fetched_at: str | None
+    pointer: dict[str, Any]  # where its payload is: the response, or the one a revisit refers to
+    record_id: str | None
+    waits_for_context: bool
+    result: Future[ArticleResult | None]  # None: the same payload as the article's previous capture
+    context: CaptureContext | None = None
+    article_id: str = ""
+    payload: tuple[str, str | None] | None = None  # (payload digest, Content-Type)
+    source: Path | None = None  # the file its payload is in
+
+
+@dataclass
+class ReplayResult:
+    report: RunReport
+    records: int
+    problems: int
+    report_path: Path
+    record_files: list[Path] = field(default_factory=list)
+
+
+class Replay:
+    """``Replay(out, profiles).run(paths)``; ``profiles`` are tried by host in order, or
+    ``forced`` takes every article URL it matches whatever the host."""
+
+    def __init__(
+        self,
+        out: Path,
+        profiles: Iterable[SiteProfile],
+        *,
+        forced: SiteProfile | None = None,
+        workers: int = 0,
+        progress: Callable[[ReplayProgress], None] | None = None,
+    ) -> None:
+        self.out = out
+        self.profiles = [forced] if forced is not None else list(profiles)
+        self.forced = forced
+        self.pool = ExtractionPool(workers)
+        self.in_flight_limit = max(1, workers) * IN_FLIGHT_PER_WORKER
+        self.run_id = new_run_id("replay")
+        sites = ",".join(p.name for p in self.profiles) or "none"
+        self.report = RunReport(run_id=self.run_id, site=sites,
+                                started_at=datetime.now(timezone.utc).isoformat(), options={"out": str(out)})
+        self.resolver = RevisitResolver()
+        self.pending: deque[Capture] = deque()
+        self.contexts: dict[str, CaptureContext] = {}  # capture record id -> context seen before it
+        self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context
+        self.indexes: dict[str, ArticleIndex] = {}
+        # article id -> (payload digest, Content-Type) of its latest capture read, and of the
+        # latest whose text is the article's latest version: the same bytes again need no parsing
+        self.last_payload: dict[str, tuple[str, str | None]] = {}
+        self.versioned_payload: dict[str, tuple[str, str | None]] = {}
+        self.writers: dict[str, JsonlWriter] = {}
+        self.seq = 0
+        self.progress = ReplayProgress(progress)
+        self._ours: bool = False  # the file being read was written by newsarchive
+
+    # -- driving --------------------------------------------------------------------------
+
+    def run(self, paths: Iterable[Path]) -> ReplayResult:
+        files = archive_files(paths)
+        self.progress.start(files)
+        try:
+            for path in files:
+                self._read_file(path)
+            while self.pending:
+                self._finish(self.pending.popleft())
+        finally:
+            self.pool.close()
+            for writer in self.writers.values():
+                writer.close()
+            for index in self.indexes.values():
+                index.close()
+        self.progress.done()
+        self.report.finished_at = datetime.now(timezone.utc).isoformat()
+        self.report.finish_reason = "finished"
+        self.report.stats = {"files": len(files), "records": self.seq, "bytes": self.progress.total_bytes}
+        report_path = self.report.write(self.out / "runs")
+        return ReplayResult(self.report, sum(w.count for w in self.writers.values()),
+                            self.report.failure_count, report_path, [w.path for w in self.writers.values()])
+
+    def _read_file(self, path: Path) -> None:
+        self._ours = False
+        try:
+            for record in iter_records(path, self._problem):
+                self.seq += 1
+                self._read(record)
+                self.progress.advance(path, record.offset + record.length)
+                self._take_ready()
+        except NotAWarc as exc:
+            self._fail(str(path), 0, f"not a WARC or ARC file: {exc}")
+        except OSError as exc:
+            self._fail(str(path), 0, f"unreadable: {exc.strerror or exc}")
+        self.progress.file_done(path)
+
+    def _problem(self, problem: ReadProblem) -> None:
+        self._fail(str(problem.path), problem.offset, problem.reason)
+
+    def _fail(self, where: str, offset: int, reason: str, url: str | None = None) -> None:
+        self.report.fail(url or where, f"{where} at offset {offset}: {reason}", "warc_record")
+        self.progress.problems += 1
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _read(self, record: ArchivedRecord) -> None:
+        self.resolver.remember(record)
+        kind = record.type
+        if kind == "warcinfo":
+            software = _warcinfo_field(record.payload, b"software")
+            self._ours = software.startswith("newsarchive/")
+        elif kind == "metadata":
+            self._context(record)
+        elif kind in ("response", "revisit") and record.target_uri:
+            self._capture(record)
+
+    def _context(self, record: ArchivedRecord) -> None:
+        context = parse_context(record.content_type, record.payload)
+        if context is None or record.refers_to is None:
+            return
+        capture = self.waiting.pop(record.refers_to, None)
+        if capture is not None:
+            capture.context = context
+        else:
+            self.contexts[record.refers_to] = context
+
+    def _capture(self, record: ArchivedRecord) -> None:
+        assert record.target_uri is not None
+        profile = self._profile_for(record.target_uri)
+        if profile is None or profile.match_article(record.target_uri) is None:
+            return
+        self.report.count("replay/article_captures")
+        if record.type == "revisit" and (record.revisit_profile == SERVER_NOT_MODIFIED or record.http_status == 304):
+            self.report.count("unchanged/not_modified")  # the crawl recorded nothing for a 304
+            return
+        if record.http_status != 200:
+            self.report.count(f"replay/skipped_status/{record.http_status}")
+            return
+        source = record
+        if record.type == "revisit":
+            original = self.resolver.resolve(record)
+            if original is None:
+                self._fail(str(record.path), record.offset,
+                           f"revisit of {record.refers_to or record.payload_digest} not found in the "
+                           "files replayed", record.target_uri)
+                return
+            source = original
+        try:
+            body = source.body()
+        except PayloadError as exc:
+            self._fail(str(source.path), source.offset, str(exc), record.target_uri)
+            return
+        shown = profile.block_marker_in(body)
+        if shown is not None:
+            self.report.count("replay/blocked")  # a seizure or block page: failed over in the crawl
+            return
+        content_type = record.http_header("Content-Type")
+        article = profile.match_article(record.target_uri)
+        assert article is not None
+        article_id = profile.article_id(article)
+        payload = (record.payload_digest, content_type) if record.payload_digest else None
+        if payload is not None and self.last_payload.get(article_id) == payload:
+            # The bytes of this article's previous capture again (a re-check, another mirror):
+            # the same text for certain, so the outcome is known without parsing the page.
+            future: Future[ArticleResult | None] = Future()
+            future.set_result(None)
+        else:
+            future = self.pool.submit(extract_article, profile.extractor, record.target_uri, body, content_type,
+                                      profile.timezone)
+        if payload is not None:
+            self.last_payload[article_id] = payload
+        capture = Capture(self.seq, profile, record.target_uri, record.date,
+                          {"filename": source.filename, "offset": source.offset, "record_id": source.record_id},
+                          record.record_id, self._ours, future, article_id=article_id, payload=payload,
+                          source=source.path)
+        if record.record_id is not None:
+            known = self.contexts.pop(record.record_id, None)
+            if known is not None:
+                capture.context = known
+            elif self._ours:
+                self.waiting[record.record_id] = capture
+        self.pending.append(capture)
+
+    def _profile_for(self, url: str) -> SiteProfile | None:
+        if self.forced is not None:
+            return self.forced
+        for profile in self.profiles:
+            if profile.owns(url):
+                return profile
+        return None
+
+    # -- finishing, in capture order --------------------------------------------------------
+
+    def _take_ready(self) -> None:
+        """Finish the oldest captures that are ready; wait for extraction only when too many
+        pages are in flight (that bounds memory), never for a context past the lookahead."""
+        while self.pending:
+            head = self.pending[0]
+            if self._needs_context(head):
+                break
+            if not head.result.done() and len(self.pending) <= self.in_flight_limit:
+                break
+            self._finish(self.pending.popleft())
+        # A head stuck waiting for its context must not hold every later page's payload.
+        while len(self.pending) > self.in_flight_limit and not self.pending[-1].result.done():
+            self.pending[-1].result.exception()  # waits for the newest: older ones finish first
+
+    def _needs_context(self, capture: Capture) -> bool:
+        if capture.context is not None or not capture.waits_for_context:
+            return False
+        if self.seq - capture.seq > CONTEXT_LOOKAHEAD:
+            self.waiting.pop(capture.record_id or "", None)
+            return False
+        return True
+
+    def _finish(self, capture: Capture) -> None:
+        if capture.record_id is not None:
+            self.waiting.pop(capture.record_id, None)
+        try:
+            result = capture.result.result()
+        except Exception as exc:  # a page object bug on one page must not stop the replay
+            self._fail(capture.pointer["filename"], capture.pointer["offset"],
+                       f"extraction error: {type(exc).__name__}: {exc}", capture.url)
+            return
+        context = capture.context
+        if context is not None and context.page_type == MIRROR_COPY:
+            self.report.count("replay/mirror_copy")  # compare mode's evidence, never a record
+            return
+        if result is None:
+            if self.versioned_payload.get(capture.article_id) == capture.payload:
+                self.report.count("unchanged/same_text")
+                self.report.count("replay/same_payload")
+                return
+            # the earlier capture with these bytes did not set the article's text (a mirror
+            # copy, say): parse this one after all
+            result = self._extract_now(capture)
+            if result is None:
+                return
+        if result.article is None:
+            self.report.count("replay/no_article")
+            return
+        urls = context.urls if context is not None and context.page_type == ARTICLE else [capture.url]
+        record = article_record(capture.profile, capture.url, result.article, urls=list(urls),
+                                fetched_at=capture.fetched_at, warc=capture.pointer)
+        index = self._index(capture.profile)
+        latest = index.latest_version(record["id"])
+        if latest is not None and _not_after(capture.fetched_at, latest.fetched_at):
+            # Replayed before (a directory with state): history is not re-versioned.
+            self.report.count("replay/already_versioned")
+            self.versioned_payload.pop(capture.article_id, None)
+            return
+        status = version_record(index, record).status
+        if capture.payload is not None:
+            # recorded or not, the article's latest version now has this page's text
+            self.versioned_payload[capture.article_id] = capture.payload
+        if status == "unchanged":
+            self.report.count("unchanged/same_text")
+            return
+        self.report.count(status)
+        if status == "changed" and record["minor_change"]:
+            self.report.count("changed/minor")
+        if record["duplicate_of"] is not None:
+            self.report.count("duplicate")
+        self.report.count("article")
+        self._writer(capture.profile).write(record)
+        self.progress.articles += 1
+
+    def _extract_now(self, capture: Capture) -> ArticleResult | None:
+        assert capture.source is not None
+        try:
+            source = read_record_at(capture.source, capture.pointer["offset"])
+            return extract_article(capture.profile.extractor, capture.url, source.body(),
+                                   source.http_header("Content-Type"), capture.profile.timezone)
+        except Exception as exc:  # as for any page: reported, and the replay goes on
+            self._fail(capture.pointer["filename"], capture.pointer["offset"],
+                       f"extraction error: {type(exc).__name__}: {exc}", capture.url)
+            return None
+
+    def _index(self, profile: SiteProfile) -> ArticleIndex:
+        index = self.indexes.get(profile.name)
+        if index is None:
+            path = self.out / "state" / f"{profile.name}.sqlite"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index = self.indexes[profile.name] = open_index(path)
+        return index
+
+    def _writer(self, profile: SiteProfile) -> JsonlWriter:
+        writer = self.writers.get(profile.name)
+        if writer is None:
+            path = self.out / "json" / profile.name / f"{self.run_id}.jsonl"
+            writer = self.writers[profile.name] = JsonlWriter(path)
+        return writer
+
+
+def _not_after(fetched_at: str | None, latest: str | None) -> bool:
+    # WARC dates are UTC ISO 8601 (ours always with microseconds): comparable as text.
+    return bool(fetched_at and latest) and fetched_at <= latest  # type: ignore[operator]
+
+
+def _warcinfo_field(block: bytes, name: bytes) -> str:
+    for line in block.splitlines():
+        key, sep, value = line.partition(b":")
+        if sep and key.strip().lower() == name:
+            return value.strip().decode("utf-8", "replace")
+    return ""
+
+
+class ReplayProgress:
+    """Records, articles, MB/s and ETA (by bytes read of all the files) for long replays."""
+
+    def __init__(self, show: Callable[[ReplayProgress], None] | None) -> None:
+        self.show = show
+        self.total_bytes = 0
+        self.done_bytes = 0  # in files finished
+        self.current = 0  # bytes read of the file being read
+        self.records = 0
+        self.articles = 0
+        self.problems = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def start(self, files: list[Path]) -> None:
+        self.total_bytes = sum(_size(path) for path in files)
+        self.started = time.monotonic()
+
+    def advance(self, path: Path, position: int) -> None:
+        self.records += 1
+        self.current = position
+        if self.show is not None and self.records % 256 == 0:
+            now = time.monotonic()
+            if now - self._last >= 1.0:
+                self._last = now
+                self.show(self)
+
+    def file_done(self, path: Path) -> None:
+        self.done_bytes += _size(path)
+        self.current = 0
+
+    def done(self) -> None:
+        if self.show is not None:
+            self.show(self)
+
+    @property
+    def read_bytes(self) -> int:
+        return self.done_bytes + self.current
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    def line(self) -> str:
+        rate = self.read_bytes / self.elapsed
+        left = self.total_bytes - self.read_bytes
+        eta = f"{left / rate:.0f} s" if rate > 0 and left > 0 else "0 s"
+        share = 100 * self.read_bytes / self.total_bytes if self.total_bytes else 100.0
+        return (f"replay: {self.records:,} records, {self.articles:,} articles, {self.problems} problems, "
+                f"{rate / 1e6:.1f} MB/s, {share:.0f}% read, ETA {eta}")
+
+
+def print_progress(stream: TextIO = sys.stderr) -> Callable[[ReplayProgress], None]:
+    def show(progress: ReplayProgress) -> None:
+        print(progress.line(), file=stream, flush=True)
+
+    return show
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

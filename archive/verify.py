@@ -1,0 +1,298 @@
+"""Integrity checks of WARC files and of a crawl directory's pointers into them.
+
+For every closed WARC: each record can be read to its end, and its block and payload digests
+match (warcio's own checker, as ``warcio check`` runs it; warcio leaves revisit digests
+unchecked, and so does this). Every revisit's ``WARC-Refers-To`` should name a record among
+the files checked (a warning when it does not: the original may simply be in a file that was
+not named). An unfinished ``*.open`` file is itself a problem: a crawl was killed, or is
+still running.
+
+For a crawl directory (one with ``warc/``), also: every JSON record's ``warc`` pointer names
+a file in ``warc/<site>/`` in which a response record with that ``WARC-Record-ID`` starts
+at that offset, and every closed WARC has a current ``.cdxj`` index (a warning if not).
+
+Never raises on a broken or foreign file: whatever cannot be read becomes a finding with
+the file and the offset where reading stopped. Scrapy-free.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import redirect_stderr
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.cdxj import cdxj_path, find_warcs, index_is_current, one_line
+from archive.warc_writer import OPEN_SUFFIX
+
+_READ_CHUNK = 1 << 16
+_ARC_ENDINGS = (".arc", ".arc.gz", ".arc" + OPEN_SUFFIX, ".arc.gz" + OPEN_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or, with ``warning``, something worth knowing that is not damage).
+
+    ``where`` locates it in the file: "offset 1234", "line 7", or "" for the whole file.
+    """
+
+    where: str
+    message: str
+    warning: bool = False
+
+
+@dataclass
+class FileCheck:
+    """What was checked in one file: ``kind`` is "warc", "unfinished" or "records"."""
+
+    path: Path
+    kind: str
+    counts: Counter[str] = field(default_factory=Counter)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if not f.warning]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.warning]
+
+    def problem(self, where: str, message: str) -> None:
+        self.findings.append(Finding(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.findings.append(Finding(where, message, warning=True))
+
+
+@dataclass
+class Verification:
+    files: list[FileCheck] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(len(f.problems) for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(f.warnings) for f in self.files)
+
+    @property
+    def clean(self) -> bool:
+        return self.problems == 0
+
+    def total(self, kind: str, count: str) -> int:
+        return sum(f.counts[count] for f in self.files if f.kind == kind)
+
+
+@dataclass
+class _Scanned:
+    """What one WARC's scan leaves for the cross-file checks."""
+
+    records: dict[int, tuple[str | None, str]]  # offset -> (WARC-Record-ID, WARC-Type)
+    unreadable_from: int | None  # offset where reading stopped, if it did
+
+
+@dataclass
+class _Catalog:
+    """Every record seen, across all files checked."""
+
+    files: dict[Path, _Scanned] = field(default_factory=dict)
+    record_ids: set[str] = field(default_factory=set)
+    # (check, offset, WARC-Refers-To) of every revisit, resolved once all files are read
+    revisits: list[tuple[FileCheck, int, str]] = field(default_factory=list)
+
+
+def verify_paths(paths: Sequence[Path]) -> Verification:
+    """Check every WARC named or under the named directories, and every crawl directory's
+    JSON pointers and indexes. Raises FileNotFoundError for a path that does not exist."""
+    crawl_dirs = [p for p in paths if p.is_dir() and (p / "warc").is_dir()]
+    warc_roots = [p / "warc" if p in crawl_dirs else p for p in paths]
+    files = find_warcs(warc_roots)
+    result = Verification()
+    catalog = _Catalog()
+    for path in files.closed:
+        result.files.append(_check_warc(path, catalog))
+    for path in files.unfinished:
+        check = FileCheck(path, "unfinished")
+        check.problem("", "unfinished WARC (crawl killed?)")
+        result.files.append(check)
+    for check, offset, refers_to in catalog.revisits:
+        if refers_to not in catalog.record_ids:
+            check.warn(f"offset {offset}", f"revisit refers to {refers_to}, not in the files checked")
+    for directory in crawl_dirs:
+        _check_indexes(directory, result)
+        for records in sorted((directory / "json").glob("*/*.jsonl")):
+            result.files.append(_check_pointers(records, directory / "warc" / records.parent.name, catalog))
+    return result
+
+
+def _check_warc(path: Path, catalog: _Catalog) -> FileCheck:
+    check = FileCheck(path, "warc")
+    scanned = _Scanned({}, None)
+    catalog.files[path.resolve()] = scanned
+    # warcio reports a record not followed by its blank lines by writing to stderr; catch it
+    # so it can be reported with the file it belongs to.
+    complaints = io.StringIO()
+    last_start: int | None = None  # where the last record read whole began
+    records: ArchiveIterator | None = None
+    try:
+        with path.open("rb") as stream, redirect_stderr(complaints):
+            records = ArchiveIterator(stream, check_digests=True)
+            for record in records:
+                complained = records.err_count
+                truncated = _drain(record)
+                offset = last_start = records.get_record_offset()
+                _note_record(check, catalog, scanned, offset, record)
+                if record.format == "arc" and not path.name.endswith(_ARC_ENDINGS):
+                    # warcio takes any first line of five words for an ARC header: a text
+                    # file "reads" as ARC. In a file not named .arc that means "not a WARC".
+                    check.problem(f"offset {offset}", "not a WARC record (it parses only as an "
+                                  "old ARC header): not a WARC file?")
+                    break
+                if truncated:
+                    check.problem(f"offset {offset}", f"record truncated: {truncated} byte(s) missing")
+                for message in record.digest_checker.problems:
+                    check.problem(f"offset {offset}", message)
+                if records.err_count != complained:
+                    check.problem(f"offset {offset}", "record not followed by a blank line: "
+                                  "its Content-Length is wrong or it was cut")
+    except Exception as exc:  # whatever a damaged or foreign file raises, it is a finding
+        # The iterator's own position is where the next record should have begun; inside a
+        # gzip member that is not one record (a whole-file gzip) it is meaningless.
+        position = records.offset if records is not None else 0
+        if isinstance(position, int) and position >= 0 and (last_start is None or position > last_start):
+            where = f"offset {position}"
+            scanned.unreadable_from = position
+        elif last_start is not None:
+            where = f"after the record at offset {last_start}"
+            scanned.unreadable_from = last_start + 1
+        else:
+            where = "offset 0"
+            scanned.unreadable_from = 0
+        check.problem(where, f"cannot read further: {one_line(exc)}")
+    if not check.counts and not check.findings:
+        check.problem("", "no WARC records in this file")
+    return check
+
+
+def _drain(record: Any) -> int:
+    """Read the record's block to its end (which runs the digest checks); returns how many
+    bytes its Content-Length promised that the file did not have."""
+    stream = record.raw_stream
+    while stream.read(_READ_CHUNK):
+        pass
+    missing = getattr(stream, "limit", 0)
+    return missing if isinstance(missing, int) and missing > 0 else 0
+
+
+def _note_record(check: FileCheck, catalog: _Catalog, scanned: _Scanned, offset: int, record: Any) -> None:
+    rec_type = record.rec_type or "unknown"
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    check.counts[rec_type] += 1
+    scanned.records[offset] = (record_id, rec_type)
+    if record_id:
+        catalog.record_ids.add(record_id)
+    if rec_type == "revisit":
+        refers_to = record.rec_headers.get_header("WARC-Refers-To")
+        if refers_to:
+            catalog.revisits.append((check, offset, refers_to))
+
+
+def _check_indexes(directory: Path, result: Verification) -> None:
+    by_path = {c.path: c for c in result.files if c.kind == "warc"}
+    for warc in find_warcs([directory / "warc"]).closed:
+        check = by_path.get(warc)
+        if check is None:
+            continue
+        if not cdxj_path(warc).exists():
+            check.warn("", f"no CDXJ index beside it (newsarchive index {directory})")
+        elif not index_is_current(warc):
+            check.warn("", f"CDXJ index is older than the WARC (newsarchive index {directory})")
+
+
+def _check_pointers(records_path: Path, warc_dir: Path, catalog: _Catalog) -> FileCheck:
+    """Every record's ``warc`` pointer must name a response record in ``warc_dir``."""
+    check = FileCheck(records_path, "records")
+    try:
+        lines = records_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        check.problem("", f"cannot read: {exc.strerror or exc}")
+        return check
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        try:
+            record = json.loads(line)
+        except ValueError:
+            check.problem(where, "not a JSON record (cut short?)")
+            continue
+        if not isinstance(record, dict):
+            check.problem(where, "not a JSON object")
+            continue
+        check.counts["records"] += 1
+        pointer = record.get("warc")
+        if pointer is None:
+            check.counts["without pointer"] += 1
+            continue
+        label = f"{record.get('id', '?')}: warc pointer"
+        error = _pointer_error(pointer, warc_dir, catalog)
+        if error:
+            check.problem(where, f"{label} {error}")
+        else:
+            check.counts["pointers resolved"] += 1
+    return check
+
+
+def _pointer_error(pointer: Any, warc_dir: Path, catalog: _Catalog) -> str | None:
+    if not isinstance(pointer, dict):
+        return "is not an object"
+    filename, offset, record_id = pointer.get("filename"), pointer.get("offset"), pointer.get("record_id")
+    if not isinstance(filename, str) or not filename or "/" in filename or "\\" in filename:
+        return f"has no usable filename ({filename!r})"
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        return f"has no usable offset ({offset!r})"
+    path = warc_dir / filename
+    if not path.is_file():
+        if (warc_dir / (filename + OPEN_SUFFIX)).exists():
+            return f"names {filename}, which is still unfinished (.open)"
+        return f"names {filename}, which is not in {warc_dir}"
+    scanned = catalog.files.get(path.resolve())
+    found = scanned.records.get(offset) if scanned else _record_at(path, offset)
+    where = f"{filename} offset {offset}"
+    if found is None:
+        if scanned and scanned.unreadable_from is not None and offset >= scanned.unreadable_from:
+            return f"{where}: the file is unreadable from offset {scanned.unreadable_from}"
+        return f"{where}: no WARC record starts there"
+    found_id, found_type = found
+    if found_id != record_id:
+        return f"{where}: the record there is {found_id}, not {record_id}"
+    if found_type != "response":
+        return f"{where}: the record there is a {found_type}, not a response"
+    return None
+
+
+def _record_at(path: Path, offset: int) -> tuple[str | None, str] | None:
+    """The (id, type) of a record starting at ``offset`` in a file that was not scanned."""
+    try:
+        with path.open("rb") as stream, redirect_stderr(io.StringIO()):
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                return None
+            return record.rec_headers.get_header("WARC-Record-ID"), record.rec_type or "unknown"
+    except Exception:  # garbage at that offset: no record starts there
+        return None
+
+
+def describe_counts(counts: Counter[str], order: Sequence[str] = ()) -> str:
+    """"3 response, 1 revisit, 4 request": the given keys first, then the rest by name."""
+    keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
+    return ", ".join(f"{counts[k]} {k}" for k in keys)

@@ -1,0 +1,73 @@
+"""``newsarchive replay``: rebuild the JSON records from WARC files alone."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
+
+EXIT_OK, EXIT_FAILURES = 0, 1
+
+# The cli's own UsageError, passed in (see scraper.state_cli for why it is not imported).
+_usage_error: type[Exception] = Exception
+
+
+def add_command(commands: Any, usage_error: type[Exception]) -> None:
+    global _usage_error
+    _usage_error = usage_error
+    replay = commands.add_parser(
+        "replay",
+        help="rebuild JSON records from WARC files (ours or any other tool's)",
+        description="Read WARC/ARC files (.warc, .warc.gz, .arc, .arc.gz; directories are searched), "
+        "resolve revisit records to the payload they refer to, run every archived article page "
+        "through the site's page object and the same deduplication as a crawl, and write the "
+        "records to DIR/json/<site>/<run-id>.jsonl with a run report in DIR/runs/. "
+        "Replaying a crawl's WARCs into an empty directory gives the crawl's records. Bad "
+        "records are reported with file and offset and skipped; the rest goes on.",
+        epilog="Examples:\n"
+        "  newsarchive replay data/warc/presstv --out rebuilt\n"
+        "  newsarchive replay old-crawl.warc.gz --out rebuilt --site my-site.toml\n"
+        "Exit status: 0 all read, 1 something was skipped (see the run report), 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument("paths", nargs="+", type=Path, metavar="WARC_OR_DIR")
+    replay.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="where records, dedup state and the run report go; an empty directory "
+                        "rebuilds from scratch, one with state/ continues its versions")
+    replay.add_argument("--site", metavar="SITE", action="append", default=[],
+                        help="profile name or .toml path (repeatable); default: every built-in "
+                        "profile, chosen by the host of each archived URL")
+    replay.add_argument("--workers", type=int, default=-1, metavar="N",
+                        help="extraction processes (default: one per core; 0: in this process)")
+    replay.add_argument("--quiet", action="store_true", help="no progress lines")
+    replay.set_defaults(run=run_replay)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from archive.extraction import default_workers
+    from archive.replay import Replay, print_progress
+
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        raise _usage_error(f"no such file or directory: {', '.join(missing)}")
+    profiles: list[SiteProfile] = [load_profile(site) for site in args.site]
+    if not profiles:
+        profiles = [load_profile(name) for name in builtin_profile_names()]
+    workers = default_workers() if args.workers < 0 else args.workers
+    progress = None if args.quiet else print_progress(sys.stderr)
+    replay = Replay(args.out, profiles, forced=profiles[0] if len(args.site) == 1 else None,
+                    workers=workers, progress=progress)
+    result = replay.run(args.paths)
+    report = result.report
+    for failure in report.failures[:20]:
+        print(f"skipped: {failure.reason}", file=sys.stderr)
+    if report.failure_count > 20:
+        print(f"… and {report.failure_count - 20} more, listed in {result.report_path}", file=sys.stderr)
+    print(report.incremental_line(), file=sys.stderr)
+    status = "ok" if not report.failure_count else "failed"
+    print(f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
+          f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
+          file=sys.stderr)
+    return EXIT_OK if not report.failure_count else EXIT_FAILURES

@@ -1,0 +1,171 @@
+"""``newsarchive replay``: the JSON records rebuilt from the WARC files alone.
+
+The property that makes the WARC the source of truth: replaying a crawl's own WARCs into an
+empty directory gives exactly the crawl's records, field for field. The crawls here cover what
+makes that hard: mirror copies fetched for comparison (never records), a seized primary that
+the crawl failed over from, conditional re-checks answered 304 (server-not-modified revisits),
+identical bytes on two mirrors (identical-payload revisits), an edited article (version 2), a
+republication (duplicate_of) and an article linked under several URLs. Then damage: broken and
+foreign files are reported with file and offset, and the rest still replays.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import newsarchive_command
+from tests.localsite.server import LoopbackServers
+from tests.localsite.server import Reply
+from tests.localsite.site import (
+    SEIZURE_MARKER,
+    SEIZURE_PAGE,
+    LocalSite,
+    generate_articles,
+    serving_instead,
+    write_profile,
+)
+
+HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0",
+        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0", "-s", "RETRY_TIMES=0",
+        # small files: captures and their metadata records land in different files
+        "-s", "ARCHIVE_WARC_MAX_BYTES=150000"]
+
+
+def crawl(profile: Path, out: Path, *options: str) -> dict[str, Any]:
+    known = set((out / "runs").glob("*.json"))
+    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
+                            capture_output=True, text=True, timeout=180)
+    [report_path] = set((out / "runs").glob("*.json")) - known
+    return {"result": result, "report": json.loads(report_path.read_text())}
+
+
+def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*newsarchive_command(), "replay", *map(str, args)], capture_output=True, text=True,
+                          timeout=180)
+
+
+def records_in(out: Path) -> list[dict[str, Any]]:
+    lines = [line for path in sorted((out / "json").glob("*/*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    return sorted((json.loads(line) for line in lines), key=lambda r: (r["id"], r["version"]))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    articles = generate_articles(16)
+    site = LocalSite(list(articles), etags=True)  # its own list: the edits below replace it
+    with LoopbackServers(site, HOSTS) as servers:
+        work = tmp_path_factory.mktemp("replay")
+        profile = write_profile(work / "localnews.toml", servers.origins, block_markers=[SEIZURE_MARKER])
+        out = work / "crawl"
+        # Run 1, compare mode: mirror 2 serves one article with other text (a copy, never a
+        # record), mirror 3 the same bytes (identical-payload revisits of the primary's).
+        tampered = articles[2]
+        site.behaviours[HOSTS[1]] = serving_instead(
+            {tampered.path: site.render(replace(tampered, paragraphs=[*tampered.paragraphs, "Added by a mirror."]))})
+        first = crawl(profile, out, "--compare-mirrors", "-s", "MIRROR_BENCH_AFTER=100")
+        # Run 2, --refetch: one article edited (version 2), one new republishing another's text
+        # (duplicate_of), one in the other template (new bytes, same text: no record); the rest
+        # answer 304 (server-not-modified revisits).
+        edited = replace(articles[4], paragraphs=[*articles[4].paragraphs, "A correction was added later."])
+        republished = replace(articles[6], id=820_002, slug="Republished", related=[])
+        site.articles[:] = [republished, *[edited if a is articles[4] else a for a in articles]]
+        site.rebuild()
+        site.routes[articles[5].path] = site.render(articles[5], other_template=True)
+        site.behaviours.clear()
+        second = crawl(profile, out, "--refetch")
+        # Run 3: the primary shows a seizure banner (HTTP 200) instead of a new article, which
+        # comes from a mirror after the banner was archived.
+        fresh = replace(articles[1], id=820_003, slug="A-fresh-story", title="A fresh story", related=[])
+        site.articles.insert(0, fresh)
+        site.rebuild()
+        site.behaviours[HOSTS[0]] = serving_instead({fresh.path: Reply.html(SEIZURE_PAGE)})
+        third = crawl(profile, out)
+        yield {"out": out, "profile": profile, "runs": [first, second, third], "work": work,
+               "tampered": tampered, "edited": edited, "republished": republished, "copied": articles[6],
+               "fresh": fresh}
+
+
+def test_the_crawls_made_what_replay_must_reproduce(archive: dict[str, Any]) -> None:
+    first, second, third = archive["runs"]
+    for run in (first, second):
+        assert run["result"].returncode == 0, run["result"].stderr[-3000:]
+    assert third["result"].returncode == 0, third["result"].stderr[-3000:]
+    assert first["report"]["stats"].get("mirror_compare/copies", 0) >= 16
+    unchanged = second["report"]["incremental"]["why"]["unchanged"]
+    assert unchanged["not_modified"] == 14 and unchanged["same_text"] == 1
+    assert second["report"]["incremental"]["changed"] == 1 and second["report"]["incremental"]["duplicates"] == 1
+    assert third["report"]["incremental"]["new"] == 1
+    assert first["report"]["incremental"]["revisits"] >= 10  # mirror 3's identical copies
+
+
+def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field(archive: dict[str, Any]) -> None:
+    out = archive["work"] / "replayed"
+    result = replay(archive["out"] / "warc", "--out", out, "--site", archive["profile"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled, replayed = records_in(archive["out"]), records_in(out)
+    assert len(crawled) == 16 + 1 + 1 + 1  # 16 articles, a version 2, a republication, a fresh one
+    assert [r["id"] for r in replayed] == [r["id"] for r in crawled]
+    for ours, theirs in zip(replayed, crawled):
+        assert ours == theirs, f"record {theirs['id']} v{theirs['version']} differs"
+    # the tampered mirror copy and the seizure banner were read, and never became records
+    report = json.loads(next((out / "runs").glob("*.json")).read_text())
+    assert report["counts"]["replay/mirror_copy"] >= 16
+    assert report["counts"]["replay/blocked"] >= 1
+    assert report["counts"]["unchanged/not_modified"] == 14 and report["counts"]["unchanged/same_text"] == 1
+    edited = [r for r in replayed if r["id"] == f"localnews:{archive['edited'].id}"]
+    assert [r["version"] for r in edited] == [1, 2] and edited[1]["previous_hash"] == edited[0]["content_hash"]
+    [copy] = [r for r in replayed if r["id"] == f"localnews:{archive['republished'].id}"]
+    assert copy["duplicate_of"] == f"localnews:{archive['copied'].id}"
+
+
+def test_a_second_replay_into_the_same_directory_adds_nothing(archive: dict[str, Any]) -> None:
+    out = archive["work"] / "replayed-twice"
+    for _ in range(2):
+        result = replay(archive["out"] / "warc", "--out", out, "--site", archive["profile"], "--workers", "2")
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert len(records_in(out)) == len(records_in(archive["out"]))
+    assert "0 new, 0 changed" in result.stderr
+
+
+def test_broken_and_foreign_files_are_reported_and_the_rest_replays(archive: dict[str, Any], tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(archive["out"] / "warc", damaged)
+    files = sorted(damaged.rglob("*.warc.gz"))
+    victim = files[len(files) // 2]
+    data = victim.read_bytes()
+    members = _member_offsets(data)
+    cut = members[len(members) // 2]
+    # a gzip member with its middle overwritten: that record is lost, the file goes on
+    victim.write_bytes(data[:cut + 40] + b"\x00" * 200 + data[cut + 240:])
+    (damaged / "notes.warc.gz").write_bytes(gzip.compress(b"<html>not an archive</html>"))
+    (damaged / "empty.warc").write_bytes(b"")
+    result = replay(damaged, "--out", tmp_path / "out", "--site", archive["profile"], "--quiet")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert f"{victim} at offset {cut}" in result.stderr
+    assert "notes.warc.gz" in result.stderr and "not a WARC" in result.stderr
+    assert "empty.warc" in result.stderr
+    crawled = records_in(archive["out"])
+    assert len(records_in(tmp_path / "out")) >= len(crawled) - 3  # at most the damaged capture's article
+
+
+def _member_offsets(data: bytes) -> list[int]:
+    """Where each gzip member of a WARC file starts (one record each)."""
+    import zlib
+
+    offsets, position = [], 0
+    while position < len(data):
+        offsets.append(position)
+        decompressor = zlib.decompressobj(31)
+        decompressor.decompress(data[position:])
+        position = len(data) - len(decompressor.unused_data)
+    return offsets
