@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
+from archive.simhash import text_simhash
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
 
@@ -25,6 +26,7 @@ T = TypeVar("T")
 class ArticleResult:
     article: dict[str, Any] | None  # ArticleData.to_dict(), or None: the page holds no article
     links: list[str] = field(default_factory=list)
+    simhash: int | None = None  # of the article's text, when asked for (see archive.simhash)
 
 
 @dataclass
@@ -34,12 +36,20 @@ class ListingResult:
 
 
 def extract_article(
-    extractor: str, url: str, body: bytes, content_type: str | None, timezone: str | None = None
+    extractor: str, url: str, body: bytes, content_type: str | None, timezone: str | None = None,
+    *, links: bool = True, simhash: bool = False,
 ) -> ArticleResult:
+    """``links``: the page's links too (discovery; replay has no use for them). ``simhash``:
+    the text's simhash too, so the process that versions the article need not compute it."""
     zone = ZoneInfo(timezone) if timezone else None
     page = article_page_class(extractor)(url, decode_html(body, content_type), zone)
     item = page.to_item()
-    return ArticleResult(item.to_dict() if item is not None else None, page.links())
+    article = item.to_dict() if item is not None else None
+    return ArticleResult(
+        article,
+        page.links() if links else [],
+        text_simhash(article.get("title"), article.get("body") or "") if simhash and article else None,
+    )
 
 
 def extract_listing(extractor: str, url: str, body: bytes, content_type: str | None) -> ListingResult:

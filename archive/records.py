@@ -107,13 +107,14 @@ def article_record(
     )
 
 
-def version_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
-    """Store the record's text as a version and fill its versioning fields in place."""
+def version_record(index: ArticleIndex, record: dict[str, Any], simhash: int | None = None) -> VersionResult:
+    """Store the record's text as a version and fill its versioning fields in place
+    (``simhash``: the text's, when already computed)."""
     warc = record.get("warc")
     result = index.record_version(
         record["id"],
         content_hash=record["content_hash"],
-        simhash=text_simhash(record.get("title"), record.get("body") or ""),
+        simhash=text_simhash(record.get("title"), record.get("body") or "") if simhash is None else simhash,
         fetched_at=record.get("fetched_at"),
         warc=WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None,
         published=record.get("published"),

@@ -18,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -221,8 +222,8 @@ class Replay:
             future: Future[ArticleResult | None] = Future()
             future.set_result(None)
         else:
-            future = self.pool.submit(extract_article, profile.extractor, record.target_uri, body, content_type,
-                                      profile.timezone)
+            future = self.pool.submit(partial(extract_article, links=False, simhash=True), profile.extractor,
+                                      record.target_uri, body, content_type, profile.timezone)
         if payload is not None:
             self.last_payload[article_id] = payload
         capture = Capture(self.seq, profile, record.target_uri, record.date,
@@ -257,9 +258,13 @@ class Replay:
             if not head.result.done() and len(self.pending) <= self.in_flight_limit:
                 break
             self._finish(self.pending.popleft())
-        # A head stuck waiting for its context must not hold every later page's payload.
-        while len(self.pending) > self.in_flight_limit and not self.pending[-1].result.done():
-            self.pending[-1].result.exception()  # waits for the newest: older ones finish first
+        # Too many pages handed out (a head waiting for its context lets them pile up): wait
+        # for the oldest still being parsed, so the workers keep a queue while this reads on.
+        while len(self.pending) > self.in_flight_limit:
+            busy = next((c for c in self.pending if not c.result.done()), None)
+            if busy is None:
+                break
+            busy.result.exception()
 
     def _needs_context(self, capture: Capture) -> bool:
         if capture.context is not None or not capture.waits_for_context:
@@ -305,7 +310,7 @@ class Replay:
             self.report.count("replay/already_versioned")
             self.versioned_payload.pop(capture.article_id, None)
             return
-        status = version_record(index, record).status
+        status = version_record(index, record, result.simhash).status
         if capture.payload is not None:
             # recorded or not, the article's latest version now has this page's text
             self.versioned_payload[capture.article_id] = capture.payload
@@ -326,7 +331,8 @@ class Replay:
         try:
             source = read_record_at(capture.source, capture.pointer["offset"])
             return extract_article(capture.profile.extractor, capture.url, source.body(),
-                                   source.http_header("Content-Type"), capture.profile.timezone)
+                                   source.http_header("Content-Type"), capture.profile.timezone,
+                                   links=False, simhash=True)
         except Exception as exc:  # as for any page: reported, and the replay goes on
             self._fail(capture.pointer["filename"], capture.pointer["offset"],
                        f"extraction error: {type(exc).__name__}: {exc}", capture.url)

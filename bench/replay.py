@@ -32,24 +32,29 @@ from tests.localsite.server import LoopbackServers  # noqa: E402
 from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
 
 
-def archive_site(articles: int, work: Path) -> tuple[Path, Path]:
-    """A real crawl's WARC files and the profile that reads them."""
+def archive_site(articles: int, work: Path) -> tuple[list[Path], list[Path], Path]:
+    """A real crawl's WARC files (the first run's, and both runs'), and the profile to read them."""
     site = LocalSite(generate_articles(articles), page_size=50)
+    out = work / "crawl"
+    runs: list[list[Path]] = []
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
         profile = write_profile(work / "bench.toml", servers.origins, max_listing_pages=100)
-        out = work / "crawl"
-        for mirror_first in (False, True):
-            origins = servers.origins[::-1] if mirror_first else servers.origins
-            profile_run = write_profile(work / "run.toml", origins, max_listing_pages=100)
-            # --refetch on the second run: the same bytes from the other host, written as
-            # identical-payload revisits that replay must resolve.
-            subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", str(profile_run), "--out", str(out),
-                            "--log-level", "WARNING", *(["--refetch"] if mirror_first else []),
+        for second in (False, True):
+            # The second run starts on the other host and re-checks every article (--refetch):
+            # the same bytes again, written as identical-payload revisits replay must resolve.
+            origins = servers.origins[::-1] if second else servers.origins
+            run_profile = write_profile(work / "run.toml", origins, max_listing_pages=100)
+            subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", str(run_profile), "--out", str(out),
+                            "--log-level", "WARNING", *(["--refetch"] if second else []),
                             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
-                            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-                            "-s", "ARCHIVE_WARC_MAX_BYTES=100000000"],
-                           cwd=REPO, check=False)
-    return out / "warc", profile
+                            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"],
+                           cwd=REPO, check=True, stderr=subprocess.DEVNULL)
+            runs.append(warc_files(out / "warc"))
+    return runs[0], runs[1], profile
+
+
+def warc_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc", ".arc.gz", ".arc")))
 
 
 def bare_warcio(files: list[Path]) -> tuple[int, float]:
@@ -63,9 +68,9 @@ def bare_warcio(files: list[Path]) -> tuple[int, float]:
     return records, time.perf_counter() - started
 
 
-def replay(warc: Path, profile: Path, out: Path, workers: int | None) -> tuple[dict, float]:
-    command = [sys.executable, "-m", "scraper.cli", "replay", str(warc), "--out", str(out), "--site", str(profile),
-               "--quiet", *(["--workers", str(workers)] if workers is not None else [])]
+def replay(files: list[Path], profile: Path, out: Path, workers: int | None) -> tuple[dict, float]:
+    command = [sys.executable, "-m", "scraper.cli", "replay", *map(str, files), "--out", str(out),
+               "--site", str(profile), "--quiet", *(["--workers", str(workers)] if workers is not None else [])]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -73,6 +78,22 @@ def replay(warc: Path, profile: Path, out: Path, workers: int | None) -> tuple[d
         sys.exit(f"replay failed: {result.stderr[-2000:]}")
     [report] = (out / "runs").glob("*.json")
     return json.loads(report.read_text()), wall
+
+
+def measure(label: str, files: list[Path], profile: Path, out: Path, workers: int | None) -> None:
+    size = sum(p.stat().st_size for p in files)
+    bare_records, bare_wall = bare_warcio(files)
+    report, wall = replay(files, profile, out, workers)
+    records, counts = report["stats"]["records"], report["counts"]
+    pages, written = counts.get("replay/article_captures", 0), counts.get("article", 0)
+    print(f"{label}: {len(files)} files, {size / 1e6:.1f} MB")
+    print(f"  bare warcio : {bare_records:7d} records in {bare_wall:6.2f} s = {bare_records / bare_wall:8.1f} records/s")
+    print(f"  replay      : {records:7d} records in {wall:6.2f} s = {records / wall:8.1f} records/s "
+          f"(wall, process start included)")
+    print(f"                {pages:7d} article pages = {pages / wall:8.1f} articles/s (target >= 200); "
+          f"{written} records written, {counts.get('unchanged/same_text', 0)} unchanged "
+          f"({counts.get('replay/same_payload', 0)} known bytes, not parsed), {report['failure_count']} problems")
+    print(f"  ratio       : replay/bare records/s {records / wall / (bare_records / bare_wall):.3f}")
 
 
 def main() -> None:
@@ -88,27 +109,12 @@ def main() -> None:
         if args.warc:
             if not args.site:
                 parser.error("--warc needs --site")
-            warc, profile = args.warc, args.site
-        else:
-            print(f"archiving the local site: {args.articles} articles, two runs over two mirrors…", flush=True)
-            warc, profile = archive_site(args.articles, work)
-        files = sorted(p for p in warc.rglob("*") if p.name.endswith((".warc.gz", ".warc", ".arc.gz", ".arc")))
-        size = sum(p.stat().st_size for p in files)
-        print(f"WARC set: {len(files)} files, {size / 1e6:.1f} MB")
-        bare_records, bare_wall = bare_warcio(files)
-        report, wall = replay(warc, profile, work / "replayed", args.workers)
-
-    records = report["stats"]["records"]
-    counts = report["counts"]
-    articles = counts.get("replay/article_captures", 0)
-    written = counts.get("article", 0)
-    print(f"bare warcio : {bare_records:7d} records in {bare_wall:6.2f} s = {bare_records / bare_wall:8.1f} records/s")
-    print(f"replay      : {records:7d} records in {wall:6.2f} s = {records / wall:8.1f} records/s "
-          f"(wall, process start included)")
-    print(f"              {articles:7d} article pages = {articles / wall:8.1f} articles/s (target >= 200); "
-          f"{written} records written, {counts.get('unchanged/same_text', 0)} unchanged, "
-          f"{report['failure_count']} problems")
-    print(f"ratio       : replay/bare records/s {records / wall / (bare_records / bare_wall):.3f}")
+            measure("given WARC set", warc_files(args.warc), args.site, work / "replayed", args.workers)
+            return
+        print(f"archiving the local site: {args.articles} articles, two runs over two mirrors…", flush=True)
+        first, both, profile = archive_site(args.articles, work)
+        measure("first run only (every article page parsed)", first, profile, work / "replayed-1", args.workers)
+        measure("both runs (second: identical-payload revisits)", both, profile, work / "replayed-2", args.workers)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ foreign files are reported with file and offset, and the rest still replays.
 from __future__ import annotations
 
 import gzip
+import re
 import json
 import shutil
 import subprocess
@@ -169,3 +170,33 @@ def _member_offsets(data: bytes) -> list[int]:
         decompressor.decompress(data[position:])
         position = len(data) - len(decompressor.unused_data)
     return offsets
+
+
+def test_progress_lines_say_records_rate_and_eta(archive: dict[str, Any], tmp_path: Path) -> None:
+    result = replay(archive["out"] / "warc", "--out", tmp_path / "out", "--site", archive["profile"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    [last] = [line for line in result.stderr.splitlines() if line.startswith("replay: ")][-1:]
+    assert re.fullmatch(r"replay: [\d,]+ records, 19 articles, 0 problems, [\d.]+ MB/s, 100% read, ETA 0 s", last), last
+
+
+def test_foreign_and_broken_files_from_other_tools(tmp_path: Path) -> None:
+    """warcio's and jwarc's test files: revisits, wget, chunked, POST, ARC, Common Crawl, and
+    the broken ones. Every readable record is read; each broken one is named with its offset."""
+    fixtures = Path(__file__).parent / "fixtures" / "warc"
+    profile = tmp_path / "example.toml"
+    profile.write_text('name = "example"\nprimary = "http://example.com"\nmirrors = ["https://www.iana.org"]\n'
+                       "article_url = '^/.*'\nextractor = \"generic\"\n", encoding="utf-8")
+    result = replay(fixtures, "--out", tmp_path / "out", "--site", profile, "--quiet")
+    assert result.returncode == 1, result.stderr[-3000:]
+    report = json.loads(next((tmp_path / "out" / "runs").glob("*.json")).read_text())
+    reasons = [failure["reason"] for failure in report["failures"]]
+    assert any("example-trunc.warc at offset 1197" in reason for reason in reasons), reasons
+    assert any("bad.arc at offset 0" in reason for reason in reasons), reasons
+    assert any("example-space-in-url.arc at offset 151" in reason for reason in reasons), reasons
+    # the good files read whole: every revisit in them resolved, nothing else went wrong
+    assert not [r for r in reasons if "revisit" in r], reasons
+    assert not [r for r in reasons if not any(name in r for name in ("example-trunc.warc", "bad.arc",
+                                                                     "example-space-in-url.arc"))], reasons
+    archives = [p for p in fixtures.rglob("*") if p.is_file() and p.name != "LICENSE"]
+    assert report["stats"]["files"] == len(archives) - 1  # not example-bad.warc.gz.bad: not an archive name
+    assert report["counts"]["replay/article_captures"] >= 10
