@@ -14,6 +14,8 @@ import charset_normalizer
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from w3lib.encoding import html_to_unicode
 
+from scraper.sites.lxml_soup import build_soup
+
 PARSER = "lxml"
 
 
@@ -44,6 +46,12 @@ def _decodes(body: bytes, encoding: str) -> bool:
 
 
 def make_soup(html: str | bytes) -> BeautifulSoup:
+    """BeautifulSoup with the lxml parser; for text, the tree is built from lxml's own parse
+    (``lxml_soup``: the same tree, several times faster)."""
+    if isinstance(html, str):
+        soup = build_soup(html)
+        if soup is not None:
+            return soup
     return BeautifulSoup(html, PARSER)
 
 

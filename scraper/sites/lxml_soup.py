@@ -1,0 +1,230 @@
+"""BeautifulSoup trees built from lxml's parse, without bs4's per-event Python machinery.
+
+``BeautifulSoup(html, "lxml")`` drives lxml's HTML parser through its Python target
+interface: several Python calls and bs4's bookkeeping for every tag and string, about 15 µs a
+tag, three quarters of what a page object costs. Here libxml2 (the same parser, same options)
+builds its tree in C and the tree is copied into bs4 objects directly, with the whitespace,
+string-container and attribute rules bs4's builder applies, so page objects get the same
+``BeautifulSoup`` they would otherwise (``tests/test_lxml_soup.py`` compares both, node by
+node, on every saved page). Anything this does not handle (an XML encoding declaration in a
+str, an empty document, nesting deeper than libxml2's tree allows) returns None and the caller
+parses the ordinary way.
+"""
+from __future__ import annotations
+
+import gc
+import re
+import threading
+from typing import Any
+
+from bs4 import BeautifulSoup
+from bs4.element import (
+    Comment,
+    Doctype,
+    NavigableString,
+    PageElement,
+    ProcessingInstruction,
+    Tag,
+)
+from lxml import etree
+
+PARSER = "lxml"
+_PARSERS = threading.local()  # an lxml parser must not be shared between threads
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+_TRAILING_PART = re.compile(r"[\x20\x0a\x09\x0c\x0d]+|<!--(?P<comment>.*?)-->", re.DOTALL)
+_DOCTYPE_NAME = re.compile(r"<!DOCTYPE\s+([^\s>\[]+)", re.IGNORECASE)
+_COMMENT, _PI, _ENTITY = etree.Comment, etree.PI, etree.Entity
+# libxml2's tree fills in these HTML boolean attributes' values (defer="defer" for a bare
+# ``defer``), which its SAX events, and so bs4, leave empty; ``defer="defer"`` written out in
+# full is read as empty too, which means the same.
+_BOOLEAN_ATTRIBUTES = frozenset(
+    "checked compact declare defer disabled ismap multiple nohref noresize noshade nowrap readonly selected".split()
+)
+
+
+def build_soup(html: str) -> BeautifulSoup | None:
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        # bs4's options for lxml (recover), but no doctype where the page has none
+        parser = _PARSERS.html = etree.HTMLParser(recover=True, default_doctype=False)
+    try:
+        root = etree.fromstring(html, parser)
+    except (ValueError, etree.LxmlError):
+        return None
+    if root is None or any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        # Nested past libxml2's tree depth limit: its tree is cut there, its SAX events
+        # (bs4's way) are not.
+        return None
+    soup = BeautifulSoup("", PARSER)
+    # Thousands of parent/child cycles are made here, and nothing is garbage yet: collections
+    # triggered by the allocations would only scan them (a fifth of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _Copier(soup, html[:4096]).document(root, _after_document(html))
+    finally:
+        if collecting:
+            gc.enable()
+    return soup
+
+
+def _after_document(html: str) -> list[tuple[str, str]] | None:
+    """What follows ``</html>`` as ("text" | "comment", content) in order, when it is only
+    whitespace and comments. libxml2's SAX reports the whitespace there (bs4 keeps it,
+    collapsed, beside the comments); its tree drops it. None: something else is there, and the
+    tree's own siblings of the root are taken."""
+    end = max(html.rfind("</html"), html.rfind("</HTML"))
+    close = html.find(">", end) if end >= 0 else -1
+    if close < 0:
+        return None
+    parts: list[tuple[str, str]] = []
+    position, size = close + 1, len(html)
+    while position < size:
+        match = _TRAILING_PART.match(html, position)
+        if match is None:
+            return None
+        # line ends as the parser reports them
+        text = (match[0] if match["comment"] is None else match["comment"]).replace("\r\n", "\n").replace("\r", "\n")
+        parts.append(("text" if match["comment"] is None else "comment", text))
+        position = match.end()
+    return parts
+
+
+class _Copier:
+    def __init__(self, soup: BeautifulSoup, head: str) -> None:
+        builder = soup.builder
+        self.head = head  # the start of the page, where its doctype is
+        self.soup = soup
+        self.builder = builder
+        self.attribute_dict = builder.attribute_dict_class
+        self.value_list = builder.attribute_value_list_class
+        self.list_attributes: dict[str, Any] = builder.cdata_list_attributes or {}
+        self.empty_elements = builder.empty_element_tags
+        self.preserve = builder.preserve_whitespace_tags
+        self.containers = builder.string_containers
+        self.tag_fields = {
+            "parser_class": BeautifulSoup, "namespace": None, "_namespaces": dict(builder.DEFAULT_NSMAPS),
+            "prefix": None, "sourceline": None, "sourcepos": None,
+            "attribute_value_list_class": self.value_list, "known_xml": False, "hidden": False,
+            "cdata_list_attributes": self.list_attributes, "preserve_whitespace_tags": self.preserve,
+        }
+        self.last: PageElement = soup  # the element before the next one, in document order
+
+    def document(self, root: Any, trailing: list[tuple[str, str]] | None) -> None:
+        soup = self.soup
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype:
+            written = _DOCTYPE_NAME.search(self.head)  # the tree lower-cases the name
+            name = written[1] if written else docinfo.root_name
+            self._string(soup, Doctype._string_for_name_and_ids(name, docinfo.public_id, docinfo.system_url),
+                         Doctype, False)
+        for sibling in reversed(list(root.itersiblings(preceding=True))):
+            self._node(soup, sibling, False, None)
+        self._tree(soup, root)
+        if trailing is None:
+            for sibling in root.itersiblings():
+                self._node(soup, sibling, False, None)
+        else:
+            for kind, content in trailing:
+                self._string(soup, content, Comment if kind == "comment" else None, False)
+        self.last.next_element = None
+
+    def _tree(self, parent: Tag, root: Any) -> None:
+        # Iterative: documents nest deeper than Python's recursion limit. Items are elements
+        # or tail texts (str), each with its parent and whether whitespace is kept in it.
+        stack: list[tuple[Any, Tag, bool, type[NavigableString] | None]] = []
+        self._open(parent, root, stack, False, None)
+        while stack:
+            item, tag, preserve, container = stack.pop()
+            if isinstance(item, str):  # a tail, due once its element's subtree is copied
+                self._string(tag, item, container, preserve)
+            else:
+                self._node(tag, item, preserve, container, stack)
+
+    def _open(self, parent: Tag, element: Any, stack: list[Any], preserve: bool,
+              container: type[NavigableString] | None) -> None:
+        tag = self._tag(parent, element)
+        name = tag.name
+        preserve = preserve or name in self.preserve
+        if name in self.containers:
+            container = self.containers[name]
+        if element.text:
+            self._string(tag, element.text, container, preserve)
+        children = list(element)
+        for child in reversed(children):
+            stack.append((child, tag, preserve, container))
+
+    def _node(self, parent: Tag, node: Any, preserve: bool, container: type[NavigableString] | None,
+              stack: list[Any] | None = None) -> None:
+        kind = node.tag
+        if kind is _COMMENT:
+            self._string(parent, node.text or "", Comment, preserve)
+        elif kind is _PI:
+            self._string(parent, f"{node.target} {node.text or ''}", ProcessingInstruction, preserve)
+        elif kind is _ENTITY:
+            self._string(parent, node.text or "", container, preserve)
+        elif stack is None:
+            self._tree(parent, node)
+        else:
+            # children are pushed in reverse, so this subtree is finished before the next
+            # sibling is taken; its tail must come after the subtree, so it is pushed first
+            if node.tail:
+                stack.append((node.tail, parent, preserve, container))
+            self._open(parent, node, stack, preserve, container)
+            return
+        if node.tail:
+            self._string(parent, node.tail, container, preserve)
+
+    def _tag(self, parent: Tag, element: Any) -> Tag:
+        name = element.tag
+        if element.attrib:
+            multi = self.list_attributes.get("*", ()), self.list_attributes.get(name.lower(), ())
+            pairs = []
+            for key, value in element.attrib.items():
+                if value == key and key in _BOOLEAN_ATTRIBUTES:
+                    value = ""
+                elif key in multi[0] or key in multi[1]:
+                    value = self.value_list(value.split())  # bs4 splits on whitespace
+                pairs.append((key, value))
+            attrs = self.attribute_dict(pairs)
+        else:
+            attrs = self.attribute_dict()
+        tag = Tag.__new__(Tag)
+        fields = tag.__dict__
+        # What Tag.__init__ sets, the same for every tag of an HTML document, in one update.
+        fields.update(self.tag_fields)
+        container = self.containers.get(name)
+        fields["name"] = name
+        fields["attrs"] = attrs
+        fields["contents"] = []
+        fields["can_be_empty_element"] = name in self.empty_elements
+        fields["interesting_string_types"] = {container} if container else Tag.MAIN_CONTENT_STRING_TYPES
+        if name == "meta":
+            self.builder.set_up_substitutions(tag)
+        self._attach(parent, tag)
+        return tag
+
+    def _string(self, parent: Tag, text: str, container: type[NavigableString] | None, preserve: bool) -> None:
+        if not preserve and not text.strip(_ASCII_SPACES):
+            text = "\n" if "\n" in text else " "  # as bs4's endData: whitespace collapses
+        # str.__new__ and no setup(): _attach sets every link NavigableString() would
+        string = str.__new__(container or NavigableString, text)
+        string.hidden = False
+        self._attach(parent, string)
+
+    def _attach(self, parent: Tag, node: PageElement) -> None:
+        last = self.last
+        last.next_element = node
+        contents = parent.contents
+        if contents:
+            before = contents[-1]
+            before.next_sibling = node
+        else:
+            before = None
+        fields = node.__dict__
+        fields["parent"] = parent
+        fields["previous_element"] = last
+        fields["previous_sibling"] = before
+        fields["next_sibling"] = None
+        contents.append(node)
+        self.last = node
