@@ -26,6 +26,7 @@ Why it looks the way it does (measured on the 2-core reference machine, see DESI
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import sqlite3
 import threading
@@ -59,6 +60,8 @@ from archive.warc_writer import WarcPointer
 SCHEMA_VERSION = 1
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -322,6 +325,13 @@ class SqliteIndex:
         self.lock_retries = 0  # how often a locked database was waited out (for run reports)
         self._pending = 0
         self._batch_started = 0.0
+        # Crash safety (see hold_versions_until_written): versions recorded whose article
+        # record is not written out yet, keyed (article id, content hash); and those whose
+        # record could not be written, to be taken back before the next commit.
+        self._hold = False
+        self._unwritten: dict[tuple[str, str], int] = {}
+        self._not_written: list[tuple[str, str]] = []
+        self._unwritten_lock = threading.Lock()  # never held while SQL runs
         self._retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(_is_locked),
             stop=tenacity.stop_after_attempt(lock_attempts),
@@ -411,10 +421,7 @@ class SqliteIndex:
         with self._lock:
             result = self._run(self._in_savepoint, op, *args)
             self._pending += 1
-            if self._pending >= self.batch_size:
-                self.flush()
-            else:
-                self._commit_if_due()
+            self._commit_if_due(full=self._pending >= self.batch_size)
             return result
 
     def _in_savepoint(self, op: Callable[..., T], *args: Any) -> T:
@@ -434,21 +441,110 @@ class SqliteIndex:
         db.execute("RELEASE op")
         return result
 
-    def _commit_if_due(self) -> None:
+    def _commit_if_due(self, full: bool = False) -> None:
         # in_transaction, not _pending: a failed first operation still opened the batch, and
         # its write lock must not be held until the next successful write.
         db = self._conn
-        if db.in_transaction and time.monotonic() - self._batch_started >= self.batch_seconds:
-            self.flush()
+        if not db.in_transaction:
+            return
+        if full or time.monotonic() - self._batch_started >= self.batch_seconds:
+            self._take_back_not_written()
+            with self._unwritten_lock:
+                if self._unwritten:
+                    return  # held until those records are written (next call tries again)
+            self._commit()
+
+    def _commit(self) -> None:
+        db = self._conn
+        if db.in_transaction:
+            # A busy COMMIT leaves the transaction open, so retrying it is safe.
+            self._run(db.execute, "COMMIT")
+        self._pending = 0
 
     def flush(self) -> None:
-        """Commit the open batch: durable, and visible to other processes."""
+        """Commit the open batch: durable, and visible to other processes.
+
+        With :meth:`hold_versions_until_written`, a version whose record was still not
+        written out when ``flush`` is called (the crawl is over: it never will be) is taken
+        back first, so the next run fetches the article again."""
         with self._lock:
-            db = self._conn
-            if db.in_transaction:
-                # A busy COMMIT leaves the transaction open, so retrying it is safe.
-                self._run(db.execute, "COMMIT")
-            self._pending = 0
+            with self._unwritten_lock:
+                leftovers = list(self._unwritten)
+                self._unwritten.clear()
+                self._not_written.extend(leftovers)
+            if leftovers:
+                logger.warning(
+                    "%s: %d article version(s) recorded but never written out (e.g. %s): taken "
+                    "back, so the next run fetches them again", self.path, len(leftovers), leftovers[0][0])
+            if self._conn.in_transaction:
+                self._take_back_not_written()
+            else:
+                with self._unwritten_lock:
+                    self._not_written.clear()  # the batch is gone (rolled back) with them
+            self._commit()
+
+    # -- crash safety: no version in the index without its record --------------------------------
+
+    def hold_versions_until_written(self, hold: bool = True) -> None:
+        """The crawl writes each new version's record (a JSON line) *after* recording it
+        here. A commit in between, then a crash, would leave the index knowing an article
+        whose record was never written: lost for good, as the next run skips it. With this
+        on, a batch holding such a version is not committed until the writer confirms the
+        record (:meth:`version_written`), or the version is taken back
+        (:meth:`version_not_written`, or :meth:`flush` at the end). A crash then loses at
+        most records whose versions are not in the index: the next run fetches those articles
+        again, or feeds the records back (``archive.recovery``). Off by default (replay,
+        ``state``): only a writer that confirms may turn it on."""
+        with self._lock:
+            self._hold = hold
+
+    def version_written(self, article_id: str, content_hash: str) -> None:
+        """The record of this version is written out: its batch may commit. Cheap, takes no
+        database lock (safe on the reactor thread); unknown pairs are ignored."""
+        with self._unwritten_lock:
+            self._unwritten.pop((article_id, content_hash), None)
+
+    def version_not_written(self, article_id: str, content_hash: str) -> None:
+        """The record of this version could not be written (disk full…): the version is
+        taken back before the batch commits, and with it the article's last check and
+        validators, so the next run fetches it again. Cheap, no database lock."""
+        with self._unwritten_lock:
+            if self._unwritten.pop((article_id, content_hash), None) is not None:
+                self._not_written.append((article_id, content_hash))
+
+    def has_version(self, article_id: str, content_hash: str) -> bool:
+        """Whether any version of the article has this text hash."""
+        return self._read(self._has_version, article_id, content_hash)
+
+    def _has_version(self, article_id: str, content_hash: str) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM versions v JOIN articles a ON a.rowid=v.article "
+            "WHERE a.article_id=? AND v.content_hash=? LIMIT 1",
+            (article_id, pack_digest(content_hash)),
+        ).fetchone() is not None
+
+    def _take_back_not_written(self) -> None:
+        with self._unwritten_lock:
+            taken, self._not_written = self._not_written, []
+        for article_id, content_hash in taken:
+            self._run(self._in_savepoint, self._take_back, article_id, content_hash)
+
+    def _take_back(self, article_id: str, content_hash: str) -> None:
+        db = self._conn
+        rowid = self._rowid(article_id)
+        if rowid is None:
+            return
+        removed = db.execute(
+            "DELETE FROM versions WHERE article=? AND content_hash=? AND "
+            "version=(SELECT max(version) FROM versions WHERE article=?)",
+            (rowid, pack_digest(content_hash), rowid),
+        ).rowcount
+        if removed:
+            # Forget the fetch too: a stored ETag would turn the refetch into a 304.
+            db.execute(
+                "UPDATE articles SET last_checked=NULL, etag=NULL, last_modified=NULL WHERE rowid=?",
+                (rowid,),
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -778,6 +874,9 @@ class SqliteIndex:
                 int(minor),
             ),
         )
+        if self._hold:
+            with self._unwritten_lock:
+                self._unwritten[(article_id, content_hash)] = number
         return VersionResult(
             status="new" if latest is None else "changed",
             version=number,

@@ -54,6 +54,8 @@ class RunReport:
     mirror_divergence: dict[str, Any] | None = None
     # WARC revisit records written (the capture extension's ``archive/warc/revisits`` stat)
     revisits: int = 0
+    # one-line alerts for unattended runs (see run_alerts); any makes the exit status 1
+    alerts: list[str] = field(default_factory=list)
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
@@ -159,6 +161,7 @@ class RunReport:
             "all_mirrors_failed": self.all_mirrors_failed,
             "mirror_divergence": self.mirror_divergence,
             "incremental": self.incremental(),
+            "alerts": self.alerts,
             "stats": self.stats,
         }
 
@@ -169,3 +172,41 @@ class RunReport:
         tmp.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
         os.replace(tmp, path)  # a reader never sees half a report
         return path
+
+
+# Runs looked back on for "usually": enough to smooth a quiet day, recent enough to follow the site.
+ALERT_HISTORY = 10
+ALERT_MIN_HISTORY = 5
+
+
+def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
+    """What an unattended run should shout about, one line each: every mirror failing; no new
+    article when the site's recent runs (``previous``: their reports, newest first) usually
+    found some. An interrupted run is not judged on what it did not get to."""
+    alerts = []
+    if report.all_mirrors_failed:
+        alerts.append(report.all_mirrors_failed_line())
+    finished = [r for r in previous[:ALERT_HISTORY] if r.get("status") in ("ok", "failed")]
+    if report.status != "interrupted" and report.incremental()["new"] == 0 and len(finished) >= ALERT_MIN_HISTORY:
+        found = sorted(int((r.get("incremental") or {}).get("new", 0)) for r in finished)
+        usual = found[len(found) // 2]
+        if usual > 0:
+            alerts.append(f"no new articles this run; the last {len(finished)} runs found {usual} a run "
+                          "(median): the site, its feeds or the profile may have changed")
+    return alerts
+
+
+def previous_reports(directory: Path, site: str, run_id: str) -> list[dict[str, Any]]:
+    """The site's earlier run reports in ``directory``, newest first (unreadable ones skipped)."""
+    reports = []
+    for path in directory.glob(f"{site}-*.json"):
+        if path.stem == run_id or path.name.endswith(".mirror_divergence.json"):
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("site") == site:
+            reports.append(data)
+    reports.sort(key=lambda r: str(r.get("started_at", "")), reverse=True)
+    return reports[:ALERT_HISTORY]

@@ -46,6 +46,9 @@ from urllib.parse import urlsplit
 import tenacity
 from warcio.statusandheaders import StatusAndHeaders
 
+# A live file is locked, so crash repair (archive.warc_repair) leaves it alone.
+from archive.file_lock import lock_exclusively
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 
@@ -391,12 +394,17 @@ def _publish(open_path: Path, final_path: Path) -> None:
 
 
 def _finish_file(fd: int, open_path: Path, final_path: Path) -> None:
-    """Make a finished file durable, then give it its final name (runs off the caller thread)."""
+    """Make a finished file durable, then give it its final name (runs off the caller thread).
+
+    Renamed while still open, i.e. still locked: another process repairing leftover ``.open``
+    files (a scaled-out worker starting up) must never see this one unlocked under its
+    ``.open`` name. If fsync or the rename fails, the file stays ``.open`` and the next
+    crawl's repair closes it."""
     try:
         os.fsync(fd)
+        _publish(open_path, final_path)
     finally:
         os.close(fd)
-    _publish(open_path, final_path)
     try:
         dir_fd = os.open(final_path.parent, os.O_RDONLY)
     except OSError:  # e.g. platforms that cannot open directories; the rename is done anyway
@@ -604,6 +612,7 @@ class RotatingWarcWriter:
             break
         else:
             raise FileExistsError(f"could not create a unique WARC file in {self.directory}")
+        lock_exclusively(fd)  # a new file (O_EXCL): nobody else can hold it
         self._fd, self._open_path, self._final_name, self._size = fd, open_path, name, 0
         self.files_opened += 1
         self._warcinfo_id = self._new_id()
@@ -613,21 +622,46 @@ class RotatingWarcWriter:
             filename=name,
             fields=self._warcinfo_fields,
         )
-        self._append(gzip_member(info, self.gzip_level))
+        try:
+            self._append(gzip_member(info, self.gzip_level))
+        except OSError:
+            # No room even for the warcinfo record (disk full): no file rather than a WARC
+            # without its warcinfo. The next write tries a new file.
+            if self._fd is not None:
+                self._fd, self._open_path = None, None
+                os.close(fd)
+                open_path.unlink(missing_ok=True)
+            raise
 
     def _append(self, data: bytes) -> None:
         assert self._fd is not None
         try:
             _write_all(self._fd, data)
         except OSError:
-            # Cut a half-written member off so the file stays valid up to the last good record.
+            # Cut a half-written member off so the file stays valid up to the last good record
+            # (ENOSPC, EFBIG, EIO…), and move the write position back with it: ftruncate does
+            # not, and the next record would land after a hole of zero bytes.
             try:
                 os.ftruncate(self._fd, self._size)
+                os.lseek(self._fd, self._size, os.SEEK_SET)
             except OSError:
-                self._retire_current()
+                self._abandon_current()
             raise
         self._size += len(data)
         self.bytes_written += len(data)
+
+    def _abandon_current(self) -> None:
+        """Give up a file that could not be cut back after a failed write: closed (unlocked)
+        but left ``.open``, never published with a broken tail. The next crawl's repair
+        (archive.warc_repair) cuts it back to its last complete record and renames it."""
+        assert self._fd is not None and self._open_path is not None
+        fd, open_path = self._fd, self._open_path
+        self._fd, self._open_path = None, None
+        logger.error("WARC file %s left unfinished after a failed write: the next crawl repairs it", open_path)
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
     def _retire_current(self) -> None:
         assert self._fd is not None and self._open_path is not None

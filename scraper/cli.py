@@ -67,7 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "not archived is a miss in the run report. Use another --out than the archive's")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
-    crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                       help="default INFO; WARNING with --quiet or under the live panel")
+    crawl.add_argument("--log-format", default="text", choices=["text", "json"],
+                       help="json: one JSON object per log line (time, level, logger, message, fields), "
+                       "for log shippers; the closing summary too")
+    crawl.add_argument("--quiet", action="store_true",
+                       help="warnings, errors and the closing summary only: no progress (on a terminal "
+                       "the default is a live panel; without one, a progress line every 10 s)")
     crawl.set_defaults(run=run_crawl)
 
     extract = commands.add_parser(
@@ -93,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from scraper import archive_cli
 
     archive_cli.add_commands(commands, UsageError)
+    from scraper import schedule_cli
+
+    schedule_cli.add_command(commands, UsageError)
     return parser
 
 
@@ -128,7 +138,15 @@ def run_crawl(args: argparse.Namespace) -> int:
             raise UsageError(f"-s {assignment!r}: expected NAME=VALUE")
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
-    settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    # On a terminal a live panel shows progress; log lines below WARNING would scroll it away.
+    live = (not args.quiet and args.log_format == "text" and sys.stderr.isatty()
+            and settings.get("NEWSARCHIVE_PROGRESS", "auto") in ("auto", "live"))
+    settings.set("LOG_LEVEL", args.log_level or ("WARNING" if args.quiet or live else "INFO"), priority="cmdline")
+    settings.set("NEWSARCHIVE_LOG_FORMAT", args.log_format, priority="cmdline")
+    if args.log_format == "json":
+        _log_json_from_the_start(settings)
+    if args.quiet:
+        settings.set("NEWSARCHIVE_PROGRESS", "off", priority="cmdline")
     if args.compare_mirrors:
         settings.set("MIRROR_COMPARE", True, priority="cmdline")
     if args.from_warc:
@@ -150,10 +168,11 @@ def run_crawl(args: argparse.Namespace) -> int:
     process.start()
 
     report_path = args.out / "runs" / f"{run_id}.json"
+    say = _summary_printer(args.log_format)
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        print(f"newsarchive: crawl ended without a run report ({report_path})", file=sys.stderr)
+        say(f"newsarchive: crawl ended without a run report ({report_path})", "ERROR")
         return EXIT_FAILURES
     counts = report.get("counts", {})
     from archive.run_report import RunReport
@@ -161,23 +180,55 @@ def run_crawl(args: argparse.Namespace) -> int:
     summary = RunReport(run_id=report["run_id"], site=report["site"], started_at=report["started_at"],
                         mirrors=report.get("mirrors") or {})
     for line in summary.mirror_lines():
-        print(line, file=sys.stderr)
-    if summary.all_mirrors_failed:
-        print(summary.all_mirrors_failed_line(), file=sys.stderr)
+        say(line)
     if report.get("mirror_divergence"):
         from archive.divergence import summary_line
 
-        print(summary_line(report["mirror_divergence"], base=f"{args.out}/"), file=sys.stderr)
+        say(summary_line(report["mirror_divergence"], base=f"{args.out}/"))
     if report.get("incremental"):
         i = report["incremental"]
-        print(f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
-              f"{i['skipped_known']} skipped as known, {i['revisits']} revisits", file=sys.stderr)
-    print(
-        f"{report['status']}: {counts.get('article', 0)} articles, "
-        f"{report['failure_count']} failures; report {report_path}",
-        file=sys.stderr,
-    )
-    return EXIT_OK if report["status"] == "ok" else EXIT_FAILURES
+        say(f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
+            f"{i['skipped_known']} skipped as known, {i['revisits']} revisits")
+    # One line each, for whoever reads cron mail: every mirror failing, no new articles where
+    # there usually are some (see archive.run_report.run_alerts).
+    for alert in report.get("alerts", []):
+        say(f"ALERT {report['site']}: {alert}", "ERROR")
+    say(f"{report['status']}: {counts.get('article', 0)} articles, "
+        f"{report['failure_count']} failures; report {report_path}")
+    return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
+
+
+def _log_json_from_the_start(settings: Any) -> None:
+    """JSON log lines from Scrapy's very first ("Scrapy started", versions, settings), which
+    come before any extension could change the format: our handler instead of Scrapy's."""
+    import logging
+
+    from scraper.extensions.log_format import json_formatter
+
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(json_formatter())
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    logging.root.setLevel(logging.NOTSET)
+    logging.root.addHandler(handler)
+
+
+def _summary_printer(log_format: str) -> Any:
+    """The closing summary on stderr, as log lines of the chosen format."""
+    if log_format == "json":
+        from datetime import datetime, timezone
+
+        def say_json(line: str, level: str = "INFO") -> None:
+            record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "level": level,
+                      "logger": "newsarchive", "message": line}
+            print(json.dumps(record, ensure_ascii=False), file=sys.stderr)
+
+        return say_json
+
+    def say_text(line: str, level: str = "INFO") -> None:
+        print(line, file=sys.stderr)
+
+    return say_text
 
 
 def run_extract(args: argparse.Namespace) -> int:

@@ -13,7 +13,9 @@ newsarchive's own settings, with their defaults:
                                         every request instead of the network; a URL not in them is a miss
   ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
   NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
+  NEWSARCHIVE_PROGRESS = "auto"         live panel on a terminal, log lines elsewhere; live | lines | off
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
+  NEWSARCHIVE_LOG_FORMAT = "text"       or "json": one JSON object per log line (--log-format json)
 
 Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
   MIRROR_ENABLED = True                 route each page to a healthy mirror, fail over on errors
@@ -74,8 +76,12 @@ EXTENSIONS = {
     "scraper.extensions.warc_capture.WarcCaptureExtension": 100,
     "scraper.extensions.run_report.RunReportExtension": 200,
     "scraper.extensions.progress.ProgressExtension": 300,
+    "scraper.extensions.log_format.JsonLogFormatExtension": 10,
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # An HTTP control port on every crawl: nothing here uses it, and an archive crawler should
+    # not listen on anything.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 LOG_LEVEL = "INFO"

@@ -258,9 +258,10 @@ def test_every_mirror_failing_exits_1_and_says_so(site: LocalSite, servers: Loop
     run = crawl(site, servers, tmp_path, "RETRY_TIMES=0", origins=origins)
     assert run.result.returncode == 1
     assert_no_errors_of_ours(run.result.stderr)
-    lines = [line for line in run.result.stderr.splitlines() if line.startswith("all mirrors failed: ")]
+    lines = [line for line in run.result.stderr.splitlines() if line.startswith("ALERT localnews: all mirrors failed: ")]
     assert len(lines) == 1 and "connection refused" in lines[0], run.result.stderr[-2000:]
     assert run.report["all_mirrors_failed"] is True and run.report["status"] == "failed"
+    assert run.report["alerts"] == [lines[0].removeprefix("ALERT localnews: ")]
     assert run.records == []
     assert all(run.report["mirrors"][o]["failures"].get("connection_refused") for o in origins)
 

@@ -10,7 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from archive.divergence import summary_line
-from archive.run_report import RunReport
+from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
@@ -73,6 +73,7 @@ class RunReportExtension:
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
             report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
+        report.alerts = run_alerts(report, previous_reports(self.directory, report.site, report.run_id))
         path = report.write(self.directory)
         summary = report.to_dict()
         logger.info(
@@ -88,8 +89,8 @@ class RunReportExtension:
         logger.info("%s", report.incremental_line())
         for line in report.mirror_lines():
             logger.info("%s", line)
-        if report.all_mirrors_failed:
-            logger.error("%s", report.all_mirrors_failed_line())
+        for alert in report.alerts:
+            logger.error("ALERT %s: %s", report.site, alert)
         if report.mirror_divergence is not None:
             logger.info("%s", summary_line(report.mirror_divergence))
 

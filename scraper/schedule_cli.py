@@ -1,0 +1,142 @@
+"""``newsarchive schedule``: run crawls on a schedule (a service), or the due ones once (cron,
+systemd timers). The schedule file is described in ``scraper/schedule_config.py`` and README."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scraper.schedule_config import ScheduleConfig, ScheduleConfigError, format_span, load_schedule
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+# The cli's own UsageError and subcommands, passed in (not imported: ``python -m scraper.cli``
+# runs the cli as ``__main__``, and an import would make a second, different class).
+_usage_error: type[Exception] = Exception
+_commands: Any = None
+
+EXAMPLE = """\
+  # schedule.toml
+  out = "data"                       # defaults for every job
+  max_runtime = "2h"                 # stop a run still going after 2 h (SIGTERM, then SIGKILL)
+
+  [[job]]
+  site = "presstv"                   # built-in profile, or a profile .toml path
+  cron = "0 * * * *"                 # every hour, on the hour (crontab's 5 fields)
+  args = ["--max-articles", "500"]   # more crawl options
+
+Examples:
+  newsarchive schedule --config schedule.toml            the service: runs until SIGTERM/Ctrl-C
+  newsarchive schedule --once --config schedule.toml     run the due jobs, wait for them, exit
+  newsarchive schedule --check --config schedule.toml    check the file, show the next turns
+  crontab:  * * * * * cd /srv/newsarchive && newsarchive schedule --once --config schedule.toml >> logs/cron.log 2>&1
+"""
+
+
+def add_command(commands: Any, usage_error: type[Exception]) -> None:
+    """Add ``schedule`` to the cli's subcommands; errors raise ``usage_error``."""
+    global _usage_error, _commands
+    _usage_error = usage_error
+    _commands = commands
+    schedule = commands.add_parser(
+        "schedule",
+        help="run crawls on a schedule (a service), or the due ones once (for cron/systemd timers)",
+        description="Run the jobs of a schedule file (site, cron expression or interval, crawl options), "
+        "each in its own process with its output in OUT/logs/JOB.log. A turn that comes while the "
+        "job's previous run (or any run of its site into the same OUT) is still going is skipped and "
+        "logged; a stale lock left by a killed run is taken over. A run past max_runtime gets "
+        "SIGTERM (a graceful stop: the run report says interrupted), then SIGKILL after stop_grace. "
+        "Relative paths in the file are relative to the file's directory.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schedule.add_argument("--config", type=Path, default=Path("schedule.toml"), metavar="FILE",
+                          help="the schedule file (default: ./schedule.toml)")
+    mode = schedule.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true",
+                      help="run the jobs that are due now and wait for them, then exit: a turn in "
+                      "(the job's last turn, now], at most misfire_grace (default 10m) old; the turns "
+                      "taken are kept in OUT/state/schedule.json. Exit 1 if a run failed")
+    mode.add_argument("--check", action="store_true",
+                      help="check the schedule file and print each job's next turn and last run")
+    # Tests only: the moment --once and --check take as now (ISO 8601 with an offset).
+    schedule.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
+    schedule.set_defaults(run=run_schedule)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    from scraper.scheduler import run_once, serve
+
+    try:
+        config = load_schedule(args.config, check_args=_crawl_args_problem)
+    except ScheduleConfigError as exc:
+        raise _usage_error(str(exc)) from None
+    _log_to_stderr()
+    cwd = args.config.resolve().parent
+    if args.check:
+        print(_describe(config, args.now or datetime.now(timezone.utc)))
+        return EXIT_OK
+    if args.once:
+        return run_once(config, now=args.now, cwd=cwd)
+    return serve(config, cwd=cwd)
+
+
+def _crawl_args_problem(args: list[str]) -> str | None:
+    """What ``newsarchive crawl SITE *args`` would refuse, in the crawl parser's own words."""
+    crawl = _commands.choices.get("crawl") if _commands is not None else None
+    if crawl is None:
+        return None
+    if any(arg in ("-h", "--help") for arg in args):
+        return "--help is not an option for a scheduled run"
+
+    class Refused(Exception):
+        pass
+
+    def error(message: str) -> None:
+        raise Refused(message)
+
+    crawl.error = error  # argparse reports through parser.error(); catch it instead of exiting
+    try:
+        crawl.parse_args(["SITE", *args])
+    except Refused as exc:
+        return str(exc)
+    finally:
+        del crawl.error
+    return None
+
+
+def _describe(config: ScheduleConfig, now: datetime) -> str:
+    from scraper.scheduler import ScheduleState
+
+    lines = [f"{config.path}: {len(config.jobs)} job(s)"]
+    for job in config.jobs:
+        last = ScheduleState(job.out).read().get(job.name, {})
+        next_turn = job.next_fire_time(now)
+        lines.append(f"  {job.name}: {job.site} {job.schedule_text}, next "
+                     f"{next_turn.astimezone():%Y-%m-%d %H:%M:%S %Z}" if next_turn else f"  {job.name}: never")
+        limits = f"max_runtime {format_span(job.max_runtime)}" if job.max_runtime else "no max_runtime"
+        lines.append(f"    out {job.out}; {limits}; args {' '.join(job.args) or '-'}")
+        if last.get("last_started"):
+            lines.append(f"    last run {last['last_started']}: exit {last.get('last_exit')}"
+                         + (f", report {last['last_report']}" if last.get("last_report") else ""))
+    return "\n".join(lines)
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log = logging.getLogger("newsarchive.schedule")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
