@@ -89,7 +89,10 @@ class Replay:
         forced: SiteProfile | None = None,
         workers: int = 0,
         progress: Callable[[ReplayProgress], None] | None = None,
+        lookup_digest: Callable[[str], tuple[Path, int] | None] | None = None,
     ) -> None:
+        """``lookup_digest``: where the first capture of a payload digest is (a crawl's dedup
+        index), for revisits whose original is in none of the files replayed."""
         self.out = out
         self.profiles = [forced] if forced is not None else list(profiles)
         self.forced = forced
@@ -99,7 +102,7 @@ class Replay:
         sites = ",".join(p.name for p in self.profiles) or "none"
         self.report = RunReport(run_id=self.run_id, site=sites,
                                 started_at=datetime.now(timezone.utc).isoformat(), options={"out": str(out)})
-        self.resolver = RevisitResolver()
+        self.resolver = RevisitResolver(lookup_digest)
         self.pending: deque[Capture] = deque()
         self.contexts: dict[str, CaptureContext] = {}  # capture record id -> context seen before it
         self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context

@@ -39,6 +39,10 @@ def add_command(commands: Any, usage_error: type[Exception]) -> None:
     replay.add_argument("--site", metavar="SITE", action="append", default=[],
                         help="profile name or .toml path (repeatable); default: every built-in "
                         "profile, chosen by the host of each archived URL")
+    replay.add_argument("--index", type=Path, metavar="SQLITE",
+                        help="a crawl's dedup index (DIR/state/<site>.sqlite): resolves revisits whose "
+                        "original is in a WARC not given (looked for beside the given files and in the "
+                        "crawl's warc/ directory)")
     replay.add_argument("--workers", type=int, default=-1, metavar="N",
                         help="extraction processes (default: one per core; 0: in this process)")
     replay.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -57,9 +61,15 @@ def run_replay(args: argparse.Namespace) -> int:
         profiles = [load_profile(name) for name in builtin_profile_names()]
     workers = default_workers() if args.workers < 0 else args.workers
     progress = None if args.quiet else print_progress(sys.stderr)
+    index = _open_index(args.index) if args.index else None
+    lookup = _digest_lookup(index, args.index, args.paths) if index is not None else None
     replay = Replay(args.out, profiles, forced=profiles[0] if len(args.site) == 1 else None,
-                    workers=workers, progress=progress)
-    result = replay.run(args.paths)
+                    workers=workers, progress=progress, lookup_digest=lookup)
+    try:
+        result = replay.run(args.paths)
+    finally:
+        if index is not None:
+            index.close()
     report = result.report
     for failure in report.failures[:20]:
         print(f"skipped: {failure.reason}", file=sys.stderr)
@@ -71,3 +81,33 @@ def run_replay(args: argparse.Namespace) -> int:
           f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
           file=sys.stderr)
     return EXIT_OK if not report.failure_count else EXIT_FAILURES
+
+
+def _open_index(path: Path) -> Any:
+    from archive.index import IndexSchemaError, open_index
+
+    if not path.is_file():
+        raise _usage_error(f"--index: no such file: {path}")
+    try:
+        return open_index(path)
+    except (IndexSchemaError, OSError, ValueError) as exc:
+        raise _usage_error(f"--index {path}: {exc}") from None
+
+
+def _digest_lookup(index: Any, index_path: Path, paths: list[Path]) -> Any:
+    """Payload digest -> (file, offset) of its first capture, by the crawl's index; the file is
+    looked for beside the replayed ones and in the crawl's own warc/<site>/ directories."""
+    directories = [path if path.is_dir() else path.parent for path in paths]
+    directories += sorted((index_path.parent.parent / "warc").glob("*/"))
+
+    def lookup(digest: str) -> tuple[Path, int] | None:
+        capture = index.first_capture(digest)
+        if capture is None or capture.filename is None or capture.offset is None:
+            return None
+        for directory in directories:
+            for candidate in (directory / capture.filename, *directory.rglob(capture.filename)):
+                if candidate.is_file():
+                    return candidate, capture.offset
+        return None
+
+    return lookup

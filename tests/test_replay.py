@@ -200,3 +200,27 @@ def test_foreign_and_broken_files_from_other_tools(tmp_path: Path) -> None:
     archives = [p for p in fixtures.rglob("*") if p.is_file() and p.name != "LICENSE"]
     assert report["stats"]["files"] == len(archives) - 1  # not example-bad.warc.gz.bad: not an archive name
     assert report["counts"]["replay/article_captures"] >= 10
+
+
+def test_revisits_whose_original_is_not_replayed_resolve_through_the_crawls_index(tmp_path: Path) -> None:
+    site = LocalSite(generate_articles(6))
+    with LoopbackServers(site, HOSTS[:1]) as servers:
+        profile = write_profile(tmp_path / "localnews.toml", servers.origins)
+        out = tmp_path / "crawl"
+        crawl(profile, out)
+        first_files = set((out / "warc").rglob("*.warc.gz"))
+        crawl(profile, out, "--refetch")  # the same bytes again: identical-payload revisits
+    later = sorted(set((out / "warc").rglob("*.warc.gz")) - first_files)
+    assert later
+    alone = replay(*later, "--out", tmp_path / "alone", "--site", profile, "--quiet")
+    assert alone.returncode == 1 and "not found in the files replayed" in alone.stderr
+    assert records_in(tmp_path / "alone") == []
+    indexed = replay(*later, "--out", tmp_path / "indexed", "--site", profile, "--quiet",
+                     "--index", out / "state" / "localnews.sqlite")
+    assert indexed.returncode == 0, indexed.stderr[-3000:]
+    rebuilt = records_in(tmp_path / "indexed")
+    assert len(rebuilt) == 6
+    originals = {r["id"]: r["warc"] for r in records_in(out)}
+    for record in rebuilt:  # each points at the first run's capture, as the crawl's record does
+        assert record["warc"] == originals[record["id"]]
+        assert Path(out / "warc" / "localnews" / record["warc"]["filename"]) in first_files
