@@ -56,6 +56,14 @@ class RunReport:
     revisits: int = 0
     # one-line alerts for unattended runs (see run_alerts); any makes the exit status 1
     alerts: list[str] = field(default_factory=list)
+    # what this run repaired at its start, left by a killed run (archive.recovery): dicts with
+    # kind (warc, jsonl, index), path, action and the logged message
+    repairs: list[dict[str, Any]] = field(default_factory=list)
+    # why the run stopped early for lack of space (scraper.disk_full), one line
+    stopped_by: str | None = None
+    # False when the index may lack some of this run's records (a failed flush, index errors,
+    # a full disk): the next run feeds them back (archive.recovery). None: no index
+    index_consistent: bool | None = None
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
@@ -162,6 +170,9 @@ class RunReport:
             "mirror_divergence": self.mirror_divergence,
             "incremental": self.incremental(),
             "alerts": self.alerts,
+            "repairs": self.repairs,
+            "stopped_by": self.stopped_by,
+            "index_consistent": self.index_consistent,
             "stats": self.stats,
         }
 
@@ -169,8 +180,12 @@ class RunReport:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.run_id}.json"
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
-        os.replace(tmp, path)  # a reader never sees half a report
+        try:
+            tmp.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+            os.replace(tmp, path)  # a reader never sees half a report
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # e.g. disk full: no half report left behind either
+            raise
         return path
 
 

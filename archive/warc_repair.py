@@ -98,7 +98,7 @@ def repair_open_warcs(
         except OSError as exc:  # one unreadable file must not stop the crawl
             repair = Repair(str(path), "left", reason=f"could not repair: {exc}")
         if repair is not None:
-            (logger.warning if repair.action == "left" else logger.info)("%s", repair.message())
+            logger.warning("%s", repair.message())  # a crawl was killed: worth saying
             repairs.append(repair)
     return repairs
 

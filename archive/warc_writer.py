@@ -432,6 +432,11 @@ class RotatingWarcWriter:
 
     ``on_finished(final_path)``, if given, runs in the finisher thread after each rename
     (before :meth:`close` returns for the last file); its exceptions are logged, never raised.
+
+    Crash safety: the ``.open`` file is ``flock``-ed until it is renamed, so the crash repair
+    of a later crawl (``archive.warc_repair``) can tell a live file from one a killed writer
+    left. A failed write (disk full) is cut back before the error is raised: the file stays
+    valid up to its last complete record, and writing can go on.
     """
 
     def __init__(

@@ -142,13 +142,13 @@ class JobRunner:
                         f", turn {_clock(turn)}" if turn else "", log_path)
             try:
                 status = self._watch(running)
-            finally:
+                elapsed = time.monotonic() - running.started
+                result = self._result(job, running, status, elapsed, runs, site, reports_before, log_path)
+                _log_line(log, f"=== {_now()} {result.message}")
+            finally:  # idle only once the run's end is said
                 with self._lock:
                     self._running.pop(job.name, None)
                     self._idle.notify_all()
-            elapsed = time.monotonic() - running.started
-            result = self._result(job, running, status, elapsed, runs, site, reports_before, log_path)
-            _log_line(log, f"=== {_now()} {result.message}")
         return result
 
     def _watch(self, running: _Running) -> int:

@@ -85,8 +85,9 @@ def run_schedule(args: argparse.Namespace) -> int:
     _log_to_stderr()
     cwd = args.config.resolve().parent
     if args.check:
-        print(_describe(config, args.now or datetime.now(timezone.utc)))
-        return EXIT_OK
+        text, problems = _describe(config, args.now or datetime.now(timezone.utc))
+        print(text)
+        return EXIT_FAILURES if problems else EXIT_OK
     if args.once:
         return run_once(config, now=args.now, cwd=cwd)
     return serve(config, cwd=cwd)
@@ -116,10 +117,14 @@ def _crawl_args_problem(args: list[str]) -> str | None:
     return None
 
 
-def _describe(config: ScheduleConfig, now: datetime) -> str:
+def _describe(config: ScheduleConfig, now: datetime) -> tuple[str, int]:
+    """What --check prints, and how many jobs have a profile that does not load (checked only
+    here and when the job runs, so a fixed profile file needs no restart of the service)."""
     from scraper.scheduler import ScheduleState
+    from scraper.sites.profile import ProfileError, load_profile
 
     lines = [f"{config.path}: {len(config.jobs)} job(s)"]
+    problems = 0
     for job in config.jobs:
         last = ScheduleState(job.out).read().get(job.name, {})
         next_turn = job.next_fire_time(now)
@@ -130,7 +135,12 @@ def _describe(config: ScheduleConfig, now: datetime) -> str:
         if last.get("last_started"):
             lines.append(f"    last run {last['last_started']}: exit {last.get('last_exit')}"
                          + (f", report {last['last_report']}" if last.get("last_report") else ""))
-    return "\n".join(lines)
+        try:
+            load_profile(job.site)
+        except ProfileError as exc:
+            problems += 1
+            lines.append(f"    problem: {exc}")
+    return "\n".join(lines), problems
 
 
 def _log_to_stderr() -> None:

@@ -165,7 +165,8 @@ def parse_schedule(text: str, source: str = "<string>", base: Path | None = None
     jobs: list[Job] = []
     names: dict[str, int] = {}
     for number, table in enumerate(tables, start=1):
-        label = f"job {number}" + (f" ({table['name']!r})" if isinstance(table.get("name"), str) else "")
+        known_as = table.get("name") or table.get("site")
+        label = f"job {number}" + (f" ({known_as!r})" if isinstance(known_as, str) else "")
 
         def job_fail(message: str, label: str = label) -> ScheduleConfigError:
             return fail(f"{label}: {message}")

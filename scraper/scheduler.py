@@ -173,8 +173,8 @@ def serve(config: ScheduleConfig, cwd: Path | None = None) -> int:
     try:
         scheduler.start()
         logger.info("scheduler started (pid %d): %s", os.getpid(), "; ".join(
-            f"{job.name} {job.schedule_text}, next {_clock(scheduled.next_run_time)}"
-            for job, scheduled in zip(config.jobs, scheduler.get_jobs())))
+            f"{job.name} {job.schedule_text}, next {_clock(scheduler.get_job(job.name).next_run_time)}"
+            for job in config.jobs))
         while not signals:
             time.sleep(0.2)
         running = runner.running()

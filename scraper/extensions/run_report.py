@@ -12,6 +12,8 @@ from scrapy.crawler import Crawler
 from archive.divergence import summary_line
 from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
+from scraper.disk_full import DISK_FULL_REASON, stopped_by
+from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,17 @@ class RunReportExtension:
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
             report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
+        # Articles the spider counted whose records the pipeline could not write (a full disk):
+        # not archived by this run, fetched again by the next.
+        for kind in ("new", "changed"):
+            not_written = int(stats.get(f"newsarchive/not_written/{kind}", 0) or 0)
+            if not_written:
+                report.count(kind, -not_written)
+                report.count("article", -not_written)
+                report.count("not_written", not_written)
+        report.repairs = repairs_for(self.crawler)
+        report.stopped_by = stopped_by(self.crawler)
+        report.index_consistent = _index_consistent(spider, reason, stats)
         report.alerts = run_alerts(report, previous_reports(self.directory, report.site, report.run_id))
         path = report.write(self.directory)
         summary = report.to_dict()
@@ -93,6 +106,21 @@ class RunReportExtension:
             logger.error("ALERT %s: %s", report.site, alert)
         if report.mirror_divergence is not None:
             logger.info("%s", summary_line(report.mirror_divergence))
+
+
+def _index_consistent(spider: Spider, reason: str, stats: dict[str, Any]) -> bool | None:
+    """Whether the index holds every record this run wrote (None: no index). If not, the next
+    run feeds this run's records back into it (archive.recovery)."""
+    index = getattr(spider, "index", None)
+    if index is None:
+        return None
+    try:
+        index.flush()  # already done when the spider closed: then this commits nothing
+    except Exception:
+        logger.exception("could not flush the index %s", getattr(index, "path", ""))
+        return False
+    # A full disk can make SQLite roll a whole batch back, silently for a later flush.
+    return reason != DISK_FULL_REASON and not stats.get(INDEX_ERRORS_STAT)
 
 
 def _now() -> str:

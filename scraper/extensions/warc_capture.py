@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from scraper import signals as newsarchive_signals
+from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
 
 from archive.capture_context import CONTENT_TYPE as CONTEXT_CONTENT_TYPE
 from archive.capture_context import CaptureContext
@@ -187,6 +188,11 @@ class WarcCaptureExtension:
             return
         stats = self.crawler.stats
         assert stats is not None
+        if stopped_by(self.crawler):
+            # Out of space: what room there is goes to closing cleanly. These responses'
+            # records are not written either: their articles are fetched again next run.
+            stats.inc_value("archive/warc/skipped/disk_full")
+            return
         index: ArticleIndex | None = getattr(self.crawler.spider, "index", None)
         before = writer.bytes_written
         try:
@@ -194,10 +200,14 @@ class WarcCaptureExtension:
             digest = sha1_digest(exchange.payload)  # once: for the index lookup and the record
             revisit, refers_to = self._revisit_for(exchange, digest, request, index)
             written = writer.write_exchange(exchange, revisit, digest)
-        except (OSError, ValueError):
+        except (OSError, ValueError) as exc:
+            stats.inc_value("archive/warc/errors")
+            if is_disk_full(exc):
+                # The writer cut the half record off; stop cleanly (one line, no traceback).
+                self._disk_full(writer, exc)
+                return
             # Keep crawling; the run report reads the error count and the log has the cause.
             logger.exception("WARC capture failed for %s", response.url)
-            stats.inc_value("archive/warc/errors")
             return
         meta: dict[str, Any] = {
             "filename": written.filename,
@@ -222,16 +232,24 @@ class WarcCaptureExtension:
     def capture_context(self, response: Response, context: CaptureContext) -> None:
         """A metadata record beside the capture of ``response`` (see archive.capture_context)."""
         writer, captured = self.writer, response.meta.get("warc")
-        if writer is None or not captured:
+        if writer is None or not captured or stopped_by(self.crawler):
             return
         try:
             writer.write_metadata(captured["record_id"], CONTEXT_CONTENT_TYPE,
                                   context.to_block(), datetime.now(timezone.utc))
-        except (OSError, ValueError):
-            logger.exception("WARC metadata record failed for %s", response.url)
+        except (OSError, ValueError) as exc:
             self._inc("archive/warc/errors")
+            if is_disk_full(exc):
+                self._disk_full(writer, exc)
+                return
+            logger.exception("WARC metadata record failed for %s", response.url)
             return
         self._inc("archive/warc/metadata")
+
+    def _disk_full(self, writer: RotatingWarcWriter, exc: BaseException) -> None:
+        spider = self.crawler.spider
+        target = writer.current_path or self.directory / (spider.name if spider is not None else "")
+        stop_for_disk_full(self.crawler, target, exc)
 
     def _revisit_for(
         self, exchange: HttpExchange, digest: str, request: Request, index: ArticleIndex | None
