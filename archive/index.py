@@ -42,6 +42,7 @@ __all__ = [
     "Version",
     "VersionResult",
     "WarcPointer",
+    "is_redis_url",
     "open_index",
 ]
 
@@ -258,10 +259,24 @@ class ArticleIndex(Protocol):
 
 
 def open_index(path: str | Path, **options: Any) -> ArticleIndex:
-    """The default (SQLite) index at ``path``; ``options`` go to its constructor."""
-    from archive.index_sqlite import SqliteIndex  # the backend module imports this one
+    """The index at ``path``, its backend chosen by the location: a ``redis://``,
+    ``rediss://`` or ``unix://`` URL is a Redis server (``site=`` is then required: keys live
+    under ``newsarchive:<site>:index:``), anything else the default SQLite file. ``options``
+    go to the backend's constructor."""
+    if is_redis_url(path):
+        from archive.index_redis import RedisIndex  # backend modules import this one
+
+        return RedisIndex(str(path), **options)
+    from archive.index_sqlite import SqliteIndex
 
     return SqliteIndex(path, **options)
+
+
+def is_redis_url(location: object) -> bool:
+    """``redis://``, ``rediss://`` or ``unix://``: an index on a Redis server, not a file."""
+    if not isinstance(location, str) or "://" not in location:
+        return False
+    return location.split("://", 1)[0].lower() in ("redis", "rediss", "unix")
 
 
 def to_epoch(moment: Moment) -> int:

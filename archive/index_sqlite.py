@@ -5,9 +5,11 @@ Why it looks the way it does (measured on the 2-core reference machine, see DESI
 * One commit per write caps inserts at ~41,000/s, so writes are batched: a transaction stays
   open and is committed every ``batch_size`` operations or ``batch_seconds`` (checked at the
   next call), and on ``flush``/``close``. WAL + ``synchronous=NORMAL`` keep a commit cheap and
-  the file consistent; a crash loses at most the open batch, which the next run re-learns
-  (it re-fetches those few articles). Each operation runs in a savepoint, so a failing call
-  never leaves half of itself in the batch.
+  the file consistent; a crash loses at most the open batch, which the next crawl re-learns
+  from the records already written (``archive.recovery``). With
+  ``hold_versions_until_written`` (the crawl's record pipeline turns it on) a batch never
+  commits a version whose record is not written yet. Each operation runs in a savepoint, so a
+  failing call never leaves half of itself in the batch.
 * Another process (``newsarchive state`` while a crawl runs) may hold the write lock for a
   moment: "database is locked" is retried with tenacity, bounded, with exponential backoff.
   The first attempt runs without tenacity, which costs several microseconds a call.
@@ -435,8 +437,14 @@ class SqliteIndex:
         try:
             result = op(*args)
         except BaseException:
-            db.execute("ROLLBACK TO op")
-            db.execute("RELEASE op")
+            # SQLite may have rolled the whole transaction back already (SQLITE_FULL: disk
+            # full): then there is no savepoint left, and the original error is the one to raise.
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK TO op")
+                    db.execute("RELEASE op")
+                except sqlite3.Error:
+                    pass
             raise
         db.execute("RELEASE op")
         return result

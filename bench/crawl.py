@@ -12,6 +12,12 @@ load spread over the mirrors. Printed beside the healthy run: raw attempts/s (ev
 attempt, refused ones and retries included) and useful pages/s (pages a mirror really served).
 Target: raw attempts/s >= 0.8 x the healthy run, i.e. failover costs under 20 % throughput
 beyond the extra requests it has to make.
+
+    python bench/crawl.py --workers 1,2,4 [--articles 19600]
+
+Scale-out instead (bench/scale_out.py): the site (19,600 articles: ~20,000 pages) crawled by
+1, 2 and 4 ``newsarchive crawl --redis`` workers sharing a redis-server started on loopback;
+pages/s per worker count, and each worker's RSS over the crawl (largest per quarter).
 """
 from __future__ import annotations
 
@@ -112,11 +118,19 @@ def rates(run: dict[str, float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=None, help="default 2000; 19600 with --workers")
+    parser.add_argument("--workers", metavar="N[,N…]",
+                        help="scale-out benchmark instead: Redis-shared crawls with these worker counts, e.g. 1,2,4")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
     parser.add_argument("--no-failover", action="store_true", help="skip the failover run")
     args = parser.parse_args()
+    if args.workers:
+        from scale_out import main as scale_out
+
+        scale_out([int(n) for n in args.workers.split(",")], args.articles or 19_600, args.concurrency, args.settings)
+        return
+    args.articles = args.articles or 2000
 
     articles = generate_articles(args.articles)
     site = LocalSite(articles, page_size=50)

@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="offline: answer every request from these WARC files or directories (repeatable) "
                        "instead of the network, to try a changed profile or extractor on an old crawl; a URL "
                        "not archived is a miss in the run report. Use another --out than the archive's")
+    crawl.add_argument("--redis", metavar="URL",
+                       help="be one of several workers (any machines) sharing this crawl through Redis, e.g. "
+                       "redis://10.0.0.5:6379/0 (default: $REDIS_URL): the queue, duplicate filter, article "
+                       "claims and dedup index are shared there; WARC, JSON and the run report stay in --out")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
     crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -160,6 +164,10 @@ def run_crawl(args: argparse.Namespace) -> int:
         # answers come from disk: no politeness delay is owed to anyone, nothing new to archive
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         settings.set("ARCHIVE_WARC_ENABLED", False, priority="cmdline")
+    redis_url = args.redis or settings.get("REDIS_URL")  # scraper/settings.py reads $REDIS_URL
+    if redis_url:
+        _check_redis(redis_url, profile, settings, bool(args.from_warc))
+        settings.set("REDIS_URL", redis_url, priority="cmdline")
 
     run_id = new_run_id(profile.name)
     process = CrawlerProcess(settings)
@@ -193,6 +201,8 @@ def run_crawl(args: argparse.Namespace) -> int:
     # there usually are some (see archive.run_report.run_alerts).
     for alert in report.get("alerts", []):
         say(f"ALERT {report['site']}: {alert}", "ERROR")
+    if report.get("stopped_by"):  # a full disk: the run stopped cleanly, the next one resumes
+        say(report["stopped_by"], "ERROR")
     say(f"{report['status']}: {counts.get('article', 0)} articles, "
         f"{report['failure_count']} failures; report {report_path}")
     return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
@@ -262,6 +272,22 @@ def _profile(site: str, mirrors: str | None) -> SiteProfile:
     if mirrors:
         profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
     return profile
+
+
+def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -> None:
+    """A shared crawl's Redis must answer, and a run in progress must be of the same profile."""
+    from archive.index import is_redis_url
+    from archive.index_redis import redacted
+    from scraper.shared_crawl import check_redis
+
+    if offline:
+        raise UsageError("--from-warc is a crawl of its own: it cannot be shared through Redis "
+                         "(drop --redis, or unset REDIS_URL)")
+    if not is_redis_url(url):
+        raise UsageError(f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH")
+    problem = check_redis(url, profile, settings)
+    if problem:
+        raise UsageError(problem)
 
 
 def _inside(path: Path, directory: Path) -> bool:

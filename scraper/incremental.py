@@ -26,9 +26,13 @@ def index_path(archive_dir: str | Path, site: str) -> Path:
 
 def open_crawl_index(settings: BaseSettings, site: str) -> ArticleIndex | None:
     """The site's index, or None with ``ARCHIVE_INDEX_ENABLED=False`` (every run then
-    fetches everything and every record is version 1)."""
+    fetches everything and every record is version 1). With ``REDIS_URL`` (a shared crawl)
+    it is on that Redis server, shared by every worker, instead of ``state/<site>.sqlite``."""
     if not settings.getbool("ARCHIVE_INDEX_ENABLED", True):
         return None
+    if settings.get("REDIS_URL"):
+        return open_index(settings["REDIS_URL"], site=site,
+                          prefix=settings.get("SHARED_CRAWL_PREFIX") or "newsarchive")
     path = index_path(settings.get("ARCHIVE_DIR", "data"), site)
     path.parent.mkdir(parents=True, exist_ok=True)
     return open_index(path)

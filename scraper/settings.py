@@ -12,6 +12,13 @@ newsarchive's own settings, with their defaults:
   ARCHIVE_FROM_WARC = None              offline crawl (--from-warc): WARC files/directories that answer
                                         every request instead of the network; a URL not in them is a miss
   ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
+  ARCHIVE_RECOVERY_ENABLED = True       at the start of a crawl, repair what a killed one left: `.open`
+                                        WARCs cut back to their last complete record and closed, a
+                                        half JSON line cut off, lost index batches fed back from the
+                                        records (scraper/extensions/crash_recovery.py, archive/recovery.py)
+  ARCHIVE_DISK_RESERVE_BYTES = 1048576  disk space held during a crawl and given back when the disk
+                                        fills up, so the crawl can still close cleanly (exit 1, reason
+                                        disk_full; the next run resumes); 0 = none
   NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
   NEWSARCHIVE_PROGRESS = "auto"         live panel on a terminal, log lines elsewhere; live | lines | off
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
@@ -29,7 +36,18 @@ Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
   MIRROR_COMPARE = False                compare mode (--compare-mirrors): fetch each recorded article
                                         from every other healthy mirror, report text that differs in
                                         the run report and runs/<run-id>.mirror_divergence.jsonl
+
+Scale-out (scraper/shared_crawl.py, scraper/extensions/shared_crawl.py, archive/index_redis.py):
+  REDIS_URL = $REDIS_URL or None        set (--redis URL): this crawl is one worker of the site's shared
+                                        crawl: queue, dupefilter, article claims and index on Redis
+  SHARED_CRAWL_IDLE_CLOSE = 5.0         a worker closes once the shared queue has been empty, with every
+                                        worker idle, for this many seconds
+  SHARED_CRAWL_HEARTBEAT = 0.5          seconds between a worker's heartbeats (and looks at the queue)
+  SHARED_CRAWL_WORKER_TIMEOUT = 30.0    a worker silent this long is gone; run keys expire after twice it
+  SHARED_CRAWL_PREFIX = "newsarchive"   Redis keys: <prefix>:<site>:crawl:… and <prefix>:<site>:index:…
 """
+
+import os
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["scraper.spiders"]
@@ -73,9 +91,13 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {
+    # First: repairs a killed crawl's leftovers before anything is fetched or written.
+    "scraper.extensions.crash_recovery.CrashRecoveryExtension": 50,
     "scraper.extensions.warc_capture.WarcCaptureExtension": 100,
     "scraper.extensions.run_report.RunReportExtension": 200,
     "scraper.extensions.progress.ProgressExtension": 300,
+    # Off without REDIS_URL: when a worker of a shared crawl may stop.
+    "scraper.extensions.shared_crawl.SharedCrawlExtension": 400,
     "scraper.extensions.log_format.JsonLogFormatExtension": 10,
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -96,3 +118,11 @@ MIRROR_BENCH_MAX_SECONDS = 600.0
 MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]
 MIRROR_BLOCK_SCAN_BYTES = 65536
 MIRROR_COMPARE = False
+
+# Scale-out: with REDIS_URL the addon swaps in the shared (scrapy-redis) scheduler.
+REDIS_URL = os.environ.get("REDIS_URL") or None
+ADDONS = {"scraper.shared_crawl.SharedCrawlAddon": 0}
+SHARED_CRAWL_IDLE_CLOSE = 5.0
+SHARED_CRAWL_HEARTBEAT = 0.5
+SHARED_CRAWL_WORKER_TIMEOUT = 30.0
+SHARED_CRAWL_PREFIX = "newsarchive"

@@ -1,4 +1,6 @@
-"""The persistent dedup index (archive.index / archive.index_sqlite), on real SQLite files."""
+"""The persistent dedup index (archive.index / archive.index_sqlite / archive.index_redis), on
+real SQLite files and a real redis-server: the contract tests run on both backends (the
+``backend_name`` fixture); SQLite's storage, batching and locking tests on SQLite only."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,7 +9,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import pytest
 
 import archive.index_sqlite as backend
 from archive.index import ArticleIndex, Capture, ForgetResult, IndexSchemaError, WarcPointer, open_index
+from archive.index_redis import RedisIndex
 from archive.index_sqlite import SqliteIndex
+from tests.redis_server import flush, needs_redis_server, redis_url  # noqa: F401 - a fixture
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -35,11 +39,49 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "state" / "index.sqlite"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=needs_redis_server)])
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+# Tests of SQLite's own storage: ``index`` is a SqliteIndex there.
+sqlite_only = pytest.mark.parametrize("backend_name", ["sqlite"])
+
+
 @pytest.fixture
-def index(path: Path) -> Iterator[SqliteIndex]:
-    ix = SqliteIndex(path)
-    yield ix
-    ix.close()
+def make_index(backend_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., ArticleIndex]]:
+    """``make_index(where="state", **options)``: an index of the backend under test; the same
+    ``where`` reopens the same index (SQLite: ``tmp_path/where/index.sqlite``; Redis: site
+    ``where`` on this module's redis-server, emptied before each test)."""
+    opened: list[ArticleIndex] = []
+    url = request.getfixturevalue("redis_url") if backend_name == "redis" else None
+    if url is not None:
+        flush(url)
+
+    def make(where: str = "state", **options: object) -> ArticleIndex:
+        if url is None:
+            ix: ArticleIndex = SqliteIndex(tmp_path / where / "index.sqlite", **options)  # type: ignore[arg-type]
+        else:
+            ix = RedisIndex(url, site=where, **options)  # type: ignore[arg-type]
+        opened.append(ix)
+        return ix
+
+    yield make
+    for ix in opened:
+        ix.close()
+
+
+@pytest.fixture
+def index(make_index: Callable[..., ArticleIndex]) -> ArticleIndex:
+    return make_index()
+
+
+@pytest.fixture
+def open_code(backend_name: str, path: Path, request: pytest.FixtureRequest) -> str:
+    """Python source opening the same index as ``make_index()`` in another process."""
+    if backend_name == "sqlite":
+        return f"open_index({str(path)!r})"
+    return f"open_index({request.getfixturevalue('redis_url')!r}, site='state')"
 
 
 def other_connection(path: Path) -> sqlite3.Connection:
@@ -62,6 +104,7 @@ def test_sqlite_index_implements_the_protocol(path: Path) -> None:
         ix.close()
 
 
+@sqlite_only
 def test_wal_mode_and_synchronous_normal(index: SqliteIndex, path: Path) -> None:
     assert index._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert index._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -88,8 +131,8 @@ def test_foreign_sqlite_file_is_refused(path: Path) -> None:
         SqliteIndex(path)
 
 
-def test_closed_index_refuses_calls(path: Path) -> None:
-    ix = SqliteIndex(path)
+def test_closed_index_refuses_calls(make_index: Callable[..., ArticleIndex]) -> None:
+    ix = make_index()
     ix.close()
     ix.close()  # twice is harmless
     with pytest.raises(ValueError, match="closed"):
@@ -148,8 +191,8 @@ def test_reverting_to_an_older_text_is_a_new_version(index: SqliteIndex) -> None
     assert (back.status, back.version, back.previous_hash) == ("changed", 3, HASH_B)
 
 
-def test_minor_change_from_simhash_distance_is_still_a_version(path: Path) -> None:
-    with SqliteIndex(path, minor_distance=3) as ix:
+def test_minor_change_from_simhash_distance_is_still_a_version(make_index: Callable[..., ArticleIndex]) -> None:
+    with make_index(minor_distance=3) as ix:
         version(ix, "presstv:1", HASH_A, simhash=0b1111_0000)
         near = version(ix, "presstv:1", HASH_B, T0 + H, simhash=0b1111_0111)  # 3 bits apart
         far = version(ix, "presstv:1", HASH_C, T0 + 2 * H, simhash=0b1000_1000)  # 4 bits apart
@@ -237,6 +280,7 @@ def test_a_url_seen_for_another_article_moves_to_it(index: SqliteIndex) -> None:
     assert index.stats().urls == 1
 
 
+@sqlite_only
 def test_url_key_collisions_never_give_a_wrong_answer(
     index: SqliteIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -357,6 +401,7 @@ def test_packing_is_lossless(pack, unpack, text: str, compact: type) -> None:  #
     assert unpack(packed) == text
 
 
+@sqlite_only
 def test_hashes_are_stored_as_bytes_and_url_keys_as_integers(index: SqliteIndex) -> None:
     index.add_sighting("presstv:1", URL_IR, T0)
     index.add_sighting("presstv:1", URL_TV, T0)
@@ -442,8 +487,8 @@ def test_reset(index: SqliteIndex) -> None:
     assert index.first_capture(SHA1).filename == "a.warc.gz"  # type: ignore[union-attr]
 
 
-def test_export_latest_one_line_per_archived_article_in_id_order(path: Path) -> None:
-    with SqliteIndex(path) as ix:
+def test_export_latest_one_line_per_archived_article_in_id_order(make_index: Callable[..., ArticleIndex]) -> None:
+    with make_index() as ix:
         populate(ix)
         exported = list(ix.export_latest())
         assert list(ix.export_latest()) == exported
@@ -453,15 +498,15 @@ def test_export_latest_one_line_per_archived_article_in_id_order(path: Path) -> 
     assert second["content_hash"] == HASH_B and second["previous_hash"] == HASH_A
     assert second["urls"] == sorted([URL_IR, URL_TV])
     assert second["first_seen"] == T0.isoformat()
-    with SqliteIndex(path) as reopened:
+    with make_index() as reopened:
         assert list(reopened.export_latest()) == exported
 
 
-def test_export_order_does_not_depend_on_insertion_order(tmp_path: Path) -> None:
+def test_export_order_does_not_depend_on_insertion_order(make_index: Callable[..., ArticleIndex]) -> None:
     ids = [f"presstv:{n}" for n in (5, 300, 12, 7, 1000)]
     results = []
     for name, order in (("a", ids), ("b", list(reversed(ids)))):
-        with SqliteIndex(tmp_path / name / "index.sqlite") as ix:
+        with make_index(name) as ix:
             for n, article_id in enumerate(order):
                 version(ix, article_id, f"xxh3-128:{abs(hash(article_id)):032x}", T0)
             results.append([e["id"] for e in ix.export_latest()])
@@ -471,11 +516,11 @@ def test_export_order_does_not_depend_on_insertion_order(tmp_path: Path) -> None
 # -- durability, batching, concurrency ----------------------------------------------------------
 
 
-def test_persists_across_close_and_reopen(path: Path) -> None:
-    with SqliteIndex(path) as ix:
+def test_persists_across_close_and_reopen(make_index: Callable[..., ArticleIndex]) -> None:
+    with make_index() as ix:
         populate(ix)
         ix.record_check("presstv:2", T0 + 2 * H, '"e"', None)
-    with SqliteIndex(path) as ix:
+    with make_index() as ix:
         assert ix.article_for_url(URL_TV) == "presstv:2"
         assert ix.latest_version("presstv:2").version == 2  # type: ignore[union-attr]
         assert ix.article("presstv:2").etag == '"e"'  # type: ignore[union-attr]
@@ -521,12 +566,12 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_second_process_sees_committed_data(index: SqliteIndex, path: Path) -> None:
+def test_second_process_sees_committed_data(index: SqliteIndex, open_code: str) -> None:
     populate(index)
     index.flush()
     done = run_python(f"""
         from archive.index import open_index
-        ix = open_index({str(path)!r})
+        ix = {open_code}
         print(ix.article_for_url({URL_TV!r}), ix.latest_version("presstv:2").version)
         ix.add_sighting("presstv:77", "https://presstv.tv/Detail/x/77", 1.7e9)
         ix.close()

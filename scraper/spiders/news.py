@@ -45,6 +45,7 @@ from scraper.incremental import (
 )
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted, classify_exception
 from scraper.middlewares.redirect import OFFSITE_META
+from scraper.shared_crawl import SharedCrawl
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -94,6 +95,9 @@ class NewsSpider(Spider):
         # The persistent dedup index (None with ARCHIVE_INDEX_ENABLED=False). The WARC capture
         # extension reads it as ``crawler.spider.index``: keep the name and type.
         self.index: ArticleIndex | None = None
+        # With REDIS_URL this run is shared with other workers (scraper.shared_crawl): articles
+        # are claimed, and their URLs kept, in Redis instead of ``article_urls``.
+        self.shared: SharedCrawl | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -101,6 +105,7 @@ class NewsSpider(Spider):
         workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS", -1)
         spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
+        spider.shared = SharedCrawl.for_spider(crawler.settings, spider.profile)
         spider.index = open_crawl_index(crawler.settings, spider.profile.name)
         # Closed only when the engine stops: other spider_closed handlers (WARC capture) may
         # still use it; the spider_closed flush makes this run's writes durable and visible.
@@ -123,6 +128,8 @@ class NewsSpider(Spider):
     def _close_index(self) -> None:
         if self.index is not None:
             self.index.close()
+        if self.shared is not None:
+            self.shared.close()
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -212,24 +219,8 @@ class NewsSpider(Spider):
         index, not already archived (or due for a conditional re-check)."""
         # (article id, url) pairs new to this run: related lists repeat the same links on
         # every page, and the index already has what this run told it once.
-        sightings: list[tuple[str, str]] = []
-        candidates: list[tuple[str, str]] = []  # first sighting of an article this run
-        for url in urls:
-            article = self.profile.match_article(url)
-            if article is None:
-                continue
-            article_id = self.profile.article_id(article)
-            seen = self.article_urls.get(article_id)
-            if seen is not None:
-                if url not in seen:
-                    seen.append(url)
-                    sightings.append((article_id, url))
-                continue
-            sightings.append((article_id, url))
-            if self._skipped_as_old(article.published_day):
-                continue
-            self.article_urls[article_id] = [url]  # claimed now: no other page schedules it
-            candidates.append((article_id, url))
+        claim = self._claim_here if self.shared is None else self._claim_shared
+        sightings, candidates = claim(urls)
         if self.index is None:
             decisions: list[dict[str, Any] | None] = [{} for _ in candidates]
         elif sightings:
@@ -255,6 +246,49 @@ class NewsSpider(Spider):
             self.articles_scheduled += 1
             requests.append(request)
         return requests
+
+    def _claim_here(self, urls: Iterable[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(sightings new to this run, candidates: articles first seen now, claimed by this run)."""
+        sightings: list[tuple[str, str]] = []
+        candidates: list[tuple[str, str]] = []  # first sighting of an article this run
+        for url in urls:
+            article = self.profile.match_article(url)
+            if article is None:
+                continue
+            article_id = self.profile.article_id(article)
+            seen = self.article_urls.get(article_id)
+            if seen is not None:
+                if url not in seen:
+                    seen.append(url)
+                    sightings.append((article_id, url))
+                continue
+            sightings.append((article_id, url))
+            if self._skipped_as_old(article.published_day):
+                continue
+            self.article_urls[article_id] = [url]  # claimed now: no other page schedules it
+            candidates.append((article_id, url))
+        return sightings, candidates
+
+    def _claim_shared(self, urls: Iterable[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The same against the shared run's claims in Redis: each article is claimed by one
+        worker, once per run, before any request for it is built; one round trip a page."""
+        assert self.shared is not None
+        found: list[tuple[str, str, bool]] = []
+        for url in urls:
+            article = self.profile.match_article(url)
+            if article is not None:
+                found.append((self.profile.article_id(article), url, self._recent(article.published_day)))
+        sightings: list[tuple[str, str]] = []
+        candidates: list[tuple[str, str]] = []
+        for (article_id, url, _), verdict in zip(found, self.shared.claim(found)):
+            if verdict == SharedCrawl.KNOWN:
+                continue
+            sightings.append((article_id, url))
+            if verdict == SharedCrawl.TOO_OLD:
+                self._outcome("skipped/older_than_since")
+            elif verdict == SharedCrawl.CLAIMED:
+                candidates.append((article_id, url))
+        return sightings, candidates
 
     async def _in_thread(self, function: Any, *args: Any) -> Any:
         """Index work off the reactor thread: a locked database is waited out with sleeps."""
@@ -316,6 +350,9 @@ class NewsSpider(Spider):
         """Every URL seen for the response's article so far, the ones it was fetched under
         included. The WARC keeps them beside the capture (a metadata record), because replay
         cannot know them from the page alone."""
+        if self.shared is not None:  # every worker's sightings, this one's included
+            return self.shared.article_urls(response.meta["article_id"],
+                                            [*response.meta.get("redirect_urls", ()), response.url])
         urls = self.article_urls.setdefault(response.meta["article_id"], [])
         for url in (*response.meta.get("redirect_urls", ()), response.url):
             if url not in urls:

@@ -1,0 +1,682 @@
+"""Redis backend of :class:`archive.index.ArticleIndex`, for crawls shared by several workers.
+
+Same semantics as the SQLite backend (``archive.index_sqlite``), so the spider, the WARC
+capture and the tests cannot tell them apart; what differs is that many processes on many
+machines write at once, so every write that reads before it writes is one Lua script (atomic
+on the server, one round trip):
+
+* version numbering: "same hash as the latest version → unchanged, else version n+1" runs
+  inside the server, so two workers recording the same article can never both make
+  version 2, and versions stay numbered 1, 2, … without gaps;
+* the first capture of a payload digest is ``HSETNX``: exactly one capture wins. Because the
+  WARC capture asks :meth:`RedisIndex.first_capture` *before* it writes a record and tells
+  :meth:`RedisIndex.record_payload` *after*, a miss also claims the digest for this instance
+  for ``claim_seconds`` (``SET NX PX``): another worker asking for the same digest meanwhile
+  waits (at most ``claim_wait`` seconds; the claimer writes one record, milliseconds) for
+  the capture and writes a revisit, instead of a second full response. Workers that start
+  together all fetch robots.txt at once: without the claim each would store it in full.
+
+Keys, all under ``<prefix>:<site>:index:`` (``newsarchive:presstv:index:…``), so sites and
+the crawl's own run keys (``…:crawl:…``, see ``scraper.shared_crawl``) never mix:
+
+=====================  ======  ============================================================
+``schema``             string  schema version (1)
+``seq``                string  counter: articles in order of first sighting
+``articles``           zset    every article id, score 0 (lexicographic = export order)
+``article:<id>``       hash    ``seq first last checked pub etag lm dup n``, ``v:<k>`` (JSON
+                               of version k: ``h s f l t w o r m``) and ``u:<url>`` (last
+                               seen, POSIX seconds) for every URL sighting of the article
+``urls``               hash    url → article id
+``text:<hash>``        zset    article ids having a version with that content hash, scored
+                               by ``seq`` (``article_for_hash``, ``duplicate_of``)
+``payloads``           hash    payload digest → JSON capture ``u d r f o``
+``payload-claim:<d>``  string  short-lived claim on a digest being written (see above)
+``nversions``          string  version count, for ``stats``
+=====================  ======  ============================================================
+
+Times are whole POSIX seconds, as in SQLite. Strings given (hashes, dates, record ids,
+validators, ``published``) are stored as given and returned exactly. A single Redis server
+(or primary) is assumed: the scripts touch keys they derive, which Redis Cluster forbids.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+
+from archive.index import (
+    DEFAULT_RECHECK_EVERY,
+    DEFAULT_YOUNG_WINDOW,
+    ArticleInfo,
+    Capture,
+    ForgetResult,
+    IndexSchemaError,
+    IndexStats,
+    Moment,
+    Version,
+    VersionResult,
+    from_epoch,
+    is_redis_url,
+    to_epoch,
+)
+from archive.index_sqlite import published_datetime
+from archive.warc_writer import WarcPointer
+
+__all__ = ["RedisIndex", "is_redis_url", "redacted"]
+
+SCHEMA_VERSION = 1
+_U64 = 1 << 64
+_CHUNK = 500  # articles per round trip when walking the whole index
+
+# -- Lua -------------------------------------------------------------------------------------
+# ARGV[1] is always the key prefix ("newsarchive:<site>:index:"). Numbers travel as decimal
+# strings; cjson prints numbers with 14 significant digits, plenty for seconds and offsets.
+
+_LUA_COMMON = """
+local P = ARGV[1]
+local function akey(id) return P .. 'article:' .. id end
+-- create the article (next seq, first = last = now) or move its last sighting forward
+local function touch(id, now, extra)
+  local k = akey(id)
+  local last = redis.call('HGET', k, 'last')
+  if not last then
+    local seq = redis.call('INCR', P .. 'seq')
+    redis.call('HSET', k, 'seq', seq, 'first', now, 'last', now)
+    redis.call('ZADD', P .. 'articles', 0, id)
+    return k, true
+  end
+  if now > tonumber(last) then redis.call('HSET', k, 'last', now) end
+  return k, false
+end
+"""
+
+_LUA_SIGHT = _LUA_COMMON + """
+local id, url, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local k = touch(id, now)
+local field = 'u:' .. url
+local owner = redis.call('HGET', P .. 'urls', url)
+if owner == id then
+  local seen = redis.call('HGET', k, field)
+  if not seen or now > tonumber(seen) then redis.call('HSET', k, field, now) end
+  return 0
+end
+-- the same URL now shows another article: the latest sighting wins, a URL has one article
+if owner then redis.call('HDEL', akey(owner), field) end
+redis.call('HSET', P .. 'urls', url, id)
+redis.call('HSET', k, field, now)
+return 1
+"""
+
+_LUA_VERSION = _LUA_COMMON + """
+local a = cjson.decode(ARGV[2])
+local id, now, v = a.id, a.now, a.v
+local k, created = touch(id, now)
+-- a fetch is a check too (see SqliteIndex._record_version)
+local checked = redis.call('HGET', k, 'checked')
+if not checked or now > tonumber(checked) then redis.call('HSET', k, 'checked', now) end
+if a.pub then redis.call('HSET', k, 'pub', a.pub) end
+local n = tonumber(redis.call('HGET', k, 'n') or '0')
+local dup = redis.call('HGET', k, 'dup')
+local latest = false
+if n > 0 then latest = cjson.decode(redis.call('HGET', k, 'v:' .. n)) end
+if latest and latest.h == v.h then
+  if now > latest.l then
+    latest.l = now
+    redis.call('HSET', k, 'v:' .. n, cjson.encode(latest))
+  end
+  local previous = false
+  if n > 1 then previous = cjson.decode(redis.call('HGET', k, 'v:' .. (n - 1))).h end
+  return {'unchanged', n, previous, latest.m, dup}
+end
+local minor = a.minor
+if minor < 0 then
+  minor = 0
+  if latest and latest.s and v.s then
+    local function bits(x)
+      local c = 0
+      while x ~= 0 do
+        c = c + bit.band(x, 1)
+        x = bit.rshift(x, 1)
+      end
+      return c
+    end
+    -- 64-bit simhashes as 16 hex digits: two exact 32-bit halves for Lua's bit library
+    local d = bits(bit.bxor(tonumber(latest.s:sub(1, 8), 16), tonumber(v.s:sub(1, 8), 16)))
+            + bits(bit.bxor(tonumber(latest.s:sub(9, 16), 16), tonumber(v.s:sub(9, 16), 16)))
+    if d <= a.dist then minor = 1 end
+  end
+end
+if not dup then
+  -- same text as another article: recorded once as duplicate_of, never merged
+  for _, other in ipairs(redis.call('ZRANGE', P .. 'text:' .. v.h, 0, 1)) do
+    if other ~= id then
+      dup = other
+      redis.call('HSET', k, 'dup', dup)
+      break
+    end
+  end
+end
+local number = n + 1
+v.f = now
+v.l = now
+v.m = minor
+redis.call('HSET', k, 'v:' .. number, cjson.encode(v), 'n', number)
+redis.call('ZADD', P .. 'text:' .. v.h, 'NX', redis.call('HGET', k, 'seq'), id)
+redis.call('INCR', P .. 'nversions')
+local status = 'changed'
+if n == 0 then status = 'new' end
+local previous = false
+if latest then previous = latest.h end
+return {status, number, previous, minor, dup}
+"""
+
+_LUA_CHECK = _LUA_COMMON + """
+local a = cjson.decode(ARGV[2])
+local k = touch(a.id, a.now)
+redis.call('HSET', k, 'checked', a.now)
+for _, name in ipairs({'etag', 'lm'}) do
+  if a[name] then
+    redis.call('HSET', k, name, a[name])
+  elseif a.nm == 0 then
+    redis.call('HDEL', k, name)  -- a 200 without the validator: the old one is stale
+  end
+end
+return 1
+"""
+
+_LUA_LATEST = _LUA_COMMON + """
+local k = akey(ARGV[2])
+local n = tonumber(redis.call('HGET', k, 'n') or '0')
+if n == 0 then return false end
+local previous = false
+if n > 1 then previous = redis.call('HGET', k, 'v:' .. (n - 1)) end
+return {n, redis.call('HGET', k, 'v:' .. n), previous}
+"""
+
+_LUA_FIRST_CAPTURE = _LUA_COMMON + """
+local found = redis.call('HGET', P .. 'payloads', ARGV[2])
+if found then return {1, found} end
+if ARGV[5] == '1' then
+  local claim = P .. 'payload-claim:' .. ARGV[2]
+  if redis.call('SET', claim, ARGV[3], 'NX', 'PX', ARGV[4]) then return {0} end
+  if redis.call('GET', claim) == ARGV[3] then return {0} end
+  return {2}  -- another writer is capturing these bytes right now
+end
+return {0}
+"""
+
+_LUA_RECORD_PAYLOAD = _LUA_COMMON + """
+local added = redis.call('HSETNX', P .. 'payloads', ARGV[2], ARGV[3])
+local claim = P .. 'payload-claim:' .. ARGV[2]
+if redis.call('GET', claim) == ARGV[4] then redis.call('DEL', claim) end
+return added
+"""
+
+_LUA_FORGET_URL = _LUA_COMMON + """
+local owner = redis.call('HGET', P .. 'urls', ARGV[2])
+if not owner then return 0 end
+redis.call('HDEL', P .. 'urls', ARGV[2])
+redis.call('HDEL', akey(owner), 'u:' .. ARGV[2])
+return 1
+"""
+
+_LUA_FORGET_ID = _LUA_COMMON + """
+local id = ARGV[2]
+local k = akey(id)
+local fields = redis.call('HGETALL', k)
+if #fields == 0 then return {0, 0, 0} end
+local versions, urls = 0, 0
+for i = 1, #fields, 2 do
+  local f = fields[i]
+  local kind = f:sub(1, 2)
+  if kind == 'u:' then
+    urls = urls + 1
+    local url = f:sub(3)
+    if redis.call('HGET', P .. 'urls', url) == id then redis.call('HDEL', P .. 'urls', url) end
+  elseif kind == 'v:' then
+    versions = versions + 1
+    redis.call('ZREM', P .. 'text:' .. cjson.decode(fields[i + 1]).h, id)
+  end
+end
+redis.call('DEL', k)
+redis.call('ZREM', P .. 'articles', id)
+if versions > 0 then redis.call('DECRBY', P .. 'nversions', versions) end
+return {1, versions, urls}
+"""
+
+_LUA_EXPIRE = _LUA_COMMON + """
+local cutoff = tonumber(ARGV[2])
+local removed = 0
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local k = akey(id)
+  local fields = redis.call('HGETALL', k)
+  for j = 1, #fields, 2 do
+    local f = fields[j]
+    if f:sub(1, 2) == 'u:' and tonumber(fields[j + 1]) < cutoff then
+      redis.call('HDEL', k, f)
+      removed = removed + 1
+      local url = f:sub(3)
+      if redis.call('HGET', P .. 'urls', url) == id then redis.call('HDEL', P .. 'urls', url) end
+    end
+  end
+end
+return removed
+"""
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+def _simhash_hex(simhash: int | None) -> str | None:
+    if simhash is None:
+        return None
+    if not 0 <= simhash < _U64:
+        raise ValueError(f"simhash {simhash} is not an unsigned 64-bit integer")
+    return f"{simhash:016x}"
+
+
+def _iso(seconds: int) -> str:
+    return from_epoch(seconds).isoformat()
+
+
+class RedisIndex:
+    """:class:`archive.index.ArticleIndex` on a Redis server, keys under ``<prefix>:<site>:index:``.
+
+    Every write is applied (and visible to every worker) when the call returns: ``flush`` has
+    nothing to do. Safe to share between threads (redis-py's connection pool)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        site: str,
+        prefix: str = "newsarchive",
+        minor_distance: int = 3,
+        claim_seconds: float = 10.0,
+        claim_wait: float = 1.0,
+        client: redis.Redis | None = None,
+        socket_timeout: float = 30.0,
+    ) -> None:
+        """``claim_seconds``: how long a miss in :meth:`first_capture` keeps the digest for
+        this instance (it is released by :meth:`record_payload`); ``claim_wait``: how long
+        another instance waits for that capture before writing the bytes in full."""
+        if not site or any(c in site for c in ":*?[] \t\r\n"):
+            raise ValueError(f"site {site!r}: a Redis index needs a plain site name (no ':' or spaces)")
+        self.url = url
+        self.site = site
+        self.minor_distance = minor_distance
+        self.claim_seconds = claim_seconds
+        self.claim_wait = claim_wait
+        self.claim_waits = 0  # how often a capture in progress elsewhere was waited for
+        self.prefix = f"{prefix}:{site}:index:"
+        self._token = uuid.uuid4().hex  # who holds a payload claim
+        self._lock = threading.Lock()
+        self._client: redis.Redis | None = client or redis.Redis.from_url(
+            url, decode_responses=True, encoding_errors="surrogatepass",
+            socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout,
+            health_check_interval=30,
+        )
+        db = self._client
+        self._sight = db.register_script(_LUA_SIGHT)
+        self._version = db.register_script(_LUA_VERSION)
+        self._check = db.register_script(_LUA_CHECK)
+        self._latest = db.register_script(_LUA_LATEST)
+        self._first_capture = db.register_script(_LUA_FIRST_CAPTURE)
+        self._record_payload = db.register_script(_LUA_RECORD_PAYLOAD)
+        self._forget_url = db.register_script(_LUA_FORGET_URL)
+        self._forget_id = db.register_script(_LUA_FORGET_ID)
+        self._expire = db.register_script(_LUA_EXPIRE)
+        try:
+            self._check_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_schema(self) -> None:
+        key = self.prefix + "schema"
+        self._db.set(key, SCHEMA_VERSION, nx=True)
+        found = self._db.get(key)
+        try:
+            number = int(found)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise IndexSchemaError(f"{self._where}: {key} holds {found!r}, not an index schema version") from None
+        if number > SCHEMA_VERSION:
+            raise IndexSchemaError(
+                f"{self._where} has index schema {number}, newer than this newsarchive reads "
+                f"({SCHEMA_VERSION}): upgrade newsarchive or use another Redis database"
+            )
+
+    @property
+    def _where(self) -> str:
+        return f"{redacted(self.url)} (site {self.site})"
+
+    @property
+    def _db(self) -> redis.Redis:
+        client = self._client
+        if client is None:
+            raise ValueError(f"index {self._where} is closed")
+        return client
+
+    def _akey(self, article_id: str) -> str:
+        return f"{self.prefix}article:{article_id}"
+
+    def _run(self, script: Any, *args: Any) -> Any:
+        self._db  # noqa: B018 - a closed index must say so, not fail inside redis-py
+        return script(args=[self.prefix, *args])
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def article_for_url(self, url: str) -> str | None:
+        return self._db.hget(self.prefix + "urls", url)
+
+    def knows(self, article_id: str) -> bool:
+        return int(self._db.hget(self._akey(article_id), "n") or 0) > 0
+
+    def needs_refetch(
+        self,
+        article_id: str,
+        now: Moment = None,
+        young_window: timedelta = DEFAULT_YOUNG_WINDOW,
+        recheck_every: timedelta = DEFAULT_RECHECK_EVERY,
+        *,
+        force: bool = False,
+    ) -> bool:
+        if force:
+            return True
+        moment = to_epoch(now)
+        first, checked, published, versions = self._db.hmget(
+            self._akey(article_id), ["first", "checked", "pub", "n"]
+        )
+        if first is None or not int(versions or 0):
+            return True  # never archived: a sighting alone does not count
+        born = published_datetime(published)
+        born_at = born.timestamp() if born is not None else int(first)
+        if moment - born_at >= young_window.total_seconds():
+            return False
+        return checked is None or moment - int(checked) >= recheck_every.total_seconds()
+
+    def article(self, article_id: str) -> ArticleInfo | None:
+        fields = self._db.hgetall(self._akey(article_id))
+        if not fields:
+            return None
+        return self._info(article_id, fields)
+
+    def _info(self, article_id: str, fields: dict[str, str]) -> ArticleInfo:
+        checked = fields.get("checked")
+        return ArticleInfo(
+            article_id=article_id,
+            first_seen=from_epoch(int(fields["first"])),
+            last_seen=from_epoch(int(fields["last"])),
+            last_checked=None if checked is None else from_epoch(int(checked)),
+            published=fields.get("pub"),
+            etag=fields.get("etag"),
+            last_modified=fields.get("lm"),
+            duplicate_of=fields.get("dup"),
+            versions=int(fields.get("n") or 0),
+            urls=_urls(fields),
+        )
+
+    def latest_version(self, article_id: str) -> Version | None:
+        found = self._run(self._latest, article_id)
+        if not found:
+            return None
+        number, latest, previous = found
+        return _version(article_id, int(number), json.loads(latest),
+                        None if previous is None else json.loads(previous)["h"])
+
+    def article_for_hash(self, content_hash: str) -> str | None:
+        first = self._db.zrange(f"{self.prefix}text:{content_hash}", 0, 0)
+        return first[0] if first else None
+
+    def first_capture(self, payload_digest: str) -> Capture | None:
+        """The first capture of the digest; on a miss the digest is claimed for this instance
+        (the caller is about to write it), and while another instance holds the claim this
+        waits up to ``claim_wait`` s for its capture: one GET-sized round trip when nothing
+        is contended."""
+        deadline = None
+        pause = 0.001
+        while True:
+            found = self._run(self._first_capture, payload_digest, self._token,
+                              int(self.claim_seconds * 1000), 1)
+            if found[0] == 1:
+                return _capture(found[1])
+            if found[0] == 0:
+                return None
+            # Being written by another worker right now: its record_payload follows within
+            # milliseconds. Past the deadline (that worker died?) the caller stores the bytes.
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + self.claim_wait
+                self.claim_waits += 1
+            elif now >= deadline:
+                return None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def add_sighting(self, article_id: str, url: str, now: Moment = None) -> bool:
+        return bool(self._run(self._sight, article_id, url, to_epoch(now)))
+
+    def record_version(
+        self,
+        article_id: str,
+        *,
+        content_hash: str,
+        simhash: int | None = None,
+        fetched_at: str | None = None,
+        warc: WarcPointer | None = None,
+        published: str | None = None,
+        minor: bool | None = None,
+        now: Moment = None,
+    ) -> VersionResult:
+        version: dict[str, Any] = {"h": content_hash}
+        hex_simhash = _simhash_hex(simhash)  # validated before anything is written
+        if hex_simhash is not None:
+            version["s"] = hex_simhash
+        if fetched_at is not None:
+            version["t"] = fetched_at
+        if warc is not None:
+            version.update(w=warc.filename, o=warc.offset, r=warc.record_id)
+        arguments: dict[str, Any] = {
+            "id": article_id, "now": to_epoch(now), "v": version,
+            "minor": -1 if minor is None else int(minor), "dist": self.minor_distance,
+        }
+        if published is not None:
+            arguments["pub"] = published
+        status, number, previous, is_minor, duplicate_of = self._run(self._version, json.dumps(arguments))
+        return VersionResult(status=status, version=int(number), previous_hash=previous,
+                             minor=bool(is_minor), duplicate_of=duplicate_of)
+
+    def record_payload(
+        self,
+        payload_digest: str,
+        *,
+        target_uri: str,
+        warc_date: str,
+        record_id: str,
+        filename: str,
+        offset: int,
+    ) -> bool:
+        capture = json.dumps({"u": target_uri, "d": warc_date, "r": record_id, "f": filename, "o": offset})
+        return bool(self._run(self._record_payload, payload_digest, capture, self._token))
+
+    def record_check(
+        self,
+        article_id: str,
+        now: Moment = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        not_modified: bool = False,
+    ) -> None:
+        arguments: dict[str, Any] = {"id": article_id, "now": to_epoch(now), "nm": int(not_modified)}
+        if etag is not None:
+            arguments["etag"] = etag
+        if last_modified is not None:
+            arguments["lm"] = last_modified
+        self._run(self._check, json.dumps(arguments))
+
+    # -- operator functions ----------------------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        pipe = self._db.pipeline(transaction=False)
+        pipe.zcard(self.prefix + "articles")
+        pipe.get(self.prefix + "nversions")
+        pipe.hlen(self.prefix + "urls")
+        pipe.hlen(self.prefix + "payloads")
+        articles, versions, urls, payloads = pipe.execute()
+        return IndexStats(int(articles), int(versions or 0), int(urls), int(payloads),
+                          size_bytes=self._memory_bytes())
+
+    def _keys(self) -> Iterator[str]:
+        yield from self._db.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)
+
+    def _memory_bytes(self) -> int:
+        """What the index's keys take in the server's memory (``MEMORY USAGE`` of each)."""
+        total = 0
+        batch: list[str] = []
+        for key in self._keys():
+            batch.append(key)
+            if len(batch) >= 1000:
+                total += self._memory_of(batch)
+                batch = []
+        return total + (self._memory_of(batch) if batch else 0)
+
+    def _memory_of(self, keys: list[str]) -> int:
+        pipe = self._db.pipeline(transaction=False)
+        for key in keys:
+            pipe.memory_usage(key, samples=0)
+        return sum(size or 0 for size in pipe.execute())
+
+    def forget(self, id_or_url: str) -> ForgetResult:
+        if "://" in id_or_url:
+            return ForgetResult(urls=int(self._run(self._forget_url, id_or_url)))
+        articles, versions, urls = self._run(self._forget_id, id_or_url)
+        return ForgetResult(articles=int(articles), versions=int(versions), urls=int(urls))
+
+    def expire_urls(self, older_than: timedelta, now: Moment = None) -> int:
+        cutoff = to_epoch(now) - older_than.total_seconds()
+        removed = 0
+        for chunk in self._article_chunks():
+            removed += int(self._run(self._expire, repr(cutoff), *chunk))
+        return removed
+
+    def _article_chunks(self) -> Iterator[list[str]]:
+        """Article ids in id order, ``_CHUNK`` at a time (by rank: ids are never removed
+        while walking, except by a concurrent ``forget``, which may shift one chunk)."""
+        start = 0
+        while True:
+            chunk = self._db.zrange(self.prefix + "articles", start, start + _CHUNK - 1)
+            if not chunk:
+                return
+            yield chunk
+            start += len(chunk)
+
+    def reset(self) -> None:
+        batch: list[str] = []
+        for key in self._keys():
+            batch.append(key)
+            if len(batch) >= 1000:
+                self._db.unlink(*batch)
+                batch = []
+        if batch:
+            self._db.unlink(*batch)
+        self._db.set(self.prefix + "schema", SCHEMA_VERSION)
+
+    def export_latest(self) -> Iterator[dict[str, Any]]:
+        for chunk in self._article_chunks():
+            pipe = self._db.pipeline(transaction=False)
+            for article_id in chunk:
+                pipe.hgetall(self._akey(article_id))
+            for article_id, fields in zip(chunk, pipe.execute()):
+                number = int(fields.get("n") or 0)
+                if not number:
+                    continue  # only sighted, never archived: nothing to export
+                previous = json.loads(fields[f"v:{number - 1}"])["h"] if number > 1 else None
+                version = _version(article_id, number, json.loads(fields[f"v:{number}"]), previous)
+                warc = version.warc
+                checked = fields.get("checked")
+                yield {
+                    "id": article_id,
+                    "version": version.version,
+                    "versions": version.version,  # numbered 1..n without gaps
+                    "content_hash": version.content_hash,
+                    "previous_hash": version.previous_hash,
+                    "simhash": version.simhash,
+                    "minor_change": version.minor,
+                    "fetched_at": version.fetched_at,
+                    "warc": None if warc is None
+                    else {"filename": warc.filename, "offset": warc.offset, "record_id": warc.record_id},
+                    "urls": _urls(fields),
+                    "published": fields.get("pub"),
+                    "duplicate_of": fields.get("dup"),
+                    "first_seen": _iso(int(fields["first"])),
+                    "last_seen": _iso(int(fields["last"])),
+                    "last_checked": None if checked is None else _iso(int(checked)),
+                    "version_first_seen": _iso(int(version.first_seen.timestamp())),
+                    "version_last_seen": _iso(int(version.last_seen.timestamp())),
+                }
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Nothing buffered: every write is on the server when its call returns."""
+        self._db  # noqa: B018 - closed indexes refuse this too
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> RedisIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _urls(fields: dict[str, str]) -> list[str]:
+    return sorted(name[2:] for name in fields if name.startswith("u:"))
+
+
+def _version(article_id: str, number: int, stored: dict[str, Any], previous_hash: str | None) -> Version:
+    filename = stored.get("w")
+    return Version(
+        article_id=article_id,
+        version=number,
+        content_hash=stored["h"],
+        previous_hash=previous_hash,
+        simhash=int(stored["s"], 16) if stored.get("s") else None,
+        minor=bool(stored.get("m")),
+        first_seen=from_epoch(int(stored["f"])),
+        last_seen=from_epoch(int(stored["l"])),
+        fetched_at=stored.get("t"),
+        warc=None if filename is None else WarcPointer(filename, int(stored["o"]), stored["r"]),
+    )
+
+
+def _capture(stored: str) -> Capture:
+    data = json.loads(stored)
+    return Capture(target_uri=data["u"], warc_date=data["d"], record_id=data["r"],
+                   filename=data["f"], offset=int(data["o"]))
