@@ -56,6 +56,7 @@ def build_record(
         "urls": urls,
         "title": extracted.get("title"),
         "published": extracted.get("published"),
+        "published_offset_assumed": bool(extracted.get("published_offset_assumed")),
         "modified": extracted.get("modified"),
         "section": extracted.get("section"),
         "authors": list(extracted.get("authors") or []),

@@ -66,8 +66,48 @@ def test_jsonld_news_article_gives_every_field() -> None:
 
 
 def test_jsonld_wins_over_opengraph() -> None:
-    html = page(ld(NEWS_ARTICLE) + '<meta property="og:title" content="OG title | Press TV">')
-    assert meta(html).title == "Russia says Ukraine talks & sanctions"
+    # JSON-LD wins every field but the title (see test_title_*): og:description loses here
+    html = page(ld(NEWS_ARTICLE) + '<meta property="og:description" content="OG text">')
+    assert meta(html).description == "Moscow says talks are possible."
+
+
+def test_title_the_visible_headline_confirms() -> None:
+    # og:title is the declared headline, unless only the JSON-LD one is what the <h1> shows
+    head = ld(NEWS_ARTICLE) + '<meta property="og:title" content="Social title | Press TV">'
+    assert meta(page(head)).title == "Social title"
+    shown = page(head, "<article><h1>Russia says Ukraine talks &amp; sanctions</h1></article>")
+    assert meta(shown).title == "Russia says Ukraine talks & sanctions"
+
+
+@pytest.mark.parametrize(
+    ("og_title", "h1", "expected"),
+    [
+        # the site's name (or section, date) after or before a separator
+        ("Steigende US-Zinsen setzen Dax zu | Börsen-Zeitung", "", "Steigende US-Zinsen setzen Dax zu"),
+        ("停戦「最も合意に近い」 | 毎日新聞", "", "停戦「最も合意に近い」"),
+        ("Press TV - Russia says talks possible", "", "Russia says talks possible"),
+        ("Ziele, Chancen, Risiken | Europa | DW | 28.04.2023", "Ziele, Chancen, Risiken", "Ziele, Chancen, Risiken"),
+        # a dash inside the headline is not an affix
+        ("Bill worth THOUSANDS - here's how to check", "", "Bill worth THOUSANDS - here's how to check"),
+        # a kicker inside the <h1>: the declared title is the headline
+        ("Judy Lybke, ganz und gar nicht eigenartig", "Neue Leipziger Schule: Judy Lybke, ganz und gar nicht eigenartig",
+         "Judy Lybke, ganz und gar nicht eigenartig"),
+        # cut short for a share card: the <h1> is whole
+        ("Iran says talks with the…", "Iran says talks with the United States can resume", "Iran says talks with the United States can resume"),
+    ],
+)
+def test_title_affixes_and_kickers(og_title: str, h1: str, expected: str) -> None:
+    head = (f'<meta property="og:title" content="{og_title}">'
+            '<meta property="og:site_name" content="Börsen-Zeitung"><meta property="og:site_name" content="毎日新聞">')
+    body = f"<article><h1>{h1}</h1></article>" if h1 else ""
+    assert meta(page(head, body)).title == expected, "title"
+
+
+def test_title_from_h1_and_title_tag_without_declared_titles() -> None:
+    html = page("<title>The Headline | Press TV</title>", "<nav><h1>Press TV</h1></nav><h1>The Headline</h1>")
+    assert meta(html).title == "The Headline"
+    assert meta(page("<title>The Headline | presstv.ir</title>")).title == "The Headline"
+    assert meta(page("<title>\u200bThe\u00a0Headline\u00ad</title>")).title == "The Headline"
 
 
 def test_graph_with_id_references_and_typed_list() -> None:
@@ -267,7 +307,46 @@ def test_parse_date_ignores_non_strings() -> None:
         (["Andrew Anderson"], [], ["Andrew Anderson"]),  # "and" inside words is no separator
         (["Updated 3 hours ago"], [], []),
         ([None, 5, ""], [], []),
+        (["Von Seb Dumitru, Lille"], [], ["Seb Dumitru"]),  # "von", the place written from
+        (["von Weizsäcker"], [], ["von Weizsäcker"]),  # a name, not a prefix
+        (["Par Marie Dupont, Paris", "Felix Schröder, dpa"], [], ["Marie Dupont", "Felix Schröder", "dpa"]),
+        (["Emma Mackenzie", "emma-mackenzie"], [], ["Emma Mackenzie"]),  # the URL slug twin
+        (["red", "Nachrichten", "admin"], [], []),  # placeholders, not people
+        (["David Straub", "MDR THÜRINGEN"], ["mdr.de"], ["David Straub"]),  # the publisher's desk
+        (["Redaktion: Roman Warschauer"], [], []),  # a label line
     ],
 )
 def test_clean_authors(names: list, publishers: list[str], expected: list[str]) -> None:
     assert clean_authors(names, publishers) == expected
+
+
+def test_organisation_authors_only_when_no_person_is_named() -> None:
+    org = dict(NEWS_ARTICLE, author={"@type": "Organization", "name": "Press TV"})
+    assert meta(page(ld(org))).authors == ["Press TV"]
+    assert meta(page(ld(NEWS_ARTICLE))).authors == ["Jane Doe", "John Roe"]
+    assert clean_authors(["Redaktion hessenschau.de", "BR24"], organisations=True) == [
+        "Redaktion hessenschau.de", "BR24"]
+
+
+def _dated(published: str, modified: str | None = None) -> str:
+    data = {"@type": "NewsArticle", "headline": "H", "datePublished": published}
+    if modified:
+        data["dateModified"] = modified
+    return page(ld(data))
+
+
+def test_naive_time_takes_the_profile_zone_and_says_so() -> None:
+    data = meta(_dated("2023-02-19T14:05:00"), TEHRAN)
+    assert (data.published, data.published_offset_assumed) == ("2023-02-19T14:05:00+03:30", True)
+    data = meta(_dated("2023-02-19T14:05:00+01:00"), TEHRAN)
+    assert (data.published, data.published_offset_assumed) == ("2023-02-19T14:05:00+01:00", False)
+    assert data.to_dict()["published_offset_assumed"] is False
+
+
+def test_naive_time_borrows_the_offset_of_the_other_date() -> None:
+    data = meta(_dated("2023-04-28T18:11:01", "2023-04-28T19:00:00+02:00"))
+    assert (data.published, data.published_offset_assumed) == ("2023-04-28T18:11:01+02:00", True)
+    data = meta(_dated("2023-04-28T18:11:01"))  # nothing to go by: left as stated
+    assert (data.published, data.published_offset_assumed) == ("2023-04-28T18:11:01", False)
+    data = meta(_dated("2023-04-28"))  # a bare date stays a bare date
+    assert (data.published, data.published_offset_assumed) == ("2023-04-28", False)

@@ -29,9 +29,23 @@ class ArticleData:
     tags: list[str] = field(default_factory=list)
     language: str | None = None
     canonical_url: str | None = None  # the page's own rel=canonical / og:url, absolute
+    @property
+    def published_offset_assumed(self) -> bool:
+        """True when the page gave the time without an offset and ``published`` carries an
+        assumed one (the site profile's zone, or the offset of the page's other date).
+
+        An attribute beside the fields rather than a field, so that the saved field-by-field
+        expectations of page objects stay as they are; ``to_dict`` includes it."""
+        return bool(self.__dict__.get("_published_offset_assumed", False))
+
+    @published_offset_assumed.setter
+    def published_offset_assumed(self, value: bool) -> None:
+        self.__dict__["_published_offset_assumed"] = value
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["published_offset_assumed"] = self.published_offset_assumed
+        return data
 
 
 class ArticlePage(Protocol):

@@ -11,10 +11,10 @@ from scraper.sites.article import ArticleData
 from scraper.sites.body import extract_body_paragraphs
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.listing import page_links
-from scraper.sites.metadata import clean_authors, read_metadata_and_jsonld
+from scraper.sites.metadata import clean_authors, read_metadata_parts
 
 # Where templates print the byline when no markup names the author.
-_BYLINE_HINT = re.compile(r"byline|author[-_]*name|article[-_]*author|^author$|^by$", re.I)
+_BYLINE_HINT = re.compile(r"byline|author[-_]*name|article[-_]*author|^authors?$|^by$", re.I)
 
 
 class GenericArticlePage:
@@ -28,12 +28,14 @@ class GenericArticlePage:
         soup = make_soup(self.html)
         if self._links is None:
             self._links = page_links(soup, self.url)  # before the body extractor prunes it
-        data, ld = read_metadata_and_jsonld(soup, self.url, self.default_tz)
+        data, ld, organisations = read_metadata_parts(soup, self.url, self.default_tz)
         if not data.title or not data.authors:
             fallback = _Fallbacks(soup)
             data.title = data.title or fallback.title
             if not data.authors:
                 data.authors = clean_authors(fallback.bylines, fallback.site_names)
+            if not data.authors:
+                data.authors = organisations  # no person named anywhere
         paragraphs = _choose_body(extract_body_paragraphs(soup), _jsonld_body(ld))
         if paragraphs and data.title and _same_text(paragraphs[0], data.title):
             paragraphs = paragraphs[1:]  # the headline repeated atop the text

@@ -1,7 +1,8 @@
 """Structured article metadata: JSON-LD, OpenGraph, Dublin Core, itemprop, <time>.
 
 Each field takes the first source that states it, in the order JSON-LD, OpenGraph/article:*,
-Dublin Core, itemprop, plain HTML.  Nothing is guessed from prose: a field no markup states
+Dublin Core, itemprop, plain HTML; except the title, chosen among all of them and the visible
+<h1>s (``headline``), and authors, where an organisation counts only when no person is named.  Nothing is guessed from prose: a field no markup states
 stays ``None``/``[]``.  Pages are hostile input, so every reader here swallows its own errors
 rather than losing the whole record to one malformed block.
 """
@@ -19,6 +20,7 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as date_parser
 
 from scraper.sites.article import ArticleData, Image
+from scraper.sites.headline import choose_title, site_keys
 from scraper.sites.html import all_tags, clean_text
 from scraper.sites.listing import absolute_url
 
@@ -28,6 +30,13 @@ ARTICLE_TYPES = frozenset(
     AdvertiserContentArticle BlogPosting LiveBlogPosting SocialMediaPosting DiscussionForumPosting
     TechArticle ScholarlyArticle Report""".split()
 )
+# <meta name> of author names (article:author, more often a profile URL, is read first).
+_META_AUTHOR_KEYS = (
+    "dc.creator", "dcterms.creator", "author", "sailthru.author", "parsely-author", "byl",
+    "cxenseparse:author", "articleauthor", "twitter:data1:author",
+)
+# Visible headlines looked at: a page's own is among its first few <h1>s.
+_MAX_H1S = 6
 # Bounds on hostile JSON-LD: how many nodes we look at and how deep we walk.
 _MAX_JSONLD_NODES = 500
 _MAX_JSONLD_DEPTH = 6
@@ -48,6 +57,8 @@ class _PageIndex:
         self.links: list[Tag] = []
         self.html: Tag | None = None
         self.base: Tag | None = None
+        self.h1s: list[Tag] = []
+        self.title: Tag | None = None
         for node in soup.descendants:
             if not isinstance(node, Tag):
                 continue
@@ -70,6 +81,12 @@ class _PageIndex:
                     self.html = node
             elif name == "base" and self.base is None and "href" in attrs:
                 self.base = node
+            elif name == "h1":
+                if len(self.h1s) < _MAX_H1S:
+                    self.h1s.append(node)
+            elif name == "title":
+                if self.title is None:
+                    self.title = node
             if "itemprop" in attrs:
                 self.itemprops.append(node)
 
@@ -96,6 +113,18 @@ def read_metadata_and_jsonld(
 ) -> tuple[ArticleData, dict[str, Any] | None]:
     """``read_metadata`` and ``jsonld_article`` together, for a caller that needs both: one
     walk over the page and one JSON decode of its scripts instead of two."""
+    data, ld, organisations = read_metadata_parts(soup, url, default_tz)
+    if not data.authors:
+        data.authors = organisations
+    return data, ld
+
+
+def read_metadata_parts(
+    soup: BeautifulSoup, url: str, default_tz: tzinfo | None = None
+) -> tuple[ArticleData, dict[str, Any] | None, list[str]]:
+    """``read_metadata_and_jsonld`` with the authors split: ``data.authors`` holds persons
+    only, and the organisations the markup names as author come apart, for a caller that
+    looks for a byline in the HTML before settling for an organisation."""
     index = _PageIndex(soup)
     base = index.base_url(url)
     meta = _MetaTags(index.metas)
@@ -103,22 +132,26 @@ def read_metadata_and_jsonld(
     ld = ld_article or {}
     items = _ItemProps(index.itemprops)
 
-    def date(*candidates: Any) -> str | None:
-        for value in candidates:
-            parsed = parse_date(value, default_tz)
-            if parsed:
-                return parsed
-        return None
-
     publishers = _names(_ld_list(ld.get("publisher"))) + meta.all("og:site_name")
     data = ArticleData()
-    data.title = _first_text(
-        _ld_text(ld.get("headline")),
-        _ld_text(ld.get("name")),
-        meta.first("og:title", "twitter:title", "dc.title", "dcterms.title"),
-        items.text("headline"),
+    sites = site_keys(
+        publishers + meta.all("application-name", "apple-mobile-web-app-title", "twitter:site"),
+        url,
     )
-    data.published = date(
+    data.title = choose_title(
+        (
+            meta.first("og:title"),
+            _ld_text(ld.get("headline")),
+            meta.first("twitter:title"),
+            _ld_text(ld.get("name")),
+            meta.first("dc.title", "dcterms.title"),
+            items.text("headline"),
+        ),
+        [_heading_text(h) for h in index.h1s if not _inside(h, _FOREIGN_CONTAINERS)],
+        clean_text(index.title.get_text()) if index.title is not None else None,
+        sites,
+    )
+    stated_published = _first_date(
         _ld_text(ld.get("datePublished")),
         _ld_text(ld.get("dateCreated")),
         *meta.all(
@@ -130,7 +163,7 @@ def read_metadata_and_jsonld(
         *items.all_text("datePublished"),
         *_time_elements(index.times),
     )
-    data.modified = date(
+    stated_modified = _first_date(
         _ld_text(ld.get("dateModified")),
         *meta.all(
             "article:modified_time", "og:article:modified_time", "og:updated_time",
@@ -138,22 +171,31 @@ def read_metadata_and_jsonld(
         ),
         *items.all_text("dateModified"),
     )
+    data.published, data.published_offset_assumed = _with_offset(
+        stated_published, default_tz, stated_modified
+    )
+    data.modified = _with_offset(stated_modified, default_tz, stated_published)[0]
     data.section = _first_text(
         _ld_text(ld.get("articleSection")),
         meta.first("article:section", "og:article:section"),
         items.text("articleSection"),
     )
+    ld_authors = _names(_ld_list(ld.get("author")))
+    meta_authors = [a for a in meta.all(*_META_AUTHOR_KEYS) if not _is_url(a)]
     data.authors = _first_nonempty(
-        lambda: clean_authors(_names(_ld_list(ld.get("author"))), publishers),
+        lambda: clean_authors(ld_authors, publishers),
         lambda: clean_authors(
             [a for a in meta.all("article:author", "og:article:author") if not _is_url(a)],
             publishers,
         ),
-        lambda: clean_authors(meta.all(
-                "dc.creator", "dcterms.creator", "author", "sailthru.author", "parsely-author",
-                "byl",
-            ), publishers),
+        lambda: clean_authors(meta_authors, publishers),
         lambda: clean_authors(items.authors(), publishers),
+    )
+    # When no person is named, the organisation the markup names as author (a newsroom,
+    # an agency, the outlet itself) is the author: "DER SPIEGEL", "Redaktion hessenschau.de".
+    organisations = _first_nonempty(
+        lambda: clean_authors(ld_authors, organisations=True),
+        lambda: clean_authors(meta_authors, organisations=True),
     )
     data.description = _first_text(
         _ld_text(ld.get("description")),
@@ -172,7 +214,7 @@ def read_metadata_and_jsonld(
     )
     data.language = _language(ld, meta, index.html, items)
     data.canonical_url = _canonical(index.links, meta, ld, base)
-    return data, ld_article
+    return data, ld_article, organisations
 
 
 def jsonld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
@@ -232,17 +274,55 @@ def parse_date(value: Any, default_tz: tzinfo | None = None) -> str | None:
         return None
 
 
-_BY_PREFIX = re.compile(r"^(?:(?:written|posted|reported|words|text)\s+)?by\b[\s:]*", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\n)\s*|\s+(?:and|AND|And|und|UND|et|y)\s+")
+# "By", and its equivalents in the languages whose bylines put it first.  "von" only before
+# two words: "von Weizsäcker" alone is a name.
+_BY_PREFIX = re.compile(
+    r"^(?:(?:(?:written|posted|reported|words|text)\s+)?by\b|(?:von|par|por|door|av|af|przez)"
+    r"\s+(?=\S+\s+\S))[\s:]*",
+    re.I,
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|&|\n)\s*|\s+(?:and|AND|And|und|UND|et|y)\s+")
 _DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]+\.(?:[a-z]{2,6})(?:[\s)/]|$)", re.I)
 _ROLE_SUFFIX = re.compile(r"\s*(?:\||\s[-–—]\s).*$")
+# Words a template puts where a name goes; never a person ("red" is the German newsroom
+# abbreviation of "Redaktion").
+_NOT_NAMES = frozenset(
+    """admin administrator author autor editor editors redaktion red staff news nachrichten
+    newsroom desk web webmaster online internet user guest anonymous unknown noticias
+    reporter correspondent""".split()
+)
 
 
-def clean_authors(names: Iterable[Any], publishers: Iterable[str] = ()) -> list[str]:
-    """Person names as a byline states them: prefixes, roles, duplicates and publisher names
-    removed.  "By Jane Doe | Reuters" → ["Jane Doe"].
+def _is_place(part: str) -> bool:
+    """A one-word, capitalised part after a comma in a byline is where the author wrote
+    from ("Anna Sleegers, Frankfurt"); an agency's abbreviation ("…, dpa") is an author."""
+    return (
+        " " not in part
+        and len(part) > 2
+        and part[0].isupper()
+        and part[1:].islower()
+        and part.casefold() not in _AGENCY_WORDS
+    )
+
+
+# One-word, capitalised agency names (abbreviations like dpa, AFP, KNA never look like places).
+_AGENCY_WORDS = frozenset({"reuters", "bloomberg", "xinhua", "belga", "anadolu", "yonhap"})
+
+
+def clean_authors(
+    names: Iterable[Any], publishers: Iterable[str] = (), organisations: bool = False
+) -> list[str]:
+    """Person names as a byline states them: prefixes, roles, places, duplicates and
+    publisher names removed.  "By Jane Doe | Reuters" → ["Jane Doe"].
+
+    ``organisations``: names of organisations are what is wanted (no person being named),
+    so the publisher's own name, a domain or a digit does not disqualify one.
     """
-    excluded = {_org_key(p) for p in publishers if isinstance(p, str)}
+    excluded = set()
+    for publisher in publishers:
+        if isinstance(publisher, str):
+            # "mdr.de" is publisher "MDR" too
+            excluded.update({_org_key(publisher), _org_key(publisher.split(".")[0])})
     excluded.discard("")
     result: list[str] = []
     seen: set[str] = set()
@@ -254,20 +334,31 @@ def clean_authors(names: Iterable[Any], publishers: Iterable[str] = ()) -> list[
             continue
         text = _BY_PREFIX.sub("", text)
         text = _ROLE_SUFFIX.sub("", text)  # "| Reuters", " - Staff writer"
-        for part in _AUTHOR_SPLIT.split(text):
+        parts = [
+            part
+            for chunk_index, chunk in enumerate(text.split(","))
+            for part in _AUTHOR_SPLIT.split(chunk)
+            if organisations or chunk_index == 0 or not _is_place(chunk.strip())
+        ]
+        for part in parts:
             name = _BY_PREFIX.sub("", part).strip(" .,:;-–—|")
-            key = name.casefold()
+            key = _org_key(name)
             if (
                 len(name) < 2
                 or len(name) > 80
                 or "@" in name
-                or any(c.isdigit() for c in name)  # "Updated 3 hours ago"
                 or len(name.split()) > 6
                 or _is_url(name)
-                or _DOMAIN.search(name)  # "mdr.de", "Deutsche Welle (www.dw.com)": the site
-                or _is_publisher(name, excluded)
                 or key in seen
                 or not any(c.isalpha() for c in name)
+                or name.casefold() in _NOT_NAMES
+                or ":" in name  # a label: "Redaktion: …", "Sendung: hr-INFO"
+            ):
+                continue
+            if not organisations and (
+                any(c.isdigit() for c in name)  # "Updated 3 hours ago"
+                or _DOMAIN.search(name)  # "mdr.de", "Deutsche Welle (www.dw.com)": the site
+                or _is_publisher(name, excluded)
             ):
                 continue
             seen.add(key)
@@ -280,14 +371,48 @@ def _org_key(name: str) -> str:
 
 
 def _is_publisher(name: str, publisher_keys: set[str]) -> bool:
-    """"n-tv NACHRICHTEN" is publisher "ntv NACHRICHTEN"; a one-word "LBCI" is site "LBCIV7"."""
+    """"n-tv NACHRICHTEN" is publisher "ntv NACHRICHTEN"; a one-word "LBCI" is site "LBCIV7";
+    "MDR THÜRINGEN" is a desk of publisher "MDR"."""
     key = _org_key(name)
     if key in publisher_keys:
+        return True
+    words = name.split()
+    if len(words) > 1 and _org_key(words[0]) in publisher_keys:
         return True
     return " " not in name and len(key) >= 4 and any(p.startswith(key) for p in publisher_keys)
 
 
 # --------------------------------------------------------------------------- dates
+
+def _first_date(*candidates: Any) -> str | None:
+    """The first candidate that parses, as the page states it (naive when it has no offset)."""
+    for value in candidates:
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
+    return None
+
+
+def _with_offset(
+    stated: str | None, default_tz: tzinfo | None, other: str | None
+) -> tuple[str | None, bool]:
+    """``stated`` with an offset, and whether that offset was assumed: a time the page gives
+    without one is put in the profile's zone, else in the offset the page's other date
+    (published/modified) states, when that one is near enough to share it."""
+    if stated is None or len(stated) <= 10:
+        return stated, False  # nothing, or a bare date
+    moment = datetime.fromisoformat(stated)
+    if moment.tzinfo is not None:
+        return stated, False
+    if default_tz is not None:
+        return parse_date(stated, default_tz), True
+    if other and len(other) > 10:
+        reference = datetime.fromisoformat(other)
+        offset = reference.utcoffset()
+        if offset is not None and abs(reference.replace(tzinfo=None) - moment) <= timedelta(days=60):
+            return moment.replace(tzinfo=timezone(offset)).isoformat(), True
+    return stated, False
+
 
 _DEFAULT_A = datetime(1904, 1, 1, 0, 0, 0)
 _DEFAULT_B = datetime(1905, 2, 2, 1, 1, 1)
@@ -396,7 +521,9 @@ def _ld_text(value: Any) -> str | None:
 def _names(values: Iterable[Any]) -> list[str]:
     names = []
     for value in values:
-        if isinstance(value, str):
+        if isinstance(value, list):  # a list nested in the list of authors
+            names.extend(_names(v for v in value[:50] if not isinstance(v, list)))
+        elif isinstance(value, str):
             names.append(value)
         elif isinstance(value, dict):
             name = value.get("name")
@@ -485,6 +612,10 @@ def _microdata_value(tag: Tag) -> str | None:
     if tag.name in ("meta", "link"):
         return None
     return clean_text(tag.get_text(" ")) or None
+
+
+def _heading_text(tag: Tag) -> str:
+    return clean_text(tag.get_text(" "))
 
 
 def _inside(tag: Tag, names: frozenset[str]) -> bool:
@@ -577,9 +708,13 @@ def _language(
     ):
         if value:
             text = clean_text(value).split(",")[0].strip()
-            if text and len(text) <= 35:
+            if _LANGUAGE_TAG.match(text):  # not "utf-8", "Deutsch"
                 return text
     return None
+
+
+# BCP 47's shape: a language, then script (4 letters), region (2 letters, 3 digits), variants
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:[-_](?:[a-z]{2}|[a-z]{4}|\d{3}|[a-z0-9]{5,8}))*$", re.I)
 
 
 def _canonical(links: Iterable[Tag], meta: _MetaTags, ld: dict[str, Any], base: str) -> str | None:
