@@ -11,19 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scraper.usage import UsageError
+
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
-# The cli's own UsageError, passed in (see state_cli: ``python -m scraper.cli`` runs the
-# cli as ``__main__``, so importing it would give a second, different class).
-_usage_error: type[Exception] = Exception
 
 _RECORD_ORDER = ("warcinfo", "response", "revisit", "request", "metadata", "resource")
 
 
-def add_commands(commands: Any, usage_error: type[Exception]) -> None:
-    """Add ``index`` and ``verify`` to the cli's subcommands; errors raise ``usage_error``."""
-    global _usage_error
-    _usage_error = usage_error
+def add_commands(commands: Any) -> None:
+    """Add ``index`` and ``verify`` to the cli's subcommands."""
 
     index = commands.add_parser(
         "index",
@@ -76,7 +73,7 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
 def _require(paths: list[Path]) -> None:
     for path in paths:
         if not path.exists():
-            raise _usage_error(f"{path}: no such file or directory")
+            raise UsageError(f"{path}: no such file or directory")
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -96,7 +93,7 @@ def run_index(args: argparse.Namespace) -> int:
     for path in summary.unfinished:
         print(f"skipped  {path} (unfinished WARC)")
     if not summary.results and not summary.unfinished:
-        raise _usage_error(f"no WARC files in {', '.join(map(str, args.paths))}")
+        raise UsageError(f"no WARC files in {', '.join(map(str, args.paths))}")
     parts = [f"{summary.count('indexed')} indexed", f"{summary.count('current')} current",
              f"{summary.count('failed')} failed"]
     if summary.unfinished:
@@ -111,7 +108,7 @@ def run_verify(args: argparse.Namespace) -> int:
     _require(args.paths)
     report = verify_paths(args.paths)
     if not any(f.kind in ("warc", "unfinished") for f in report.files):
-        raise _usage_error(f"no WARC files in {', '.join(map(str, args.paths))}")
+        raise UsageError(f"no WARC files in {', '.join(map(str, args.paths))}")
     for check in report.files:
         status = "FAIL" if check.problems else "ok  "
         if check.kind == "warc":

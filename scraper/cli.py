@@ -13,12 +13,9 @@ from typing import Any
 
 from scraper.since import parse_since
 from scraper.sites.profile import ProfileError, SiteProfile, load_profile, with_origins
+from scraper.usage import UsageError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad arguments or configuration: reported in one line, exit status 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,18 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
     extract.set_defaults(run=run_extract)
 
-    from scraper.state_cli import add_commands
+    from scraper import archive_cli, replay_cli, schedule_cli, state_cli
 
-    add_commands(commands, UsageError)
-    from scraper import replay_cli
-
-    replay_cli.add_command(commands, UsageError)
-    from scraper import archive_cli
-
-    archive_cli.add_commands(commands, UsageError)
-    from scraper import schedule_cli
-
-    schedule_cli.add_command(commands, UsageError)
+    state_cli.add_commands(commands)
+    replay_cli.add_command(commands)
+    archive_cli.add_commands(commands)
+    schedule_cli.add_command(commands)
     return parser
 
 

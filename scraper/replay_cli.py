@@ -6,17 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scraper.usage import UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
 
 EXIT_OK, EXIT_FAILURES = 0, 1
 
-# The cli's own UsageError, passed in (see scraper.state_cli for why it is not imported).
-_usage_error: type[Exception] = Exception
 
 
-def add_command(commands: Any, usage_error: type[Exception]) -> None:
-    global _usage_error
-    _usage_error = usage_error
+def add_command(commands: Any) -> None:
     replay = commands.add_parser(
         "replay",
         help="rebuild JSON records from WARC files (ours or any other tool's)",
@@ -55,7 +52,7 @@ def run_replay(args: argparse.Namespace) -> int:
 
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
-        raise _usage_error(f"no such file or directory: {', '.join(missing)}")
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
     profiles: list[SiteProfile] = [load_profile(site) for site in args.site]
     if not profiles:
         profiles = [load_profile(name) for name in builtin_profile_names()]
@@ -87,11 +84,11 @@ def _open_index(path: Path) -> Any:
     from archive.index import IndexSchemaError, open_index
 
     if not path.is_file():
-        raise _usage_error(f"--index: no such file: {path}")
+        raise UsageError(f"--index: no such file: {path}")
     try:
         return open_index(path)
     except (IndexSchemaError, OSError, ValueError) as exc:
-        raise _usage_error(f"--index {path}: {exc}") from None
+        raise UsageError(f"--index {path}: {exc}") from None
 
 
 def _digest_lookup(index: Any, index_path: Path, paths: list[Path]) -> Any:

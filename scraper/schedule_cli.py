@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from scraper.schedule_config import ScheduleConfig, ScheduleConfigError, format_span, load_schedule
+from scraper.usage import UsageError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
-# The cli's own UsageError and subcommands, passed in (not imported: ``python -m scraper.cli``
-# runs the cli as ``__main__``, and an import would make a second, different class).
-_usage_error: type[Exception] = Exception
+# the cli's subcommands: a job's args are checked by the crawl command's own parser
 _commands: Any = None
 
 EXAMPLE = """\
@@ -36,10 +35,9 @@ Examples:
 """
 
 
-def add_command(commands: Any, usage_error: type[Exception]) -> None:
-    """Add ``schedule`` to the cli's subcommands; errors raise ``usage_error``."""
-    global _usage_error, _commands
-    _usage_error = usage_error
+def add_command(commands: Any) -> None:
+    """Add ``schedule`` to the cli's subcommands."""
+    global _commands
     _commands = commands
     schedule = commands.add_parser(
         "schedule",
@@ -81,7 +79,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     try:
         config = load_schedule(args.config, check_args=_crawl_args_problem)
     except ScheduleConfigError as exc:
-        raise _usage_error(str(exc)) from None
+        raise UsageError(str(exc)) from None
     _log_to_stderr()
     cwd = args.config.resolve().parent
     if args.check:

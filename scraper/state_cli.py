@@ -14,21 +14,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from scraper.usage import UsageError
 from scraper.since import parse_duration
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
 
-# The cli's own UsageError, passed in (not imported: ``python -m scraper.cli`` runs the cli
-# as ``__main__``, and an import would make a second, different class).
-_usage_error: type[Exception] = Exception
 
 
-def add_commands(commands: Any, usage_error: type[Exception]) -> None:
-    """Add ``state`` and ``export`` to the cli's subcommands; errors raise ``usage_error``."""
-    global _usage_error
-    _usage_error = usage_error
+def add_commands(commands: Any) -> None:
+    """Add ``state`` and ``export`` to the cli's subcommands."""
 
     state = commands.add_parser(
         "state",
@@ -114,24 +110,24 @@ def _open(directory: Path, site: str) -> Any:
     name = _site_name(site)
     path = index_path(directory, name)
     if not path.is_file():
-        raise _usage_error(f"no index for {name} at {path} (wrong SITE or --out?)")
+        raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
     try:
         return open_index(path)
     except (IndexSchemaError, OSError) as exc:
-        raise _usage_error(f"{path}: {exc}") from None
+        raise UsageError(f"{path}: {exc}") from None
     except Exception as exc:  # sqlite3.DatabaseError: not a database
-        raise _usage_error(f"{path}: cannot open index: {exc}") from None
+        raise UsageError(f"{path}: cannot open index: {exc}") from None
 
 
 def run_state(args: argparse.Namespace) -> int:
     if args.action == "reset" and not args.yes:
-        raise _usage_error("state reset forgets everything the index knows: add --yes to do it")
+        raise UsageError("state reset forgets everything the index knows: add --yes to do it")
     index = _open(args.out, args.site)
     try:
         if args.action == "forget":
             result = index.forget(args.target)
             if not (result.articles or result.urls):
-                raise _usage_error(f"{args.target}: not in the index")
+                raise UsageError(f"{args.target}: not in the index")
             print(f"forgot {result.articles} article(s), {result.versions} version(s), {result.urls} URL(s)")
         elif args.action == "expire":
             removed = index.expire_urls(args.older_than)
@@ -189,7 +185,7 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     if args.out is None and args.wacz is None:
-        raise _usage_error("export needs --out FILE (article list) or --wacz FILE (WACZ package), or both")
+        raise UsageError("export needs --out FILE (article list) or --wacz FILE (WACZ package), or both")
     status = EXIT_OK
     if args.out is not None:
         status = max(status, _export_articles(args))
@@ -206,13 +202,13 @@ def _export_wacz(args: argparse.Namespace) -> int:
     try:
         done = export_site(args.dir, site, args.wacz)
     except FileNotFoundError as exc:
-        raise _usage_error(f"{exc} (wrong SITE or --dir?)") from None
+        raise UsageError(f"{exc} (wrong SITE or --dir?)") from None
     except CdxjError as exc:
         print(f"newsarchive: export: cannot index {exc}; {args.wacz} not written "
               f"(newsarchive verify {args.dir} says more)", file=sys.stderr)
         return EXIT_FAILURES
     except OSError as exc:
-        raise _usage_error(f"{args.wacz}: {exc.strerror or exc}") from None
+        raise UsageError(f"{args.wacz}: {exc.strerror or exc}") from None
     result, selection = done.result, done.selection
     for path in done.unfinished:
         print(f"left out unfinished WARC {path} (crawl still running, or killed)", file=sys.stderr)
@@ -262,7 +258,7 @@ def _export_articles(args: argparse.Namespace) -> int:
                         count += 1
                 os.replace(tmp, args.out)  # a reader never sees half an export
             except OSError as exc:
-                raise _usage_error(f"{args.out}: {exc.strerror or exc}") from None
+                raise UsageError(f"{args.out}: {exc.strerror or exc}") from None
     finally:
         index.close()
     print(f"exported {count} article(s) to {args.out}", file=sys.stderr)
