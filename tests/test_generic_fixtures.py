@@ -24,9 +24,11 @@ from scraper.sites.html import clean_text, decode_html
 FIXTURES = Path(__file__).parent / "fixtures" / "generic" / "fundus"
 # Cases chosen for their variety: scripts (Japanese, Korean, Cyrillic, Czech, Turkish), a
 # site-name affix on the title, a kicker before the <h1>, "Von"/place bylines, an organisation
-# as the only author, a URL-slug twin of the author, a meta "articleauthor".
+# as the only author, a URL-slug twin of the author, a meta "articleauthor", a headline shown
+# in an <hgroup>'s <h2> while the one <h1> is the breadcrumb's (waz), an unclosed <div> in a
+# sidebar that makes libxml2 nest the whole article inside the <aside> (washingtontimes).
 CASES = ["mainichi", "mbn", "pravda", "seznamzpravy", "ntvtr", "spiegel", "ntv", "mirror",
-         "hessenschau"]
+         "hessenschau", "waz", "washingtontimes"]
 # Known gaps, by case: ntv states its time without an offset (none to borrow on the page).
 FIELDS = ["title", "authors", "published_day", "published_minute", "language", "body_present",
           "body_absent", "title_clean"]

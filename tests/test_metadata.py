@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scraper.sites.headline import site_keys
 from scraper.sites.html import make_soup
 from scraper.sites.metadata import clean_authors, jsonld_article, parse_date, read_metadata
 
@@ -108,6 +109,65 @@ def test_title_from_h1_and_title_tag_without_declared_titles() -> None:
     assert meta(html).title == "The Headline"
     assert meta(page("<title>The Headline | presstv.ir</title>")).title == "The Headline"
     assert meta(page("<title>\u200bThe\u00a0Headline\u00ad</title>")).title == "The Headline"
+
+
+def test_title_hgroup_heading_referees_when_the_h1_is_the_breadcrumb() -> None:
+    # og:title is an SEO variant; the page shows the JSON-LD headline as its <hgroup>'s <h2>
+    head = ('<meta property="og:title" content="Archäologische Sensation: Maya-Städte entdeckt">'
+            + ld({"@type": "NewsArticle", "headline": "Unbekannte Maya-Städte werfen neues Licht"}))
+    body = ("<nav><h1>Archäologische Sensation: Maya-Städte entdeckt</h1></nav>"
+            "<article><hgroup><span>Sensation</span><h2> Unbekannte Maya-Städte werfen neues Licht "
+            "</h2></hgroup><p>Text</p></article>")
+    assert meta(page(head, body)).title == "Unbekannte Maya-Städte werfen neues Licht"
+    assert meta(page(head, body.replace("<hgroup>", "<div>").replace("</hgroup>", "</div>"))).title == (
+        "Archäologische Sensation: Maya-Städte entdeckt")
+
+
+@pytest.mark.parametrize(
+    ("og_title", "expected"),
+    [
+        # a closing guillemet is a separator only when it closes no quotation
+        ("Macron : « Je ne partirai pas » | Press TV", "Macron : « Je ne partirai pas »"),
+        ("Macron : « Je ne partirai pas » - Press TV", "Macron : « Je ne partirai pas »"),
+        ("Press TV » Macron dit non", "Macron dit non"),
+        ("Press TV › Macron dit non", "Macron dit non"),
+        # the Hangul letter Korean sites use as a bar, unspaced
+        ("민주당 선호투표제 도입 또다시 불발ㅣPress TV", "민주당 선호투표제 도입 또다시 불발"),
+    ],
+)
+def test_title_separators(og_title: str, expected: str) -> None:
+    head = f'<meta property="og:title" content="{og_title}"><meta property="og:site_name" content="Press TV">'
+    assert meta(page(head)).title == expected
+
+
+def test_title_unspaced_tail_another_declared_title_goes_without() -> None:
+    # "…불발-정치ㅣ한국일보": the site goes at "ㅣ"; the section "-정치" has no spaces to be seen
+    # as an affix by, but the JSON-LD (or a meta "headline") states the title without it
+    og = '<meta property="og:title" content="민주당 선호투표제 도입 또다시 불발-정치ㅣ한국일보">'
+    site = '<meta property="og:site_name" content="한국일보">'
+    assert meta(page(og + site)).title == "민주당 선호투표제 도입 또다시 불발-정치"
+    stated = ld({"@type": "NewsArticle", "headline": "민주당 선호투표제 도입 또다시 불발"})
+    assert meta(page(og + site + stated)).title == "민주당 선호투표제 도입 또다시 불발"
+    named = '<meta name="headline" content="민주당 선호투표제 도입 또다시 불발">'
+    assert meta(page(og + site + named)).title == "민주당 선호투표제 도입 또다시 불발"
+    # an unspaced tail is one word: more is a compound going on ("Busan-style summit")
+    compound = '<meta property="og:title" content="Trump meets Xi in a Busan-style summit">'
+    other = ld({"@type": "NewsArticle", "headline": "Trump meets Xi in a Busan"})
+    assert meta(page(compound + other)).title == "Trump meets Xi in a Busan-style summit"
+    # a spaced one may be two words ("… - World News"), but no more ("… - here's how to check")
+    spaced = '<meta property="og:title" content="Streik legt Berlin lahm - World News">'
+    other = ld({"@type": "NewsArticle", "headline": "Streik legt Berlin lahm"})
+    assert meta(page(spaced + other)).title == "Streik legt Berlin lahm"
+    longer = '<meta property="og:title" content="Bill worth THOUSANDS - here\'s how to check">'
+    other = ld({"@type": "NewsArticle", "headline": "Bill worth THOUSANDS"})
+    assert meta(page(longer + other)).title == "Bill worth THOUSANDS - here's how to check"
+
+
+def test_site_keys_name_the_registrable_domain_under_a_country_code() -> None:
+    assert site_keys([], "https://www.mirror.co.uk/news/x") == {"mirror", "mirrorcouk"}
+    assert site_keys([], "http://politics.people.com.cn/n1/x.html") == {"people", "peoplecomcn"}
+    assert site_keys([], "https://www.t-online.de/x") == {"tonline", "tonlinede"}
+    assert site_keys([], "https://news.bt.dk/x") == {"bt", "btdk"}
 
 
 def test_graph_with_id_references_and_typed_list() -> None:

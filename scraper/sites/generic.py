@@ -28,6 +28,16 @@ class GenericArticlePage:
         soup = make_soup(self.html)
         if self._links is None:
             self._links = page_links(soup, self.url)  # before the body extractor prunes it
+        item = self._item(soup)
+        if item is None:
+            # libxml2 ignores an end tag that would have to close an open <div> first, so
+            # after "<aside><div>…</aside>" the rest of the page, article included, is nested
+            # in the <aside> and pruned with it.  Python's parser closes up to the tag named,
+            # as browsers do: a page with no text found gets a second reading with it.
+            item = self._item(BeautifulSoup(self.html, "html.parser"))
+        return item
+
+    def _item(self, soup: BeautifulSoup) -> ArticleData | None:
         data, ld, organisations = read_metadata_parts(soup, self.url, self.default_tz)
         if not data.title or not data.authors:
             fallback = _Fallbacks(soup)

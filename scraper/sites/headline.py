@@ -10,7 +10,9 @@ the plain-text fields do not have; JSON-LD ``headline`` is often an SEO variant.
 The rule: the publisher's declared title (og:title, then JSON-LD, Twitter, Dublin Core,
 itemprop) with any affix cut off, where an affix is what stands beyond a separator once the
 rest equals a visible ``<h1>``, or a segment naming the site (og:site_name, application
-name, publisher, the host's own name).  Without declared titles: the ``<h1>`` that
+name, publisher, the host's own name).  A short tail ("-정치", " - World News") that
+another declared title goes without is an affix too, spaced or not.  The visible headings
+are the ``<h1>``s and each ``<hgroup>``'s heading.  Without declared titles: the ``<h1>`` that
 ``<title>`` contains, else the first ``<h1>``, else ``<title>`` without its affixes.
 """
 from __future__ import annotations
@@ -20,9 +22,12 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-# " | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " / "; a bare "|" or full-width "｜"
-# needs no spaces.  A colon is not here: "Brexit: what next" is one headline.
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|｜]\s*")
+# " | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " › ", " / "; a bare "|",
+# full-width "｜", box-drawing "│" or the Hangul "ㅣ" Korean sites use as a bar needs no
+# spaces.  A colon is not here: "Brexit: what next" is one headline.
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»›/]|::)\s+|\s*[|｜│ㅣ]\s*")
+# A closing guillemet is a separator only when it closes no quote: « Je ne partirai pas »
+_CLOSES = {"»": "«", "›": "‹"}
 _ELLIPSIS = ("…", "...")
 
 
@@ -43,6 +48,12 @@ _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"
                                   "æ": "ae", "ø": "oe"})
 
 
+# The generic second-level domains under country codes ("co.uk", "com.au", "or.jp").
+_SECOND_LEVEL = frozenset(
+    "co com org net ac gov gob edu or ne go gv mil nic ltd plc info biz web nom".split()
+)
+
+
 def site_keys(names: Iterable[str], url: str) -> set[str]:
     """Keys of every way the page names its site, the host's own name among them."""
     keys: set[str] = set()
@@ -56,9 +67,12 @@ def site_keys(names: Iterable[str], url: str) -> set[str]:
     host = (urlsplit(url).hostname or "").lower()
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp", "")]
     if len(labels) >= 2:
-        # "www.boersen-zeitung.de" names the site "boersen-zeitung" and "boersen-zeitung.de"
-        keys.add(title_key(labels[-2]))
-        keys.add(title_key(".".join(labels[-2:])))
+        # "www.boersen-zeitung.de" names the site "boersen-zeitung" and "boersen-zeitung.de";
+        # "www.mirror.co.uk" "mirror" and "mirror.co.uk", not "co"
+        under_country = len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL
+        size = 3 if len(labels) >= 3 and under_country else 2
+        keys.add(title_key(labels[-size]))
+        keys.add(title_key(".".join(labels[-size:])))
     keys.discard("")
     return keys
 
@@ -78,13 +92,30 @@ def _names_site(segment: str, sites: set[str]) -> bool:
     )
 
 
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """``text`` cut at its separators: the segments, and the separators between them."""
+    parts: list[str] = []
+    separators: list[str] = []
+    start = position = 0
+    while match := _SEPARATOR.search(text, position):
+        mark = match.group().strip()
+        opening = _CLOSES.get(mark)
+        if opening and text.count(opening, 0, match.start()) > text.count(mark, 0, match.start()):
+            position = match.start() + 1  # it closes a quotation: look on past it
+            continue
+        parts.append(text[start:match.start()])
+        separators.append(match.group())
+        start = position = match.end()
+    parts.append(text[start:])
+    return parts, separators
+
+
 def strip_affixes(text: str, h1_keys: set[str], sites: set[str]) -> str:
     """``text`` without what stands beyond a separator: the part that equals a visible
     ``<h1>`` when there is one, else without leading/trailing segments naming the site."""
-    parts = _SEPARATOR.split(text)
+    parts, separators = _split(text)
     if len(parts) == 1:
         return text
-    separators = _SEPARATOR.findall(text)
 
     def join(first: int, last: int) -> str:  # segments first..last-1 with their separators
         pieces = [parts[first]]
@@ -143,7 +174,7 @@ def choose_title(
             if whole:
                 return whole
     if texts:
-        return texts[0]
+        return _without_tail(texts[0], texts)
     if h1s:
         if title_tag:
             tag_key = title_key(title_tag)
@@ -155,3 +186,24 @@ def choose_title(
         text = strip_affixes(title_tag, set(), sites)
         return text or None
     return None
+
+
+# What may follow a headline as an affix: a separator, then a few words.
+_TAIL_MARKS = "-–—|/·•"
+_TAIL = re.compile(rf"\s*[{_TAIL_MARKS}]\s*\S(?:.{{0,28}}\S)?", re.S)
+
+
+def _without_tail(text: str, others: list[str]) -> str:
+    """``text`` without a short tail ("…커졌다-정치", "… - Politik") that another declared
+    title of the page goes without: that title is the headline the tail was added to, even
+    where the separator has no spaces for ``strip_affixes`` to see."""
+    for other in others:
+        other = other.strip()
+        if other and text.startswith(other) and len(other) < len(text):
+            tail = text[len(other):]
+            # a section's name, a word or two; unspaced, one ("-정치"): "Busan-style summit"
+            # is no affix of "… Busan", nor "- here's how to check" of what it ends
+            words = 1 if not tail[0].isspace() else 2
+            if _TAIL.fullmatch(tail) and len(tail.lstrip().lstrip(_TAIL_MARKS).split()) <= words:
+                return other
+    return text

@@ -58,6 +58,7 @@ class _PageIndex:
         self.html: Tag | None = None
         self.base: Tag | None = None
         self.h1s: list[Tag] = []
+        self.hgroups: list[Tag] = []
         self.title: Tag | None = None
         for node in soup.descendants:
             if not isinstance(node, Tag):
@@ -84,6 +85,9 @@ class _PageIndex:
             elif name == "h1":
                 if len(self.h1s) < _MAX_H1S:
                     self.h1s.append(node)
+            elif name == "hgroup":
+                if len(self.hgroups) < _MAX_H1S:
+                    self.hgroups.append(node)
             elif name == "title":
                 if self.title is None:
                     self.title = node
@@ -146,8 +150,9 @@ def read_metadata_parts(
             _ld_text(ld.get("name")),
             meta.first("dc.title", "dcterms.title"),
             items.text("headline"),
+            meta.first("headline"),
         ),
-        [_heading_text(h) for h in index.h1s if not _inside(h, _FOREIGN_CONTAINERS)],
+        [_heading_text(h) for h in _visible_headings(index)],
         clean_text(index.title.get_text()) if index.title is not None else None,
         sites,
     )
@@ -612,6 +617,23 @@ def _microdata_value(tag: Tag) -> str | None:
     if tag.name in ("meta", "link"):
         return None
     return clean_text(tag.get_text(" ")) or None
+
+
+def _visible_headings(index: _PageIndex) -> list[Tag]:
+    """The page's own headings: its <h1>s, and the heading of each <hgroup> (HTML's element
+    for a heading with its kicker and subheadings), which some templates make an <h2> while
+    their one <h1> sits in the breadcrumb; none inside nav/aside/footer."""
+    headings = list(index.h1s)
+    for group in index.hgroups:
+        ranked = group.find_all(_HEADING_NAMES)
+        if ranked:
+            top = min(ranked, key=lambda h: h.name)  # "h1" < "h2" < …; the first of a rank
+            if not any(top is h for h in headings):
+                headings.append(top)
+    return [h for h in headings if not _inside(h, _FOREIGN_CONTAINERS)]
+
+
+_HEADING_NAMES = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _heading_text(tag: Tag) -> str:
