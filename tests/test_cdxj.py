@@ -96,7 +96,9 @@ def test_the_crawl_leaves_a_sorted_index_beside_every_closed_warc(crawl: dict[st
     assert names == sorted([w.name for w in crawl["warcs"]] + [w.name + ".cdxj" for w in crawl["warcs"]])
     for warc in crawl["warcs"]:
         lines = cdxj_lines(warc)
-        assert lines, warc
+        # a rotated file may hold only metadata records (no URL: not indexed); any with a
+        # response or revisit has lines, checked one by one in the next test
+        assert bool(lines) == bool(warc_entries(warc)), warc
         assert lines == sorted(lines)
         assert cdxj_path(warc).stat().st_mtime_ns >= warc.stat().st_mtime_ns
 
