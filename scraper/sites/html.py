@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 
 import charset_normalizer
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag, XMLParsedAsHTMLWarning
 from w3lib.encoding import html_to_unicode
 
 from scraper.sites.lxml_soup import build_soup
@@ -52,7 +53,11 @@ def make_soup(html: str | bytes) -> BeautifulSoup:
         soup = build_soup(html)
         if soup is not None:
             return soup
-    return BeautifulSoup(html, PARSER)
+    with warnings.catch_warnings():
+        # Pages are HTML by contract, whatever they declare: an XHTML page with an XML
+        # declaration is read as HTML on purpose.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(html, PARSER)
 
 
 # Elements that end the paragraph before them and start a new one.  Everything else is
