@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -104,7 +104,6 @@ class Replay:
                                 started_at=datetime.now(timezone.utc).isoformat(), options={"out": str(out)})
         self.resolver = RevisitResolver(lookup_digest)
         self.pending: deque[Capture] = deque()
-        self.contexts: dict[str, CaptureContext] = {}  # capture record id -> context seen before it
         self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context
         self.indexes: dict[str, ArticleIndex] = {}
         # article id -> (payload digest, Content-Type) of its latest capture read, and of the
@@ -178,11 +177,11 @@ class Replay:
         context = parse_context(record.content_type, record.payload)
         if context is None or record.refers_to is None:
             return
+        # The crawl writes a context after its capture, so the capture is waiting for it; one
+        # whose capture was not a candidate (blocked, an error status) is of no use.
         capture = self.waiting.pop(record.refers_to, None)
         if capture is not None:
             capture.context = context
-        else:
-            self.contexts[record.refers_to] = context
 
     def _capture(self, record: ArchivedRecord) -> None:
         assert record.target_uri is not None
@@ -233,12 +232,8 @@ class Replay:
                           {"filename": source.filename, "offset": source.offset, "record_id": source.record_id},
                           record.record_id, self._ours, future, article_id=article_id, payload=payload,
                           source=source.path)
-        if record.record_id is not None:
-            known = self.contexts.pop(record.record_id, None)
-            if known is not None:
-                capture.context = known
-            elif self._ours:
-                self.waiting[record.record_id] = capture
+        if record.record_id is not None and self._ours:
+            self.waiting[record.record_id] = capture
         self.pending.append(capture)
 
     def _profile_for(self, url: str) -> SiteProfile | None:
