@@ -218,3 +218,59 @@ def test_many_br_lines_and_links_stay_fast() -> None:
         started = time.perf_counter()
         extract_body_paragraphs(soup)
         assert time.perf_counter() - started < 5
+
+
+def test_react_streamed_part_is_not_hidden() -> None:
+    # React's streaming SSR ships finished parts in <div hidden id="S:…"> for a script to
+    # move into place: the article is there, while other hidden elements stay dropped.
+    html = (
+        "<html><body><div id='B:1'></div><nav hidden><p>Menu text that is hidden from the "
+        "reader, long enough to count here.</p></nav>"
+        "<div hidden id='S:1a'><article>"
+        "<p>The streamed article text, with enough words, commas, and length to score.</p>"
+        "<p>A second streamed paragraph, also long enough, to be taken as body text.</p>"
+        "</article></div></body></html>"
+    )
+    assert extract_body_paragraphs(make_soup(html)) == [
+        "The streamed article text, with enough words, commas, and length to score.",
+        "A second streamed paragraph, also long enough, to be taken as body text.",
+    ]
+
+
+def test_class_hint_alone_does_not_make_a_short_box_the_article() -> None:
+    # A one-line paywall box with an "article content" class must not beat the unhinted
+    # container that holds the article's several paragraphs.
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story tells what happened next in the town hall.</p>"
+        for n in range(6)
+    )
+    html = (
+        "<html><body><div class='main_content'><p>Subscribe to our newsletter to read on "
+        "for free today.</p></div>"
+        f"<div class='x1'>{paragraphs}</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert got[0].startswith("Paragraph 0") and len(got) == 6
+
+
+def test_next_story_loaded_below_is_not_the_article() -> None:
+    # Infinite-scroll pages append the next (here longer) story as another <article> with
+    # its own <h1>: the page's story is the first one.
+    first = "".join(f"<p>First story paragraph {n}, about the harbour, with some words.</p>"
+                    for n in range(3))
+    second = "".join(f"<p>Second story paragraph {n}, about football, with more words, "
+                     f"and commas, to outscore the first one easily.</p>" for n in range(8))
+    html = (
+        f"<html><body><main><article><h1>Harbour</h1><div class='bodytext'>{first}</div>"
+        f"</article><div class='under'><article><h1>Football</h1>"
+        f"<div class='bodytext'>{second}</div></article></div></main></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 3 and all(p.startswith("First story") for p in got)
+
+
+def test_a_single_article_with_a_nested_teaser_article_is_unaffected() -> None:
+    body = "".join(f"<p>Story paragraph {n}, long enough, with commas, to be counted.</p>"
+                   for n in range(4))
+    html = f"<html><body><article><h1>Title</h1><div>{body}</div></article></body></html>"
+    assert len(extract_body_paragraphs(make_soup(html))) == 4

@@ -104,13 +104,21 @@ def _gone(tag: Tag) -> bool:
 
 def _is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
-    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+    if "hidden" in attrs:
+        # React's streaming server rendering sends each finished part of the page in a
+        # ``<div hidden id="S:…">`` that a script then moves into place: shown content.
+        ident = attrs.get("id")
+        return not (isinstance(ident, str) and _STREAMED_PART.match(ident))
+    if attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
     if isinstance(style, str) and "none" in style:
         compact = style.replace(" ", "").lower()
         return "display:none" in compact or "visibility:hidden" in compact
     return False
+
+
+_STREAMED_PART = re.compile(r"S:[0-9a-z]+\Z")
 
 
 def _hint_text(tag: Tag) -> str:
@@ -293,16 +301,68 @@ def _main_containers(soup: BeautifulSoup, stats: _TextStats) -> list[Tag]:
     if not scores:
         return []
 
-    final = {key: score * (1 - stats.link_density(elements[key])) for key, score in scores.items()}
+    final = {key: _final_score(elements[key], score, stats) for key, score in scores.items()}
+    story = _first_story(stats)
+    if story is not None:
+        inside = {key: score for key, score in final.items() if _within(elements[key], story)}
+        final = inside or final
     top_key = max(final, key=final.__getitem__)
     top = elements[top_key]
     explicit = _explicit_body(soup, top, stats)
     if explicit is not None:
         return [explicit]
     chunks = _same_class_chunks(soup, top, stats)
+    if story is not None and _within(top, story):
+        chunks = [chunk for chunk in chunks if _within(chunk, story)]
     if len(chunks) > 1:
         return chunks
     return _with_siblings(top, final[top_key], final, stats)
+
+
+def _first_story(stats: _TextStats) -> Tag | None:
+    """Pages that load the next story as the reader scrolls hold several ``<article>``s,
+    each with its own ``<h1>``: the page's own story is the first; the ones after it (often
+    longer) are other stories.  None when the page has no more than one such article."""
+    stories: list[Tag] = []
+    for block, *_ in stats.blocks:
+        if block.name != "h1":
+            continue
+        for level, parent in enumerate(block.parents):
+            if level >= _MAX_SUM_LEVELS:
+                break
+            if parent.name == "article":
+                if not any(parent is story for story in stories):
+                    stories.append(parent)
+                break
+    if len(stories) < 2 or _within(stories[1], stories[0]) or _within(stories[0], stories[1]):
+        return None
+    return stories[0]
+
+
+def _within(tag: Tag, ancestor: Tag) -> bool:
+    if tag is ancestor:
+        return True
+    for level, parent in enumerate(tag.parents):
+        if parent is ancestor:
+            return True
+        if level >= _MAX_CLIMB:
+            break
+    return False
+
+
+def _final_score(tag: Tag, score: float, stats: _TextStats) -> float:
+    """A container's score for its link density; the share of it its tag and class hints
+    gave counts in full only once it holds a few paragraphs' worth of text, so a class name
+    alone does not make a one-line box ("subscribe to read on") the article.  Schema.org's
+    ``itemprop=articleBody`` is markup for exactly this, not a guess from a class name: it
+    keeps its weight."""
+    initial = _initial_score(tag)
+    if initial > 0 and not _ARTICLE_BODY_PROP.search(_string_attr(tag, "itemprop")):
+        score -= initial * (1 - min(stats.length(tag) / _HINTED_LENGTH, 1.0))
+    return score * (1 - stats.link_density(tag))
+
+
+_HINTED_LENGTH = 500
 
 
 def _points(length: int, link_length: int, commas: int) -> float:
