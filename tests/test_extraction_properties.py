@@ -67,7 +67,9 @@ def test_random_markup_never_raises(page: bytes, extractor: str, content_type: s
 @given(body=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(body: bytes) -> None:
     for extractor in EXTRACTORS:
-        extract_article(extractor, URL, body, None, None)
+        result = extract_article(extractor, URL, body, None, None)
+        assert result.article is None or result.article["body"].strip()
+        assert all(link.startswith(("http://", "https://")) for link in result.links)
 
 
 ARTICLE = ("<p>" + "A sentence of the article, long enough to be prose, with commas, and a point. " * 4 + "</p>") * 5
