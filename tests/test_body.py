@@ -274,3 +274,132 @@ def test_a_single_article_with_a_nested_teaser_article_is_unaffected() -> None:
                    for n in range(4))
     html = f"<html><body><article><h1>Title</h1><div>{body}</div></article></body></html>"
     assert len(extract_body_paragraphs(make_soup(html))) == 4
+
+
+def _story(prefix: str, count: int) -> str:
+    return "".join(f"<p>{prefix} paragraph {n}, long enough, with commas, to count as text.</p>"
+                   for n in range(count))
+
+
+def test_chunks_sharing_a_leading_content_class_are_all_kept() -> None:
+    # Text cut into cousin chunks whose classes differ only in modifiers after a shared
+    # content-naming first class: every chunk is the article.
+    html = (
+        "<html><body><article><div class='grid'>"
+        f"<div><div><div class='RichText RichText--wide'>{_story('Early', 5)}</div></div></div>"
+        "<div class='ad-slot'><span>Ad</span></div>"
+        f"<div><div><div class='RichText RichText--last'>{_story('Late', 6)}</div></div></div>"
+        "</div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert [p.split()[0] for p in got] == ["Early"] * 5 + ["Late"] * 6
+
+
+def test_chunks_sharing_only_a_layout_class_are_not_joined() -> None:
+    # A shared first class that does not name content ("cell") joins nothing.
+    html = (
+        "<html><body><div class='row'>"
+        f"<div><div class='cell wide'>{_story('Story', 6)}</div></div>"
+        "<div><div class='cell narrow'><p>Other headline, a teaser for another story here "
+        "with enough words to count as a paragraph of text.</p></div></div>"
+        "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and all(p.startswith("Story") for p in got)
+
+
+def test_classless_chunks_in_repeated_classed_wrappers_are_all_kept() -> None:
+    # The best container has no class of its own; its only-child wrapper has one, and the
+    # other chunks of the text sit in wrappers of the same class.
+    chunk = "<div class='inline-wrap'><div class='c-copy'><div>{}</div></div></div>"
+    html = (
+        "<html><body><article class='x'>"
+        + chunk.format(_story("First", 2))
+        + "<div class='embed'><span>Video</span></div>"
+        + chunk.format(_story("Second", 7))
+        + "</article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert [p.split()[0] for p in got] == ["First"] * 2 + ["Second"] * 7
+
+
+def test_caption_and_credit_lines_outside_figcaption_are_dropped() -> None:
+    html = (
+        "<html><body><div class='story'>" + _story("Story", 4)
+        + "<p>The King arrives at the Palace of Westminster (Picture: Getty)</p>"
+        + "<p>Photo: Reuters</p>" + _story("More", 2) + "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and not any("Getty" in p or "Reuters" in p for p in got)
+
+
+def test_timestamp_only_lines_are_dropped_but_prices_are_not() -> None:
+    html = (
+        "<html><body><div class='story'><p>Stand: 22.04.2024, 06:00 Uhr</p>"
+        "<p>2025年1月13日 20時01分</p>" + _story("Story", 4) + "<p>$139.00</p>"
+        "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert got[0].startswith("Story") and got[-1] == "$139.00" and len(got) == 5
+
+
+def test_paywall_box_inside_the_article_is_cut() -> None:
+    html = (
+        "<html><body><article><div class='text'>" + _story("Story", 5)
+        + "<div class='paywall_x1'><p>Get unlimited access to every article free for two "
+        "months, cancel any time.</p></div></div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 5 and not any("unlimited" in p for p in got)
+
+
+def _generic_body(html: str) -> str:
+    from scraper.sites.generic import GenericArticlePage
+
+    item = GenericArticlePage("https://example.com/a", html).to_item()
+    assert item is not None
+    return item.body
+
+
+def test_plain_text_jsonld_body_loses_player_fallback_and_captions() -> None:
+    # A plain-text articleBody that is the page's textContent: video.js's fallback text
+    # with the player's "Up Next" label, and captions ending in their credit.
+    import json
+
+    story = [f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)]
+    text = (
+        "To view this video please enable JavaScript, and consider upgrading to a web\n"
+        "\t\tbrowser that\n\t\tsupports HTML5\n\t\tvideo\n\n\t\tUp Next\n\n"
+        + "\n\n".join(story[:2]) + "\n\nCrowds gather near the palace (Picture: PA)\n\n"
+        + "\n\n".join(story[2:])
+    )
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Title", "articleBody": text,
+                     "author": {"@type": "Person", "name": "Jane Doe"}})
+    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
+            f"<h1>Title</h1><div>{''.join(f'<p>{p}</p>' for p in story)}</div></body></html>")
+    assert _generic_body(html).split("\n\n") == story
+
+
+def test_a_line_naming_only_the_authors_is_dropped() -> None:
+    import json
+
+    story = [f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)]
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Title",
+                     "author": [{"@type": "Person", "name": "Nina Magoley"}]})
+    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
+            "<h1>Title</h1><div class='story'><p>Von Nina Magoley, WDR</p>"
+            f"{''.join(f'<p>{p}</p>' for p in story)}"
+            "<p>Nina Magoley said the rest will follow tomorrow</p></div></body></html>")
+    body = _generic_body(html).split("\n\n")
+    assert body[:5] == story and body[5].startswith("Nina Magoley said")
+
+
+def test_chrome_lines_starting_a_line_of_the_list_are_dropped_too() -> None:
+    # "Реклама:" and "Share on Twitter" open continuation lines of the chrome-line list.
+    html = (
+        "<html><body><div class='story'>" + _story("Story", 4)
+        + "<p>Реклама:</p><p>Share on Twitter</p><p>Next page</p>" + _story("More", 2)
+        + "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and got[-1].startswith("More")

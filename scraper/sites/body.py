@@ -33,7 +33,7 @@ _NEGATIVE_HINT = re.compile(
     r"more-?stories|most-?read|popular|trending|footer|masthead|menu|navbar|nav(?![a-z])|"
     r"toolbar|signup|disclaimer|copyright|skip|teaser|rating|ads?(?![a-z])|dfp|"
     r"print|follow|donate|playlist|gallery-?nav|pagination|pager|jump|tooltip|"
-    r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time)",
+    r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time|paywall(?![a-z]))",
     re.I,
 )
 _POSITIVE_HINT = re.compile(
@@ -55,9 +55,11 @@ _BOILERPLATE_LINE = re.compile(
 )
 # Whole paragraphs that are template chrome in any article (compared case-folded).
 _CHROME_LINES = frozenset(
-    """article content|email address|table of contents|advertisement|anzeige|werbung|реклама|
-    реклама:|next|previous|التالي|السابق|بعدی|قبلی|اشتراک گذاری|شارك|share on facebook|
-    share on twitter|share on whatsapp|print|comments|loading...""".casefold().split("|")
+    line.strip()
+    for line in """article content|email address|table of contents|advertisement|anzeige|werbung|
+    реклама|реклама:|next|previous|التالي|السابق|بعدی|قبلی|اشتراک گذاری|شارك|share on facebook|
+    share on twitter|share on whatsapp|print|comments|loading...|next page|
+    previous page""".casefold().split("|")
 )
 _MIN_PARAGRAPH = 25
 _COMMAS = re.compile(r"[,،，、]")
@@ -79,11 +81,42 @@ def _extract(soup: BeautifulSoup) -> list[str]:
     for container in containers:
         _clean_container(container, stats)
         paragraphs.extend(block_paragraphs(container))
-    return [
-        p
-        for p in _dedupe(paragraphs)
-        if not _BOILERPLATE_LINE.match(p) and p.casefold().strip() not in _CHROME_LINES
-    ]
+    return [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
+
+
+def is_chrome_paragraph(paragraph: str) -> bool:
+    """A paragraph that is page furniture in any article: "Advertisement", "Share", a
+    photo caption that escaped its ``<figcaption>`` (it ends in the credit, "… (Picture:
+    Getty)"), a line that is only a credit ("Photo: Reuters")."""
+    return bool(
+        _BOILERPLATE_LINE.match(paragraph)
+        or paragraph.casefold().strip() in _CHROME_LINES
+        or _CAPTION_LINE.search(paragraph)
+        or _CREDIT_LINE.match(paragraph)
+        or _is_timestamp_line(paragraph)
+    )
+
+
+def _is_timestamp_line(paragraph: str) -> bool:
+    """A line that is only when the page was published or updated: "Stand: 22.04.2024,
+    06:00 Uhr", "17:41 JST, October 13, 2024", "2025年1月13日 20時01分": short, with a clock
+    time, and mostly digits."""
+    if len(paragraph) > _MAX_TIMESTAMP_LINE or not _CLOCK_TIME.search(paragraph):
+        return False
+    visible = len(paragraph) - sum(map(str.isspace, paragraph))
+    return sum(map(str.isdigit, paragraph)) >= 0.4 * visible
+
+
+_MAX_TIMESTAMP_LINE = 60
+# hh:mm, 20時01分, 18.16 Uhr; not a price ("$12.99") or a decimal.
+_CLOCK_TIME = re.compile(
+    r"(?<![\d.,$€£¥])\d{1,2}(?::\d{2}(?!\d)|\s?時\s?\d{1,2}|\.\d{2}\s?Uhr\b)"
+)
+
+
+_CREDIT_WORD = r"(?:pictures?|photos?|photograph|images?|credits?|fotos?|bild(?:er)?)"
+_CAPTION_LINE = re.compile(r"\(" + _CREDIT_WORD + r"\s*:\s*[^()]{1,60}\)\s*$", re.I)
+_CREDIT_LINE = re.compile(r"^\(?" + _CREDIT_WORD + r"\s*:\s*[^()]{1,60}\)?$", re.I)
 
 
 # --------------------------------------------------------------------------- removal
@@ -311,7 +344,7 @@ def _main_containers(soup: BeautifulSoup, stats: _TextStats) -> list[Tag]:
     explicit = _explicit_body(soup, top, stats)
     if explicit is not None:
         return [explicit]
-    chunks = _same_class_chunks(soup, top, stats)
+    chunks = _same_class_chunks(soup, _classed_wrapper(top), stats)
     if story is not None and _within(top, story):
         chunks = [chunk for chunk in chunks if _within(chunk, story)]
     if len(chunks) > 1:
@@ -500,6 +533,25 @@ def _string_attr(tag: Tag, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+_PROSE_CHUNK = 200
+
+
+def _classed_wrapper(top: Tag) -> Tag:
+    """A class-less best container that is the only child of a classed wrapper or two
+    (``<div class="article-text"><div><p>…``): the wrapper is what the chunks repeat."""
+    tag = top
+    for _ in range(2):
+        if tag.get("class"):
+            return tag
+        parent = tag.parent
+        if parent is None or parent.name in ("body", "html", "[document]") or any(
+            isinstance(child, Tag) and child is not tag for child in parent.children
+        ):
+            return top
+        tag = parent
+    return tag if tag.get("class") else top
+
+
 def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> list[Tag]:
     """Some templates cut the text into chunks between ads and embeds, each wrapped several
     levels deep (Condé Nast's ``body__inner-container``), so they are cousins, not siblings:
@@ -512,9 +564,17 @@ def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: _TextStats) -> list
         if level >= 6 or ancestor.name in ("body", "html", "[document]"):
             break
         nearby.add(id(ancestor))
+    # A chunk may carry modifier classes the best one lacks ("RichText RichText--last"):
+    # leading with the same content-naming class ("RichText", "article-text") will do for
+    # one that is clearly prose.
+    lead = top_class[0] if _POSITIVE_HINT.search(top_class[0]) else None
     chunks = []
     for tag in all_tags(soup, top.name):
-        if tag.get("class") != top_class:
+        tag_class = tag.get("class")
+        if tag_class != top_class and not (
+            lead and tag_class and tag_class[0] == lead
+            and stats.length(tag) >= _PROSE_CHUNK and stats.link_density(tag) < 0.2
+        ):
             continue
         if tag is not top and (
             stats.length(tag) < 100

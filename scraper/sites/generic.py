@@ -8,7 +8,7 @@ from datetime import tzinfo
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.article import ArticleData
-from scraper.sites.body import extract_body_paragraphs
+from scraper.sites.body import extract_body_paragraphs, is_chrome_paragraph
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.listing import page_links
 from scraper.sites.metadata import clean_authors, read_metadata_parts
@@ -49,6 +49,8 @@ class GenericArticlePage:
         paragraphs = _choose_body(extract_body_paragraphs(soup), _jsonld_body(ld))
         if paragraphs and data.title and _same_text(paragraphs[0], data.title):
             paragraphs = paragraphs[1:]  # the headline repeated atop the text
+        if data.authors:
+            paragraphs = [p for p in paragraphs if not _is_byline_line(p, data.authors)]
         data.body = "\n\n".join(paragraphs)
         if not data.body:
             return None
@@ -58,6 +60,34 @@ class GenericArticlePage:
         if self._links is None:
             self._links = page_links(make_soup(self.html), self.url)
         return list(self._links)
+
+
+def _is_byline_line(paragraph: str, authors: list[str]) -> bool:
+    """A line that only names the article's authors ("Von Nina Magoley", "By A and B, AP
+    Staff"): the byline printed among the paragraphs.  What is left once the names are cut
+    may be a joining word or a desk's name, never a lower-case word of a sentence."""
+    if len(paragraph) > _MAX_BYLINE_LINE or paragraph.endswith((".", "!", "?", "…")):
+        return False
+    rest = paragraph.casefold()
+    found = False
+    for author in authors:
+        name = author.casefold().strip()
+        if len(name) >= 2 and name in rest:
+            rest = rest.replace(name, " ")
+            found = True
+    if not found:
+        return False
+    words = [w for w in _NAME_JOINERS.sub(" ", rest).split() if w not in _BYLINE_WORDS]
+    if len(words) > 3 or sum(map(len, words)) > 30:
+        return False
+    # the leftovers, in the paragraph's own case: an organisation, not a sentence
+    original = {w.casefold(): w for w in paragraph.split()}
+    return all(not original.get(w, w)[:1].islower() for w in words)
+
+
+_MAX_BYLINE_LINE = 100
+_NAME_JOINERS = re.compile(r"[,;:/&|·•–—()\[\]-]+")
+_BYLINE_WORDS = frozenset("by von par por di door av af de and und et y e og och".split())
 
 
 def _choose_body(extracted: list[str], structured: list[str]) -> list[str]:
@@ -86,8 +116,21 @@ def _jsonld_body(ld: dict | None) -> list[str]:
         soup = make_soup(value)
         root = soup.body or soup
         return block_paragraphs(root) if isinstance(root, Tag) else []
-    text = html_lib.unescape(value)
-    return [p for p in (clean_text(line) for line in text.splitlines()) if p]
+    # A plain-text articleBody is often the body's textContent: the player's fallback text
+    # and the photo captions come with it, which the HTML's <video>/<figure> hid.
+    text = _MEDIA_FALLBACK.sub("\n", html_lib.unescape(value))
+    return [p for p in (clean_text(line) for line in text.splitlines())
+            if p and not is_chrome_paragraph(p)]
+
+
+# What a <video>/<audio> element shows where it cannot play (video.js's default fallback,
+# which its element holds on countless pages), up to the end of its own sentence, with the
+# player's "Up Next" label when it follows at once (a heading of its own elsewhere).
+_MEDIA_FALLBACK = re.compile(
+    r"to (?:view|watch|play|listen to) this (?:video|audio|content)\s+please enable javascript"
+    r"[^.]*?(?:supports\s+html5\s+(?:video|audio)|\.)(?:\s*up next\b)?",
+    re.I,
+)
 
 
 class _Fallbacks:
