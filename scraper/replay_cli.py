@@ -41,7 +41,8 @@ def add_command(commands: Any) -> None:
                         "original is in a WARC not given (looked for beside the given files and in the "
                         "crawl's warc/ directory)")
     replay.add_argument("--workers", type=int, default=-1, metavar="N",
-                        help="extraction processes (default: one per core; 0: in this process)")
+                        help="extraction processes (default: one per core, plus one: this process "
+                        "reading the WARCs leaves a core partly idle; 0: extract in this process)")
     replay.add_argument("--quiet", action="store_true", help="no progress lines")
     replay.set_defaults(run=run_replay)
 
@@ -56,7 +57,7 @@ def run_replay(args: argparse.Namespace) -> int:
     profiles: list[SiteProfile] = [load_profile(site) for site in args.site]
     if not profiles:
         profiles = [load_profile(name) for name in builtin_profile_names()]
-    workers = default_workers() if args.workers < 0 else args.workers
+    workers = default_workers() + 1 if args.workers < 0 else args.workers
     progress = None if args.quiet else print_progress(sys.stderr)
     index = _open_index(args.index) if args.index else None
     lookup = _digest_lookup(index, args.index, args.paths) if index is not None else None

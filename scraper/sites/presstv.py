@@ -118,11 +118,15 @@ class PressTvArticlePage:
         # One parse serves links() and to_item(): parsing is most of a page's cost.
         self._index: TreeIndex | None = None
         self._links: list[str] | None = None
+        self._hrefs: list[str | None] | None = None  # taken before to_item() prunes the tree
 
     def to_item(self) -> ArticleData | None:
         index = self._parsed()
         soup = index.root
-        self.links()  # while the chrome, and the links in it, are still in the tree
+        if self._links is None:
+            # while the chrome, and the links in it, are still in the tree; resolved only if
+            # links() is asked for (replay never does)
+            self._hrefs = _hrefs(index.all("a"))
         self._index = None  # about to be decomposed: a later call parses afresh
         structured = read_metadata(soup, self.url, default_tz=self.zone)
         # Everything read from the head and the chrome comes before any decompose().
@@ -138,7 +142,8 @@ class PressTvArticlePage:
 
     def links(self) -> list[str]:
         if self._links is None:
-            self._links = _absolute_links(self._parsed().all("a"), self.url)
+            hrefs = self._hrefs if self._hrefs is not None else _hrefs(self._parsed().all("a"))
+            self._links = _absolute_links(hrefs, self.url)
         return list(self._links)
 
     def _parsed(self) -> TreeIndex:
@@ -254,7 +259,7 @@ class PressTvListingPage:
         if self._links is None:
             anchors = [tag for tag in self._soup.descendants
                        if isinstance(tag, Tag) and tag.name == "a"]
-            self._links = _absolute_links(anchors, self.url)
+            self._links = _absolute_links(_hrefs(anchors), self.url)
         return self._links
 
 
@@ -286,12 +291,15 @@ def _without_boilerplate(paragraphs: list[str]) -> list[str]:
     return kept
 
 
-def _absolute_links(anchors: list[Tag], base: str) -> list[str]:
+def _hrefs(anchors: list[Tag]) -> list[str | None]:
+    return [a.attrs.get("href") for a in anchors]
+
+
+def _absolute_links(hrefs: list[str | None], base: str) -> list[str]:
     # Resolved against the URL the page was fetched from, not a <base href>: a mirror's
     # page may still name the (blocked) primary as its base.
     links: dict[str, None] = {}
-    for a in anchors:
-        href = a.attrs.get("href")
+    for href in hrefs:
         if href is None:
             continue
         href = strip_html5_whitespace(href)
