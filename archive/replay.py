@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,10 +71,8 @@ class Capture:
 @dataclass
 class ReplayResult:
     report: RunReport
-    records: int
-    problems: int
+    records: int  # JSON records written
     report_path: Path
-    record_files: list[Path] = field(default_factory=list)
 
 
 class Replay:
@@ -136,8 +134,7 @@ class Replay:
         self.report.finish_reason = "finished"
         self.report.stats = {"files": len(files), "records": self.seq, "bytes": self.progress.total_bytes}
         report_path = self.report.write(self.out / "runs")
-        return ReplayResult(self.report, sum(w.count for w in self.writers.values()),
-                            self.report.failure_count, report_path, [w.path for w in self.writers.values()])
+        return ReplayResult(self.report, sum(w.count for w in self.writers.values()), report_path)
 
     def _read_file(self, path: Path) -> None:
         self._ours = False
@@ -145,7 +142,7 @@ class Replay:
             for record in iter_records(path, self._problem):
                 self.seq += 1
                 self._read(record)
-                self.progress.advance(path, record.offset + record.length)
+                self.progress.advance(record.offset + record.length)
                 self._take_ready()
         except NotAWarc as exc:
             self._fail(str(path), 0, f"not a WARC or ARC file: {exc}")
@@ -383,7 +380,7 @@ class ReplayProgress:
         self.total_bytes = sum(_size(path) for path in files)
         self.started = time.monotonic()
 
-    def advance(self, path: Path, position: int) -> None:
+    def advance(self, position: int) -> None:
         self.records += 1
         self.current = position
         if self.show is not None and self.records % 256 == 0:

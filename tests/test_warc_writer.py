@@ -193,23 +193,7 @@ def test_round_trip_write_read_write(tmp_path: Path) -> None:
     ids.append(pairs[0][0].rec_headers.get_header("WARC-Record-ID"))
     for (resp, payload), (req, req_body) in zip(pairs[1::2], pairs[2::2]):
         ids += [resp.rec_headers["WARC-Record-ID"], req.rec_headers["WARC-Record-ID"]]
-        request_protocol = req.http_headers.statusline.rsplit(" ", 1)[1]
-        reread.append(
-            HttpExchange(
-                url=resp.rec_headers["WARC-Target-URI"],
-                method=req.http_headers.protocol,
-                request_headers=req.http_headers.headers,
-                request_body=req_body,
-                protocol=resp.http_headers.protocol,
-                status=int(resp.http_headers.get_statuscode()),
-                reason=resp.http_headers.statusline.split(" ", 1)[1],
-                response_headers=resp.http_headers.headers,
-                payload=payload,
-                ip_address=resp.rec_headers.get_header("WARC-IP-Address"),
-                date=datetime.strptime(resp.rec_headers["WARC-Date"], "%Y-%m-%dT%H:%M:%S.%fZ"),
-                request_protocol=request_protocol,
-            )
-        )
+        reread.append(exchange_from_records(resp, req, req_body, payload))
     assert len(reread) == len(originals)
     id_iter = iter(ids)
     with RotatingWarcWriter(

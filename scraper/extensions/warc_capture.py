@@ -201,13 +201,7 @@ class WarcCaptureExtension:
             revisit, refers_to = self._revisit_for(exchange, digest, request, index)
             written = writer.write_exchange(exchange, revisit, digest)
         except (OSError, ValueError) as exc:
-            stats.inc_value("archive/warc/errors")
-            if is_disk_full(exc):
-                # The writer cut the half record off; stop cleanly (one line, no traceback).
-                self._disk_full(writer, exc)
-                return
-            # Keep crawling; the run report reads the error count and the log has the cause.
-            logger.exception("WARC capture failed for %s", response.url)
+            self._write_failed(writer, exc, f"WARC capture failed for {response.url}")
             return
         meta: dict[str, Any] = {
             "filename": written.filename,
@@ -238,18 +232,20 @@ class WarcCaptureExtension:
             writer.write_metadata(captured["record_id"], CONTEXT_CONTENT_TYPE,
                                   context.to_block(), datetime.now(timezone.utc))
         except (OSError, ValueError) as exc:
-            self._inc("archive/warc/errors")
-            if is_disk_full(exc):
-                self._disk_full(writer, exc)
-                return
-            logger.exception("WARC metadata record failed for %s", response.url)
+            self._write_failed(writer, exc, f"WARC metadata record failed for {response.url}")
             return
         self._inc("archive/warc/metadata")
 
-    def _disk_full(self, writer: RotatingWarcWriter, exc: BaseException) -> None:
-        spider = self.crawler.spider
-        target = writer.current_path or self.directory / (spider.name if spider is not None else "")
-        stop_for_disk_full(self.crawler, target, exc)
+    def _write_failed(self, writer: RotatingWarcWriter, exc: BaseException, what: str) -> None:
+        self._inc("archive/warc/errors")
+        if is_disk_full(exc):
+            # The writer cut the half record off; stop cleanly (one line, no traceback).
+            spider = self.crawler.spider
+            target = writer.current_path or self.directory / (spider.name if spider is not None else "")
+            stop_for_disk_full(self.crawler, target, exc)
+            return
+        # Keep crawling; the run report reads the error count and the log has the cause.
+        logger.exception("%s", what)
 
     def _revisit_for(
         self, exchange: HttpExchange, digest: str, request: Request, index: ArticleIndex | None
