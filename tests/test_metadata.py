@@ -228,6 +228,20 @@ def test_jsonld_with_trailing_comma_and_raw_newline_is_repaired() -> None:
     assert data.published == "2023-01-02T03:04:05+00:00"
 
 
+@pytest.mark.parametrize("opening, closing", [
+    ("//<![CDATA[\n", "\n//]]>"),
+    ("/*<![CDATA[*/", "/*]]>*/"),
+    ("<!--", "-->"),
+])
+def test_jsonld_inside_cdata_or_comment_marks_is_read(opening: str, closing: str) -> None:
+    document = json.dumps({"@type": "NewsArticle", "headline": "Wrapped",
+                           "datePublished": "2024-08-22T12:00:00+02:00"})
+    script = f'<script type="application/ld+json">{opening}{document}{closing}</script>'
+    data = meta(page(script))
+    assert data.title == "Wrapped"
+    assert data.published == "2024-08-22T12:00:00+02:00"
+
+
 def test_jsonld_article_exposes_article_body() -> None:
     soup = make_soup(page(ld({"@type": "NewsArticle", "articleBody": "Full text."})))
     node = jsonld_article(soup)
@@ -283,6 +297,18 @@ def test_dublin_core_names_are_case_insensitive() -> None:
     assert data.modified == "2023-02-21T09:00:00+01:00"
     assert data.authors == ["Hamid Nouri"]
     assert data.language == "fa"
+
+
+def test_meta_names_spelled_with_colons_dots_or_underscores_alike() -> None:
+    head = """
+    <meta name="article:published:time" content="2024-10-23T15:48:15+00:00">
+    <meta property="article_modified_time" content="2024-10-23T15:48:17+00:00">
+    <meta name="DC:title" content="Colon-spelled title">
+    """
+    data = meta(page(head))
+    assert data.published == "2024-10-23T15:48:15+00:00"
+    assert data.modified == "2024-10-23T15:48:17+00:00"
+    assert data.title == "Colon-spelled title"
 
 
 def test_dc_date_issued() -> None:

@@ -433,7 +433,12 @@ _TZ_ABBREVIATIONS = {
 
 # --------------------------------------------------------------------------- JSON-LD
 
-_LD_WRAPPERS = re.compile(r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)|(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$")
+# What XHTML-era templates wrap a script's JSON in: an HTML comment, or CDATA marks hidden
+# from JavaScript in a block or line comment (Rails' ``//<![CDATA[`` … ``//]]>``).
+_LD_WRAPPERS = re.compile(
+    r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|//\s*<!\[CDATA\[|<!\[CDATA\[)"
+    r"|(?:-->|/\*\s*\]\]>\s*\*/|//\s*\]\]>|\]\]>)\s*$"
+)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
@@ -545,8 +550,18 @@ def _names(values: Iterable[Any]) -> list[str]:
 # --------------------------------------------------------------------------- <meta>, itemprop
 
 
+# Templates spell one name with any of these: "article:published_time",
+# "article:published:time", "DC.date.issued", "dc:date:issued", "og_title".
+_META_KEY_SEPARATORS = str.maketrans("_.", "::")
+
+
+def _meta_key(name: str) -> str:
+    return name.strip().lower().translate(_META_KEY_SEPARATORS)
+
+
 class _MetaTags:
-    """<meta> contents by lower-cased name/property, in page order."""
+    """<meta> contents by name/property, in page order; names compared lower-cased and with
+    ``:``, ``_`` and ``.`` alike."""
 
     def __init__(self, metas: Iterable[Tag]) -> None:
         self._values: dict[str, list[str]] = {}
@@ -560,14 +575,14 @@ class _MetaTags:
             for attr in ("property", "name", "http-equiv"):
                 key = tag.get(attr)
                 if isinstance(key, str) and key:
-                    self._values.setdefault(key.strip().lower(), []).append(content)
+                    self._values.setdefault(_meta_key(key), []).append(content)
 
     def all(self, *keys: str) -> list[str]:
-        return [value for key in keys for value in self._values.get(key, ())]
+        return [value for key in keys for value in self._values.get(_meta_key(key), ())]
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
-            values = self._values.get(key)
+            values = self._values.get(_meta_key(key))
             if values:
                 return values[0]
         return None
