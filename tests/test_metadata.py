@@ -311,6 +311,25 @@ def test_meta_names_spelled_with_colons_dots_or_underscores_alike() -> None:
     assert data.title == "Colon-spelled title"
 
 
+@pytest.mark.parametrize("head", [
+    '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" '
+    'content="3 minutes"><meta name="twitter:label2" content="Verfasst von">'
+    '<meta name="twitter:data2" content="Anna Sleegers">',
+    '<meta name="twitter:misc:Written by" content="Anna Sleegers">',
+])
+def test_author_from_the_written_by_label_of_a_twitter_card(head: str) -> None:
+    # Yoast SEO's markup: the only place many WordPress sites name the author
+    assert meta(page(head + '<meta name="author" content="a.sleegers@example.com">')).authors == [
+        "Anna Sleegers"
+    ]
+
+
+def test_twitter_card_data_under_another_label_is_no_author() -> None:
+    head = ('<meta name="twitter:label1" content="Est. reading time">'
+            '<meta name="twitter:data1" content="Anna Sleegers">')
+    assert meta(page(head)).authors == []
+
+
 def test_dc_date_issued() -> None:
     assert meta(page('<meta name="DC.date.issued" content="2022-12-01T10:00:00Z">')).published == (
         "2022-12-01T10:00:00+00:00"
@@ -398,6 +417,10 @@ def test_parse_date_ignores_non_strings() -> None:
         (["Par Marie Dupont, Paris", "Felix Schröder, dpa"], [], ["Marie Dupont", "Felix Schröder", "dpa"]),
         (["Emma Mackenzie", "emma-mackenzie"], [], ["Emma Mackenzie"]),  # the URL slug twin
         (["red", "Nachrichten", "admin"], [], []),  # placeholders, not people
+        # East Asian bylines: the role after the name (Korean, Japanese) or before (Chinese)
+        (["신현주 기자", "박준석 선임기자"], [], ["신현주", "박준석"]),
+        (["山田太郎記者", "本报记者 张三"], [], ["山田太郎", "张三"]),
+        (["기자", "記者"], [], []),
         (["David Straub", "MDR THÜRINGEN"], ["mdr.de"], ["David Straub"]),  # the publisher's desk
         (["Redaktion: Roman Warschauer"], [], []),  # a label line
     ],

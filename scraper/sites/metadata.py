@@ -35,6 +35,14 @@ _META_AUTHOR_KEYS = (
     "dc.creator", "dcterms.creator", "author", "sailthru.author", "parsely-author", "byl",
     "cxenseparse:author", "articleauthor", "twitter:data1:author",
 )
+# Yoast SEO (on countless WordPress news sites) states the author as a Twitter card label:
+# twitter:label1 "Written by" with twitter:data1 the name, or twitter:misc:Written by; the
+# label is in the site's language.
+_WRITTEN_BY_LABELS = frozenset({
+    "written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da",
+    "geschreven door", "skrevet av", "skrevet af", "skriven av", "napisane przez",
+    "kirjoittanut", "napsal", "yazan", "автор", "написано",
+})
 # Visible headlines looked at: a page's own is among its first few <h1>s.
 _MAX_H1S = 6
 # Bounds on hostile JSON-LD: how many nodes we look at and how deep we walk.
@@ -194,6 +202,7 @@ def read_metadata_parts(
             publishers,
         ),
         lambda: clean_authors(meta_authors, publishers),
+        lambda: clean_authors(meta.labelled(_WRITTEN_BY_LABELS), publishers),
         lambda: clean_authors(items.authors(), publishers),
     )
     # When no person is named, the organisation the markup names as author (a newsroom,
@@ -289,12 +298,17 @@ _BY_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|&|\n)\s*|\s+(?:and|AND|And|und|UND|et|y)\s+")
 _DOMAIN = re.compile(r"(?:^|[\s(])(?:www\.)?[\w-]+\.(?:[a-z]{2,6})(?:[\s)/]|$)", re.I)
 _ROLE_SUFFIX = re.compile(r"\s*(?:\||\s[-–—]\s).*$")
+# The role East Asian bylines put beside the name: after it in Korean and Japanese
+# ("신현주 기자", "山田太郎記者"), before it in Chinese ("本报记者 张三").
+_CJK_ROLE = re.compile(
+    r"^(?:本报|本報)?(?:记者|記者)\s*(?=\S)|(?<=\S)\s*(?:선임\s*)?(?:기자|특파원)$|(?<=\S)(?:記者|特派員)$"
+)
 # Words a template puts where a name goes; never a person ("red" is the German newsroom
 # abbreviation of "Redaktion").
 _NOT_NAMES = frozenset(
     """admin administrator author autor editor editors redaktion red staff news nachrichten
     newsroom desk web webmaster online internet user guest anonymous unknown noticias
-    reporter correspondent""".split()
+    reporter correspondent 기자 특파원 記者 记者""".split()
 )
 
 
@@ -346,7 +360,7 @@ def clean_authors(
             if organisations or chunk_index == 0 or not _is_place(chunk.strip())
         ]
         for part in parts:
-            name = _BY_PREFIX.sub("", part).strip(" .,:;-–—|")
+            name = _CJK_ROLE.sub("", _BY_PREFIX.sub("", part).strip(" .,:;-–—|"))
             key = _org_key(name)
             if (
                 len(name) < 2
@@ -579,6 +593,19 @@ class _MetaTags:
 
     def all(self, *keys: str) -> list[str]:
         return [value for key in keys for value in self._values.get(_meta_key(key), ())]
+
+    def labelled(self, labels: frozenset[str]) -> list[str]:
+        """Twitter card label/data pairs ("twitter:label1" "Written by", "twitter:data1"
+        the value), and their "twitter:misc:<label>" spelling, whose label is in ``labels``
+        (lower-case)."""
+        values = []
+        for number in range(1, 5):
+            label = self.first(f"twitter:label{number}")
+            if label and label.casefold() in labels:
+                values += self.all(f"twitter:data{number}")
+        for label in labels:
+            values += self.all(f"twitter:misc:{label}")
+        return values
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
