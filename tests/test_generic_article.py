@@ -169,6 +169,43 @@ def test_headline_repeated_atop_the_text_is_dropped() -> None:
     assert item is not None and not item.body.startswith("Big news")
 
 
+_GERMAN_PARAGRAPHS = "".join(f"<p>{p}</p>" for p in (
+    "Die Feuerwehr in Nordrhein-Westfalen warnt vor einem Personalmangel, wenn das Rentenalter "
+    "für Einsatzkräfte erhöht wird, sagte der Verbandschef am Montag in Düsseldorf.",
+    "Viele Kameradinnen und Kameraden seien schon heute an der Grenze ihrer Belastbarkeit, und "
+    "die Landesregierung will die Pläne im Herbst im Landtag vorstellen.",
+    "Die Gewerkschaft kündigte Widerstand an und verlangt Gespräche mit dem Innenministerium, "
+    "bevor ein Gesetzentwurf vorgelegt wird.",
+))
+
+
+def test_a_page_stating_no_date_gets_the_day_its_url_names() -> None:
+    html = f"<html><head><title>Einsatz</title></head><body><article>{_GERMAN_PARAGRAPHS}</article></body></html>"
+    item = GenericArticlePage("https://www.example.it/2025/04/01/einsatz/", html).to_item()
+    assert item is not None and item.published == "2025-04-01"  # the day, no invented time
+    stated = html.replace("</title>", '</title><meta property="article:published_time" '
+                          'content="2025-04-02T08:00:00+02:00">')
+    item = GenericArticlePage("https://www.example.it/2025/04/01/einsatz/", stated).to_item()
+    assert item is not None and item.published == "2025-04-02T08:00:00+02:00"
+
+
+def test_the_template_language_the_text_contradicts_is_overruled() -> None:
+    html = f'<html lang="en"><head><title>Einsatz</title></head><body><article>{_GERMAN_PARAGRAPHS}</article></body></html>'
+    item = GenericArticlePage("https://x.test/a", html).to_item()
+    assert item is not None and item.language == "de"
+    item = GenericArticlePage("https://x.test/a", html.replace('lang="en"', 'lang="de_at"')).to_item()
+    assert item is not None and item.language == "de-AT"
+
+
+def test_a_byline_line_with_the_authors_address_is_dropped() -> None:
+    html = ('<html><head><meta name="author" content="신현주 기자"><title>제목</title></head><body><article>'
+            + "<p>장동혁 국민의힘 대표가 당권을 위협하던 한동훈 전 대표를 제명했지만, 어깨는 한층 무거워졌다.</p>" * 3
+            + "<p>신현주 기자 spicy@hankookilbo.com</p></article></body></html>")
+    item = GenericArticlePage("https://x.test/a", html).to_item()
+    assert item is not None and item.authors == ["신현주"]
+    assert "spicy@" not in item.body
+
+
 # The Press TV templates of the local test site, read by the generic page object alone.
 def _expected_body(article) -> str:  # type: ignore[no-untyped-def]
     # as tests/test_crawl_e2e.py: expected_body

@@ -26,10 +26,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "generic" / "fundus"
 # site-name affix on the title, a kicker before the <h1>, "Von"/place bylines, an organisation
 # as the only author, a URL-slug twin of the author, a meta "articleauthor", a headline shown
 # in an <hgroup>'s <h2> while the one <h1> is the breadcrumb's (waz), an unclosed <div> in a
-# sidebar that makes libxml2 nest the whole article inside the <aside> (washingtontimes).
+# sidebar that makes libxml2 nest the whole article inside the <aside> (washingtontimes), a
+# client-rendered page whose text is only in a script's dehydrated query state (hankookilbo).
 CASES = ["mainichi", "mbn", "pravda", "seznamzpravy", "ntvtr", "spiegel", "ntv", "mirror",
-         "hessenschau", "waz", "washingtontimes"]
-# Known gaps, by case: ntv states its time without an offset (none to borrow on the page).
+         "hessenschau", "waz", "washingtontimes", "hankookilbo"]
+# Known gaps, by case: ntv states its time without an offset (none to borrow on the page);
+# hankookilbo's time is in its script data only (htmldate finds the day, not the minute).
 FIELDS = ["title", "authors", "published_day", "published_minute", "language", "body_present",
           "body_absent", "title_clean"]
 

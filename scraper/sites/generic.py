@@ -10,8 +10,11 @@ from bs4 import BeautifulSoup, Tag
 from scraper.sites.article import ArticleData
 from scraper.sites.body import extract_body_paragraphs, is_chrome_paragraph
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
+from scraper.sites.language import article_language
 from scraper.sites.listing import page_links
 from scraper.sites.metadata import clean_authors, read_metadata_parts
+from scraper.sites.page_date import publication_day
+from scraper.sites.script_data import ScriptText, script_text
 
 # Where templates print the byline when no markup names the author.
 _BYLINE_HINT = re.compile(r"byline|author[-_]*name|article[-_]*author|^authors?$|^by$", re.I)
@@ -23,6 +26,7 @@ class GenericArticlePage:
         self.html = html
         self.default_tz = default_tz
         self._links: list[str] | None = None
+        self._script_texts: dict[str | None, ScriptText | None] = {}
 
     def to_item(self) -> ArticleData | None:
         soup = make_soup(self.html)
@@ -47,6 +51,9 @@ class GenericArticlePage:
             if not data.authors:
                 data.authors = organisations  # no person named anywhere
         paragraphs = _choose_body(extract_body_paragraphs(soup), _jsonld_body(ld))
+        if data.title and sum(map(len, paragraphs)) < _SCRIPT_FALLBACK_BELOW:
+            # No title, no record to find the article's text in: nothing to search for.
+            paragraphs = _choose_script_body(paragraphs, self._script_text(data.title))
         if paragraphs and data.title and _same_text(paragraphs[0], data.title):
             paragraphs = paragraphs[1:]  # the headline repeated atop the text
         if data.authors:
@@ -54,7 +61,16 @@ class GenericArticlePage:
         data.body = "\n\n".join(paragraphs)
         if not data.body:
             return None
+        if data.published is None:
+            data.published = publication_day(self.html, self.url)
+        data.language = article_language(data.language, f"{data.title or ''}\n{data.body}")
         return data
+
+    def _script_text(self, title: str | None) -> ScriptText | None:
+        # Both readings of a page (lxml, then html.parser) see the same scripts.
+        if title not in self._script_texts:
+            self._script_texts[title] = script_text(self.html, title)
+        return self._script_texts[title]
 
     def links(self) -> list[str]:
         if self._links is None:
@@ -77,6 +93,7 @@ def _is_byline_line(paragraph: str, authors: list[str]) -> bool:
             found = True
     if not found:
         return False
+    rest = _EMAIL.sub(" ", rest)  # "신현주 기자 spicy@hankookilbo.com": the author's address
     words = [w for w in _NAME_JOINERS.sub(" ", rest).split() if w not in _BYLINE_WORDS]
     if len(words) > 3 or sum(map(len, words)) > 30:
         return False
@@ -86,8 +103,11 @@ def _is_byline_line(paragraph: str, authors: list[str]) -> bool:
 
 
 _MAX_BYLINE_LINE = 100
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
 _NAME_JOINERS = re.compile(r"[,;:/&|·•–—()\[\]-]+")
-_BYLINE_WORDS = frozenset("by von par por di door av af de and und et y e og och".split())
+_BYLINE_WORDS = frozenset(
+    "by von par por di door av af de and und et y e og och 기자 記者 记者 특파원".split()
+)
 
 
 def _choose_body(extracted: list[str], structured: list[str]) -> list[str]:
@@ -103,6 +123,27 @@ def _choose_body(extracted: list[str], structured: list[str]) -> list[str]:
         return structured  # the HTML holds little of it: a script-rendered page
     if len(structured) > 1 and structured_length >= 0.9 * extracted_length:
         return structured
+    return extracted
+
+
+# Script data is searched only below this much HTML text: a page whose HTML holds a body of
+# its own keeps it, and the search (a few ms on a data-heavy page) is not paid for it.
+_SCRIPT_FALLBACK_BELOW = 1000
+
+
+def _choose_script_body(extracted: list[str], found: ScriptText | None) -> list[str]:
+    """The text a client-rendered page holds only as script data, when the HTML gave none or
+    a fragment of it (a teaser the script would replace).  Only a text held beside the
+    page's title counts: elsewhere in a page's data, a long text is as often a consent
+    notice, a newsletter's pitch or another story."""
+    if found is None or not found.beside_title:
+        return extracted
+    if not extracted:
+        # Not the record's one-paragraph summary, which sits beside the title too.
+        whole = len(found.paragraphs) >= 2 and found.prose >= 500 or found.prose >= 1000
+        return found.paragraphs if whole else extracted
+    if found.prose >= 2 * sum(map(len, extracted)):
+        return found.paragraphs
     return extracted
 
 
