@@ -403,3 +403,149 @@ def test_chrome_lines_starting_a_line_of_the_list_are_dropped_too() -> None:
     )
     got = extract_body_paragraphs(make_soup(html))
     assert len(got) == 6 and got[-1].startswith("More")
+
+
+def test_call_to_action_and_rail_boxes_inside_the_article_are_cut() -> None:
+    # A newsletter call-to-action ("cta") and a "most read" rail placed among the paragraphs.
+    html = (
+        "<html><body><article><div class='text'>" + _story("Story", 3)
+        + "<div class='cta float-l'><p>The Weekly. Fridays, a digest of the best of our "
+        "coverage, straight to you.</p></div>"
+        + "<div class='rail--classic'><h2>Most read in Football</h2><p>Club sacks its manager "
+        "just days before the play-offs, sources say.</p></div>"
+        + _story("More", 2) + "</div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 5 and not any("Weekly" in p or "Football" in p or "sacks" in p for p in got)
+
+
+def test_fact_and_info_boxes_beside_the_text_are_cut() -> None:
+    html = (
+        "<html><body><article><div class='text'>" + _story("Story", 4)
+        + "<div class='infobox border'><p>Infos: 17,000 of them work, 18,600 are registered "
+        "as unemployed.</p></div>"
+        + "<div class='metro-factbox'><h2>What else is in it?</h2><p>A state-owned energy "
+        "company, a national wealth fund, and more.</p></div>"
+        + _story("More", 2) + "</div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and not any("17,000" in p or "What else" in p or "wealth" in p
+                                     for p in got)
+
+
+def test_trailing_box_titles_are_dropped_but_not_values_or_sentences() -> None:
+    # Titles of boxes whose links were cut end the text; a closing phone number, and what
+    # comes before it, is kept.
+    story = "<div class='story'>" + _story("Story", 4)
+    labels = "<p>Related topics</p><div><p>More from us</p></div><p>記事一覧</p>"
+    got = extract_body_paragraphs(make_soup(
+        f"<html><body>{story}{labels}</div></body></html>"))
+    assert len(got) == 4 and got[-1].startswith("Story paragraph 3")
+    got = extract_body_paragraphs(make_soup(
+        f"<html><body>{story}<p>Inquiry</p><p>02-751-1500</p></div></body></html>"))
+    assert got[-2:] == ["Inquiry", "02-751-1500"]
+
+
+def test_a_lead_named_teaser_that_opens_the_article_is_kept() -> None:
+    # "teaser_text" is the article's own lead when it opens the text and links nowhere;
+    # link-free teasers further down are other stories' and still go.
+    html = (
+        "<html><body><div class='article-text'><div class='teaser_text'>The lead: a cheap "
+        "tariff, ten gigabytes, for only six euros a month.</div>" + _story("Story", 4)
+        + "<div class='teaser'><p>Another story, about the singer and her critics, here.</p>"
+        "</div></div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert got[0].startswith("The lead") and len(got) == 5
+    assert not any("singer" in p for p in got)
+
+
+def test_a_labelled_link_line_is_cut_in_any_language() -> None:
+    # "Read another story here | <headline>": a short label ending in a separator, then a
+    # link to the end.  A sentence with a link inside it stays.
+    html = (
+        "<html><body><div class='entry-content'>" + _story("Story", 3)
+        + "<p><strong>FUNDA OLUNYE UDABA LAPHA |</strong> <a href='/1'>Kuboshwe abahlanu "
+        "besolwa ngokugwaza</a></p>"
+        + "<p>The minister said: <a href='/2'>the report</a> shows costs rose, again.</p>"
+        + _story("More", 2) + "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and not any("FUNDA" in p for p in got)
+    assert any(p.startswith("The minister said") for p in got)
+
+
+def test_italic_line_under_a_picture_in_the_same_paragraph_is_a_caption() -> None:
+    # <p><img><br><em>caption</em></p>: cut.  Italic text beside a floated picture on the
+    # same line is a quote of the text: kept.
+    html = (
+        "<html><body><div class='entry-content'>" + _story("Story", 3)
+        + "<p><img src='/a.jpg'><br><em>Bethany Funke, right, leaves the court</em></p>"
+        + "<p><em><a href='/pin'><img src='/b.jpg'></a>“Pamela, why are we talking about "
+        "leadership?”</em></p>" + _story("More", 2) + "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert not any("Funke" in p for p in got)
+    assert any("Pamela" in p for p in got) and len(got) == 6
+
+
+def test_camel_case_class_names_and_polls_are_read_as_words() -> None:
+    # CSS-module classes run words together: "Article_elementPoll" is a poll box,
+    # "relatedArticles" a related-stories box.
+    html = (
+        "<html><body><article><section class='Article_body'>" + _story("Story", 4)
+        + "<div class='Article_elementPoll'><p>Should platforms be regulated more strictly, "
+        "to stop foreign meddling?</p><p>Yes, absolutely. No, that would be censorship.</p></div>"
+        + "<div class='relatedArticles'><p>Another story, with a summary long enough to count "
+        "as a paragraph.</p></div>" + _story("More", 2) + "</section></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and not any("platforms" in p or "Another" in p for p in got)
+
+
+def test_a_classed_link_inside_a_sentence_keeps_its_words() -> None:
+    # A topic link styled "textTag" mid-sentence is words of the sentence; an "author"
+    # link in a short line of chrome is still cut.
+    html = (
+        "<html><body><div class='story'>" + _story("Story", 4)
+        + "<p>Radiation is a key hazard of deep <a class='textTag' href='/tags/space'>space "
+        "travel</a>, but the crew will sleep in shielded pods for most of the trip.</p>"
+        + "<div>11:48 <a class='author' href='/jon'>Jon King</a></div></div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert "deep space travel, but" in got[4]
+    assert not any("Jon King" in p for p in got)
+
+
+def test_a_meta_line_inside_the_article_is_cut() -> None:
+    # "entry-meta"/"article-meta": the date, section and comment count under the text.
+    html = (
+        "<html><body><article><div class='entry-content'>" + _story("Story", 4)
+        + "<div class='entry-meta'><p>Filed on 21/02/2021 under Israel, Politics and World "
+        "News by the newsroom.</p></div>" + _story("More", 2) + "</div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert len(got) == 6 and not any("Filed" in p for p in got)
+
+
+def test_form_labels_such_as_poll_answers_are_not_text() -> None:
+    html = (
+        "<html><body><article><div>" + _story("Story", 4)
+        + "<div><p>Which remedy do you like best when you feel a cold coming?</p>"
+        "<label><input type='radio'><div>A warming soup, with garlic and ginger in it.</div></label>"
+        "<label><input type='radio'><div>Plenty of sleep and rest, and nothing else at all.</div>"
+        "</label></div>" + _story("More", 2) + "</div></article></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert not any("soup" in p or "sleep" in p for p in got) and len(got) == 7
+
+
+def test_a_caption_ending_in_its_copyright_holder_is_dropped() -> None:
+    html = (
+        "<html><body><div class='story'>" + _story("Story", 4)
+        + "<p>The head teacher welcomed only 14 of 75 children on Monday © VS Tristach</p>"
+        + "<p>The © sign marks a copyright, the court noted in its ruling on Monday.</p>"
+        + "</div></body></html>"
+    )
+    got = extract_body_paragraphs(make_soup(html))
+    assert not any("Tristach" in p for p in got) and got[-1].startswith("The © sign")

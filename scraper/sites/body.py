@@ -20,9 +20,10 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, all_tags, block_paragraphs
 
-# Never article text, wherever they are.
+# Never article text, wherever they are (a <label> names a form control: a poll's answers,
+# a newsletter box's e-mail field).
 _STRIP_TAGS = SKIP_TAGS | {"nav", "aside", "footer", "header", "figure", "figcaption", "dialog",
-                           "menu"}
+                           "menu", "label"}
 # Containers we never remove for a class hint: the page itself and explicit article markup.
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 
@@ -33,7 +34,8 @@ _NEGATIVE_HINT = re.compile(
     r"more-?stories|most-?read|popular|trending|footer|masthead|menu|navbar|nav(?![a-z])|"
     r"toolbar|signup|disclaimer|copyright|skip|teaser|rating|ads?(?![a-z])|dfp|"
     r"print|follow|donate|playlist|gallery-?nav|pagination|pager|jump|tooltip|"
-    r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time|paywall(?![a-z]))",
+    r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time|paywall(?![a-z])|"
+    r"cta(?![a-z])|rail(?![a-z])|fact-?box|info-?box|poll|survey|quiz|meta(?![a-z]))",
     re.I,
 )
 _POSITIVE_HINT = re.compile(
@@ -81,7 +83,31 @@ def _extract(soup: BeautifulSoup) -> list[str]:
     for container in containers:
         _clean_container(container, stats)
         paragraphs.extend(block_paragraphs(container))
-    return [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
+    kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
+    return _without_trailing_labels(kept)
+
+
+def _without_trailing_labels(paragraphs: list[str]) -> list[str]:
+    """Drop the short, unpunctuated lines that end the text ("Related topics", "More from
+    us", "記事一覧"): the titles of boxes below the article whose items were cut, which
+    label nothing now.  An article ends in a sentence, not a label."""
+    end = len(paragraphs)
+    while end > _MIN_KEPT and _is_label(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[:end] if end < len(paragraphs) and end >= _MIN_KEPT else paragraphs
+
+
+def _is_label(paragraph: str) -> bool:
+    # Digits make it a value (a phone number, a price, a date) that ends a listing, not a
+    # box title.
+    return (len(paragraph) < _MAX_LABEL and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
+            and not any(map(str.isdigit, paragraph)))
+
+
+_MAX_LABEL = 25
+# How many paragraphs must stay for the trailing labels to be judged chrome.
+_MIN_KEPT = 3
+_SENTENCE_ENDS = tuple(".!?。！？…)）\"'”’»」』")
 
 
 def is_chrome_paragraph(paragraph: str) -> bool:
@@ -92,6 +118,7 @@ def is_chrome_paragraph(paragraph: str) -> bool:
         _BOILERPLATE_LINE.match(paragraph)
         or paragraph.casefold().strip() in _CHROME_LINES
         or _CAPTION_LINE.search(paragraph)
+        or len(paragraph) <= _MAX_CAPTION and _COPYRIGHT_CREDIT.search(paragraph)
         or _CREDIT_LINE.match(paragraph)
         or _is_timestamp_line(paragraph)
     )
@@ -116,6 +143,9 @@ _CLOCK_TIME = re.compile(
 
 _CREDIT_WORD = r"(?:pictures?|photos?|photograph|images?|credits?|fotos?|bild(?:er)?)"
 _CAPTION_LINE = re.compile(r"\(" + _CREDIT_WORD + r"\s*:\s*[^()]{1,60}\)\s*$", re.I)
+# "… empfing am Montag nur 14 Kinder © VS Tristach": a caption that ends in its picture's
+# copyright holder.  Article sentences do not end in a © notice.
+_COPYRIGHT_CREDIT = re.compile(r"©\s*[^©.!?]{1,60}$")
 _CREDIT_LINE = re.compile(r"^\(?" + _CREDIT_WORD + r"\s*:\s*[^()]{1,60}\)?$", re.I)
 
 
@@ -154,6 +184,19 @@ def _is_hidden(tag: Tag) -> bool:
 _STREAMED_PART = re.compile(r"S:[0-9a-z]+\Z")
 
 
+def _has_negative_hint(hints: str) -> bool:
+    return bool(_NEGATIVE_HINT.search(_split_camel_case(hints)))
+
+
+def _split_camel_case(hints: str) -> str:
+    """CSS-module class names run words together in camelCase ("Article_elementPoll",
+    "relatedArticles"): a word starting in capitals after a lower-case letter is a word."""
+    return _CAMEL_BOUNDARY.sub("-", hints)
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def _hint_text(tag: Tag) -> str:
     values = []
     for attr in ("class", "id", "itemprop", "role"):
@@ -179,17 +222,70 @@ def _clean_container(container: Tag, stats: _TextStats) -> None:
         if (
             hints
             and name not in _PROTECTED_TAGS
-            and _NEGATIVE_HINT.search(hints)
+            and not (name == "a" and _is_inline_link(tag, stats))
+            and _has_negative_hint(hints)
             and not _BODY_HINT.search(hints)
+            and not _is_lead_teaser(tag, container, hints, stats)
             # a wrapper holding most of the text is not boilerplate whatever its class says
             and stats.length(tag) < 0.4 * total
         ):
             tag.decompose()
         elif name in _LINK_LIST_TAGS and _is_link_list(tag, stats) or (
             name == "a" and _is_link_line(tag)
-        ):
+        ) or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats))):
             _cut_lead_in(tag)
             tag.decompose()
+
+
+def _is_inline_link(link: Tag, stats: _TextStats) -> bool:
+    """A link inside a sentence: its class names what it points to ("textTag" for a topic
+    page), not a box of chrome, and cutting it would cut words out of the sentence."""
+    for level, parent in enumerate(link.parents):
+        if level >= _MAX_CLIMB:
+            return False
+        block_length = stats.length(parent)
+        if block_length:
+            return block_length >= _MIN_PROSE_BLOCK and _text_length(link) < 0.5 * block_length
+    return False
+
+
+_MIN_PROSE_BLOCK = 80
+
+
+def _text_length(tag: Tag) -> float:
+    """Visible characters of a short element; infinite for one too big to count."""
+    length = 0
+    for node in _bounded_nodes(tag):
+        if node is None:
+            return float("inf")
+        if type(node) is NavigableString:
+            length += len(node) - sum(map(str.isspace, node))
+    return length
+
+
+def _is_lead_teaser(tag: Tag, container: Tag, hints: str, stats: _TextStats) -> bool:
+    """German CMSes call the article's own lead its "teaser" (``teaser_text``): the
+    container's first text, with no link.  A teaser for another story links to it, and
+    sits among or after the paragraphs."""
+    words = {match.group().lower()
+             for match in _NEGATIVE_HINT.finditer(_split_camel_case(hints))}
+    return (words == {"teaser"} and stats.length(tag) > 0 and not stats.links.get(id(tag))
+            and _opens(tag, container))
+
+
+def _opens(tag: Tag, container: Tag) -> bool:
+    """No text comes before ``tag`` in ``container`` (looked for over a bounded stretch)."""
+    for count, element in enumerate(tag.previous_elements):
+        if element is container:
+            return True
+        if count == _MAX_LEAD_LOOKBACK:
+            return False
+        if type(element) is NavigableString and not element.isspace():
+            return False
+    return False
+
+
+_MAX_LEAD_LOOKBACK = 200
 
 
 _LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "li", "section", "table", "dl"})
@@ -204,6 +300,89 @@ def _is_link_list(tag: Tag, stats: _TextStats) -> bool:
     if tag.name in ("ul", "ol", "dl"):
         return ratio > 0.5
     return ratio > 0.7 and length < 300
+
+
+def _is_labelled_link(paragraph: Tag, stats: _TextStats) -> bool:
+    """A paragraph that is a short label ending in a separator, then one link to the end:
+    "Read also | <a>headline</a>", "LIRE AUSSI : <a>…</a>", in whatever language — the
+    label's own words need not be known, its shape says it is one."""
+    links = stats.links.get(id(paragraph), 0)
+    if not links or stats.length(paragraph) > _MAX_LABELLED_LINK:
+        return False
+    label: list[str] = []
+    seen_link = False
+    for node in _bounded_nodes(paragraph):
+        if node is None:
+            return False
+        if type(node) is not NavigableString or node.isspace():
+            continue
+        in_link = any(parent.name == "a" for parent in _parents_within(node, paragraph))
+        if in_link:
+            seen_link = True
+        elif seen_link:
+            return False  # text after the link: a sentence that contains one
+        else:
+            label.append(str(node))
+    text = "".join(label).strip()
+    return (seen_link and 0 < len(text) <= _MAX_LINK_LABEL
+            and text.endswith(_LABEL_SEPARATORS))
+
+
+def _is_image_caption(paragraph: Tag, stats: _TextStats) -> bool:
+    """A picture, a line break, then a line in italics, all in one paragraph: the caption
+    an editor typed under a picture where the CMS has no ``<figcaption>``.  (Italic text
+    beside a floated picture, on the same line, is text.)"""
+    length = stats.length(paragraph)
+    if not length or length > _MAX_CAPTION:
+        return False
+    stage = 0  # 1: a picture seen, 2: then a line break
+    for node in _bounded_nodes(paragraph):
+        if node is None:
+            return False
+        if type(node) is Tag:
+            if node.name == "img" and stage == 0:
+                stage = 1
+            elif node.name == "br" and stage == 1:
+                stage = 2
+            continue
+        if type(node) is not NavigableString or node.isspace():
+            continue
+        if stage < 2 or not any(
+            parent.name in _ITALIC_TAGS for parent in _parents_within(node, paragraph)
+        ):
+            return False
+    return stage == 2
+
+
+_MAX_CAPTION = 300
+_ITALIC_TAGS = frozenset({"em", "i"})
+
+
+def _parents_within(node: PageElement, ancestor: Tag) -> Iterator[Tag]:
+    """``node``'s ancestors below ``ancestor``, the nearest ``_MAX_CLIMB`` of them."""
+    for level, parent in enumerate(node.parents):
+        if parent is ancestor or level >= _MAX_CLIMB:
+            return
+        yield parent
+
+
+def _bounded_nodes(tag: Tag) -> Iterator[PageElement | None]:
+    """``tag``'s descendants, or None for the rest once there are too many to be the
+    one short paragraph these tests look for: a hostile page's deep nest of tags costs
+    no more than a short walk."""
+    for count, node in enumerate(tag.descendants):
+        if count == _MAX_PARAGRAPH_NODES:
+            yield None
+            return
+        yield node
+
+
+_MAX_PARAGRAPH_NODES = 300
+
+
+_MAX_LABELLED_LINK = 300
+_MAX_LINK_LABEL = 40
+_LABEL_SEPARATORS = (":", "|", "\uff1a", "»", "›", ">", "–", "—")
 
 
 def _is_link_line(link: Tag) -> bool:
@@ -504,7 +683,7 @@ def _initial_score(tag: Tag) -> float:
     if hints:
         if _BODY_HINT.search(hints) or "articleBody" in hints:
             score += 40
-        elif _NEGATIVE_HINT.search(hints):
+        elif _has_negative_hint(hints):
             score -= 25
         elif _POSITIVE_HINT.search(hints):
             score += 25
@@ -605,7 +784,7 @@ def _with_siblings(
             chosen.append(sibling)
             continue
         hints = _hint_text(sibling)
-        if hints and _NEGATIVE_HINT.search(hints) and not _BODY_HINT.search(hints):
+        if hints and _has_negative_hint(hints) and not _BODY_HINT.search(hints):
             continue  # the comments or "related" box beside the article
         bonus = top_score * 0.2 if top_class and sibling.get("class") == top_class else 0
         if scores.get(id(sibling), 0) + bonus >= threshold:
