@@ -161,6 +161,20 @@ def test_jsonld_teaser_does_not_replace_the_html_text() -> None:
     assert item is not None and item.body == "\n\n".join(paragraphs)
 
 
+def test_jsonld_text_with_more_than_the_html_article_does_not_replace_it() -> None:
+    # the structured text is the body's textContent: the fact box the HTML reading cut
+    paragraphs = [f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)]
+    box = ["Fact box: what you need to know about the topic, in many words, again and again."] * 2
+    ld = json.dumps({"@type": "NewsArticle", "headline": "H",
+                     "articleBody": "\n".join(paragraphs[:2] + box + paragraphs[2:])})
+    html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs[:2])
+            + f'<div class="factbox"><p>{box[0]}</p><p>{box[1]}</p></div>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs[2:]) + "</article></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None and item.body == "\n\n".join(paragraphs)
+
+
 def test_headline_repeated_atop_the_text_is_dropped() -> None:
     html = ('<html><head><meta property="og:title" content="Big news"></head><body><article>'
             "<h2>Big news</h2>" + "<p>Paragraph text, long enough, with commas, to count.</p>" * 3
