@@ -15,8 +15,9 @@ Two sections, both run by default:
   documents, and F1 is that of the two means.
 * **metadata**, on fundus's parser test pages (``<country>/<Publisher>.json`` holding one
   ground-truth record per parser version, ``<Publisher>_<YYYY_MM_DD>.html.gz`` pages and
-  ``meta.info`` giving each page's URL): title, authors, publishing date, body and topics,
-  scored as the legend printed under the table says (``score_metadata``, ``date_scores``).
+  ``meta.info`` giving each page's URL): title, authors, publishing date, body, topics and
+  images (URL, caption, credit), scored as the legend printed under the table says
+  (``score_metadata``, ``date_scores``, ``score_images``).
 
 The peers are benchmark-only extras (``pip install -e '.[bench]'``); one that is not
 installed is skipped, saying so.  Every extractor gets the same decoded HTML string and the
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,6 +104,15 @@ newspaper: Any = None
 
 
 @dataclass
+class Picture:
+    """One image an extractor gives; a peer that gives bare URLs leaves the rest None."""
+
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass
 class Extraction:
     """What one extractor gave for one page; a field an extractor never gives stays None."""
 
@@ -110,12 +121,14 @@ class Extraction:
     published: datetime | date | str | None = None
     body: str = ""
     tags: list[str] | None = None
+    images: list[Picture] | None = None
 
 
 @dataclass
 class Extractor:
     name: str
-    provides: frozenset[str]  # metadata it gives: title, authors, date, time, topics
+    # metadata it gives: title, authors, date, time, topics, images, captions, credits
+    provides: frozenset[str]
     load: Callable[[], None]  # imports the library; raises ImportError when absent
     body: Callable[[str, str], str] = lambda url, html: ""
     metadata: Callable[[str, str], Extraction] = lambda url, html: Extraction()
@@ -130,9 +143,10 @@ def _ours_body(url: str, html: str) -> str:
 def _ours_metadata(url: str, html: str) -> Extraction:
     item = GenericArticlePage(url, html, default_tz=None).to_item()
     if item is None:
-        return Extraction(authors=[], tags=[])
+        return Extraction(authors=[], tags=[], images=[])
     return Extraction(title=item.title, authors=list(item.authors), published=item.published,
-                      body=item.body, tags=list(item.tags))
+                      body=item.body, tags=list(item.tags),
+                      images=[Picture(i.url, i.caption, i.credit) for i in item.images])
 
 
 def _load_trafilatura() -> None:
@@ -151,7 +165,8 @@ def _trafilatura_metadata(url: str, html: str) -> Extraction:
         return Extraction(authors=[], tags=[])
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     return Extraction(title=doc.title, authors=authors, published=doc.date,
-                      body=doc.text or "", tags=list(doc.tags or []))
+                      body=doc.text or "", tags=list(doc.tags or []),
+                      images=[Picture(doc.image)] if doc.image else [])
 
 
 def _load_readability() -> None:
@@ -194,32 +209,38 @@ def _newspaper_body(url: str, html: str) -> str:
 
 def _newspaper_metadata(url: str, html: str) -> Extraction:
     article = _newspaper_article(url, html)
+    urls = [article.top_image] if article.top_image else []
+    urls += [u for u in article.images or [] if u and u not in urls]
     return Extraction(title=article.title or None, authors=list(article.authors or []),
                       published=article.publish_date, body=article.text or "",
-                      tags=sorted(article.tags or []))
+                      tags=sorted(article.tags or []), images=[Picture(u) for u in urls])
 
 
 EXTRACTORS: dict[str, Extractor] = {
-    "ours": Extractor("ours", frozenset({"title", "authors", "date", "time", "topics"}),
+    "ours": Extractor("ours", frozenset({"title", "authors", "date", "time", "topics", "images",
+                                         "captions", "credits"}),
                       lambda: None, _ours_body, _ours_metadata,
                       "GenericArticlePage(url, html, default_tz=None).to_item()"),
     "trafilatura": Extractor(
-        "trafilatura", frozenset({"title", "authors", "date", "topics"}), _load_trafilatura,
+        "trafilatura", frozenset({"title", "authors", "date", "topics", "images"}),
+        _load_trafilatura,
         _trafilatura_body, _trafilatura_metadata,
         "extract(html, url=url, include_comments=False), otherwise its defaults (fast=False: "
         "with its readability/jusText fallbacks; favor_precision=False, favor_recall=False, "
         "include_tables=True, deduplicate=False, output txt); metadata: bare_extraction(... "
-        "with_metadata=True), dates to the day (htmldate's default output format)"),
+        "with_metadata=True), dates to the day (htmldate's default output format); images: "
+        "its one main image (doc.image)"),
     "readability": Extractor(
         "readability", frozenset({"title"}), _load_readability,
         _readability_body, _readability_metadata,
         "Document(html, url=url).summary(), tags stripped keeping paragraph breaks; "
         "title: Document.title()"),
     "newspaper4k": Extractor(
-        "newspaper4k", frozenset({"title", "authors", "date", "time", "topics"}), _load_newspaper,
+        "newspaper4k", frozenset({"title", "authors", "date", "time", "topics", "images"}),
+        _load_newspaper,
         _newspaper_body, _newspaper_metadata,
         "Article(url, config) with fetch_images=False; download(input_html=html); parse(); "
-        "no nlp(); tldextract's bundled suffix list"),
+        "no nlp(); tldextract's bundled suffix list; images: top_image, then Article.images"),
 }
 ALIASES = {"readability-lxml": "readability", "newspaper": "newspaper4k", "generic": "ours"}
 
@@ -442,7 +463,9 @@ def fundus_body(truth: dict[str, Any]) -> str:
     parts = list(body.get("summary") or [])
     for section in body.get("sections") or []:
         parts += list(section.get("headline") or []) + list(section.get("paragraphs") or [])
-    return "\n\n".join(parts)
+    # Some ground truths are decomposed (NFD): ``\w+`` would cut "Südtiroler" at its
+    # combining mark, and the same words would not match an extractor's NFC text.
+    return unicodedata.normalize("NFC", "\n\n".join(parts))
 
 
 # Invisible characters that only hint at line breaking: soft hyphen, zero-width space,
@@ -523,6 +546,65 @@ def date_scores(expected: datetime, got: datetime | date | None) -> tuple[bool |
     return minute(got) == minute(expected), local_day == expected.date()
 
 
+def image_key(url: str) -> str:
+    """An image URL without scheme, query and fragment: "http:"/"https:" and resize or
+    cache-busting parameters name the same picture."""
+    parts = urlsplit(url.strip())
+    return parts.netloc.lower() + unquote(parts.path)
+
+
+_CREDIT_SPLIT = re.compile(r"\s*[/,;|]\s*")
+
+
+def credit_set(credits: Iterable[str | None]) -> set[str]:
+    """Credit names, split where agencies and photographers are joined ("Friso Gentsch/dpa"
+    is ["Friso Gentsch", "dpa"] elsewhere), NFC, casefold, whitespace."""
+    return name_set(part for credit in credits if credit for part in _CREDIT_SPLIT.split(credit))
+
+
+@dataclass
+class ImageScore:
+    """One page's images against the ground truth's."""
+
+    expected: int
+    got: int
+    matched: int
+    captions: list[bool]  # per matched image whose ground truth has a caption: exact?
+    credits: list[tuple[float, float]]  # per matched image whose ground truth names credits
+    missed: list[str]  # a version URL of each ground-truth image no image of ours matched
+    extra: list[str]  # our images matching no ground-truth image
+    wrong: list[tuple[str, str, Any, Any]]  # (field, url, expected, got): caption/credit misses
+
+
+def score_images(truth: list[dict[str, Any]], got: list[Picture]) -> ImageScore:
+    keys = [{image_key(v["url"]) for v in image.get("versions") or [] if v.get("url")}
+            for image in truth]
+    taken = [False] * len(truth)
+    score = ImageScore(len(truth), len(got), 0, [], [], [], [], [])
+    for picture in got:
+        key = image_key(picture.url)
+        index = next((i for i, k in enumerate(keys) if not taken[i] and key in k), None)
+        if index is None:
+            score.extra.append(picture.url)
+            continue
+        taken[index] = True
+        score.matched += 1
+        expected = truth[index]
+        if expected.get("caption"):
+            right = _nfc_space(expected["caption"]) == _nfc_space(picture.caption)
+            score.captions.append(right)
+            if not right:
+                score.wrong.append(("caption", picture.url, expected["caption"], picture.caption))
+        if expected.get("authors"):
+            pair = set_precision_recall(credit_set(expected["authors"]),
+                                        credit_set([picture.credit]))
+            score.credits.append(pair)
+            if f1(*pair) < 1:
+                score.wrong.append(("credit", picture.url, expected["authors"], picture.credit))
+    score.missed = [next(iter(sorted(k)), "?") for k, hit in zip(keys, taken) if not hit]
+    return score
+
+
 @dataclass
 class PageScore:
     page: FundusPage
@@ -534,6 +616,7 @@ class PageScore:
     date_day: bool
     body: tuple[float, float]
     topics: tuple[float, float] | None
+    images: ImageScore | None  # None: the ground truth lists no image
     seconds: float
     error: str | None
 
@@ -547,9 +630,12 @@ def score_metadata(page: FundusPage, got: Extraction, seconds: float,
               if truth.get("topics") is not None else None)
     minute, day = date_scores(datetime.fromisoformat(truth["publishing_date"]),
                               parse_when(got.published))
+    images = score_images(truth["images"], got.images or []) if truth.get("images") else None
     return PageScore(page, got, title_exact(truth.get("title") or "", got.title),
                      title_loose(truth.get("title") or "", got.title), authors, minute, day,
-                     precision_recall(fundus_body(truth), got.body), topics, seconds, error)
+                     precision_recall(fundus_body(truth), unicodedata.normalize("NFC", got.body)),
+                     topics, images, seconds,
+                     error)
 
 
 def _rate(flags: list[bool]) -> str:
@@ -559,6 +645,21 @@ def _rate(flags: list[bool]) -> str:
 def _set_cells(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
     p, r = mean(x[0] for x in pairs), mean(x[1] for x in pairs)
     return p, r, f1(p, r)
+
+
+def _image_cells(scores: list[ImageScore], has: frozenset[str]) -> str:
+    if "images" not in has:
+        return f"{'-':>6} {'-':>6} {'-':>6} {'-':>6}"
+    expected, got = sum(s.expected for s in scores), sum(s.got for s in scores)
+    matched = sum(s.matched for s in scores)
+    cells = [f"{matched / expected if expected else 0.0:6.3f}",
+             f"{matched / got if got else 0.0:6.3f}"]
+    captions = [flag for s in scores for flag in s.captions]
+    cells.append(_rate(captions) if "captions" in has else f"{'-':>6}")
+    credits = [pair for s in scores for pair in s.credits]
+    cells.append(f"{_set_cells(credits)[2]:6.3f}" if "credits" in has and credits
+                 else f"{'-':>6}")
+    return " ".join(cells)
 
 
 def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
@@ -586,6 +687,10 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
                 is None)
     with_authors = sum(1 for p in pages if p.truth.get("authors") is not None)
     with_topics = sum(1 for p in pages if p.truth.get("topics") is not None)
+    truth_images = [i for p in pages for i in p.truth.get("images") or []]
+    with_images = sum(1 for p in pages if p.truth.get("images"))
+    captioned = sum(1 for i in truth_images if i.get("caption"))
+    credited = sum(1 for i in truth_images if i.get("authors"))
     countries = len({p.country for p in pages})
     publishers = len({(p.country, p.publisher) for p in pages})
     print(f"{len(pages)} pages from {publishers} publishers in {countries} countries; "
@@ -593,7 +698,8 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
           f"{naive} ground-truth dates have no offset\n")
     header = (f"{'extractor':<13} {'title':>6} {'title~':>6} {'auth P':>6} {'auth R':>6} "
               f"{'auth F1':>7} {'d-min':>6} {'d-day':>6} {'body P':>6} {'body R':>6} "
-              f"{'bodyF1':>6} {'topic':>6} {'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6}")
+              f"{'bodyF1':>6} {'topic':>6} {'img R':>6} {'img P':>6} {'captn':>6} {'credit':>6} "
+              f"{'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6}")
     print(header)
     for extractor in extractors:
         scores = results[extractor.name]
@@ -615,6 +721,7 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
             cells.append(f"{_set_cells([s.topics for s in scores if s.topics])[2]:6.3f}")
         else:
             cells.append(f"{'-':>6}")
+        cells.append(_image_cells([s.images for s in scores if s.images is not None], has))
         cells.append(timing_cells([s.seconds for s in scores]))
         cells.append(f"{sum(1 for s in scores if s.error):>6}")
         cells.append(f"{sum(1 for s in scores if not s.error and not s.got.body.strip()):>6}")
@@ -628,7 +735,17 @@ authors name sets (NFC, casefold, whitespace); P and R averaged over the {with_a
 d-min   right to the minute as aware datetimes, over the {len(pages) - naive} pages whose ground
         truth has an offset; a prediction without a time or an offset is wrong
 d-day   right local date (the ground truth's offset), all pages
-body    shingle P/R against fundus's summary + subheadlines + paragraphs
+body    shingle P/R against fundus's summary + subheadlines + paragraphs (both NFC)
+img R/P image URLs: an extractor's image matches a ground-truth image when its URL is one of
+        that image's versions (sizes), compared without scheme, query and fragment; each
+        ground-truth image matched once.  R over the {len(truth_images)} ground-truth images of the
+        {with_images} pages that list any, P over the images the extractor gives on those pages
+        (both pooled over images, not averaged per page)
+captn   caption exact after NFC + whitespace, over the matched images whose ground truth has a
+        caption ({captioned} of the {len(truth_images)} have one)
+credit  credit sets (split at / , ; |, NFC, casefold, whitespace), P and R averaged over the
+        matched images whose ground truth names credits ({credited} of the {len(truth_images)}), F1 of
+        the means
 -       the extractor does not give the field (trafilatura's dates are to the day only)""")
     for extractor in extractors:
         for score in [s for s in results[extractor.name] if s.error][:3]:
@@ -693,7 +810,36 @@ def print_worst(name: str, scores: list[PageScore], worst: int) -> None:
         print(f"  {'body':<9} {s.page.site:<34} F1 {f1(p, r):.3f}  P {p:.3f}  R {r:.3f}  "
               f"({len(_TOKEN.findall(fundus_body(s.page.truth)))} tokens expected, "
               f"{len(_TOKEN.findall(s.got.body))} got)  {s.page.url}")
+    print_worst_images(scores, worst)
     print()
+
+
+def print_worst_images(scores: list[PageScore], worst: int) -> None:
+    def recall(score: PageScore) -> float:
+        images = score.images
+        return images.matched / images.expected if images and images.expected else 1.0
+
+    def precision(score: PageScore) -> float:
+        images = score.images
+        return images.matched / images.got if images and images.got else 1.0
+
+    missing = sorted((s for s in scores if recall(s) < 1), key=recall)[:worst]
+    for s in missing:
+        assert s.images is not None
+        print(f"  {'images':<9} {s.page.site:<34} {s.images.matched}/{s.images.expected} found, "
+              f"{len(s.images.extra)} extra; missed {_show(s.images.missed, 150)}")
+        if s.images.extra:
+            print(f"  {'':<9} {'':<34} extra {_show(s.images.extra, 150)}")
+    extra = sorted((s for s in scores if precision(s) < 1 and recall(s) == 1), key=precision)
+    for s in extra[:worst]:
+        assert s.images is not None
+        print(f"  {'img-extra':<9} {s.page.site:<34} {len(s.images.extra)} extra "
+              f"{_show(s.images.extra, 150)}")
+    wrong = [(s, w) for s in scores if s.images for w in s.images.wrong]
+    for kind in ("caption", "credit"):
+        for s, (field_name, url, expected, got) in [x for x in wrong if x[1][0] == kind][:worst]:
+            print(f"  {field_name:<9} {s.page.site:<34} {_show(expected, 150)}\n"
+                  f"  {'':<9} {'':<34} {_show(got, 150)}")
 
 
 # -------------------------------------------------------------------------------------- main

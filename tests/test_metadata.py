@@ -459,3 +459,20 @@ def test_naive_time_borrows_the_offset_of_the_other_date() -> None:
     assert (data.published, data.published_offset_assumed) == ("2023-04-28T18:11:01", False)
     data = meta(_dated("2023-04-28"))  # a bare date stays a bare date
     assert (data.published, data.published_offset_assumed) == ("2023-04-28", False)
+
+
+def test_topics_from_rel_tag_links_when_no_markup_lists_keywords() -> None:
+    body = """
+    <article><h1>Story</h1><p>Text.</p>
+      <ul class="tags"><li><a rel="tag" href="/t/care">Care-Arbeit</a></li>
+      <li><a rel="tag" href="/t/kolumne">Kolumne</a></li></ul></article>
+    <aside><a rel="tag" href="/t/other">Elsewhere</a></aside>
+    """
+    assert meta(page("", body)).tags == ["Care-Arbeit", "Kolumne"]
+
+
+def test_content_ids_and_the_sites_host_are_no_topics() -> None:
+    head = ('<meta name="keywords" content="Politics, 100312362, '
+            '26157981-b4f7-4929-adc1-e860c6f03636, example.com, Example, Courts">')
+    data = read_metadata(make_soup(page(head)), "https://www.example.com/a/story")
+    assert data.tags == ["Politics", "Example", "Courts"]

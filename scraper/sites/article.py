@@ -14,6 +14,9 @@ from typing import Any, Protocol
 class Image:
     url: str
     caption: str | None = None
+    # Who the picture is by or from ("dpa", "Reuters/Jane Doe"), as the page states it;
+    # the caption then no longer carries it.
+    credit: str | None = None
 
 
 @dataclass

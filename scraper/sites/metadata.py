@@ -20,8 +20,10 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as date_parser
 
 from scraper.sites.article import ArticleData, Image
-from scraper.sites.headline import choose_title, site_keys
+from scraper.sites.figures import article_figures, merge_images
+from scraper.sites.headline import choose_title, site_keys, title_key
 from scraper.sites.html import all_tags, clean_text
+from scraper.sites.image_credits import ld_image_credit
 from scraper.sites.listing import absolute_url
 
 ARTICLE_TYPES = frozenset(
@@ -63,6 +65,7 @@ class _PageIndex:
         self.itemprops: list[Tag] = []
         self.times: list[Tag] = []
         self.links: list[Tag] = []
+        self.tag_links: list[Tag] = []  # rel="tag": the microformat for an article's topics
         self.html: Tag | None = None
         self.base: Tag | None = None
         self.h1s: list[Tag] = []
@@ -85,6 +88,10 @@ class _PageIndex:
             elif name == "link":
                 if "href" in attrs:
                     self.links.append(node)
+            elif name == "a":
+                rel = attrs.get("rel")
+                if rel and "tag" in (rel if isinstance(rel, list) else str(rel).split()):
+                    self.tag_links.append(node)
             elif name == "html":
                 if self.html is None:
                     self.html = node
@@ -219,12 +226,16 @@ def read_metadata_parts(
         ),
         items.text("description"),
     )
-    data.images = _images(ld, meta, base)
+    data.images = _images(ld, meta, base, soup)
     data.tags = _first_nonempty(
-        lambda: _split_tags(_ld_list(ld.get("keywords"))),
-        lambda: _split_tags(meta.all("article:tag", "og:article:tag")),
-        lambda: _split_tags(meta.all("news_keywords", "keywords", "dc.subject")),
-        lambda: _split_tags(items.all_text("keywords")),
+        lambda: _split_tags(_ld_list(ld.get("keywords")), sites),
+        lambda: _split_tags(meta.all("article:tag", "og:article:tag"), sites),
+        lambda: _split_tags(meta.all("news_keywords", "keywords", "dc.subject"), sites),
+        lambda: _split_tags(items.all_text("keywords"), sites),
+        lambda: _split_tags(
+            [a.get_text(" ") for a in index.tag_links if not _inside(a, _FOREIGN_CONTAINERS)],
+            sites,
+        ),
     )
     data.language = _language(ld, meta, index.html, items)
     data.canonical_url = _canonical(index.links, meta, ld, base)
@@ -713,7 +724,14 @@ def _first_nonempty(*producers: Any) -> list[str]:
     return []
 
 
-def _split_tags(values: Iterable[Any]) -> list[str]:
+# What CMSes put among the keywords for their own use: content ids (numbers, UUIDs, hashes).
+_CONTENT_ID = re.compile(
+    r"^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$", re.I
+)
+
+
+def _split_tags(values: Iterable[Any], sites: set[str]) -> list[str]:
+    """Topics, split at commas and semicolons, without content ids and the site's host."""
     tags: list[str] = []
     seen: set[str] = set()
     for value in values:
@@ -722,13 +740,18 @@ def _split_tags(values: Iterable[Any]) -> list[str]:
             continue
         for part in re.split(r"[,;]", text):
             tag = part.strip()
+            # the site's host name ("ottawacitizen.com"); its plain name may be a topic
+            if _CONTENT_ID.match(tag) or ("." in tag and title_key(tag) in sites):
+                continue
             if tag and tag.casefold() not in seen:
                 seen.add(tag.casefold())
                 tags.append(tag)
     return tags
 
 
-def _images(ld: dict[str, Any], meta: _MetaTags, base: str) -> list[Image]:
+def _images(ld: dict[str, Any], meta: _MetaTags, base: str, soup: BeautifulSoup) -> list[Image]:
+    """The cover the markup states (JSON-LD, else OpenGraph, else Twitter), then the
+    article's own figures, each picture once (``merge_images``)."""
     images: list[Image] = []
     for value in _ld_list(ld.get("image")):
         if isinstance(value, str):
@@ -738,20 +761,18 @@ def _images(ld: dict[str, Any], meta: _MetaTags, base: str) -> list[Image]:
             if isinstance(src, list):
                 src = next((s for s in src if isinstance(s, str)), None)
             if isinstance(src, str):
-                images.append(Image(src, _ld_text(value.get("caption"))))
+                images.append(Image(src, _ld_text(value.get("caption")), ld_image_credit(value)))
     if not images:
         alt = meta.first("og:image:alt")
         images = [Image(src, alt) for src in meta.all("og:image", "og:image:url", "og:image:secure_url")]
     if not images:
         images = [Image(src) for src in meta.all("twitter:image", "twitter:image:src")]
-    unique: list[Image] = []
-    seen: set[str] = set()
+    covers: list[Image] = []
     for image in images:
         src = _absolute(image.url, base)
-        if src and src not in seen:
-            seen.add(src)
-            unique.append(Image(src, image.caption))
-    return unique
+        if src:
+            covers.append(Image(src, image.caption, image.credit))
+    return merge_images(covers, article_figures(soup, base, covers))
 
 
 def _language(

@@ -23,6 +23,7 @@ from w3lib.html import strip_html5_whitespace
 
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.body import extract_body_paragraphs
+from scraper.sites.image_credits import split_credit
 from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
 from scraper.sites.listing import join_base
 from scraper.sites.metadata import read_metadata
@@ -205,9 +206,11 @@ class PressTvArticlePage:
                 continue
             seen.add(url)
             figure = next((parent for parent in img.parents if parent.name == "figure"), None)
-            caption = figure.find("figcaption") if figure else None
-            images.append(Image(url=url, caption=clean_text(caption.get_text()) or None
-                                if caption else None))
+            element = figure.find("figcaption") if figure else None
+            caption = clean_text(element.get_text()) or None if element else None
+            # Press TV states the credit at the end of the caption, "(File photo by AP)";
+            # the caption stays whole, as the site prints it.
+            images.append(Image(url=url, caption=caption, credit=split_credit(caption)[1]))
         return images
 
     def _canonical(self, index: TreeIndex) -> str | None:
