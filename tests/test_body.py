@@ -549,3 +549,18 @@ def test_a_caption_ending_in_its_copyright_holder_is_dropped() -> None:
     )
     got = extract_body_paragraphs(make_soup(html))
     assert not any("Tristach" in p for p in got) and got[-1].startswith("The © sign")
+
+
+def test_the_newsrooms_sign_off_lines_ending_the_text_are_dropped() -> None:
+    text = [
+        "The King read out the government's programme in the House of Lords on Wednesday.",
+        "Follow the minister on X, his spokesman told reporters, and you will see the plan.",
+        "Every policy will be fully costed, he said, and the first bills come next week.",
+    ]
+    sign_off = [
+        "Got a story? Get in touch with our news team by emailing us at webnews@example.co.uk.",
+        "For more stories like this, check our news page.",
+        "Follow Example.co.uk on Twitter and Facebook for the latest news updates.",
+    ]
+    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in text + sign_off) + "</article></body></html>"
+    assert extract_body_paragraphs(make_soup(html)) == text

@@ -84,15 +84,17 @@ def _extract(soup: BeautifulSoup) -> list[str]:
         _clean_container(container, stats)
         paragraphs.extend(block_paragraphs(container))
     kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
-    return _without_trailing_labels(kept)
+    return without_trailing_chrome(kept)
 
 
-def _without_trailing_labels(paragraphs: list[str]) -> list[str]:
+def without_trailing_chrome(paragraphs: list[str]) -> list[str]:
     """Drop the short, unpunctuated lines that end the text ("Related topics", "More from
     us", "記事一覧"): the titles of boxes below the article whose items were cut, which
-    label nothing now.  An article ends in a sentence, not a label."""
+    label nothing now; an article ends in a sentence, not a label.  And the newsroom's
+    sign-off lines ("Got a story?…", "Follow us on…").  Public for texts read elsewhere than
+    the HTML (JSON-LD articleBody, script data), which carry the same lines."""
     end = len(paragraphs)
-    while end > _MIN_KEPT and _is_label(paragraphs[end - 1]):
+    while end > _MIN_KEPT and (_is_label(paragraphs[end - 1]) or _is_sign_off(paragraphs[end - 1])):
         end -= 1
     return paragraphs[:end] if end < len(paragraphs) and end >= _MIN_KEPT else paragraphs
 
@@ -105,6 +107,26 @@ def _is_label(paragraph: str) -> bool:
 
 
 _MAX_LABEL = 25
+
+
+def _is_sign_off(paragraph: str) -> bool:
+    """The newsroom's standing lines under every article: "Got a story? Get in touch…",
+    "Follow Metro.co.uk on Twitter…", "For more stories like this, check our news page."
+    Only at the end: inside an article such a sentence may be news."""
+    return len(paragraph) <= _MAX_SIGN_OFF and bool(_SIGN_OFF.match(paragraph))
+
+
+_MAX_SIGN_OFF = 300
+_SIGN_OFF = re.compile(
+    r"(?:got a (?:story|news tip|tip)\b|have you got a story\b"
+    r"|follow (?:us|[\w.-]+(?: [\w.-]+){0,2}) on (?:twitter|facebook|instagram|x|threads|"
+    r"whatsapp|telegram|linkedin|tiktok|youtube|bluesky|google news)\b"
+    r"|for (?:more|the latest) (?:stories|news|updates|articles) like this\b"
+    r"|get in touch with (?:our|the) (?:news ?)?(?:team|desk|newsroom)\b"
+    r"|(?:sign up|subscribe) (?:to|for) (?:our|the) [\w -]{0,30}newsletter"
+    r"|download (?:the|our) [\w .-]{0,30}app\b)",
+    re.I,
+)
 # How many paragraphs must stay for the trailing labels to be judged chrome.
 _MIN_KEPT = 3
 _SENTENCE_ENDS = tuple(".!?。！？…)）\"'”’»」』")

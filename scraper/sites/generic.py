@@ -8,7 +8,11 @@ from datetime import tzinfo
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.article import ArticleData
-from scraper.sites.body import extract_body_paragraphs, is_chrome_paragraph
+from scraper.sites.body import (
+    extract_body_paragraphs,
+    is_chrome_paragraph,
+    without_trailing_chrome,
+)
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.language import article_language
 from scraper.sites.listing import page_links
@@ -54,6 +58,7 @@ class GenericArticlePage:
         if data.title and sum(map(len, paragraphs)) < _SCRIPT_FALLBACK_BELOW:
             # No title, no record to find the article's text in: nothing to search for.
             paragraphs = _choose_script_body(paragraphs, self._script_text(data.title))
+        paragraphs = without_trailing_chrome(paragraphs)
         if paragraphs and data.title and _same_text(paragraphs[0], data.title):
             paragraphs = paragraphs[1:]  # the headline repeated atop the text
         if data.authors:

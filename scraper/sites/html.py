@@ -74,7 +74,13 @@ SKIP_TAGS = frozenset(
 )
 # Comment, CData, Doctype… subclass NavigableString; only the exact type is prose.
 _PROSE_STRINGS = (NavigableString,)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width characters and soft hyphens, and the control characters no text shows (a NUL
+# that html.parser passes through, C1 codes from a wrong charset).
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0x00, 0x09), *range(0x0E, 0x1C),
+     0x7F, *range(0x80, 0xA0)],
+    None,
+)
 
 
 def clean_text(text: str) -> str:
