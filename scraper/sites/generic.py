@@ -15,7 +15,7 @@ from scraper.sites.body import (
 )
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.language import article_language
-from scraper.sites.listing import page_links
+from scraper.sites.listing import page_hrefs, resolve_links
 from scraper.sites.metadata import clean_authors, read_metadata_parts
 from scraper.sites.page_date import publication_day
 from scraper.sites.script_data import ScriptText, script_text
@@ -30,12 +30,14 @@ class GenericArticlePage:
         self.html = html
         self.default_tz = default_tz
         self._links: list[str] | None = None
+        # the page's hrefs and base, taken before the body extractor prunes the tree
+        self._hrefs: tuple[list[str], str] | None = None
         self._script_texts: dict[str | None, ScriptText | None] = {}
 
     def to_item(self) -> ArticleData | None:
         soup = make_soup(self.html)
-        if self._links is None:
-            self._links = page_links(soup, self.url)  # before the body extractor prunes it
+        if self._links is None and self._hrefs is None:
+            self._hrefs = page_hrefs(soup, self.url)  # resolved only if links() is asked for
         item = self._item(soup)
         if item is None:
             # libxml2 ignores an end tag that would have to close an open <div> first, so
@@ -79,7 +81,9 @@ class GenericArticlePage:
 
     def links(self) -> list[str]:
         if self._links is None:
-            self._links = page_links(make_soup(self.html), self.url)
+            if self._hrefs is None:
+                self._hrefs = page_hrefs(make_soup(self.html), self.url)
+            self._links = resolve_links(*self._hrefs)
         return list(self._links)
 
 

@@ -4,7 +4,7 @@ Templates state a language for the whole site, so the tag is often wrong for the
 fundus's Zulu, Xhosa and Swahili pages all say ``lang="en"``; some say ``kr`` (Kanuri) for
 Korean or ``de_de``.  Tags are put in BCP 47's standard form by langcodes ("de_de" →
 "de-DE", "eng" → "en", "iw" → "he"); the text's language is identified by py3langid (a
-maintained, pickled-model port of langid.py: ~0.4 ms for the 1,500 characters read here, no
+maintained, pickled-model port of langid.py: ~0.4 ms for the 1,000 characters read here, no
 download).  The stated tag stands unless the text is long enough and the identification
 sure enough, and the two are different languages by langcodes' distance (Bokmål and
 "Norwegian" are one; Serbian and Croatian, which character n-grams cannot tell apart
@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
 # Enough text for the n-gram model to be right; more costs time and changes nothing.
-_SAMPLE_CHARS = 1500
+_SAMPLE_CHARS = 1000
 # The model reads byte n-grams, so "enough" is counted in UTF-8 bytes: 130 Hangul
 # characters say as much as 400 Latin ones.
 _MIN_BYTES_TO_DETECT = 200  # a page without a stated language
 _MIN_BYTES_TO_OVERRULE = 400  # a page whose template states one
 _MIN_PROBABILITY_TO_DETECT = 0.9
-_MIN_PROBABILITY_TO_OVERRULE = 0.98
+_MIN_PROBABILITY_TO_OVERRULE = 0.95
 # langcodes' distance from which two tags are different languages, not variants of one:
 # no/nb 1, zh/zh-Hant 54, sr/hr 59, en/zu 84, ko/kr 134.
 _DIFFERENT_LANGUAGES = 60

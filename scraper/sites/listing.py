@@ -74,24 +74,34 @@ def _absolute_url(href: str, base: str) -> str | None:
 
 def page_links(soup: BeautifulSoup, url: str) -> list[str]:
     """Absolute http(s) URLs of every ``<a href>``, unique, in page order."""
-    anchors: list[Tag] = []
+    return resolve_links(*page_hrefs(soup, url))
+
+
+def page_hrefs(soup: BeautifulSoup, url: str) -> tuple[list[str], str]:
+    """Every ``<a href>`` as written, and the base they resolve against: what ``page_links``
+    needs from the tree, for a caller that prunes the tree before anyone asks for links
+    (resolving them is most of their cost, and replay never asks)."""
+    hrefs: list[str] = []
     bases: list[Tag] = []
     for node in soup.descendants:  # one walk for both: each find_all is a full traversal
         if isinstance(node, Tag):
             if node.name == "a":
-                anchors.append(node)
+                href = node.attrs.get("href")
+                if isinstance(href, str):
+                    hrefs.append(href)
             elif node.name == "base":
                 bases.append(node)
-    base = _resolved_base(bases, url)
-    links: list[str] = []
-    seen: set[str] = set()
-    for anchor in anchors:
-        href = anchor.attrs.get("href")
-        link = absolute_url(href, base) if isinstance(href, str) else None
-        if link and link not in seen:
-            seen.add(link)
-            links.append(link)
-    return links
+    return hrefs, _resolved_base(bases, url)
+
+
+def resolve_links(hrefs: list[str], base: str) -> list[str]:
+    """``hrefs`` as absolute http(s) URLs, unique, in order."""
+    links: dict[str, None] = {}
+    for href in hrefs:
+        link = absolute_url(href, base)
+        if link:
+            links.setdefault(link, None)
+    return list(links)
 
 
 class GenericListingPage:
