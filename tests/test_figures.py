@@ -262,3 +262,25 @@ def test_numbered_pictures_of_one_article_stay_apart() -> None:
     gallery = merge_images([], [Image("https://x.test/gallery/flood-in-valencia/01.jpg"),
                                 Image("https://x.test/gallery/flood-in-valencia/02.jpg")])
     assert len(gallery) == 2
+
+
+def test_amp_image_with_its_caption_and_credit_in_microdata() -> None:
+    found = figures(
+        '<figure itemprop="image" itemscope itemtype="http://schema.org/ImageObject">'
+        '<meta itemprop="url" content="https://cdn.example.com/ivy-615.jpg">'
+        '<meta itemprop="description" content="English Ivy is easy to grow">'
+        '<meta itemprop="author" content="(Image: Getty Images/iStockphoto)">'
+        '<amp-img class="image" src="https://cdn.example.com/ivy-615.jpg" width="615" height="442">'
+        "</amp-img></figure>"
+    )
+    assert found == [Image("https://cdn.example.com/ivy-615.jpg", "English Ivy is easy to grow",
+                           "Getty Images/iStockphoto")]
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("Вид на город. Фото: РИА Новости", ("Вид на город.", "РИА Новости")),
+    ("Akşam saatleri. Fotoğraf: AA", ("Akşam saatleri.", "AA")),
+    ("De haven bij nacht. Beeld: ANP", ("De haven bij nacht.", "ANP")),
+])
+def test_credit_labels_in_more_languages(caption: str, expected: tuple[str, str]) -> None:
+    assert split_credit(caption) == expected

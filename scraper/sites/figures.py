@@ -179,6 +179,9 @@ _HINTS: dict[re.Pattern[str], dict[str, bool]] = {}
 
 # --------------------------------------------------------------------------- image URLs
 
+# AMP pages (and the AMP-built templates of many news sites) show pictures as <amp-img>.
+_IMAGE_TAGS = frozenset({"img", "amp-img"})
+
 # Attributes lazy loaders keep the real address in, before ``src`` (then often a placeholder).
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
              "data-full-src")
@@ -358,7 +361,7 @@ class _FigureParts:
             name = tag.name
             if name == "figure":
                 continue  # its own figure
-            if name == "img" or name == "source":
+            if name in _IMAGE_TAGS or name == "source":
                 self.images.append(tag)
                 continue
             if name == "script":
@@ -417,7 +420,10 @@ def _ancestors_below(tag: Tag, root: Tag) -> Iterable[Tag]:
 
 def _text(root: Tag, skip: Iterable[Tag] = ()) -> str:
     """The visible text of ``root`` without the subtrees in ``skip``; blocks and <br> part
-    words that inline markup would run together."""
+    words that inline markup would run together.  A <meta>'s text is its content."""
+    if root.name == "meta":  # microdata that states a value in an attribute, not as text
+        content = root.attrs.get("content")
+        return clean_text(content) if isinstance(content, str) else ""
     skipped = {id(tag) for tag in skip}
     parts: list[str] = []
     length = 0
@@ -445,8 +451,8 @@ def _text(root: Tag, skip: Iterable[Tag] = ()) -> str:
 def _figure_image(parts: _FigureParts, base: str) -> str | None:
     # The <img> first: a <picture>'s <source>s come before it but are often other crops
     # (for phones) or formats; they stand in when the <img> offers only a placeholder.
-    for tag in sorted(parts.images, key=lambda t: t.name != "img"):
-        is_img = tag.name == "img"
+    for tag in sorted(parts.images, key=lambda t: t.name not in _IMAGE_TAGS):
+        is_img = tag.name in _IMAGE_TAGS
         url = _image_url(tag) if is_img else _largest(tag.get("data-srcset") or tag.get("srcset"))
         if not url:
             continue
@@ -546,7 +552,7 @@ def article_figures(soup: BeautifulSoup, base: str, covers: Iterable[Image] = ()
             name = node.name
             if name == "figure":
                 figures.append((position, node))
-            elif name == "img":
+            elif name in _IMAGE_TAGS:
                 loose.append((position, node))
         position += 1
         node = node.next_element
@@ -641,7 +647,8 @@ def _several_pictures(parts: _FigureParts, base: str, seen: list[str]) -> bool:
     """Whether the block shows more than one picture (renditions of one count once);
     ``seen`` holds the keys found so far (a widened block's first images were looked at)."""
     for tag in parts.images[len(seen):]:
-        url = _image_url(tag) if tag.name == "img" else _largest(tag.get("srcset") or tag.get("data-srcset"))
+        url = (_image_url(tag) if tag.name in _IMAGE_TAGS
+               else _largest(tag.get("srcset") or tag.get("data-srcset")))
         absolute = absolute_url(url, base) if url else None
         key = (picture_key(absolute) or absolute) if absolute else ""
         seen.append(key)
