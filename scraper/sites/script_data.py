@@ -45,7 +45,7 @@ _MAX_NESTED_DEPTH = 2  # JSON in a string in JSON…: RSC rows, JSON.parse("…"
 # A string shorter than this is a label, a teaser or a headline, never a whole article.
 _MIN_CANDIDATE = 200
 # Prose a body must hold: less is not worth replacing an (empty) HTML reading with.
-MIN_SCRIPT_BODY = 200
+_MIN_SCRIPT_BODY = 200
 
 # Property names that name the article text in many CMS schemas: a hint, never required.
 _BODY_KEYS = frozenset(
@@ -100,7 +100,7 @@ def script_text(html: str, title: str | None = None) -> ScriptText | None:
             break
         paragraphs = _paragraphs(candidate.text)
         prose = _prose_length(paragraphs)
-        if prose < MIN_SCRIPT_BODY or prose < 0.5 * sum(map(len, paragraphs)):
+        if prose < _MIN_SCRIPT_BODY or prose < 0.5 * sum(map(len, paragraphs)):
             continue  # a menu, a list of headlines, code: not prose
         # The article's own record first: beside it, a longer text is a consent notice,
         # a newsletter's pitch or another story's.
