@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -160,11 +161,16 @@ def run_crawl(args: argparse.Namespace) -> int:
         _check_redis(redis_url, profile, settings, bool(args.from_warc))
         settings.set("REDIS_URL", redis_url, priority="cmdline")
 
+    site_lock = None if redis_url else _hold_site_lock(args.out, profile.name)
     run_id = new_run_id(profile.name)
-    process = CrawlerProcess(settings)
-    process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since, run_id=run_id,
-                  refetch=args.refetch)
-    process.start()
+    try:
+        process = CrawlerProcess(settings)
+        process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since,
+                      run_id=run_id, refetch=args.refetch)
+        process.start()
+    finally:
+        if site_lock is not None:
+            site_lock.release()
 
     report_path = args.out / "runs" / f"{run_id}.json"
     say = _summary_printer(args.log_format)
@@ -263,6 +269,28 @@ def _profile(site: str, mirrors: str | None) -> SiteProfile:
     if mirrors:
         profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
     return profile
+
+
+def _hold_site_lock(out: Path, site: str) -> Any:
+    """The lock scheduled runs of ``site`` into ``out`` take, taken by this crawl too: two
+    runs writing one site's index and records at once would version articles twice.  None
+    when the scheduler that started this crawl holds it for it."""
+    from scraper.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
+
+    path = lock_path(out, site)
+    if os.environ.get(INHERITED_LOCK_ENV) == str(path.resolve()):
+        return None
+    lock = SiteLock(path)
+    try:
+        lock.acquire(job="crawl")
+    except LockHeld as held:
+        who = held.holder.describe() if held.holder else "holder unknown"
+        raise UsageError(f"another run of {site} into {out} is going on ({who}): wait for it to "
+                         f"end, or crawl into another --out") from None
+    if lock.stale is not None:
+        print(f"newsarchive: took over the stale lock {path} (left by {lock.stale.describe()}, "
+              "which no longer holds it)", file=sys.stderr)
+    return lock
 
 
 def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -> None:

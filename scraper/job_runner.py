@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from scraper.schedule_config import Job
-from scraper.site_lock import LockHeld, SiteLock, lock_path
+from scraper.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
 
 logger = logging.getLogger("newsarchive.schedule")
 POLL_SECONDS = 0.2
@@ -128,7 +128,8 @@ class JobRunner:
                         command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                         cwd=self.cwd, pass_fds=(lock.fd,) if lock.fd is not None else (),
                         start_new_session=True,  # its own process group: SIGKILL reaches its workers
-                        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                        env={**os.environ, "PYTHONUNBUFFERED": "1",
+                             INHERITED_LOCK_ENV: str(lock.path.resolve())},
                     )
                 except OSError as exc:
                     message = f"failed {job.name}: cannot start {command[0]}: {exc.strerror or exc}"

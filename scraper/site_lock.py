@@ -1,4 +1,6 @@
-"""One scheduled run per site and output directory at a time: ``<out>/state/<site>.lock``.
+"""One run per site and output directory at a time: ``<out>/state/<site>.lock``, taken by
+the scheduler for the crawls it starts and by a crawl started by hand (a shared crawl through
+Redis excepted: its workers may share an output directory by design).
 
 The lock is ``flock(LOCK_EX | LOCK_NB)`` on that file. The kernel drops it when the last
 descriptor of the open file goes away, however its holder ended: a SIGKILLed crawl (or
@@ -90,6 +92,11 @@ class LockHeld(Exception):
 
 def lock_path(out: Path, site: str) -> Path:
     return out / "state" / f"{site}.lock"
+
+
+# Set by the scheduler in the environment of the crawl it starts, to the (resolved) path of
+# the lock it holds for it: that crawl must not try to take its own lock a second time.
+INHERITED_LOCK_ENV = "NEWSARCHIVE_SITE_LOCK"
 
 
 def read_holder(path: Path) -> LockHolder | None:

@@ -273,6 +273,29 @@ def test_a_lock_whose_holder_was_killed_is_taken_over(site: dict[str, Any], tmp_
     assert len(reports(out)) == 1
 
 
+def test_a_crawl_by_hand_refuses_while_a_run_holds_the_site_lock_and_takes_it_otherwise(
+        site: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    crawl = [*newsarchive_command(), "crawl", str(site["profile"]), "--out", str(out), "--quiet", *FAST]
+    holder = hold_lock(lock_path(out, "localnews"))
+    try:
+        refused = subprocess.run(crawl, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert refused.returncode == 2, refused.stderr
+    assert re.search(rf"another run of localnews into .*data is going on \(pid {holder.pid} since "
+                     r"\d\d:\d\d\): wait for it to end, or crawl into another --out", refused.stderr)
+    assert not (out / "runs").exists()  # nothing started
+
+    # the holder was killed: its details are left in the file, the next crawl takes over
+    taken = subprocess.run(crawl, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert taken.returncode == 0, taken.stderr
+    assert f"took over the stale lock {lock_path(out, 'localnews')} (left by pid {holder.pid}" in taken.stderr
+    assert (out / "state" / "localnews.lock").read_text() == ""  # released at the end
+    assert len(reports(out)) == 1
+
+
 def test_a_run_past_max_runtime_gets_sigterm_and_its_report_says_interrupted(
         slow_site: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "data"
