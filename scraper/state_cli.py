@@ -37,14 +37,19 @@ def add_commands(commands: Any) -> None:
         "  newsarchive state presstv forget https://www.presstv.ir/Detail/2023/02/19/698345/x\n"
         "  newsarchive state presstv expire --older-than 30d  (URL memory only; archived\n"
         "                                                      articles and versions stay)\n"
-        "  newsarchive state presstv reset --yes              (forget everything)",
+        "  newsarchive state presstv reset --yes              (forget everything)\n"
+        "  newsarchive state presstv --redis redis://10.0.0.5:6379/0   (a shared crawl's index)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    state.usage = "newsarchive state SITE [--out DIR] [--json] [{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]"
+    state.usage = ("newsarchive state SITE [--out DIR] [--redis URL] [--json] "
+                   "[{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]")
     state.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
     state.add_argument("--out", type=Path, default=Path("data"), metavar="DIR",
                        help="the crawl's output directory (default: ./data)")
     state.add_argument("--json", action="store_true", help="print the summary as JSON")
+    state.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
+                       help="the index of a shared crawl on this Redis server (default: $REDIS_URL), "
+                       "instead of DIR/state/SITE.sqlite")
     state.set_defaults(run=run_state, action=None)
     actions = state.add_subparsers(dest="action", metavar="ACTION")
     here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
@@ -87,6 +92,9 @@ def add_commands(commands: Any) -> None:
     export.add_argument("--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)")
     export.add_argument("--dir", type=Path, default=Path("data"), metavar="DIR",
                         help="the crawl's output directory (default: ./data)")
+    export.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
+                        help="--out: read the index of a shared crawl on this Redis server "
+                        "(default: $REDIS_URL)")
     export.set_defaults(run=run_export)
 
 
@@ -103,11 +111,13 @@ def _site_name(site: str) -> str:
     return load_profile(site).name
 
 
-def _open(directory: Path, site: str) -> Any:
+def _open(directory: Path, site: str, redis_url: str | None) -> Any:
     from archive.index import IndexSchemaError, open_index
     from scraper.incremental import index_path
 
     name = _site_name(site)
+    if redis_url:
+        return _open_redis(redis_url, name)
     path = index_path(directory, name)
     if not path.is_file():
         raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
@@ -119,10 +129,36 @@ def _open(directory: Path, site: str) -> Any:
         raise UsageError(f"{path}: cannot open index: {exc}") from None
 
 
+def _open_redis(url: str, site: str) -> Any:
+    """A shared crawl's index, where its workers keep it (``newsarchive:<site>:index:``)."""
+    import redis
+
+    from archive.index import is_redis_url
+    from archive.index_redis import RedisIndex, redacted
+
+    if not is_redis_url(url):
+        raise UsageError(f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH")
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    try:
+        client.ping()  # a quick one-line answer, not a traceback after redis-py's retries
+    except (redis.RedisError, ValueError) as exc:
+        raise UsageError(f"--redis {redacted(url)}: cannot use the server: {exc}") from None
+    finally:
+        client.close()
+    return RedisIndex(url, site=site)
+
+
+def _index_location(directory: Path, site: str, redis_url: str | None) -> str:
+    from archive.index_redis import redacted
+    from scraper.incremental import index_path
+
+    return f"{redacted(redis_url)} ({site})" if redis_url else str(index_path(directory, site))
+
+
 def run_state(args: argparse.Namespace) -> int:
     if args.action == "reset" and not args.yes:
         raise UsageError("state reset forgets everything the index knows: add --yes to do it")
-    index = _open(args.out, args.site)
+    index = _open(args.out, args.site, args.redis)
     try:
         if args.action == "forget":
             result = index.forget(args.target)
@@ -136,7 +172,7 @@ def run_state(args: argparse.Namespace) -> int:
             index.reset()
             print("index reset: the next run fetches every article as new")
         else:
-            summary = _summary(index, args.out, _site_name(args.site))
+            summary = _summary(index, args.out, _site_name(args.site), args.redis)
             if args.json:
                 print(json.dumps(summary, indent=2))
             else:
@@ -147,9 +183,7 @@ def run_state(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _summary(index: Any, directory: Path, site: str) -> dict[str, Any]:
-    from scraper.incremental import index_path
-
+def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> dict[str, Any]:
     stats = index.stats().as_dict()
     runs = []
     for path in sorted((directory / "runs").glob(f"{site}-*.json"))[-5:]:
@@ -163,7 +197,8 @@ def _summary(index: Any, directory: Path, site: str) -> dict[str, Any]:
             "started_at": report.get("started_at"), "articles": report.get("counts", {}).get("article", 0),
             **{k: counts.get(k, 0) for k in ("new", "changed", "unchanged", "skipped_known", "revisits")},
         })
-    return {"site": site, "index": str(index_path(directory, site)), **stats, "last_runs": runs}
+    return {"site": site, "index": _index_location(directory, site, redis_url), **stats,
+            "last_runs": runs}
 
 
 def _summary_text(s: dict[str, Any]) -> str:
@@ -240,7 +275,7 @@ def _wacz_site(directory: Path, site: str) -> str:
 
 
 def _export_articles(args: argparse.Namespace) -> int:
-    index = _open(args.dir, args.site)
+    index = _open(args.dir, args.site, args.redis)
     site = _site_name(args.site)
     count = 0
     try:

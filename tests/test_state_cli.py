@@ -11,6 +11,7 @@ import pytest
 from archive.index import open_index
 from tests.conftest import newsarchive_command
 from tests.localsite.site import write_profile
+from tests.redis_server import redis_url  # noqa: F401 - a fixture
 
 NOW = datetime.now(timezone.utc)
 
@@ -87,3 +88,31 @@ def test_missing_index_or_site_is_a_usage_error(tmp_path: Path) -> None:
     export = subprocess.run([*newsarchive_command(), "export", "presstv", "--dir", str(tmp_path), "--out",
                              str(tmp_path / "x.jsonl")], capture_output=True, text=True, timeout=60)
     assert export.returncode == 2 and "no index" in export.stderr
+
+
+def test_state_and_export_read_a_shared_crawls_index_on_redis(
+        archive: tuple[Path, Path], redis_url: str, tmp_path: Path) -> None:
+    profile, out = archive
+    with open_index(redis_url, site="localnews") as index:
+        for n in (1, 2):
+            index.add_sighting(f"localnews:{n}", f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW)
+            index.record_version(f"localnews:{n}", content_hash=f"xxh3-128:{n:032x}", now=NOW)
+    result = state(str(profile), "--out", str(out), "--redis", redis_url)
+    assert result.returncode == 0, result.stderr
+    assert f"index {redis_url} (localnews)" in result.stdout
+    assert "articles 2, versions 2, URLs 2, payloads 0" in result.stdout  # not the SQLite file's 3
+    exported = tmp_path / "articles.jsonl"
+    run = subprocess.run([*newsarchive_command(), "export", str(profile), "--dir", str(out), "--redis",
+                          redis_url, "--out", str(exported)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["id"] for line in exported.read_text().splitlines()] == ["localnews:1", "localnews:2"]
+    forgot = state(str(profile), "--out", str(out), "--redis", redis_url, "forget", "localnews:1")
+    assert forgot.returncode == 0 and "1 article(s), 1 version(s), 1 URL(s)" in forgot.stdout
+
+
+def test_state_names_a_redis_server_it_cannot_use(archive: tuple[Path, Path]) -> None:
+    profile, out = archive
+    result = state(str(profile), "--out", str(out), "--redis", "redis://127.0.0.1:1/0")
+    assert result.returncode == 2
+    assert result.stderr.startswith("newsarchive: error: --redis redis://127.0.0.1:1/0: cannot use the server")
+    assert "Traceback" not in result.stderr
