@@ -16,6 +16,8 @@ Run lifecycle. The first worker to start creates a *run* (a random token under
                                          (present = claimed by one worker)
 ``…:crawl:<token>:workers``              worker → {busy, since, beat} (server time)
 ``…:crawl:<token>:profile``              fingerprint of the profile: workers must agree
+``…:crawl:<token>:budget``               articles scheduled against ``--max-articles``
+                                         (one budget for the whole run, not per worker)
 =======================================  =================================================
 
 A worker whose queue work is done raises ``DontCloseSpider`` while others are busy (they may
@@ -71,7 +73,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RUN_KEYS = ("requests", "dupefilter", "articles", "workers", "profile")
+RUN_KEYS = ("requests", "dupefilter", "articles", "workers", "profile", "budget")
 # Requests whose answer only the worker that made them can use: compare mode's mirror copies
 # report to that worker's in-memory comparison. They stay in a local queue.
 LOCAL_PAGE_TYPES = frozenset({"mirror_copy"})
@@ -183,6 +185,21 @@ if redis.call('GET', base .. 'run') == token then redis.call('DEL', base .. 'run
 return 1
 """
 
+# One article of the run's --max-articles (ARGV[1]): 1 taken, 0 none left.
+_LUA_TAKE_BUDGET = """
+if redis.call('INCR', KEYS[1]) > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return 0
+end
+return 1
+"""
+# An article that failed gives its place back (never below zero: a run's keys may have been
+# cleared under a slow worker).
+_LUA_RETURN_BUDGET = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+"""
+
 # Per (article id, url, may claim): 0 the URL was already seen for the article this run;
 # 1 a new URL of an article claimed before; 2 first sighting of an article too old to claim
 # (--since; not remembered, like the single-process spider); 3 claimed now, by this worker.
@@ -275,6 +292,8 @@ class SharedCrawl:
         self._leave = client.register_script(_LUA_LEAVE)
         self._claim = client.register_script(_LUA_CLAIM)
         self._article_urls = client.register_script(_LUA_ARTICLE_URLS)
+        self._take_budget = client.register_script(_LUA_TAKE_BUDGET)
+        self._return_budget = client.register_script(_LUA_RETURN_BUDGET)
 
     @classmethod
     def for_spider(cls, settings: BaseSettings, profile: SiteProfile) -> SharedCrawl | None:
@@ -358,6 +377,19 @@ class SharedCrawl:
         for article_id, url, may_claim in found:
             args += [article_id, url, "1" if may_claim else "0"]
         return [int(code) for code in self._claim(keys=[self.key("articles")], args=args)]
+
+    def take_budget(self, limit: int) -> bool:
+        """A place for one more article among the run's ``limit`` (``--max-articles``, which
+        bounds the run, whatever worker finds the articles)."""
+        return bool(self._take_budget(keys=[self.key("budget")], args=[limit]))
+
+    def budget_used(self) -> int:
+        """Articles the run has scheduled against ``--max-articles`` so far."""
+        return int(self.redis.get(self.key("budget")) or 0)
+
+    def return_budget(self) -> None:
+        """An article that failed: its place goes to the next one any worker finds."""
+        self._return_budget(keys=[self.key("budget")])
 
     def article_urls(self, article_id: str, urls: Iterable[str]) -> list[str]:
         """Every URL any worker has seen for the article this run, ``urls`` added."""

@@ -54,7 +54,7 @@ def finish(process: subprocess.Popen[str], out: Path, started: float) -> dict[st
         pytest.fail(f"worker {out.name} did not end by itself within {TIME_LIMIT} s:\n{stderr[-3000:]}")
     reports = sorted((out / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
     report = json.loads(reports[-1].read_text()) if reports else None
-    jsonl = out / "json" / "localnews" / f"{report['run_id']}.jsonl" if report else None
+    jsonl = out / "json" / report["site"] / f"{report['run_id']}.jsonl" if report else None
     records = ([json.loads(line) for line in jsonl.read_text().splitlines()]
                if jsonl is not None and jsonl.exists() else [])
     return {"out": out, "returncode": process.returncode, "stderr": stderr, "report": report,
@@ -184,6 +184,24 @@ def test_a_second_run_starts_clean_and_skips_every_known_article(crawls: dict[st
     # every discoverable article, each by one worker (hidden ones are linked only from article
     # pages, which a run that fetches no article does not see)
     assert sum(worker["report"]["incremental"]["skipped_known"] for worker in second) == 58
+
+
+def test_max_articles_bounds_the_whole_run_not_each_worker(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    site = LocalSite(generate_articles(30))
+    addresses = ["127.0.0.1", "127.0.0.2"]
+    for address in addresses:
+        site.behaviours[address] = slow(0.05)
+    with LoopbackServers(site, addresses) as servers:
+        # a site of its own: the index the other tests' runs left in this server knows localnews
+        profile = write_profile(tmp_path / "budget.toml", servers.origins, name="budgetnews")
+        began = time.monotonic()
+        processes = [start(profile, tmp_path / f"w{n}", "--redis", redis_url, "--max-articles", "7")
+                     for n in range(2)]
+        workers = [finish(process, tmp_path / f"w{n}", began) for n, process in enumerate(processes)]
+    assert [w["returncode"] for w in workers] == [0, 0], [w["stderr"][-2000:] for w in workers]
+    ids = [record["id"] for w in workers for record in w["records"]]
+    assert len(ids) == 7 and len(set(ids)) == 7  # seven in all, each once
+    assert redis.Redis.from_url(redis_url).keys("newsarchive:budgetnews:crawl:*") == []
 
 
 def test_a_worker_is_refused_when_redis_does_not_answer(tmp_path: Path) -> None:

@@ -240,10 +240,9 @@ class NewsSpider(Spider):
                 headers=decision.get("headers"),
                 meta={**self._mirror_meta("article"), "article_id": article_id, **decision.get("meta", {})},
             )
-            if self._budget_spent():
+            if not self._take_budget():
                 self.backlog.append(request)
                 continue
-            self.articles_scheduled += 1
             requests.append(request)
         return requests
 
@@ -474,15 +473,31 @@ class NewsSpider(Spider):
         return True
 
     def _budget_spent(self) -> bool:
-        return self.max_articles is not None and self.articles_scheduled >= self.max_articles
+        if self.max_articles is None:
+            return False
+        used = self.shared.budget_used() if self.shared is not None else self.articles_scheduled
+        return used >= self.max_articles
+
+    def _take_budget(self) -> bool:
+        """A place for one more article under --max-articles: this crawl's own count, or in
+        a shared crawl the run's, in Redis, so that N bounds the run and not each worker."""
+        if self.max_articles is None:
+            return True
+        if self.shared is not None:
+            taken = self.shared.take_budget(self.max_articles)
+        else:
+            taken = self.articles_scheduled < self.max_articles
+        self.articles_scheduled += taken
+        return taken
 
     def _replace_lost_article(self) -> Iterable[Request]:
         """An article that failed does not count against --max-articles: try a waiting one."""
         if self.max_articles is None:
             return
         self.articles_scheduled -= 1
-        if self.backlog:
-            self.articles_scheduled += 1
+        if self.shared is not None:
+            self.shared.return_budget()
+        if self.backlog and self._take_budget():
             yield self.backlog.popleft()
 
     # -- mirrors --------------------------------------------------------------------------
