@@ -272,6 +272,15 @@ def open_index(path: str | Path, **options: Any) -> ArticleIndex:
     return SqliteIndex(path, **options)
 
 
+def confirm_written(index: ArticleIndex | None, record: Any, written: bool) -> None:
+    """Tell an index that holds each new version back until its record is written
+    (``SqliteIndex.hold_versions_until_written``) whether ``record`` was written; an index
+    that holds nothing back has nothing to be told."""
+    tell = getattr(index, "version_written" if written else "version_not_written", None)
+    if tell is not None and isinstance(record, dict) and record.get("id") and record.get("content_hash"):
+        tell(record["id"], record["content_hash"])
+
+
 def is_redis_url(location: object) -> bool:
     """``redis://``, ``rediss://`` or ``unix://``: an index on a Redis server, not a file."""
     if not isinstance(location, str) or "://" not in location:

@@ -25,8 +25,9 @@ from typing import Any, TextIO
 
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
 from archive.extraction import ArticleResult, ExtractionPool, extract_article
-from archive.index import ArticleIndex, open_index
+from archive.index import ArticleIndex, confirm_written, open_index
 from archive.jsonl import JsonlWriter
+from archive.recovery import recover_site
 from archive.records import article_record, version_record
 from archive.run_report import RunReport, new_run_id
 from archive.warc_reader import (
@@ -318,7 +319,7 @@ class Replay:
         if record["duplicate_of"] is not None:
             self.report.count("duplicate")
         self.report.count("article")
-        self._writer(capture.profile).write(record)
+        self._write(capture.profile, index, record)
         self.progress.articles += 1
 
     def _extract_now(self, capture: Capture) -> ArticleResult | None:
@@ -339,7 +340,22 @@ class Replay:
             path = self.out / "state" / f"{profile.name}.sqlite"
             path.parent.mkdir(parents=True, exist_ok=True)
             index = self.indexes[profile.name] = open_index(path)
+            # As in a crawl: no version reaches the index before its record is written, and
+            # what a killed run (crawl or replay) wrote but the index lost is fed back first,
+            # so a replay killed at any moment and run again neither loses nor repeats one.
+            hold = getattr(index, "hold_versions_until_written", None)
+            if hold is not None:
+                hold()
+            self.report.repairs += recover_site(self.out, profile.name, index, current_run=self.run_id)
         return index
+
+    def _write(self, profile: SiteProfile, index: ArticleIndex, record: dict[str, Any]) -> None:
+        try:
+            self._writer(profile).write(record)
+        except BaseException:
+            confirm_written(index, record, written=False)
+            raise
+        confirm_written(index, record, written=True)
 
     def _writer(self, profile: SiteProfile) -> JsonlWriter:
         writer = self.writers.get(profile.name)

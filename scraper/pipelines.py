@@ -16,6 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.index import confirm_written
 from archive.jsonl import JsonlWriter
 from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
 
@@ -72,9 +73,7 @@ class JsonlRecordsPipeline:
             stats.inc_value(f"newsarchive/not_written/{kind}")
 
     def _tell_index(self, item: Any, written: bool) -> None:
-        tell = getattr(self.index, "version_written" if written else "version_not_written", None)
-        if tell is not None and isinstance(item, dict) and item.get("id") and item.get("content_hash"):
-            tell(item["id"], item["content_hash"])
+        confirm_written(self.index, item, written)
 
     def spider_closed(self) -> None:
         if self.writer is not None:

@@ -15,6 +15,7 @@ import re
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,8 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0
         "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0", "-s", "RETRY_TIMES=0",
         # small files: captures and their metadata records land in different files
         "-s", "ARCHIVE_WARC_MAX_BYTES=150000"]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def crawl(profile: Path, out: Path, *options: str) -> dict[str, Any]:
@@ -136,6 +139,41 @@ def test_a_second_replay_into_the_same_directory_adds_nothing(archive: dict[str,
         assert result.returncode == 0, result.stderr[-3000:]
     assert len(records_in(out)) == len(records_in(archive["out"]))
     assert "0 new, 0 changed" in result.stderr
+
+
+# A replay that dies (SIGKILL, power cut) just after writing its 8th record.
+_KILLED_AFTER_8 = """
+import os, sys
+from archive.jsonl import JsonlWriter
+from scraper.cli import main
+write = JsonlWriter.write
+def write_then_die(self, record):
+    write(self, record)
+    if self.count == 8:
+        os._exit(137)
+JsonlWriter.write = write_then_die
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_killed_replay_run_again_loses_and_repeats_no_record(archive: dict[str, Any]) -> None:
+    out = archive["work"] / "replay-killed"
+    args = ["replay", str(archive["out"] / "warc"), "--out", str(out), "--site", str(archive["profile"])]
+    # no extraction processes: orphans of a killed parent would hold its output pipes open
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_8, *args, "--workers", "0"],
+                            capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert killed.returncode == 137, killed.stderr[-3000:]
+    assert len(records_in(out)) == 8 and not list((out / "runs").glob("*.json"))
+    again = replay(*args[1:])
+    assert again.returncode == 0, again.stderr[-3000:]
+
+    def key(record: dict[str, Any]) -> tuple[Any, ...]:
+        return record["id"], record["version"], record["content_hash"]
+
+    replayed = records_in(out)
+    assert sorted(map(key, replayed)) == sorted(map(key, records_in(archive["out"])))  # each once
+    report = json.loads(next((out / "runs").glob("*.json")).read_text())
+    assert [r["kind"] for r in report["repairs"]] == ["index"]  # the killed run's 8 fed back
 
 
 def test_broken_and_foreign_files_are_reported_and_the_rest_replays(archive: dict[str, Any], tmp_path: Path) -> None:
