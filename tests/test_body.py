@@ -564,3 +564,13 @@ def test_the_newsrooms_sign_off_lines_ending_the_text_are_dropped() -> None:
     ]
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in text + sign_off) + "</article></body></html>"
     assert extract_body_paragraphs(make_soup(html)) == text
+
+
+def test_relative_publication_times_are_chrome_but_sentences_with_ago_are_text() -> None:
+    from scraper.sites.body import is_chrome_paragraph
+
+    for line in ("|Published 15 hours ago", "Updated 3 min ago", "an hour ago", "vor 2 Stunden",
+                 "Aktualisiert: vor einer Stunde", "il y a 3 heures", "hace 5 minutos"):
+        assert is_chrome_paragraph(line), line
+    for line in ("15 hours ago the army moved into the city.", "Two years ago, she left."):
+        assert not is_chrome_paragraph(line), line

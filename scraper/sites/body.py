@@ -149,14 +149,28 @@ def is_chrome_paragraph(paragraph: str) -> bool:
 def _is_timestamp_line(paragraph: str) -> bool:
     """A line that is only when the page was published or updated: "Stand: 22.04.2024,
     06:00 Uhr", "17:41 JST, October 13, 2024", "2025年1月13日 20時01分": short, with a clock
-    time, and mostly digits."""
-    if len(paragraph) > _MAX_TIMESTAMP_LINE or not _CLOCK_TIME.search(paragraph):
+    time, and mostly digits; or said relatively: "|Published 15 hours ago", "vor 2 Stunden"."""
+    if len(paragraph) > _MAX_TIMESTAMP_LINE:
+        return False
+    if _RELATIVE_TIME.match(paragraph):
+        return True
+    if not _CLOCK_TIME.search(paragraph):
         return False
     visible = len(paragraph) - sum(map(str.isspace, paragraph))
     return sum(map(str.isdigit, paragraph)) >= 0.4 * visible
 
 
 _MAX_TIMESTAMP_LINE = 60
+_RELATIVE_TIME = re.compile(
+    r"^\W*(?:(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publié|"
+    r"mis à jour|publicado|actualizado)\W*)?"
+    r"(?:\d+|an?|one)\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\W*$"
+    r"|^\W*(?:(?:veröffentlicht|aktualisiert)\W*)?vor\s+(?:\d+|einer?|einem)\s+"
+    r"(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?)\W*$"
+    r"|^\W*il y a\s+\d+\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois)\W*$"
+    r"|^\W*hace\s+\d+\s+(?:segundos?|minutos?|horas?|días?|semanas?|meses)\W*$",
+    re.I,
+)
 # hh:mm, 20時01分, 18.16 Uhr; not a price ("$12.99") or a decimal.
 _CLOCK_TIME = re.compile(
     r"(?<![\d.,$€£¥])\d{1,2}(?::\d{2}(?!\d)|\s?時\s?\d{1,2}|\.\d{2}\s?Uhr\b)"
