@@ -574,3 +574,11 @@ def test_relative_publication_times_are_chrome_but_sentences_with_ago_are_text()
         assert is_chrome_paragraph(line), line
     for line in ("15 hours ago the army moved into the city.", "Two years ago, she left."):
         assert not is_chrome_paragraph(line), line
+
+
+def test_separator_and_sign_in_lines_are_chrome() -> None:
+    from scraper.sites.body import is_chrome_paragraph
+
+    for line in ("/", "•", "* * *", "Sign In or Create an Account", "Log in to comment"):
+        assert is_chrome_paragraph(line), line
+    assert not is_chrome_paragraph("___")  # AP copy's section break: part of the text

@@ -220,6 +220,19 @@ def test_a_byline_line_with_the_authors_address_is_dropped() -> None:
     assert "spicy@" not in item.body
 
 
+def test_the_kicker_and_headline_atop_the_text_are_dropped_not_a_first_sentence() -> None:
+    text = "<p>Paragraph text, long enough, with commas, to count as the article's body.</p>" * 3
+    html = ('<html><head><meta property="og:title" content="Trump plant Helikopterlandeplatz">'
+            "</head><body><article><p>Umbau des Weissen Hauses</p><h2>Trump plant Helikopterlandeplatz</h2>"
+            + text + "</article></body></html>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None and item.body.split("\n\n")[0].startswith("Paragraph text")
+    # a sentence before a line that repeats the title: the text had begun, nothing is cut
+    html = html.replace("<p>Umbau des Weissen Hauses</p>", "<p>Der Präsident hat am Montag neue Pläne vorgelegt.</p>")
+    item = GenericArticlePage("https://x.test/", html).to_item()
+    assert item is not None and item.body.startswith("Der Präsident hat am Montag")
+
+
 # The Press TV templates of the local test site, read by the generic page object alone.
 def _expected_body(article) -> str:  # type: ignore[no-untyped-def]
     # as tests/test_crawl_e2e.py: expected_body

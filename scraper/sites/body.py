@@ -51,7 +51,7 @@ _BODY_HINT = re.compile(
 _BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|anzeige|werbung|sponsored|read more|read also|also read|see also|"
     r"related(?: articles| stories| news)?|more on this|share this( article)?|share|tweet|"
-    r"click here|subscribe|sign up|follow us|loading|image|photo|video)\b.{0,80}$"
+    r"click here|subscribe|sign up|sign in|log ?in|follow us|loading|image|photo|video)\b.{0,80}$"
     r"|^\d+\s?(?:min|mins|minutes?)(?: read)?$",
     re.I,
 )
@@ -137,7 +137,9 @@ def is_chrome_paragraph(paragraph: str) -> bool:
     photo caption that escaped its ``<figcaption>`` (it ends in the credit, "… (Picture:
     Getty)"), a line that is only a credit ("Photo: Reuters")."""
     return bool(
-        _BOILERPLATE_LINE.match(paragraph)
+        # "/", "•": a template's separator; not AP copy's "___", a section break of the text
+        not any(map(str.isalnum, paragraph)) and "_" not in paragraph
+        or _BOILERPLATE_LINE.match(paragraph)
         or paragraph.casefold().strip() in _CHROME_LINES
         or _CAPTION_LINE.search(paragraph)
         or len(paragraph) <= _MAX_CAPTION and _COPYRIGHT_CREDIT.search(paragraph)

@@ -61,8 +61,8 @@ class GenericArticlePage:
             # No title, no record to find the article's text in: nothing to search for.
             paragraphs = _choose_script_body(paragraphs, self._script_text(data.title))
         paragraphs = without_trailing_chrome(paragraphs)
-        if paragraphs and data.title and _same_text(paragraphs[0], data.title):
-            paragraphs = paragraphs[1:]  # the headline repeated atop the text
+        if data.title:
+            paragraphs = _without_headline_block(paragraphs, data.title)
         if data.authors:
             paragraphs = [p for p in paragraphs if not _is_byline_line(p, data.authors)]
         data.body = "\n\n".join(paragraphs)
@@ -85,6 +85,22 @@ class GenericArticlePage:
                 self._hrefs = page_hrefs(make_soup(self.html), self.url)
             self._links = resolve_links(*self._hrefs)
         return list(self._links)
+
+
+def _without_headline_block(paragraphs: list[str], title: str) -> list[str]:
+    """The text without the headline repeated atop it, and without the kicker or section
+    label printed just above that headline ("Umbau des Weissen Hauses"): the article's
+    header, taken in with the body's container."""
+    for index, paragraph in enumerate(paragraphs[:_MAX_HEADER_LINES]):
+        if _same_text(paragraph, title):
+            return paragraphs[index + 1:]
+        if len(paragraph) > _MAX_KICKER or paragraph.rstrip().endswith((".", "!", "?", "…", "。")):
+            break  # a sentence: the text has begun
+    return paragraphs
+
+
+_MAX_HEADER_LINES = 3
+_MAX_KICKER = 80
 
 
 def _is_byline_line(paragraph: str, authors: list[str]) -> bool:
