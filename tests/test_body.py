@@ -582,3 +582,17 @@ def test_separator_and_sign_in_lines_are_chrome() -> None:
     for line in ("/", "•", "* * *", "Sign In or Create an Account", "Log in to comment"):
         assert is_chrome_paragraph(line), line
     assert not is_chrome_paragraph("___")  # AP copy's section break: part of the text
+
+
+def test_a_list_of_other_stories_under_its_heading_ending_the_text_is_cut() -> None:
+    from scraper.sites.body import without_trailing_chrome
+
+    text = [f"Paragraph {n} of the article, a whole sentence with enough words in it to be prose, "
+            "and then some more words so that it is long." for n in range(8)]
+    listed = ["You may also be interested in...", "Milan Design Week 2018 | FLOS pays tribute",
+              "Milano Design Week 2018 | The Flow of Time at the Triennale"]
+    assert without_trailing_chrome(text + listed) == text
+    # the article going on after a box of links in mid-text is not a list to cut
+    going_on = ["More from the scene:", *[f"Sentence {n} of the article, which goes on and on after the "
+                                            "box, a long way, as articles do." for n in range(4)]]
+    assert without_trailing_chrome(text + going_on) == text + going_on

@@ -91,12 +91,44 @@ def without_trailing_chrome(paragraphs: list[str]) -> list[str]:
     """Drop the short, unpunctuated lines that end the text ("Related topics", "More from
     us", "記事一覧"): the titles of boxes below the article whose items were cut, which
     label nothing now; an article ends in a sentence, not a label.  And the newsroom's
-    sign-off lines ("Got a story?…", "Follow us on…").  Public for texts read elsewhere than
-    the HTML (JSON-LD articleBody, script data), which carry the same lines."""
+    sign-off lines ("Got a story?…", "Follow us on…"), and a list of other stories under a
+    heading that says so ("You may also be interested in…"), where a plugin printed it as
+    text.  Public for texts read elsewhere than the HTML (JSON-LD articleBody, script data),
+    which carry the same lines."""
+    paragraphs = _without_trailing_list(paragraphs)
     end = len(paragraphs)
     while end > _MIN_KEPT and (_is_label(paragraphs[end - 1]) or _is_sign_off(paragraphs[end - 1])):
         end -= 1
     return paragraphs[:end] if end < len(paragraphs) and end >= _MIN_KEPT else paragraphs
+
+
+def _without_trailing_list(paragraphs: list[str]) -> list[str]:
+    """Cut at a heading announcing other stories when what follows it, to the end, is a
+    short list of short lines, small beside the text: the heading in the text's last third.
+    ("Don't miss" is no such heading: tabloids put that box in mid-article.)"""
+    count = len(paragraphs)
+    for index in range(max(_MIN_KEPT, 2 * count // 3), count):
+        if _OTHER_STORIES.match(paragraphs[index]):
+            rest = paragraphs[index + 1:]
+            if (len(rest) <= _MAX_LISTED and all(len(line) <= _MAX_LISTED_LINE for line in rest)
+                    and sum(map(len, rest)) < _MAX_LISTED_SHARE * sum(map(len, paragraphs[:index]))):
+                return paragraphs[:index]
+            break
+    return paragraphs
+
+
+_MAX_LISTED = 12
+_MAX_LISTED_LINE = 200
+_MAX_LISTED_SHARE = 0.25  # more is the article going on after an inline box of links
+_OTHER_STORIES = re.compile(
+    r"^(?:you (?:may|might) also (?:like|enjoy|be interested in)|related (?:posts|articles|stories|"
+    r"news|content|coverage|reading)|more (?:from|stories|news|articles)\b|recommended(?: for you|"
+    r" stories| articles| reading)?|read next|what to read next|most (?:read|popular)|"
+    r"weitere artikel|mehr zum thema|das könnte sie auch interessieren|lire aussi|à lire aussi|"
+    r"sur le même sujet|te puede interesar|leia também|veja também|читайте также|самые популярные|"
+    r"похожие (?:статьи|новости|материалы))\W{0,5}(?:\w+\W{0,3}){0,4}$",
+    re.I,
+)
 
 
 def _is_label(paragraph: str) -> bool:
