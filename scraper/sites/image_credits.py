@@ -16,7 +16,9 @@ _LABEL = (
     r"(?:(?:file|archive|archiv|handout|cover|header|top|main|lead)\s+)?"
     r"(?:photos?(?:graph(?:er|y)?)?|fotos?(?:graf(?:ie|ía|ia)?|grafo)?|bild(?:er)?|"
     r"images?|imagen|immagine|pictures?|pic|credits?|crédits?(?:\s+photos?)?|"
-    r"copyright|bildquelle|quelle|source|fuente|fonte|zdjęcie|źródło|kuva|illustration|grafik|video|beeld|bron|källa|kilde|zdroj|fotoğraf|kaynak|фото|источник|коллаж|иллюстрация|джерело|صورة|المصدر|عکس|منبع|"
+    r"copyright|bildquelle|quelle|source|fuente|fonte|zdjęcie|źródło|kuva|illustration|grafik|"
+    r"video|beeld|bron|källa|kilde|zdroj|fotoğraf|kaynak|"
+    r"фото|источник|коллаж|иллюстрация|джерело|صورة|المصدر|عکس|منبع|"
     r"symbolfoto|symbolbild|archivfoto|archivbild|pressefoto|사진(?:\s*출처)?|출처|写真|图片|圖片)"
     r"(?:\s+credits?)?"
 )
