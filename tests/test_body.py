@@ -596,3 +596,32 @@ def test_a_list_of_other_stories_under_its_heading_ending_the_text_is_cut() -> N
     going_on = ["More from the scene:", *[f"Sentence {n} of the article, which goes on and on after the "
                                             "box, a long way, as articles do." for n in range(4)]]
     assert without_trailing_chrome(text + going_on) == text + going_on
+
+
+def test_a_data_table_keeps_one_line_per_row_with_its_cells_apart() -> None:
+    from scraper.sites.html import block_paragraphs
+
+    rows = "".join(
+        f"<tr>\n<td>DL</td>\n<td><a href='/p/{n}'>Player</a> {n}</td>\n<td>63</td>\n<td>85%</td>\n</tr>\n"
+        for n in (1, 2)
+    )
+    table = ("<table>\n<thead><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></thead>\n"
+             f"<tbody>{rows}</tbody>\n"
+             "<tfoot><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></tfoot></table>")
+    soup = make_soup(f"<html><body>{table}</body></html>")
+    assert block_paragraphs(soup.body) == [
+        "Pos | Player | Plays | %", "DL | Player 1 | 63 | 85%", "DL | Player 2 | 63 | 85%",
+        "Pos | Player | Plays | %",
+    ]
+    # in an article, the repeated header stays once and the rows' repeated values stay
+    text = "<p>" + "The snap counts of the game, with every player's plays and share, below. " * 3 + "</p>"
+    body = extract_body_paragraphs(make_soup(f"<html><body><article>{text}{table}</article></body></html>"))
+    assert body[1:] == ["Pos | Player | Plays | %", "DL | Player 1 | 63 | 85%", "DL | Player 2 | 63 | 85%"]
+
+
+def test_text_in_a_layout_tables_cell_keeps_its_own_blocks() -> None:
+    from scraper.sites.html import block_paragraphs
+
+    soup = make_soup("<html><body><table><tr><td><p>First paragraph.</p><p>Second one.</p></td>"
+                     "<td><p>Beside it.</p></td></tr></table></body></html>")
+    assert block_paragraphs(soup.body) == ["First paragraph.", "Second one.", "Beside it."]

@@ -18,7 +18,13 @@ from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
-from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, all_tags, block_paragraphs
+from scraper.sites.html import (
+    BLOCK_TAGS,
+    SKIP_TAGS,
+    TABLE_CELL_SEPARATOR,
+    all_tags,
+    block_paragraphs,
+)
 
 # Never article text, wherever they are (a <label> names a form control: a poll's answers,
 # a newsletter box's e-mail field).
@@ -866,14 +872,16 @@ def _with_siblings(
 
 def _dedupe(paragraphs: list[str]) -> list[str]:
     """Mobile/desktop twins repeat a paragraph verbatim: keep the first.  A short line that
-    recurs ("Article content" between every paragraph) is template chrome: drop it all."""
+    recurs ("Article content" between every paragraph) is template chrome: drop it all; but
+    a table's header row, repeated in its footer or by the next table, is kept once."""
     counts: dict[str, int] = {}
     for paragraph in paragraphs:
         counts[paragraph] = counts.get(paragraph, 0) + 1
     seen: set[str] = set()
     unique = []
     for paragraph in paragraphs:
-        if paragraph in seen or (counts[paragraph] > 1 and len(paragraph) < 40):
+        if paragraph in seen or (counts[paragraph] > 1 and len(paragraph) < 40
+                                 and TABLE_CELL_SEPARATOR not in paragraph):
             continue
         seen.add(paragraph)
         unique.append(paragraph)

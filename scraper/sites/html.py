@@ -99,6 +99,7 @@ def block_paragraphs(element: Tag) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     current_block: Tag | None = None
+    current_cell: Tag | None = None
 
     def flush() -> None:
         text = clean_text("".join(current))
@@ -116,12 +117,29 @@ def block_paragraphs(element: Tag) -> list[str]:
         block = _nearest_block(node, element)
         if block is None:  # inside a script, style, …
             continue
+        # A data table's cells are one line per row ("DL | Larry Ogunjobi | 63 | 85%"): apart,
+        # "63" and "85%" would mean nothing, and repeats of them would be dropped as duplicates.
+        cell = None
+        if block.name in _CELL_TAGS and block.parent is not None and block.parent.name == "tr":
+            cell, block = block, block.parent
+        elif block.name in _TABLE_TAGS and node.isspace():
+            continue  # the markup's own line breaks between rows and cells
+
         if block is not current_block:
             flush()
             current_block = block
+        elif cell is not current_cell and current:
+            current.append(TABLE_CELL_SEPARATOR)
+        current_cell = cell
         current.append(str(node))
     flush()
     return paragraphs
+
+
+_CELL_TAGS = frozenset({"td", "th"})
+# Between the cells of a table row in the text.
+TABLE_CELL_SEPARATOR = " | "
+_TABLE_TAGS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
 
 
 def _nearest_block(node: PageElement, stop: Tag) -> Tag | None:
