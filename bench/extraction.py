@@ -22,13 +22,15 @@ Two sections, both run by default:
 The peers are benchmark-only extras (``pip install -e '.[bench]'``); one that is not
 installed is skipped, saying so.  Every extractor gets the same decoded HTML string and the
 page's URL, in the same process, page after page (all extractors on a page, then the next
-page), after one untimed warm-up call each; the time of a call includes its parse.  A call
+page), after one untimed warm-up call each, each call after a full garbage collection (so
+none is timed collecting another's garbage); the time of a call includes its parse.  A call
 that raises counts as an empty result and a failure; it never stops the run.  Network access
 is refused for the whole run: nothing may be downloaded while extracting.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import logging
@@ -301,6 +303,9 @@ class Timed:
 
 
 def timed(call: Callable[[str, str], Any], url: str, html: str, empty: Any) -> Timed:
+    # Each call starts from a collected heap: the garbage of the extractor that ran before
+    # (a parse tree's cycles) is never collected inside another's timing.
+    gc.collect()
     start = time.perf_counter()
     try:
         value = call(url, html)
