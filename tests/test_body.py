@@ -561,6 +561,9 @@ def test_the_newsrooms_sign_off_lines_ending_the_text_are_dropped() -> None:
         "Got a story? Get in touch with our news team by emailing us at webnews@example.co.uk.",
         "For more stories like this, check our news page.",
         "Follow Example.co.uk on Twitter and Facebook for the latest news updates.",
+        "Do you have a story to tell? Email: emma@example.com",
+        '"Hier ist Bayern": Der BR24 Newsletter informiert Sie immer montags bis freitags.',
+        "Mehr Themen auf VOGUE.de:",
     ]
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in text + sign_off) + "</article></body></html>"
     assert extract_body_paragraphs(make_soup(html)) == text

@@ -144,7 +144,7 @@ def _is_label(paragraph: str) -> bool:
             and not any(map(str.isdigit, paragraph)))
 
 
-_MAX_LABEL = 25
+_MAX_LABEL = 30
 
 
 def _is_sign_off(paragraph: str) -> bool:
@@ -156,13 +156,15 @@ def _is_sign_off(paragraph: str) -> bool:
 
 _MAX_SIGN_OFF = 300
 _SIGN_OFF = re.compile(
-    r"(?:got a (?:story|news tip|tip)\b|have you got a story\b"
+    r"(?:got a (?:story|news tip|tip)\b|(?:have|do) you (?:got|have) a story\b"
     r"|follow (?:us|[\w.-]+(?: [\w.-]+){0,2}) on (?:twitter|facebook|instagram|x|threads|"
     r"whatsapp|telegram|linkedin|tiktok|youtube|bluesky|google news)\b"
     r"|for (?:more|the latest) (?:stories|news|updates|articles) like this\b"
     r"|get in touch with (?:our|the) (?:news ?)?(?:team|desk|newsroom)\b"
     r"|(?:sign up|subscribe) (?:to|for) (?:our|the) [\w -]{0,30}newsletter"
-    r"|download (?:the|our) [\w .-]{0,30}app\b)",
+    r"|download (?:the|our) [\w .-]{0,30}app\b"
+    # a newsletter's pitch, in the many languages that borrowed the word
+    r"|.{0,120}\bnewsletter\b)",
     re.I,
 )
 # How many paragraphs must stay for the trailing labels to be judged chrome.
