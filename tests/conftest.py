@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,19 @@ def newsarchive_command() -> list[str]:
     """The installed console script when there is one, so tests run what users run."""
     script = shutil.which("newsarchive")
     return [script] if script else [sys.executable, "-m", "scraper.cli"]
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]
+    """Ask a server started by a test to stop (SIGTERM); kill it if it has not within
+    ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def tool(name: str) -> str:

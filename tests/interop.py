@@ -24,7 +24,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from tests.conftest import tool
+from tests.conftest import stop_process, tool
 from tests.localsite.server import Reply, Request
 
 PYWB_INSTALL_HINT = (
@@ -216,14 +216,8 @@ class Wayback:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process)
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

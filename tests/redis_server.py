@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import stop_process
+
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
 )
@@ -65,12 +67,7 @@ def redis_server(directory: Path | None = None, maxmemory: str | None = None) ->
             try:
                 yield url
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process)
             return
         raise RuntimeError("could not start redis-server on a loopback port")
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import tool
+from tests.conftest import stop_process, tool
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, write_profile
 
@@ -122,12 +122,7 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             time.sleep(0.2)
         yield {"base": base, "home": home, "process": process}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=15)
         log.close()
 
 

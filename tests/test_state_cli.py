@@ -91,7 +91,7 @@ def test_missing_index_or_site_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_state_and_export_read_a_shared_crawls_index_on_redis(
-        archive: tuple[Path, Path], redis_url: str, tmp_path: Path) -> None:
+        archive: tuple[Path, Path], redis_url: str, tmp_path: Path) -> None:  # noqa: F811
     profile, out = archive
     with open_index(redis_url, site="localnews") as index:
         for n in (1, 2):
