@@ -584,6 +584,9 @@ def _meta_key(name: str) -> str:
     return name.strip().lower().translate(_META_KEY_SEPARATORS)
 
 
+_TWITTER_MISC = "twitter:misc:"
+
+
 class _MetaTags:
     """<meta> contents by name/property, in page order; names compared lower-cased and with
     ``:``, ``_`` and ``.`` alike."""
@@ -614,8 +617,10 @@ class _MetaTags:
             label = self.first(f"twitter:label{number}")
             if label and label.casefold() in labels:
                 values += self.all(f"twitter:data{number}")
-        for label in labels:
-            values += self.all(f"twitter:misc:{label}")
+        # page order, not the set's (which varies from run to run): records must not
+        for key, found in self._values.items():
+            if key.startswith(_TWITTER_MISC) and key[len(_TWITTER_MISC):] in labels:
+                values += found
         return values
 
     def first(self, *keys: str) -> str | None:
