@@ -17,7 +17,7 @@ on the server, one round trip):
   together all fetch robots.txt at once: without the claim each would store it in full.
 
 Keys, all under ``<prefix>:<site>:index:`` (``newsarchive:presstv:index:…``), so sites and
-the crawl's own run keys (``…:crawl:…``, see ``scraper.shared_crawl``) never mix:
+the crawl's own run keys (``…:crawl:…``, see ``scraper.shared.crawl``) never mix:
 
 =====================  ======  ============================================================
 ``schema``             string  schema version (1)

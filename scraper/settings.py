@@ -24,7 +24,7 @@ newsarchive's own settings, with their defaults:
   NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
   NEWSARCHIVE_LOG_FORMAT = "text"       or "json": one JSON object per log line (--log-format json)
 
-Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
+Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py):
   MIRROR_ENABLED = True                 route each page to a healthy mirror, fail over on errors
   MIRROR_BENCH_AFTER = 3                consecutive failures that bench a mirror
   MIRROR_BENCH_SECONDS = 30             first bench; doubles on every failed probe…
@@ -37,7 +37,7 @@ Mirror failover (scraper/middlewares/mirrors.py, scraper/mirror_health.py):
                                         from every other healthy mirror, report text that differs in
                                         the run report and runs/<run-id>.mirror_divergence.jsonl
 
-Scale-out (scraper/shared_crawl.py, scraper/extensions/shared_crawl.py, archive/index_redis.py):
+Scale-out (scraper/shared/crawl.py, scraper/extensions/shared_idle.py, archive/index_redis.py):
   REDIS_URL = $REDIS_URL or None        set (--redis URL): this crawl is one worker of the site's shared
                                         crawl: queue, dupefilter, article claims and index on Redis
   SHARED_CRAWL_IDLE_CLOSE = 5.0         a worker closes once the shared queue has been empty, with every
@@ -97,7 +97,7 @@ EXTENSIONS = {
     "scraper.extensions.run_report.RunReportExtension": 200,
     "scraper.extensions.progress.ProgressExtension": 300,
     # Off without REDIS_URL: when a worker of a shared crawl may stop.
-    "scraper.extensions.shared_crawl.SharedCrawlExtension": 400,
+    "scraper.extensions.shared_idle.SharedCrawlExtension": 400,
     "scraper.extensions.log_format.JsonLogFormatExtension": 10,
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -121,7 +121,7 @@ MIRROR_COMPARE = False
 
 # Scale-out: with REDIS_URL the addon swaps in the shared (scrapy-redis) scheduler.
 REDIS_URL = os.environ.get("REDIS_URL") or None
-ADDONS = {"scraper.shared_crawl.SharedCrawlAddon": 0}
+ADDONS = {"scraper.shared.crawl.SharedCrawlAddon": 0}
 SHARED_CRAWL_IDLE_CLOSE = 5.0
 SHARED_CRAWL_HEARTBEAT = 0.5
 SHARED_CRAWL_WORKER_TIMEOUT = 30.0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.mirror_health import LatencyHistogram, MirrorHealth
+from scraper.middlewares.mirror_health import LatencyHistogram, MirrorHealth
 
 A, B, C = "http://a.test", "http://b.test", "http://c.test"
 

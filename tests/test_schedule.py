@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from scraper.job_runner import JobRunner
-from scraper.schedule_config import Job, ScheduleConfigError, cron_trigger, parse_schedule
-from scraper.site_lock import LockHeld, SiteLock, lock_path, read_holder
+from scraper.scheduling.job_runner import JobRunner
+from scraper.scheduling.config import Job, ScheduleConfigError, cron_trigger, parse_schedule
+from archive.site_lock import LockHeld, SiteLock, lock_path, read_holder
 from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
@@ -78,7 +78,7 @@ def reports(out: Path, site: str = "localnews") -> list[dict[str, Any]]:
 
 def hold_lock(path: Path) -> subprocess.Popen[str]:
     """Another process holding the site lock (as a crawl started by another scheduler does)."""
-    code = ("import sys, time; from pathlib import Path; from scraper.site_lock import SiteLock; "
+    code = ("import sys, time; from pathlib import Path; from archive.site_lock import SiteLock; "
             "SiteLock(Path(sys.argv[1])).acquire(job='elsewhere'); print('locked', flush=True); time.sleep(120)")
     holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

@@ -46,7 +46,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.redirect import OFFSITE_META
-from scraper.mirror_health import STRATEGIES, MirrorHealth
+from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
 from scraper.sites.profile import BLOCK_SCAN_BYTES
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from archive.index import ArticleIndex
 from archive.records import article_record
 from archive.run_report import new_run_id
 from scraper import signals as newsarchive_signals
-from scraper.incremental import (
+from scraper.spiders.incremental import (
     consult_index,
     header,
     open_crawl_index,
@@ -45,7 +45,7 @@ from scraper.incremental import (
 )
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware, MirrorsExhausted, classify_exception
 from scraper.middlewares.redirect import OFFSITE_META
-from scraper.shared_crawl import SharedCrawl
+from scraper.shared.crawl import SharedCrawl
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -95,7 +95,7 @@ class NewsSpider(Spider):
         # The persistent dedup index (None with ARCHIVE_INDEX_ENABLED=False). The WARC capture
         # extension reads it as ``crawler.spider.index``: keep the name and type.
         self.index: ArticleIndex | None = None
-        # With REDIS_URL this run is shared with other workers (scraper.shared_crawl): articles
+        # With REDIS_URL this run is shared with other workers (scraper.shared.crawl): articles
         # are claimed, and their URLs kept, in Redis instead of ``article_urls``.
         self.shared: SharedCrawl | None = None
 

@@ -14,13 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from scraper.usage import UsageError
+from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_duration
-
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-
-
-
 
 
 def add_commands(commands: Any) -> None:
@@ -113,7 +108,7 @@ def _site_name(site: str) -> str:
 
 def _open(directory: Path, site: str, redis_url: str | None) -> Any:
     from archive.index import IndexSchemaError, open_index
-    from scraper.incremental import index_path
+    from scraper.spiders.incremental import index_path
 
     name = _site_name(site)
     if redis_url:
@@ -150,7 +145,7 @@ def _open_redis(url: str, site: str) -> Any:
 
 def _index_location(directory: Path, site: str, redis_url: str | None) -> str:
     from archive.index_redis import redacted
-    from scraper.incremental import index_path
+    from scraper.spiders.incremental import index_path
 
     return f"{redacted(redis_url)} ({site})" if redis_url else str(index_path(directory, site))
 

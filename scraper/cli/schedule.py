@@ -1,5 +1,5 @@
 """``newsarchive schedule``: run crawls on a schedule (a service), or the due ones once (cron,
-systemd timers). The schedule file is described in ``scraper/schedule_config.py`` and README."""
+systemd timers). The schedule file is described in ``scraper/scheduling/config.py`` and README."""
 from __future__ import annotations
 
 import argparse
@@ -9,10 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scraper.schedule_config import ScheduleConfig, ScheduleConfigError, format_span, load_schedule
-from scraper.usage import UsageError
-
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from scraper.scheduling.config import (
+    ScheduleConfig,
+    ScheduleConfigError,
+    format_span,
+    load_schedule,
+)
 
 # the cli's subcommands: a job's args are checked by the crawl command's own parser
 _commands: Any = None
@@ -74,7 +77,7 @@ def _moment(text: str) -> datetime:
 
 
 def run_schedule(args: argparse.Namespace) -> int:
-    from scraper.scheduler import run_once, serve
+    from scraper.scheduling.service import run_once, serve
 
     try:
         config = load_schedule(args.config, check_args=_crawl_args_problem)
@@ -118,7 +121,7 @@ def _crawl_args_problem(args: list[str]) -> str | None:
 def _describe(config: ScheduleConfig, now: datetime) -> tuple[str, int]:
     """What --check prints, and how many jobs have a profile that does not load (checked only
     here and when the job runs, so a fixed profile file needs no restart of the service)."""
-    from scraper.scheduler import ScheduleState
+    from scraper.scheduling.service import ScheduleState
     from scraper.sites.profile import ProfileError, load_profile
 
     lines = [f"{config.path}: {len(config.jobs)} job(s)"]

@@ -30,9 +30,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from scraper.job_runner import JobRunner, RunResult, site_key
-from scraper.schedule_config import Job, ScheduleConfig, format_span
-from scraper.site_lock import lock_path, read_holder
+from archive.site_lock import lock_path, read_holder
+from scraper.scheduling.config import Job, ScheduleConfig, format_span
+from scraper.scheduling.job_runner import JobRunner, RunResult, site_key
 
 logger = logging.getLogger("newsarchive.schedule")
 STATE_FILE = "schedule.json"

@@ -527,7 +527,7 @@ class SharedCrawlAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("REDIS_URL"):
             return
-        for name, value in (("SCHEDULER", "scraper.shared_crawl.SharedScheduler"),
+        for name, value in (("SCHEDULER", "scraper.shared.crawl.SharedScheduler"),
                             ("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter"),
                             ("SCHEDULER_PERSIST", True)):
             # over project settings (another scheduler would not share anything), but not

@@ -26,12 +26,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from scraper.schedule_config import Job
-from scraper.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
+from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
+from scraper.cli.exit_status import EXIT_MEANINGS
+from scraper.scheduling.config import Job
 
 logger = logging.getLogger("newsarchive.schedule")
 POLL_SECONDS = 0.2
-EXIT_MEANINGS = {0: "ok", 1: "finished with failures", 2: "usage or configuration error"}
 
 
 @dataclass

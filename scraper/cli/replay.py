@@ -6,11 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.usage import UsageError
+from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
-
-EXIT_OK, EXIT_FAILURES = 0, 1
-
 
 
 def add_command(commands: Any) -> None:

@@ -11,10 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.usage import UsageError
-
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-
+from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 
 _RECORD_ORDER = ("warcinfo", "response", "revisit", "request", "metadata", "resource")
 

@@ -1,8 +1,4 @@
-"""The ``newsarchive`` command.
-
-Exit status: 0 all good; 1 finished but something failed (listed in the run report);
-2 usage or configuration error (one clear line, no traceback).
-"""
+"""``newsarchive crawl``: one run of the news spider on a site, and its closing summary."""
 from __future__ import annotations
 
 import argparse
@@ -12,31 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
-from scraper.sites.profile import ProfileError, SiteProfile, load_profile, with_origins
-from scraper.usage import UsageError
-
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+from scraper.sites.profile import SiteProfile, load_profile, with_origins
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.run(args))
-    except (UsageError, ProfileError) as exc:
-        print(f"newsarchive: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="newsarchive",
-        description="Archive news sites that live on several domains: WARC files plus JSON records.",
-        epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_command(commands: Any) -> None:
     crawl = commands.add_parser(
         "crawl",
         help="crawl a site and archive its articles",
@@ -79,27 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
                        "the default is a live panel; without one, a progress line every 10 s)")
     crawl.set_defaults(run=run_crawl)
 
-    extract = commands.add_parser(
-        "extract",
-        help="print the JSON record a saved page would give",
-        description="Run a page object on a saved HTML file, without crawling: "
-        "for testing a profile or an extractor.",
-        epilog="Example: newsarchive extract page.html --url https://www.presstv.ir/Detail/2023/02/19/698345/x",
-    )
-    extract.add_argument("file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)")
-    extract.add_argument("--url", required=True, help="the URL the page was served at")
-    which = extract.add_mutually_exclusive_group()
-    which.add_argument("--site", metavar="SITE", help="profile name or path (default: guessed from --url)")
-    which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
-    extract.set_defaults(run=run_extract)
-
-    from scraper import archive_cli, replay_cli, schedule_cli, state_cli
-
-    state_cli.add_commands(commands)
-    replay_cli.add_command(commands)
-    archive_cli.add_commands(commands)
-    schedule_cli.add_command(commands)
-    return parser
 
 
 def _positive_int(text: str) -> int:
@@ -112,11 +68,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def site_profile(site: str, mirrors: str | None) -> SiteProfile:
+    profile = load_profile(site)
+    if mirrors:
+        profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
+    return profile
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    profile = _profile(args.site, args.mirrors)
+    profile = site_profile(args.site, args.mirrors)
     if args.since:
         try:
             parse_since(args.since)
@@ -238,44 +201,11 @@ def _summary_printer(log_format: str) -> Any:
     return say_text
 
 
-def run_extract(args: argparse.Namespace) -> int:
-    from archive.extraction import extract_article
-    from archive.records import article_record
-    from scraper.sites import ARTICLE_PAGES
-
-    if str(args.file) == "-":
-        body = sys.stdin.buffer.read()
-    else:
-        try:
-            body = args.file.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
-    profile = _profile(args.site, None) if args.site else _guess_profile(args.url)
-    extractor = args.extractor or (profile.extractor if profile else "generic")
-    if extractor not in ARTICLE_PAGES:
-        raise UsageError(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
-    result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
-    if result.article is None:
-        print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
-        return EXIT_FAILURES
-    record = article_record(profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None)
-    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return EXIT_OK
-
-
-def _profile(site: str, mirrors: str | None) -> SiteProfile:
-    profile = load_profile(site)
-    if mirrors:
-        profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
-    return profile
-
-
 def _hold_site_lock(out: Path, site: str) -> Any:
     """The lock scheduled runs of ``site`` into ``out`` take, taken by this crawl too: two
     runs writing one site's index and records at once would version articles twice.  None
     when the scheduler that started this crawl holds it for it."""
-    from scraper.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
+    from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
 
     path = lock_path(out, site)
     if os.environ.get(INHERITED_LOCK_ENV) == str(path.resolve()):
@@ -297,7 +227,7 @@ def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -
     """A shared crawl's Redis must answer, and a run in progress must be of the same profile."""
     from archive.index import is_redis_url
     from archive.index_redis import redacted
-    from scraper.shared_crawl import check_redis
+    from scraper.shared.crawl import check_redis
 
     if offline:
         raise UsageError("--from-warc is a crawl of its own: it cannot be shared through Redis "
@@ -311,19 +241,3 @@ def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -
 
 def _inside(path: Path, directory: Path) -> bool:
     return path.resolve().is_relative_to(directory.resolve())
-
-
-def _guess_profile(url: str) -> SiteProfile | None:
-    from scraper.sites.profile import builtin_profile_names
-
-    for name in builtin_profile_names():
-        profile = load_profile(name)
-        if profile.owns(url):
-            return profile
-    return None
-
-
-
-
-if __name__ == "__main__":
-    sys.exit(main())

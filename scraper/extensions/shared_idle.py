@@ -1,4 +1,4 @@
-"""When a worker of a shared crawl may stop (see ``scraper.shared_crawl``).
+"""When a worker of a shared crawl may stop (see ``scraper.shared.crawl``).
 
 scrapy-redis workers idle for ever by default, waiting for more requests. Here a worker with
 nothing to do keeps the spider open (``DontCloseSpider``) while another worker is busy (it
@@ -22,7 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from scraper.shared_crawl import SharedCrawl
+from scraper.shared.crawl import SharedCrawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

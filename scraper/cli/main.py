@@ -1,0 +1,38 @@
+"""The ``newsarchive`` command: its parser, and the one place errors become exit status 2.
+
+Each command lives in its own module of this package and adds its own subparser.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scraper.cli import crawl, extract, index_verify, replay, schedule, state
+from scraper.cli.exit_status import EXIT_USAGE, UsageError
+from scraper.sites.profile import ProfileError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (UsageError, ProfileError) as exc:
+        print(f"newsarchive: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsarchive",
+        description="Archive news sites that live on several domains: WARC files plus JSON records.",
+        epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    crawl.add_command(commands)
+    extract.add_command(commands)
+    state.add_commands(commands)
+    replay.add_command(commands)
+    index_verify.add_commands(commands)
+    schedule.add_command(commands)
+    return parser
