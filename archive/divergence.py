@@ -21,6 +21,7 @@ from typing import Any
 
 from archive.jsonl import JsonlWriter
 from archive.records import content_hash
+from archive.warc_pointer import WarcPointer
 
 # Divergent articles listed in the run report; all of them are always in the JSONL file.
 MAX_LISTED_ARTICLES = 10_000
@@ -91,11 +92,11 @@ class MirrorCopy:
     url: str
     title: str | None
     body: str
-    warc: dict[str, Any] | None = None  # {filename, offset, record_id} of the response
+    warc: WarcPointer | None = None  # where its page is: the response (a revisit's original)
     recorded: bool = False  # the copy the article's JSON record was made from
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mirror": self.mirror, "url": self.url, "warc": self.warc,
+        return {"mirror": self.mirror, "url": self.url, "warc": self.warc.to_dict() if self.warc else None,
                 "content_hash": content_hash(self.title, self.body), "recorded": self.recorded}
 
 

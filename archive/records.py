@@ -4,17 +4,100 @@ Crawl and replay both build records here, so the two can only agree.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import xxhash
 
-from archive.index import ArticleIndex, VersionResult, WarcPointer
+from archive.index.model import ArticleIndex, VersionResult
 from archive.simhash import text_simhash
+from archive.warc_pointer import WarcPointer
 from scraper.sites.identity import choose_canonical
 from scraper.sites.profile import SiteProfile
 
 SCHEMA = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleRecord:
+    """One record, its fields in the order of the JSON object (``docs/output.md``).
+
+    Versioning fields (from the index, see ``archive.index.model.VersionResult``):
+    ``previous_hash`` is the content hash of version - 1 and ``minor_change`` says whether the
+    text is near-identical to it (both null for version 1); ``duplicate_of`` is an earlier
+    article with the same text (a republication), never merged into this one."""
+
+    schema: int = SCHEMA
+    id: str
+    site: str
+    canonical_url: str
+    url: str
+    mirror: str
+    urls: list[str]
+    title: str | None
+    published: str | None
+    published_offset_assumed: bool
+    modified: str | None
+    section: str | None
+    authors: list[str]
+    description: str | None
+    body: str
+    images: list[dict[str, Any]]
+    tags: list[str]
+    language: str | None
+    fetched_at: str | None
+    version: int
+    content_hash: str
+    previous_hash: str | None
+    minor_change: bool | None
+    duplicate_of: str | None
+    warc: WarcPointer | None  # the response record holding the page (a revisit's original)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object, keys in field order."""
+        record = {field.name: getattr(self, field.name) for field in fields(self)}
+        record["warc"] = self.warc.to_dict() if self.warc is not None else None
+        return record
+
+    def __str__(self) -> str:
+        # Scrapy logs an item with %s (scraped, at DEBUG; dropped): the text it had as a dict.
+        return str(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArticleRecord:
+        """A record read back from a JSON Lines file, values as they were written: keys it
+        does not know are ignored, missing ones read as empty; only ``id`` and
+        ``content_hash`` must be there (KeyError)."""
+        warc = data.get("warc")
+        return cls(
+            schema=data.get("schema", SCHEMA),
+            id=data["id"],
+            site=data.get("site", ""),
+            canonical_url=data.get("canonical_url", ""),
+            url=data.get("url", ""),
+            mirror=data.get("mirror", ""),
+            urls=data.get("urls", []),
+            title=data.get("title"),
+            published=data.get("published"),
+            published_offset_assumed=data.get("published_offset_assumed", False),
+            modified=data.get("modified"),
+            section=data.get("section"),
+            authors=data.get("authors", []),
+            description=data.get("description"),
+            body=data.get("body") or "",  # null read as "", as build_record makes it
+            images=data.get("images", []),
+            tags=data.get("tags", []),
+            language=data.get("language"),
+            fetched_at=data.get("fetched_at"),
+            version=data.get("version", 1),
+            content_hash=data["content_hash"],
+            previous_hash=data.get("previous_hash"),
+            minor_change=data.get("minor_change"),
+            duplicate_of=data.get("duplicate_of"),
+            warc=WarcPointer.from_dict(warc) if warc else None,
+        )
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -33,46 +116,40 @@ def build_record(
     urls: list[str],
     extracted: dict[str, Any],
     fetched_at: str | None,
-    warc: dict[str, Any] | None,
+    warc: WarcPointer | None,
     version: int = 1,
     previous_hash: str | None = None,
     minor_change: bool | None = None,
     duplicate_of: str | None = None,
-) -> dict[str, Any]:
-    """``extracted`` is a page object's ``ArticleData.to_dict()``.
-
-    Versioning fields (from the index, see ``archive.index.VersionResult``): ``previous_hash``
-    is the content hash of version - 1 and ``minor_change`` says whether the text is
-    near-identical to it (both null for version 1); ``duplicate_of`` is an earlier article
-    with the same text (a republication), never merged into this one."""
+) -> ArticleRecord:
+    """``extracted`` is a page object's ``ArticleData.to_dict()``."""
     body = extracted.get("body") or ""
-    return {
-        "schema": SCHEMA,
-        "id": article_id,
-        "site": site,
-        "canonical_url": canonical_url,
-        "url": url,
-        "mirror": mirror,
-        "urls": urls,
-        "title": extracted.get("title"),
-        "published": extracted.get("published"),
-        "published_offset_assumed": bool(extracted.get("published_offset_assumed")),
-        "modified": extracted.get("modified"),
-        "section": extracted.get("section"),
-        "authors": list(extracted.get("authors") or []),
-        "description": extracted.get("description"),
-        "body": body,
-        "images": list(extracted.get("images") or []),
-        "tags": list(extracted.get("tags") or []),
-        "language": extracted.get("language"),
-        "fetched_at": fetched_at,
-        "version": version,
-        "content_hash": content_hash(extracted.get("title"), body),
-        "previous_hash": previous_hash,
-        "minor_change": minor_change,
-        "duplicate_of": duplicate_of,
-        "warc": warc,
-    }
+    return ArticleRecord(
+        id=article_id,
+        site=site,
+        canonical_url=canonical_url,
+        url=url,
+        mirror=mirror,
+        urls=urls,
+        title=extracted.get("title"),
+        published=extracted.get("published"),
+        published_offset_assumed=bool(extracted.get("published_offset_assumed")),
+        modified=extracted.get("modified"),
+        section=extracted.get("section"),
+        authors=list(extracted.get("authors") or []),
+        description=extracted.get("description"),
+        body=body,
+        images=list(extracted.get("images") or []),
+        tags=list(extracted.get("tags") or []),
+        language=extracted.get("language"),
+        fetched_at=fetched_at,
+        version=version,
+        content_hash=content_hash(extracted.get("title"), body),
+        previous_hash=previous_hash,
+        minor_change=minor_change,
+        duplicate_of=duplicate_of,
+        warc=warc,
+    )
 
 
 def article_record(
@@ -82,9 +159,9 @@ def article_record(
     *,
     urls: list[str],
     fetched_at: str | None,
-    warc: dict[str, Any] | None,
+    warc: WarcPointer | None,
     version: int = 1,
-) -> dict[str, Any]:
+) -> ArticleRecord:
     """The record of an article fetched at ``url``: its id and canonical URL come from the
     site profile (the page's own rel=canonical only when it names the same article on the
     site); with no profile, the URL stands for both."""
@@ -108,20 +185,24 @@ def article_record(
     )
 
 
-def version_record(index: ArticleIndex, record: dict[str, Any], simhash: int | None = None) -> VersionResult:
-    """Store the record's text as a version and fill its versioning fields in place
-    (``simhash``: the text's, when already computed)."""
-    warc = record.get("warc")
+def version_record(
+    index: ArticleIndex, record: ArticleRecord, simhash: int | None = None
+) -> tuple[ArticleRecord, VersionResult]:
+    """Store the record's text as a version: the record with its versioning fields filled
+    in, and the index's verdict (``simhash``: the text's, when already computed)."""
     result = index.record_version(
-        record["id"],
-        content_hash=record["content_hash"],
-        simhash=text_simhash(record.get("title"), record.get("body") or "") if simhash is None else simhash,
-        fetched_at=record.get("fetched_at"),
-        warc=WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None,
-        published=record.get("published"),
+        record.id,
+        content_hash=record.content_hash,
+        simhash=text_simhash(record.title, record.body) if simhash is None else simhash,
+        fetched_at=record.fetched_at,
+        warc=record.warc,
+        published=record.published,
     )
-    record["version"] = result.version
-    record["previous_hash"] = result.previous_hash
-    record["minor_change"] = result.minor if result.status == "changed" else None
-    record["duplicate_of"] = result.duplicate_of
-    return result
+    versioned = replace(
+        record,
+        version=result.version,
+        previous_hash=result.previous_hash,
+        minor_change=result.minor if result.status == "changed" else None,
+        duplicate_of=result.duplicate_of,
+    )
+    return versioned, result

@@ -36,15 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from archive.file_lock import lock_exclusively
-from archive.index import ArticleIndex
-from archive.records import version_record
+from archive.index.model import ArticleIndex
+from archive.layout import OutputLayout
+from archive.records import ArticleRecord, version_record
 from archive.warc_repair import repair_open_warcs
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["JsonlRepair", "Reconciled", "reconcile_index", "recover_site", "repair_jsonl_tail"]
 
-RECOVERED_SUFFIX = ".recovered.jsonl"
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,9 @@ def recover_site(
     line), for the run report. ``index`` None (index disabled) skips step 3."""
     out = Path(out)
     done: list[dict[str, Any]] = []
-    for repair in repair_open_warcs(out / "warc" / site, index=index_warc):
+    for repair in repair_open_warcs(OutputLayout(out).warc_dir(site), index=index_warc):
         done.append(repair.to_dict())
-    json_dir = out / "json" / site
+    json_dir = OutputLayout(out).records_dir(site)
     for path in sorted(json_dir.glob("*.jsonl")) if json_dir.is_dir() else []:
         if path.stem == current_run:
             continue
@@ -148,7 +148,7 @@ def repair_jsonl_tail(path: Path) -> JsonlRepair | None:
 def unfinished_runs(out: Path, site: str, *, current_run: str | None = None) -> list[Path]:
     """The site's JSON Lines files whose run did not close cleanly and were not recovered yet:
     no run report, or a report with ``index_consistent: false``."""
-    json_dir = Path(out) / "json" / site
+    json_dir = OutputLayout.at(out).records_dir(site)
     if not json_dir.is_dir():
         return []
     recovered = _recovered(Path(out), site)
@@ -157,7 +157,7 @@ def unfinished_runs(out: Path, site: str, *, current_run: str | None = None) -> 
         run_id = path.stem
         if run_id == current_run or path.name in recovered:
             continue
-        report = Path(out) / "runs" / f"{run_id}.json"
+        report = OutputLayout.at(out).run_report(run_id)
         try:
             data = json.loads(report.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -212,7 +212,7 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
         for url in record.get("urls") or [record.get("url")]:
             if url:
                 index.add_sighting(article_id, url)
-        result = version_record(index, dict(record))
+        _, result = version_record(index, ArticleRecord.from_dict(record))
         # the record is written (it is right here): never hold its batch back
         confirm = getattr(index, "version_written", None)
         if confirm is not None:
@@ -238,11 +238,11 @@ def _index_has(index: ArticleIndex, article_id: str, content_hash: str, version:
 
 
 def _recovered_path(out: Path, site: str) -> Path:
-    return out / "state" / f"{site}{RECOVERED_SUFFIX}"
+    return OutputLayout(out).recovered_marker(site)
 
 
 def _recovered(out: Path, site: str) -> set[str]:
-    names = set()
+    names: set[str] = set()
     try:
         text = _recovered_path(out, site).read_text(encoding="utf-8")
     except FileNotFoundError:

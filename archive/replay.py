@@ -18,18 +18,21 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
 from archive.extraction import ArticleResult, ExtractionPool, extract_article
-from archive.index import ArticleIndex, confirm_written, open_index
+from archive.index.model import ArticleIndex, confirm_written
+from archive.index.open import open_index
 from archive.jsonl import JsonlWriter
+from archive.layout import OutputLayout
+from archive.records import ArticleRecord, article_record, version_record
 from archive.recovery import recover_site
-from archive.records import article_record, version_record
 from archive.run_report import RunReport, new_run_id
+from archive.warc_pointer import WarcPointer
 from archive.warc_reader import (
     ArchivedRecord,
     NotAWarc,
@@ -59,7 +62,7 @@ class Capture:
     profile: SiteProfile
     url: str
     fetched_at: str | None
-    pointer: dict[str, Any]  # where its payload is: the response, or the one a revisit refers to
+    pointer: WarcPointer  # where its payload is: the response, or the one a revisit refers to
     record_id: str | None
     waits_for_context: bool
     result: Future[ArticleResult | None]  # None: the same payload as the article's previous capture
@@ -134,7 +137,7 @@ class Replay:
         self.report.finished_at = datetime.now(timezone.utc).isoformat()
         self.report.finish_reason = "finished"
         self.report.stats = {"files": len(files), "records": self.seq, "bytes": self.progress.total_bytes}
-        report_path = self.report.write(self.out / "runs")
+        report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, sum(w.count for w in self.writers.values()), report_path)
 
     def _read_file(self, path: Path) -> None:
@@ -226,8 +229,9 @@ class Replay:
                                       record.target_uri, body, content_type, profile.timezone)
         if payload is not None:
             self.last_payload[article_id] = payload
-        capture = Capture(self.seq, profile, record.target_uri, record.date,
-                          {"filename": source.filename, "offset": source.offset, "record_id": source.record_id},
+        # ARC records have no record id: the pointer carries None.
+        pointer = WarcPointer(source.filename, source.offset, source.record_id)  # type: ignore[arg-type]
+        capture = Capture(self.seq, profile, record.target_uri, record.date, pointer,
                           record.record_id, self._ours, future, article_id=article_id, payload=payload,
                           source=source.path)
         if record.record_id is not None and self._ours:
@@ -276,7 +280,7 @@ class Replay:
         try:
             result = capture.result.result()
         except Exception as exc:  # a page object bug on one page must not stop the replay
-            self._fail(capture.pointer["filename"], capture.pointer["offset"],
+            self._fail(capture.pointer.filename, capture.pointer.offset,
                        f"extraction error: {type(exc).__name__}: {exc}", capture.url)
             return
         context = capture.context
@@ -300,13 +304,14 @@ class Replay:
         record = article_record(capture.profile, capture.url, result.article, urls=list(urls),
                                 fetched_at=capture.fetched_at, warc=capture.pointer)
         index = self._index(capture.profile)
-        latest = index.latest_version(record["id"])
+        latest = index.latest_version(record.id)
         if latest is not None and _not_after(capture.fetched_at, latest.fetched_at):
             # Replayed before (a directory with state): history is not re-versioned.
             self.report.count("replay/already_versioned")
             self.versioned_payload.pop(capture.article_id, None)
             return
-        status = version_record(index, record, result.simhash).status
+        record, version = version_record(index, record, result.simhash)
+        status = version.status
         if capture.payload is not None:
             # recorded or not, the article's latest version now has this page's text
             self.versioned_payload[capture.article_id] = capture.payload
@@ -314,9 +319,9 @@ class Replay:
             self.report.count("unchanged/same_text")
             return
         self.report.count(status)
-        if status == "changed" and record["minor_change"]:
+        if status == "changed" and record.minor_change:
             self.report.count("changed/minor")
-        if record["duplicate_of"] is not None:
+        if record.duplicate_of is not None:
             self.report.count("duplicate")
         self.report.count("article")
         self._write(capture.profile, index, record)
@@ -325,19 +330,19 @@ class Replay:
     def _extract_now(self, capture: Capture) -> ArticleResult | None:
         assert capture.source is not None
         try:
-            source = read_record_at(capture.source, capture.pointer["offset"])
+            source = read_record_at(capture.source, capture.pointer.offset)
             return extract_article(capture.profile.extractor, capture.url, source.body(),
                                    source.http_header("Content-Type"), capture.profile.timezone,
                                    links=False, simhash=True)
         except Exception as exc:  # as for any page: reported, and the replay goes on
-            self._fail(capture.pointer["filename"], capture.pointer["offset"],
+            self._fail(capture.pointer.filename, capture.pointer.offset,
                        f"extraction error: {type(exc).__name__}: {exc}", capture.url)
             return None
 
     def _index(self, profile: SiteProfile) -> ArticleIndex:
         index = self.indexes.get(profile.name)
         if index is None:
-            path = self.out / "state" / f"{profile.name}.sqlite"
+            path = OutputLayout(self.out).index_file(profile.name)
             path.parent.mkdir(parents=True, exist_ok=True)
             index = self.indexes[profile.name] = open_index(path)
             # As in a crawl: no version reaches the index before its record is written, and
@@ -349,18 +354,18 @@ class Replay:
             self.report.repairs += recover_site(self.out, profile.name, index, current_run=self.run_id)
         return index
 
-    def _write(self, profile: SiteProfile, index: ArticleIndex, record: dict[str, Any]) -> None:
+    def _write(self, profile: SiteProfile, index: ArticleIndex, record: ArticleRecord) -> None:
         try:
-            self._writer(profile).write(record)
+            self._writer(profile).write(record.to_dict())
         except BaseException:
-            confirm_written(index, record, written=False)
+            confirm_written(index, record.id, record.content_hash, written=False)
             raise
-        confirm_written(index, record, written=True)
+        confirm_written(index, record.id, record.content_hash, written=True)
 
     def _writer(self, profile: SiteProfile) -> JsonlWriter:
         writer = self.writers.get(profile.name)
         if writer is None:
-            path = self.out / "json" / profile.name / f"{self.run_id}.jsonl"
+            path = OutputLayout(self.out).records_file(profile.name, self.run_id)
             writer = self.writers[profile.name] = JsonlWriter(path)
         return writer
 

@@ -90,10 +90,6 @@ class LockHeld(Exception):
         self.holder = holder
 
 
-def lock_path(out: Path, site: str) -> Path:
-    return out / "state" / f"{site}.lock"
-
-
 # Set by the scheduler in the environment of the crawl it starts, to the (resolved) path of
 # the lock it holds for it: that crawl must not try to take its own lock a second time.
 INHERITED_LOCK_ENV = "NEWSARCHIVE_SITE_LOCK"

@@ -29,6 +29,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import cdxj_path, find_warcs, index_is_current, one_line
+from archive.layout import OutputLayout
 from archive.warc_writer import OPEN_SUFFIX
 
 _READ_CHUNK = 1 << 16
@@ -112,8 +113,8 @@ class _Catalog:
 def verify_paths(paths: Sequence[Path]) -> Verification:
     """Check every WARC named or under the named directories, and every crawl directory's
     JSON pointers and indexes. Raises FileNotFoundError for a path that does not exist."""
-    crawl_dirs = [p for p in paths if p.is_dir() and (p / "warc").is_dir()]
-    warc_roots = [p / "warc" if p in crawl_dirs else p for p in paths]
+    crawl_dirs = [p for p in paths if p.is_dir() and OutputLayout(p).is_crawl_dir()]
+    warc_roots = [OutputLayout(p).warc_root if p in crawl_dirs else p for p in paths]
     files = find_warcs(warc_roots)
     result = Verification()
     catalog = _Catalog()
@@ -128,8 +129,9 @@ def verify_paths(paths: Sequence[Path]) -> Verification:
             check.warn(f"offset {offset}", f"revisit refers to {refers_to}, not in the files checked")
     for directory in crawl_dirs:
         _check_indexes(directory, result)
-        for records in sorted((directory / "json").glob("*/*.jsonl")):
-            result.files.append(_check_pointers(records, directory / "warc" / records.parent.name, catalog))
+        layout = OutputLayout(directory)
+        for records in layout.all_records_files():
+            result.files.append(_check_pointers(records, layout.warc_dir(records.parent.name), catalog))
     return result
 
 
@@ -207,7 +209,7 @@ def _note_record(check: FileCheck, catalog: _Catalog, scanned: _Scanned, offset:
 
 def _check_indexes(directory: Path, result: Verification) -> None:
     by_path = {c.path: c for c in result.files if c.kind == "warc"}
-    for warc in find_warcs([directory / "warc"]).closed:
+    for warc in find_warcs([OutputLayout(directory).warc_root]).closed:
         check = by_path.get(warc)
         if check is None:
             continue

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.cdxj import CdxjError, cdxj_path, find_warcs, index_is_current, one_line, write_cdxj
+from archive.layout import OutputLayout
 from archive.warc_writer import SOFTWARE
 
 WACZ_VERSION = "1.1.1"
@@ -276,12 +277,12 @@ class SiteExport:
 
 
 def site_record_files(directory: Path, site: str) -> list[Path]:
-    return sorted((directory / "json" / site).glob("*.jsonl"))
+    return sorted(OutputLayout(directory).records_dir(site).glob("*.jsonl"))
 
 
 def site_warcs(directory: Path, site: str) -> tuple[list[Path], list[Path]]:
     """(closed, unfinished) WARC files of ``site`` in a crawl directory."""
-    warc_dir = directory / "warc" / site
+    warc_dir = OutputLayout(directory).warc_dir(site)
     if not warc_dir.is_dir():
         return [], []
     files = find_warcs([warc_dir])
@@ -296,7 +297,7 @@ def export_site(directory: Path, site: str, target: Path, *, title: str | None =
     """
     closed, unfinished = site_warcs(directory, site)
     if not closed:
-        where = directory / "warc" / site
+        where = OutputLayout(directory).warc_dir(site)
         extra = f" ({len(unfinished)} unfinished .open file(s) only)" if unfinished else ""
         raise FileNotFoundError(f"no closed WARC files in {where}{extra}")
     record_files = site_record_files(directory, site)

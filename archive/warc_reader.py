@@ -18,7 +18,7 @@ HTTP heads are decoded as latin-1, not warcio's UTF-8-first, because the crawl s
 bytes as latin-1 (lossless) and replay must see the same text. warcio still converts ARC dates
 and decodes header lines that are not UTF-8.
 
-Scrapy-free on purpose (see DESIGN.md: ``archive`` never imports Scrapy).
+Scrapy-free on purpose (``archive`` never imports Scrapy: docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -1453,15 +1453,6 @@ class RevisitResolver:
             self._by_uri_date.setdefault((record.target_uri, record.date), location)
         if record.type in _ORIGINAL_TYPES and record.payload and record.payload_digest:
             self._by_digest.setdefault(normalize_digest(record.payload_digest), location)
-
-    def add_files(self, paths: Iterable[Path]) -> None:
-        """Pre-scan files (for revisits referring forward or to files not replayed)."""
-        for path in archive_files(paths):
-            try:
-                for record in iter_records(path):
-                    self.remember(record)
-            except NotAWarc as exc:
-                logger.warning("not scanned for revisit originals: %s", exc)
 
     def resolve(self, revisit: ArchivedRecord) -> ArchivedRecord | None:
         """The response/resource record holding the revisit's payload, or None.

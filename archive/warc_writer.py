@@ -48,6 +48,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 # A live file is locked, so crash repair (archive.warc_repair) leaves it alone.
 from archive.file_lock import lock_exclusively
+from archive.warc_pointer import WarcPointer
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -75,15 +76,6 @@ def _package_version(name: str) -> str:
 SOFTWARE = f"newsarchive/{_package_version('newsarchive')} warcio/{_package_version('warcio')}"
 
 
-@dataclass(frozen=True)
-class WarcPointer:
-    """Where a response record lives: ``filename`` is the final name (never ``*.open``)."""
-
-    filename: str
-    offset: int
-    record_id: str
-
-
 # WARC 1.1 section 6.7: the two revisit profiles this archive writes.
 IDENTICAL_PAYLOAD_DIGEST = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -95,7 +87,7 @@ class Revisit:
     """Write an exchange as a revisit of an earlier capture instead of a full response.
 
     ``target_uri``, ``warc_date`` and ``record_id`` are the earlier record's
-    ``WARC-Target-URI``, ``WARC-Date`` and ``WARC-Record-ID`` (an ``archive.index.Capture``
+    ``WARC-Target-URI``, ``WARC-Date`` and ``WARC-Record-ID`` (an ``archive.index.model.Capture``
     has them under the same names: see :meth:`of`). With IDENTICAL_PAYLOAD_DIGEST the
     earlier record must hold the same payload; with SERVER_NOT_MODIFIED it is the capture
     the conditional request was validated against.
@@ -118,7 +110,7 @@ class Revisit:
 
 
 class CaptureLike(Protocol):
-    """Anything naming an earlier capture (``archive.index.Capture`` is one)."""
+    """Anything naming an earlier capture (``archive.index.model.Capture`` is one)."""
 
     @property
     def target_uri(self) -> str: ...
@@ -449,7 +441,7 @@ class RotatingWarcWriter:
         warcinfo: dict[str, str] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         record_id_factory: Callable[[], str] = new_record_id,
-        on_finished: Callable[[Path], None] | None = None,
+        on_finished: Callable[[Path], object] | None = None,  # its result is not used
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
             raise ValueError(f"WARC file prefix must be [A-Za-z0-9._-]+, got {prefix!r}")
@@ -684,7 +676,7 @@ class RotatingWarcWriter:
 
 
 def _finish_and_announce(
-    fd: int, open_path: Path, final_path: Path, on_finished: Callable[[Path], None] | None
+    fd: int, open_path: Path, final_path: Path, on_finished: Callable[[Path], object] | None
 ) -> None:
     _finish_file(fd, open_path, final_path)
     if on_finished is None:

@@ -32,8 +32,8 @@ import xxhash
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from archive.index import WarcPointer  # noqa: E402
-from archive.index_sqlite import SqliteIndex  # noqa: E402
+from archive.index.sqlite_backend import SqliteIndex  # noqa: E402
+from archive.warc_pointer import WarcPointer  # noqa: E402
 
 PRIMARY = "https://www.presstv.ir"
 MIRRORS = ("https://www.presstv.co.uk", "https://www.presstv.com", "https://presstv.tv")

@@ -32,7 +32,7 @@ from extraction import FUNDUS, GenericArticlePage, load_fundus, read_page, title
 
 from scraper.sites.headline import site_keys, strip_affixes, title_key  # noqa: E402
 from scraper.sites.html import clean_text, make_soup  # noqa: E402
-from scraper.sites.metadata import jsonld_article  # noqa: E402
+from scraper.sites.metadata.jsonld import jsonld_article  # noqa: E402
 
 SOURCES = ("og", "ld", "twitter", "title", "h1")
 

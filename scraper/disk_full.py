@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 DISK_FULL_REASON = "disk_full"
 STOPPED_BY_STAT = "newsarchive/stopped_by"
 RESERVE_PREFIX = ".reserve-"
-DEFAULT_RESERVE_BYTES = 1 << 20
+
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # crawler -> (fd, path) of its reserve file
 _reserves: weakref.WeakKeyDictionary[Crawler, tuple[int, Path]] = weakref.WeakKeyDictionary()

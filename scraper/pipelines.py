@@ -9,21 +9,21 @@ stopped cleanly (``scraper.disk_full``) and later records are dropped the same w
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from archive.index import confirm_written
+from archive.index.model import confirm_written
 from archive.jsonl import JsonlWriter
+from archive.records import ArticleRecord
 from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
+from scraper.run import ArchiveRun
 
 
 class JsonlRecordsPipeline:
-    def __init__(self, directory: Path, fsync: bool) -> None:
-        self.directory = directory
+    def __init__(self, fsync: bool) -> None:
         self.fsync = fsync
         self.writer: JsonlWriter | None = None
         self.crawler: Crawler | None = None
@@ -32,34 +32,37 @@ class JsonlRecordsPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "JsonlRecordsPipeline":
         settings = crawler.settings
-        pipeline = cls(Path(settings.get("ARCHIVE_DIR", "data")), settings.getbool("ARCHIVE_JSONL_FSYNC"))
+        pipeline = cls(settings.getbool("ARCHIVE_JSONL_FSYNC"))
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         pipeline.crawler = crawler
         return pipeline
 
-    def spider_opened(self, spider: Spider) -> None:
-        run_id = getattr(spider, "run_id", spider.name)
-        self.writer = JsonlWriter(self.directory / "json" / spider.name / f"{run_id}.jsonl", fsync=self.fsync)
-        self.index = getattr(spider, "index", None)
+    def spider_opened(self) -> None:
+        assert self.crawler is not None
+        run = ArchiveRun.of(self.crawler)
+        self.writer = JsonlWriter(run.layout.records_file(run.site, run.run_id), fsync=self.fsync)
+        self.index = run.index
         hold = getattr(self.index, "hold_versions_until_written", None)
         if hold is not None:
             hold()
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: Any) -> Any:
         assert self.writer is not None
+        # A spider that is not ours yields dicts, written as they are.
+        line = item.to_dict() if isinstance(item, ArticleRecord) else item
         stopping = stopped_by(self.crawler) if self.crawler is not None else None
         if stopping:
             self._tell_index(item, written=False)
-            self._count_not_written(item)
+            self._count_not_written(line)
             raise DropItem(f"not written, fetched again next run: {stopping}", log_level="DEBUG")
         try:
-            self.writer.write(item)
+            self.writer.write(line)
         except Exception as exc:
             self._tell_index(item, written=False)
             if is_disk_full(exc) and self.crawler is not None:
                 stop_for_disk_full(self.crawler, self.writer.path, exc)
-                self._count_not_written(item)
+                self._count_not_written(line)
                 raise DropItem(f"not written, fetched again next run: {exc}", log_level="DEBUG") from exc
             raise
         self._tell_index(item, written=True)
@@ -73,7 +76,8 @@ class JsonlRecordsPipeline:
             stats.inc_value(f"newsarchive/not_written/{kind}")
 
     def _tell_index(self, item: Any, written: bool) -> None:
-        confirm_written(self.index, item, written)
+        if isinstance(item, ArticleRecord):  # only our records were versioned in the index
+            confirm_written(self.index, item.id, item.content_hash, written)
 
     def spider_closed(self) -> None:
         if self.writer is not None:

@@ -1,53 +1,13 @@
 """Scrapy settings of the newsarchive project (``scrapy.cfg`` points here).
 
-newsarchive's own settings, with their defaults:
-  ARCHIVE_DIR = "data"                  output root: warc/, json/, state/, runs/
-  ARCHIVE_WARC_ENABLED = True
-  ARCHIVE_WARC_MAX_BYTES = 1_000_000_000   rotate WARC files at this size
-  ARCHIVE_WARC_GZIP_LEVEL = 6           zlib level per record (warcio's own is 9: slower, same size)
-  ARCHIVE_CDXJ_ENABLED = True           write <warc>.cdxj (pywb/wacz index) beside each closed WARC;
-                                        `newsarchive index DIR` builds missing ones later
-  ARCHIVE_INDEX_ENABLED = True         the persistent dedup index, <ARCHIVE_DIR>/state/<site>.sqlite:
-                                        known articles are skipped or re-checked, versions kept
-  ARCHIVE_FROM_WARC = None              offline crawl (--from-warc): WARC files/directories that answer
-                                        every request instead of the network; a URL not in them is a miss
-  ARCHIVE_JSONL_FSYNC = False           fsync after every JSON line (slower; for fragile disks)
-  ARCHIVE_RECOVERY_ENABLED = True       at the start of a crawl, repair what a killed one left: `.open`
-                                        WARCs cut back to their last complete record and closed, a
-                                        half JSON line cut off, lost index batches fed back from the
-                                        records (scraper/extensions/crash_recovery.py, archive/recovery.py)
-  ARCHIVE_DISK_RESERVE_BYTES = 1048576  disk space held during a crawl and given back when the disk
-                                        fills up, so the crawl can still close cleanly (exit 1, reason
-                                        disk_full; the next run resumes); 0 = none
-  NEWSARCHIVE_EXTRACT_WORKERS = -1      page-object worker processes; -1 = one per core, 0 = inline
-  NEWSARCHIVE_PROGRESS = "auto"         live panel on a terminal, log lines elsewhere; live | lines | off
-  NEWSARCHIVE_PROGRESS_INTERVAL = 10    seconds between progress lines; 0 = none
-  NEWSARCHIVE_LOG_FORMAT = "text"       or "json": one JSON object per log line (--log-format json)
-
-Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py):
-  MIRROR_ENABLED = True                 route each page to a healthy mirror, fail over on errors
-  MIRROR_BENCH_AFTER = 3                consecutive failures that bench a mirror
-  MIRROR_BENCH_SECONDS = 30             first bench; doubles on every failed probe…
-  MIRROR_BENCH_MAX_SECONDS = 600        …up to this
-  MIRROR_STRATEGY = None                override the profile's mirror_strategy: primary-first | spread
-  MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]   plus every 5xx; a 404 only when another
-                                        mirror has the page (404 everywhere blames nobody)
-  MIRROR_BLOCK_SCAN_BYTES = 65536       how much of a page is searched for the profile's block_markers
-  MIRROR_COMPARE = False                compare mode (--compare-mirrors): fetch each recorded article
-                                        from every other healthy mirror, report text that differs in
-                                        the run report and runs/<run-id>.mirror_divergence.jsonl
-
-Scale-out (scraper/shared/crawl.py, scraper/extensions/shared_idle.py, archive/index_redis.py):
-  REDIS_URL = $REDIS_URL or None        set (--redis URL): this crawl is one worker of the site's shared
-                                        crawl: queue, dupefilter, article claims and index on Redis
-  SHARED_CRAWL_IDLE_CLOSE = 5.0         a worker closes once the shared queue has been empty, with every
-                                        worker idle, for this many seconds
-  SHARED_CRAWL_HEARTBEAT = 0.5          seconds between a worker's heartbeats (and looks at the queue)
-  SHARED_CRAWL_WORKER_TIMEOUT = 30.0    a worker silent this long is gone; run keys expire after twice it
-  SHARED_CRAWL_PREFIX = "newsarchive"   Redis keys: <prefix>:<site>:crawl:… and <prefix>:<site>:index:…
+Every newsarchive setting is stated here once, with its default, and components read it
+without a fallback of their own, as Scrapy's components read its default settings. Every
+way of running a crawl (``newsarchive crawl``, ``scrapy crawl``, scrapyd) loads this module.
 """
 
 import os
+
+from archive import layout
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["scraper.spiders"]
@@ -109,20 +69,56 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
-ARCHIVE_INDEX_ENABLED = True
 
-MIRROR_ENABLED = True
-MIRROR_BENCH_AFTER = 3
-MIRROR_BENCH_SECONDS = 30.0
-MIRROR_BENCH_MAX_SECONDS = 600.0
+# -- newsarchive ----------------------------------------------------------------------------
+
+ARCHIVE_DIR = layout.DEFAULT_OUT  # output root: warc/, json/, state/, runs/, logs/
+ARCHIVE_WARC_ENABLED = True
+ARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size
+ARCHIVE_WARC_GZIP_LEVEL = 6  # zlib level per record (warcio's own is 9: slower, same size)
+# <warc>.cdxj (the pywb/wacz index) beside each closed WARC; `newsarchive index DIR` builds
+# missing ones later
+ARCHIVE_CDXJ_ENABLED = True
+# The persistent dedup index, <ARCHIVE_DIR>/state/<site>.sqlite: known articles are skipped or
+# re-checked, versions kept
+ARCHIVE_INDEX_ENABLED = True
+# Offline crawl (--from-warc): WARC files/directories that answer every request instead of the
+# network; a URL not in them is a miss
+ARCHIVE_FROM_WARC: list[str] | None = None
+ARCHIVE_JSONL_FSYNC = False  # fsync after every JSON line (slower; for fragile disks)
+# At the start of a crawl, repair what a killed one left: `.open` WARCs cut back to their last
+# complete record and closed, a half JSON line cut off, lost index batches fed back from the
+# records (scraper/extensions/crash_recovery.py, archive/recovery.py)
+ARCHIVE_RECOVERY_ENABLED = True
+# Disk space held during a crawl and given back when the disk fills up, so the crawl can still
+# close cleanly (exit 1, reason disk_full; the next run resumes); 0 = none
+ARCHIVE_DISK_RESERVE_BYTES = 1 << 20
+NEWSARCHIVE_EXTRACT_WORKERS = -1  # page-object worker processes; -1 = one per core, 0 = inline
+NEWSARCHIVE_PROGRESS = "auto"  # live panel on a terminal, log lines elsewhere; live | lines | off
+NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 = none
+NEWSARCHIVE_LOG_FORMAT = "text"  # or "json": one JSON object per log line (--log-format json)
+
+# Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py)
+MIRROR_ENABLED = True  # route each page to a healthy mirror, fail over on errors
+MIRROR_BENCH_AFTER = 3  # consecutive failures that bench a mirror
+MIRROR_BENCH_SECONDS = 30.0  # first bench; doubles on every failed probe…
+MIRROR_BENCH_MAX_SECONDS = 600.0  # …up to this
+MIRROR_STRATEGY: str | None = None  # override the profile's mirror_strategy: primary-first | spread
+# Plus every 5xx; a 404 only when another mirror has the page (404 everywhere blames nobody)
 MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]
-MIRROR_BLOCK_SCAN_BYTES = 65536
+MIRROR_BLOCK_SCAN_BYTES = 65536  # how much of a page is searched for the profile's block_markers
+# Compare mode (--compare-mirrors): fetch each recorded article from every other healthy
+# mirror, report text that differs in the run report and runs/<run-id>.mirror_divergence.jsonl
 MIRROR_COMPARE = False
 
-# Scale-out: with REDIS_URL the addon swaps in the shared (scrapy-redis) scheduler.
+# Scale-out (scraper/shared/, scraper/extensions/shared_idle.py, archive/index/redis_backend.py).
+# REDIS_URL set (--redis URL): this crawl is one worker of the site's shared crawl: queue,
+# dupefilter, article claims and index on Redis.
+# The addon swaps in the shared (scrapy-redis) scheduler when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL") or None
-ADDONS = {"scraper.shared.crawl.SharedCrawlAddon": 0}
+ADDONS = {"scraper.shared_queue.SharedCrawlAddon": 0}
+# A worker closes once the shared queue has been empty, with every worker idle, this long
 SHARED_CRAWL_IDLE_CLOSE = 5.0
-SHARED_CRAWL_HEARTBEAT = 0.5
-SHARED_CRAWL_WORKER_TIMEOUT = 30.0
-SHARED_CRAWL_PREFIX = "newsarchive"
+SHARED_CRAWL_HEARTBEAT = 0.5  # seconds between a worker's heartbeats (and looks at the queue)
+SHARED_CRAWL_WORKER_TIMEOUT = 30.0  # a worker silent this long is gone; run keys expire after 2x
+SHARED_CRAWL_PREFIX = "newsarchive"  # Redis keys: <prefix>:<site>:crawl:… and <prefix>:<site>:index:…

@@ -14,3 +14,14 @@ page_outcome = object()
 # URLs an article was seen under; a mirror copy fetched only to compare). The WARC capture
 # extension writes it as a metadata record referring to the capture.
 capture_context = object()
+
+# The spider's verdict on a page whose type it checks (feeds, sitemaps, articles: a seized
+# mirror answers 200 with a banner, so only the page's content says whether the mirror
+# served the site). The failover middleware handles both; the spider never calls it.
+#
+# Sent as page_served(response: Response) when the page is what its URL promised.
+page_served = object()
+# Sent as wrong_page(response: Response, reason: str, detail: str) when it is not. A handler
+# that schedules the page again elsewhere (the same path on the next healthy mirror) returns
+# True; when none does, the spider reports the page as failed.
+wrong_page = object()

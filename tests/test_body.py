@@ -4,7 +4,7 @@ import gzip
 import time
 from pathlib import Path
 
-from scraper.sites.body import extract_body_paragraphs
+from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.html import decode_html, make_soup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
@@ -570,7 +570,7 @@ def test_the_newsrooms_sign_off_lines_ending_the_text_are_dropped() -> None:
 
 
 def test_relative_publication_times_are_chrome_but_sentences_with_ago_are_text() -> None:
-    from scraper.sites.body import is_chrome_paragraph
+    from scraper.sites.body.chrome_lines import is_chrome_paragraph
 
     for line in ("|Published 15 hours ago", "Updated 3 min ago", "an hour ago", "vor 2 Stunden",
                  "Aktualisiert: vor einer Stunde", "il y a 3 heures", "hace 5 minutos"):
@@ -580,7 +580,7 @@ def test_relative_publication_times_are_chrome_but_sentences_with_ago_are_text()
 
 
 def test_separator_and_sign_in_lines_are_chrome() -> None:
-    from scraper.sites.body import is_chrome_paragraph
+    from scraper.sites.body.chrome_lines import is_chrome_paragraph
 
     for line in ("/", "•", "* * *", "Sign In or Create an Account", "Log in to comment"):
         assert is_chrome_paragraph(line), line
@@ -588,7 +588,7 @@ def test_separator_and_sign_in_lines_are_chrome() -> None:
 
 
 def test_a_list_of_other_stories_under_its_heading_ending_the_text_is_cut() -> None:
-    from scraper.sites.body import without_trailing_chrome
+    from scraper.sites.body.chrome_lines import without_trailing_chrome
 
     text = [f"Paragraph {n} of the article, a whole sentence with enough words in it to be prose, "
             "and then some more words so that it is long." for n in range(8)]

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from archive.index_sqlite import SqliteIndex
+from archive.index.sqlite_backend import SqliteIndex
 from archive.jsonl import JsonlWriter
 from archive.recovery import reconcile_index, recover_site, repair_jsonl_tail
 from archive.warc_reader import iter_records

@@ -13,6 +13,7 @@ from archive.divergence import (
     summary_line,
 )
 from archive.records import content_hash
+from archive.warc_pointer import WarcPointer
 
 BODY = "First paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n\nFourth paragraph."
 MIRRORS = ["www.a", "www.b", "www.c"]
@@ -20,7 +21,7 @@ MIRRORS = ["www.a", "www.b", "www.c"]
 
 def copy(mirror: str, body: str = BODY, title: str = "Title", recorded: bool = False) -> MirrorCopy:
     return MirrorCopy(mirror, f"https://{mirror}/Detail/1", title, body,
-                      {"filename": f"{mirror}.warc.gz", "offset": 0, "record_id": f"<urn:{mirror}>"}, recorded)
+                      WarcPointer(f"{mirror}.warc.gz", 0, f"<urn:{mirror}>"), recorded)
 
 
 def lines(path: Path) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The article's own pictures, with captions and credits (``scraper.sites.figures``), and how
+"""The article's own pictures, with captions and credits (``scraper.sites.figures.collect``), and how
 ``read_metadata`` merges them with the cover the markup states."""
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import json
 import pytest
 
 from scraper.sites.article import Image
-from scraper.sites.figures import article_figures, merge_images, picture_key
+from scraper.sites.figures.collect import article_figures, merge_images
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from scraper.sites.image_credits import split_credit
-from scraper.sites.metadata import read_metadata
+from scraper.sites.figures.credits import split_credit
+from scraper.sites.figures.urls import picture_key
+from scraper.sites.metadata.read import read_metadata
 
 URL = "https://news.example.com/2026/03/09/story.html"
 PROSE = "<p>" + "A sentence of the article, long enough to be prose, with commas, and a point. " * 4 + "</p>"

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scraper.sites.identity import (
-    choose_canonical,
-    is_tracking_parameter,
-    rebased_url,
-    site_canonical_url,
-    without_tracking,
-)
+from scraper.sites.identity import choose_canonical, site_canonical_url
 from scraper.sites.profile import SiteProfile, load_profile, parse_profile, with_origins
+from scraper.sites.url_normalisation import is_tracking_parameter, rebased_url, without_tracking
 
 SAMPLES = json.loads(
     (Path(__file__).parent / "fixtures" / "presstv" / "url_samples.json").read_text(encoding="utf-8")

@@ -1,10 +1,12 @@
 """Incremental runs on the local site, through ``newsarchive crawl``: the second run fetches no
 known article and writes nothing; new articles appear; ``--refetch`` re-checks with conditional
 requests, so an unchanged page costs a 304 and no record, a page with new bytes but the same text
-costs no record, and a changed text becomes version 2; ``export`` lists each article once."""
+costs no record, and a changed text becomes version 2; ``export`` lists each article once.
+At the end, without a crawl: the record type and the versioning both crawl and replay use."""
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from archive.index.open import open_index
+from archive.records import ArticleRecord, article_record, version_record
+from archive.warc_pointer import WarcCapture, WarcPointer
 from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
@@ -161,3 +166,60 @@ def test_export_lists_each_article_once_with_all_its_urls(runs: dict[str, Any], 
     again = subprocess.run([*newsarchive_command(), "export", str(runs["profile"]), "--dir", str(runs["out"]),
                             "--out", "-"], capture_output=True, text=True, timeout=60)
     assert again.stdout == target.read_text()  # stable order and content
+
+
+# -- the record and its versioning, without a crawl -------------------------------------------
+
+URL = "https://news.example/a/1"
+POINTER = WarcPointer("news-1.warc.gz", 1234, "<urn:uuid:00000000-0000-4000-8000-000000000001>")
+
+
+def a_record(body: str = "First paragraph.\n\nSecond paragraph.") -> ArticleRecord:
+    extracted = {"title": "A title", "body": body, "authors": ["A. Writer"], "published_offset_assumed": True,
+                 "images": [{"url": "https://news.example/a.jpg", "caption": None, "credit": None}]}
+    return article_record(None, URL, extracted, urls=[URL], fetched_at="2025-03-01T12:00:00.000000Z",
+                          warc=POINTER)
+
+
+def test_a_record_is_the_schemas_json_object_field_for_field_in_order() -> None:
+    record = a_record()
+    data = record.to_dict()
+    assert list(data) == [
+        "schema", "id", "site", "canonical_url", "url", "mirror", "urls", "title", "published",
+        "published_offset_assumed", "modified", "section", "authors", "description", "body", "images",
+        "tags", "language", "fetched_at", "version", "content_hash", "previous_hash", "minor_change",
+        "duplicate_of", "warc",
+    ]
+    assert data["warc"] == {"filename": POINTER.filename, "offset": POINTER.offset, "record_id": POINTER.record_id}
+    assert ArticleRecord.from_dict(json.loads(json.dumps(data))) == record
+    assert str(record) == str(data)  # what Scrapy logs of an item, as when records were dicts
+
+
+def test_a_record_read_back_ignores_unknown_keys_and_reads_missing_ones_as_empty() -> None:
+    record = ArticleRecord.from_dict({"id": "s:1", "content_hash": "xxh3-128:0", "added_later": 1})
+    assert (record.id, record.body, record.urls, record.warc, record.version) == ("s:1", "", [], None, 1)
+    with pytest.raises(KeyError):
+        ArticleRecord.from_dict({"id": "s:1"})
+
+
+def test_versioning_returns_a_new_record_and_stores_the_simhash_it_is_given(tmp_path: Path) -> None:
+    index = open_index(tmp_path / "index.sqlite")
+    try:
+        first = a_record()
+        versioned, result = version_record(index, first, simhash=12345)
+        assert result.status == "new" and versioned == first  # version 1: nothing to fill in
+        latest = index.latest_version(first.id)
+        assert latest is not None and latest.simhash == 12345 and latest.warc == POINTER
+        edited = a_record(body="First paragraph.\n\nSecond paragraph, corrected.")
+        changed, result = version_record(index, edited)  # no simhash given: computed here
+        assert result.status == "changed"
+        assert (changed.version, changed.previous_hash) == (2, first.content_hash)
+        assert changed.minor_change is result.minor
+        assert (edited.version, edited.previous_hash, edited.minor_change) == (1, None, None)  # untouched
+    finally:
+        index.close()
+
+
+def test_what_a_request_carries_survives_pickling_for_a_shared_crawl() -> None:
+    captured = WarcCapture(POINTER, "2025-03-01T12:00:00.000000Z", "revisit", replace(POINTER, offset=0))
+    assert pickle.loads(pickle.dumps(captured)) == captured

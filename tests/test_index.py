@@ -1,4 +1,4 @@
-"""The persistent dedup index (archive.index / archive.index_sqlite / archive.index_redis), on
+"""The persistent dedup index (archive.index.model / archive.index.sqlite_backend / archive.index.redis_backend), on
 real SQLite files and a real redis-server: the contract tests run on both backends (the
 ``backend_name`` fixture); SQLite's storage, batching and locking tests on SQLite only."""
 from __future__ import annotations
@@ -15,10 +15,24 @@ from pathlib import Path
 
 import pytest
 
-import archive.index_sqlite as backend
-from archive.index import ArticleIndex, Capture, ForgetResult, IndexSchemaError, WarcPointer, open_index
-from archive.index_redis import RedisIndex
-from archive.index_sqlite import SqliteIndex
+import archive.index.sqlite_urls
+from archive.index.model import ArticleIndex, Capture, ForgetResult, IndexSchemaError
+from archive.index.codec import (
+    pack_digest,
+    pack_http_date,
+    pack_published,
+    pack_record_id,
+    pack_warc_date,
+    unpack_digest,
+    unpack_http_date,
+    unpack_published,
+    unpack_record_id,
+    unpack_warc_date,
+)
+from archive.index.open import open_index
+from archive.index.redis_backend import RedisIndex
+from archive.index.sqlite_backend import SqliteIndex
+from archive.warc_pointer import WarcPointer
 from tests.redis_server import flush, needs_redis_server, redis_url  # noqa: F401 - a fixture
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,8 +120,8 @@ def test_sqlite_index_implements_the_protocol(path: Path) -> None:
 
 @sqlite_only
 def test_wal_mode_and_synchronous_normal(index: SqliteIndex, path: Path) -> None:
-    assert index._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert index._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert index._connection.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert index._connection.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert path.exists()
 
 
@@ -219,9 +233,6 @@ def test_same_text_different_id_is_recorded_as_duplicate_of(index: SqliteIndex) 
     assert republished.status == "new" and republished.duplicate_of == "presstv:100"
     assert index.article("presstv:300").duplicate_of == "presstv:100"  # type: ignore[union-attr]
     assert index.article("presstv:100").duplicate_of is None  # type: ignore[union-attr]
-    assert index.article_for_hash(HASH_A) == "presstv:100"
-    assert index.article_for_hash(HASH_B) == "presstv:200"
-    assert index.article_for_hash(HASH_C) is None
     # never merged: both keep their own version 1
     assert index.latest_version("presstv:300").version == 1  # type: ignore[union-attr]
 
@@ -284,7 +295,7 @@ def test_a_url_seen_for_another_article_moves_to_it(index: SqliteIndex) -> None:
 def test_url_key_collisions_never_give_a_wrong_answer(
     index: SqliteIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backend, "url_key", lambda url: 42)  # every URL collides
+    monkeypatch.setattr(archive.index.sqlite_urls, "url_key", lambda url: 42)  # every URL collides
     index.add_sighting("presstv:1", URL_IR, T0)
     index.add_sighting("presstv:2", URL_TV, T0)
     index.add_sighting("presstv:3", URL_SLUG, T0)
@@ -376,23 +387,23 @@ def test_payload_digests_of_any_form_round_trip(index: SqliteIndex, digest: str)
 @pytest.mark.parametrize(
     ("pack", "unpack", "text", "compact"),
     [
-        (backend.pack_digest, backend.unpack_digest, HASH_A, bytes),
-        (backend.pack_digest, backend.unpack_digest, SHA1, bytes),
-        (backend.pack_digest, backend.unpack_digest, "xxh3-128:" + "A1" * 16, str),  # upper hex
-        (backend.pack_digest, backend.unpack_digest, "sha1:2YF4KQGZ6QJXJ5TB3K7KQ5AYDBD3WBX=", str),
-        (backend.pack_record_id, backend.unpack_record_id, RECORD, bytes),
-        (backend.pack_record_id, backend.unpack_record_id, RECORD.upper(), str),
-        (backend.pack_warc_date, backend.unpack_warc_date, "2025-03-01T12:00:00.000001Z", int),
-        (backend.pack_warc_date, backend.unpack_warc_date, "2025-03-01T12:00:00Z", str),
-        (backend.pack_warc_date, backend.unpack_warc_date, "2025-03-01T12:00:00+00:00", str),
-        (backend.pack_published, backend.unpack_published, "2025-03-01T15:30:00+03:30", int),
-        (backend.pack_published, backend.unpack_published, "1969-07-20T20:17:00-05:00", int),
-        (backend.pack_published, backend.unpack_published, "2025-03-01T15:30:00.5+03:30", str),
-        (backend.pack_published, backend.unpack_published, "2025-03-01T15:30:00", str),
-        (backend.pack_published, backend.unpack_published, "March 1st", str),
-        (backend.pack_http_date, backend.unpack_http_date, "Sat, 01 Mar 2025 11:59:00 GMT", int),
-        (backend.pack_http_date, backend.unpack_http_date, "Saturday, 01-Mar-25 11:59:00 GMT", str),
-        (backend.pack_http_date, backend.unpack_http_date, "garbage", str),
+        (pack_digest, unpack_digest, HASH_A, bytes),
+        (pack_digest, unpack_digest, SHA1, bytes),
+        (pack_digest, unpack_digest, "xxh3-128:" + "A1" * 16, str),  # upper hex
+        (pack_digest, unpack_digest, "sha1:2YF4KQGZ6QJXJ5TB3K7KQ5AYDBD3WBX=", str),
+        (pack_record_id, unpack_record_id, RECORD, bytes),
+        (pack_record_id, unpack_record_id, RECORD.upper(), str),
+        (pack_warc_date, unpack_warc_date, "2025-03-01T12:00:00.000001Z", int),
+        (pack_warc_date, unpack_warc_date, "2025-03-01T12:00:00Z", str),
+        (pack_warc_date, unpack_warc_date, "2025-03-01T12:00:00+00:00", str),
+        (pack_published, unpack_published, "2025-03-01T15:30:00+03:30", int),
+        (pack_published, unpack_published, "1969-07-20T20:17:00-05:00", int),
+        (pack_published, unpack_published, "2025-03-01T15:30:00.5+03:30", str),
+        (pack_published, unpack_published, "2025-03-01T15:30:00", str),
+        (pack_published, unpack_published, "March 1st", str),
+        (pack_http_date, unpack_http_date, "Sat, 01 Mar 2025 11:59:00 GMT", int),
+        (pack_http_date, unpack_http_date, "Saturday, 01-Mar-25 11:59:00 GMT", str),
+        (pack_http_date, unpack_http_date, "garbage", str),
     ],
 )
 def test_packing_is_lossless(pack, unpack, text: str, compact: type) -> None:  # noqa: ANN001
@@ -406,7 +417,7 @@ def test_hashes_are_stored_as_bytes_and_url_keys_as_integers(index: SqliteIndex)
     index.add_sighting("presstv:1", URL_IR, T0)
     index.add_sighting("presstv:1", URL_TV, T0)
     version(index, "presstv:1", HASH_A, warc=WarcPointer("f", 0, RECORD))
-    db = index._conn
+    db = index._connection.db
     assert db.execute("SELECT typeof(content_hash), length(content_hash), typeof(warc_record) "
                       "FROM versions").fetchone() == ("blob", 17, "blob")
     keys = db.execute("SELECT typeof(url_key), length(tail) FROM urls").fetchall()
@@ -444,11 +455,11 @@ def test_forget_by_id(index: SqliteIndex) -> None:
     assert not index.knows("presstv:2")
     assert index.needs_refetch("presstv:2", T0 + H)
     assert index.article_for_url(URL_IR) is None and index.article_for_url(URL_TV) is None
-    assert index.article_for_hash(HASH_A) is None
     assert index.first_capture(SHA1) is not None  # a WARC fact, kept
     assert index.knows("presstv:10")
     assert index.forget("presstv:2") == ForgetResult()
     assert index.stats().articles == 2
+    assert version(index, "presstv:3", HASH_A, T0 + 2 * H).duplicate_of is None  # texts forgotten too
 
 
 def test_forget_by_url(index: SqliteIndex) -> None:
@@ -570,7 +581,7 @@ def test_second_process_sees_committed_data(index: SqliteIndex, open_code: str) 
     populate(index)
     index.flush()
     done = run_python(f"""
-        from archive.index import open_index
+        from archive.index.open import open_index
         ix = {open_code}
         print(ix.article_for_url({URL_TV!r}), ix.latest_version("presstv:2").version)
         ix.add_sighting("presstv:77", "https://presstv.tv/Detail/x/77", 1.7e9)
@@ -584,7 +595,7 @@ def test_second_process_sees_committed_data(index: SqliteIndex, open_code: str) 
 def test_a_crash_loses_at_most_the_open_batch(path: Path) -> None:
     crashed = run_python(f"""
         import os
-        from archive.index_sqlite import SqliteIndex
+        from archive.index.sqlite_backend import SqliteIndex
         ix = SqliteIndex({str(path)!r}, batch_size=10, batch_seconds=3600)
         for n in range(25):
             ix.add_sighting(f"presstv:{{n}}", f"https://presstv.tv/Detail/{{n}}", 1.7e9)

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from archive.index import ArticleIndex, IndexSchemaError, open_index
-from archive.index_redis import RedisIndex, redacted
+from archive.index.model import ArticleIndex, IndexSchemaError
+from archive.index.open import open_index
+from archive.index.redis_backend import RedisIndex, redacted
 from tests.redis_server import flush, needs_redis_server, redis_url  # noqa: F401 - a fixture
 
 pytestmark = needs_redis_server
@@ -98,7 +99,7 @@ def test_concurrent_writers_number_versions_without_gaps(url: str, index: RedisI
     # four processes each store 40 different texts of the same article at the same moment
     outputs = run_workers(f"""
         import sys, time
-        from archive.index import open_index
+        from archive.index.open import open_index
         worker, start = int(sys.argv[1]), float(sys.argv[2])
         ix = open_index({url!r}, site="presstv")
         time.sleep(max(0.0, start - time.time()))
@@ -118,7 +119,7 @@ def test_concurrent_writers_number_versions_without_gaps(url: str, index: RedisI
 def test_one_first_capture_per_payload_across_processes(url: str, index: RedisIndex) -> None:
     outputs = run_workers(f"""
         import sys, time
-        from archive.index import open_index
+        from archive.index.open import open_index
         worker, start = int(sys.argv[1]), float(sys.argv[2])
         ix = open_index({url!r}, site="presstv")
         time.sleep(max(0.0, start - time.time()))

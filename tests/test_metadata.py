@@ -7,7 +7,10 @@ import pytest
 
 from scraper.sites.headline import site_keys
 from scraper.sites.html import make_soup
-from scraper.sites.metadata import clean_authors, jsonld_article, parse_date, read_metadata
+from scraper.sites.metadata.authors import clean_authors
+from scraper.sites.metadata.dates import parse_date
+from scraper.sites.metadata.jsonld import jsonld_article
+from scraper.sites.metadata.read import read_metadata
 
 URL = "https://www.presstv.ir/Detail/2023/02/19/698345/Russia-says"
 TEHRAN = ZoneInfo("Asia/Tehran")

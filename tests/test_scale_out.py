@@ -18,7 +18,7 @@ import pytest
 import redis
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.index_redis import RedisIndex
+from archive.index.redis_backend import RedisIndex
 from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, slow, write_profile

@@ -2,7 +2,7 @@
 loopback site: ``--once`` runs a turn once, a held site lock skips a turn, a lock left by a
 SIGKILLed holder is taken over, a run past ``max_runtime`` is stopped with SIGTERM (its report
 says interrupted) and SIGKILL when it ignores it, the service survives a crashing job and
-stops cleanly on SIGTERM, and the README's crontab line and the systemd units work."""
+stops cleanly on SIGTERM, and the crontab line of docs/scheduling.md and the systemd units work."""
 from __future__ import annotations
 
 import json
@@ -22,7 +22,8 @@ import pytest
 
 from scraper.scheduling.job_runner import JobRunner
 from scraper.scheduling.config import Job, ScheduleConfigError, cron_trigger, parse_schedule
-from archive.site_lock import LockHeld, SiteLock, lock_path, read_holder
+from archive.layout import OutputLayout
+from archive.site_lock import LockHeld, SiteLock, read_holder
 from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
@@ -191,7 +192,7 @@ def test_due_turns_run_once_coalesce_and_respect_the_grace() -> None:
 
 
 def test_site_lock_is_exclusive_and_names_its_holder(tmp_path: Path) -> None:
-    path = lock_path(tmp_path, "localnews")
+    path = OutputLayout(tmp_path).site_lock("localnews")
     with SiteLock(path).acquire(job="first") as lock:
         assert lock.stale is None
         with pytest.raises(LockHeld) as held:
@@ -241,7 +242,7 @@ def test_a_turn_is_skipped_while_a_live_process_holds_the_site_lock(site: dict[s
     config = write_config(tmp_path / "schedule.toml", [
         {"name": "hourly", "site": str(site["profile"]), "cron": "0 * * * *", "args": FAST},
     ])
-    holder = hold_lock(lock_path(out, "localnews"))
+    holder = hold_lock(OutputLayout(out).site_lock("localnews"))
     try:
         result = schedule(config, "--once", "--now", (T0 + timedelta(seconds=5)).isoformat(), timeout=60)
     finally:
@@ -261,10 +262,10 @@ def test_a_lock_whose_holder_was_killed_is_taken_over(site: dict[str, Any], tmp_
     config = write_config(tmp_path / "schedule.toml", [
         {"name": "hourly", "site": str(site["profile"]), "cron": "0 * * * *", "args": FAST},
     ])
-    holder = hold_lock(lock_path(out, "localnews"))
+    holder = hold_lock(OutputLayout(out).site_lock("localnews"))
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    assert read_holder(lock_path(out, "localnews")).pid == holder.pid  # its details stay in the file
+    assert read_holder(OutputLayout(out).site_lock("localnews")).pid == holder.pid  # its details stay in the file
     result = schedule(config, "--once", "--now", (T0 + timedelta(seconds=5)).isoformat())
     assert result.returncode == 0, result.stderr
     assert re.search(rf"hourly: took over the stale lock .*localnews\.lock \(left by pid {holder.pid} since",
@@ -277,7 +278,7 @@ def test_a_crawl_by_hand_refuses_while_a_run_holds_the_site_lock_and_takes_it_ot
         site: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "data"
     crawl = [*newsarchive_command(), "crawl", str(site["profile"]), "--out", str(out), "--quiet", *FAST]
-    holder = hold_lock(lock_path(out, "localnews"))
+    holder = hold_lock(OutputLayout(out).site_lock("localnews"))
     try:
         refused = subprocess.run(crawl, capture_output=True, text=True, timeout=60, cwd=ROOT)
     finally:
@@ -291,7 +292,7 @@ def test_a_crawl_by_hand_refuses_while_a_run_holds_the_site_lock_and_takes_it_ot
     # the holder was killed: its details are left in the file, the next crawl takes over
     taken = subprocess.run(crawl, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert taken.returncode == 0, taken.stderr
-    assert f"took over the stale lock {lock_path(out, 'localnews')} (left by pid {holder.pid}" in taken.stderr
+    assert f"took over the stale lock {OutputLayout(out).site_lock('localnews')} (left by pid {holder.pid}" in taken.stderr
     assert (out / "state" / "localnews.lock").read_text() == ""  # released at the end
     assert len(reports(out)) == 1
 
@@ -334,7 +335,7 @@ def test_a_run_that_ignores_sigterm_is_killed_with_its_process_group(tmp_path: P
     while _alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(grandchild), "the crawl's own children must go with it"
-    SiteLock(lock_path(job.out, "presstv")).acquire().release()  # released
+    SiteLock(OutputLayout(job.out).site_lock("presstv")).acquire().release()  # released
 
 
 def _alive(pid: int) -> bool:
@@ -391,14 +392,14 @@ def test_the_service_survives_a_crashing_job_and_stops_cleanly_on_sigterm(
     assert "Traceback" not in text
     [report] = reports(out, "slowsite")
     assert report["status"] == "interrupted"
-    assert read_holder(lock_path(out, "slowsite")) is None  # released
+    assert read_holder(OutputLayout(out).site_lock("slowsite")) is None  # released
 
 
 # ---------------------------------------------------------------- cron and systemd, as documented
 
 
-def test_the_readme_crontab_line_runs_the_due_jobs(site: dict[str, Any], tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_crontab_line_runs_the_due_jobs(site: dict[str, Any], tmp_path: Path) -> None:
+    readme = (ROOT / "docs" / "scheduling.md").read_text()
     [line] = [l for l in readme.splitlines() if l.startswith("* * * * * ") and "schedule --once" in l]
     command = line.split(None, 5)[5].replace("/srv/newsarchive", str(tmp_path))
     (tmp_path / "logs").mkdir()
@@ -422,12 +423,12 @@ def test_the_readme_crontab_line_runs_the_due_jobs(site: dict[str, Any], tmp_pat
     assert report["status"] == "ok"
 
 
-def test_the_systemd_units_verify_and_match_the_readme(tmp_path: Path) -> None:
+def test_the_systemd_units_verify_and_match_the_docs(tmp_path: Path) -> None:
     units = ROOT / "deploy" / "systemd"
     names = ["newsarchive-schedule.service", "newsarchive-schedule.timer", "newsarchive-scheduler.service"]
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "scheduling.md").read_text()
     for name in names[:2]:
-        assert (units / name).read_text() in readme, f"README shows {name} as shipped"
+        assert (units / name).read_text() in readme, f"docs/scheduling.md shows {name} as shipped"
     once = (units / names[0]).read_text()
     assert "Type=oneshot" in once
     assert "ExecStart=/opt/newsarchive/bin/newsarchive schedule --once --config /etc/newsarchive/schedule.toml" in once

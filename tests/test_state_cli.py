@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index import open_index
+from archive.index.open import open_index
 from tests.conftest import newsarchive_command
 from tests.localsite.site import write_profile
 from tests.redis_server import redis_url  # noqa: F401 - a fixture

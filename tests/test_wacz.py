@@ -73,8 +73,11 @@ def test_the_index_is_every_warcs_entries_merged_and_sorted(
     assert lines == sorted(lines)
     per_file = [line for w in crawl["warcs"] for line in cdxj_path(w).read_text(encoding="utf-8").splitlines()]
     assert sorted(per_file) == lines
-    archived = {w.name for w in crawl["warcs"]}
-    assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == archived
+    # A file rotated in just before the crawl ended may hold only metadata records (the last
+    # articles' capture contexts), which no index lists: every other file is named.
+    indexed = {w.name for w in crawl["warcs"] if cdxj_path(w).read_text(encoding="utf-8").strip()}
+    assert len(indexed) >= len(crawl["warcs"]) - 2  # at most one such file per crawl run
+    assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == indexed
 
 
 def test_pages_list_one_page_per_article(crawl: dict[str, Any], exported: dict[str, Any]) -> None:

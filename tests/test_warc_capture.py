@@ -45,6 +45,7 @@ CRAWL_SCRIPT = """
 import json, sys
 from scrapy import Request, Spider
 from scrapy.crawler import CrawlerProcess
+from tests.newsarchive_settings import newsarchive_defaults
 
 base, out, paths, disallowed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 
@@ -61,6 +62,7 @@ class CaptureSpider(Spider):
             yield Request(base + disallowed)
 
 process = CrawlerProcess(settings={
+    **newsarchive_defaults(),
     "EXTENSIONS": {"scraper.extensions.warc_capture.WarcCaptureExtension": 500},
     "ARCHIVE_WARC_ENABLED": True,
     "ARCHIVE_DIR": out,
@@ -291,7 +293,7 @@ def test_item_pointers_resolve_to_their_response(crawl: dict) -> None:
     }
     warc_dir = crawl["files"][0].parent
     for item in items:
-        pointer = item["warc"]
+        pointer = item["warc"]["pointer"]
         with (warc_dir / pointer["filename"]).open("rb") as stream:
             stream.seek(pointer["offset"])
             record = next(iter(ArchiveIterator(stream)))

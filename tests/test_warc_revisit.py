@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.index import open_index
+from archive.index.open import open_index
 from archive.warc_writer import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED
 from tests.test_warc_capture import REPO, read_records, sha1_b32
 
@@ -32,7 +32,9 @@ CRAWL_SCRIPT = """
 import json, sys
 from scrapy import Request, Spider
 from scrapy.crawler import CrawlerProcess
-from archive.index import open_index
+from archive.index.open import open_index
+from scraper.run import ArchiveRun
+from tests.newsarchive_settings import newsarchive_defaults
 
 out, state, plan = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 
@@ -42,6 +44,12 @@ class RevisitSpider(Spider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.index = open_index(state)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        ArchiveRun.of(crawler).index = spider.index  # the index the WARC capture deduplicates by
+        return spider
 
     async def start(self):
         for step in plan:
@@ -57,6 +65,7 @@ class RevisitSpider(Spider):
         self.index.close()
 
 process = CrawlerProcess(settings={
+    **newsarchive_defaults(),
     "EXTENSIONS": {"scraper.extensions.warc_capture.WarcCaptureExtension": 500},
     "ARCHIVE_DIR": out,
     "ROBOTSTXT_OBEY": False,
@@ -136,9 +145,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "warc_date": original["warc"]["WARC-Date"],
             "record_id": original["warc"]["WARC-Record-ID"],
         }
-        original_item = next(i for i in first["items"] if i["warc"]["type"] == "response")
-        revisit_of["filename"] = original_item["warc"]["filename"]
-        revisit_of["offset"] = original_item["warc"]["offset"]
+        original_item = next(i for i in first["items"] if i["warc"]["record_type"] == "response")
+        revisit_of["filename"] = original_item["warc"]["pointer"]["filename"]
+        revisit_of["offset"] = original_item["warc"]["pointer"]["offset"]
         second = run_crawl(
             out,
             [{"url": m + "/article/1"} for m in mirrors]
@@ -192,23 +201,24 @@ def test_item_pointers_say_what_was_written_and_resolve_to_the_payload(runs: dic
     first = runs["first"]
     warc_dir = first["files"][0].parent
     (original,) = first["responses"]
-    kinds = sorted(item["warc"]["type"] for item in first["items"])
+    kinds = sorted(item["warc"]["record_type"] for item in first["items"])
     assert kinds == ["response", "revisit"]
     for item in first["items"]:
-        pointer = item["warc"]
+        captured, pointer = item["warc"], item["warc"]["pointer"]
         rec_type, headers, _ = open_pointer(warc_dir, pointer)
-        assert rec_type == pointer["type"]
+        assert rec_type == captured["record_type"]
         assert headers["WARC-Record-ID"] == pointer["record_id"]
         assert headers["WARC-Target-URI"] == item["url"]
-        if pointer["type"] == "revisit":
-            refers_to = pointer["refers_to"]
+        assert captured["warc_date"] == headers["WARC-Date"]
+        if captured["record_type"] == "revisit":
+            refers_to = captured["refers_to"]
             assert refers_to["record_id"] == original["warc"]["WARC-Record-ID"]
             rec_type, headers, payload = open_pointer(warc_dir, refers_to)
             assert rec_type == "response"
             assert headers["WARC-Record-ID"] == refers_to["record_id"]
             assert payload == PAGE
         else:
-            assert "refers_to" not in pointer
+            assert captured["refers_to"] is None
 
 
 def test_second_run_on_the_same_index_writes_only_revisits(runs: dict) -> None:
@@ -255,7 +265,7 @@ def test_304_with_revisit_of_becomes_a_server_not_modified_revisit(runs: dict) -
     assert revisit["warc"]["WARC-Refers-To-Date"] == original["warc"]["WARC-Date"]
     assert revisit["warc"].get_header("WARC-Payload-Digest") is None
     (item,) = [i for i in second["items"] if i["url"].endswith("/not-modified")]
-    assert item["warc"]["type"] == "revisit"
+    assert item["warc"]["record_type"] == "revisit"
     assert item["warc"]["refers_to"]["record_id"] == original["warc"]["WARC-Record-ID"]
     assert second["stats"]["archive/warc/not_modified"] == 1
 
@@ -277,7 +287,7 @@ def test_304_without_a_usable_hint_stays_a_plain_response(runs: dict) -> None:
     finally:
         index.close()
     items = [i for i in second["items"] if "?" in i["url"]]
-    assert [i["warc"]["type"] for i in items] == ["response", "response"]
+    assert [i["warc"]["record_type"] for i in items] == ["response", "response"]
     assert "malformed revisit_of" in second["log"]
 
 

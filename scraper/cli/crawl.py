@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.layout import DEFAULT_OUT, OutputLayout
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
 
@@ -22,7 +23,7 @@ def add_command(commands: Any) -> None:
         epilog="Example: newsarchive crawl presstv --out data --max-articles 50 --since 7d",
     )
     crawl.add_argument("site", metavar="SITE", help="built-in profile name (presstv) or a profile .toml path")
-    crawl.add_argument("--out", type=Path, default=Path("data"), metavar="DIR",
+    crawl.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                        help="output directory: warc/, json/, state/, runs/ (default: ./data)")
     crawl.add_argument("--mirrors", metavar="URL,URL…",
                        help="replace the profile's primary and mirrors; the first is the primary")
@@ -99,7 +100,7 @@ def run_crawl(args: argparse.Namespace) -> int:
     settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
     # On a terminal a live panel shows progress; log lines below WARNING would scroll it away.
     live = (not args.quiet and args.log_format == "text" and sys.stderr.isatty()
-            and settings.get("NEWSARCHIVE_PROGRESS", "auto") in ("auto", "live"))
+            and settings.get("NEWSARCHIVE_PROGRESS") in ("auto", "live"))
     settings.set("LOG_LEVEL", args.log_level or ("WARNING" if args.quiet or live else "INFO"), priority="cmdline")
     settings.set("NEWSARCHIVE_LOG_FORMAT", args.log_format, priority="cmdline")
     if args.log_format == "json":
@@ -135,7 +136,7 @@ def run_crawl(args: argparse.Namespace) -> int:
         if site_lock is not None:
             site_lock.release()
 
-    report_path = args.out / "runs" / f"{run_id}.json"
+    report_path = OutputLayout(args.out).run_report(run_id)
     say = _summary_printer(args.log_format)
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
@@ -205,9 +206,9 @@ def _hold_site_lock(out: Path, site: str) -> Any:
     """The lock scheduled runs of ``site`` into ``out`` take, taken by this crawl too: two
     runs writing one site's index and records at once would version articles twice.  None
     when the scheduler that started this crawl holds it for it."""
-    from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
+    from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock
 
-    path = lock_path(out, site)
+    path = OutputLayout(out).site_lock(site)
     if os.environ.get(INHERITED_LOCK_ENV) == str(path.resolve()):
         return None
     lock = SiteLock(path)
@@ -225,8 +226,8 @@ def _hold_site_lock(out: Path, site: str) -> Any:
 
 def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -> None:
     """A shared crawl's Redis must answer, and a run in progress must be of the same profile."""
-    from archive.index import is_redis_url
-    from archive.index_redis import redacted
+    from archive.index.open import is_redis_url
+    from archive.index.redis_backend import redacted
     from scraper.shared.crawl import check_redis
 
     if offline:

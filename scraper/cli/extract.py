@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.cli.crawl import site_profile
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, load_profile
 
 
@@ -49,7 +49,7 @@ def run_extract(args: argparse.Namespace) -> int:
         print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
         return EXIT_FAILURES
     record = article_record(profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None)
-    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(record.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 
 _RECORD_ORDER = ("warcinfo", "response", "revisit", "request", "metadata", "resource")
 

@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from scraper.cli import crawl, extract, index_verify, replay, schedule, state
-from scraper.cli.exit_status import EXIT_USAGE, UsageError
+from scraper.exit_status import EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
 

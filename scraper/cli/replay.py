@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.layout import index_root
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
 
 
@@ -79,7 +80,8 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 def _open_index(path: Path) -> Any:
-    from archive.index import IndexSchemaError, open_index
+    from archive.index.model import IndexSchemaError
+    from archive.index.open import open_index
 
     if not path.is_file():
         raise UsageError(f"--index: no such file: {path}")
@@ -93,7 +95,7 @@ def _digest_lookup(index: Any, index_path: Path, paths: list[Path]) -> Any:
     """Payload digest -> (file, offset) of its first capture, by the crawl's index; the file is
     looked for beside the replayed ones and in the crawl's own warc/<site>/ directories."""
     directories = [path if path.is_dir() else path.parent for path in paths]
-    directories += sorted((index_path.parent.parent / "warc").glob("*/"))
+    directories += sorted(index_root(index_path).warc_root.glob("*/"))
 
     def lookup(digest: str) -> tuple[Path, int] | None:
         capture = index.first_capture(digest)

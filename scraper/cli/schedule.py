@@ -1,5 +1,5 @@
 """``newsarchive schedule``: run crawls on a schedule (a service), or the due ones once (cron,
-systemd timers). The schedule file is described in ``scraper/scheduling/config.py`` and README."""
+systemd timers). The schedule file is described in ``scraper/scheduling/config.py`` and docs/scheduling.md."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.scheduling.config import (
     ScheduleConfig,
     ScheduleConfigError,

@@ -14,7 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.layout import DEFAULT_OUT, OutputLayout
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_duration
 
 
@@ -39,7 +40,7 @@ def add_commands(commands: Any) -> None:
     state.usage = ("newsarchive state SITE [--out DIR] [--redis URL] [--json] "
                    "[{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]")
     state.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
-    state.add_argument("--out", type=Path, default=Path("data"), metavar="DIR",
+    state.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                        help="the crawl's output directory (default: ./data)")
     state.add_argument("--json", action="store_true", help="print the summary as JSON")
     state.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
@@ -85,7 +86,7 @@ def add_commands(commands: Any) -> None:
     export.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
     export.add_argument("--out", type=Path, metavar="FILE", help="JSON Lines file to write ('-': stdout)")
     export.add_argument("--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)")
-    export.add_argument("--dir", type=Path, default=Path("data"), metavar="DIR",
+    export.add_argument("--dir", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                         help="the crawl's output directory (default: ./data)")
     export.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
                         help="--out: read the index of a shared crawl on this Redis server "
@@ -107,13 +108,12 @@ def _site_name(site: str) -> str:
 
 
 def _open(directory: Path, site: str, redis_url: str | None) -> Any:
-    from archive.index import IndexSchemaError, open_index
-    from scraper.spiders.incremental import index_path
-
+    from archive.index.model import IndexSchemaError
+    from archive.index.open import open_index
     name = _site_name(site)
     if redis_url:
         return _open_redis(redis_url, name)
-    path = index_path(directory, name)
+    path = OutputLayout(directory).index_file(name)
     if not path.is_file():
         raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
     try:
@@ -128,8 +128,8 @@ def _open_redis(url: str, site: str) -> Any:
     """A shared crawl's index, where its workers keep it (``newsarchive:<site>:index:``)."""
     import redis
 
-    from archive.index import is_redis_url
-    from archive.index_redis import RedisIndex, redacted
+    from archive.index.open import is_redis_url
+    from archive.index.redis_backend import RedisIndex, redacted
 
     if not is_redis_url(url):
         raise UsageError(f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH")
@@ -144,10 +144,9 @@ def _open_redis(url: str, site: str) -> Any:
 
 
 def _index_location(directory: Path, site: str, redis_url: str | None) -> str:
-    from archive.index_redis import redacted
-    from scraper.spiders.incremental import index_path
+    from archive.index.redis_backend import redacted
 
-    return f"{redacted(redis_url)} ({site})" if redis_url else str(index_path(directory, site))
+    return f"{redacted(redis_url)} ({site})" if redis_url else str(OutputLayout(directory).index_file(site))
 
 
 def run_state(args: argparse.Namespace) -> int:
@@ -181,7 +180,7 @@ def run_state(args: argparse.Namespace) -> int:
 def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> dict[str, Any]:
     stats = index.stats().as_dict()
     runs = []
-    for path in sorted((directory / "runs").glob(f"{site}-*.json"))[-5:]:
+    for path in OutputLayout(directory).run_reports_of(site)[-5:]:
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -264,7 +263,7 @@ def _wacz_site(directory: Path, site: str) -> str:
     try:
         return _site_name(site)
     except ProfileError:
-        if "/" not in site and (directory / "warc" / site).is_dir():
+        if "/" not in site and OutputLayout(directory).warc_dir(site).is_dir():
             return site
         raise
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -32,8 +31,8 @@ from twisted.internet.threads import deferToThread
 
 from archive.cdxj import index_warc
 from archive.recovery import recover_site
+from scraper.run import ArchiveRun
 from scraper.disk_full import (
-    DEFAULT_RESERVE_BYTES,
     is_disk_full,
     release_space,
     remove_stale_reserves,
@@ -52,12 +51,11 @@ INDEX_ERRORS_STAT = "newsarchive/index_errors"
 
 class CrashRecoveryExtension:
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.getbool("ARCHIVE_RECOVERY_ENABLED", True):
+        if not crawler.settings.getbool("ARCHIVE_RECOVERY_ENABLED"):
             raise NotConfigured("ARCHIVE_RECOVERY_ENABLED is off")
         self.crawler = crawler
-        self.out = Path(crawler.settings.get("ARCHIVE_DIR", "data"))
-        self.cdxj = crawler.settings.getbool("ARCHIVE_CDXJ_ENABLED", True)
-        self.reserve = crawler.settings.getint("ARCHIVE_DISK_RESERVE_BYTES", DEFAULT_RESERVE_BYTES)
+        self.cdxj = crawler.settings.getbool("ARCHIVE_CDXJ_ENABLED")
+        self.reserve = crawler.settings.getint("ARCHIVE_DISK_RESERVE_BYTES")
         self.repairs: list[dict[str, Any]] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         # after everything else has written its last bytes
@@ -69,24 +67,22 @@ class CrashRecoveryExtension:
     def from_crawler(cls, crawler: Crawler) -> CrashRecoveryExtension:
         return cls(crawler)
 
-    async def spider_opened(self, spider: Any) -> None:
-        index = getattr(spider, "index", None)
-        run_id = getattr(spider, "run_id", None)
+    async def spider_opened(self) -> None:
         # in a thread: it may read whole WARC files; the engine starts once this returns
-        await maybe_deferred_to_future(deferToThread(self._recover, spider.name, index, run_id))
+        await maybe_deferred_to_future(deferToThread(self._recover, ArchiveRun.of(self.crawler)))
 
     def engine_stopped(self) -> None:
         release_space(self.crawler)
 
-    def _recover(self, site: str, index: Any, run_id: str | None) -> None:
-        state = self.out / "state"
+    def _recover(self, run: ArchiveRun) -> None:
+        state = run.layout.state_dir
         remove_stale_reserves(state)
-        reserve_space(self.crawler, state, run_id or site, self.reserve)
+        reserve_space(self.crawler, state, run.run_id, self.reserve)
         try:
-            self.repairs = recover_site(self.out, site, index, current_run=run_id,
+            self.repairs = recover_site(run.layout.root, run.site, run.index, current_run=run.run_id,
                                         index_warc=index_warc if self.cdxj else None)
         except Exception:  # never let repair stop a crawl; the leftovers stay for the next try
-            logger.exception("crash repair of %s failed", self.out)
+            logger.exception("crash repair of %s failed", run.layout.root)
             return
         stats = self.crawler.stats
         if stats is not None and self.repairs:
@@ -100,7 +96,7 @@ class CrashRecoveryExtension:
             self._check(failure.value, "records")
 
     def _check(self, exc: BaseException, what: str) -> None:
-        index = getattr(self.crawler.spider, "index", None)
+        index = ArchiveRun.of(self.crawler).index
         if isinstance(exc, sqlite3.Error):
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value(INDEX_ERRORS_STAT)

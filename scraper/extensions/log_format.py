@@ -24,7 +24,7 @@ def json_formatter() -> logging.Formatter:
 class JsonLogFormatExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "JsonLogFormatExtension":
-        log_format = crawler.settings.get("NEWSARCHIVE_LOG_FORMAT", "text")
+        log_format = crawler.settings.get("NEWSARCHIVE_LOG_FORMAT")
         if log_format not in FORMATS:
             raise ValueError(f"NEWSARCHIVE_LOG_FORMAT must be one of {', '.join(FORMATS)}, got {log_format!r}")
         handler = get_scrapy_root_handler()

@@ -44,12 +44,12 @@ class ProgressExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressExtension":
         settings = crawler.settings
-        interval = settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 10.0)
-        mode = settings.get("NEWSARCHIVE_PROGRESS", "auto") or "auto"
+        interval = settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL")
+        mode = settings.get("NEWSARCHIVE_PROGRESS") or "auto"
         if mode not in MODES:
             raise ValueError(f"NEWSARCHIVE_PROGRESS must be one of {', '.join(MODES)}, got {mode!r}")
         if mode == "auto":
-            mode = "live" if sys.stderr.isatty() and settings.get("NEWSARCHIVE_LOG_FORMAT", "text") == "text" \
+            mode = "live" if sys.stderr.isatty() and settings.get("NEWSARCHIVE_LOG_FORMAT") == "text" \
                 else "lines"
         if mode == "off" or interval <= 0:
             raise NotConfigured

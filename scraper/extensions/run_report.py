@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.divergence import summary_line
+from archive.index.model import ArticleIndex
 from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
 from scraper.disk_full import DISK_FULL_REASON, stopped_by
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
+from scraper.run import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ logger = logging.getLogger(__name__)
 class RunReportExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.directory = Path(crawler.settings.get("ARCHIVE_DIR", "data")) / "runs"
         self.report: RunReport | None = None
 
     @classmethod
@@ -34,21 +34,9 @@ class RunReportExtension:
         crawler.signals.connect(extension.page_outcome, signal=newsarchive_signals.page_outcome)
         return extension
 
-    def spider_opened(self, spider: Spider) -> None:
-        options = {
-            key: str(value)
-            for key in ("max_articles", "since", "refetch")
-            if (value := getattr(spider, key, None)) is not None
-        }
-        profile = getattr(spider, "profile", None)
-        if profile is not None:
-            options["origins"] = ",".join(profile.origins)
-        self.report = RunReport(
-            run_id=getattr(spider, "run_id", spider.name),
-            site=spider.name,
-            started_at=_now(),
-            options=options,
-        )
+    def spider_opened(self) -> None:
+        run = ArchiveRun.of(self.crawler)
+        self.report = RunReport(run_id=run.run_id, site=run.site, started_at=_now(), options=dict(run.options))
 
     def page_failed(self, url: str, reason: str, page_type: str,
                     attempts: list[dict[str, str]] | None = None) -> None:
@@ -59,7 +47,7 @@ class RunReportExtension:
         if self.report is not None:
             self.report.count(outcome)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, reason: str) -> None:
         report = self.report
         if report is None:
             return
@@ -71,7 +59,8 @@ class RunReportExtension:
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         if failover is not None:
             report.mirrors = failover.report()
-        comparer = getattr(spider, "comparer", None)
+        run = ArchiveRun.of(self.crawler)
+        comparer = run.comparer
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
             report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
@@ -85,9 +74,9 @@ class RunReportExtension:
                 report.count("not_written", not_written)
         report.repairs = repairs_for(self.crawler)
         report.stopped_by = stopped_by(self.crawler)
-        report.index_consistent = _index_consistent(spider, reason, stats)
-        report.alerts = run_alerts(report, previous_reports(self.directory, report.site, report.run_id))
-        path = report.write(self.directory)
+        report.index_consistent = _index_consistent(run.index, reason, stats)
+        report.alerts = run_alerts(report, previous_reports(run.layout.runs_dir, report.site, report.run_id))
+        path = report.write(run.layout.runs_dir)
         summary = report.to_dict()
         logger.info(
             "run %s %s: %d pages, %d articles, %d failures %s; report %s",
@@ -108,10 +97,9 @@ class RunReportExtension:
             logger.info("%s", summary_line(report.mirror_divergence))
 
 
-def _index_consistent(spider: Spider, reason: str, stats: dict[str, Any]) -> bool | None:
+def _index_consistent(index: ArticleIndex | None, reason: str, stats: dict[str, Any]) -> bool | None:
     """Whether the index holds every record this run wrote (None: no index). If not, the next
     run feeds this run's records back into it (archive.recovery)."""
-    index = getattr(spider, "index", None)
     if index is None:
         return None
     try:

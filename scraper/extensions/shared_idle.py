@@ -22,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
+from scraper.run import ArchiveRun
 from scraper.shared.crawl import SharedCrawl
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class SharedCrawlExtension:
         if not settings.get("REDIS_URL"):
             raise NotConfigured("REDIS_URL is not set: not a shared crawl")
         self.crawler = crawler
-        self.interval = settings.getfloat("SHARED_CRAWL_HEARTBEAT", 0.5)
+        self.interval = settings.getfloat("SHARED_CRAWL_HEARTBEAT")
         self.shared: SharedCrawl | None = None
         self.heartbeat: task.LoopingCall | None = None
         self._failing_since: float | None = None
@@ -51,7 +52,7 @@ class SharedCrawlExtension:
         return cls(crawler)
 
     def spider_opened(self) -> None:
-        self.shared = SharedCrawl.of(self.crawler)
+        self.shared = ArchiveRun.of(self.crawler).shared_crawl(self.crawler.settings)
         self._stats().set_value("shared_crawl/run", self.shared.token)
         self._stats().set_value("shared_crawl/worker", self.shared.worker)
         self.heartbeat = task.LoopingCall(self._beat)

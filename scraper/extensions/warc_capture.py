@@ -5,7 +5,7 @@ any downloader middleware: bodies are still Content-Encoded, and redirects, erro
 and robots.txt fetches are all seen. Responses that never touch the network (HTTP cache
 hits) do not fire it, so they are not archived twice.
 
-With a persistent index on the spider (``spider.index``, an ``archive.index.ArticleIndex``)
+With the run's persistent index (``ArchiveRun.of(crawler).index``)
 bytes captured before (this run, another mirror, an earlier run) are written as a revisit
 record referring to their first capture, and a 304 to a conditional request as a
 server-not-modified revisit of the capture named in ``request.meta["revisit_of"]``.
@@ -17,18 +17,15 @@ import logging
 from collections.abc import Container
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from scraper import signals as newsarchive_signals
-from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
-
 from archive.capture_context import CONTENT_TYPE as CONTEXT_CONTENT_TYPE
 from archive.capture_context import CaptureContext
 from archive.cdxj import index_warc
+from archive.warc_pointer import WarcCapture, WarcPointer
 from archive.warc_reader import read_record_at
 from archive.warc_writer import (
     OPEN_SUFFIX,
@@ -39,13 +36,16 @@ from archive.warc_writer import (
     WrittenExchange,
     sha1_digest,
 )
+from scraper import signals as newsarchive_signals
+from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
+from scraper.run import ArchiveRun
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Request, Response
     from typing_extensions import Self
 
-    from archive.index import ArticleIndex
+    from archive.index.model import ArticleIndex
 
 logger = logging.getLogger(__name__)
 
@@ -103,19 +103,18 @@ def exchange_from(request: Request, response: Response, received: datetime) -> H
 
 
 class WarcCaptureExtension:
-    """Settings: ARCHIVE_WARC_ENABLED (True), ARCHIVE_DIR ("data"),
-    ARCHIVE_WARC_MAX_BYTES (1e9), ARCHIVE_WARC_GZIP_LEVEL (6), ARCHIVE_CDXJ_ENABLED (True:
-    each closed WARC gets a ``<name>.cdxj`` index beside it, written by the writer's
-    finisher thread, so indexing never runs on the reactor thread).
+    """Settings: ARCHIVE_WARC_ENABLED, ARCHIVE_DIR, ARCHIVE_WARC_MAX_BYTES,
+    ARCHIVE_WARC_GZIP_LEVEL, ARCHIVE_CDXJ_ENABLED (each closed WARC gets a ``<name>.cdxj``
+    index beside it, written by the writer's finisher thread, so indexing never runs on the
+    reactor thread); defaults in scraper/settings.py.
 
-    Output: ``<ARCHIVE_DIR>/warc/<spider.name>/``; each request gets ``meta["warc"] =
-    {"filename", "offset", "record_id", "date", "type"}`` of the record written for its
-    response, ``type`` being ``"response"`` or ``"revisit"``. A revisit's payload is in
-    another record, so revisits also carry ``"refers_to": {"filename", "offset",
-    "record_id"}``, the pointer of the capture they refer to (``filename``/``offset`` are
-    None for a 304 whose ``revisit_of`` meta did not give them).
+    Output: ``<ARCHIVE_DIR>/warc/<site>/``; each request gets ``meta["warc"]``, an
+    ``archive.warc_pointer.WarcCapture`` of the record written for its response (a
+    ``"response"`` or a ``"revisit"``). A revisit's payload is in another record, so a revisit
+    also points at the capture it refers to (``refers_to``: None only for a 304 whose
+    ``revisit_of`` meta did not say where that capture is).
 
-    Deduplication needs ``spider.index`` (an ``ArticleIndex``; without one every exchange
+    Deduplication needs the run's index (an ``ArticleIndex``; without one every exchange
     is a full response, as before):
 
     * a non-empty payload whose digest the index knows is written as an
@@ -132,19 +131,19 @@ class WarcCaptureExtension:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_WARC_ENABLED", True):
+        if not settings.getbool("ARCHIVE_WARC_ENABLED"):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
         self.crawler = crawler
-        self.directory = Path(settings.get("ARCHIVE_DIR", "data")) / "warc"
-        self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES", 1_000_000_000)
-        self.gzip_level = settings.getint("ARCHIVE_WARC_GZIP_LEVEL", 6)
-        self.cdxj_enabled = settings.getbool("ARCHIVE_CDXJ_ENABLED", True)
+        self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES")
+        self.gzip_level = settings.getint("ARCHIVE_WARC_GZIP_LEVEL")
+        self.cdxj_enabled = settings.getbool("ARCHIVE_CDXJ_ENABLED")
         if self.max_bytes <= 0 or not 0 <= self.gzip_level <= 9:
             raise ValueError(
                 "ARCHIVE_WARC_MAX_BYTES must be > 0 and ARCHIVE_WARC_GZIP_LEVEL 0..9, got "
                 f"{self.max_bytes} and {self.gzip_level}"
             )
         self.writer: RotatingWarcWriter | None = None
+        self.run: ArchiveRun | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
@@ -156,17 +155,17 @@ class WarcCaptureExtension:
 
     def spider_opened(self) -> None:
         spider = self.crawler.spider
-        assert spider is not None
+        run = self.run = ArchiveRun.of(self.crawler)
         settings = self.crawler.settings
         user_agent = getattr(spider, "user_agent", None) or settings.get("USER_AGENT", "")
         self.writer = RotatingWarcWriter(
-            self.directory / spider.name,
-            spider.name,
+            run.warc_dir,
+            run.site,
             max_bytes=self.max_bytes,
             gzip_level=self.gzip_level,
             on_finished=index_warc if self.cdxj_enabled else None,
             warcinfo={
-                "isPartOf": spider.name,
+                "isPartOf": run.site,
                 "http-header-user-agent": user_agent,
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             },
@@ -193,7 +192,7 @@ class WarcCaptureExtension:
             # records are not written either: their articles are fetched again next run.
             stats.inc_value("archive/warc/skipped/disk_full")
             return
-        index: ArticleIndex | None = getattr(self.crawler.spider, "index", None)
+        index = self.run.index if self.run is not None else None
         before = writer.bytes_written
         try:
             exchange = exchange_from(request, response, datetime.now(timezone.utc))
@@ -203,22 +202,15 @@ class WarcCaptureExtension:
         except (OSError, ValueError) as exc:
             self._write_failed(writer, exc, f"WARC capture failed for {response.url}")
             return
-        meta: dict[str, Any] = {
-            "filename": written.filename,
-            "offset": written.offset,
-            "record_id": written.record_id,
-            # the record's WARC-Date, so the article's fetched_at can be rebuilt from the WARC
-            "date": written.warc_date,
-            "type": written.record_type,
-        }
+        # the record's WARC-Date, so the article's fetched_at can be rebuilt from the WARC
+        captured = WarcCapture(written.pointer, written.warc_date, written.record_type, refers_to)
         if revisit is not None:
-            meta["refers_to"] = refers_to
             stats.inc_value("archive/warc/revisits")
             if revisit.profile == SERVER_NOT_MODIFIED:
                 stats.inc_value("archive/warc/not_modified")
         elif index is not None and exchange.status != 304 and exchange.payload:
             self._remember_capture(index, written)
-        request.meta["warc"] = meta
+        request.meta["warc"] = captured
         stats.inc_value("archive/warc/exchanges")
         stats.inc_value("archive/warc/bytes", writer.bytes_written - before)
         self._count_files(writer)
@@ -226,10 +218,10 @@ class WarcCaptureExtension:
     def capture_context(self, response: Response, context: CaptureContext) -> None:
         """A metadata record beside the capture of ``response`` (see archive.capture_context)."""
         writer, captured = self.writer, response.meta.get("warc")
-        if writer is None or not captured or stopped_by(self.crawler):
+        if writer is None or captured is None or stopped_by(self.crawler):
             return
         try:
-            writer.write_metadata(captured["record_id"], CONTEXT_CONTENT_TYPE,
+            writer.write_metadata(captured.pointer.record_id, CONTEXT_CONTENT_TYPE,
                                   context.to_block(), datetime.now(timezone.utc))
         except (OSError, ValueError) as exc:
             self._write_failed(writer, exc, f"WARC metadata record failed for {response.url}")
@@ -240,8 +232,7 @@ class WarcCaptureExtension:
         self._inc("archive/warc/errors")
         if is_disk_full(exc):
             # The writer cut the half record off; stop cleanly (one line, no traceback).
-            spider = self.crawler.spider
-            target = writer.current_path or self.directory / (spider.name if spider is not None else "")
+            target = writer.current_path or writer.directory
             stop_for_disk_full(self.crawler, target, exc)
             return
         # Keep crawling; the run report reads the error count and the log has the cause.
@@ -249,7 +240,7 @@ class WarcCaptureExtension:
 
     def _revisit_for(
         self, exchange: HttpExchange, digest: str, request: Request, index: ArticleIndex | None
-    ) -> tuple[Revisit | None, dict[str, Any] | None]:
+    ) -> tuple[Revisit | None, WarcPointer | None]:
         """The revisit to write instead of a response, and the pointer it refers to."""
         if exchange.status == 304:
             original = request.meta.get("revisit_of")
@@ -266,11 +257,8 @@ class WarcCaptureExtension:
                 # A bad hint must not cost the capture: keep the 304 as a plain response.
                 logger.warning("ignoring malformed revisit_of %r for %s", original, exchange.url)
                 return None, None
-            return revisit, {
-                "filename": original.get("filename"),
-                "offset": original.get("offset"),
-                "record_id": original["record_id"],
-            }
+            located = original.get("filename") and original.get("offset") is not None
+            return revisit, WarcPointer.from_dict(original) if located else None
         if index is None or not exchange.payload:
             return None, None
         try:
@@ -281,20 +269,15 @@ class WarcCaptureExtension:
             return None, None
         if capture is None:
             return None, None
-        return Revisit.of(capture), {
-            "filename": capture.filename,
-            "offset": capture.offset,
-            "record_id": capture.record_id,
-        }
+        return Revisit.of(capture), WarcPointer(capture.filename, capture.offset, capture.record_id)
 
     def _archived_target(self, original: dict[str, Any]) -> str | None:
         """The Target-URI of the record a 304 refers to, read from the WARC: the index knows
         the record but not which of the article's URLs it was fetched under, and WARC 1.1
         wants WARC-Refers-To-Target-URI to be that record's own."""
-        spider = self.crawler.spider
-        if spider is None or not original.get("filename") or original.get("offset") is None:
+        if self.run is None or not original.get("filename") or original.get("offset") is None:
             return None
-        path = self.directory / spider.name / original["filename"]
+        path = self.run.warc_dir / original["filename"]
         for candidate in (path, path.with_name(path.name + OPEN_SUFFIX)):
             try:
                 record = read_record_at(candidate, int(original["offset"]))

@@ -26,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.warc_pointer import WarcCapture, WarcPointer
 from archive.warc_reader import (
     ArchivedRecord,
     NotAWarc,
@@ -57,6 +58,11 @@ class ArchivedCapture:
 def _answered(status: int | None) -> bool:
     # A later 503 or seizure does not hide the page an earlier run archived.
     return status is not None and 200 <= status < 400 or status == 404
+
+
+def _pointer(record: ArchivedRecord) -> WarcPointer:
+    # ARC records have no record id: the pointer carries None.
+    return WarcPointer(record.filename, record.offset, record.record_id)  # type: ignore[arg-type]
 
 
 class ArchiveResponseMiddleware:
@@ -122,12 +128,8 @@ class ArchiveResponseMiddleware:
                 raise NotInArchive(f"revisit without its original in the archive: {request.url}")
             source = original
         self.crawler.stats.inc_value("archive/from_warc/hit")
-        request.meta["warc"] = {
-            "filename": record.filename, "offset": record.offset, "record_id": record.record_id,
-            "date": record.date, "type": record.type,
-            **({"refers_to": {"filename": source.filename, "offset": source.offset,
-                              "record_id": source.record_id}} if source is not record else {}),
-        }
+        request.meta["warc"] = WarcCapture(_pointer(record), record.date, record.type,
+                                           _pointer(source) if source is not record else None)
         status = record.http_status or 200
         if record.type == "revisit" and status == 304:
             status = source.http_status or 200  # the page as it was when it last changed

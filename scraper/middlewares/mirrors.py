@@ -24,8 +24,10 @@ healthy mirror is left untried the request fails with ``MirrorsExhausted`` and t
 errback reports it; every attempt is already in the WARC (captured on response_downloaded).
 
 Requests flagged ``meta["mirror_verify"]`` (articles, feeds, sitemaps) are not counted as a
-success when the response arrives: a seizure page is a fine HTTP 200. The spider calls
-``confirm`` once the page proved to be what was expected, or ``fail_over`` when it did not.
+success when the response arrives: a seizure page is a fine HTTP 200. The spider's verdict
+comes later, as a signal (``scraper.signals``): ``page_served`` counts the success;
+``wrong_page`` sends the same path to the next healthy mirror, scheduled here, or, with none
+left, leaves the page for the spider to report as failed.
 """
 from __future__ import annotations
 
@@ -44,10 +46,10 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.redirect import OFFSITE_META
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
-from scraper.sites.profile import BLOCK_SCAN_BYTES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -81,7 +83,7 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     message = str(exception) or type(exception).__name__
     chain = [exception]
     while chain[-1].__cause__ is not None and len(chain) < 5:
-        chain.append(chain[-1].__cause__)  # type: ignore[arg-type]
+        chain.append(chain[-1].__cause__)
     names = " ".join(type(e).__name__ for e in chain) + " " + message
     if isinstance(exception, NotInArchive):
         key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
@@ -107,19 +109,21 @@ class MirrorFailoverMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("MIRROR_ENABLED", True):
+        if not settings.getbool("MIRROR_ENABLED"):
             raise NotConfigured("MIRROR_ENABLED is off")
         self.crawler = crawler
-        self.bench_after = settings.getint("MIRROR_BENCH_AFTER", 3)
-        self.bench_seconds = settings.getfloat("MIRROR_BENCH_SECONDS", 30.0)
-        self.bench_max_seconds = settings.getfloat("MIRROR_BENCH_MAX_SECONDS", 600.0)
+        self.bench_after = settings.getint("MIRROR_BENCH_AFTER")
+        self.bench_seconds = settings.getfloat("MIRROR_BENCH_SECONDS")
+        self.bench_max_seconds = settings.getfloat("MIRROR_BENCH_MAX_SECONDS")
         self.strategy = settings.get("MIRROR_STRATEGY") or None  # None: the profile's choice
         if self.strategy is not None and self.strategy not in STRATEGIES:
             raise ValueError(f"MIRROR_STRATEGY {self.strategy!r} must be one of: {', '.join(STRATEGIES)}")
-        self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES", [403, 404, 429, 451]))
-        self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES", BLOCK_SCAN_BYTES)
+        self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES"))
+        self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES")
         self._sites: dict[tuple[str, ...], MirrorHealth] = {}
         crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self.confirm, signal=newsarchive_signals.page_served)
+        crawler.signals.connect(self.wrong_page, signal=newsarchive_signals.wrong_page)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "MirrorFailoverMiddleware":
@@ -225,7 +229,7 @@ class MirrorFailoverMiddleware:
         return self._failed(request, origin_of(urlparse_cached(request)), key, detail)
 
     def confirm(self, response: Response) -> None:
-        """The spider found the expected page type: count the success."""
+        """The spider found the expected page type (``page_served``): count the success."""
         request = response.request
         site: SiteProfile | None = request.meta.get("site_profile") if request is not None else None
         if request is None or site is None or request.meta.get("mirror") is None:
@@ -233,9 +237,21 @@ class MirrorFailoverMiddleware:
         health = self.health(site)
         self._succeeded(request, health, self._served_by(request, response, health))
 
+    def wrong_page(self, response: Response, reason: str, detail: str) -> bool:
+        """The spider found the wrong page type (``wrong_page``): True when the same path is
+        scheduled on the next healthy mirror, False when none is left (the spider then reports
+        the page, with every attempt in ``mirror_attempts``)."""
+        retry = self.fail_over(response, reason, detail)
+        if retry is None:
+            return False
+        self.stats.inc_value(f"newsarchive/wrong_page/{reason}")
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(retry)
+        return True
+
     def fail_over(self, response: Response, reason: str, detail: str) -> Request | None:
-        """The spider found the wrong page type: return the request for the next healthy
-        mirror, or None when none is left (the spider then reports it). Like a 404, the
+        """The request for the next healthy mirror after a wrong page, or None when none is
+        left. Like a 404, the
         mirror is blamed only once another mirror serves the expected page: a URL that is
         the wrong type everywhere (a video page at an article URL) is the site's doing."""
         request = response.request

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from archive.layout import DEFAULT_OUT
 from scraper.since import parse_duration
 
 if sys.version_info >= (3, 11):
@@ -97,10 +98,10 @@ class Job:
             return None
         if self.every is not None:
             turns = (now - EPOCH) // self.every
-            latest = EPOCH + turns * self.every
-            return latest if latest > after else None
+            last_turn = EPOCH + turns * self.every
+            return last_turn if last_turn > after else None
         trigger = self.trigger()
-        latest = None
+        latest: datetime | None = None
         # CronTrigger rounds up to the next whole second: +1µs makes the window open at ``after``.
         turn = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
         while turn is not None and turn <= now:
@@ -239,7 +240,7 @@ def _job(table: dict[str, Any], defaults: dict[str, Any], base: Path, fail: Call
     return Job(
         name=name,
         site=site,
-        out=(base / (setting("out") or "data")).resolve(),
+        out=(base / (setting("out") or DEFAULT_OUT)).resolve(),
         args=tuple(args),
         cron=cron,
         every=every,
@@ -258,7 +259,7 @@ def _check_types(data: dict[str, Any], keys: dict[str, type], fail: Callable[[st
         if not isinstance(value, kind):
             raise fail(f"{key!r} must be a {'list of strings' if kind is list else 'string'}, "
                        f"not {type(value).__name__}")
-        if kind is list and not all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise fail(f"{key!r} must be a list of strings, like [\"--max-articles\", \"50\"]")
 
 

@@ -26,8 +26,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock, lock_path
-from scraper.cli.exit_status import EXIT_MEANINGS
+from archive.layout import OutputLayout
+from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock
+from scraper.exit_status import EXIT_MEANINGS
 from scraper.scheduling.config import Job
 
 logger = logging.getLogger("newsarchive.schedule")
@@ -94,7 +95,7 @@ class JobRunner:
         if self.stopping.is_set():
             return RunResult(job.name, "skipped", message="scheduler stopping")
         site = site_key(job)
-        lock = SiteLock(lock_path(job.out, site))
+        lock = SiteLock(OutputLayout(job.out).site_lock(site))
         try:
             lock.acquire(job=job.name)
         except LockHeld as held:
@@ -112,10 +113,10 @@ class JobRunner:
 
     def _run_locked(self, job: Job, site: str, lock: SiteLock, turn: datetime | None,
                     command: list[str]) -> RunResult:
-        log_path = job.out / "logs" / f"{job.name}.log"
+        layout = OutputLayout(job.out)
+        log_path = layout.job_log(job.name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        runs = job.out / "runs"
-        reports_before = set(runs.glob(f"{site}-*.json"))
+        reports_before = set(layout.run_reports_of(site))
         with log_path.open("ab") as log:
             _log_line(log, f"=== {_now()} newsarchive schedule: job {job.name}"
                       + (f", turn {turn.isoformat(timespec='seconds')}" if turn else "")
@@ -144,7 +145,7 @@ class JobRunner:
             try:
                 status = self._watch(running)
                 elapsed = time.monotonic() - running.started
-                result = self._result(job, running, status, elapsed, runs, site, reports_before, log_path)
+                result = self._result(job, running, status, elapsed, layout, site, reports_before, log_path)
                 _log_line(log, f"=== {_now()} {result.message}")
             finally:  # idle only once the run's end is said
                 with self._lock:
@@ -187,9 +188,9 @@ class JobRunner:
         except ProcessLookupError:
             pass
 
-    def _result(self, job: Job, running: _Running, status: int, elapsed: float, runs: Path, site: str,
+    def _result(self, job: Job, running: _Running, status: int, elapsed: float, layout: OutputLayout, site: str,
                 reports_before: set[Path], log_path: Path) -> RunResult:
-        new_reports = sorted(set(runs.glob(f"{site}-*.json")) - reports_before)
+        new_reports = sorted(set(layout.run_reports_of(site)) - reports_before)
         report = new_reports[-1] if new_reports else None
         report_status = _report_status(report)
         if status < 0:

@@ -30,12 +30,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from archive.site_lock import lock_path, read_holder
+from archive.layout import OutputLayout
+from archive.site_lock import read_holder
 from scraper.scheduling.config import Job, ScheduleConfig, format_span
 from scraper.scheduling.job_runner import JobRunner, RunResult, site_key
 
 logger = logging.getLogger("newsarchive.schedule")
-STATE_FILE = "schedule.json"
 STATE_LOCK_SECONDS = 30.0
 
 
@@ -47,13 +47,13 @@ class ScheduleState:
     half a file; a crash mid-write leaves the old one)."""
 
     def __init__(self, out: Path) -> None:
-        self.path = out / "state" / STATE_FILE
+        self.path = OutputLayout(out).schedule_state
         self.jobs: dict[str, dict[str, Any]] = {}
 
     @contextmanager
     def locked(self) -> Iterator["ScheduleState"]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_name(STATE_FILE + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             deadline = time.monotonic() + STATE_LOCK_SECONDS
             while True:
@@ -94,7 +94,7 @@ class ScheduleState:
         return {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
 
     def _write(self) -> None:
-        tmp = self.path.with_name(f".{STATE_FILE}.{os.getpid()}.tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"format": "newsarchive/schedule-state/1", "jobs": self.jobs},
                                   indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.path)
@@ -154,7 +154,7 @@ def serve(config: ScheduleConfig, cwd: Path | None = None) -> int:
             return
         if event.code == EVENT_JOB_MAX_INSTANCES:
             site = site_key(job)
-            holder = read_holder(lock_path(job.out, site))
+            holder = read_holder(OutputLayout(job.out).site_lock(site))
             since = f" ({holder.describe()})" if holder else ""
             logger.warning("skipped %s: previous run of %s still running%s", job.name, site, since)
         else:

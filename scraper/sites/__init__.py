@@ -24,11 +24,11 @@ class UnknownExtractor(ValueError):
 
 
 def article_page_class(name: str) -> type[ArticlePage]:
-    return _load(name, ARTICLE_PAGES)  # type: ignore[no-any-return]
+    return _load(name, ARTICLE_PAGES)
 
 
 def listing_page_class(name: str) -> type[ListingPage]:
-    return _load(name if name in LISTING_PAGES else "generic", LISTING_PAGES)  # type: ignore[no-any-return]
+    return _load(name if name in LISTING_PAGES else "generic", LISTING_PAGES)
 
 
 def _load(name: str, registry: dict[str, str]) -> type:
@@ -38,4 +38,4 @@ def _load(name: str, registry: dict[str, str]) -> type:
         known = ", ".join(sorted(registry))
         raise UnknownExtractor(f"unknown extractor {name!r} (known: {known})") from None
     module_name, class_name = target.split(":")
-    return getattr(import_module(module_name), class_name)  # type: ignore[no-any-return]
+    return getattr(import_module(module_name), class_name)

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from scraper.sites.html import clean_text
-from scraper.sites.metadata import parse_date
+from scraper.sites.metadata.dates import parse_date
 
 # A gzip bomb must not exhaust memory: the sitemap protocol caps a file at 50 MB unpacked.
 MAX_DECOMPRESSED = 50 * 1024 * 1024

@@ -8,15 +8,13 @@ from datetime import tzinfo
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.article import ArticleData
-from scraper.sites.body import (
-    extract_body_paragraphs,
-    is_chrome_paragraph,
-    without_trailing_chrome,
-)
+from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailing_chrome
+from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.language import article_language
 from scraper.sites.listing import page_hrefs, resolve_links
-from scraper.sites.metadata import clean_authors, read_metadata_parts
+from scraper.sites.metadata.authors import clean_authors
+from scraper.sites.metadata.read import read_metadata_parts
 from scraper.sites.page_date import publication_day
 from scraper.sites.script_data import ScriptText, script_text
 

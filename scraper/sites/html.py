@@ -9,9 +9,9 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import charset_normalizer
-
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag, XMLParsedAsHTMLWarning
 from w3lib.encoding import html_to_unicode
 
@@ -236,7 +236,7 @@ class _Compound:
         if self.element_id is not None and attrs.get("id") != self.element_id:
             return False
         if self.classes:
-            classes = attrs.get("class") or ()
+            classes: Any = attrs.get("class") or ()
             if isinstance(classes, str):
                 classes = classes.split()
             if any(c not in classes for c in self.classes):

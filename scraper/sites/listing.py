@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -125,7 +126,7 @@ class GenericListingPage:
         for anchor in self._soup.find_all("a", href=True):
             text = clean_text(anchor.get_text(" "))
             label = anchor.get("aria-label") or anchor.get("title") or ""
-            classes = anchor.get("class") or []
+            classes: Any = anchor.get("class") or []
             class_text = " ".join(classes) if isinstance(classes, list) else str(classes)
             if (
                 (text and _NEXT_TEXT.match(text))

@@ -99,11 +99,11 @@ class _Copier:
         self.attribute_dict = builder.attribute_dict_class
         self.value_list = builder.attribute_value_list_class
         self.list_attributes: dict[str, Any] = builder.cdata_list_attributes or {}
-        self.empty_elements = builder.empty_element_tags
+        self.empty_elements: set[str] | frozenset[str] = builder.empty_element_tags or frozenset()
         self.preserve = builder.preserve_whitespace_tags
         self.containers = builder.string_containers
         self.tag_fields = {
-            "parser_class": BeautifulSoup, "namespace": None, "_namespaces": dict(builder.DEFAULT_NSMAPS),
+            "parser_class": BeautifulSoup, "namespace": None, "_namespaces": dict(builder.DEFAULT_NSMAPS),  # type: ignore[attr-defined]  # lxml's builder
             "prefix": None, "sourceline": None, "sourcepos": None,
             "attribute_value_list_class": self.value_list, "known_xml": False, "hidden": False,
             "cdata_list_attributes": self.list_attributes, "preserve_whitespace_tags": self.preserve,

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
-from urllib.parse import urldefrag, urljoin, urlsplit
 from datetime import tzinfo
+from functools import lru_cache
+from typing import cast
+from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 from w3lib.html import strip_html5_whitespace
 
 from scraper.sites.article import ArticleData, Image
-from scraper.sites.body import extract_body_paragraphs
-from scraper.sites.image_credits import split_credit
+from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
+from scraper.sites.figures.credits import split_credit
 from scraper.sites.listing import join_base
-from scraper.sites.metadata import read_metadata
+from scraper.sites.metadata.read import read_metadata
 
 # --- Press TV selectors and patterns -------------------------------------------------------
 #
@@ -123,7 +124,7 @@ class PressTvArticlePage:
 
     def to_item(self) -> ArticleData | None:
         index = self._parsed()
-        soup = index.root
+        soup = cast(BeautifulSoup, index.root)  # the tree make_soup parsed
         if self._links is None:
             # while the chrome, and the links in it, are still in the tree; resolved only if
             # links() is asked for (replay never does)
@@ -228,7 +229,7 @@ class PressTvArticlePage:
                 paragraphs = paragraphs[1:]
             if paragraphs:
                 return paragraphs
-        soup = index.root
+        soup = cast(BeautifulSoup, index.root)  # the tree make_soup parsed
         if NOT_AN_ARTICLE.search(clean_text(soup.get_text(" "))):
             return []
         _decompose(BOILERPLATE.select(index))
@@ -295,7 +296,7 @@ def _without_boilerplate(paragraphs: list[str]) -> list[str]:
 
 
 def _hrefs(anchors: list[Tag]) -> list[str | None]:
-    return [a.attrs.get("href") for a in anchors]
+    return [href if isinstance(href := a.attrs.get("href"), str) else None for a in anchors]
 
 
 def _absolute_links(hrefs: list[str | None], base: str) -> list[str]:

@@ -12,15 +12,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from functools import cached_property
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.sites import ARTICLE_PAGES
-from scraper.sites.identity import rebased_url
+from scraper.sites.url_normalisation import rebased_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -101,13 +101,9 @@ class SiteProfile:
         return frozenset(names)
 
     @cached_property
-    def _netlocs(self) -> frozenset[str]:
-        # The spider tests every link of every page (tens of thousands a minute): a set of
-        # netlocs as they appear in URLs, default ports spelled out too, avoids parsing each.
-        return frozenset(self._host_by_netloc)
-
-    @cached_property
     def _host_by_netloc(self) -> dict[str, str]:
+        # The spider tests every link of every page (tens of thousands a minute): netlocs as
+        # they appear in URLs, default ports spelled out too, avoid parsing each.
         spelled: dict[str, str] = {}
         for host in self.hosts:
             spelled[host] = host
@@ -331,7 +327,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         value = data[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise fail(f"{key!r} must be a {kind.__name__}, not {type(value).__name__}")
-        if kind is list and not all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise fail(f"{key!r} must be a list of strings")
 
     name = data["name"]

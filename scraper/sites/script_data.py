@@ -28,7 +28,7 @@ from typing import Any
 
 from bs4 import Tag
 
-from scraper.sites.body import is_chrome_paragraph
+from scraper.sites.body.chrome_lines import is_chrome_paragraph
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 
 # Caps: together they bound what a hostile page can cost (under 0.2 s on the worst inputs
@@ -254,10 +254,10 @@ def _stream_values(decoder: json.JSONDecoder, payload: str, scan: _Scan) -> Iter
         yield data
     position = 0
     while not scan.spent():
-        match = _STREAM_ROW.search(payload, position)
-        if match is None:
+        row = _STREAM_ROW.search(payload, position)
+        if row is None:
             return
-        start = match.end()
+        start = row.end()
         position = start + 1
         for value, end in _decode_spans(decoder, payload, start, scan, depth=1):
             yield value

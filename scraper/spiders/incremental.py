@@ -7,35 +7,14 @@ whole page's worth of work, so a page costs one thread hop.
 Layer 1 ("already known": skip, or re-check with a conditional request) happens before a
 request is built; layers 3-5 (same text, changed text, same text under another id) after an
 article is extracted, through :func:`archive.records.version_record`. Layer 2 (same payload bytes → WARC
-revisit) belongs to the WARC capture extension, which reads ``spider.index`` itself.
+revisit) belongs to the WARC capture extension, which reads the run's index itself.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from scrapy.settings import BaseSettings
-
-from archive.index import ArticleIndex, ArticleInfo, open_index
-from archive.records import version_record
-
-
-def index_path(archive_dir: str | Path, site: str) -> Path:
-    return Path(archive_dir) / "state" / f"{site}.sqlite"
-
-
-def open_crawl_index(settings: BaseSettings, site: str) -> ArticleIndex | None:
-    """The site's index, or None with ``ARCHIVE_INDEX_ENABLED=False`` (every run then
-    fetches everything and every record is version 1). With ``REDIS_URL`` (a shared crawl)
-    it is on that Redis server, shared by every worker, instead of ``state/<site>.sqlite``."""
-    if not settings.getbool("ARCHIVE_INDEX_ENABLED", True):
-        return None
-    if settings.get("REDIS_URL"):
-        return open_index(settings["REDIS_URL"], site=site,
-                          prefix=settings.get("SHARED_CRAWL_PREFIX") or "newsarchive")
-    path = index_path(settings.get("ARCHIVE_DIR", "data"), site)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return open_index(path)
+from archive.index.model import ArticleIndex, ArticleInfo, VersionResult
+from archive.records import ArticleRecord, version_record
 
 
 def conditional_headers(info: ArticleInfo | None) -> dict[str, str]:
@@ -87,14 +66,16 @@ def consult_index(
     return decisions
 
 
-def store_fetched(index: ArticleIndex, article_id: str, record: dict[str, Any], urls: list[str],
-                  etag: str | None, last_modified: str | None) -> str:
-    """A fetched and extracted article: its URLs, validators and version. Returns the
-    version status (new, changed, unchanged); ``record`` gets its versioning fields."""
+def store_fetched(index: ArticleIndex, article_id: str, record: ArticleRecord, simhash: int | None,
+                  urls: list[str], etag: str | None, last_modified: str | None
+                  ) -> tuple[ArticleRecord, VersionResult]:
+    """A fetched and extracted article: its URLs, validators and version (``simhash``: of its
+    text, from the extraction worker). Returns the record with its versioning fields, and the
+    index's verdict (its ``status``: new, changed or unchanged)."""
     for url in urls:
         index.add_sighting(article_id, url)
     index.record_check(article_id, etag=etag, last_modified=last_modified)
-    return version_record(index, record).status
+    return version_record(index, record, simhash)
 
 
 def store_not_modified(index: ArticleIndex, article_id: str, urls: list[str],

@@ -2,9 +2,10 @@
 
 Scheduled runs hit the same site every hour for years, so each run asks this index "do I have
 this already?" before fetching, and tells it what it found afterwards. The interface is kept
-narrow on purpose: SQLite (``archive.index_sqlite``) is the default backend, and a Redis
-backend for scaled-out crawls will implement the same :class:`ArticleIndex` protocol, so the
-spider must only ever use what is declared here.
+narrow on purpose: SQLite (``archive.index.sqlite_backend``) is the default backend, and a Redis
+backend (``archive.index.redis_backend``) for scaled-out crawls implements the same
+:class:`ArticleIndex` protocol, so the spider must only ever use what is declared here.
+``archive.index.open`` opens the right one for a location; this module imports neither.
 
 Terms:
 
@@ -24,11 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from archive.warc_writer import WarcPointer
+from archive.warc_pointer import WarcPointer
 
 __all__ = [
     "DEFAULT_RECHECK_EVERY",
@@ -39,11 +39,10 @@ __all__ = [
     "ForgetResult",
     "IndexSchemaError",
     "IndexStats",
+    "Moment",
     "Version",
     "VersionResult",
-    "WarcPointer",
-    "is_redis_url",
-    "open_index",
+    "confirm_written",
 ]
 
 Moment = datetime | float | int | None
@@ -178,10 +177,6 @@ class ArticleIndex(Protocol):
 
     def latest_version(self, article_id: str) -> Version | None: ...
 
-    def article_for_hash(self, content_hash: str) -> str | None:
-        """The first article (in order of first sighting) any of whose versions has this
-        text hash."""
-
     def first_capture(self, payload_digest: str) -> Capture | None: ...
 
     # -- what the crawl tells it afterwards --------------------------------------------------
@@ -258,46 +253,10 @@ class ArticleIndex(Protocol):
     def close(self) -> None: ...
 
 
-def open_index(path: str | Path, **options: Any) -> ArticleIndex:
-    """The index at ``path``, its backend chosen by the location: a ``redis://``,
-    ``rediss://`` or ``unix://`` URL is a Redis server (``site=`` is then required: keys live
-    under ``newsarchive:<site>:index:``), anything else the default SQLite file. ``options``
-    go to the backend's constructor."""
-    if is_redis_url(path):
-        from archive.index_redis import RedisIndex  # backend modules import this one
-
-        return RedisIndex(str(path), **options)
-    from archive.index_sqlite import SqliteIndex
-
-    return SqliteIndex(path, **options)
-
-
-def confirm_written(index: ArticleIndex | None, record: Any, written: bool) -> None:
+def confirm_written(index: ArticleIndex | None, article_id: str, content_hash: str, written: bool) -> None:
     """Tell an index that holds each new version back until its record is written
-    (``SqliteIndex.hold_versions_until_written``) whether ``record`` was written; an index
-    that holds nothing back has nothing to be told."""
+    (``SqliteIndex.hold_versions_until_written``) whether the record of that version was
+    written; an index that holds nothing back has nothing to be told."""
     tell = getattr(index, "version_written" if written else "version_not_written", None)
-    if tell is not None and isinstance(record, dict) and record.get("id") and record.get("content_hash"):
-        tell(record["id"], record["content_hash"])
-
-
-def is_redis_url(location: object) -> bool:
-    """``redis://``, ``rediss://`` or ``unix://``: an index on a Redis server, not a file."""
-    if not isinstance(location, str) or "://" not in location:
-        return False
-    return location.split("://", 1)[0].lower() in ("redis", "rediss", "unix")
-
-
-def to_epoch(moment: Moment) -> int:
-    """Whole POSIX seconds: the index's resolution for sighting and check times."""
-    if moment is None:
-        return int(datetime.now(timezone.utc).timestamp())
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            raise ValueError(f"naive datetime {moment!r}: pass an aware one (UTC is fine)")
-        return int(moment.timestamp())
-    return int(moment)
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    if tell is not None:
+        tell(article_id, content_hash)

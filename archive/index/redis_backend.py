@@ -1,9 +1,9 @@
-"""Redis backend of :class:`archive.index.ArticleIndex`, for crawls shared by several workers.
+"""Redis backend of :class:`archive.index.model.ArticleIndex`, for crawls shared by several workers.
 
-Same semantics as the SQLite backend (``archive.index_sqlite``), so the spider, the WARC
+Same semantics as the SQLite backend (``archive.index.sqlite_backend``), so the spider, the WARC
 capture and the tests cannot tell them apart; what differs is that many processes on many
-machines write at once, so every write that reads before it writes is one Lua script (atomic
-on the server, one round trip):
+machines write at once, so every write that reads before it writes is one Lua script
+(``archive.index.redis_scripts``: atomic on the server, one round trip):
 
 * version numbering: "same hash as the latest version → unchanged, else version n+1" runs
   inside the server, so two workers recording the same article can never both make
@@ -28,7 +28,7 @@ the crawl's own run keys (``…:crawl:…``, see ``scraper.shared.crawl``) never
                                seen, POSIX seconds) for every URL sighting of the article
 ``urls``               hash    url → article id
 ``text:<hash>``        zset    article ids having a version with that content hash, scored
-                               by ``seq`` (``article_for_hash``, ``duplicate_of``)
+                               by ``seq`` (for ``duplicate_of``)
 ``payloads``           hash    payload digest → JSON capture ``u d r f o``
 ``payload-claim:<d>``  string  short-lived claim on a digest being written (see above)
 ``nversions``          string  version count, for ``stats``
@@ -46,12 +46,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-from archive.index import (
+from archive.index import redis_scripts as scripts
+from archive.index.model import (
     DEFAULT_RECHECK_EVERY,
     DEFAULT_YOUNG_WINDOW,
     ArticleInfo,
@@ -62,215 +63,16 @@ from archive.index import (
     Moment,
     Version,
     VersionResult,
-    from_epoch,
-    is_redis_url,
-    to_epoch,
 )
-from archive.index_sqlite import published_datetime
-from archive.warc_writer import WarcPointer
+from archive.index.codec import from_epoch, published_datetime, to_epoch
+from archive.index.export import exported_article
+from archive.warc_pointer import WarcPointer
 
-__all__ = ["RedisIndex", "is_redis_url", "redacted"]
+__all__ = ["RedisIndex", "redacted"]
 
 SCHEMA_VERSION = 1
 _U64 = 1 << 64
 _CHUNK = 500  # articles per round trip when walking the whole index
-
-# -- Lua -------------------------------------------------------------------------------------
-# ARGV[1] is always the key prefix ("newsarchive:<site>:index:"). Numbers travel as decimal
-# strings; cjson prints numbers with 14 significant digits, plenty for seconds and offsets.
-
-_LUA_COMMON = """
-local P = ARGV[1]
-local function akey(id) return P .. 'article:' .. id end
--- create the article (next seq, first = last = now) or move its last sighting forward
-local function touch(id, now, extra)
-  local k = akey(id)
-  local last = redis.call('HGET', k, 'last')
-  if not last then
-    local seq = redis.call('INCR', P .. 'seq')
-    redis.call('HSET', k, 'seq', seq, 'first', now, 'last', now)
-    redis.call('ZADD', P .. 'articles', 0, id)
-    return k, true
-  end
-  if now > tonumber(last) then redis.call('HSET', k, 'last', now) end
-  return k, false
-end
-"""
-
-_LUA_SIGHT = _LUA_COMMON + """
-local id, url, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local k = touch(id, now)
-local field = 'u:' .. url
-local owner = redis.call('HGET', P .. 'urls', url)
-if owner == id then
-  local seen = redis.call('HGET', k, field)
-  if not seen or now > tonumber(seen) then redis.call('HSET', k, field, now) end
-  return 0
-end
--- the same URL now shows another article: the latest sighting wins, a URL has one article
-if owner then redis.call('HDEL', akey(owner), field) end
-redis.call('HSET', P .. 'urls', url, id)
-redis.call('HSET', k, field, now)
-return 1
-"""
-
-_LUA_VERSION = _LUA_COMMON + """
-local a = cjson.decode(ARGV[2])
-local id, now, v = a.id, a.now, a.v
-local k, created = touch(id, now)
--- a fetch is a check too (see SqliteIndex._record_version)
-local checked = redis.call('HGET', k, 'checked')
-if not checked or now > tonumber(checked) then redis.call('HSET', k, 'checked', now) end
-if a.pub then redis.call('HSET', k, 'pub', a.pub) end
-local n = tonumber(redis.call('HGET', k, 'n') or '0')
-local dup = redis.call('HGET', k, 'dup')
-local latest = false
-if n > 0 then latest = cjson.decode(redis.call('HGET', k, 'v:' .. n)) end
-if latest and latest.h == v.h then
-  if now > latest.l then
-    latest.l = now
-    redis.call('HSET', k, 'v:' .. n, cjson.encode(latest))
-  end
-  local previous = false
-  if n > 1 then previous = cjson.decode(redis.call('HGET', k, 'v:' .. (n - 1))).h end
-  return {'unchanged', n, previous, latest.m, dup}
-end
-local minor = a.minor
-if minor < 0 then
-  minor = 0
-  if latest and latest.s and v.s then
-    local function bits(x)
-      local c = 0
-      while x ~= 0 do
-        c = c + bit.band(x, 1)
-        x = bit.rshift(x, 1)
-      end
-      return c
-    end
-    -- 64-bit simhashes as 16 hex digits: two exact 32-bit halves for Lua's bit library
-    local d = bits(bit.bxor(tonumber(latest.s:sub(1, 8), 16), tonumber(v.s:sub(1, 8), 16)))
-            + bits(bit.bxor(tonumber(latest.s:sub(9, 16), 16), tonumber(v.s:sub(9, 16), 16)))
-    if d <= a.dist then minor = 1 end
-  end
-end
-if not dup then
-  -- same text as another article: recorded once as duplicate_of, never merged
-  for _, other in ipairs(redis.call('ZRANGE', P .. 'text:' .. v.h, 0, 1)) do
-    if other ~= id then
-      dup = other
-      redis.call('HSET', k, 'dup', dup)
-      break
-    end
-  end
-end
-local number = n + 1
-v.f = now
-v.l = now
-v.m = minor
-redis.call('HSET', k, 'v:' .. number, cjson.encode(v), 'n', number)
-redis.call('ZADD', P .. 'text:' .. v.h, 'NX', redis.call('HGET', k, 'seq'), id)
-redis.call('INCR', P .. 'nversions')
-local status = 'changed'
-if n == 0 then status = 'new' end
-local previous = false
-if latest then previous = latest.h end
-return {status, number, previous, minor, dup}
-"""
-
-_LUA_CHECK = _LUA_COMMON + """
-local a = cjson.decode(ARGV[2])
-local k = touch(a.id, a.now)
-redis.call('HSET', k, 'checked', a.now)
-for _, name in ipairs({'etag', 'lm'}) do
-  if a[name] then
-    redis.call('HSET', k, name, a[name])
-  elseif a.nm == 0 then
-    redis.call('HDEL', k, name)  -- a 200 without the validator: the old one is stale
-  end
-end
-return 1
-"""
-
-_LUA_LATEST = _LUA_COMMON + """
-local k = akey(ARGV[2])
-local n = tonumber(redis.call('HGET', k, 'n') or '0')
-if n == 0 then return false end
-local previous = false
-if n > 1 then previous = redis.call('HGET', k, 'v:' .. (n - 1)) end
-return {n, redis.call('HGET', k, 'v:' .. n), previous}
-"""
-
-_LUA_FIRST_CAPTURE = _LUA_COMMON + """
-local found = redis.call('HGET', P .. 'payloads', ARGV[2])
-if found then return {1, found} end
-if ARGV[5] == '1' then
-  local claim = P .. 'payload-claim:' .. ARGV[2]
-  if redis.call('SET', claim, ARGV[3], 'NX', 'PX', ARGV[4]) then return {0} end
-  if redis.call('GET', claim) == ARGV[3] then return {0} end
-  return {2}  -- another writer is capturing these bytes right now
-end
-return {0}
-"""
-
-_LUA_RECORD_PAYLOAD = _LUA_COMMON + """
-local added = redis.call('HSETNX', P .. 'payloads', ARGV[2], ARGV[3])
-local claim = P .. 'payload-claim:' .. ARGV[2]
-if redis.call('GET', claim) == ARGV[4] then redis.call('DEL', claim) end
-return added
-"""
-
-_LUA_FORGET_URL = _LUA_COMMON + """
-local owner = redis.call('HGET', P .. 'urls', ARGV[2])
-if not owner then return 0 end
-redis.call('HDEL', P .. 'urls', ARGV[2])
-redis.call('HDEL', akey(owner), 'u:' .. ARGV[2])
-return 1
-"""
-
-_LUA_FORGET_ID = _LUA_COMMON + """
-local id = ARGV[2]
-local k = akey(id)
-local fields = redis.call('HGETALL', k)
-if #fields == 0 then return {0, 0, 0} end
-local versions, urls = 0, 0
-for i = 1, #fields, 2 do
-  local f = fields[i]
-  local kind = f:sub(1, 2)
-  if kind == 'u:' then
-    urls = urls + 1
-    local url = f:sub(3)
-    if redis.call('HGET', P .. 'urls', url) == id then redis.call('HDEL', P .. 'urls', url) end
-  elseif kind == 'v:' then
-    versions = versions + 1
-    redis.call('ZREM', P .. 'text:' .. cjson.decode(fields[i + 1]).h, id)
-  end
-end
-redis.call('DEL', k)
-redis.call('ZREM', P .. 'articles', id)
-if versions > 0 then redis.call('DECRBY', P .. 'nversions', versions) end
-return {1, versions, urls}
-"""
-
-_LUA_EXPIRE = _LUA_COMMON + """
-local cutoff = tonumber(ARGV[2])
-local removed = 0
-for i = 3, #ARGV do
-  local id = ARGV[i]
-  local k = akey(id)
-  local fields = redis.call('HGETALL', k)
-  for j = 1, #fields, 2 do
-    local f = fields[j]
-    if f:sub(1, 2) == 'u:' and tonumber(fields[j + 1]) < cutoff then
-      redis.call('HDEL', k, f)
-      removed = removed + 1
-      local url = f:sub(3)
-      if redis.call('HGET', P .. 'urls', url) == id then redis.call('HDEL', P .. 'urls', url) end
-    end
-  end
-end
-return removed
-"""
-
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
@@ -294,12 +96,8 @@ def _simhash_hex(simhash: int | None) -> str | None:
     return f"{simhash:016x}"
 
 
-def _iso(seconds: int) -> str:
-    return from_epoch(seconds).isoformat()
-
-
 class RedisIndex:
-    """:class:`archive.index.ArticleIndex` on a Redis server, keys under ``<prefix>:<site>:index:``.
+    """:class:`archive.index.model.ArticleIndex` on a Redis server, keys under ``<prefix>:<site>:index:``.
 
     Every write is applied (and visible to every worker) when the call returns: ``flush`` has
     nothing to do. Safe to share between threads (redis-py's connection pool)."""
@@ -336,15 +134,15 @@ class RedisIndex:
             health_check_interval=30,
         )
         db = self._client
-        self._sight = db.register_script(_LUA_SIGHT)
-        self._version = db.register_script(_LUA_VERSION)
-        self._check = db.register_script(_LUA_CHECK)
-        self._latest = db.register_script(_LUA_LATEST)
-        self._first_capture = db.register_script(_LUA_FIRST_CAPTURE)
-        self._record_payload = db.register_script(_LUA_RECORD_PAYLOAD)
-        self._forget_url = db.register_script(_LUA_FORGET_URL)
-        self._forget_id = db.register_script(_LUA_FORGET_ID)
-        self._expire = db.register_script(_LUA_EXPIRE)
+        self._sight = db.register_script(scripts.ADD_SIGHTING)
+        self._version = db.register_script(scripts.RECORD_VERSION)
+        self._check = db.register_script(scripts.RECORD_CHECK)
+        self._latest = db.register_script(scripts.LATEST_VERSION)
+        self._first_capture = db.register_script(scripts.FIRST_CAPTURE)
+        self._record_payload = db.register_script(scripts.RECORD_PAYLOAD)
+        self._forget_url = db.register_script(scripts.FORGET_URL)
+        self._forget_id = db.register_script(scripts.FORGET_ID)
+        self._expire = db.register_script(scripts.EXPIRE_URLS)
         try:
             self._check_schema()
         except BaseException:
@@ -386,7 +184,7 @@ class RedisIndex:
     # -- queries ---------------------------------------------------------------------------------
 
     def article_for_url(self, url: str) -> str | None:
-        return self._db.hget(self.prefix + "urls", url)
+        return cast("str | None", self._db.hget(self.prefix + "urls", url))
 
     def knows(self, article_id: str) -> bool:
         return int(self._db.hget(self._akey(article_id), "n") or 0) > 0
@@ -408,14 +206,14 @@ class RedisIndex:
         )
         if first is None or not int(versions or 0):
             return True  # never archived: a sighting alone does not count
-        born = published_datetime(published)
+        born = published_datetime(cast("str | None", published))
         born_at = born.timestamp() if born is not None else int(first)
         if moment - born_at >= young_window.total_seconds():
             return False
         return checked is None or moment - int(checked) >= recheck_every.total_seconds()
 
     def article(self, article_id: str) -> ArticleInfo | None:
-        fields = self._db.hgetall(self._akey(article_id))
+        fields = cast("dict[str, str]", self._db.hgetall(self._akey(article_id)))
         if not fields:
             return None
         return self._info(article_id, fields)
@@ -442,10 +240,6 @@ class RedisIndex:
         number, latest, previous = found
         return _version(article_id, int(number), json.loads(latest),
                         None if previous is None else json.loads(previous)["h"])
-
-    def article_for_hash(self, content_hash: str) -> str | None:
-        first = self._db.zrange(f"{self.prefix}text:{content_hash}", 0, 0)
-        return first[0] if first else None
 
     def first_capture(self, payload_digest: str) -> Capture | None:
         """The first capture of the digest; on a miss the digest is claimed for this instance
@@ -586,7 +380,7 @@ class RedisIndex:
         while walking, except by a concurrent ``forget``, which may shift one chunk)."""
         start = 0
         while True:
-            chunk = self._db.zrange(self.prefix + "articles", start, start + _CHUNK - 1)
+            chunk = cast("list[str]", self._db.zrange(self.prefix + "articles", start, start + _CHUNK - 1))
             if not chunk:
                 return
             yield chunk
@@ -614,28 +408,16 @@ class RedisIndex:
                     continue  # only sighted, never archived: nothing to export
                 previous = json.loads(fields[f"v:{number - 1}"])["h"] if number > 1 else None
                 version = _version(article_id, number, json.loads(fields[f"v:{number}"]), previous)
-                warc = version.warc
                 checked = fields.get("checked")
-                yield {
-                    "id": article_id,
-                    "version": version.version,
-                    "versions": version.version,  # numbered 1..n without gaps
-                    "content_hash": version.content_hash,
-                    "previous_hash": version.previous_hash,
-                    "simhash": version.simhash,
-                    "minor_change": version.minor,
-                    "fetched_at": version.fetched_at,
-                    "warc": None if warc is None
-                    else {"filename": warc.filename, "offset": warc.offset, "record_id": warc.record_id},
-                    "urls": _urls(fields),
-                    "published": fields.get("pub"),
-                    "duplicate_of": fields.get("dup"),
-                    "first_seen": _iso(int(fields["first"])),
-                    "last_seen": _iso(int(fields["last"])),
-                    "last_checked": None if checked is None else _iso(int(checked)),
-                    "version_first_seen": _iso(int(version.first_seen.timestamp())),
-                    "version_last_seen": _iso(int(version.last_seen.timestamp())),
-                }
+                yield exported_article(
+                    version,
+                    urls=_urls(fields),
+                    published=fields.get("pub"),
+                    duplicate_of=fields.get("dup"),
+                    first_seen=int(fields["first"]),
+                    last_seen=int(fields["last"]),
+                    last_checked=None if checked is None else int(checked),
+                )
 
     # -- lifecycle -------------------------------------------------------------------------------
 

@@ -1,0 +1,301 @@
+"""Cutting boilerplate out of the page tree.  Before scoring: the tags that are never
+article text, and hidden elements.  Inside the chosen containers: the title, elements whose
+class/id hints name boilerplate (comments, sharing, related stories…), link lists, a link
+alone on its line, "Read also: <link>" paragraphs, image captions typed as text, and the
+short lead-in lines ("Related:") that introduced a list being cut.
+
+All tree walks are bounded loops over bs4's own iterators: hostile pages nest thousands
+deep and must not hit the recursion limit, nor make one test cost more than a short walk.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+
+from scraper.sites.body.chrome_lines import MAX_CAPTION
+from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
+from scraper.sites.body.text_stats import MAX_CLIMB, TextStats
+from scraper.sites.body.vocabulary import (
+    BODY_HINT,
+    ITALIC_TAGS,
+    LEAD_IN_TAGS,
+    LINK_LIST_TAGS,
+    NEGATIVE_HINT,
+    PROTECTED_TAGS,
+    RUN_CONTAINERS,
+    STRIP_TAGS,
+)
+from scraper.sites.html import BLOCK_TAGS, all_tags
+
+
+def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
+    """Cut, page-wide, the tags that are never article text and the hidden elements."""
+    for tag in all_tags(soup):
+        if _gone(tag):
+            continue
+        if tag.name in STRIP_TAGS or _is_hidden(tag):
+            tag.decompose()
+
+
+def _gone(tag: Tag) -> bool:
+    # Not ``tag.decomposed``: on a live Tag that getattr falls through to a subtree search.
+    return bool(tag.__dict__.get("_decomposed"))
+
+
+def _is_hidden(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if "hidden" in attrs:
+        # React's streaming server rendering sends each finished part of the page in a
+        # ``<div hidden id="S:…">`` that a script then moves into place: shown content.
+        ident = attrs.get("id")
+        return not (isinstance(ident, str) and _STREAMED_PART.match(ident))
+    if attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    if isinstance(style, str) and "none" in style:
+        compact = style.replace(" ", "").lower()
+        return "display:none" in compact or "visibility:hidden" in compact
+    return False
+
+
+_STREAMED_PART = re.compile(r"S:[0-9a-z]+\Z")
+
+
+def clean_container(container: Tag, stats: TextStats) -> None:
+    """Cut what is inside the article container but not article text."""
+    total = max(stats.length(container), 1)
+    for tag in all_tags(container):
+        if _gone(tag):
+            continue
+        name = tag.name
+        if name == "h1":  # the title: a field of its own, not body text
+            tag.decompose()
+            continue
+        hints = hint_text(tag)
+        if (
+            hints
+            and name not in PROTECTED_TAGS
+            and not (name == "a" and _is_inline_link(tag, stats))
+            and has_negative_hint(hints)
+            and not BODY_HINT.search(hints)
+            and not _is_lead_teaser(tag, container, hints, stats)
+            # a wrapper holding most of the text is not boilerplate whatever its class says
+            and stats.length(tag) < 0.4 * total
+        ):
+            tag.decompose()
+        elif name in LINK_LIST_TAGS and _is_link_list(tag, stats) or (
+            name == "a" and _is_link_line(tag)
+        ) or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats))):
+            _cut_lead_in(tag)
+            tag.decompose()
+
+
+def _is_inline_link(link: Tag, stats: TextStats) -> bool:
+    """A link inside a sentence: its class names what it points to ("textTag" for a topic
+    page), not a box of chrome, and cutting it would cut words out of the sentence."""
+    for level, parent in enumerate(link.parents):
+        if level >= MAX_CLIMB:
+            return False
+        block_length = stats.length(parent)
+        if block_length:
+            return block_length >= _MIN_PROSE_BLOCK and _text_length(link) < 0.5 * block_length
+    return False
+
+
+_MIN_PROSE_BLOCK = 80
+
+
+def _text_length(tag: Tag) -> float:
+    """Visible characters of a short element; infinite for one too big to count."""
+    length = 0
+    for node in _bounded_nodes(tag):
+        if node is None:
+            return float("inf")
+        if type(node) is NavigableString:
+            length += len(node) - sum(map(str.isspace, node))
+    return length
+
+
+def _is_lead_teaser(tag: Tag, container: Tag, hints: str, stats: TextStats) -> bool:
+    """German CMSes call the article's own lead its "teaser" (``teaser_text``): the
+    container's first text, with no link.  A teaser for another story links to it, and
+    sits among or after the paragraphs."""
+    words = {match.group().lower()
+             for match in NEGATIVE_HINT.finditer(split_camel_case(hints))}
+    return (words == {"teaser"} and stats.length(tag) > 0 and not stats.links.get(id(tag))
+            and _opens(tag, container))
+
+
+def _opens(tag: Tag, container: Tag) -> bool:
+    """No text comes before ``tag`` in ``container`` (looked for over a bounded stretch)."""
+    for count, element in enumerate(tag.previous_elements):
+        if element is container:
+            return True
+        if count == _MAX_LEAD_LOOKBACK:
+            return False
+        if type(element) is NavigableString and not element.isspace():
+            return False
+    return False
+
+
+_MAX_LEAD_LOOKBACK = 200
+
+
+def _is_link_list(tag: Tag, stats: TextStats) -> bool:
+    """"Read more" / "Related" blocks: mostly link text."""
+    length = stats.length(tag)
+    if not length:
+        return False
+    ratio = stats.links.get(id(tag), 0) / length
+    if tag.name in ("ul", "ol", "dl"):
+        return ratio > 0.5
+    return ratio > 0.7 and length < 300
+
+
+def _is_labelled_link(paragraph: Tag, stats: TextStats) -> bool:
+    """A paragraph that is a short label ending in a separator, then one link to the end:
+    "Read also | <a>headline</a>", "LIRE AUSSI : <a>…</a>", in whatever language — the
+    label's own words need not be known, its shape says it is one."""
+    links = stats.links.get(id(paragraph), 0)
+    if not links or stats.length(paragraph) > _MAX_LABELLED_LINK:
+        return False
+    label: list[str] = []
+    seen_link = False
+    for node in _bounded_nodes(paragraph):
+        if node is None:
+            return False
+        if type(node) is not NavigableString or node.isspace():
+            continue
+        in_link = any(parent.name == "a" for parent in _parents_within(node, paragraph))
+        if in_link:
+            seen_link = True
+        elif seen_link:
+            return False  # text after the link: a sentence that contains one
+        else:
+            label.append(str(node))
+    text = "".join(label).strip()
+    return (seen_link and 0 < len(text) <= _MAX_LINK_LABEL
+            and text.endswith(_LABEL_SEPARATORS))
+
+
+def _is_image_caption(paragraph: Tag, stats: TextStats) -> bool:
+    """A picture, a line break, then a line in italics, all in one paragraph: the caption
+    an editor typed under a picture where the CMS has no ``<figcaption>``.  (Italic text
+    beside a floated picture, on the same line, is text.)"""
+    length = stats.length(paragraph)
+    if not length or length > MAX_CAPTION:
+        return False
+    stage = 0  # 1: a picture seen, 2: then a line break
+    for node in _bounded_nodes(paragraph):
+        if node is None:
+            return False
+        if type(node) is Tag:
+            if node.name == "img" and stage == 0:
+                stage = 1
+            elif node.name == "br" and stage == 1:
+                stage = 2
+            continue
+        if type(node) is not NavigableString or node.isspace():
+            continue
+        if stage < 2 or not any(
+            parent.name in ITALIC_TAGS for parent in _parents_within(node, paragraph)
+        ):
+            return False
+    return stage == 2
+
+
+def _parents_within(node: PageElement, ancestor: Tag) -> Iterator[Tag]:
+    """``node``'s ancestors below ``ancestor``, the nearest ``MAX_CLIMB`` of them."""
+    for level, parent in enumerate(node.parents):
+        if parent is ancestor or level >= MAX_CLIMB:
+            return
+        yield parent
+
+
+def _bounded_nodes(tag: Tag) -> Iterator[PageElement | None]:
+    """``tag``'s descendants, or None for the rest once there are too many to be the
+    one short paragraph these tests look for: a hostile page's deep nest of tags costs
+    no more than a short walk."""
+    for count, node in enumerate(tag.descendants):
+        if count == _MAX_PARAGRAPH_NODES:
+            yield None
+            return
+        yield node
+
+
+_MAX_PARAGRAPH_NODES = 300
+
+
+_MAX_LABELLED_LINK = 300
+_MAX_LINK_LABEL = 40
+_LABEL_SEPARATORS = (":", "|", "\uff1a", "»", "›", ">", "–", "—")
+
+
+def _is_link_line(link: Tag) -> bool:
+    """A link alone on its line of a container's ``<br>``-separated text: the "Read: …"
+    line or mirror address an old CMS puts among the paragraphs, where a newer one would
+    give it a ``<p>`` of its own (which ``_is_link_list`` cuts)."""
+    parent = link.parent
+    if parent is None or parent.name not in RUN_CONTAINERS:
+        return False
+    before = _line_edge(link.previous_siblings)
+    if before is None:
+        return False
+    after = _line_edge(link.next_siblings)
+    return after is not None and "br" in (before, after)
+
+
+def _line_edge(siblings: Iterator[PageElement]) -> str | None:
+    """What ends the line on one side of an element: "br", "block" (a block element or the
+    container's edge), or None when more text or inline content shares the line."""
+    for count, sibling in enumerate(siblings):
+        if count == _MAX_SIBLINGS:
+            return None
+        if type(sibling) is Tag:
+            name = sibling.name
+            return "br" if name == "br" else "block" if name in BLOCK_TAGS else None
+        if isinstance(sibling, NavigableString) and (
+            type(sibling) is not NavigableString or sibling.isspace()
+        ):
+            continue  # whitespace, a comment
+        return None
+    return "block"
+
+
+# How many siblings a line's edge is looked for among: bounds the work on hostile pages.
+_MAX_SIBLINGS = 20
+
+
+def _cut_lead_in(links: Tag) -> None:
+    """Cut the short line ending in a colon just before a link list being cut ("Related:",
+    "… can also be accessed at the following addresses:"): it introduces nothing now."""
+    for count, sibling in enumerate(links.previous_siblings):
+        if count == _MAX_SIBLINGS:
+            return
+        if type(sibling) is Tag:
+            name = sibling.name
+            if name == "br":
+                continue
+            if name not in LEAD_IN_TAGS or (
+                name not in BLOCK_TAGS and _line_edge(sibling.previous_siblings) is None
+            ):
+                return  # not a line of its own
+            text = sibling.get_text().strip()
+            if text.endswith(_COLONS) and len(text) < _MAX_LEAD_IN:
+                sibling.decompose()
+            return
+        if type(sibling) is not NavigableString:
+            continue  # a comment
+        text = sibling.strip()
+        if not text:
+            continue
+        if (text.endswith(_COLONS) and len(text) < _MAX_LEAD_IN
+                and _line_edge(sibling.previous_siblings) is not None):
+            sibling.replace_with("")
+        return
+
+
+_COLONS = (":", "\uff1a")
+_MAX_LEAD_IN = 150

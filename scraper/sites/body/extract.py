@@ -1,0 +1,54 @@
+"""Generic main-text detection for pages no site selector covers: the entry point.
+
+Boilerplate tags are cut from the page (``cleanup``); a readability-style scorer chooses
+the article's containers (``scoring``); the boilerplate inside them is cut and their text
+split into paragraphs with ``block_paragraphs``; then short lines a template repeats, and
+lines that are chrome in any article (``chrome_lines``), are dropped.
+"""
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailing_chrome
+from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
+from scraper.sites.body.scoring import main_containers
+from scraper.sites.body.text_stats import TextStats
+from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
+
+
+def extract_body_paragraphs(soup: BeautifulSoup) -> list[str]:
+    """The article's paragraphs, boilerplate removed. May modify ``soup``: call it last."""
+    try:
+        return _extract(soup)
+    except RecursionError:
+        return []
+
+
+def _extract(soup: BeautifulSoup) -> list[str]:
+    strip_boilerplate_tags(soup)
+    stats = TextStats(soup)
+    containers = main_containers(soup, stats)
+    paragraphs: list[str] = []
+    for container in containers:
+        clean_container(container, stats)
+        paragraphs.extend(block_paragraphs(container))
+    kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
+    return without_trailing_chrome(kept)
+
+
+def _dedupe(paragraphs: list[str]) -> list[str]:
+    """Mobile/desktop twins repeat a paragraph verbatim: keep the first.  A short line that
+    recurs ("Article content" between every paragraph) is template chrome: drop it all; but
+    a table's header row, repeated in its footer or by the next table, is kept once."""
+    counts: dict[str, int] = {}
+    for paragraph in paragraphs:
+        counts[paragraph] = counts.get(paragraph, 0) + 1
+    seen: set[str] = set()
+    unique = []
+    for paragraph in paragraphs:
+        if paragraph in seen or (counts[paragraph] > 1 and len(paragraph) < 40
+                                 and TABLE_CELL_SEPARATOR not in paragraph):
+            continue
+        seen.add(paragraph)
+        unique.append(paragraph)
+    return unique

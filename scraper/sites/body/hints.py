@@ -1,0 +1,42 @@
+"""An element's markup hints: the words of its class, id, itemprop and role attributes,
+which say what a template meant it for ("related-stories", "articleBody"), read against
+the ``vocabulary``."""
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from scraper.sites.body.vocabulary import NEGATIVE_HINT
+
+
+def has_negative_hint(hints: str) -> bool:
+    return bool(NEGATIVE_HINT.search(split_camel_case(hints)))
+
+
+def split_camel_case(hints: str) -> str:
+    """CSS-module class names run words together in camelCase ("Article_elementPoll",
+    "relatedArticles"): a word starting in capitals after a lower-case letter is a word."""
+    return _CAMEL_BOUNDARY.sub("-", hints)
+
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def hint_text(tag: Tag) -> str:
+    values: list[str] = []
+    for attr in ("class", "id", "itemprop", "role"):
+        value = tag.attrs.get(attr)
+        if isinstance(value, list):
+            values.extend(v for v in value if isinstance(v, str))
+        elif isinstance(value, str):
+            values.append(value)
+    return " ".join(values)
+
+
+def string_attr(tag: Tag, name: str) -> str:
+    """An attribute as ``find(attrs={name: pattern})`` searches it: missing is no match."""
+    value = tag.attrs.get(name)
+    if isinstance(value, list):
+        return " ".join(value)
+    return value if isinstance(value, str) else ""
