@@ -6,6 +6,7 @@ which captures were mirror copies fetched only for comparison (never records), t
 WARC ``metadata`` record that refers to the capture, so replay can rebuild the crawl's records
 from the WARC files alone (Heritrix keeps its crawl context in metadata records the same way).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,11 @@ class CaptureContext:
     urls: list[str] = field(default_factory=list)  # every URL seen for the article, in order
 
     def to_block(self) -> bytes:
-        data: dict[str, Any] = {"format": FORMAT, "page_type": self.page_type, "article_id": self.article_id}
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "page_type": self.page_type,
+            "article_id": self.article_id,
+        }
         if self.page_type == ARTICLE:
             data["urls"] = self.urls
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -45,7 +50,11 @@ def parse_context(content_type: str | None, block: bytes) -> CaptureContext | No
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
-    page_type, article_id, urls = data.get("page_type"), data.get("article_id"), data.get("urls", [])
+    page_type, article_id, urls = (
+        data.get("page_type"),
+        data.get("article_id"),
+        data.get("urls", []),
+    )
     if page_type not in PAGE_TYPES or not isinstance(article_id, str):
         return None
     if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):

@@ -96,9 +96,7 @@ def find_warcs(paths: Iterable[Path]) -> WarcFiles:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            candidates = sorted(
-                p for p in path.rglob("*") if p.is_file() and is_warc_name(p.name)
-            )
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and is_warc_name(p.name))
         elif path.exists():
             candidates = [path]
         else:

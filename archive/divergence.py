@@ -8,6 +8,7 @@ paragraphs (title apart), diffed with difflib, for every pair of mirrors that se
 Scrapy-free: the spider feeds ``MirrorComparer`` the copies and failures as they arrive; it
 writes one JSON line per divergent article and keeps the counts for the run report.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -55,20 +56,28 @@ class ParagraphDiff:
         return bool(self.title or self.added or self.removed or self.changed)
 
     def counts(self) -> dict[str, int]:
-        return {"title_changed": int(self.title is not None), "added": len(self.added),
-                "removed": len(self.removed), "changed": len(self.changed)}
+        return {
+            "title_changed": int(self.title is not None),
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": {"from": self.title[0], "to": self.title[1]} if self.title else None,
             "added": [{"index": j, "text": text} for j, text in self.added],
             "removed": [{"index": i, "text": text} for i, text in self.removed],
-            "changed": [{"from": {"index": i, "text": a}, "to": {"index": j, "text": b}}
-                        for i, a, j, b in self.changed],
+            "changed": [
+                {"from": {"index": i, "text": a}, "to": {"index": j, "text": b}}
+                for i, a, j, b in self.changed
+            ],
         }
 
 
-def diff_paragraphs(a: list[str], b: list[str], title_a: str = "", title_b: str = "") -> ParagraphDiff:
+def diff_paragraphs(
+    a: list[str], b: list[str], title_a: str = "", title_b: str = ""
+) -> ParagraphDiff:
     """Paragraph-level diff of two normalised texts. A *replace* opcode pairs paragraphs in
     order as changed; what one side has beyond the other's count is added or removed."""
     diff = ParagraphDiff(title=(title_a, title_b) if title_a != title_b else None)
@@ -96,8 +105,13 @@ class MirrorCopy:
     recorded: bool = False  # the copy the article's JSON record was made from
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mirror": self.mirror, "url": self.url, "warc": self.warc.to_dict() if self.warc else None,
-                "content_hash": content_hash(self.title, self.body), "recorded": self.recorded}
+        return {
+            "mirror": self.mirror,
+            "url": self.url,
+            "warc": self.warc.to_dict() if self.warc else None,
+            "content_hash": content_hash(self.title, self.body),
+            "recorded": self.recorded,
+        }
 
 
 @dataclass
@@ -130,8 +144,10 @@ class ArticleComparison:
             "mirrors": [m for m in self.mirrors if m in self.copies],
             "copies": [self.copies[m].to_dict() for m in self.mirrors if m in self.copies],
             "not_compared": self.not_compared,
-            "differences": [{"mirrors": [a, b], "counts": diff.counts(), **diff.to_dict()}
-                            for a, b, diff in differences],
+            "differences": [
+                {"mirrors": [a, b], "counts": diff.counts(), **diff.to_dict()}
+                for a, b, diff in differences
+            ],
         }
 
 
@@ -153,12 +169,19 @@ class MirrorComparer:
         # copies compared per mirror: the mirror report counts failover traffic only
         self.copies: Counter[str] = Counter()
 
-    def start(self, article_id: str, canonical_url: str, recorded: MirrorCopy, expected: Iterable[str],
-              not_compared: Iterable[dict[str, str]] = ()) -> None:
+    def start(
+        self,
+        article_id: str,
+        canonical_url: str,
+        recorded: MirrorCopy,
+        expected: Iterable[str],
+        not_compared: Iterable[dict[str, str]] = (),
+    ) -> None:
         """``recorded`` made the JSON record; a copy is coming from each of ``expected``;
         ``not_compared`` are the mirrors skipped (benched, failed already) and why."""
-        comparison = ArticleComparison(article_id, canonical_url, self.mirrors,
-                                       {recorded.mirror: recorded}, set(expected), [])
+        comparison = ArticleComparison(
+            article_id, canonical_url, self.mirrors, {recorded.mirror: recorded}, set(expected), []
+        )
         for entry in not_compared:
             self._note_failure(comparison, entry["mirror"], entry["url"], entry["reason"])
         self._open[article_id] = comparison
@@ -180,7 +203,9 @@ class MirrorComparer:
             self._note_failure(comparison, mirror, url, reason)
             self._settle(comparison)
 
-    def _note_failure(self, comparison: ArticleComparison, mirror: str, url: str, reason: str) -> None:
+    def _note_failure(
+        self, comparison: ArticleComparison, mirror: str, url: str, reason: str
+    ) -> None:
         comparison.not_compared.append({"mirror": mirror, "url": url, "reason": reason})
         self.fetch_failures.setdefault(mirror, Counter())[reason.split(":")[0]] += 1
 
@@ -201,11 +226,13 @@ class MirrorComparer:
         for a, b, diff in differences:
             self.pairs.setdefault((a, b), Counter()).update({"articles": 1, **diff.counts()})
         if len(self.divergent) < MAX_LISTED_ARTICLES:
-            self.divergent.append({
-                "id": comparison.article_id,
-                "canonical_url": comparison.canonical_url,
-                "pairs": [{"mirrors": [a, b], **diff.counts()} for a, b, diff in differences],
-            })
+            self.divergent.append(
+                {
+                    "id": comparison.article_id,
+                    "canonical_url": comparison.canonical_url,
+                    "pairs": [{"mirrors": [a, b], **diff.counts()} for a, b, diff in differences],
+                }
+            )
 
     def close(self) -> None:
         """End of the crawl: articles still waiting are compared with what arrived (the
@@ -226,7 +253,9 @@ class MirrorComparer:
             "articles_compared": self.compared,
             "articles_divergent": self.divergent_count,
             "articles_single_copy": self.single_copy,
-            "pairs": [{"mirrors": list(pair), **dict(counts)} for pair, counts in self.pairs.items()],
+            "pairs": [
+                {"mirrors": list(pair), **dict(counts)} for pair, counts in self.pairs.items()
+            ],
             "copies": dict(self.copies),
             "fetch_failures": {m: dict(c) for m, c in self.fetch_failures.items()},
             "articles": self.divergent,
@@ -238,7 +267,11 @@ def summary_line(summary: dict[str, Any], base: str = "") -> str:
     2 changed, 1 removed paragraphs); see runs/<id>.mirror_divergence.jsonl``."""
     where = f"see {base}{summary['file']}"
     failures = sum(sum(c.values()) for c in summary.get("fetch_failures", {}).values())
-    failed = f"; {_counted(failures, 'mirror copy', 'mirror copies')} could not be compared" if failures else ""
+    failed = (
+        f"; {_counted(failures, 'mirror copy', 'mirror copies')} could not be compared"
+        if failures
+        else ""
+    )
     compared = _counted(summary["articles_compared"], "article")
     if not summary["articles_divergent"]:
         return f"mirror divergence: none, {compared} compared across mirrors{failed}; {where}"
@@ -254,8 +287,10 @@ def summary_line(summary: dict[str, Any], base: str = "") -> str:
             parts.append(_counted(pair["title_changed"], "title") + " changed")
         pairs.append(f"{PAIR_SEPARATOR.join(pair['mirrors'])}: {'; '.join(parts)}")
     divergent = _counted(summary["articles_divergent"], "article")
-    return (f"mirror divergence: {divergent} of {summary['articles_compared']} "
-            f"differ{'s' if summary['articles_divergent'] == 1 else ''} ({' | '.join(pairs)}){failed}; {where}")
+    return (
+        f"mirror divergence: {divergent} of {summary['articles_compared']} "
+        f"differ{'s' if summary['articles_divergent'] == 1 else ''} ({' | '.join(pairs)}){failed}; {where}"
+    )
 
 
 def _counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -5,14 +5,16 @@ Scrapy uses one core; parsing in a pool of processes is what lets a crawl (or a 
 use the machine's other cores. Every function here is a pure (url, bytes) -> data call,
 so the same code runs inline when ``workers`` is 0.
 """
+
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from archive.simhash import text_simhash
@@ -36,8 +38,14 @@ class ListingResult:
 
 
 def extract_article(
-    extractor: str, url: str, body: bytes, content_type: str | None, timezone: str | None = None,
-    *, links: bool = True, simhash: bool = False,
+    extractor: str,
+    url: str,
+    body: bytes,
+    content_type: str | None,
+    timezone: str | None = None,
+    *,
+    links: bool = True,
+    simhash: bool = False,
 ) -> ArticleResult:
     """``links``: the page's links too (discovery; replay has no use for them). ``simhash``:
     the text's simhash too, so the process that versions the article need not compute it."""
@@ -48,11 +56,15 @@ def extract_article(
     return ArticleResult(
         article,
         page.links() if links else [],
-        text_simhash(article.get("title"), article.get("body") or "") if simhash and article else None,
+        text_simhash(article.get("title"), article.get("body") or "")
+        if simhash and article
+        else None,
     )
 
 
-def extract_listing(extractor: str, url: str, body: bytes, content_type: str | None) -> ListingResult:
+def extract_listing(
+    extractor: str, url: str, body: bytes, content_type: str | None
+) -> ListingResult:
     page = listing_page_class(extractor)(url, decode_html(body, content_type))
     return ListingResult(page.article_links(), page.next_page())
 

@@ -6,6 +6,7 @@ repair at the start of the next crawl (``archive.warc_repair``, ``archive.recove
 touches files it can lock itself: those whose writer is gone. Several processes may write
 into one directory (scaled-out workers), so "not locked" is the only safe test of "dead".
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Append-only JSON Lines files, one article version per line."""
+
 from __future__ import annotations
 
 import json
@@ -32,11 +33,13 @@ class JsonlWriter:
     def write(self, record: dict[str, Any]) -> None:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
-        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
+            "utf-8"
+        )
         view = memoryview(data)
         try:
             while view:  # one write unless the disk fills up midway (then the error comes next)
-                view = view[os.write(self._fd, view):]
+                view = view[os.write(self._fd, view) :]
         except OSError:
             try:
                 os.ftruncate(self._fd, self._size)
@@ -53,7 +56,7 @@ class JsonlWriter:
             fd, self._fd = self._fd, None
             os.close(fd)
 
-    def __enter__(self) -> "JsonlWriter":
+    def __enter__(self) -> JsonlWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

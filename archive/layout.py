@@ -15,6 +15,7 @@
 Crawl, replay, state, export, verify, the scheduler and crash recovery all find their files
 here, so a crawl's output and the tools reading it cannot drift apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 
 Crawl and replay both build records here, so the two can only agree.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -24,6 +24,7 @@ workers share these directories, and one starting up must not "repair" another's
 
 Scrapy-free: the crawl calls :func:`recover_site` from an extension.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["JsonlRepair", "Reconciled", "reconcile_index", "recover_site", "repair_jsonl_tail"]
 
 
-
 @dataclass(frozen=True)
 class JsonlRepair:
     path: str
@@ -56,8 +56,13 @@ class JsonlRepair:
         return f"repaired {self.path}: cut a half-written last line ({self.cut_bytes:,} bytes)"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": "jsonl", "path": self.path, "action": "repaired", "cut_bytes": self.cut_bytes,
-                "message": self.message()}
+        return {
+            "kind": "jsonl",
+            "path": self.path,
+            "action": "repaired",
+            "cut_bytes": self.cut_bytes,
+            "message": self.message(),
+        }
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,22 @@ class Reconciled:
 
     def message(self) -> str:
         extra = f", {self.unreadable} unreadable line(s) skipped" if self.unreadable else ""
-        return (f"recovered run {self.run_id} (it did not finish cleanly): {self.records:,} records in "
-                f"{self.path}, {self.fed:,} fed back into the index{extra}")
+        return (
+            f"recovered run {self.run_id} (it did not finish cleanly): {self.records:,} records in "
+            f"{self.path}, {self.fed:,} fed back into the index{extra}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": "index", "path": self.path, "run_id": self.run_id, "action": "reconciled",
-                "records": self.records, "fed": self.fed, "unreadable": self.unreadable,
-                "message": self.message()}
+        return {
+            "kind": "index",
+            "path": self.path,
+            "run_id": self.run_id,
+            "action": "reconciled",
+            "records": self.records,
+            "fed": self.fed,
+            "unreadable": self.unreadable,
+            "message": self.message(),
+        }
 
 
 def recover_site(
@@ -220,8 +234,13 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
         if result.status != "unchanged":
             fed += 1
             if record.get("version") not in (None, result.version):
-                logger.warning("%s: %s fed back as version %d, written as version %s", path,
-                               article_id, result.version, record.get("version"))
+                logger.warning(
+                    "%s: %s fed back as version %d, written as version %s",
+                    path,
+                    article_id,
+                    result.version,
+                    record.get("version"),
+                )
     if unreadable:
         logger.warning("%s: %d line(s) are not JSON records: skipped", path, unreadable)
     return Reconciled(str(path), path.stem, records, fed, unreadable)
@@ -233,8 +252,10 @@ def _index_has(index: ArticleIndex, article_id: str, content_hash: str, version:
         return bool(has_version(article_id, content_hash))
     # Only the protocol: a version numbered at least as high means this one is in.
     latest = index.latest_version(article_id)
-    return latest is not None and (latest.content_hash == content_hash
-                                   or latest.version >= (version if isinstance(version, int) else 1))
+    return latest is not None and (
+        latest.content_hash == content_hash
+        or latest.version >= (version if isinstance(version, int) else 1)
+    )
 
 
 def _recovered_path(out: Path, site: str) -> Path:
@@ -258,8 +279,15 @@ def _recovered(out: Path, site: str) -> set[str]:
 def _mark_recovered(out: Path, site: str, result: Reconciled, by_run: str | None) -> None:
     path = _recovered_path(out, site)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"jsonl": Path(result.path).name, "records": result.records, "fed": result.fed,
-                       "by_run": by_run, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    line = json.dumps(
+        {
+            "jsonl": Path(result.path).name,
+            "records": result.records,
+            "fed": result.fed,
+            "by_run": by_run,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+    )
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, (line + "\n").encode("utf-8"))

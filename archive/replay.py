@@ -10,6 +10,7 @@ from the metadata records the crawl wrote beside its captures (``archive.capture
 Extraction runs in a process pool while this process reads the files; results are taken in
 capture order, so versions and duplicates come out as the crawl numbered them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -102,8 +103,12 @@ class Replay:
         self.in_flight_limit = max(1, workers) * IN_FLIGHT_PER_WORKER
         self.run_id = new_run_id("replay")
         sites = ",".join(p.name for p in self.profiles) or "none"
-        self.report = RunReport(run_id=self.run_id, site=sites,
-                                started_at=datetime.now(timezone.utc).isoformat(), options={"out": str(out)})
+        self.report = RunReport(
+            run_id=self.run_id,
+            site=sites,
+            started_at=datetime.now(timezone.utc).isoformat(),
+            options={"out": str(out)},
+        )
         self.resolver = RevisitResolver(lookup_digest)
         self.pending: deque[Capture] = deque()
         self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context
@@ -136,7 +141,11 @@ class Replay:
         self.progress.done()
         self.report.finished_at = datetime.now(timezone.utc).isoformat()
         self.report.finish_reason = "finished"
-        self.report.stats = {"files": len(files), "records": self.seq, "bytes": self.progress.total_bytes}
+        self.report.stats = {
+            "files": len(files),
+            "records": self.seq,
+            "bytes": self.progress.total_bytes,
+        }
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, sum(w.count for w in self.writers.values()), report_path)
 
@@ -190,7 +199,9 @@ class Replay:
         if profile is None or profile.match_article(record.target_uri) is None:
             return
         self.report.count("replay/article_captures")
-        if record.type == "revisit" and (record.revisit_profile == SERVER_NOT_MODIFIED or record.http_status == 304):
+        if record.type == "revisit" and (
+            record.revisit_profile == SERVER_NOT_MODIFIED or record.http_status == 304
+        ):
             self.report.count("unchanged/not_modified")  # the crawl recorded nothing for a 304
             return
         if record.http_status != 200:
@@ -200,9 +211,13 @@ class Replay:
         if record.type == "revisit":
             original = self.resolver.resolve(record)
             if original is None:
-                self._fail(str(record.path), record.offset,
-                           f"revisit of {record.refers_to or record.payload_digest} not found in the "
-                           "files replayed", record.target_uri)
+                self._fail(
+                    str(record.path),
+                    record.offset,
+                    f"revisit of {record.refers_to or record.payload_digest} not found in the "
+                    "files replayed",
+                    record.target_uri,
+                )
                 return
             source = original
         try:
@@ -225,15 +240,31 @@ class Replay:
             future: Future[ArticleResult | None] = Future()
             future.set_result(None)
         else:
-            future = self.pool.submit(partial(extract_article, links=False, simhash=True), profile.extractor,
-                                      record.target_uri, body, content_type, profile.timezone)
+            future = self.pool.submit(
+                partial(extract_article, links=False, simhash=True),
+                profile.extractor,
+                record.target_uri,
+                body,
+                content_type,
+                profile.timezone,
+            )
         if payload is not None:
             self.last_payload[article_id] = payload
         # ARC records have no record id: the pointer carries None.
         pointer = WarcPointer(source.filename, source.offset, source.record_id)  # type: ignore[arg-type]
-        capture = Capture(self.seq, profile, record.target_uri, record.date, pointer,
-                          record.record_id, self._ours, future, article_id=article_id, payload=payload,
-                          source=source.path)
+        capture = Capture(
+            self.seq,
+            profile,
+            record.target_uri,
+            record.date,
+            pointer,
+            record.record_id,
+            self._ours,
+            future,
+            article_id=article_id,
+            payload=payload,
+            source=source.path,
+        )
         if record.record_id is not None and self._ours:
             self.waiting[record.record_id] = capture
         self.pending.append(capture)
@@ -280,8 +311,12 @@ class Replay:
         try:
             result = capture.result.result()
         except Exception as exc:  # a page object bug on one page must not stop the replay
-            self._fail(capture.pointer.filename, capture.pointer.offset,
-                       f"extraction error: {type(exc).__name__}: {exc}", capture.url)
+            self._fail(
+                capture.pointer.filename,
+                capture.pointer.offset,
+                f"extraction error: {type(exc).__name__}: {exc}",
+                capture.url,
+            )
             return
         context = capture.context
         if context is not None and context.page_type == MIRROR_COPY:
@@ -300,9 +335,17 @@ class Replay:
         if result.article is None:
             self.report.count("replay/no_article")
             return
-        urls = context.urls if context is not None and context.page_type == ARTICLE else [capture.url]
-        record = article_record(capture.profile, capture.url, result.article, urls=list(urls),
-                                fetched_at=capture.fetched_at, warc=capture.pointer)
+        urls = (
+            context.urls if context is not None and context.page_type == ARTICLE else [capture.url]
+        )
+        record = article_record(
+            capture.profile,
+            capture.url,
+            result.article,
+            urls=list(urls),
+            fetched_at=capture.fetched_at,
+            warc=capture.pointer,
+        )
         index = self._index(capture.profile)
         latest = index.latest_version(record.id)
         if latest is not None and _not_after(capture.fetched_at, latest.fetched_at):
@@ -331,12 +374,22 @@ class Replay:
         assert capture.source is not None
         try:
             source = read_record_at(capture.source, capture.pointer.offset)
-            return extract_article(capture.profile.extractor, capture.url, source.body(),
-                                   source.http_header("Content-Type"), capture.profile.timezone,
-                                   links=False, simhash=True)
+            return extract_article(
+                capture.profile.extractor,
+                capture.url,
+                source.body(),
+                source.http_header("Content-Type"),
+                capture.profile.timezone,
+                links=False,
+                simhash=True,
+            )
         except Exception as exc:  # as for any page: reported, and the replay goes on
-            self._fail(capture.pointer.filename, capture.pointer.offset,
-                       f"extraction error: {type(exc).__name__}: {exc}", capture.url)
+            self._fail(
+                capture.pointer.filename,
+                capture.pointer.offset,
+                f"extraction error: {type(exc).__name__}: {exc}",
+                capture.url,
+            )
             return None
 
     def _index(self, profile: SiteProfile) -> ArticleIndex:
@@ -351,7 +404,9 @@ class Replay:
             hold = getattr(index, "hold_versions_until_written", None)
             if hold is not None:
                 hold()
-            self.report.repairs += recover_site(self.out, profile.name, index, current_run=self.run_id)
+            self.report.repairs += recover_site(
+                self.out, profile.name, index, current_run=self.run_id
+            )
         return index
 
     def _write(self, profile: SiteProfile, index: ArticleIndex, record: ArticleRecord) -> None:
@@ -431,8 +486,10 @@ class ReplayProgress:
         left = self.total_bytes - self.read_bytes
         eta = f"{left / rate:.0f} s" if rate > 0 and left > 0 else "0 s"
         share = 100 * self.read_bytes / self.total_bytes if self.total_bytes else 100.0
-        return (f"replay: {self.records:,} records, {self.articles:,} articles, {self.problems} problems, "
-                f"{rate / 1e6:.1f} MB/s, {share:.0f}% read, ETA {eta}")
+        return (
+            f"replay: {self.records:,} records, {self.articles:,} articles, {self.problems} problems, "
+            f"{rate / 1e6:.1f} MB/s, {share:.0f}% read, ETA {eta}"
+        )
 
 
 def print_progress(stream: TextIO = sys.stderr) -> Callable[[ReplayProgress], None]:

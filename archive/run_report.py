@@ -1,4 +1,5 @@
 """The run report: what one run did, what failed and why, as ``runs/<run-id>.json``."""
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,9 @@ class RunReport:
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
 
-    def fail(self, url: str, reason: str, page_type: str, attempts: list[dict[str, str]] | None = None) -> None:
+    def fail(
+        self, url: str, reason: str, page_type: str, attempts: list[dict[str, str]] | None = None
+    ) -> None:
         self.failure_count += 1
         self.outcomes[f"failed/{page_type}"] += 1
         if len(self.failures) < MAX_LISTED_FAILURES:
@@ -85,7 +88,10 @@ class RunReport:
         """One plain line: ``all mirrors failed: https://a: connection refused ×4; …``."""
         parts = []
         for origin, mirror in self.mirrors.items():
-            reasons = ", ".join(f"{reason.replace('_', ' ')} ×{n}" for reason, n in mirror.get("failures", {}).items())
+            reasons = ", ".join(
+                f"{reason.replace('_', ' ')} ×{n}"
+                for reason, n in mirror.get("failures", {}).items()
+            )
             parts.append(f"{origin}: {reasons or 'not tried'}")
         return "all mirrors failed: " + "; ".join(parts)
 
@@ -96,8 +102,16 @@ class RunReport:
             failures = sum(m.get("failures", {}).values())
             reasons = ", ".join(f"{r} {n}" for r, n in m.get("failures", {}).items())
             p50, p95 = m.get("latency_p50_ms"), m.get("latency_p95_ms")
-            latency = f"p50 {p50:.0f} ms, p95 {p95:.0f} ms" if p50 is not None and p95 is not None else "no latency"
-            benched = f", benched {m['benched_seconds']:.1f} s ({m['times_benched']}x)" if m.get("times_benched") else ""
+            latency = (
+                f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+                if p50 is not None and p95 is not None
+                else "no latency"
+            )
+            benched = (
+                f", benched {m['benched_seconds']:.1f} s ({m['times_benched']}x)"
+                if m.get("times_benched")
+                else ""
+            )
             lines.append(
                 f"mirror {origin} ({m.get('role', 'mirror')}): {m.get('requests', 0)} requests, "
                 f"{m.get('successes', 0)} ok, {failures} failed{f' ({reasons})' if reasons else ''}, "
@@ -181,7 +195,9 @@ class RunReport:
         path = directory / f"{self.run_id}.json"
         tmp = path.with_suffix(".json.tmp")
         try:
-            tmp.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+            tmp.write_text(
+                json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+            )
             os.replace(tmp, path)  # a reader never sees half a report
         except BaseException:
             tmp.unlink(missing_ok=True)  # e.g. disk full: no half report left behind either
@@ -202,12 +218,18 @@ def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
     if report.all_mirrors_failed:
         alerts.append(report.all_mirrors_failed_line())
     finished = [r for r in previous[:ALERT_HISTORY] if r.get("status") in ("ok", "failed")]
-    if report.status != "interrupted" and report.incremental()["new"] == 0 and len(finished) >= ALERT_MIN_HISTORY:
+    if (
+        report.status != "interrupted"
+        and report.incremental()["new"] == 0
+        and len(finished) >= ALERT_MIN_HISTORY
+    ):
         found = sorted(int((r.get("incremental") or {}).get("new", 0)) for r in finished)
         usual = found[len(found) // 2]
         if usual > 0:
-            alerts.append(f"no new articles this run; the last {len(finished)} runs found {usual} a run "
-                          "(median): the site, its feeds or the profile may have changed")
+            alerts.append(
+                f"no new articles this run; the last {len(finished)} runs found {usual} a run "
+                "(median): the site, its feeds or the profile may have changed"
+            )
     return alerts
 
 

@@ -13,6 +13,7 @@ The scheduler passes the locked descriptor to the crawl it starts (``pass_fds``)
 lasts as long as the crawl itself does, even if the scheduler is killed first. The file is
 never deleted: unlinking a flock file races with a process that has just opened it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -43,17 +44,24 @@ class LockHolder:
         if self.since is not None:
             local = self.since.astimezone()
             today = (now or datetime.now(timezone.utc)).astimezone().date()
-            parts.append(f"since {local:%H:%M}" if local.date() == today else f"since {local:%Y-%m-%d %H:%M}")
+            parts.append(
+                f"since {local:%H:%M}" if local.date() == today else f"since {local:%Y-%m-%d %H:%M}"
+            )
         return " ".join(parts)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "pid": self.pid, "host": self.host, "job": self.job, "supervisor": self.supervisor,
-            "since": self.since.isoformat(timespec="seconds") if self.since else None,
-        })
+        return json.dumps(
+            {
+                "pid": self.pid,
+                "host": self.host,
+                "job": self.job,
+                "supervisor": self.supervisor,
+                "since": self.since.isoformat(timespec="seconds") if self.since else None,
+            }
+        )
 
     @classmethod
-    def parse(cls, text: str) -> "LockHolder | None":
+    def parse(cls, text: str) -> LockHolder | None:
         """The holder written in a lock file; None when it is empty. Text that is not ours
         (half written, or another tool's) still makes a holder, with what could be read."""
         text = text.strip()
@@ -76,9 +84,13 @@ class LockHolder:
                 since = datetime.fromisoformat(data["since"])
             except ValueError:
                 pass
-        return cls(pid=integer("pid"), host=data.get("host") if isinstance(data.get("host"), str) else None,
-                   since=since, job=data.get("job") if isinstance(data.get("job"), str) else None,
-                   supervisor=integer("supervisor"))
+        return cls(
+            pid=integer("pid"),
+            host=data.get("host") if isinstance(data.get("host"), str) else None,
+            since=since,
+            job=data.get("job") if isinstance(data.get("job"), str) else None,
+            supervisor=integer("supervisor"),
+        )
 
 
 class LockHeld(Exception):
@@ -112,7 +124,7 @@ class SiteLock:
         self.fd: int | None = None
         self.stale: LockHolder | None = None
 
-    def acquire(self, job: str | None = None) -> "SiteLock":
+    def acquire(self, job: str | None = None) -> SiteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
@@ -134,8 +146,13 @@ class SiteLock:
         """Name ``pid`` as the holder (the crawl, once started; the scheduler before that)."""
         if self.fd is None:
             raise RuntimeError("lock not held")
-        holder = LockHolder(pid=pid, host=socket.gethostname(), since=datetime.now(timezone.utc),
-                            job=job, supervisor=supervisor)
+        holder = LockHolder(
+            pid=pid,
+            host=socket.gethostname(),
+            since=datetime.now(timezone.utc),
+            job=job,
+            supervisor=supervisor,
+        )
         data = (holder.to_json() + "\n").encode("utf-8")
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, data, 0)
@@ -150,7 +167,7 @@ class SiteLock:
             os.close(self.fd)  # also drops the flock, unless a child still has the descriptor
             self.fd = None
 
-    def __enter__(self) -> "SiteLock":
+    def __enter__(self) -> SiteLock:
         return self.acquire() if self.fd is None else self
 
     def __exit__(self, *exc: object) -> None:

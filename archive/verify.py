@@ -126,12 +126,16 @@ def verify_paths(paths: Sequence[Path]) -> Verification:
         result.files.append(check)
     for check, offset, refers_to in catalog.revisits:
         if refers_to not in catalog.record_ids:
-            check.warn(f"offset {offset}", f"revisit refers to {refers_to}, not in the files checked")
+            check.warn(
+                f"offset {offset}", f"revisit refers to {refers_to}, not in the files checked"
+            )
     for directory in crawl_dirs:
         _check_indexes(directory, result)
         layout = OutputLayout(directory)
         for records in layout.all_records_files():
-            result.files.append(_check_pointers(records, layout.warc_dir(records.parent.name), catalog))
+            result.files.append(
+                _check_pointers(records, layout.warc_dir(records.parent.name), catalog)
+            )
     return result
 
 
@@ -155,21 +159,32 @@ def _check_warc(path: Path, catalog: _Catalog) -> FileCheck:
                 if record.format == "arc" and not path.name.endswith(_ARC_ENDINGS):
                     # warcio takes any first line of five words for an ARC header: a text
                     # file "reads" as ARC. In a file not named .arc that means "not a WARC".
-                    check.problem(f"offset {offset}", "not a WARC record (it parses only as an "
-                                  "old ARC header): not a WARC file?")
+                    check.problem(
+                        f"offset {offset}",
+                        "not a WARC record (it parses only as an old ARC header): not a WARC file?",
+                    )
                     break
                 if truncated:
-                    check.problem(f"offset {offset}", f"record truncated: {truncated} byte(s) missing")
+                    check.problem(
+                        f"offset {offset}", f"record truncated: {truncated} byte(s) missing"
+                    )
                 for message in record.digest_checker.problems:
                     check.problem(f"offset {offset}", message)
                 if records.err_count != complained:
-                    check.problem(f"offset {offset}", "record not followed by a blank line: "
-                                  "its Content-Length is wrong or it was cut")
+                    check.problem(
+                        f"offset {offset}",
+                        "record not followed by a blank line: "
+                        "its Content-Length is wrong or it was cut",
+                    )
     except Exception as exc:  # whatever a damaged or foreign file raises, it is a finding
         # The iterator's own position is where the next record should have begun; inside a
         # gzip member that is not one record (a whole-file gzip) it is meaningless.
         position = records.offset if records is not None else 0
-        if isinstance(position, int) and position >= 0 and (last_start is None or position > last_start):
+        if (
+            isinstance(position, int)
+            and position >= 0
+            and (last_start is None or position > last_start)
+        ):
             where = f"offset {position}"
             scanned.unreadable_from = position
         elif last_start is not None:
@@ -194,7 +209,9 @@ def _drain(record: Any) -> int:
     return missing if isinstance(missing, int) and missing > 0 else 0
 
 
-def _note_record(check: FileCheck, catalog: _Catalog, scanned: _Scanned, offset: int, record: Any) -> None:
+def _note_record(
+    check: FileCheck, catalog: _Catalog, scanned: _Scanned, offset: int, record: Any
+) -> None:
     rec_type = record.rec_type or "unknown"
     record_id = record.rec_headers.get_header("WARC-Record-ID")
     check.counts[rec_type] += 1
@@ -256,7 +273,11 @@ def _check_pointers(records_path: Path, warc_dir: Path, catalog: _Catalog) -> Fi
 def _pointer_error(pointer: Any, warc_dir: Path, catalog: _Catalog) -> str | None:
     if not isinstance(pointer, dict):
         return "is not an object"
-    filename, offset, record_id = pointer.get("filename"), pointer.get("offset"), pointer.get("record_id")
+    filename, offset, record_id = (
+        pointer.get("filename"),
+        pointer.get("offset"),
+        pointer.get("record_id"),
+    )
     if not isinstance(filename, str) or not filename or "/" in filename or "\\" in filename:
         return f"has no usable filename ({filename!r})"
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
@@ -295,6 +316,6 @@ def _record_at(path: Path, offset: int) -> tuple[str | None, str] | None:
 
 
 def describe_counts(counts: Counter[str], order: Sequence[str] = ()) -> str:
-    """"3 response, 1 revisit, 4 request": the given keys first, then the rest by name."""
+    """ "3 response, 1 revisit, 4 request": the given keys first, then the rest by name."""
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
     return ", ".join(f"{counts[k]} {k}" for k in keys)

@@ -105,7 +105,12 @@ def pages_from_records(
             continue
         title = record.get("title")
         selection.pages.append(
-            Page(record["id"], record["url"], record["fetched_at"], title if isinstance(title, str) else None)
+            Page(
+                record["id"],
+                record["url"],
+                record["fetched_at"],
+                title if isinstance(title, str) else None,
+            )
         )
     selection.pages.sort(key=lambda page: (page.ts, page.id))
     return selection
@@ -162,7 +167,10 @@ def write_wacz(
             package.add_bytes("pages/pages.jsonl", _pages_jsonl(pages, title))
             datapackage = _datapackage(package.resources, title=title, description=description)
             zf.writestr(_member("datapackage.json"), datapackage)
-            digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
+            digest = {
+                "path": "datapackage.json",
+                "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
+            }
             zf.writestr(_member("datapackage-digest.json"), json.dumps(digest, indent=2).encode())
         os.replace(tmp, target)
     except BaseException:
@@ -184,9 +192,7 @@ def _pages_jsonl(pages: Sequence[Page], title: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _datapackage(
-    resources: list[dict[str, Any]], *, title: str, description: str | None
-) -> bytes:
+def _datapackage(resources: list[dict[str, Any]], *, title: str, description: str | None) -> bytes:
     package: dict[str, Any] = {
         "profile": "data-package",
         "wacz_version": WACZ_VERSION,
@@ -235,7 +241,9 @@ class _Package:
                             write_cdxj(warc, out)
                     except Exception as exc:  # a damaged WARC: say which, in one line
                         raise CdxjError(warc, one_line(exc)) from exc
-                sources.append(stack.enter_context(source.open("r", encoding="utf-8", newline="\n")))
+                sources.append(
+                    stack.enter_context(source.open("r", encoding="utf-8", newline="\n"))
+                )
             hasher, size, lines = hashlib.sha256(), 0, 0
             with self.zf.open(_member(arcname), "w") as dst:
                 for line in heapq.merge(*sources):
@@ -253,7 +261,9 @@ class _Package:
         while name in self._names:  # names must be unique; WARC names are, mapped ones may not be
             name = "x-" + name
         self._names.add(name)
-        self.resources.append({"name": name, "path": path, "hash": f"sha256:{digest}", "bytes": size})
+        self.resources.append(
+            {"name": name, "path": path, "hash": f"sha256:{digest}", "bytes": size}
+        )
 
 
 def _copy_hashing(src: IO[bytes], dst: IO[bytes]) -> tuple[int, str]:
@@ -289,7 +299,9 @@ def site_warcs(directory: Path, site: str) -> tuple[list[Path], list[Path]]:
     return files.closed, files.unfinished
 
 
-def export_site(directory: Path, site: str, target: Path, *, title: str | None = None) -> SiteExport:
+def export_site(
+    directory: Path, site: str, target: Path, *, title: str | None = None
+) -> SiteExport:
     """Package a crawl directory's closed WARCs of ``site`` and a page per archived article.
 
     Unfinished ``*.open`` WARCs are left out (listed in the result). Raises FileNotFoundError
@@ -311,4 +323,3 @@ def export_site(directory: Path, site: str, target: Path, *, title: str | None =
         f"{len(selection.pages)} article page(s)",
     )
     return SiteExport(result, selection, unfinished, len(record_files))
-

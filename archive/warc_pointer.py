@@ -6,6 +6,7 @@ holds the pointer to its payload and the index stores that same pointer.
 
 Plain frozen dataclasses: a request carrying them is pickled to Redis in a shared crawl.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -40,4 +41,3 @@ class WarcCapture:
     # A revisit's original capture, where its payload is; None for a response, and for a
     # 304 whose ``revisit_of`` meta did not say where the capture it validated is.
     refers_to: WarcPointer | None = None
-

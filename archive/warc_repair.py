@@ -22,6 +22,7 @@ Each file's outcome is a :class:`Repair`, whose :meth:`Repair.message` is the lo
 
 Scrapy-free (``archive`` never imports Scrapy): the crawl calls it from an extension.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from archive.warc_reader import NotAWarc, ReadProblem, iter_records
 from archive.file_lock import lock_exclusively
+from archive.warc_reader import NotAWarc, ReadProblem, iter_records
 from archive.warc_writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ class Repair:
 
     def message(self) -> str:
         if self.action == "repaired":
-            return f"repaired {self.path}: kept {self.records:,} records, cut {self.cut_bytes:,} bytes"
+            return (
+                f"repaired {self.path}: kept {self.records:,} records, cut {self.cut_bytes:,} bytes"
+            )
         if self.action == "closed":
             return f"repaired {self.path}: kept {self.records:,} records, nothing to cut (closed and renamed)"
         if self.action == "removed":
@@ -133,8 +136,12 @@ def _repair_locked(fd: int, path: Path, index: Callable[[Path], object] | None) 
     else:
         return Repair(str(path), "left", reason=f"not a WARC file (starts with {start!r})")
     if damage is not None:
-        return Repair(str(path), "left", records=complete,
-                      reason=f"damaged before its end ({damage}); not a crash leftover")
+        return Repair(
+            str(path),
+            "left",
+            records=complete,
+            reason=f"damaged before its end ({damage}); not a crash leftover",
+        )
     if complete == 0:
         path.unlink()
         _sync_directory(path.parent)
@@ -153,8 +160,14 @@ def _repair_locked(fd: int, path: Path, index: Callable[[Path], object] | None) 
             indexed = True
         except Exception as exc:  # derived data: `newsarchive index` rebuilds it later
             logger.warning("could not index repaired %s: %s", final, exc)
-    return Repair(str(path), "repaired" if end < size else "closed", final=str(final),
-                  records=complete, cut_bytes=size - end, indexed=indexed)
+    return Repair(
+        str(path),
+        "repaired" if end < size else "closed",
+        final=str(final),
+        records=complete,
+        cut_bytes=size - end,
+        indexed=indexed,
+    )
 
 
 def _complete_prefix(path: Path) -> tuple[int, int, str | None]:
@@ -167,7 +180,9 @@ def _complete_prefix(path: Path) -> tuple[int, int, str | None]:
                 return count, end, str(problems[0])
             if any("not followed by CRLF CRLF" in warning for warning in record.warnings):
                 # block complete, trailer cut off: incomplete unless something follows it
-                problems.append(ReadProblem(path, record.offset, "record not followed by CRLF CRLF"))
+                problems.append(
+                    ReadProblem(path, record.offset, "record not followed by CRLF CRLF")
+                )
                 continue
             count += 1
             end = record.offset + record.length

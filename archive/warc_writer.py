@@ -532,7 +532,9 @@ class RotatingWarcWriter:
             self._retire_current()
         return written
 
-    def write_metadata(self, refers_to: str, content_type: str, block: bytes, when: datetime) -> WarcPointer:
+    def write_metadata(
+        self, refers_to: str, content_type: str, block: bytes, when: datetime
+    ) -> WarcPointer:
         """Append a ``metadata`` record about the record ``refers_to``: what the crawler knew
         about a capture that the capture itself does not hold.
 
@@ -654,7 +656,10 @@ class RotatingWarcWriter:
         assert self._fd is not None and self._open_path is not None
         fd, open_path = self._fd, self._open_path
         self._fd, self._open_path = None, None
-        logger.error("WARC file %s left unfinished after a failed write: the next crawl repairs it", open_path)
+        logger.error(
+            "WARC file %s left unfinished after a failed write: the next crawl repairs it",
+            open_path,
+        )
         try:
             os.close(fd)
         except OSError:

@@ -19,6 +19,7 @@ Scale-out instead (bench/scale_out.py): the site (19,600 articles: ~20,000 pages
 1, 2 and 4 ``newsarchive crawl --redis`` workers sharing a redis-server started on loopback;
 pages/s per worker count, and each worker's RSS over the crawl (largest per quarter).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from tests.localsite.server import LoopbackServers, closed_origin  # noqa: E402
 from tests.localsite.site import LocalSite, failing_for, generate_articles, write_profile  # noqa: E402
 
-BARE_SPIDER = textwrap.dedent('''
+BARE_SPIDER = textwrap.dedent("""
     import json, sys
     from scrapy import Spider, Request
     from scrapy.crawler import CrawlerProcess
@@ -68,7 +69,7 @@ BARE_SPIDER = textwrap.dedent('''
     process.start()
     stats = crawler.stats.get_stats()
     json.dump({k: v for k, v in stats.items() if isinstance(v, (int, float))}, open(sys.argv[2], "w"))
-''')
+""")
 
 
 def shared_settings(concurrency: int) -> list[str]:
@@ -84,14 +85,35 @@ def run_bare(urls: list[str], work: Path, concurrency: int) -> dict[str, float]:
     url_file, stats_file, script = work / "urls.json", work / "bare-stats.json", work / "bare.py"
     url_file.write_text(json.dumps(urls))
     script.write_text(BARE_SPIDER)
-    subprocess.run([sys.executable, str(script), str(url_file), str(stats_file),
-                    "ROBOTSTXT_OBEY=False", *shared_settings(concurrency)], cwd=REPO, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(url_file),
+            str(stats_file),
+            "ROBOTSTXT_OBEY=False",
+            *shared_settings(concurrency),
+        ],
+        cwd=REPO,
+        check=True,
+    )
     return json.loads(stats_file.read_text())
 
 
 def run_full(profile: Path, out: Path, concurrency: int, extra: list[str]) -> dict[str, float]:
-    command = [sys.executable, "-m", "scraper.cli", "crawl", str(profile), "--out", str(out),
-               "--log-level", "WARNING", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+    command = [
+        sys.executable,
+        "-m",
+        "scraper.cli",
+        "crawl",
+        str(profile),
+        "--out",
+        str(out),
+        "--log-level",
+        "WARNING",
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    ]
     for setting in shared_settings(concurrency) + extra:
         command += ["-s", setting]
     started = time.perf_counter()
@@ -101,8 +123,13 @@ def run_full(profile: Path, out: Path, concurrency: int, extra: list[str]) -> di
     report = json.loads(newest.read_text())
     stats = report["stats"]
     useful = sum(m["successes"] for m in report.get("mirrors", {}).values())
-    return {**stats, "wall": wall, "articles": report["counts"].get("article", 0), "useful": useful,
-            "mirrors": report.get("mirrors", {})}
+    return {
+        **stats,
+        "wall": wall,
+        "articles": report["counts"].get("article", 0),
+        "useful": useful,
+        "mirrors": report.get("mirrors", {}),
+    }
 
 
 def half_the_paths(target: str) -> bool:
@@ -117,18 +144,32 @@ def rates(run: dict[str, float]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=None, help="default 2000; 19600 with --workers")
-    parser.add_argument("--workers", metavar="N[,N…]",
-                        help="scale-out benchmark instead: Redis-shared crawls with these worker counts, e.g. 1,2,4")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--articles", type=int, default=None, help="default 2000; 19600 with --workers"
+    )
+    parser.add_argument(
+        "--workers",
+        metavar="N[,N…]",
+        help="scale-out benchmark instead: Redis-shared crawls with these worker counts, e.g. 1,2,4",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("-s", dest="settings", action="append", default=[], help="extra setting for the full crawl")
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], help="extra setting for the full crawl"
+    )
     parser.add_argument("--no-failover", action="store_true", help="skip the failover run")
     args = parser.parse_args()
     if args.workers:
         from scale_out import main as scale_out
 
-        scale_out([int(n) for n in args.workers.split(",")], args.articles or 19_600, args.concurrency, args.settings)
+        scale_out(
+            [int(n) for n in args.workers.split(",")],
+            args.articles or 19_600,
+            args.concurrency,
+            args.settings,
+        )
         return
     args.articles = args.articles or 2000
 
@@ -137,46 +178,70 @@ def main() -> None:
     sizes = [len(site.routes[a.path].body) for a in articles]
     print(f"site: {len(articles)} articles, mean page {sum(sizes) / len(sizes) / 1024:.1f} KB")
     failover: dict[str, float] | None = None
-    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         work = Path(tmp)
         profile = write_profile(work / "bench.toml", servers.origins[:2], max_listing_pages=100)
         full = run_full(profile, work / "out", args.concurrency, args.settings)
         # the same site again, unchanged, on the index the first run left behind
         second = run_full(profile, work / "out", args.concurrency, args.settings)
-        fetched = sorted({r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]})
+        fetched = sorted(
+            {r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]}
+        )
         bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
         if not args.no_failover:
-            site.behaviours["127.0.0.2"] = failing_for(lambda request: half_the_paths(request.target), 503)
+            site.behaviours["127.0.0.2"] = failing_for(
+                lambda request: half_the_paths(request.target), 503
+            )
             origins = [closed_origin("127.0.0.4"), *servers.origins[1:3]]
             profile = write_profile(work / "failover.toml", origins, max_listing_pages=100)
-            failover = run_full(profile, work / "out-failover", args.concurrency,
-                                ["MIRROR_STRATEGY=spread", *args.settings])
+            failover = run_full(
+                profile,
+                work / "out-failover",
+                args.concurrency,
+                ["MIRROR_STRATEGY=spread", *args.settings],
+            )
 
     bare_rate = bare["response_received_count"] / bare["elapsed_time_seconds"]
     full_rate = full["response_received_count"] / full["elapsed_time_seconds"]
-    print(f"bare scrapy : {bare['response_received_count']:6d} pages in {bare['elapsed_time_seconds']:6.2f} s"
-          f" = {bare_rate:7.1f} pages/s")
-    print(f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
-          f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)")
+    print(
+        f"bare scrapy : {bare['response_received_count']:6d} pages in {bare['elapsed_time_seconds']:6.2f} s"
+        f" = {bare_rate:7.1f} pages/s"
+    )
+    print(
+        f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
+        f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)"
+    )
     print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.15)")
-    print(f"second run  : unchanged site, {second['articles']} new articles, "
-          f"{second.get('downloader/request_count', 0)} requests, wall {second['wall']:.1f} s "
-          f"vs {full['wall']:.1f} s = {full['wall'] / second['wall']:.1f}x faster (target >= 5x)")
+    print(
+        f"second run  : unchanged site, {second['articles']} new articles, "
+        f"{second.get('downloader/request_count', 0)} requests, wall {second['wall']:.1f} s "
+        f"vs {full['wall']:.1f} s = {full['wall'] / second['wall']:.1f}x faster (target >= 5x)"
+    )
     if failover is None:
         return
     healthy_raw, healthy_useful = rates(full)
     failing_raw, failing_useful = rates(failover)
     print("failover run: primary refusing connections, one mirror 503 on half its paths, spread")
-    print(f"  healthy  : {healthy_raw:7.1f} attempts/s, {healthy_useful:7.1f} useful pages/s "
-          f"({full['articles']} articles, {full.get('downloader/request_count', 0)} attempts)")
-    print(f"  failover : {failing_raw:7.1f} attempts/s, {failing_useful:7.1f} useful pages/s "
-          f"({failover['articles']} articles, {failover.get('downloader/request_count', 0)} attempts, "
-          f"{failover.get('mirror/failover', 0)} failovers)")
-    print(f"  ratio    : attempts/s {failing_raw / healthy_raw:.3f} (target >= 0.80), "
-          f"useful pages/s {failing_useful / healthy_useful:.3f}")
+    print(
+        f"  healthy  : {healthy_raw:7.1f} attempts/s, {healthy_useful:7.1f} useful pages/s "
+        f"({full['articles']} articles, {full.get('downloader/request_count', 0)} attempts)"
+    )
+    print(
+        f"  failover : {failing_raw:7.1f} attempts/s, {failing_useful:7.1f} useful pages/s "
+        f"({failover['articles']} articles, {failover.get('downloader/request_count', 0)} attempts, "
+        f"{failover.get('mirror/failover', 0)} failovers)"
+    )
+    print(
+        f"  ratio    : attempts/s {failing_raw / healthy_raw:.3f} (target >= 0.80), "
+        f"useful pages/s {failing_useful / healthy_useful:.3f}"
+    )
     for origin, mirror in failover["mirrors"].items():
-        print(f"  {origin}: {mirror['requests']} requests, {mirror['successes']} ok, failures {mirror['failures']}")
+        print(
+            f"  {origin}: {mirror['requests']} requests, {mirror['successes']} ok, failures {mirror['failures']}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ none is timed collecting another's garbage); the time of a call includes its par
 that raises counts as an empty result and a failure; it never stops the run.  Network access
 is refused for the whole run: nothing may be downloaded while extracting.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,11 +70,11 @@ _TOKEN = re.compile(r"\w+")
 
 # ---------------------------------------------------------------------------- body scoring
 
+
 def shingles(text: str, n: int = SHINGLE) -> Counter[tuple[str, ...]]:
     tokens = _TOKEN.findall(text or "")
     # A text shorter than n tokens is one (short) shingle, not none.
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))
-                   if tokens)
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens)
 
 
 def precision_recall(expected: str, got: str) -> tuple[float, float]:
@@ -146,14 +147,19 @@ def _ours_metadata(url: str, html: str) -> Extraction:
     item = GenericArticlePage(url, html, default_tz=None).to_item()
     if item is None:
         return Extraction(authors=[], tags=[], images=[])
-    return Extraction(title=item.title, authors=list(item.authors), published=item.published,
-                      body=item.body, tags=list(item.tags),
-                      images=[Picture(i.url, i.caption, i.credit) for i in item.images])
+    return Extraction(
+        title=item.title,
+        authors=list(item.authors),
+        published=item.published,
+        body=item.body,
+        tags=list(item.tags),
+        images=[Picture(i.url, i.caption, i.credit) for i in item.images],
+    )
 
 
 def _load_trafilatura() -> None:
     global trafilatura
-    import trafilatura  # noqa: F401
+    import trafilatura
 
 
 def _trafilatura_body(url: str, html: str) -> str:
@@ -161,19 +167,23 @@ def _trafilatura_body(url: str, html: str) -> str:
 
 
 def _trafilatura_metadata(url: str, html: str) -> Extraction:
-    doc = trafilatura.bare_extraction(html, url=url, include_comments=False,
-                                      with_metadata=True)
+    doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True)
     if doc is None:
         return Extraction(authors=[], tags=[])
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
-    return Extraction(title=doc.title, authors=authors, published=doc.date,
-                      body=doc.text or "", tags=list(doc.tags or []),
-                      images=[Picture(doc.image)] if doc.image else [])
+    return Extraction(
+        title=doc.title,
+        authors=authors,
+        published=doc.date,
+        body=doc.text or "",
+        tags=list(doc.tags or []),
+        images=[Picture(doc.image)] if doc.image else [],
+    )
 
 
 def _load_readability() -> None:
     global readability
-    import readability  # noqa: F401
+    import readability
 
 
 def _readability_body(url: str, html: str) -> str:
@@ -193,6 +203,7 @@ def _load_newspaper() -> None:
     # tldextract (newspaper's URL checks) fetches the public-suffix list on first use:
     # use the snapshot it ships instead.
     import tldextract.tldextract as tld
+
     tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
@@ -213,36 +224,55 @@ def _newspaper_metadata(url: str, html: str) -> Extraction:
     article = _newspaper_article(url, html)
     urls = [article.top_image] if article.top_image else []
     urls += [u for u in article.images or [] if u and u not in urls]
-    return Extraction(title=article.title or None, authors=list(article.authors or []),
-                      published=article.publish_date, body=article.text or "",
-                      tags=sorted(article.tags or []), images=[Picture(u) for u in urls])
+    return Extraction(
+        title=article.title or None,
+        authors=list(article.authors or []),
+        published=article.publish_date,
+        body=article.text or "",
+        tags=sorted(article.tags or []),
+        images=[Picture(u) for u in urls],
+    )
 
 
 EXTRACTORS: dict[str, Extractor] = {
-    "ours": Extractor("ours", frozenset({"title", "authors", "date", "time", "topics", "images",
-                                         "captions", "credits"}),
-                      lambda: None, _ours_body, _ours_metadata,
-                      "GenericArticlePage(url, html, default_tz=None).to_item()"),
+    "ours": Extractor(
+        "ours",
+        frozenset({"title", "authors", "date", "time", "topics", "images", "captions", "credits"}),
+        lambda: None,
+        _ours_body,
+        _ours_metadata,
+        "GenericArticlePage(url, html, default_tz=None).to_item()",
+    ),
     "trafilatura": Extractor(
-        "trafilatura", frozenset({"title", "authors", "date", "topics", "images"}),
+        "trafilatura",
+        frozenset({"title", "authors", "date", "topics", "images"}),
         _load_trafilatura,
-        _trafilatura_body, _trafilatura_metadata,
+        _trafilatura_body,
+        _trafilatura_metadata,
         "extract(html, url=url, include_comments=False), otherwise its defaults (fast=False: "
         "with its readability/jusText fallbacks; favor_precision=False, favor_recall=False, "
         "include_tables=True, deduplicate=False, output txt); metadata: bare_extraction(... "
         "with_metadata=True), dates to the day (htmldate's default output format); images: "
-        "its one main image (doc.image)"),
+        "its one main image (doc.image)",
+    ),
     "readability": Extractor(
-        "readability", frozenset({"title"}), _load_readability,
-        _readability_body, _readability_metadata,
+        "readability",
+        frozenset({"title"}),
+        _load_readability,
+        _readability_body,
+        _readability_metadata,
         "Document(html, url=url).summary(), tags stripped keeping paragraph breaks; "
-        "title: Document.title()"),
+        "title: Document.title()",
+    ),
     "newspaper4k": Extractor(
-        "newspaper4k", frozenset({"title", "authors", "date", "time", "topics", "images"}),
+        "newspaper4k",
+        frozenset({"title", "authors", "date", "time", "topics", "images"}),
         _load_newspaper,
-        _newspaper_body, _newspaper_metadata,
+        _newspaper_body,
+        _newspaper_metadata,
         "Article(url, config) with fetch_images=False; download(input_html=html); parse(); "
-        "no nlp(); tldextract's bundled suffix list; images: top_image, then Article.images"),
+        "no nlp(); tldextract's bundled suffix list; images: top_image, then Article.images",
+    ),
 }
 ALIASES = {"readability-lxml": "readability", "newspaper": "newspaper4k", "generic": "ours"}
 
@@ -254,16 +284,17 @@ def available_extractors(names: list[str]) -> list[Extractor]:
         try:
             extractor.load()
         except ImportError as exc:
-            print(f"{extractor.name}: not installed ({exc}); skipped "
-                  "(pip install -e '.[bench]')")
+            print(f"{extractor.name}: not installed ({exc}); skipped (pip install -e '.[bench]')")
             continue
         chosen.append(extractor)
     return chosen
 
 
-_BLOCKS = frozenset("""address article aside blockquote body caption dd details dialog div dl
+_BLOCKS = frozenset(
+    """address article aside blockquote body caption dd details dialog div dl
     dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre
-    section summary table tbody td tfoot th thead tr ul""".split())
+    section summary table tbody td tfoot th thead tr ul""".split()
+)
 
 
 def html_paragraphs(fragment: str) -> str:
@@ -295,6 +326,7 @@ def html_paragraphs(fragment: str) -> str:
 
 # --------------------------------------------------------------------------------- running
 
+
 @dataclass
 class Timed:
     value: Any
@@ -309,7 +341,7 @@ def timed(call: Callable[[str, str], Any], url: str, html: str, empty: Any) -> T
     start = time.perf_counter()
     try:
         value = call(url, html)
-    except Exception as exc:  # noqa: BLE001 - a failing extractor scores an empty page
+    except Exception as exc:
         message = (str(exc).strip().splitlines() or [""])[0]
         return Timed(empty, time.perf_counter() - start, f"{type(exc).__name__}: {message}"[:160])
     return Timed(value, time.perf_counter() - start)
@@ -327,8 +359,16 @@ def forbid_network() -> None:
 
 
 def quiet_peer_logs() -> None:
-    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability", "newspaper",
-                 "tldextract", "charset_normalizer"):
+    for name in (
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "justext",
+        "readability",
+        "newspaper",
+        "tldextract",
+        "charset_normalizer",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
@@ -343,6 +383,7 @@ def timing_cells(seconds: list[float]) -> str:
 
 
 # ----------------------------------------------------------------------------- body section
+
 
 @dataclass
 class BodyRun:
@@ -361,8 +402,10 @@ def run_body(corpus: Path, extractors: list[Extractor], worst: int) -> None:
         print(f"corpus not found at {corpus}: nothing to score\n")
         return
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    pages = [(key, record.get("url") or f"https://example.com/{key}", html_dir / f"{key}.html.gz")
-             for key, record in sorted(truth.items())]
+    pages = [
+        (key, record.get("url") or f"https://example.com/{key}", html_dir / f"{key}.html.gz")
+        for key, record in sorted(truth.items())
+    ]
     pages = [page for page in pages if page[2].is_file()]
     if not pages:
         print(f"no pages in {html_dir}\n")
@@ -387,13 +430,17 @@ def run_body(corpus: Path, extractors: list[Extractor], worst: int) -> None:
             run.scores[key] = precision_recall(expected, body)
 
     print(f"{len(pages)} pages; P and R averaged over pages, F1 of the means\n")
-    print(f"{'extractor':<13} {'P':>6} {'R':>6} {'F1':>6} {'ms mean':>8} {'ms med':>8}"
-          f" {'errors':>6} {'empty':>6}")
+    print(
+        f"{'extractor':<13} {'P':>6} {'R':>6} {'F1':>6} {'ms mean':>8} {'ms med':>8}"
+        f" {'errors':>6} {'empty':>6}"
+    )
     for run in runs:
         p = mean(s[0] for s in run.scores.values())
         r = mean(s[1] for s in run.scores.values())
-        print(f"{run.extractor.name:<13} {p:6.4f} {r:6.4f} {f1(p, r):6.4f} "
-              f"{timing_cells(run.seconds)} {len(run.errors):>6} {run.empty:>6}")
+        print(
+            f"{run.extractor.name:<13} {p:6.4f} {r:6.4f} {f1(p, r):6.4f} "
+            f"{timing_cells(run.seconds)} {len(run.errors):>6} {run.empty:>6}"
+        )
     print()
     for run in runs:
         for key, error in list(run.errors.items())[:3]:
@@ -403,14 +450,18 @@ def run_body(corpus: Path, extractors: list[Extractor], worst: int) -> None:
         print(f"worst {worst} pages for {focus.extractor.name} (F1, P, R, page, url; others' F1):")
         ranked = sorted(focus.scores.items(), key=lambda item: f1(*item[1]))[:worst]
         for key, (p, r) in ranked:
-            others = " ".join(f"{run.extractor.name}={f1(*run.scores[key]):.2f}"
-                              for run in runs[1:])
-            print(f"  {f1(p, r):.3f}  P {p:.3f}  R {r:.3f}  {key[:16]}  "
-                  f"{truth[key].get('url', '')}  [{others}]")
+            others = " ".join(
+                f"{run.extractor.name}={f1(*run.scores[key]):.2f}" for run in runs[1:]
+            )
+            print(
+                f"  {f1(p, r):.3f}  P {p:.3f}  R {r:.3f}  {key[:16]}  "
+                f"{truth[key].get('url', '')}  [{others}]"
+            )
     print()
 
 
 # ------------------------------------------------------------------------- metadata section
+
 
 @dataclass
 class FundusPage:
@@ -451,13 +502,18 @@ def load_fundus(root: Path) -> list[FundusPage]:
             pattern = re.compile(re.escape(publisher) + r"_\d{4}_\d{2}_\d{2}\.html\.gz")
             files = sorted(p.name for p in country_dir.iterdir() if pattern.fullmatch(p.name))
             if len(files) != len(records):
-                print(f"  skipped {country_dir.name}/{publisher}: {len(records)} ground-truth "
-                      f"versions but {len(files)} pages")
+                print(
+                    f"  skipped {country_dir.name}/{publisher}: {len(records)} ground-truth "
+                    f"versions but {len(files)} pages"
+                )
                 continue
             for version, file in zip(sorted(records, key=_version_key), files):
                 url = (meta.get(file) or {}).get("url") or f"https://example.com/{file}"
-                pages.append(FundusPage(country_dir.name, publisher, file, url,
-                                        records[version], country_dir / file))
+                pages.append(
+                    FundusPage(
+                        country_dir.name, publisher, file, url, records[version], country_dir / file
+                    )
+                )
     return pages
 
 
@@ -488,10 +544,12 @@ def title_exact(expected: str, got: str | None) -> bool:
 
 def title_loose(expected: str, got: str | None) -> bool:
     """Equal ignoring case, punctuation and symbols (quotes, dashes, pipes…)."""
+
     def key(text: str | None) -> str:
         text = unicodedata.normalize("NFKC", text or "").casefold()
         kept = "".join(" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
         return " ".join(kept.split())
+
     return got is not None and key(expected) == key(got)
 
 
@@ -521,6 +579,7 @@ def parse_when(value: Any) -> datetime | date | None:
         pass
     try:
         from dateutil import parser as dateutil_parser
+
         return dateutil_parser.isoparse(text)
     except (ValueError, OverflowError):
         return None
@@ -582,8 +641,10 @@ class ImageScore:
 
 
 def score_images(truth: list[dict[str, Any]], got: list[Picture]) -> ImageScore:
-    keys = [{image_key(v["url"]) for v in image.get("versions") or [] if v.get("url")}
-            for image in truth]
+    keys = [
+        {image_key(v["url"]) for v in image.get("versions") or [] if v.get("url")}
+        for image in truth
+    ]
     taken = [False] * len(truth)
     score = ImageScore(len(truth), len(got), 0, [], [], [], [], [])
     for picture in got:
@@ -601,8 +662,9 @@ def score_images(truth: list[dict[str, Any]], got: list[Picture]) -> ImageScore:
             if not right:
                 score.wrong.append(("caption", picture.url, expected["caption"], picture.caption))
         if expected.get("authors"):
-            pair = set_precision_recall(credit_set(expected["authors"]),
-                                        credit_set([picture.credit]))
+            pair = set_precision_recall(
+                credit_set(expected["authors"]), credit_set([picture.credit])
+            )
             score.credits.append(pair)
             if f1(*pair) < 1:
                 score.wrong.append(("credit", picture.url, expected["authors"], picture.credit))
@@ -626,21 +688,38 @@ class PageScore:
     error: str | None
 
 
-def score_metadata(page: FundusPage, got: Extraction, seconds: float,
-                   error: str | None) -> PageScore:
+def score_metadata(
+    page: FundusPage, got: Extraction, seconds: float, error: str | None
+) -> PageScore:
     truth = page.truth
-    authors = (set_precision_recall(name_set(truth["authors"]), name_set(got.authors))
-               if truth.get("authors") is not None else None)
-    topics = (set_precision_recall(name_set(truth["topics"]), name_set(got.tags))
-              if truth.get("topics") is not None else None)
-    minute, day = date_scores(datetime.fromisoformat(truth["publishing_date"]),
-                              parse_when(got.published))
+    authors = (
+        set_precision_recall(name_set(truth["authors"]), name_set(got.authors))
+        if truth.get("authors") is not None
+        else None
+    )
+    topics = (
+        set_precision_recall(name_set(truth["topics"]), name_set(got.tags))
+        if truth.get("topics") is not None
+        else None
+    )
+    minute, day = date_scores(
+        datetime.fromisoformat(truth["publishing_date"]), parse_when(got.published)
+    )
     images = score_images(truth["images"], got.images or []) if truth.get("images") else None
-    return PageScore(page, got, title_exact(truth.get("title") or "", got.title),
-                     title_loose(truth.get("title") or "", got.title), authors, minute, day,
-                     precision_recall(fundus_body(truth), unicodedata.normalize("NFC", got.body)),
-                     topics, images, seconds,
-                     error)
+    return PageScore(
+        page,
+        got,
+        title_exact(truth.get("title") or "", got.title),
+        title_loose(truth.get("title") or "", got.title),
+        authors,
+        minute,
+        day,
+        precision_recall(fundus_body(truth), unicodedata.normalize("NFC", got.body)),
+        topics,
+        images,
+        seconds,
+        error,
+    )
 
 
 def _rate(flags: list[bool]) -> str:
@@ -657,13 +736,14 @@ def _image_cells(scores: list[ImageScore], has: frozenset[str]) -> str:
         return f"{'-':>6} {'-':>6} {'-':>6} {'-':>6}"
     expected, got = sum(s.expected for s in scores), sum(s.got for s in scores)
     matched = sum(s.matched for s in scores)
-    cells = [f"{matched / expected if expected else 0.0:6.3f}",
-             f"{matched / got if got else 0.0:6.3f}"]
+    cells = [
+        f"{matched / expected if expected else 0.0:6.3f}",
+        f"{matched / got if got else 0.0:6.3f}",
+    ]
     captions = [flag for s in scores for flag in s.captions]
     cells.append(_rate(captions) if "captions" in has else f"{'-':>6}")
     credits = [pair for s in scores for pair in s.credits]
-    cells.append(f"{_set_cells(credits)[2]:6.3f}" if "credits" in has and credits
-                 else f"{'-':>6}")
+    cells.append(f"{_set_cells(credits)[2]:6.3f}" if "credits" in has and credits else f"{'-':>6}")
     return " ".join(cells)
 
 
@@ -685,11 +765,11 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
         for extractor in extractors:
             result = timed(extractor.metadata, page.url, html, Extraction())
             got = result.value if isinstance(result.value, Extraction) else Extraction()
-            results[extractor.name].append(score_metadata(page, got, result.seconds,
-                                                          result.error))
+            results[extractor.name].append(score_metadata(page, got, result.seconds, result.error))
 
-    naive = sum(1 for p in pages if datetime.fromisoformat(p.truth["publishing_date"]).tzinfo
-                is None)
+    naive = sum(
+        1 for p in pages if datetime.fromisoformat(p.truth["publishing_date"]).tzinfo is None
+    )
     with_authors = sum(1 for p in pages if p.truth.get("authors") is not None)
     with_topics = sum(1 for p in pages if p.truth.get("topics") is not None)
     truth_images = [i for p in pages for i in p.truth.get("images") or []]
@@ -698,13 +778,17 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
     credited = sum(1 for i in truth_images if i.get("authors"))
     countries = len({p.country for p in pages})
     publishers = len({(p.country, p.publisher) for p in pages})
-    print(f"{len(pages)} pages from {publishers} publishers in {countries} countries; "
-          f"authors known for {with_authors}, topics for {with_topics}; "
-          f"{naive} ground-truth dates have no offset\n")
-    header = (f"{'extractor':<13} {'title':>6} {'title~':>6} {'auth P':>6} {'auth R':>6} "
-              f"{'auth F1':>7} {'d-min':>6} {'d-day':>6} {'body P':>6} {'body R':>6} "
-              f"{'bodyF1':>6} {'topic':>6} {'img R':>6} {'img P':>6} {'captn':>6} {'credit':>6} "
-              f"{'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6}")
+    print(
+        f"{len(pages)} pages from {publishers} publishers in {countries} countries; "
+        f"authors known for {with_authors}, topics for {with_topics}; "
+        f"{naive} ground-truth dates have no offset\n"
+    )
+    header = (
+        f"{'extractor':<13} {'title':>6} {'title~':>6} {'auth P':>6} {'auth R':>6} "
+        f"{'auth F1':>7} {'d-min':>6} {'d-day':>6} {'body P':>6} {'body R':>6} "
+        f"{'bodyF1':>6} {'topic':>6} {'img R':>6} {'img P':>6} {'captn':>6} {'credit':>6} "
+        f"{'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6}"
+    )
     print(header)
     for extractor in extractors:
         scores = results[extractor.name]
@@ -717,8 +801,11 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
             cells.append(f"{ap:6.3f} {ar:6.3f} {af:7.3f}")
         else:
             cells.append(f"{'-':>6} {'-':>6} {'-':>7}")
-        cells.append(_rate([s.date_minute for s in scores if s.date_minute is not None])
-                     if "time" in has else f"{'-':>6}")
+        cells.append(
+            _rate([s.date_minute for s in scores if s.date_minute is not None])
+            if "time" in has
+            else f"{'-':>6}"
+        )
         cells.append(_rate([s.date_day for s in scores]) if "date" in has else f"{'-':>6}")
         bp, br, bf = _set_cells([s.body for s in scores])
         cells.append(f"{bp:6.3f} {br:6.3f} {bf:6.3f}")
@@ -764,26 +851,31 @@ credit  credit sets (split at / , ; |, NFC, casefold, whitespace), P and R avera
 
 
 def print_breakdown(name: str, scores: list[PageScore]) -> None:
-    print(f"per country, {name}: pages, title misses, pages with author F1 < 1 (of pages with "
-          "authors known), date wrong to the minute / to the day, mean body F1")
+    print(
+        f"per country, {name}: pages, title misses, pages with author F1 < 1 (of pages with "
+        "authors known), date wrong to the minute / to the day, mean body F1"
+    )
     by_country: dict[str, list[PageScore]] = defaultdict(list)
     for score in scores:
         by_country[score.page.country].append(score)
-    print(f"  {'country':<8} {'pages':>5} {'title':>5} {'auth':>7} {'min':>4} {'day':>4} "
-          f"{'body':>6}")
+    print(
+        f"  {'country':<8} {'pages':>5} {'title':>5} {'auth':>7} {'min':>4} {'day':>4} {'body':>6}"
+    )
     for country, rows in sorted(by_country.items()):
         known = [s for s in rows if s.authors is not None]
         author_misses = sum(1 for s in known if f1(*s.authors) < 1)  # type: ignore[misc]
         minute_misses = sum(s.date_minute is False for s in rows)
-        print(f"  {country:<8} {len(rows):>5} {sum(not s.title_exact for s in rows):>5} "
-              f"{f'{author_misses}/{len(known)}':>7} {minute_misses:>4} "
-              f"{sum(not s.date_day for s in rows):>4} {mean(f1(*s.body) for s in rows):6.3f}")
+        print(
+            f"  {country:<8} {len(rows):>5} {sum(not s.title_exact for s in rows):>5} "
+            f"{f'{author_misses}/{len(known)}':>7} {minute_misses:>4} "
+            f"{sum(not s.date_day for s in rows):>4} {mean(f1(*s.body) for s in rows):6.3f}"
+        )
     print()
 
 
 def _show(value: Any, limit: int = 90) -> str:
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def print_worst(name: str, scores: list[PageScore], worst: int) -> None:
@@ -791,30 +883,41 @@ def print_worst(name: str, scores: list[PageScore], worst: int) -> None:
     titles = sorted((s for s in scores if not s.title_exact), key=lambda s: s.title_loose)
     for s in titles[:worst]:
         mark = "title~ok" if s.title_loose else "title"
-        print(f"  {mark:<9} {s.page.site:<34} {_show(s.page.truth.get('title'))}\n"
-              f"  {'':<9} {'':<34} {_show(s.got.title)}")
-    authors = sorted((s for s in scores if s.authors is not None and f1(*s.authors) < 1),
-                     key=lambda s: f1(*s.authors))  # type: ignore[misc]
+        print(
+            f"  {mark:<9} {s.page.site:<34} {_show(s.page.truth.get('title'))}\n"
+            f"  {'':<9} {'':<34} {_show(s.got.title)}"
+        )
+    authors = sorted(
+        (s for s in scores if s.authors is not None and f1(*s.authors) < 1),
+        key=lambda s: f1(*s.authors),
+    )  # type: ignore[misc]
     for s in authors[:worst]:
-        print(f"  {'authors':<9} {s.page.site:<34} {_show(s.page.truth.get('authors'))}\n"
-              f"  {f'F1 {f1(*s.authors):.2f}':<9} {'':<34} "  # type: ignore[misc]
-              f"{_show(s.got.authors)}")
-    dates = sorted((s for s in scores if not s.date_day or s.date_minute is False),
-                   key=lambda s: s.date_day)
+        print(
+            f"  {'authors':<9} {s.page.site:<34} {_show(s.page.truth.get('authors'))}\n"
+            f"  {f'F1 {f1(*s.authors):.2f}':<9} {'':<34} "  # type: ignore[misc]
+            f"{_show(s.got.authors)}"
+        )
+    dates = sorted(
+        (s for s in scores if not s.date_day or s.date_minute is False), key=lambda s: s.date_day
+    )
     for s in dates[:worst]:
         mark = "date" if not s.date_day else "date-min"
         got = s.got.published
         shown = got.isoformat() if isinstance(got, date | datetime) else got
-        print(f"  {mark:<9} {s.page.site:<34} {s.page.truth.get('publishing_date')!s}  got "
-              f"{_show(shown)}")
+        print(
+            f"  {mark:<9} {s.page.site:<34} {s.page.truth.get('publishing_date')!s}  got "
+            f"{_show(shown)}"
+        )
     bodies = sorted(scores, key=lambda s: f1(*s.body))[:worst]
     for s in bodies:
         if f1(*s.body) >= 0.99:
             break
         p, r = s.body
-        print(f"  {'body':<9} {s.page.site:<34} F1 {f1(p, r):.3f}  P {p:.3f}  R {r:.3f}  "
-              f"({len(_TOKEN.findall(fundus_body(s.page.truth)))} tokens expected, "
-              f"{len(_TOKEN.findall(s.got.body))} got)  {s.page.url}")
+        print(
+            f"  {'body':<9} {s.page.site:<34} F1 {f1(p, r):.3f}  P {p:.3f}  R {r:.3f}  "
+            f"({len(_TOKEN.findall(fundus_body(s.page.truth)))} tokens expected, "
+            f"{len(_TOKEN.findall(s.got.body))} got)  {s.page.url}"
+        )
     print_worst_images(scores, worst)
     print()
 
@@ -831,42 +934,57 @@ def print_worst_images(scores: list[PageScore], worst: int) -> None:
     missing = sorted((s for s in scores if recall(s) < 1), key=recall)[:worst]
     for s in missing:
         assert s.images is not None
-        print(f"  {'images':<9} {s.page.site:<34} {s.images.matched}/{s.images.expected} found, "
-              f"{len(s.images.extra)} extra; missed {_show(s.images.missed, 150)}")
+        print(
+            f"  {'images':<9} {s.page.site:<34} {s.images.matched}/{s.images.expected} found, "
+            f"{len(s.images.extra)} extra; missed {_show(s.images.missed, 150)}"
+        )
         if s.images.extra:
             print(f"  {'':<9} {'':<34} extra {_show(s.images.extra, 150)}")
     extra = sorted((s for s in scores if precision(s) < 1 and recall(s) == 1), key=precision)
     for s in extra[:worst]:
         assert s.images is not None
-        print(f"  {'img-extra':<9} {s.page.site:<34} {len(s.images.extra)} extra "
-              f"{_show(s.images.extra, 150)}")
+        print(
+            f"  {'img-extra':<9} {s.page.site:<34} {len(s.images.extra)} extra "
+            f"{_show(s.images.extra, 150)}"
+        )
     wrong = [(s, w) for s in scores if s.images for w in s.images.wrong]
     for kind in ("caption", "credit"):
-        for s, (field_name, url, expected, got) in [x for x in wrong if x[1][0] == kind][:worst]:
-            print(f"  {field_name:<9} {s.page.site:<34} {_show(expected, 150)}\n"
-                  f"  {'':<9} {'':<34} {_show(got, 150)}")
+        for s, (field_name, _url, expected, got) in [x for x in wrong if x[1][0] == kind][:worst]:
+            print(
+                f"  {field_name:<9} {s.page.site:<34} {_show(expected, 150)}\n"
+                f"  {'':<9} {'':<34} {_show(got, 150)}"
+            )
 
 
 # -------------------------------------------------------------------------------------- main
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=("body", "metadata"), help="run one section")
-    parser.add_argument("--extractors", default="ours,trafilatura,readability,newspaper4k",
-                        help="comma-separated, from: " + ", ".join(EXTRACTORS))
-    parser.add_argument("--worst", type=int, default=0,
-                        help="list the N worst pages per field for our extractor")
-    parser.add_argument("--corpus", type=Path, default=CORPUS,
-                        help="the extraction-benchmark corpus (body section)")
-    parser.add_argument("--fundus", type=Path, default=FUNDUS,
-                        help="fundus's test pages (metadata section)")
+    parser.add_argument(
+        "--extractors",
+        default="ours,trafilatura,readability,newspaper4k",
+        help="comma-separated, from: " + ", ".join(EXTRACTORS),
+    )
+    parser.add_argument(
+        "--worst", type=int, default=0, help="list the N worst pages per field for our extractor"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=CORPUS, help="the extraction-benchmark corpus (body section)"
+    )
+    parser.add_argument(
+        "--fundus", type=Path, default=FUNDUS, help="fundus's test pages (metadata section)"
+    )
     args = parser.parse_args()
 
     names = [n.strip() for n in args.extractors.split(",") if n.strip()]
     unknown = [n for n in names if ALIASES.get(n, n) not in EXTRACTORS]
     if unknown or not names:
-        parser.error(f"unknown extractor(s) {', '.join(unknown) or '(none)'}; "
-                     f"choose from {', '.join(EXTRACTORS)}")
+        parser.error(
+            f"unknown extractor(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(EXTRACTORS)}"
+        )
     quiet_peer_logs()
     # Peers warn on what they parse (dateutil's unknown "CEST", …): figures, not warnings.
     warnings.simplefilter("ignore")

@@ -13,6 +13,7 @@ Prints the insert rate, the url → article id lookup rate (random order, every 
 checked) and bytes per article of the closed database file. Issue 4 targets: >= 50,000
 lookups/s and <= 400 bytes per article.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,7 @@ def article_urls(rng: random.Random, number: int, day: datetime) -> tuple[str, s
     path = f"/Detail/{day:%Y/%m/%d}/{number}/"
     first = PRIMARY + path + slug(rng, 90 - len(PRIMARY) - len(path))
     if rng.random() < 0.8:
-        second = rng.choice(MIRRORS) + first[len(PRIMARY):]
+        second = rng.choice(MIRRORS) + first[len(PRIMARY) :]
     else:
         second = PRIMARY + path + slug(rng, 90 - len(PRIMARY) - len(path))
     return first, second
@@ -144,13 +145,21 @@ def main() -> None:
     stats = index.stats()
     index.close()
 
-    print(f"articles            {args.articles:,} (2 URLs each, mean {url_chars / (2 * args.articles):.0f} chars)")
-    print(f"insert              {args.articles / insert_seconds:,.0f} articles/s "
-          f"({ops / insert_seconds:,.0f} index calls/s, {insert_seconds:.1f} s, batch {args.batch_size})")
-    print(f"lookup (url → id)   {len(sample) / lookup_seconds:,.0f} /s hits, random order ({len(sample):,})")
+    print(
+        f"articles            {args.articles:,} (2 URLs each, mean {url_chars / (2 * args.articles):.0f} chars)"
+    )
+    print(
+        f"insert              {args.articles / insert_seconds:,.0f} articles/s "
+        f"({ops / insert_seconds:,.0f} index calls/s, {insert_seconds:.1f} s, batch {args.batch_size})"
+    )
+    print(
+        f"lookup (url → id)   {len(sample) / lookup_seconds:,.0f} /s hits, random order ({len(sample):,})"
+    )
     print(f"lookup, unknown url {len(missing) / miss_seconds:,.0f} /s")
-    print(f"on disk             {size:,} bytes = {size / args.articles:.0f} bytes/article"
-          f"{' (payload per article included)' if args.payloads else ''}")
+    print(
+        f"on disk             {size:,} bytes = {size / args.articles:.0f} bytes/article"
+        f"{' (payload per article included)' if args.payloads else ''}"
+    )
     print(f"rows                {stats.as_dict()}")
     if args.keep is None:
         shutil.rmtree(workdir)

@@ -10,6 +10,7 @@ when the extraction-benchmark corpus is present, ``GenericArticlePage`` on its r
 Each figure is the best of ``--repeat`` runs over the whole page set (the least disturbed
 by whatever else the machine is doing).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,17 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import scraper.sites.listing as listing  # noqa: E402
-import scraper.sites.presstv as presstv_module  # noqa: E402
-from scraper.sites.generic import GenericArticlePage  # noqa: E402
-from scraper.sites.html import decode_html, make_soup  # noqa: E402
-from scraper.sites.presstv import PressTvArticlePage  # noqa: E402
-from tests.localsite.presstv_pages import (  # noqa: E402
+import scraper.sites.listing as listing
+import scraper.sites.presstv as presstv_module
+from scraper.sites.generic import GenericArticlePage
+from scraper.sites.html import decode_html, make_soup
+from scraper.sites.presstv import PressTvArticlePage
+from tests.localsite.presstv_pages import (
     PRIMARY,
     render_article_legacy,
     render_article_modern,
 )
-from tests.localsite.site import generate_articles  # noqa: E402
+from tests.localsite.site import generate_articles
 
 CORPUS = Path("/work/shared/corpus/extraction-benchmark/html")
 
@@ -49,8 +50,10 @@ def presstv_pages(count: int) -> dict[str, Pages]:
 
 def corpus_pages() -> Pages:
     return [
-        (f"https://example.com/{path.name.split('.')[0]}",
-         decode_html(gzip.decompress(path.read_bytes()), "text/html; charset=utf-8"))
+        (
+            f"https://example.com/{path.name.split('.')[0]}",
+            decode_html(gzip.decompress(path.read_bytes()), "text/html; charset=utf-8"),
+        )
         for path in sorted(CORPUS.glob("*.html.gz"))
     ]
 
@@ -101,8 +104,10 @@ def main() -> None:
 
     sets = presstv_pages(args.articles)
     kb = sum(len(html) for pages in sets.values() for _, html in pages) / 1024
-    print(f"{args.articles} articles per template, {kb / (2 * args.articles):.0f} KB a page;"
-          f" best of {args.repeat}, ms/page")
+    print(
+        f"{args.articles} articles per template, {kb / (2 * args.articles):.0f} KB a page;"
+        f" best of {args.repeat}, ms/page"
+    )
     rows: list[tuple[str, Callable[[str, str], None], Pages]] = []
     for template, pages in sets.items():
         rows += [

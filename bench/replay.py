@@ -13,6 +13,7 @@ the set holds identical-payload revisits too, then times:
 Prints records/s for both, articles/s for replay, and their ratio. Target: >= 200 articles/s
 on the 2-core machine (BeautifulSoup extraction is ~7 ms a page on one core).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,17 +45,39 @@ def archive_site(articles: int, work: Path) -> tuple[list[Path], list[Path], Pat
             # the same bytes again, written as identical-payload revisits replay must resolve.
             origins = servers.origins[::-1] if second else servers.origins
             run_profile = write_profile(work / "run.toml", origins, max_listing_pages=100)
-            subprocess.run([sys.executable, "-m", "scraper.cli", "crawl", str(run_profile), "--out", str(out),
-                            "--log-level", "WARNING", *(["--refetch"] if second else []),
-                            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
-                            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"],
-                           cwd=REPO, check=True, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "scraper.cli",
+                    "crawl",
+                    str(run_profile),
+                    "--out",
+                    str(out),
+                    "--log-level",
+                    "WARNING",
+                    *(["--refetch"] if second else []),
+                    "-s",
+                    "AUTOTHROTTLE_ENABLED=False",
+                    "-s",
+                    "CONCURRENT_REQUESTS=16",
+                    "-s",
+                    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+                    "-s",
+                    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+                ],
+                cwd=REPO,
+                check=True,
+                stderr=subprocess.DEVNULL,
+            )
             runs.append(warc_files(out / "warc"))
     return runs[0], runs[1], profile
 
 
 def warc_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc", ".arc.gz", ".arc")))
+    return sorted(
+        p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc", ".arc.gz", ".arc"))
+    )
 
 
 def bare_warcio(files: list[Path]) -> tuple[int, float]:
@@ -69,8 +92,19 @@ def bare_warcio(files: list[Path]) -> tuple[int, float]:
 
 
 def replay(files: list[Path], profile: Path, out: Path, workers: int | None) -> tuple[dict, float]:
-    command = [sys.executable, "-m", "scraper.cli", "replay", *map(str, files), "--out", str(out),
-               "--site", str(profile), "--quiet", *(["--workers", str(workers)] if workers is not None else [])]
+    command = [
+        sys.executable,
+        "-m",
+        "scraper.cli",
+        "replay",
+        *map(str, files),
+        "--out",
+        str(out),
+        "--site",
+        str(profile),
+        "--quiet",
+        *(["--workers", str(workers)] if workers is not None else []),
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -87,20 +121,34 @@ def measure(label: str, files: list[Path], profile: Path, out: Path, workers: in
     records, counts = report["stats"]["records"], report["counts"]
     pages, written = counts.get("replay/article_captures", 0), counts.get("article", 0)
     print(f"{label}: {len(files)} files, {size / 1e6:.1f} MB")
-    print(f"  bare warcio : {bare_records:7d} records in {bare_wall:6.2f} s = {bare_records / bare_wall:8.1f} records/s")
-    print(f"  replay      : {records:7d} records in {wall:6.2f} s = {records / wall:8.1f} records/s "
-          f"(wall, process start included)")
-    print(f"                {pages:7d} article pages = {pages / wall:8.1f} articles/s (target >= 200); "
-          f"{written} records written, {counts.get('unchanged/same_text', 0)} unchanged "
-          f"({counts.get('replay/same_payload', 0)} known bytes, not parsed), {report['failure_count']} problems")
-    print(f"  ratio       : replay/bare records/s {records / wall / (bare_records / bare_wall):.3f}")
+    print(
+        f"  bare warcio : {bare_records:7d} records in {bare_wall:6.2f} s = {bare_records / bare_wall:8.1f} records/s"
+    )
+    print(
+        f"  replay      : {records:7d} records in {wall:6.2f} s = {records / wall:8.1f} records/s "
+        f"(wall, process start included)"
+    )
+    print(
+        f"                {pages:7d} article pages = {pages / wall:8.1f} articles/s (target >= 200); "
+        f"{written} records written, {counts.get('unchanged/same_text', 0)} unchanged "
+        f"({counts.get('replay/same_payload', 0)} known bytes, not parsed), {report['failure_count']} problems"
+    )
+    print(
+        f"  ratio       : replay/bare records/s {records / wall / (bare_records / bare_wall):.3f}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--workers", type=int, help="replay's extraction processes (default: one per core)")
-    parser.add_argument("--warc", type=Path, help="replay these WARCs instead of crawling the local site")
+    parser.add_argument(
+        "--workers", type=int, help="replay's extraction processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--warc", type=Path, help="replay these WARCs instead of crawling the local site"
+    )
     parser.add_argument("--site", type=Path, help="the profile for --warc")
     args = parser.parse_args()
 
@@ -109,12 +157,29 @@ def main() -> None:
         if args.warc:
             if not args.site:
                 parser.error("--warc needs --site")
-            measure("given WARC set", warc_files(args.warc), args.site, work / "replayed", args.workers)
+            measure(
+                "given WARC set", warc_files(args.warc), args.site, work / "replayed", args.workers
+            )
             return
-        print(f"archiving the local site: {args.articles} articles, two runs over two mirrors…", flush=True)
+        print(
+            f"archiving the local site: {args.articles} articles, two runs over two mirrors…",
+            flush=True,
+        )
         first, both, profile = archive_site(args.articles, work)
-        measure("first run only (every article page parsed)", first, profile, work / "replayed-1", args.workers)
-        measure("both runs (second: identical-payload revisits)", both, profile, work / "replayed-2", args.workers)
+        measure(
+            "first run only (every article page parsed)",
+            first,
+            profile,
+            work / "replayed-1",
+            args.workers,
+        )
+        measure(
+            "both runs (second: identical-payload revisits)",
+            both,
+            profile,
+            work / "replayed-2",
+            args.workers,
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ the wall time of the whole run. Then the memory of every worker, sampled from
 pages served), for the worker process alone and with its page-object processes, so that a
 worker whose memory grew with the crawl would show it.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.localsite.server import LoopbackServers, Request, Reply  # noqa: E402
+from tests.localsite.server import LoopbackServers, Reply, Request  # noqa: E402
 from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 
@@ -101,21 +102,45 @@ def sample_memory(workers: list[Worker], site: CountingSite, stop: threading.Eve
                 worker.samples.append(Sample(site.count, own, family))
 
 
-def run(count: int, profile: Path, work: Path, url: str, site: CountingSite, settings: list[str]) -> dict[str, Any]:
+def run(
+    count: int, profile: Path, work: Path, url: str, site: CountingSite, settings: list[str]
+) -> dict[str, Any]:
     import redis
 
     with redis.Redis.from_url(url) as client:
         client.flushall()
     site.reset()
-    command = [sys.executable, "-m", "scraper.cli", "crawl", str(profile), "--redis", url, "--log-level", "WARNING",
-               "-s", "NEWSARCHIVE_PROGRESS=off", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-               "-s", "SHARED_CRAWL_IDLE_CLOSE=2"]
+    command = [
+        sys.executable,
+        "-m",
+        "scraper.cli",
+        "crawl",
+        str(profile),
+        "--redis",
+        url,
+        "--log-level",
+        "WARNING",
+        "-s",
+        "NEWSARCHIVE_PROGRESS=off",
+        "-s",
+        "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+        "-s",
+        "SHARED_CRAWL_IDLE_CLOSE=2",
+    ]
     for setting in settings:
         command += ["-s", setting]
     began = time.monotonic()
-    workers = [Worker(subprocess.Popen([*command, "--out", str(work / f"w{count}-{n}")], cwd=REPO,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-               for n in range(count)]
+    workers = [
+        Worker(
+            subprocess.Popen(
+                [*command, "--out", str(work / f"w{count}-{n}")],
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+        for n in range(count)
+    ]
     stop = threading.Event()
     sampler = threading.Thread(target=sample_memory, args=(workers, site, stop), daemon=True)
     sampler.start()
@@ -131,7 +156,12 @@ def run(count: int, profile: Path, work: Path, url: str, site: CountingSite, set
         print(f"  worker {n} exited {code}:\n{tail}", file=sys.stderr)
     for n in range(count):
         shutil.rmtree(work / f"w{count}-{n}", ignore_errors=True)
-    return {"workers": workers, "pages": site.count, "seconds": site.last - site.first, "wall": wall}
+    return {
+        "workers": workers,
+        "pages": site.count,
+        "seconds": site.last - site.first,
+        "wall": wall,
+    }
 
 
 def quarter_peaks(samples: list[Sample], total: int, attribute: str) -> list[int | None]:
@@ -153,27 +183,48 @@ def main(worker_counts: list[int], articles: int, concurrency: int, settings: li
     generated = generate_articles(articles)
     pages_per_section = -(-articles // 4 // 50)
     site = CountingSite(LocalSite(generated, page_size=50))
-    print(f"site: {len(generated)} articles, {len(site.site.routes)} pages "
-          f"(built in {time.monotonic() - started:.0f} s); workers share a redis-server on loopback; "
-          f"{os.cpu_count()} cores")
-    extra = ["AUTOTHROTTLE_ENABLED=False", f"CONCURRENT_REQUESTS={concurrency}",
-             f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", *settings]
+    print(
+        f"site: {len(generated)} articles, {len(site.site.routes)} pages "
+        f"(built in {time.monotonic() - started:.0f} s); workers share a redis-server on loopback; "
+        f"{os.cpu_count()} cores"
+    )
+    extra = [
+        "AUTOTHROTTLE_ENABLED=False",
+        f"CONCURRENT_REQUESTS={concurrency}",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        *settings,
+    ]
     results: dict[int, dict[str, Any]] = {}
-    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers, \
-            tempfile.TemporaryDirectory(prefix="bench-scale-out-") as tmp, redis_server() as url:
+    with (
+        LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers,
+        tempfile.TemporaryDirectory(prefix="bench-scale-out-") as tmp,
+        redis_server() as url,
+    ):
         work = Path(tmp)
-        profile = write_profile(work / "bench.toml", servers.origins[:2], max_listing_pages=pages_per_section + 1)
+        profile = write_profile(
+            work / "bench.toml", servers.origins[:2], max_listing_pages=pages_per_section + 1
+        )
         for count in worker_counts:
             result = results[count] = run(count, profile, work, url, site, extra)
             rate = result["pages"] / result["seconds"] if result["seconds"] else 0.0
-            print(f"{count} worker{'s' if count > 1 else ' '}: {result['pages']:6d} pages in {result['seconds']:6.1f} s"
-                  f" = {rate:6.1f} pages/s (wall {result['wall']:.1f} s)", flush=True)
+            print(
+                f"{count} worker{'s' if count > 1 else ' '}: {result['pages']:6d} pages in {result['seconds']:6.1f} s"
+                f" = {rate:6.1f} pages/s (wall {result['wall']:.1f} s)",
+                flush=True,
+            )
     base = results[worker_counts[0]]
     base_rate = base["pages"] / base["seconds"]
-    print("speed-up   : " + ", ".join(
-        f"{count} workers x{(r['pages'] / r['seconds']) / base_rate:.2f}" for count, r in results.items()))
-    print("RSS per worker, MB: largest in each quarter of the crawl (by pages served), "
-          "worker process / with its page-object processes")
+    print(
+        "speed-up   : "
+        + ", ".join(
+            f"{count} workers x{(r['pages'] / r['seconds']) / base_rate:.2f}"
+            for count, r in results.items()
+        )
+    )
+    print(
+        "RSS per worker, MB: largest in each quarter of the crawl (by pages served), "
+        "worker process / with its page-object processes"
+    )
     print("                         25%           50%           75%          100%")
     for count, result in results.items():
         for n, worker in enumerate(result["workers"]):

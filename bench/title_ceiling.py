@@ -18,6 +18,7 @@ cutting site affixes), so its exact-title rate is bounded by:
 When the oracle stays under a target, what remains are pages where publishers in the same
 situation chose opposite sources for their ground truth (``--show`` lists those groups).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction import FUNDUS, GenericArticlePage, load_fundus, read_page, title_exact  # noqa: E402
+from extraction import FUNDUS, GenericArticlePage, load_fundus, read_page, title_exact
 
-from scraper.sites.headline import site_keys, strip_affixes, title_key  # noqa: E402
-from scraper.sites.html import clean_text, make_soup  # noqa: E402
-from scraper.sites.metadata.jsonld import jsonld_article  # noqa: E402
+from scraper.sites.headline import site_keys, strip_affixes, title_key
+from scraper.sites.html import clean_text, make_soup
+from scraper.sites.metadata.jsonld import jsonld_article
 
 SOURCES = ("og", "ld", "twitter", "title", "h1")
 
@@ -60,8 +61,9 @@ def stated_titles(url: str, html: str) -> dict[str, str | None]:
         "twitter": next(iter(meta("twitter:title")), None),
         "title": clean_text(soup.title.get_text()) if soup.title else None,
     }
-    titles = {name: strip_affixes(text, h1_keys, sites) if text else None
-              for name, text in raw.items()}
+    titles = {
+        name: strip_affixes(text, h1_keys, sites) if text else None for name, text in raw.items()
+    }
     titles["h1"] = next((h for h in h1s if title_key(h) not in sites), None)
     return titles
 
@@ -71,17 +73,27 @@ def agreement(titles: dict[str, str | None]) -> tuple:
         if not titles[a]:
             return (a, None)
         same = tuple(b for b in SOURCES if b != a and titles[b] == titles[a])
-        alike = tuple(b for b in SOURCES if b != a and titles[b] and titles[b] != titles[a]
-                      and title_key(titles[b]) == title_key(titles[a]))
+        alike = tuple(
+            b
+            for b in SOURCES
+            if b != a
+            and titles[b]
+            and titles[b] != titles[a]
+            and title_key(titles[b]) == title_key(titles[a])
+        )
         return (a, same, alike)
+
     return tuple(pattern(a) for a in SOURCES)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fundus", type=Path, default=FUNDUS)
-    parser.add_argument("--show", action="store_true",
-                        help="list the groups where the ground truth picks different sources")
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="list the groups where the ground truth picks different sources",
+    )
     args = parser.parse_args()
     pages = load_fundus(args.fundus)
     rows = []
@@ -119,10 +131,14 @@ def main() -> int:
 
     print(f"{total} fundus pages: exact title")
     print(f"  ours (GenericArticlePage)           {ours / total:.3f}  ({ours})")
-    print(f"  best fixed source order             {best_hits / total:.3f}  ({best_hits}: "
-          f"{' > '.join(best_order or ())})")
-    print(f"  agreement oracle (fitted ceiling)   {oracle / total:.3f}  ({oracle}, "
-          f"{len(groups)} agreement patterns)")
+    print(
+        f"  best fixed source order             {best_hits / total:.3f}  ({best_hits}: "
+        f"{' > '.join(best_order or ())})"
+    )
+    print(
+        f"  agreement oracle (fitted ceiling)   {oracle / total:.3f}  ({oracle}, "
+        f"{len(groups)} agreement patterns)"
+    )
     print(f"  any stated title                    {any_source / total:.3f}  ({any_source})")
     if args.show:
         print("\npatterns where the ground truth picks different sources:")

@@ -6,6 +6,7 @@ Pages are the local test site's ~70 KB Press TV-like articles, written once as s
 and once as served gzip-encoded (the usual case: Scrapy asks for gzip, and the WARC keeps
 the encoded bytes, which compress no further).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive.warc_writer import HttpExchange, RotatingWarcWriter  # noqa: E402
-from tests.localsite.presstv_pages import render_article_modern  # noqa: E402
-from tests.localsite.site import generate_articles  # noqa: E402
+from archive.warc_writer import HttpExchange, RotatingWarcWriter
+from tests.localsite.presstv_pages import render_article_modern
+from tests.localsite.site import generate_articles
 
 
 def exchanges(pages: int, encoded: bool) -> list[HttpExchange]:
@@ -33,17 +34,28 @@ def exchanges(pages: int, encoded: bool) -> list[HttpExchange]:
             body = gzip.compress(body, 6)
             headers.append(("Content-Encoding", "gzip"))
         headers.append(("Content-Length", str(len(body))))
-        result.append(HttpExchange(
-            url=f"https://www.presstv.ir{article.path}", method="GET",
-            request_headers=[("User-Agent", "newsarchive"), ("Accept-Encoding", "gzip")],
-            request_body=b"", protocol="HTTP/1.1", status=200, reason="OK",
-            response_headers=headers, payload=body, ip_address="127.0.0.1", date=now,
-        ))
+        result.append(
+            HttpExchange(
+                url=f"https://www.presstv.ir{article.path}",
+                method="GET",
+                request_headers=[("User-Agent", "newsarchive"), ("Accept-Encoding", "gzip")],
+                request_body=b"",
+                protocol="HTTP/1.1",
+                status=200,
+                reason="OK",
+                response_headers=headers,
+                payload=body,
+                ip_address="127.0.0.1",
+                date=now,
+            )
+        )
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=int, default=500)
     args = parser.parse_args()
     for encoded in (False, True):
@@ -58,8 +70,10 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
                 writer.close()
                 size = sum(p.stat().st_size for p in Path(tmp).iterdir())
-            print(f"{'gzip-encoded' if encoded else 'plain':12s} payload {mean:5.1f} KB  level {level}: "
-                  f"{elapsed / len(batch) * 1000:5.2f} ms/exchange, {size / len(batch) / 1024:5.1f} KB/exchange on disk")
+            print(
+                f"{'gzip-encoded' if encoded else 'plain':12s} payload {mean:5.1f} KB  level {level}: "
+                f"{elapsed / len(batch) * 1000:5.2f} ms/exchange, {size / len(batch) / 1024:5.1f} KB/exchange on disk"
+            )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ WARC, the run report), and the disk is full: so each crawl reserves some space a
 (:func:`reserve_space`, ``ARCHIVE_DISK_RESERVE_BYTES``, 1 MiB by default, a locked file
 ``state/.reserve-<run-id>``) and gives it back the moment it stops for lack of space.
 """
+
 from __future__ import annotations
 
 import errno
@@ -75,7 +76,9 @@ def stop_for_disk_full(crawler: Crawler, target: object, exc: BaseException | No
     if engine is None or engine.spider is None:
         return
     closing = deferred_from_coro(engine.close_spider_async(reason=DISK_FULL_REASON))
-    closing.addErrback(lambda failure: logger.error("could not stop the crawl: %s", failure.getErrorMessage()))
+    closing.addErrback(
+        lambda failure: logger.error("could not stop the crawl: %s", failure.getErrorMessage())
+    )
 
 
 def reserve_space(crawler: Crawler, directory: Path, name: str, size: int) -> None:

@@ -10,7 +10,11 @@ EXIT_OK = 0  # all good
 EXIT_FAILURES = 1  # finished, but something failed or raised an alert (see the run report)
 EXIT_USAGE = 2  # bad arguments or configuration: one line, no traceback
 
-EXIT_MEANINGS = {EXIT_OK: "ok", EXIT_FAILURES: "finished with failures", EXIT_USAGE: "usage or configuration error"}
+EXIT_MEANINGS = {
+    EXIT_OK: "ok",
+    EXIT_FAILURES: "finished with failures",
+    EXIT_USAGE: "usage or configuration error",
+}
 
 
 class UsageError(Exception):

@@ -7,6 +7,7 @@ again next run); with an index that supports it (SQLite), no batch holding a ver
 before its record is written (``hold_versions_until_written``). On a full disk the crawl is
 stopped cleanly (``scraper.disk_full``) and later records are dropped the same way.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,7 +31,7 @@ class JsonlRecordsPipeline:
         self.index: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "JsonlRecordsPipeline":
+    def from_crawler(cls, crawler: Crawler) -> JsonlRecordsPipeline:
         settings = crawler.settings
         pipeline = cls(settings.getbool("ARCHIVE_JSONL_FSYNC"))
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
@@ -63,7 +64,9 @@ class JsonlRecordsPipeline:
             if is_disk_full(exc) and self.crawler is not None:
                 stop_for_disk_full(self.crawler, self.writer.path, exc)
                 self._count_not_written(line)
-                raise DropItem(f"not written, fetched again next run: {exc}", log_level="DEBUG") from exc
+                raise DropItem(
+                    f"not written, fetched again next run: {exc}", log_level="DEBUG"
+                ) from exc
             raise
         self._tell_index(item, written=True)
         return item

@@ -10,6 +10,7 @@ The run owns what it opens: the index is flushed when the spider closes (its wri
 durable and visible to the run report) and closed only when the engine stops, since other
 ``spider_closed`` handlers (the WARC capture) may still use it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,8 +56,9 @@ class ArchiveRun:
         return run
 
     @classmethod
-    def start(cls, crawler: Crawler, profile: SiteProfile, run_id: str,
-              options: dict[str, str]) -> ArchiveRun:
+    def start(
+        cls, crawler: Crawler, profile: SiteProfile, run_id: str, options: dict[str, str]
+    ) -> ArchiveRun:
         """The run of our spider: joins the shared crawl (with ``REDIS_URL``), opens the
         index, and in compare mode the divergence file."""
         settings = crawler.settings
@@ -66,8 +68,10 @@ class ArchiveRun:
         run.shared = SharedCrawl.for_run(settings, profile)
         run.index = open_crawl_index(settings, layout, profile.name)
         if settings.getbool("MIRROR_COMPARE"):
-            run.comparer = MirrorComparer(layout.divergence_file(run_id),
-                                          [urlsplit(origin).netloc for origin in profile.origins])
+            run.comparer = MirrorComparer(
+                layout.divergence_file(run_id),
+                [urlsplit(origin).netloc for origin in profile.origins],
+            )
         crawler.signals.connect(run._spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(run._engine_stopped, signal=signals.engine_stopped)
         return run
@@ -95,15 +99,16 @@ class ArchiveRun:
             self.shared.close()
 
 
-def open_crawl_index(settings: BaseSettings, layout: OutputLayout, site: str) -> ArticleIndex | None:
+def open_crawl_index(
+    settings: BaseSettings, layout: OutputLayout, site: str
+) -> ArticleIndex | None:
     """The site's index, or None with ``ARCHIVE_INDEX_ENABLED=False`` (every run then
     fetches everything and every record is version 1). With ``REDIS_URL`` (a shared crawl)
     it is on that Redis server, shared by every worker, instead of ``state/<site>.sqlite``."""
     if not settings.getbool("ARCHIVE_INDEX_ENABLED"):
         return None
     if settings.get("REDIS_URL"):
-        return open_index(settings["REDIS_URL"], site=site,
-                          prefix=settings["SHARED_CRAWL_PREFIX"])
+        return open_index(settings["REDIS_URL"], site=site, prefix=settings["SHARED_CRAWL_PREFIX"])
     path = layout.index_file(site)
     path.parent.mkdir(parents=True, exist_ok=True)
     return open_index(path)

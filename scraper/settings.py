@@ -121,4 +121,6 @@ ADDONS = {"scraper.shared_queue.SharedCrawlAddon": 0}
 SHARED_CRAWL_IDLE_CLOSE = 5.0
 SHARED_CRAWL_HEARTBEAT = 0.5  # seconds between a worker's heartbeats (and looks at the queue)
 SHARED_CRAWL_WORKER_TIMEOUT = 30.0  # a worker silent this long is gone; run keys expire after 2x
-SHARED_CRAWL_PREFIX = "newsarchive"  # Redis keys: <prefix>:<site>:crawl:… and <prefix>:<site>:index:…
+SHARED_CRAWL_PREFIX = (
+    "newsarchive"  # Redis keys: <prefix>:<site>:crawl:… and <prefix>:<site>:index:…
+)

@@ -8,6 +8,7 @@ request stays small and failover keeps one profile object per site. Compare mode
 copies never enter the shared queue: their answer belongs to the worker that recorded the
 article (its in-memory comparison), so they wait in a local one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,14 @@ class SharedRequestQueue(PriorityQueue):
     """scrapy-redis's priority queue under the run's key, popping with :meth:`SharedCrawl.pop`,
     and with the spider's ``SiteProfile`` sent as a reference (see the module docstring)."""
 
-    def __init__(self, server: redis.Redis, spider: Spider, key: str, shared: SharedCrawl,
-                 profile: SiteProfile | None) -> None:
+    def __init__(
+        self,
+        server: redis.Redis,
+        spider: Spider,
+        key: str,
+        shared: SharedCrawl,
+        profile: SiteProfile | None,
+    ) -> None:
         # Not super().__init__: it %-formats the key with the spider name a second time.
         from scrapy_redis import picklecompat
 
@@ -61,7 +68,10 @@ class SharedRequestQueue(PriorityQueue):
         meta = data.get("meta")
         profile = self.profile
         if meta and profile is not None and meta.get("site_profile") is profile:
-            data["meta"] = {**meta, "site_profile": (PROFILE_REF, profile.name)}  # to_dict shares meta
+            data["meta"] = {
+                **meta,
+                "site_profile": (PROFILE_REF, profile.name),
+            }  # to_dict shares meta
         return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _decode_request(self, encoded_request: bytes) -> Request:
@@ -71,8 +81,10 @@ class SharedRequestQueue(PriorityQueue):
         if isinstance(reference, tuple) and len(reference) == 2 and reference[0] == PROFILE_REF:
             profile = self.profile
             if profile is None or reference[1] != profile.name:
-                raise SharedCrawlError(f"a queued request of site {reference[1]!r} reached a "
-                                      f"{profile.name if profile else 'profile-less'!r} worker")
+                raise SharedCrawlError(
+                    f"a queued request of site {reference[1]!r} reached a "
+                    f"{profile.name if profile else 'profile-less'!r} worker"
+                )
             meta["site_profile"] = profile
         return request_from_dict(data, spider=self.spider)
 
@@ -93,10 +105,18 @@ class SharedScheduler(RedisScheduler):
     def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
         run = ArchiveRun.of(crawler)
         shared = run.shared_crawl(crawler.settings)
-        dupefilter = RFPDupeFilter(shared.redis, shared.key("dupefilter"),
-                                   debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
-        scheduler = cls(server=shared.redis, persist=True, queue_key=shared.key("requests"),
-                        dupefilter=dupefilter, dupefilter_key=shared.key("dupefilter"))
+        dupefilter = RFPDupeFilter(
+            shared.redis,
+            shared.key("dupefilter"),
+            debug=crawler.settings.getbool("DUPEFILTER_DEBUG"),
+        )
+        scheduler = cls(
+            server=shared.redis,
+            persist=True,
+            queue_key=shared.key("requests"),
+            dupefilter=dupefilter,
+            dupefilter_key=shared.key("dupefilter"),
+        )
         scheduler.stats = crawler.stats
         scheduler.shared = shared
         scheduler.profile = run.profile
@@ -104,12 +124,19 @@ class SharedScheduler(RedisScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        self.queue = SharedRequestQueue(self.server, spider, self.queue_key, self.shared, self.profile)
+        self.queue = SharedRequestQueue(
+            self.server, spider, self.queue_key, self.shared, self.profile
+        )
         self.local: deque[Request] = deque()  # LOCAL_PAGE_TYPES
         queued = len(self.queue)
-        logger.info("shared crawl %s of %s on %s: worker %s%s", self.shared.token, self.shared.site,
-                    redacted(self.shared.url), self.shared.worker,
-                    f", joining with {queued} requests queued" if queued else "")
+        logger.info(
+            "shared crawl %s of %s on %s: worker %s%s",
+            self.shared.token,
+            self.shared.site,
+            redacted(self.shared.url),
+            self.shared.worker,
+            f", joining with {queued} requests queued" if queued else "",
+        )
 
     # The two below are scrapy-redis's, minus the ``spider=`` argument to the stats collector,
     # which Scrapy 2.14+ deprecates (a warning per request).
@@ -147,9 +174,11 @@ class SharedCrawlAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("REDIS_URL"):
             return
-        for name, value in (("SCHEDULER", "scraper.shared_queue.SharedScheduler"),
-                            ("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter"),
-                            ("SCHEDULER_PERSIST", True)):
+        for name, value in (
+            ("SCHEDULER", "scraper.shared_queue.SharedScheduler"),
+            ("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter"),
+            ("SCHEDULER_PERSIST", True),
+        ):
             # over project settings (another scheduler would not share anything), but not
             # over what the user asked for on the command line
             if (settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:

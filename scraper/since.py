@@ -1,5 +1,6 @@
 """Spans of time on the command line: ``--since`` (a date or a span back from now) and
 durations such as ``state expire --older-than 30d``."""
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,15 @@ def parse_since(value: str, today: date | None = None) -> date:
     """``2026-03-01`` or ``7d`` / ``2w`` / ``36h``; raises ValueError with a usable message."""
     text = value.strip().lower()
     if _DURATION.match(text):
-        now = datetime.now(timezone.utc) if today is None else datetime.combine(today, datetime.min.time())
+        now = (
+            datetime.now(timezone.utc)
+            if today is None
+            else datetime.combine(today, datetime.min.time())
+        )
         return (now - parse_duration(text)).date()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--since {value!r}: give a date like 2026-03-01 or a span like 7d, 36h, 2w") from None
+        raise ValueError(
+            f"--since {value!r}: give a date like 2026-03-01 or a span like 7d, 36h, 2w"
+        ) from None

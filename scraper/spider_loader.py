@@ -1,5 +1,6 @@
 """Spider names are site names: ``scrapy crawl presstv`` runs the news spider on the built-in
 ``presstv`` profile, and ``scrapy crawl news -a profile=site.toml`` on any profile file."""
+
 from __future__ import annotations
 
 from scrapy.settings import BaseSettings
@@ -13,4 +14,7 @@ class ProfileSpiderLoader(SpiderLoader):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         for name in builtin_profile_names():
-            self._spiders.setdefault(name, type(f"{name.title()}Spider", (NewsSpider,), {"name": name, "profile_name": name}))
+            self._spiders.setdefault(
+                name,
+                type(f"{name.title()}Spider", (NewsSpider,), {"name": name, "profile_name": name}),
+            )

@@ -4,6 +4,7 @@ WARC files, to hold the tools' answers against, and pywb's ``wayback`` run as a 
 pywb is not a project dependency (2.10 pins ``redis==2.10.6``): .ci/run installs it in a
 virtualenv of its own and exports ``PYWB_BIN``, its ``bin`` directory.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -44,8 +45,11 @@ def gzip_encoded(request: Request, reply: Reply) -> Reply:
     are identical and the second can be a revisit."""
     if reply.status != 200 or not reply.body:
         return reply
-    return replace(reply, body=gzip.compress(reply.body, 6, mtime=0),
-                   headers=[*reply.headers, ("Content-Encoding", "gzip")])
+    return replace(
+        reply,
+        body=gzip.compress(reply.body, 6, mtime=0),
+        headers=[*reply.headers, ("Content-Encoding", "gzip")],
+    )
 
 
 def timestamp14(warc_date: str) -> str:
@@ -100,20 +104,32 @@ def read_warcs(paths: Iterable[Path]) -> list[WarcRecord]:
             for record in iterator:
                 payload = record.raw_stream.read()
                 is_capture = record.rec_type in ("response", "revisit")
-                records.append(WarcRecord(path.name, iterator.get_record_offset(), record.rec_type,
-                                          record.rec_headers,
-                                          record.http_headers if is_capture else None, payload))
+                records.append(
+                    WarcRecord(
+                        path.name,
+                        iterator.get_record_offset(),
+                        record.rec_type,
+                        record.rec_headers,
+                        record.http_headers if is_capture else None,
+                        payload,
+                    )
+                )
     return records
 
 
 Verdicts = dict[tuple[str, int], list[str]]
 
 
-def warcio_check(files: list[Path], timeout: float = 120
-                 ) -> tuple[subprocess.CompletedProcess[str], Verdicts]:
+def warcio_check(
+    files: list[Path], timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], Verdicts]:
     """``warcio check -v``, and its verdict lines for each record, by (file name, offset)."""
-    result = subprocess.run([tool("warcio"), "check", "-v", *map(str, files)],
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [tool("warcio"), "check", "-v", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     verdicts: Verdicts = {}
     current_file = ""
     current: tuple[str, int] | None = None
@@ -129,6 +145,7 @@ def warcio_check(files: list[Path], timeout: float = 120
 
 
 # ---------------------------------------------------------------------------------------- pywb
+
 
 def find_pywb() -> Path:
     """The ``bin`` directory holding pywb's ``wb-manager`` and ``wayback``: ``PYWB_BIN``, else
@@ -168,8 +185,9 @@ class Wayback:
     """A pywb collection made with ``wb-manager`` from ``warcs`` in ``root``, served by
     ``wayback`` on 127.0.0.1 until the ``with`` block ends."""
 
-    def __init__(self, bin_dir: Path, root: Path, warcs: list[Path],
-                 collection: str = "coll") -> None:
+    def __init__(
+        self, bin_dir: Path, root: Path, warcs: list[Path], collection: str = "coll"
+    ) -> None:
         self.bin_dir, self.root, self.warcs, self.collection = bin_dir, root, warcs, collection
         self.host = "127.0.0.1"
         self.port = 0
@@ -177,11 +195,17 @@ class Wayback:
         self.log_path = root / "wayback.log"
 
     def _manage(self, *args: str) -> None:
-        result = subprocess.run([str(self.bin_dir / "wb-manager"), *args], cwd=self.root,
-                                env=_without_proxies(), capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [str(self.bin_dir / "wb-manager"), *args],
+            cwd=self.root,
+            env=_without_proxies(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, f"wb-manager {args[0]}: {result.stderr[-3000:]}"
 
-    def __enter__(self) -> "Wayback":
+    def __enter__(self) -> Wayback:
         self.root.mkdir(parents=True, exist_ok=True)
         self._manage("init", self.collection)
         self._manage("add", self.collection, *map(str, self.warcs))
@@ -189,8 +213,13 @@ class Wayback:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [str(self.bin_dir / "wayback"), "-p", str(self.port), "-b", self.host],
-                cwd=self.root, env=_without_proxies(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=self.root,
+                env=_without_proxies(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             self._wait_until_listening()
         except BaseException:
@@ -209,8 +238,10 @@ class Wayback:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError(f"wayback not listening on {self.host}:{self.port} after "
-                           f"{START_TIMEOUT} s: {self.log()}")
+        raise TimeoutError(
+            f"wayback not listening on {self.host}:{self.port} after "
+            f"{START_TIMEOUT} s: {self.log()}"
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""

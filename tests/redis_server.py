@@ -3,6 +3,7 @@ directory, without persistence (``--save '' --appendonly no``), stopped afterwar
 
 ``.ci/run`` installs redis-server where it is missing; without it, tests that need it skip.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -43,12 +44,28 @@ def redis_server(directory: Path | None = None, maxmemory: str | None = None) ->
     with tempfile.TemporaryDirectory(prefix="redis-", dir=directory) as work:
         for _attempt in range(5):  # the free port may be taken between probe and bind
             port = _free_port()
-            command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                       "--appendonly", "no", "--dir", work, "--protected-mode", "yes",
-                       "--logfile", str(Path(work) / "redis.log")]
+            command = [
+                REDIS_SERVER,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                work,
+                "--protected-mode",
+                "yes",
+                "--logfile",
+                str(Path(work) / "redis.log"),
+            ]
             if maxmemory:
                 command += ["--maxmemory", maxmemory]
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             url = f"redis://127.0.0.1:{port}/0"
             client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
             deadline = time.monotonic() + 10

@@ -71,7 +71,11 @@ def test_sibling_blocks_stay_apart() -> None:
 
 
 def test_itemprop_article_body_is_preferred_over_a_wordier_block() -> None:
-    filler = "<p>" + "Comment text, from a reader, with many words and commas, again and again. " * 3 + "</p>"
+    filler = (
+        "<p>"
+        + "Comment text, from a reader, with many words and commas, again and again. " * 3
+        + "</p>"
+    )
     html = (
         "<html><body><div id='comments'>" + filler * 5 + "</div>"
         "<div itemprop='articleBody'><p>The real article starts here, and it is long enough to count.</p>"
@@ -97,7 +101,14 @@ def test_hidden_and_script_content_is_dropped() -> None:
 
 
 def test_empty_and_hostile_pages_give_nothing() -> None:
-    for html in ["", "<html></html>", "<script>x</script>", "\x00\x01\x02", "<p>short</p>", "<<<>>>"]:
+    for html in [
+        "",
+        "<html></html>",
+        "<script>x</script>",
+        "\x00\x01\x02",
+        "<p>short</p>",
+        "<<<>>>",
+    ]:
         assert extract_body_paragraphs(make_soup(html)) == []
 
 
@@ -119,9 +130,12 @@ def test_real_page_keeps_text_drops_chrome() -> None:
     text = "\n".join(extract_body_paragraphs(_real_page("fundus/voa/page.html.gz")))
     assert "After a series of lower-paying jobs, Nicole Slemp finally landed one she loved." in text
     assert '"Our country is doing nothing to try to help fill that gap," Slemp said.' in text
-    for chrome in ["Skip to main content", "Link has been copied to clipboard",
-                   "Adriane Burnett reads to her son Karter Robinson",  # an image caption
-                   "Supreme Court considers Trump's claim of criminal immunity"]:  # related
+    for chrome in [
+        "Skip to main content",
+        "Link has been copied to clipboard",
+        "Adriane Burnett reads to her son Karter Robinson",  # an image caption
+        "Supreme Court considers Trump's claim of criminal immunity",
+    ]:  # related
         assert chrome not in text
 
 
@@ -174,7 +188,10 @@ BR_ARTICLE = f"""<html><head><title>Council talks</title></head><body>
 
 def test_br_separated_text_is_the_article() -> None:
     assert extract_body_paragraphs(make_soup(BR_ARTICLE)) == [
-        f"{_LINES[0]}.", f"{_LINES[1]}.", "Budget to be published", f"{_LINES[2]}.",
+        f"{_LINES[0]}.",
+        f"{_LINES[1]}.",
+        "Budget to be published",
+        f"{_LINES[2]}.",
         f"{_LINES[3]}.",
     ]
 
@@ -183,8 +200,11 @@ def test_lead_written_straight_into_the_container_is_kept() -> None:
     # Its own text run beside child <p>s scores as one of its paragraphs.
     lead = "The lead of the story, written straight into the div without a paragraph tag"
     html = (
-        "<html><body><div class='story'>" + lead + "<p>"
-        + "</p><p>".join(_LINES) + "</p></div></body></html>"
+        "<html><body><div class='story'>"
+        + lead
+        + "<p>"
+        + "</p><p>".join(_LINES)
+        + "</p></div></body></html>"
     )
     assert extract_body_paragraphs(make_soup(html)) == [lead, *_LINES]
 
@@ -256,10 +276,14 @@ def test_class_hint_alone_does_not_make_a_short_box_the_article() -> None:
 def test_next_story_loaded_below_is_not_the_article() -> None:
     # Infinite-scroll pages append the next (here longer) story as another <article> with
     # its own <h1>: the page's story is the first one.
-    first = "".join(f"<p>First story paragraph {n}, about the harbour, with some words.</p>"
-                    for n in range(3))
-    second = "".join(f"<p>Second story paragraph {n}, about football, with more words, "
-                     f"and commas, to outscore the first one easily.</p>" for n in range(8))
+    first = "".join(
+        f"<p>First story paragraph {n}, about the harbour, with some words.</p>" for n in range(3)
+    )
+    second = "".join(
+        f"<p>Second story paragraph {n}, about football, with more words, "
+        f"and commas, to outscore the first one easily.</p>"
+        for n in range(8)
+    )
     html = (
         f"<html><body><main><article><h1>Harbour</h1><div class='bodytext'>{first}</div>"
         f"</article><div class='under'><article><h1>Football</h1>"
@@ -270,15 +294,18 @@ def test_next_story_loaded_below_is_not_the_article() -> None:
 
 
 def test_a_single_article_with_a_nested_teaser_article_is_unaffected() -> None:
-    body = "".join(f"<p>Story paragraph {n}, long enough, with commas, to be counted.</p>"
-                   for n in range(4))
+    body = "".join(
+        f"<p>Story paragraph {n}, long enough, with commas, to be counted.</p>" for n in range(4)
+    )
     html = f"<html><body><article><h1>Title</h1><div>{body}</div></article></body></html>"
     assert len(extract_body_paragraphs(make_soup(html))) == 4
 
 
 def _story(prefix: str, count: int) -> str:
-    return "".join(f"<p>{prefix} paragraph {n}, long enough, with commas, to count as text.</p>"
-                   for n in range(count))
+    return "".join(
+        f"<p>{prefix} paragraph {n}, long enough, with commas, to count as text.</p>"
+        for n in range(count)
+    )
 
 
 def test_chunks_sharing_a_leading_content_class_are_all_kept() -> None:
@@ -325,9 +352,12 @@ def test_classless_chunks_in_repeated_classed_wrappers_are_all_kept() -> None:
 
 def test_caption_and_credit_lines_outside_figcaption_are_dropped() -> None:
     html = (
-        "<html><body><div class='story'>" + _story("Story", 4)
+        "<html><body><div class='story'>"
+        + _story("Story", 4)
         + "<p>The King arrives at the Palace of Westminster (Picture: Getty)</p>"
-        + "<p>Photo: Reuters</p>" + _story("More", 2) + "</div></body></html>"
+        + "<p>Photo: Reuters</p>"
+        + _story("More", 2)
+        + "</div></body></html>"
     )
     got = extract_body_paragraphs(make_soup(html))
     assert len(got) == 6 and not any("Getty" in p or "Reuters" in p for p in got)
@@ -345,7 +375,8 @@ def test_timestamp_only_lines_are_dropped_but_prices_are_not() -> None:
 
 def test_paywall_box_inside_the_article_is_cut() -> None:
     html = (
-        "<html><body><article><div class='text'>" + _story("Story", 5)
+        "<html><body><article><div class='text'>"
+        + _story("Story", 5)
         + "<div class='paywall_x1'><p>Get unlimited access to every article free for two "
         "months, cancel any time.</p></div></div></article></body></html>"
     )
@@ -366,30 +397,50 @@ def test_plain_text_jsonld_body_loses_player_fallback_and_captions() -> None:
     # with the player's "Up Next" label, and captions ending in their credit.
     import json
 
-    story = [f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)]
+    story = [
+        f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)
+    ]
     text = (
         "To view this video please enable JavaScript, and consider upgrading to a web\n"
         "\t\tbrowser that\n\t\tsupports HTML5\n\t\tvideo\n\n\t\tUp Next\n\n"
-        + "\n\n".join(story[:2]) + "\n\nCrowds gather near the palace (Picture: PA)\n\n"
+        + "\n\n".join(story[:2])
+        + "\n\nCrowds gather near the palace (Picture: PA)\n\n"
         + "\n\n".join(story[2:])
     )
-    ld = json.dumps({"@type": "NewsArticle", "headline": "Title", "articleBody": text,
-                     "author": {"@type": "Person", "name": "Jane Doe"}})
-    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
-            f"<h1>Title</h1><div>{''.join(f'<p>{p}</p>' for p in story)}</div></body></html>")
+    ld = json.dumps(
+        {
+            "@type": "NewsArticle",
+            "headline": "Title",
+            "articleBody": text,
+            "author": {"@type": "Person", "name": "Jane Doe"},
+        }
+    )
+    html = (
+        f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
+        f"<h1>Title</h1><div>{''.join(f'<p>{p}</p>' for p in story)}</div></body></html>"
+    )
     assert _generic_body(html).split("\n\n") == story
 
 
 def test_a_line_naming_only_the_authors_is_dropped() -> None:
     import json
 
-    story = [f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)]
-    ld = json.dumps({"@type": "NewsArticle", "headline": "Title",
-                     "author": [{"@type": "Person", "name": "Nina Magoley"}]})
-    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
-            "<h1>Title</h1><div class='story'><p>Von Nina Magoley, WDR</p>"
-            f"{''.join(f'<p>{p}</p>' for p in story)}"
-            "<p>Nina Magoley said the rest will follow tomorrow</p></div></body></html>")
+    story = [
+        f"Story paragraph {n}, long enough, with commas, to count as text here." for n in range(5)
+    ]
+    ld = json.dumps(
+        {
+            "@type": "NewsArticle",
+            "headline": "Title",
+            "author": [{"@type": "Person", "name": "Nina Magoley"}],
+        }
+    )
+    html = (
+        f"<html><head><script type='application/ld+json'>{ld}</script></head><body>"
+        "<h1>Title</h1><div class='story'><p>Von Nina Magoley, WDR</p>"
+        f"{''.join(f'<p>{p}</p>' for p in story)}"
+        "<p>Nina Magoley said the rest will follow tomorrow</p></div></body></html>"
+    )
     body = _generic_body(html).split("\n\n")
     assert body[:5] == story and body[5].startswith("Nina Magoley said")
 
@@ -397,8 +448,10 @@ def test_a_line_naming_only_the_authors_is_dropped() -> None:
 def test_chrome_lines_starting_a_line_of_the_list_are_dropped_too() -> None:
     # "Реклама:" and "Share on Twitter" open continuation lines of the chrome-line list.
     html = (
-        "<html><body><div class='story'>" + _story("Story", 4)
-        + "<p>Реклама:</p><p>Share on Twitter</p><p>Next page</p>" + _story("More", 2)
+        "<html><body><div class='story'>"
+        + _story("Story", 4)
+        + "<p>Реклама:</p><p>Share on Twitter</p><p>Next page</p>"
+        + _story("More", 2)
         + "</div></body></html>"
     )
     got = extract_body_paragraphs(make_soup(html))
@@ -408,12 +461,14 @@ def test_chrome_lines_starting_a_line_of_the_list_are_dropped_too() -> None:
 def test_call_to_action_and_rail_boxes_inside_the_article_are_cut() -> None:
     # A newsletter call-to-action ("cta") and a "most read" rail placed among the paragraphs.
     html = (
-        "<html><body><article><div class='text'>" + _story("Story", 3)
+        "<html><body><article><div class='text'>"
+        + _story("Story", 3)
         + "<div class='cta float-l'><p>The Weekly. Fridays, a digest of the best of our "
         "coverage, straight to you.</p></div>"
         + "<div class='rail--classic'><h2>Most read in Football</h2><p>Club sacks its manager "
         "just days before the play-offs, sources say.</p></div>"
-        + _story("More", 2) + "</div></article></body></html>"
+        + _story("More", 2)
+        + "</div></article></body></html>"
     )
     got = extract_body_paragraphs(make_soup(html))
     assert len(got) == 5 and not any("Weekly" in p or "Football" in p or "sacks" in p for p in got)
@@ -421,16 +476,19 @@ def test_call_to_action_and_rail_boxes_inside_the_article_are_cut() -> None:
 
 def test_fact_and_info_boxes_beside_the_text_are_cut() -> None:
     html = (
-        "<html><body><article><div class='text'>" + _story("Story", 4)
+        "<html><body><article><div class='text'>"
+        + _story("Story", 4)
         + "<div class='infobox border'><p>Infos: 17,000 of them work, 18,600 are registered "
         "as unemployed.</p></div>"
         + "<div class='metro-factbox'><h2>What else is in it?</h2><p>A state-owned energy "
         "company, a national wealth fund, and more.</p></div>"
-        + _story("More", 2) + "</div></article></body></html>"
+        + _story("More", 2)
+        + "</div></article></body></html>"
     )
     got = extract_body_paragraphs(make_soup(html))
-    assert len(got) == 6 and not any("17,000" in p or "What else" in p or "wealth" in p
-                                     for p in got)
+    assert len(got) == 6 and not any(
+        "17,000" in p or "What else" in p or "wealth" in p for p in got
+    )
 
 
 def test_trailing_box_titles_are_dropped_but_not_values_or_sentences() -> None:
@@ -438,11 +496,11 @@ def test_trailing_box_titles_are_dropped_but_not_values_or_sentences() -> None:
     # comes before it, is kept.
     story = "<div class='story'>" + _story("Story", 4)
     labels = "<p>Related topics</p><div><p>More from us</p></div><p>記事一覧</p>"
-    got = extract_body_paragraphs(make_soup(
-        f"<html><body>{story}{labels}</div></body></html>"))
+    got = extract_body_paragraphs(make_soup(f"<html><body>{story}{labels}</div></body></html>"))
     assert len(got) == 4 and got[-1].startswith("Story paragraph 3")
-    got = extract_body_paragraphs(make_soup(
-        f"<html><body>{story}<p>Inquiry</p><p>02-751-1500</p></div></body></html>"))
+    got = extract_body_paragraphs(
+        make_soup(f"<html><body>{story}<p>Inquiry</p><p>02-751-1500</p></div></body></html>")
+    )
     assert got[-2:] == ["Inquiry", "02-751-1500"]
 
 
@@ -451,7 +509,8 @@ def test_a_lead_named_teaser_that_opens_the_article_is_kept() -> None:
     # link-free teasers further down are other stories' and still go.
     html = (
         "<html><body><div class='article-text'><div class='teaser_text'>The lead: a cheap "
-        "tariff, ten gigabytes, for only six euros a month.</div>" + _story("Story", 4)
+        "tariff, ten gigabytes, for only six euros a month.</div>"
+        + _story("Story", 4)
         + "<div class='teaser'><p>Another story, about the singer and her critics, here.</p>"
         "</div></div></body></html>"
     )
@@ -464,11 +523,13 @@ def test_a_labelled_link_line_is_cut_in_any_language() -> None:
     # "Read another story here | <headline>": a short label ending in a separator, then a
     # link to the end.  A sentence with a link inside it stays.
     html = (
-        "<html><body><div class='entry-content'>" + _story("Story", 3)
+        "<html><body><div class='entry-content'>"
+        + _story("Story", 3)
         + "<p><strong>FUNDA OLUNYE UDABA LAPHA |</strong> <a href='/1'>Kuboshwe abahlanu "
         "besolwa ngokugwaza</a></p>"
         + "<p>The minister said: <a href='/2'>the report</a> shows costs rose, again.</p>"
-        + _story("More", 2) + "</div></body></html>"
+        + _story("More", 2)
+        + "</div></body></html>"
     )
     got = extract_body_paragraphs(make_soup(html))
     assert len(got) == 6 and not any("FUNDA" in p for p in got)
@@ -479,7 +540,8 @@ def test_italic_line_under_a_picture_in_the_same_paragraph_is_a_caption() -> Non
     # <p><img><br><em>caption</em></p>: cut.  Italic text beside a floated picture on the
     # same line is a quote of the text: kept.
     html = (
-        "<html><body><div class='entry-content'>" + _story("Story", 3)
+        "<html><body><div class='entry-content'>"
+        + _story("Story", 3)
         + "<p><img src='/a.jpg'><br><em>Bethany Funke, right, leaves the court</em></p>"
         + "<p><em><a href='/pin'><img src='/b.jpg'></a>“Pamela, why are we talking about "
         "leadership?”</em></p>" + _story("More", 2) + "</div></body></html>"
@@ -493,7 +555,8 @@ def test_camel_case_class_names_and_polls_are_read_as_words() -> None:
     # CSS-module classes run words together: "Article_elementPoll" is a poll box,
     # "relatedArticles" a related-stories box.
     html = (
-        "<html><body><article><section class='Article_body'>" + _story("Story", 4)
+        "<html><body><article><section class='Article_body'>"
+        + _story("Story", 4)
         + "<div class='Article_elementPoll'><p>Should platforms be regulated more strictly, "
         "to stop foreign meddling?</p><p>Yes, absolutely. No, that would be censorship.</p></div>"
         + "<div class='relatedArticles'><p>Another story, with a summary long enough to count "
@@ -507,7 +570,8 @@ def test_a_classed_link_inside_a_sentence_keeps_its_words() -> None:
     # A topic link styled "textTag" mid-sentence is words of the sentence; an "author"
     # link in a short line of chrome is still cut.
     html = (
-        "<html><body><div class='story'>" + _story("Story", 4)
+        "<html><body><div class='story'>"
+        + _story("Story", 4)
         + "<p>Radiation is a key hazard of deep <a class='textTag' href='/tags/space'>space "
         "travel</a>, but the crew will sleep in shielded pods for most of the trip.</p>"
         + "<div>11:48 <a class='author' href='/jon'>Jon King</a></div></div></body></html>"
@@ -520,7 +584,8 @@ def test_a_classed_link_inside_a_sentence_keeps_its_words() -> None:
 def test_a_meta_line_inside_the_article_is_cut() -> None:
     # "entry-meta"/"article-meta": the date, section and comment count under the text.
     html = (
-        "<html><body><article><div class='entry-content'>" + _story("Story", 4)
+        "<html><body><article><div class='entry-content'>"
+        + _story("Story", 4)
         + "<div class='entry-meta'><p>Filed on 21/02/2021 under Israel, Politics and World "
         "News by the newsroom.</p></div>" + _story("More", 2) + "</div></article></body></html>"
     )
@@ -530,7 +595,8 @@ def test_a_meta_line_inside_the_article_is_cut() -> None:
 
 def test_form_labels_such_as_poll_answers_are_not_text() -> None:
     html = (
-        "<html><body><article><div>" + _story("Story", 4)
+        "<html><body><article><div>"
+        + _story("Story", 4)
         + "<div><p>Which remedy do you like best when you feel a cold coming?</p>"
         "<label><input type='radio'><div>A warming soup, with garlic and ginger in it.</div></label>"
         "<label><input type='radio'><div>Plenty of sleep and rest, and nothing else at all.</div>"
@@ -542,7 +608,8 @@ def test_form_labels_such_as_poll_answers_are_not_text() -> None:
 
 def test_a_caption_ending_in_its_copyright_holder_is_dropped() -> None:
     html = (
-        "<html><body><div class='story'>" + _story("Story", 4)
+        "<html><body><div class='story'>"
+        + _story("Story", 4)
         + "<p>The head teacher welcomed only 14 of 75 children on Monday © VS Tristach</p>"
         + "<p>The © sign marks a copyright, the court noted in its ruling on Monday.</p>"
         + "</div></body></html>"
@@ -565,15 +632,26 @@ def test_the_newsrooms_sign_off_lines_ending_the_text_are_dropped() -> None:
         '"Hier ist Bayern": Der BR24 Newsletter informiert Sie immer montags bis freitags.',
         "Mehr Themen auf VOGUE.de:",
     ]
-    html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in text + sign_off) + "</article></body></html>"
+    html = (
+        "<html><body><article>"
+        + "".join(f"<p>{p}</p>" for p in text + sign_off)
+        + "</article></body></html>"
+    )
     assert extract_body_paragraphs(make_soup(html)) == text
 
 
 def test_relative_publication_times_are_chrome_but_sentences_with_ago_are_text() -> None:
     from scraper.sites.body.chrome_lines import is_chrome_paragraph
 
-    for line in ("|Published 15 hours ago", "Updated 3 min ago", "an hour ago", "vor 2 Stunden",
-                 "Aktualisiert: vor einer Stunde", "il y a 3 heures", "hace 5 minutos"):
+    for line in (
+        "|Published 15 hours ago",
+        "Updated 3 min ago",
+        "an hour ago",
+        "vor 2 Stunden",
+        "Aktualisiert: vor einer Stunde",
+        "il y a 3 heures",
+        "hace 5 minutos",
+    ):
         assert is_chrome_paragraph(line), line
     for line in ("15 hours ago the army moved into the city.", "Two years ago, she left."):
         assert not is_chrome_paragraph(line), line
@@ -590,14 +668,26 @@ def test_separator_and_sign_in_lines_are_chrome() -> None:
 def test_a_list_of_other_stories_under_its_heading_ending_the_text_is_cut() -> None:
     from scraper.sites.body.chrome_lines import without_trailing_chrome
 
-    text = [f"Paragraph {n} of the article, a whole sentence with enough words in it to be prose, "
-            "and then some more words so that it is long." for n in range(8)]
-    listed = ["You may also be interested in...", "Milan Design Week 2018 | FLOS pays tribute",
-              "Milano Design Week 2018 | The Flow of Time at the Triennale"]
+    text = [
+        f"Paragraph {n} of the article, a whole sentence with enough words in it to be prose, "
+        "and then some more words so that it is long."
+        for n in range(8)
+    ]
+    listed = [
+        "You may also be interested in...",
+        "Milan Design Week 2018 | FLOS pays tribute",
+        "Milano Design Week 2018 | The Flow of Time at the Triennale",
+    ]
     assert without_trailing_chrome(text + listed) == text
     # the article going on after a box of links in mid-text is not a list to cut
-    going_on = ["More from the scene:", *[f"Sentence {n} of the article, which goes on and on after the "
-                                            "box, a long way, as articles do." for n in range(4)]]
+    going_on = [
+        "More from the scene:",
+        *[
+            f"Sentence {n} of the article, which goes on and on after the "
+            "box, a long way, as articles do."
+            for n in range(4)
+        ],
+    ]
     assert without_trailing_chrome(text + going_on) == text + going_on
 
 
@@ -608,23 +698,39 @@ def test_a_data_table_keeps_one_line_per_row_with_its_cells_apart() -> None:
         f"<tr>\n<td>DL</td>\n<td><a href='/p/{n}'>Player</a> {n}</td>\n<td>63</td>\n<td>85%</td>\n</tr>\n"
         for n in (1, 2)
     )
-    table = ("<table>\n<thead><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></thead>\n"
-             f"<tbody>{rows}</tbody>\n"
-             "<tfoot><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></tfoot></table>")
+    table = (
+        "<table>\n<thead><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></thead>\n"
+        f"<tbody>{rows}</tbody>\n"
+        "<tfoot><tr><th>Pos</th><th>Player</th><th>Plays</th><th>%</th></tr></tfoot></table>"
+    )
     soup = make_soup(f"<html><body>{table}</body></html>")
     assert block_paragraphs(soup.body) == [
-        "Pos | Player | Plays | %", "DL | Player 1 | 63 | 85%", "DL | Player 2 | 63 | 85%",
+        "Pos | Player | Plays | %",
+        "DL | Player 1 | 63 | 85%",
+        "DL | Player 2 | 63 | 85%",
         "Pos | Player | Plays | %",
     ]
     # in an article, the repeated header stays once and the rows' repeated values stay
-    text = "<p>" + "The snap counts of the game, with every player's plays and share, below. " * 3 + "</p>"
-    body = extract_body_paragraphs(make_soup(f"<html><body><article>{text}{table}</article></body></html>"))
-    assert body[1:] == ["Pos | Player | Plays | %", "DL | Player 1 | 63 | 85%", "DL | Player 2 | 63 | 85%"]
+    text = (
+        "<p>"
+        + "The snap counts of the game, with every player's plays and share, below. " * 3
+        + "</p>"
+    )
+    body = extract_body_paragraphs(
+        make_soup(f"<html><body><article>{text}{table}</article></body></html>")
+    )
+    assert body[1:] == [
+        "Pos | Player | Plays | %",
+        "DL | Player 1 | 63 | 85%",
+        "DL | Player 2 | 63 | 85%",
+    ]
 
 
 def test_text_in_a_layout_tables_cell_keeps_its_own_blocks() -> None:
     from scraper.sites.html import block_paragraphs
 
-    soup = make_soup("<html><body><table><tr><td><p>First paragraph.</p><p>Second one.</p></td>"
-                     "<td><p>Beside it.</p></td></tr></table></body></html>")
+    soup = make_soup(
+        "<html><body><table><tr><td><p>First paragraph.</p><p>Second one.</p></td>"
+        "<td><p>Beside it.</p></td></tr></table></body></html>"
+    )
     assert block_paragraphs(soup.body) == ["First paragraph.", "Second one.", "Beside it."]

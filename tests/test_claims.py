@@ -1,4 +1,5 @@
 """scraper/spiders/claims.py: one request per article a run, and the --max-articles budget."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,13 +9,15 @@ from scrapy import Request
 from scraper.sites.profile import profile_from_dict
 from scraper.spiders.claims import ArticleBudget, LocalClaims
 
-PROFILE = profile_from_dict({
-    "name": "news",
-    "primary": "https://news.example",
-    "mirrors": ["https://mirror.example"],
-    "article_url": r"/a/(?P<year>\d{4})/(?P<month>\d\d)/(?P<day>\d\d)/(?P<id>\d+)",
-    "listings": ["/"],
-})
+PROFILE = profile_from_dict(
+    {
+        "name": "news",
+        "primary": "https://news.example",
+        "mirrors": ["https://mirror.example"],
+        "article_url": r"/a/(?P<year>\d{4})/(?P<month>\d\d)/(?P<day>\d\d)/(?P<id>\d+)",
+        "listings": ["/"],
+    }
+)
 
 
 def recent_since(since: date):
@@ -25,17 +28,25 @@ def test_an_article_is_claimed_once_however_many_urls_name_it() -> None:
     claims = LocalClaims(PROFILE, recent_since(date(2026, 1, 1)))
     first = claims.claim(["https://news.example/a/2026/03/01/7/x", "https://news.example/about"])
     assert [article for article, _ in first.candidates] == ["news:7"]
-    again = claims.claim(["https://mirror.example/a/2026/03/01/7/x", "https://news.example/a/2026/03/01/7/x"])
+    again = claims.claim(
+        ["https://mirror.example/a/2026/03/01/7/x", "https://news.example/a/2026/03/01/7/x"]
+    )
     assert again.candidates == []
-    assert again.sightings == [("news:7", "https://mirror.example/a/2026/03/01/7/x")]  # new URL only
+    assert again.sightings == [
+        ("news:7", "https://mirror.example/a/2026/03/01/7/x")
+    ]  # new URL only
     assert claims.urls_seen("news:7", ["https://news.example/a/2026/03/01/7/y"]) == [
-        "https://news.example/a/2026/03/01/7/x", "https://mirror.example/a/2026/03/01/7/x",
-        "https://news.example/a/2026/03/01/7/y"]
+        "https://news.example/a/2026/03/01/7/x",
+        "https://mirror.example/a/2026/03/01/7/x",
+        "https://news.example/a/2026/03/01/7/y",
+    ]
 
 
 def test_articles_older_than_since_are_seen_but_not_claimed() -> None:
     claims = LocalClaims(PROFILE, recent_since(date(2026, 1, 1)))
-    claimed = claims.claim(["https://news.example/a/2025/12/31/8/old", "https://news.example/a/2026/01/01/9/new"])
+    claimed = claims.claim(
+        ["https://news.example/a/2025/12/31/8/old", "https://news.example/a/2026/01/01/9/new"]
+    )
     assert claimed.too_old == 1
     assert [article for article, _ in claimed.candidates] == ["news:9"]
     assert ("news:8", "https://news.example/a/2025/12/31/8/old") in claimed.sightings

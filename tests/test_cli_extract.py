@@ -1,4 +1,5 @@
 """``newsarchive extract``: the record a saved page gives, without a crawl."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,9 @@ SEED_URL = "https://www.presstv.co.uk/Detail/2023/02/19/698345/Kremlin-West-not-
 
 
 def extract(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*newsarchive_command(), "extract", *args], input=stdin,
-                          capture_output=True, timeout=60)
+    return subprocess.run(
+        [*newsarchive_command(), "extract", *args], input=stdin, capture_output=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("case", ["seed_modern", "seed_legacy"])
@@ -35,7 +37,9 @@ def test_extract_prints_the_record_with_site_guessed_from_the_url(case: str) -> 
 
 
 def test_extract_with_the_generic_extractor_reads_standard_metadata() -> None:
-    result = extract(str(FIXTURES / "seed_modern" / "page.html"), "--url", SEED_URL, "--extractor", "generic")
+    result = extract(
+        str(FIXTURES / "seed_modern" / "page.html"), "--url", SEED_URL, "--extractor", "generic"
+    )
     assert result.returncode == 0, result.stderr.decode()
     record = json.loads(result.stdout)
     assert "Peskov said" in record["body"]
@@ -60,12 +64,17 @@ def test_a_page_without_an_article_exits_1(tmp_path: Path) -> None:
     [
         (["/nonexistent/page.html", "--url", SEED_URL], b"No such file"),
         (["x.html", "--url", SEED_URL, "--extractor", "nosuch"], b"unknown extractor"),
-        (["x.html", "--url", SEED_URL, "--site", "presstv", "--extractor", "generic"], b"not allowed with"),
+        (
+            ["x.html", "--url", SEED_URL, "--site", "presstv", "--extractor", "generic"],
+            b"not allowed with",
+        ),
     ],
 )
 def test_usage_errors_exit_2_in_one_line(args: list[str], message: bytes, tmp_path: Path) -> None:
     (tmp_path / "x.html").write_text("<p>hello</p>")
-    result = subprocess.run([*newsarchive_command(), "extract", *args], capture_output=True, timeout=60, cwd=tmp_path)
+    result = subprocess.run(
+        [*newsarchive_command(), "extract", *args], capture_output=True, timeout=60, cwd=tmp_path
+    )
     assert result.returncode == 2
     assert message in result.stderr
     assert b"Traceback" not in result.stderr

@@ -7,6 +7,7 @@ in a subprocess, slowed down so that there is a crawl to interrupt; the unit tes
 pin down each piece (WARC repair, JSON Lines writer and repair, the index's hold on versions
 whose record is not written yet, feeding lost index batches back from the records).
 """
+
 from __future__ import annotations
 
 import errno
@@ -36,8 +37,14 @@ from tests.localsite.site import LocalSite, generate_articles, slow, write_profi
 
 ARTICLES = 40
 SITE = "localnews"
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0",
-        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+]
 # The run that gets interrupted: a slow site, few requests at a time and small WARC files (so
 # that files are rotated, closed and renamed while the crawl runs): about 3 s of crawling.
 SLOW = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "ARCHIVE_WARC_MAX_BYTES=30000"]
@@ -55,11 +62,17 @@ def site() -> Iterator[tuple[LocalSite, LoopbackServers]]:
 
 
 @pytest.fixture
-def crawl_setup(site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> Iterator[dict[str, Any]]:
+def crawl_setup(
+    site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> Iterator[dict[str, Any]]:
     local, servers = site
     profile = write_profile(tmp_path / f"{SITE}.toml", servers.origins)
-    yield {"site": local, "profile": profile, "out": tmp_path / "out",
-           "ids": {f"{SITE}:{a.id}" for a in local.articles}}
+    yield {
+        "site": local,
+        "profile": profile,
+        "out": tmp_path / "out",
+        "ids": {f"{SITE}:{a.id}" for a in local.articles},
+    }
     local.behaviours.clear()
 
 
@@ -72,21 +85,34 @@ def crawl_args(profile: Path, out: Path, *extra: str) -> list[str]:
 
 
 def run_crawl(profile: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*newsarchive_command(), *crawl_args(profile, out, *extra)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*newsarchive_command(), *crawl_args(profile, out, *extra)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def start_crawl(profile: Path, out: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     with log.open("wb") as stderr:
-        return subprocess.Popen([*newsarchive_command(), *crawl_args(profile, out, *SLOW, *extra)],
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+        return subprocess.Popen(
+            [*newsarchive_command(), *crawl_args(profile, out, *SLOW, *extra)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str,
-             timeout: float = 60.0) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    process: subprocess.Popen[bytes],
+    what: str,
+    timeout: float = 60.0,
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert process.poll() is None, f"the crawl ended (status {process.returncode}) before {what}"
+        assert process.poll() is None, (
+            f"the crawl ended (status {process.returncode}) before {what}"
+        )
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.01)
 
@@ -101,7 +127,9 @@ def open_files(out: Path) -> list[Path]:
 
 def json_line_count(out: Path) -> int:
     folder = out / "json" / SITE
-    return sum(p.read_bytes().count(b"\n") for p in folder.glob("*.jsonl")) if folder.is_dir() else 0
+    return (
+        sum(p.read_bytes().count(b"\n") for p in folder.glob("*.jsonl")) if folder.is_dir() else 0
+    )
 
 
 def all_records(out: Path) -> list[dict[str, Any]]:
@@ -132,11 +160,13 @@ def assert_archive_complete(out: Path, ids: set[str]) -> list[dict[str, Any]]:
     assert set(counts) == ids and all(r["version"] == 1 for r in records)
     assert open_files(out) == []
     warcs = sorted(warc_dir(out).glob("*.warc.gz"))
-    checked = subprocess.run([tool("warcio"), "check", *map(str, warcs)], capture_output=True, text=True,
-                             timeout=60)
+    checked = subprocess.run(
+        [tool("warcio"), "check", *map(str, warcs)], capture_output=True, text=True, timeout=60
+    )
     assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
-    verified = subprocess.run([*newsarchive_command(), "verify", str(out)], capture_output=True, text=True,
-                              timeout=60)
+    verified = subprocess.run(
+        [*newsarchive_command(), "verify", str(out)], capture_output=True, text=True, timeout=60
+    )
     assert verified.returncode == 0, verified.stdout[-3000:]
     with SqliteIndex(out / "state" / f"{SITE}.sqlite") as index:
         assert index.stats().versions == len(ids)
@@ -160,8 +190,11 @@ def _mid_way(out: Path, process: subprocess.Popen[bytes]) -> None:
     time.sleep(0.8)
 
 
-@pytest.mark.parametrize("kill_point", [_first_warc, _some_records, _mid_way],
-                         ids=["first-warc-file", "after-8-records", "mid-way-by-time"])
+@pytest.mark.parametrize(
+    "kill_point",
+    [_first_warc, _some_records, _mid_way],
+    ids=["first-warc-file", "after-8-records", "mid-way-by-time"],
+)
 def test_killed_crawl_resumes_without_losing_or_duplicating(
     crawl_setup: dict[str, Any], kill_point: Callable[[Path, subprocess.Popen[bytes]], None]
 ) -> None:
@@ -195,7 +228,9 @@ def test_killed_crawl_resumes_without_losing_or_duplicating(
 # -- SIGTERM ------------------------------------------------------------------------------------
 
 
-def test_sigterm_finishes_in_flight_work_closes_everything_and_exits_1(crawl_setup: dict[str, Any]) -> None:
+def test_sigterm_finishes_in_flight_work_closes_everything_and_exits_1(
+    crawl_setup: dict[str, Any],
+) -> None:
     out, profile = crawl_setup["out"], crawl_setup["profile"]
     slowed(crawl_setup["site"])
     log = out.parent / "terminated.log"
@@ -230,7 +265,7 @@ def test_sigterm_finishes_in_flight_work_closes_everything_and_exits_1(crawl_set
 
 
 def test_a_second_ctrl_c_forces_the_stop_and_the_next_run_repairs_what_it_left(
-    crawl_setup: dict[str, Any]
+    crawl_setup: dict[str, Any],
 ) -> None:
     out, profile = crawl_setup["out"], crawl_setup["profile"]
     slowed(crawl_setup["site"])
@@ -257,17 +292,22 @@ def test_a_second_ctrl_c_forces_the_stop_and_the_next_run_repairs_what_it_left(
 # -- disk full ----------------------------------------------------------------------------------
 
 
-def assert_stopped_cleanly_for_disk_full(out: Path, result: subprocess.CompletedProcess[str]) -> None:
+def assert_stopped_cleanly_for_disk_full(
+    out: Path, result: subprocess.CompletedProcess[str]
+) -> None:
     assert result.returncode == 1, result.stderr[-3000:]
     assert "disk full writing " in result.stderr and "free space and run again" in result.stderr
     [report] = reports(out).values()
     assert report["finish_reason"] == "disk_full" and report["status"] == "failed"
     assert report["stopped_by"].startswith("disk full writing ")
-    assert report["counts"].get("article", 0) == len(all_records(out)) < ARTICLES  # whole lines only
+    assert (
+        report["counts"].get("article", 0) == len(all_records(out)) < ARTICLES
+    )  # whole lines only
     assert open_files(out) == []
     warcs = sorted(warc_dir(out).glob("*.warc.gz"))
-    checked = subprocess.run([tool("warcio"), "check", *map(str, warcs)], capture_output=True, text=True,
-                             timeout=60)
+    checked = subprocess.run(
+        [tool("warcio"), "check", *map(str, warcs)], capture_output=True, text=True, timeout=60
+    )
     assert checked.returncode == 0, checked.stdout[-2000:]
 
 
@@ -275,11 +315,17 @@ def assert_stopped_cleanly_for_disk_full(out: Path, result: subprocess.Completed
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True, timeout=30)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}; "
-                    "test_disk_full_simulated covers the same ground")
+        pytest.skip(
+            f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}; "
+            "test_disk_full_simulated covers the same ground"
+        )
     try:
         yield mount_point
     finally:
@@ -324,10 +370,16 @@ sys.exit(main(sys.argv[3:]))
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
-def test_disk_full_simulated_stops_cleanly_and_the_next_run_resumes(crawl_setup: dict[str, Any]) -> None:
+def test_disk_full_simulated_stops_cleanly_and_the_next_run_resumes(
+    crawl_setup: dict[str, Any],
+) -> None:
     out, profile = crawl_setup["out"], crawl_setup["profile"]
-    first = subprocess.run([sys.executable, "-c", FULL_DISK, str(out), "400000", *crawl_args(profile, out)],
-                           capture_output=True, text=True, timeout=120)
+    first = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(out), "400000", *crawl_args(profile, out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert_stopped_cleanly_for_disk_full(out, first)
     # (on a real full disk SQLite may be the one to fail, inside a spider callback, which Scrapy
     # logs with its traceback; here only the archive's own writers run out of space)
@@ -341,10 +393,19 @@ def test_disk_full_simulated_stops_cleanly_and_the_next_run_resumes(crawl_setup:
 
 
 def exchange(n: int) -> HttpExchange:
-    return HttpExchange(url=f"http://127.0.0.1/a/{n}", method="GET", request_headers=[("Host", "127.0.0.1")],
-                        request_body=b"", protocol="HTTP/1.1", status=200, reason="OK",
-                        response_headers=[("Content-Type", "text/html")], payload=os.urandom(2000),
-                        ip_address=None, date=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    return HttpExchange(
+        url=f"http://127.0.0.1/a/{n}",
+        method="GET",
+        request_headers=[("Host", "127.0.0.1")],
+        request_body=b"",
+        protocol="HTTP/1.1",
+        status=200,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html")],
+        payload=os.urandom(2000),
+        ip_address=None,
+        date=datetime(2026, 3, 1, tzinfo=timezone.utc),
+    )
 
 
 def killed_writer(directory: Path, exchanges: int) -> tuple[Path, int]:
@@ -363,9 +424,16 @@ def test_repair_cuts_a_half_written_record_renames_and_indexes(tmp_path: Path) -
     path, size = killed_writer(tmp_path, 3)
     with path.open("ab") as handle:  # half a gzip member, as a kill mid-write leaves it
         handle.write(b"\x1f\x8b\x08\x00" + os.urandom(500))
-    [repair] = repair_open_warcs(tmp_path, index=lambda final: final.with_name(final.name + ".cdxj").touch())
+    [repair] = repair_open_warcs(
+        tmp_path, index=lambda final: final.with_name(final.name + ".cdxj").touch()
+    )
     final = path.with_name(path.name.removesuffix(".open"))
-    assert (repair.action, repair.records, repair.cut_bytes, repair.final) == ("repaired", 7, 504, str(final))
+    assert (repair.action, repair.records, repair.cut_bytes, repair.final) == (
+        "repaired",
+        7,
+        504,
+        str(final),
+    )
     assert repair.message() == f"repaired {path}: kept 7 records, cut 504 bytes"
     assert not path.exists() and final.stat().st_size == size and repair.indexed
     assert subprocess.run([tool("warcio"), "check", str(final)], timeout=60).returncode == 0
@@ -390,7 +458,7 @@ def test_repair_leaves_damage_in_the_middle_for_a_human(tmp_path: Path) -> None:
     path, _ = killed_writer(tmp_path, 3)
     data = bytearray(path.read_bytes())
     second = [r.offset for r in iter_records(path)][2]
-    data[second + 20: second + 40] = b"\x00" * 20  # not what a crash does
+    data[second + 20 : second + 40] = b"\x00" * 20  # not what a crash does
     path.write_bytes(bytes(data))
     [repair] = repair_open_warcs(tmp_path)
     assert repair.action == "left" and "damaged before its end" in repair.message()
@@ -408,7 +476,9 @@ def test_jsonl_writer_cuts_a_failed_write_back_to_the_last_whole_line(
     real_write = os.write
 
     def disk_fills(fd: int, data: Any) -> int:  # half the line goes out, then no space
-        monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+        monkeypatch.setattr(
+            os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full"))
+        )
         return real_write(fd, bytes(data)[: len(data) // 2])
 
     monkeypatch.setattr(os, "write", disk_fills)
@@ -418,7 +488,9 @@ def test_jsonl_writer_cuts_a_failed_write_back_to_the_last_whole_line(
     monkeypatch.setattr(os, "write", real_write)
     writer.write({"id": "c"})
     writer.close()
-    assert [json.loads(line)["id"] for line in (tmp_path / "run.jsonl").read_text().splitlines()] == ["a", "c"]
+    assert [
+        json.loads(line)["id"] for line in (tmp_path / "run.jsonl").read_text().splitlines()
+    ] == ["a", "c"]
 
 
 def test_repair_jsonl_tail_cuts_a_half_line_but_not_a_live_file(tmp_path: Path) -> None:
@@ -442,7 +514,9 @@ def test_warc_writer_cuts_a_failed_record_back_and_goes_on_without_a_hole(
         writer.write_exchange(exchange(1))
 
         def disk_fills(fd: int, data: Any) -> int:
-            monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+            monkeypatch.setattr(
+                os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full"))
+            )
             return real_write(fd, bytes(data)[:700])
 
         monkeypatch.setattr(os, "write", disk_fills)
@@ -492,9 +566,20 @@ def test_index_holds_a_version_until_its_record_is_written(tmp_path: Path) -> No
 
 def test_records_a_lost_index_batch_missed_are_fed_back_once(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    records = [{"id": f"{SITE}:{n}", "content_hash": f"sha1:{'A' * 31}{n}", "version": 1, "title": "t",
-                "body": f"text {n}", "urls": [f"http://127.0.0.1/Detail/{n}"], "fetched_at": None,
-                "published": None, "warc": None} for n in range(3)]
+    records = [
+        {
+            "id": f"{SITE}:{n}",
+            "content_hash": f"sha1:{'A' * 31}{n}",
+            "version": 1,
+            "title": "t",
+            "body": f"text {n}",
+            "urls": [f"http://127.0.0.1/Detail/{n}"],
+            "fetched_at": None,
+            "published": None,
+            "warc": None,
+        }
+        for n in range(3)
+    ]
     with JsonlWriter(out / "json" / SITE / f"{SITE}-killed.jsonl") as writer:  # no run report
         for record in records:
             writer.write(record)

@@ -1,4 +1,5 @@
 """``--max-articles`` and ``--since`` bound a run; ``scrapy crawl`` runs the same spider."""
+
 from __future__ import annotations
 
 import json
@@ -14,17 +15,28 @@ from tests.localsite.site import LocalSite, write_profile
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_crawl(servers: LoopbackServers, tmp_path: Path, *options: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+def run_crawl(
+    servers: LoopbackServers, tmp_path: Path, *options: str
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
     profile = write_profile(tmp_path / "localnews.toml", servers.origins)
     out = tmp_path / "out"
-    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *options],
-                            capture_output=True, text=True, timeout=180)
-    records = [json.loads(line) for path in (out / "json" / "localnews").glob("*.jsonl")
-               for line in path.read_text(encoding="utf-8").splitlines()]
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    records = [
+        json.loads(line)
+        for path in (out / "json" / "localnews").glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     return result, records
 
 
-def test_max_articles_bounds_the_run(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+def test_max_articles_bounds_the_run(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
     _site, servers = local_site
     result, records = run_crawl(servers, tmp_path, "--max-articles", "7")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -32,17 +44,23 @@ def test_max_articles_bounds_the_run(local_site: tuple[LocalSite, LoopbackServer
     assert len({r["id"] for r in records}) == 7
 
 
-def test_since_skips_older_articles(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+def test_since_skips_older_articles(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
     site, servers = local_site
     since = "2023-02-15"
     result, records = run_crawl(servers, tmp_path, "--since", since)
     assert result.returncode == 0, result.stderr[-3000:]
-    expected = {f"localnews:{a.id}" for a in site.articles if a.published.date().isoformat() >= since}
+    expected = {
+        f"localnews:{a.id}" for a in site.articles if a.published.date().isoformat() >= since
+    }
     assert {r["id"] for r in records} == expected
     assert all(r["published"][:10] >= since for r in records)
 
 
-def test_bad_since_is_a_usage_error(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+def test_bad_since_is_a_usage_error(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
     _site, servers = local_site
     result, records = run_crawl(servers, tmp_path, "--since", "last tuesday")
     assert result.returncode == 2
@@ -50,33 +68,69 @@ def test_bad_since_is_a_usage_error(local_site: tuple[LocalSite, LoopbackServers
     assert records == []
 
 
-def test_scrapy_crawl_runs_the_profile_spider(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+def test_scrapy_crawl_runs_the_profile_spider(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
     _site, servers = local_site
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "presstv" in listed.stdout.split()
     profile = write_profile(tmp_path / "localnews.toml", servers.origins)
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"profile={profile}", "-a", "max_articles=3",
-         "-s", f"ARCHIVE_DIR={out}"],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "news",
+            "-a",
+            f"profile={profile}",
+            "-a",
+            "max_articles=3",
+            "-s",
+            f"ARCHIVE_DIR={out}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = [line for path in (out / "json" / "localnews").glob("*.jsonl") for line in path.read_text().splitlines()]
+    lines = [
+        line
+        for path in (out / "json" / "localnews").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
     assert len(lines) == 3
     assert list((out / "warc" / "localnews").glob("*.warc.gz"))
 
 
-def test_a_generic_profile_archives_the_site(local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path) -> None:
+def test_a_generic_profile_archives_the_site(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
     site, servers = local_site
-    profile = write_profile(tmp_path / "generic.toml", servers.origins, name="genericnews", extractor="generic")
+    profile = write_profile(
+        tmp_path / "generic.toml", servers.origins, name="genericnews", extractor="generic"
+    )
     out = tmp_path / "out"
-    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), "--max-articles", "12"],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), "--max-articles", "12"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    records = [json.loads(line) for path in (out / "json" / "genericnews").glob("*.jsonl")
-               for line in path.read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for path in (out / "json" / "genericnews").glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     assert len(records) == 12
     samples = {f"genericnews:{a.id}": a for a in site.articles}
     for record in records:

@@ -1,5 +1,6 @@
 """End to end: ``newsarchive crawl`` on a profile pointing at the local multi-host site, then
 the JSON records checked field by field and the WARC files with warcio and real tools."""
+
 from __future__ import annotations
 
 import json
@@ -25,23 +26,43 @@ BAD_ARTICLES = {
 
 
 @pytest.fixture(scope="module")
-def crawl(local_site: tuple[LocalSite, LoopbackServers], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def crawl(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     site, servers = local_site
     work = tmp_path_factory.mktemp("crawl")
     profile = write_profile(work / "localnews.toml", servers.origins, with_bad_pages=True)
     out = work / "out"
     result = subprocess.run(
-        [*newsarchive_command(), "crawl", str(profile), "--out", str(out),
-         "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=1", "-s", "ARCHIVE_WARC_MAX_BYTES=300000"],
-        capture_output=True, text=True, timeout=240,
+        [
+            *newsarchive_command(),
+            "crawl",
+            str(profile),
+            "--out",
+            str(out),
+            "-s",
+            "NEWSARCHIVE_PROGRESS_INTERVAL=1",
+            "-s",
+            "ARCHIVE_WARC_MAX_BYTES=300000",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
-    records = [json.loads(line) for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
-               for line in path.read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     reports = list((out / "runs").glob("*.json"))
     return {
-        "result": result, "out": out, "records": records, "origins": servers.origins,
+        "result": result,
+        "out": out,
+        "records": records,
+        "origins": servers.origins,
         "report": json.loads(reports[0].read_text()) if len(reports) == 1 else None,
-        "site": site, "requests": list(servers.requests),
+        "site": site,
+        "requests": list(servers.requests),
     }
 
 
@@ -100,7 +121,9 @@ def test_records_match_the_site_field_by_field(crawl: dict[str, Any]) -> None:
         assert record["section"] == article.section, where
         assert record["authors"] == article.authors, where
         assert record["language"] == "en", where
-        assert [i["caption"] for i in record["images"]] == [i.caption for i in article.images], where
+        assert [i["caption"] for i in record["images"]] == [i.caption for i in article.images], (
+            where
+        )
         for got, want in zip(record["images"], article.images):
             assert got["url"].startswith("http") and got["url"].endswith(want.url), where
         assert record["version"] == 1, where
@@ -109,7 +132,9 @@ def test_records_match_the_site_field_by_field(crawl: dict[str, Any]) -> None:
         assert set(record["warc"]) == {"filename", "offset", "record_id"}, where
 
 
-def test_feed_links_on_an_alias_host_are_fetched_from_the_serving_mirror(crawl: dict[str, Any]) -> None:
+def test_feed_links_on_an_alias_host_are_fetched_from_the_serving_mirror(
+    crawl: dict[str, Any],
+) -> None:
     in_feed = [r for r in crawl["records"] if any(ALIAS_HOST in u for u in r["urls"])]
     assert in_feed, "the feed lists articles on the alias host"
     for record in in_feed:
@@ -117,7 +142,9 @@ def test_feed_links_on_an_alias_host_are_fetched_from_the_serving_mirror(crawl: 
     assert not any(ALIAS_HOST in r.target for r in crawl["requests"])
 
 
-def test_an_article_under_several_urls_is_fetched_once_and_lists_them_all(crawl: dict[str, Any]) -> None:
+def test_an_article_under_several_urls_is_fetched_once_and_lists_them_all(
+    crawl: dict[str, Any],
+) -> None:
     site: LocalSite = crawl["site"]
     article = site.many_urls_article
     record = by_id(crawl["records"])[f"localnews:{article.id}"]
@@ -157,10 +184,14 @@ def test_warc_files_hold_every_exchange(crawl: dict[str, Any]) -> None:
         assert records[0].rec_type == "warcinfo"
         for record in records:
             if record.rec_type == "request":
-                requests[record.rec_headers["WARC-Concurrent-To"]] = record.rec_headers["WARC-Target-URI"]
+                requests[record.rec_headers["WARC-Concurrent-To"]] = record.rec_headers[
+                    "WARC-Target-URI"
+                ]
             elif record.rec_type == "response":
                 responses[record.rec_headers["WARC-Record-ID"]] = (
-                    record.rec_headers["WARC-Target-URI"], record.http_headers.get_statuscode())
+                    record.rec_headers["WARC-Target-URI"],
+                    record.http_headers.get_statuscode(),
+                )
     for record_id, (uri, _status) in responses.items():
         assert requests.get(record_id) == uri, f"no request record for {uri}"
     statuses = {uri.split("/", 3)[-1]: status for uri, status in responses.values()}
@@ -185,11 +216,13 @@ def test_warc_pointers_open_the_article_response(crawl: dict[str, Any]) -> None:
 
 def test_real_tools_accept_our_warcs(crawl: dict[str, Any]) -> None:
     files = [str(p) for p in warc_files(crawl["out"])]
-    check = subprocess.run([tool("warcio"), "check", "-v", *files],
-                           capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [tool("warcio"), "check", "-v", *files], capture_output=True, text=True, timeout=120
+    )
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
-    index = subprocess.run([tool("cdxj-indexer"), *files],
-                           capture_output=True, text=True, timeout=120)
+    index = subprocess.run(
+        [tool("cdxj-indexer"), *files], capture_output=True, text=True, timeout=120
+    )
     assert index.returncode == 0, index.stderr[-2000:]
     lines = index.stdout.splitlines()
     assert len(lines) >= len(crawl["records"])

@@ -1,4 +1,5 @@
 """archive.divergence: normalised paragraph diffs between mirrors' copies of an article."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,14 @@ MIRRORS = ["www.a", "www.b", "www.c"]
 
 
 def copy(mirror: str, body: str = BODY, title: str = "Title", recorded: bool = False) -> MirrorCopy:
-    return MirrorCopy(mirror, f"https://{mirror}/Detail/1", title, body,
-                      WarcPointer(f"{mirror}.warc.gz", 0, f"<urn:{mirror}>"), recorded)
+    return MirrorCopy(
+        mirror,
+        f"https://{mirror}/Detail/1",
+        title,
+        body,
+        WarcPointer(f"{mirror}.warc.gz", 0, f"<urn:{mirror}>"),
+        recorded,
+    )
 
 
 def lines(path: Path) -> list[dict]:
@@ -55,7 +62,8 @@ def test_changed_removed_and_added_paragraphs() -> None:
     assert diff.title is None
     assert diff.counts() == {"title_changed": 0, "added": 1, "removed": 1, "changed": 1}
     assert diff.to_dict()["changed"] == [
-        {"from": {"index": 1, "text": "p1"}, "to": {"index": 1, "text": "p1 rewritten"}}]
+        {"from": {"index": 1, "text": "p1"}, "to": {"index": 1, "text": "p1 rewritten"}}
+    ]
 
 
 def test_a_replace_of_unequal_length_pairs_in_order() -> None:
@@ -73,11 +81,15 @@ def test_comparer_writes_only_divergent_articles(tmp_path: Path) -> None:
     path = tmp_path / "runs" / "r.mirror_divergence.jsonl"
     comparer = MirrorComparer(path, MIRRORS)
     tampered = BODY.replace("Second paragraph.", "Second paragraph, rewritten.")
-    comparer.start("site:1", "https://www.a/Detail/1", copy("www.a", recorded=True), ["www.b", "www.c"])
+    comparer.start(
+        "site:1", "https://www.a/Detail/1", copy("www.a", recorded=True), ["www.b", "www.c"]
+    )
     comparer.arrived("site:1", copy("www.c"))
     assert path.read_text() == ""  # still waiting for www.b
     comparer.arrived("site:1", copy("www.b", tampered))
-    comparer.start("site:2", "https://www.a/Detail/2", copy("www.a", recorded=True), ["www.b", "www.c"])
+    comparer.start(
+        "site:2", "https://www.a/Detail/2", copy("www.a", recorded=True), ["www.b", "www.c"]
+    )
     comparer.arrived("site:2", copy("www.b"))
     comparer.failed("site:2", "www.c", "https://www.c/Detail/2", "http 503")
     comparer.close()
@@ -94,10 +106,28 @@ def test_comparer_writes_only_divergent_articles(tmp_path: Path) -> None:
     summary = comparer.summary("runs/r.mirror_divergence.jsonl")
     assert (summary["articles_compared"], summary["articles_divergent"]) == (2, 1)
     assert summary["fetch_failures"] == {"www.c": {"http 503": 1}}
-    assert summary["articles"] == [{"id": "site:1", "canonical_url": "https://www.a/Detail/1", "pairs": [
-        {"mirrors": ["www.a", "www.b"], "title_changed": 0, "added": 0, "removed": 0, "changed": 1},
-        {"mirrors": ["www.b", "www.c"], "title_changed": 0, "added": 0, "removed": 0, "changed": 1},
-    ]}]
+    assert summary["articles"] == [
+        {
+            "id": "site:1",
+            "canonical_url": "https://www.a/Detail/1",
+            "pairs": [
+                {
+                    "mirrors": ["www.a", "www.b"],
+                    "title_changed": 0,
+                    "added": 0,
+                    "removed": 0,
+                    "changed": 1,
+                },
+                {
+                    "mirrors": ["www.b", "www.c"],
+                    "title_changed": 0,
+                    "added": 0,
+                    "removed": 0,
+                    "changed": 1,
+                },
+            ],
+        }
+    ]
     assert summary_line(summary, "data/") == (
         "mirror divergence: 1 article of 2 differs (www.a \u2194 www.b: 1 article; 1 changed paragraph"
         " | www.b \u2194 www.c: 1 article; 1 changed paragraph); 1 mirror copy could not be compared;"
@@ -108,9 +138,13 @@ def test_comparer_writes_only_divergent_articles(tmp_path: Path) -> None:
 def test_a_failed_copy_is_noted_not_divergent(tmp_path: Path) -> None:
     path = tmp_path / "d.jsonl"
     comparer = MirrorComparer(path, MIRRORS)
-    skipped = [{"mirror": "www.c", "url": "https://www.c/Detail/1", "reason": "benched: not healthy"}]
+    skipped = [
+        {"mirror": "www.c", "url": "https://www.c/Detail/1", "reason": "benched: not healthy"}
+    ]
     comparer.start("site:1", "u", copy("www.a", recorded=True), ["www.b"], skipped)
-    comparer.failed("site:1", "www.b", "https://www.b/Detail/1", "no article: page holds no article text")
+    comparer.failed(
+        "site:1", "www.b", "https://www.b/Detail/1", "no article: page holds no article text"
+    )
     comparer.close()
     summary = comparer.summary("d.jsonl")
     assert path.read_text() == ""
@@ -126,7 +160,9 @@ def test_close_settles_articles_still_waiting(tmp_path: Path) -> None:
     comparer.close()
     comparer.close()  # idempotent: the spider and the run report both close it
     [line] = lines(path)
-    assert line["not_compared"] == [{"mirror": "www.c", "url": "", "reason": "not fetched: the crawl ended first"}]
+    assert line["not_compared"] == [
+        {"mirror": "www.c", "url": "", "reason": "not fetched: the crawl ended first"}
+    ]
     assert line["differences"][0]["removed"] == [{"index": 3, "text": "Fourth paragraph."}]
     comparer.arrived("site:1", copy("www.c"))  # a late copy after close changes nothing
 
@@ -137,4 +173,5 @@ def test_summary_line_when_nothing_differs(tmp_path: Path) -> None:
     comparer.arrived("site:1", copy("www.b", BODY.replace(" ", "  ")))
     comparer.close()
     assert summary_line(comparer.summary("runs/x.jsonl")) == (
-        "mirror divergence: none, 1 article compared across mirrors; see runs/x.jsonl")
+        "mirror divergence: none, 1 article compared across mirrors; see runs/x.jsonl"
+    )

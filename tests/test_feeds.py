@@ -18,8 +18,12 @@ def test_presstv_one_line_feed() -> None:
     assert b"\n" not in body.strip() and b"pubDate" not in body and b"guid" not in body
     assert body.count(b"698345/Russia-says-no") == 2  # the fixture really has the duplicate
     assert parse_feed(MIRROR_FEED, body) == [
-        FeedEntry("https://presstv.ir/Detail/2023/02/19/698345/Russia-says-no", "Russia says “no” & more"),
-        FeedEntry("https://presstv.ir/Detail/2023/02/19/698346/Iran-unveils", "Iran unveils new drone"),
+        FeedEntry(
+            "https://presstv.ir/Detail/2023/02/19/698345/Russia-says-no", "Russia says “no” & more"
+        ),
+        FeedEntry(
+            "https://presstv.ir/Detail/2023/02/19/698346/Iran-unveils", "Iran unveils new drone"
+        ),
         FeedEntry("https://presstv.ir/Detail/2023/02/18/698300/Yemen-talks", "Yemen talks resume"),
     ]
 
@@ -44,7 +48,11 @@ RSS2 = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_rss2_links_dates_and_guids() -> None:
     assert parse_feed("https://x.test/rss.xml", RSS2) == [
-        FeedEntry("https://x.test/Detail/2023/02/19/1/a", "CDATA <b>title</b>", "2023-02-19T10:35:00+00:00"),
+        FeedEntry(
+            "https://x.test/Detail/2023/02/19/1/a",
+            "CDATA <b>title</b>",
+            "2023-02-19T10:35:00+00:00",
+        ),
         FeedEntry("https://x.test/guid-link", "From guid", "2023-02-19T14:05:00+03:30"),
         FeedEntry("https://x.test/c", "Bad date", None),
     ]
@@ -115,8 +123,11 @@ def test_not_a_feed_is_a_value_error() -> None:
 def test_entities_are_not_expanded() -> None:
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
-        + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10) for i in range(8))
-        + b']><rss><channel><item><title>&i;</title><link>https://x.test/b</link></item></channel></rss>'
+        + b"".join(
+            b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10)
+            for i in range(8)
+        )
+        + b"]><rss><channel><item><title>&i;</title><link>https://x.test/b</link></item></channel></rss>"
     )
     started = time.perf_counter()
     try:

@@ -46,7 +46,11 @@ def test_voa_real_page() -> None:
     paragraphs = item.body.split("\n\n")
     truth_paragraphs = fundus_paragraphs(truth)
     assert sum(p in paragraphs for p in truth_paragraphs) >= 0.95 * len(truth_paragraphs)
-    for chrome in ["Skip to main content", "Link has been copied to clipboard", "All About America"]:
+    for chrome in [
+        "Skip to main content",
+        "Link has been copied to clipboard",
+        "All About America",
+    ]:
         assert chrome not in item.body
 
 
@@ -60,7 +64,11 @@ def test_taipei_times_real_page() -> None:
     assert item.canonical_url == meta["url"]
     for paragraph in fundus_paragraphs(truth)[:3] + fundus_paragraphs(truth)[-2:]:
         assert paragraph in item.body
-    for chrome in ["You might also like", "Copyright © 1999-2024", "Taiwan on alert over Chinese carrier"]:
+    for chrome in [
+        "You might also like",
+        "Copyright © 1999-2024",
+        "Taiwan on alert over Chinese carrier",
+    ]:
         assert chrome not in item.body
 
 
@@ -74,8 +82,8 @@ def test_arabic_real_page_comes_through_intact() -> None:
     assert item.authors == []  # the page names only the channel, LBCI
     assert item.body.split("\n\n") == fundus_paragraphs(truth)
     assert unicodedata.is_normalized("NFC", item.body)
-    assert "شبّه كثيرون لونه بـ\"حلوى القطن\"" in item.body  # shadda and tatweel kept
-    assert "لوحة \"الفتاة ذات القرط اللؤلؤي\"" not in item.body  # the "next article" teaser
+    assert 'شبّه كثيرون لونه بـ"حلوى القطن"' in item.body  # shadda and tatweel kept
+    assert 'لوحة "الفتاة ذات القرط اللؤلؤي"' not in item.body  # the "next article" teaser
 
 
 def test_extraction_benchmark_bbc_page() -> None:
@@ -111,8 +119,11 @@ def test_links_resolve_against_page_url_without_base() -> None:
 
 
 def test_links_survive_to_item_pruning() -> None:
-    html = ("<html><body><nav><a href='/nav'>nav</a></nav><article><p>"
-            + "Body text, long enough to be the article body here. " * 3 + "</p></article></body></html>")
+    html = (
+        "<html><body><nav><a href='/nav'>nav</a></nav><article><p>"
+        + "Body text, long enough to be the article body here. " * 3
+        + "</p></article></body></html>"
+    )
     page = GenericArticlePage("https://x.test/", html)
     assert page.to_item() is not None
     assert page.links() == ["https://x.test/nav"]
@@ -131,10 +142,12 @@ def test_no_body_means_no_item(html: str) -> None:
 
 
 def test_title_and_byline_fallbacks() -> None:
-    html = ("<html><head><title>Site | Headline</title></head><body><h1>The Headline</h1>"
-            "<p class='byline'>By Sara Karimi and Ali Rezaei</p><article>"
-            + "<p>Paragraph text, long enough, with some commas, to count as body.</p>" * 3
-            + "</article></body></html>")
+    html = (
+        "<html><head><title>Site | Headline</title></head><body><h1>The Headline</h1>"
+        "<p class='byline'>By Sara Karimi and Ali Rezaei</p><article>"
+        + "<p>Paragraph text, long enough, with some commas, to count as body.</p>" * 3
+        + "</article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None
     assert item.title == "The Headline"
@@ -145,8 +158,10 @@ def test_title_and_byline_fallbacks() -> None:
 def test_jsonld_article_body_used_when_html_lacks_the_text() -> None:
     body = "First paragraph of the article, only in JSON-LD.\nSecond paragraph, also long." * 3
     ld = json.dumps({"@type": "NewsArticle", "headline": "Scripted", "articleBody": body})
-    html = (f'<html><head><script type="application/ld+json">{ld}</script></head>'
-            "<body><div id='app'>Loading…</div></body></html>")
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head>'
+        "<body><div id='app'>Loading…</div></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None
     assert item.body.split("\n\n")[0] == "First paragraph of the article, only in JSON-LD."
@@ -154,51 +169,74 @@ def test_jsonld_article_body_used_when_html_lacks_the_text() -> None:
 
 def test_jsonld_teaser_does_not_replace_the_html_text() -> None:
     ld = json.dumps({"@type": "NewsArticle", "headline": "H", "articleBody": "A teaser only."})
-    paragraphs = [f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)]
-    html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
-            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>")
+    paragraphs = [
+        f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)
+    ]
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and item.body == "\n\n".join(paragraphs)
 
 
 def test_jsonld_text_with_more_than_the_html_article_does_not_replace_it() -> None:
     # the structured text is the body's textContent: the fact box the HTML reading cut
-    paragraphs = [f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)]
+    paragraphs = [
+        f"Paragraph {i}, of the real article text, which is long enough." for i in range(5)
+    ]
     box = ["Fact box: what you need to know about the topic, in many words, again and again."] * 2
-    ld = json.dumps({"@type": "NewsArticle", "headline": "H",
-                     "articleBody": "\n".join(paragraphs[:2] + box + paragraphs[2:])})
-    html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
-            + "".join(f"<p>{p}</p>" for p in paragraphs[:2])
-            + f'<div class="factbox"><p>{box[0]}</p><p>{box[1]}</p></div>'
-            + "".join(f"<p>{p}</p>" for p in paragraphs[2:]) + "</article></body></html>")
+    ld = json.dumps(
+        {
+            "@type": "NewsArticle",
+            "headline": "H",
+            "articleBody": "\n".join(paragraphs[:2] + box + paragraphs[2:]),
+        }
+    )
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article>'
+        + "".join(f"<p>{p}</p>" for p in paragraphs[:2])
+        + f'<div class="factbox"><p>{box[0]}</p><p>{box[1]}</p></div>'
+        + "".join(f"<p>{p}</p>" for p in paragraphs[2:])
+        + "</article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and item.body == "\n\n".join(paragraphs)
 
 
 def test_headline_repeated_atop_the_text_is_dropped() -> None:
-    html = ('<html><head><meta property="og:title" content="Big news"></head><body><article>'
-            "<h2>Big news</h2>" + "<p>Paragraph text, long enough, with commas, to count.</p>" * 3
-            + "</article></body></html>")
+    html = (
+        '<html><head><meta property="og:title" content="Big news"></head><body><article>'
+        "<h2>Big news</h2>"
+        + "<p>Paragraph text, long enough, with commas, to count.</p>" * 3
+        + "</article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and not item.body.startswith("Big news")
 
 
-_GERMAN_PARAGRAPHS = "".join(f"<p>{p}</p>" for p in (
-    "Die Feuerwehr in Nordrhein-Westfalen warnt vor einem Personalmangel, wenn das Rentenalter "
-    "für Einsatzkräfte erhöht wird, sagte der Verbandschef am Montag in Düsseldorf.",
-    "Viele Kameradinnen und Kameraden seien schon heute an der Grenze ihrer Belastbarkeit, und "
-    "die Landesregierung will die Pläne im Herbst im Landtag vorstellen.",
-    "Die Gewerkschaft kündigte Widerstand an und verlangt Gespräche mit dem Innenministerium, "
-    "bevor ein Gesetzentwurf vorgelegt wird.",
-))
+_GERMAN_PARAGRAPHS = "".join(
+    f"<p>{p}</p>"
+    for p in (
+        "Die Feuerwehr in Nordrhein-Westfalen warnt vor einem Personalmangel, wenn das Rentenalter "
+        "für Einsatzkräfte erhöht wird, sagte der Verbandschef am Montag in Düsseldorf.",
+        "Viele Kameradinnen und Kameraden seien schon heute an der Grenze ihrer Belastbarkeit, und "
+        "die Landesregierung will die Pläne im Herbst im Landtag vorstellen.",
+        "Die Gewerkschaft kündigte Widerstand an und verlangt Gespräche mit dem Innenministerium, "
+        "bevor ein Gesetzentwurf vorgelegt wird.",
+    )
+)
 
 
 def test_a_page_stating_no_date_gets_the_day_its_url_names() -> None:
     html = f"<html><head><title>Einsatz</title></head><body><article>{_GERMAN_PARAGRAPHS}</article></body></html>"
     item = GenericArticlePage("https://www.example.it/2025/04/01/einsatz/", html).to_item()
     assert item is not None and item.published == "2025-04-01"  # the day, no invented time
-    stated = html.replace("</title>", '</title><meta property="article:published_time" '
-                          'content="2025-04-02T08:00:00+02:00">')
+    stated = html.replace(
+        "</title>",
+        '</title><meta property="article:published_time" content="2025-04-02T08:00:00+02:00">',
+    )
     item = GenericArticlePage("https://www.example.it/2025/04/01/einsatz/", stated).to_item()
     assert item is not None and item.published == "2025-04-02T08:00:00+02:00"
 
@@ -207,14 +245,19 @@ def test_the_template_language_the_text_contradicts_is_overruled() -> None:
     html = f'<html lang="en"><head><title>Einsatz</title></head><body><article>{_GERMAN_PARAGRAPHS}</article></body></html>'
     item = GenericArticlePage("https://x.test/a", html).to_item()
     assert item is not None and item.language == "de"
-    item = GenericArticlePage("https://x.test/a", html.replace('lang="en"', 'lang="de_at"')).to_item()
+    item = GenericArticlePage(
+        "https://x.test/a", html.replace('lang="en"', 'lang="de_at"')
+    ).to_item()
     assert item is not None and item.language == "de-AT"
 
 
 def test_a_byline_line_with_the_authors_address_is_dropped() -> None:
-    html = ('<html><head><meta name="author" content="신현주 기자"><title>제목</title></head><body><article>'
-            + "<p>장동혁 국민의힘 대표가 당권을 위협하던 한동훈 전 대표를 제명했지만, 어깨는 한층 무거워졌다.</p>" * 3
-            + "<p>신현주 기자 spicy@hankookilbo.com</p></article></body></html>")
+    html = (
+        '<html><head><meta name="author" content="신현주 기자"><title>제목</title></head><body><article>'
+        + "<p>장동혁 국민의힘 대표가 당권을 위협하던 한동훈 전 대표를 제명했지만, 어깨는 한층 무거워졌다.</p>"
+        * 3
+        + "<p>신현주 기자 spicy@hankookilbo.com</p></article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/a", html).to_item()
     assert item is not None and item.authors == ["신현주"]
     assert "spicy@" not in item.body
@@ -222,13 +265,19 @@ def test_a_byline_line_with_the_authors_address_is_dropped() -> None:
 
 def test_the_kicker_and_headline_atop_the_text_are_dropped_not_a_first_sentence() -> None:
     text = "<p>Paragraph text, long enough, with commas, to count as the article's body.</p>" * 3
-    html = ('<html><head><meta property="og:title" content="Trump plant Helikopterlandeplatz">'
-            "</head><body><article><p>Umbau des Weissen Hauses</p><h2>Trump plant Helikopterlandeplatz</h2>"
-            + text + "</article></body></html>")
+    html = (
+        '<html><head><meta property="og:title" content="Trump plant Helikopterlandeplatz">'
+        "</head><body><article><p>Umbau des Weissen Hauses</p><h2>Trump plant Helikopterlandeplatz</h2>"
+        + text
+        + "</article></body></html>"
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and item.body.split("\n\n")[0].startswith("Paragraph text")
     # a sentence before a line that repeats the title: the text had begun, nothing is cut
-    html = html.replace("<p>Umbau des Weissen Hauses</p>", "<p>Der Präsident hat am Montag neue Pläne vorgelegt.</p>")
+    html = html.replace(
+        "<p>Umbau des Weissen Hauses</p>",
+        "<p>Der Präsident hat am Montag neue Pläne vorgelegt.</p>",
+    )
     item = GenericArticlePage("https://x.test/", html).to_item()
     assert item is not None and item.body.startswith("Der Präsident hat am Montag")
 
@@ -251,6 +300,8 @@ def test_presstv_templates_give_the_whole_text(template: str) -> None:
     assert any(p.startswith("## ") for a in articles for p in a.paragraphs)
     assert any(i.caption for a in articles for i in a.images)
     for article in articles:
-        item = GenericArticlePage("https://www.presstv.ir" + article.path, render(article)).to_item()
+        item = GenericArticlePage(
+            "https://www.presstv.ir" + article.path, render(article)
+        ).to_item()
         assert item is not None, article.id
         assert item.body == _expected_body(article), article.id

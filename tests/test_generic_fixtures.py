@@ -7,6 +7,7 @@ must be in the body (``present``), chrome of the page that must not (``absent``)
 language, and the ground-truth fields this extractor is known not to match (``skip``, with
 the reason in this file).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -30,8 +31,20 @@ FIXTURES = Path(__file__).parent / "fixtures" / "generic" / "fundus"
 # in an <hgroup>'s <h2> while the one <h1> is the breadcrumb's (waz), an unclosed <div> in a
 # sidebar that makes libxml2 nest the whole article inside the <aside> (washingtontimes), a
 # client-rendered page whose text is only in a script's dehydrated query state (hankookilbo).
-CASES = ["mainichi", "mbn", "pravda", "seznamzpravy", "ntvtr", "spiegel", "ntv", "mirror",
-         "hessenschau", "waz", "washingtontimes", "hankookilbo"]
+CASES = [
+    "mainichi",
+    "mbn",
+    "pravda",
+    "seznamzpravy",
+    "ntvtr",
+    "spiegel",
+    "ntv",
+    "mirror",
+    "hessenschau",
+    "waz",
+    "washingtontimes",
+    "hankookilbo",
+]
 # Known gaps, by case: ntv states its time without an offset (none to borrow on the page);
 # mainichi's ground truth names a rendition of its picture the page does not show; ntvtr's
 # and waz's second pictures are a gallery's; hankookilbo's are in its script data only;
@@ -39,8 +52,19 @@ CASES = ["mainichi", "mbn", "pravda", "seznamzpravy", "ntvtr", "spiegel", "ntv",
 # are cut differently from the page's (a quote / the gallery's title), and waz's gallery
 # picture states no credit where we look;
 # hankookilbo's time is in its script data only (htmldate finds the day, not the minute).
-FIELDS = ["title", "authors", "published_day", "published_minute", "language", "body_present",
-          "body_absent", "title_clean", "images", "image_captions", "image_credits"]
+FIELDS = [
+    "title",
+    "authors",
+    "published_day",
+    "published_minute",
+    "language",
+    "body_present",
+    "body_absent",
+    "title_clean",
+    "images",
+    "image_captions",
+    "image_credits",
+]
 
 _items: dict[str, tuple[ArticleData | None, dict]] = {}
 
@@ -119,14 +143,18 @@ def _check_images(field: str, item: ArticleData, truth: dict, message: str) -> N
     if not expected:
         pytest.skip(f"{message}: the ground truth lists no picture")
     ours = {_image_key(image.url): image for image in item.images}
-    matched = [(picture, next((ours[k] for k in keys if k in ours), None))
-               for picture in expected
-               for keys in [{_image_key(v["url"]) for v in picture.get("versions") or []}]]
+    matched = [
+        (picture, next((ours[k] for k in keys if k in ours), None))
+        for picture in expected
+        for keys in [{_image_key(v["url"]) for v in picture.get("versions") or []}]
+    ]
     if field == "images":
         missed = [p["versions"][0]["url"] for p, ours_ in matched if ours_ is None]
         assert not missed, f"{message}: missed {missed}"
     elif field == "image_captions":
-        pairs = [(p["caption"], o.caption) for p, o in matched if o is not None and p.get("caption")]
+        pairs = [
+            (p["caption"], o.caption) for p, o in matched if o is not None and p.get("caption")
+        ]
         if not pairs:
             pytest.skip(f"{message}: no matched picture with a caption in the ground truth")
         for caption, got in pairs:
@@ -141,6 +169,10 @@ def _check_images(field: str, item: ArticleData, truth: dict, message: str) -> N
 
 def _credit_names(credits: list[str | None]) -> set[str]:
     # "Andrew Harnik / AP" is ["Andrew Harnik", "AP"] in other ground truths
-    return {clean_text(name).casefold() for credit in credits if credit
-            for name in re.split(r"\s*[/,;|]\s*", credit) if name.strip()}
-
+    return {
+        clean_text(name).casefold()
+        for credit in credits
+        if credit
+        for name in re.split(r"\s*[/,;|]\s*", credit)
+        if name.strip()
+    }

@@ -23,13 +23,18 @@ def test_article_links_absolute_unique_in_order() -> None:
 
 def test_base_href_is_honoured() -> None:
     html = '<html><head><base href="https://mirror.test/x/"></head><body><a href="y">y</a></body></html>'
-    assert GenericListingPage("https://a.test/", html).article_links() == ["https://mirror.test/x/y"]
+    assert GenericListingPage("https://a.test/", html).article_links() == [
+        "https://mirror.test/x/y"
+    ]
 
 
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
-        ('<link rel="next" href="?page=2"><a href="/older">Older posts</a>', "https://x.test/s?page=2"),
+        (
+            '<link rel="next" href="?page=2"><a href="/older">Older posts</a>',
+            "https://x.test/s?page=2",
+        ),
         ('<a href="/s/2" rel="next nofollow">2</a>', "https://x.test/s/2"),
         ('<a href="/s/1">1</a><a href="/s/3">Next ›</a>', "https://x.test/s/3"),
         ('<a href="/s/4">»</a>', "https://x.test/s/4"),

@@ -1,6 +1,7 @@
 """Identity across mirrors: every URL of a site, on any host and in any spelling, gives one
 canonical URL on the primary and one article id; a page's own canonical is trusted only when it
 stays inside the site and names the same article."""
+
 from __future__ import annotations
 
 import json
@@ -13,40 +14,70 @@ from scraper.sites.profile import SiteProfile, load_profile, parse_profile, with
 from scraper.sites.url_normalisation import is_tracking_parameter, rebased_url, without_tracking
 
 SAMPLES = json.loads(
-    (Path(__file__).parent / "fixtures" / "presstv" / "url_samples.json").read_text(encoding="utf-8")
+    (Path(__file__).parent / "fixtures" / "presstv" / "url_samples.json").read_text(
+        encoding="utf-8"
+    )
 )
 
 # What a person reading each real URL would call it: the id-only form Press TV's own
 # rel=canonical uses, on www.presstv.ir, whatever the host, scheme, case or slug.
 EXPECTED = {
-    "https://www.presstv.ir/Detail/2023/08/29/709841/Press-TV-s-news-headlines":
-        ("https://www.presstv.ir/Detail/2023/08/29/709841", "presstv:709841"),
-    "https://www.presstv.ir/Detail/2023/09/27/711642/Press-TV-s-news-headlines-":
-        ("https://www.presstv.ir/Detail/2023/09/27/711642", "presstv:711642"),
-    "https://www.presstv.ir/Detail/2023/03/29/700635/Press-Tv-s-news-headlines-":
-        ("https://www.presstv.ir/Detail/2023/03/29/700635", "presstv:700635"),
-    "https://www.presstv.ir/Detail/2022/11/19/693027/Press-TV-news-headlines":
-        ("https://www.presstv.ir/Detail/2022/11/19/693027", "presstv:693027"),
-    "https://www.presstv.com/Detail/2019/03/17/591277/SyriaIran-meeting-Iran-and-US-in-Iraq-Trump-a-liar":
-        ("https://www.presstv.ir/Detail/2019/03/17/591277", "presstv:591277"),
-    "https://www.presstv.co.uk/Detail/2026/02/11/763881/Press-TV-s-news-headlines":
-        ("https://www.presstv.ir/Detail/2026/02/11/763881", "presstv:763881"),
-    "https://www.presstv.co.uk/Detail/2026/08/27/775150/Aerial-footage-shows-massive-floods-in-Nepal-Rasuwa-district":
-        ("https://www.presstv.ir/Detail/2026/08/27/775150", "presstv:775150"),
-    "http://www.presstv.ir/Detail/2016/04/09/459911/Australian-sewerage-treatment-facility-/":
-        ("https://www.presstv.ir/Detail/2016/04/09/459911", "presstv:459911"),
-    "https://www.presstv.co.uk/Detail/2026/09/16/776408/Yemeni-Armed-Forces-target-Aramco-facilities,-King-Khalid-Air-Base-in-Saudi-Arabia":
-        ("https://www.presstv.ir/Detail/2026/09/16/776408", "presstv:776408"),
-    "https://presstv.ir/Detail/2026/08/15/774402/Hezbollah-condemns-Israeli-%E2%80%98massacre%E2%80%99-in-southern-Lebanon-vows-response":
-        ("https://www.presstv.ir/Detail/2026/08/15/774402", "presstv:774402"),
-    "https://presstv.ir/Detail/2026/08/15/774378/Rashida-Tlaib-rally-cancelled-Florida-antisemitism-%C2%A0":
-        ("https://www.presstv.ir/Detail/2026/08/15/774378", "presstv:774378"),
-    "https://www.presstv.com/Detail/2018/12/19/583358/Lebanon-US-Israel-Hezbollah-influence-political-system-war":
-        ("https://www.presstv.ir/Detail/2018/12/19/583358", "presstv:583358"),
-    "http://www.presstv.com/detail/2013/11/12/334416/us-writers-scared-silent-by-nsa-spying/":
-        ("https://www.presstv.ir/Detail/2013/11/12/334416", "presstv:334416"),
-    "https://www.presstv.ir/Detail/2014/12/31/390988/About-PressTV":
-        ("https://www.presstv.ir/Detail/2014/12/31/390988", "presstv:390988"),
+    "https://www.presstv.ir/Detail/2023/08/29/709841/Press-TV-s-news-headlines": (
+        "https://www.presstv.ir/Detail/2023/08/29/709841",
+        "presstv:709841",
+    ),
+    "https://www.presstv.ir/Detail/2023/09/27/711642/Press-TV-s-news-headlines-": (
+        "https://www.presstv.ir/Detail/2023/09/27/711642",
+        "presstv:711642",
+    ),
+    "https://www.presstv.ir/Detail/2023/03/29/700635/Press-Tv-s-news-headlines-": (
+        "https://www.presstv.ir/Detail/2023/03/29/700635",
+        "presstv:700635",
+    ),
+    "https://www.presstv.ir/Detail/2022/11/19/693027/Press-TV-news-headlines": (
+        "https://www.presstv.ir/Detail/2022/11/19/693027",
+        "presstv:693027",
+    ),
+    "https://www.presstv.com/Detail/2019/03/17/591277/SyriaIran-meeting-Iran-and-US-in-Iraq-Trump-a-liar": (
+        "https://www.presstv.ir/Detail/2019/03/17/591277",
+        "presstv:591277",
+    ),
+    "https://www.presstv.co.uk/Detail/2026/02/11/763881/Press-TV-s-news-headlines": (
+        "https://www.presstv.ir/Detail/2026/02/11/763881",
+        "presstv:763881",
+    ),
+    "https://www.presstv.co.uk/Detail/2026/08/27/775150/Aerial-footage-shows-massive-floods-in-Nepal-Rasuwa-district": (
+        "https://www.presstv.ir/Detail/2026/08/27/775150",
+        "presstv:775150",
+    ),
+    "http://www.presstv.ir/Detail/2016/04/09/459911/Australian-sewerage-treatment-facility-/": (
+        "https://www.presstv.ir/Detail/2016/04/09/459911",
+        "presstv:459911",
+    ),
+    "https://www.presstv.co.uk/Detail/2026/09/16/776408/Yemeni-Armed-Forces-target-Aramco-facilities,-King-Khalid-Air-Base-in-Saudi-Arabia": (
+        "https://www.presstv.ir/Detail/2026/09/16/776408",
+        "presstv:776408",
+    ),
+    "https://presstv.ir/Detail/2026/08/15/774402/Hezbollah-condemns-Israeli-%E2%80%98massacre%E2%80%99-in-southern-Lebanon-vows-response": (
+        "https://www.presstv.ir/Detail/2026/08/15/774402",
+        "presstv:774402",
+    ),
+    "https://presstv.ir/Detail/2026/08/15/774378/Rashida-Tlaib-rally-cancelled-Florida-antisemitism-%C2%A0": (
+        "https://www.presstv.ir/Detail/2026/08/15/774378",
+        "presstv:774378",
+    ),
+    "https://www.presstv.com/Detail/2018/12/19/583358/Lebanon-US-Israel-Hezbollah-influence-political-system-war": (
+        "https://www.presstv.ir/Detail/2018/12/19/583358",
+        "presstv:583358",
+    ),
+    "http://www.presstv.com/detail/2013/11/12/334416/us-writers-scared-silent-by-nsa-spying/": (
+        "https://www.presstv.ir/Detail/2013/11/12/334416",
+        "presstv:334416",
+    ),
+    "https://www.presstv.ir/Detail/2014/12/31/390988/About-PressTV": (
+        "https://www.presstv.ir/Detail/2014/12/31/390988",
+        "presstv:390988",
+    ),
 }
 
 SEED = "https://www.presstv.ir/Detail/2023/02/19/698345"
@@ -72,8 +103,11 @@ def presstv() -> SiteProfile:
     return load_profile("presstv")
 
 
-def generic_profile_text(primary: str = "https://www.example.com", mirror: str = "https://example.net",
-                         article_url: str = r"^/news/[a-z0-9-]+$") -> str:
+def generic_profile_text(
+    primary: str = "https://www.example.com",
+    mirror: str = "https://example.net",
+    article_url: str = r"^/news/[a-z0-9-]+$",
+) -> str:
     return (
         'name = "example"\n'
         f'primary = "{primary}"\n'
@@ -102,17 +136,31 @@ def test_real_article_url_canonicalises_as_a_human_would(presstv: SiteProfile, u
 
 
 @pytest.mark.parametrize("url", list(EXPECTED))
-def test_real_article_url_is_the_same_article_on_every_mirror(presstv: SiteProfile, url: str) -> None:
+def test_real_article_url_is_the_same_article_on_every_mirror(
+    presstv: SiteProfile, url: str
+) -> None:
     canonical, article_id = EXPECTED[url]
     path = url.split("/", 3)[3]
-    for origin in (*presstv.origins, "http://presstv.ir", "https://www.presstv.tv", "https://presstv.com"):
+    for origin in (
+        *presstv.origins,
+        "http://presstv.ir",
+        "https://www.presstv.tv",
+        "https://presstv.com",
+    ):
         article = presstv.match_article(f"{origin}/{path}")
         assert article is not None, origin
-        assert (presstv.canonical_url(article), presstv.article_id(article)) == (canonical, article_id)
+        assert (presstv.canonical_url(article), presstv.article_id(article)) == (
+            canonical,
+            article_id,
+        )
 
 
-@pytest.mark.parametrize("url", SAMPLES["listing_urls"] + SAMPLES["feed_urls"] + SAMPLES["sitemap_urls"])
-def test_listing_feed_and_sitemap_urls_are_the_sites_but_not_articles(presstv: SiteProfile, url: str) -> None:
+@pytest.mark.parametrize(
+    "url", SAMPLES["listing_urls"] + SAMPLES["feed_urls"] + SAMPLES["sitemap_urls"]
+)
+def test_listing_feed_and_sitemap_urls_are_the_sites_but_not_articles(
+    presstv: SiteProfile, url: str
+) -> None:
     assert presstv.owns(url)
     assert presstv.match_article(url) is None
     path = url.split("/", 3)[3]
@@ -187,7 +235,9 @@ def test_urls_that_only_mention_the_site_are_not_the_sites(presstv: SiteProfile,
         "http://presstv.com/Detail/2023/02/19/698345/x",
     ],
 )
-def test_every_spelling_of_one_article_is_one_canonical_url_and_id(presstv: SiteProfile, url: str) -> None:
+def test_every_spelling_of_one_article_is_one_canonical_url_and_id(
+    presstv: SiteProfile, url: str
+) -> None:
     article = presstv.match_article(url)
     assert article is not None, url
     assert presstv.canonical_url(article) == SEED
@@ -206,8 +256,16 @@ def test_www_variants_are_automatic_for_every_declared_host(presstv: SiteProfile
     # presstv.toml lists no aliases: bare and www. forms come from the origins alone
     assert presstv.aliases == ()
     assert set(SAMPLES["site_hosts"]) <= presstv.hosts
-    assert presstv.hosts == {"www.presstv.ir", "presstv.ir", "www.presstv.co.uk", "presstv.co.uk",
-                             "www.presstv.com", "presstv.com", "presstv.tv", "www.presstv.tv"}
+    assert presstv.hosts == {
+        "www.presstv.ir",
+        "presstv.ir",
+        "www.presstv.co.uk",
+        "presstv.co.uk",
+        "www.presstv.com",
+        "presstv.com",
+        "presstv.tv",
+        "www.presstv.tv",
+    }
 
 
 def test_loopback_and_single_label_hosts_get_no_www_variant() -> None:
@@ -227,7 +285,9 @@ def test_removing_www_never_leaves_a_bare_top_level_domain() -> None:
 
 
 def test_www_variant_keeps_the_port() -> None:
-    profile = parse_profile(generic_profile_text("http://news.test:8081", "http://www.mirror.test:8082"))
+    profile = parse_profile(
+        generic_profile_text("http://news.test:8081", "http://www.mirror.test:8082")
+    )
     assert profile.owns("http://www.news.test:8081/news/a")
     assert profile.owns("http://mirror.test:8082/news/a")
     assert not profile.owns("http://www.news.test/news/a")
@@ -249,7 +309,9 @@ def test_ipv6_origin_is_owned_as_urls_spell_it() -> None:
     assert article is not None and profile.canonical_url(article) == "http://[::1]:8081/news/a"
 
 
-def test_unusual_spellings_of_foreign_hosts_are_remembered_not_trusted(presstv: SiteProfile) -> None:
+def test_unusual_spellings_of_foreign_hosts_are_remembered_not_trusted(
+    presstv: SiteProfile,
+) -> None:
     # the answer for a netloc is cached: asking twice must not flip it
     for _ in range(2):
         assert not presstv.owns("https://user@evil.com/x")
@@ -267,17 +329,27 @@ def test_unusual_spellings_of_foreign_hosts_are_remembered_not_trusted(presstv: 
         ("https://EXAMPLE.net:443/news/a#top", "https://www.example.com/news/a"),
         ("http://www.example.net:80/news/a", "https://www.example.com/news/a"),
         ("https://example.com./news/a", "https://www.example.com/news/a"),
-        ("https://www.example.com/news/a?utm_source=x&utm_campaign=y", "https://www.example.com/news/a"),
+        (
+            "https://www.example.com/news/a?utm_source=x&utm_campaign=y",
+            "https://www.example.com/news/a",
+        ),
         ("https://www.example.com/news/a?UTM_Medium=x", "https://www.example.com/news/a"),
-        ("https://www.example.com/news/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&_ga=5&ref_src=twsrc",
-         "https://www.example.com/news/a"),
-        ("https://www.example.com/news/a?page=2&utm_source=x", "https://www.example.com/news/a?page=2"),
+        (
+            "https://www.example.com/news/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&_ga=5&ref_src=twsrc",
+            "https://www.example.com/news/a",
+        ),
+        (
+            "https://www.example.com/news/a?page=2&utm_source=x",
+            "https://www.example.com/news/a?page=2",
+        ),
         ("https://www.example.com/news/a?b=2&a=1", "https://www.example.com/news/a?a=1&b=2"),
         ("https://www.example.com/news/a?ref=rss", "https://www.example.com/news/a?ref=rss"),
         ("https://www.example.com/news/a?", "https://www.example.com/news/a"),
     ],
 )
-def test_without_canonical_path_the_url_is_normalised_on_the_primary(url: str, canonical: str) -> None:
+def test_without_canonical_path_the_url_is_normalised_on_the_primary(
+    url: str, canonical: str
+) -> None:
     profile = parse_profile(generic_profile_text() + 'aliases = ["example.com"]\n')
     article = profile.match_article(url)
     assert article is not None, url
@@ -288,11 +360,17 @@ def test_without_canonical_path_the_url_is_normalised_on_the_primary(url: str, c
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("https://example.net/a/%e2%80%98q%e2%80%99", "https://www.example.com/a/%E2%80%98q%E2%80%99"),
+        (
+            "https://example.net/a/%e2%80%98q%e2%80%99",
+            "https://www.example.com/a/%E2%80%98q%E2%80%99",
+        ),
         ("https://example.net/a/‘q’", "https://www.example.com/a/%E2%80%98q%E2%80%99"),
         ("https://example.net/a/b c", "https://www.example.com/a/b%20c"),
         ("https://example.net/a/./b/../c", "https://www.example.com/a/c"),
-        ("https://example.net/a%2Fb", "https://www.example.com/a%2Fb"),  # an encoded '/' is not a '/'
+        (
+            "https://example.net/a%2Fb",
+            "https://www.example.com/a%2Fb",
+        ),  # an encoded '/' is not a '/'
     ],
 )
 def test_path_percent_encoding_is_normalised(url: str, canonical: str) -> None:
@@ -305,35 +383,47 @@ def test_path_percent_encoding_is_normalised(url: str, canonical: str) -> None:
 def test_site_canonical_url_of_a_bare_origin_is_its_root() -> None:
     profile = parse_profile(generic_profile_text())
     assert site_canonical_url(profile, "https://example.net") == "https://www.example.com/"
-    assert site_canonical_url(profile, "http://www.example.net:80?utm_source=x") == "https://www.example.com/"
+    assert (
+        site_canonical_url(profile, "http://www.example.net:80?utm_source=x")
+        == "https://www.example.com/"
+    )
     assert site_canonical_url(profile, "https://example.org") is None
 
 
 def test_without_an_id_group_spellings_of_one_url_share_one_id() -> None:
     profile = parse_profile(generic_profile_text())
     ids = set()
-    for url in ("https://www.example.com/news/a", "http://example.net/news/a?utm_source=x#c",
-                "https://EXAMPLE.NET:443/news/a"):
+    for url in (
+        "https://www.example.com/news/a",
+        "http://example.net/news/a?utm_source=x#c",
+        "https://EXAMPLE.NET:443/news/a",
+    ):
         article = profile.match_article(url)
         assert article is not None, url
         ids.add(profile.article_id(article))
     assert ids == {"example:https://www.example.com/news/a"}
     other = profile.match_article("https://www.example.com/news/b")
-    assert other is not None and profile.article_id(other) == "example:https://www.example.com/news/b"
+    assert (
+        other is not None and profile.article_id(other) == "example:https://www.example.com/news/b"
+    )
 
 
 def test_default_port_spelled_in_the_primary_is_dropped_from_canonical_urls() -> None:
     profile = parse_profile(generic_profile_text(primary="https://www.example.com:443"))
     article = profile.match_article("https://example.net/news/a")
-    assert article is not None and profile.canonical_url(article) == "https://www.example.com/news/a"
+    assert (
+        article is not None and profile.canonical_url(article) == "https://www.example.com/news/a"
+    )
 
 
 def test_local_test_profile_keeps_primary_plus_path() -> None:
     # tests/localsite/site.py::write_profile has no canonical_path: the crawl e2e test expects
     # canonical_url == primary + article path, fetched from any of its mirrors
-    text = (generic_profile_text("http://127.0.0.1:8081", "http://127.0.0.2:8082",
-                                 load_profile("presstv").article_url.pattern.replace("(?i:detail)", "[Dd]etail"))
-            .replace("example", "localnews"))
+    text = generic_profile_text(
+        "http://127.0.0.1:8081",
+        "http://127.0.0.2:8082",
+        load_profile("presstv").article_url.pattern.replace("(?i:detail)", "[Dd]etail"),
+    ).replace("example", "localnews")
     profile = parse_profile(text)
     path = "/Detail/2024/01/02/100007/Officials-said-the-talks-would-resume"
     article = profile.match_article(f"http://127.0.0.2:8082{path}")
@@ -354,9 +444,28 @@ def test_with_origins_moves_canonical_urls_to_the_new_primary(presstv: SiteProfi
 # -- tracking parameters ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["utm_source", "UTM_CAMPAIGN", "utm_id", "fbclid", "gclid", "msclkid",
-                                  "mc_cid", "mc_eid", "_ga", "_gl", "ref_src", "_hsenc", "__hstc",
-                                  "pk_campaign", "mtm_source", "igshid", "yclid"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "utm_source",
+        "UTM_CAMPAIGN",
+        "utm_id",
+        "fbclid",
+        "gclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "_hsenc",
+        "__hstc",
+        "pk_campaign",
+        "mtm_source",
+        "igshid",
+        "yclid",
+    ],
+)
 def test_tracking_parameters_are_recognised(name: str) -> None:
     assert is_tracking_parameter(name)
 
@@ -367,13 +476,18 @@ def test_content_parameters_are_not_tracking(name: str) -> None:
 
 
 def test_without_tracking_keeps_other_parameters_exactly() -> None:
-    assert (without_tracking("https://x.test/a?q=%41+b&utm_source=n&empty&q=2&fbclid=z#f")
-            == "https://x.test/a?q=%41+b&empty&q=2")
+    assert (
+        without_tracking("https://x.test/a?q=%41+b&utm_source=n&empty&q=2&fbclid=z#f")
+        == "https://x.test/a?q=%41+b&empty&q=2"
+    )
     assert without_tracking("https://x.test/a?q=1#f") == "https://x.test/a?q=1"
 
 
 def test_rebased_url_ignores_the_serving_host() -> None:
-    assert rebased_url("http://mirror.test:8080/p?utm_term=x", "https://www.site.test") == "https://www.site.test/p"
+    assert (
+        rebased_url("http://mirror.test:8080/p?utm_term=x", "https://www.site.test")
+        == "https://www.site.test/p"
+    )
 
 
 # -- choose_canonical: when a page's own canonical is trusted --------------------------------
@@ -403,7 +517,10 @@ def test_page_canonical_gives_the_date_when_it_names_the_same_id(presstv: SitePr
     # the link carried a wrong date; the page's own canonical knows better
     fetched = "https://www.presstv.co.uk/Detail/2023/02/18/698345/Kremlin"
     assert choose_canonical(presstv, fetched, SEED) == SEED
-    assert choose_canonical(presstv, fetched, None) == "https://www.presstv.ir/Detail/2023/02/18/698345"
+    assert (
+        choose_canonical(presstv, fetched, None)
+        == "https://www.presstv.ir/Detail/2023/02/18/698345"
+    )
 
 
 @pytest.mark.parametrize(
@@ -423,19 +540,26 @@ def test_page_canonical_gives_the_date_when_it_names_the_same_id(presstv: SitePr
         "ftp://www.presstv.ir/Detail/2023/02/19/698345/x",
     ],
 )
-def test_page_canonical_elsewhere_is_ignored(presstv: SiteProfile, page_canonical: str | None) -> None:
+def test_page_canonical_elsewhere_is_ignored(
+    presstv: SiteProfile, page_canonical: str | None
+) -> None:
     assert choose_canonical(presstv, FETCHED, page_canonical) == SEED
 
 
 def test_page_canonical_picks_the_slug_when_the_profile_keeps_slugs() -> None:
     # an id group but no canonical_path: the page's canonical spelling of the same id wins
-    profile = parse_profile(generic_profile_text(article_url=r"^/news/(?P<id>\d+)(?:/(?P<slug>[^?#]*))?$"))
+    profile = parse_profile(
+        generic_profile_text(article_url=r"^/news/(?P<id>\d+)(?:/(?P<slug>[^?#]*))?$")
+    )
     fetched = "https://example.net/news/7/old-slug?utm_source=x"
     assert choose_canonical(profile, fetched, None) == "https://www.example.com/news/7/old-slug"
-    assert (choose_canonical(profile, fetched, "https://example.net/news/7/new-slug")
-            == "https://www.example.com/news/7/new-slug")
+    assert (
+        choose_canonical(profile, fetched, "https://example.net/news/7/new-slug")
+        == "https://www.example.com/news/7/new-slug"
+    )
     assert choose_canonical(profile, fetched, "https://www.example.com/news/8/new-slug") == (
-        "https://www.example.com/news/7/old-slug")
+        "https://www.example.com/news/7/old-slug"
+    )
 
 
 def test_without_an_id_group_a_different_page_canonical_is_another_article() -> None:
@@ -443,12 +567,19 @@ def test_without_an_id_group_a_different_page_canonical_is_another_article() -> 
     profile = parse_profile(generic_profile_text())
     fetched = "https://example.net/news/a-b?utm_source=x"
     assert choose_canonical(profile, fetched, "https://www.example.com/news/a-b#top") == (
-        "https://www.example.com/news/a-b")
+        "https://www.example.com/news/a-b"
+    )
     assert choose_canonical(profile, fetched, "https://www.example.com/news/other") == (
-        "https://www.example.com/news/a-b")
+        "https://www.example.com/news/a-b"
+    )
 
 
 def test_fetched_url_that_is_not_an_article(presstv: SiteProfile) -> None:
-    assert (choose_canonical(presstv, "https://presstv.com/Section/101?utm_source=x", SEED)
-            == "https://www.presstv.ir/Section/101")
-    assert choose_canonical(presstv, "https://evil.com/x?utm_source=y", SEED) == "https://evil.com/x?utm_source=y"
+    assert (
+        choose_canonical(presstv, "https://presstv.com/Section/101?utm_source=x", SEED)
+        == "https://www.presstv.ir/Section/101"
+    )
+    assert (
+        choose_canonical(presstv, "https://evil.com/x?utm_source=y", SEED)
+        == "https://evil.com/x?utm_source=y"
+    )

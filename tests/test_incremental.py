@@ -3,6 +3,7 @@ known article and writes nothing; new articles appear; ``--refetch`` re-checks w
 requests, so an unchanged page costs a 304 and no record, a page with new bytes but the same text
 costs no record, and a changed text becomes version 2; ``export`` lists each article once.
 At the end, without a crawl: the record type and the versioning both crawl and replay use."""
+
 from __future__ import annotations
 
 import json
@@ -22,21 +23,38 @@ from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0",
-        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+]
 
 
 def crawl(profile: Path, out: Path, servers: LoopbackServers, *extra: str) -> dict[str, Any]:
     before = len(servers.requests)
     known_reports = set((out / "runs").glob("*.json"))
-    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *extra],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [report_path] = set((out / "runs").glob("*.json")) - known_reports
     report = json.loads(report_path.read_text())
     jsonl = out / "json" / "localnews" / f"{report['run_id']}.jsonl"
-    records = [json.loads(line) for line in jsonl.read_text().splitlines()] if jsonl.exists() else []
-    return {"result": result, "report": report, "records": records, "requests": servers.requests[before:]}
+    records = (
+        [json.loads(line) for line in jsonl.read_text().splitlines()] if jsonl.exists() else []
+    )
+    return {
+        "result": result,
+        "report": report,
+        "records": records,
+        "requests": servers.requests[before:],
+    }
 
 
 def warc_records(out: Path) -> list[Any]:
@@ -69,7 +87,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         # Between runs: two new articles (one republishing another's text under a new id), one
         # article's text edited, one served in the other template (new bytes, same text).
         changed, retemplated, copied = articles[3], articles[4], articles[6]
-        fresh = replace(articles[1], id=810_001, slug="A-fresh-story", title="A fresh story", related=[])
+        fresh = replace(
+            articles[1], id=810_001, slug="A-fresh-story", title="A fresh story", related=[]
+        )
         republished = replace(copied, id=810_002, slug="Republished", related=[])
         edited = replace(changed, paragraphs=[*changed.paragraphs, "A correction was added later."])
         site.articles[:] = [fresh, republished, *[edited if a is changed else a for a in articles]]
@@ -77,9 +97,21 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         site.routes[retemplated.path] = site.render(retemplated, other_template=True)
         third = crawl(profile, out, servers)
         refetch = crawl(profile, out, servers, "--refetch")
-        yield {"site": site, "servers": servers, "out": out, "profile": profile, "first": first,
-               "second": second, "third": third, "refetch": refetch, "changed": edited,
-               "retemplated": retemplated, "fresh": fresh, "republished": republished, "copied": copied}
+        yield {
+            "site": site,
+            "servers": servers,
+            "out": out,
+            "profile": profile,
+            "first": first,
+            "second": second,
+            "third": third,
+            "refetch": refetch,
+            "changed": edited,
+            "retemplated": retemplated,
+            "fresh": fresh,
+            "republished": republished,
+            "copied": copied,
+        }
 
 
 def test_first_run_records_everything_as_version_1(runs: dict[str, Any]) -> None:
@@ -140,17 +172,37 @@ def test_refetch_is_conditional_and_a_304_writes_no_record(runs: dict[str, Any])
     assert counts["unchanged"] == 13 and counts["skipped_known"] == 0
     assert refetch["report"]["counts"]["article"] == 1
     # each 304 is archived as a server-not-modified revisit of the version's own record
-    first_records = {r["warc"]["record_id"] for run in ("first", "third") for r in runs[run]["records"]}
-    not_modified = [r for r in warc_records(runs["out"]) if r.rec_type == "revisit"
-                    and "server-not-modified" in r.rec_headers.get("WARC-Profile", "")]
+    first_records = {
+        r["warc"]["record_id"] for run in ("first", "third") for r in runs[run]["records"]
+    }
+    not_modified = [
+        r
+        for r in warc_records(runs["out"])
+        if r.rec_type == "revisit"
+        and "server-not-modified" in r.rec_headers.get("WARC-Profile", "")
+    ]
     assert len(not_modified) == 12 and counts["revisits"] >= 12
     assert {r.rec_headers["WARC-Refers-To"] for r in not_modified} <= first_records
 
 
-def test_export_lists_each_article_once_with_all_its_urls(runs: dict[str, Any], tmp_path: Path) -> None:
+def test_export_lists_each_article_once_with_all_its_urls(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
     target = tmp_path / "articles.jsonl"
-    result = subprocess.run([*newsarchive_command(), "export", str(runs["profile"]), "--dir", str(runs["out"]),
-                             "--out", str(target)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            *newsarchive_command(),
+            "export",
+            str(runs["profile"]),
+            "--dir",
+            str(runs["out"]),
+            "--out",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in target.read_text().splitlines()]
     ids = [row["id"] for row in rows]
@@ -163,8 +215,20 @@ def test_export_lists_each_article_once_with_all_its_urls(runs: dict[str, Any], 
         urls = by_id[f"localnews:{article.id}"]["urls"]
         assert primary + article.path in urls or any(u.endswith(article.path) for u in urls)
         assert any(ALIAS_HOST in u for u in urls)  # the feed lists every one on the alias host
-    again = subprocess.run([*newsarchive_command(), "export", str(runs["profile"]), "--dir", str(runs["out"]),
-                            "--out", "-"], capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [
+            *newsarchive_command(),
+            "export",
+            str(runs["profile"]),
+            "--dir",
+            str(runs["out"]),
+            "--out",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.stdout == target.read_text()  # stable order and content
 
 
@@ -175,29 +239,66 @@ POINTER = WarcPointer("news-1.warc.gz", 1234, "<urn:uuid:00000000-0000-4000-8000
 
 
 def a_record(body: str = "First paragraph.\n\nSecond paragraph.") -> ArticleRecord:
-    extracted = {"title": "A title", "body": body, "authors": ["A. Writer"], "published_offset_assumed": True,
-                 "images": [{"url": "https://news.example/a.jpg", "caption": None, "credit": None}]}
-    return article_record(None, URL, extracted, urls=[URL], fetched_at="2025-03-01T12:00:00.000000Z",
-                          warc=POINTER)
+    extracted = {
+        "title": "A title",
+        "body": body,
+        "authors": ["A. Writer"],
+        "published_offset_assumed": True,
+        "images": [{"url": "https://news.example/a.jpg", "caption": None, "credit": None}],
+    }
+    return article_record(
+        None, URL, extracted, urls=[URL], fetched_at="2025-03-01T12:00:00.000000Z", warc=POINTER
+    )
 
 
 def test_a_record_is_the_schemas_json_object_field_for_field_in_order() -> None:
     record = a_record()
     data = record.to_dict()
     assert list(data) == [
-        "schema", "id", "site", "canonical_url", "url", "mirror", "urls", "title", "published",
-        "published_offset_assumed", "modified", "section", "authors", "description", "body", "images",
-        "tags", "language", "fetched_at", "version", "content_hash", "previous_hash", "minor_change",
-        "duplicate_of", "warc",
+        "schema",
+        "id",
+        "site",
+        "canonical_url",
+        "url",
+        "mirror",
+        "urls",
+        "title",
+        "published",
+        "published_offset_assumed",
+        "modified",
+        "section",
+        "authors",
+        "description",
+        "body",
+        "images",
+        "tags",
+        "language",
+        "fetched_at",
+        "version",
+        "content_hash",
+        "previous_hash",
+        "minor_change",
+        "duplicate_of",
+        "warc",
     ]
-    assert data["warc"] == {"filename": POINTER.filename, "offset": POINTER.offset, "record_id": POINTER.record_id}
+    assert data["warc"] == {
+        "filename": POINTER.filename,
+        "offset": POINTER.offset,
+        "record_id": POINTER.record_id,
+    }
     assert ArticleRecord.from_dict(json.loads(json.dumps(data))) == record
     assert str(record) == str(data)  # what Scrapy logs of an item, as when records were dicts
 
 
 def test_a_record_read_back_ignores_unknown_keys_and_reads_missing_ones_as_empty() -> None:
     record = ArticleRecord.from_dict({"id": "s:1", "content_hash": "xxh3-128:0", "added_later": 1})
-    assert (record.id, record.body, record.urls, record.warc, record.version) == ("s:1", "", [], None, 1)
+    assert (record.id, record.body, record.urls, record.warc, record.version) == (
+        "s:1",
+        "",
+        [],
+        None,
+        1,
+    )
     with pytest.raises(KeyError):
         ArticleRecord.from_dict({"id": "s:1"})
 
@@ -215,11 +316,17 @@ def test_versioning_returns_a_new_record_and_stores_the_simhash_it_is_given(tmp_
         assert result.status == "changed"
         assert (changed.version, changed.previous_hash) == (2, first.content_hash)
         assert changed.minor_change is result.minor
-        assert (edited.version, edited.previous_hash, edited.minor_change) == (1, None, None)  # untouched
+        assert (edited.version, edited.previous_hash, edited.minor_change) == (
+            1,
+            None,
+            None,
+        )  # untouched
     finally:
         index.close()
 
 
 def test_what_a_request_carries_survives_pickling_for_a_shared_crawl() -> None:
-    captured = WarcCapture(POINTER, "2025-03-01T12:00:00.000000Z", "revisit", replace(POINTER, offset=0))
+    captured = WarcCapture(
+        POINTER, "2025-03-01T12:00:00.000000Z", "revisit", replace(POINTER, offset=0)
+    )
     assert pickle.loads(pickle.dumps(captured)) == captured

@@ -1,6 +1,7 @@
 """The persistent dedup index (archive.index.model / archive.index.sqlite_backend / archive.index.redis_backend), on
 real SQLite files and a real redis-server: the contract tests run on both backends (the
 ``backend_name`` fixture); SQLite's storage, batching and locking tests on SQLite only."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -16,7 +17,6 @@ from pathlib import Path
 import pytest
 
 import archive.index.sqlite_urls
-from archive.index.model import ArticleIndex, Capture, ForgetResult, IndexSchemaError
 from archive.index.codec import (
     pack_digest,
     pack_http_date,
@@ -29,6 +29,7 @@ from archive.index.codec import (
     unpack_record_id,
     unpack_warc_date,
 )
+from archive.index.model import ArticleIndex, Capture, ForgetResult, IndexSchemaError
 from archive.index.open import open_index
 from archive.index.redis_backend import RedisIndex
 from archive.index.sqlite_backend import SqliteIndex
@@ -63,7 +64,9 @@ sqlite_only = pytest.mark.parametrize("backend_name", ["sqlite"])
 
 
 @pytest.fixture
-def make_index(backend_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., ArticleIndex]]:
+def make_index(
+    backend_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., ArticleIndex]]:
     """``make_index(where="state", **options)``: an index of the backend under test; the same
     ``where`` reopens the same index (SQLite: ``tmp_path/where/index.sqlite``; Redis: site
     ``where`` on this module's redis-server, emptied before each test)."""
@@ -102,7 +105,7 @@ def other_connection(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=0.01, isolation_level=None, check_same_thread=False)
 
 
-def version(ix: SqliteIndex, article_id: str, content_hash: str, at: datetime = T0, **kw):  # noqa: ANN201
+def version(ix: SqliteIndex, article_id: str, content_hash: str, at: datetime = T0, **kw):
     return ix.record_version(article_id, content_hash=content_hash, now=at, **kw)
 
 
@@ -158,7 +161,9 @@ def test_closed_index_refuses_calls(make_index: Callable[..., ArticleIndex]) -> 
 
 def test_new_unchanged_changed(index: SqliteIndex) -> None:
     pointer = WarcPointer("presstv-000001.warc.gz", 1234, RECORD)
-    first = version(index, "presstv:745001", HASH_A, fetched_at="2025-03-01T12:00:00.250000Z", warc=pointer)
+    first = version(
+        index, "presstv:745001", HASH_A, fetched_at="2025-03-01T12:00:00.250000Z", warc=pointer
+    )
     assert (first.status, first.version, first.previous_hash) == ("new", 1, None)
     same = version(index, "presstv:745001", HASH_A, T0 + H)
     assert (same.status, same.version, same.previous_hash) == ("unchanged", 1, None)
@@ -205,7 +210,9 @@ def test_reverting_to_an_older_text_is_a_new_version(index: SqliteIndex) -> None
     assert (back.status, back.version, back.previous_hash) == ("changed", 3, HASH_B)
 
 
-def test_minor_change_from_simhash_distance_is_still_a_version(make_index: Callable[..., ArticleIndex]) -> None:
+def test_minor_change_from_simhash_distance_is_still_a_version(
+    make_index: Callable[..., ArticleIndex],
+) -> None:
     with make_index(minor_distance=3) as ix:
         version(ix, "presstv:1", HASH_A, simhash=0b1111_0000)
         near = version(ix, "presstv:1", HASH_B, T0 + H, simhash=0b1111_0111)  # 3 bits apart
@@ -259,7 +266,12 @@ def test_sightings_map_every_url_to_its_article(index: SqliteIndex) -> None:
         assert index.article_for_url(url) == "presstv:745001"
     assert index.article_for_url(URL_IR + "-x") is None
     assert index.article_for_url(URL_IR.replace("/Detail/", "/detail/")) is None
-    assert index.article_for_url("https://www.presstv.co.uk/Detail/2025/03/01/745001/Iran-says-talks-on-track") is None
+    assert (
+        index.article_for_url(
+            "https://www.presstv.co.uk/Detail/2025/03/01/745001/Iran-says-talks-on-track"
+        )
+        is None
+    )
     info = index.article("presstv:745001")
     assert info is not None
     assert info.urls == sorted([URL_IR, URL_TV, URL_SLUG])
@@ -360,23 +372,48 @@ def test_record_check_stores_validators(index: SqliteIndex) -> None:
 
 def test_payload_first_capture_is_kept_across_mirrors(index: SqliteIndex) -> None:
     assert index.first_capture(SHA1) is None
-    first = dict(target_uri=URL_IR, warc_date="2025-03-01T12:00:00.123456Z", record_id=RECORD,
-                 filename="a.warc.gz", offset=512)
+    first = dict(
+        target_uri=URL_IR,
+        warc_date="2025-03-01T12:00:00.123456Z",
+        record_id=RECORD,
+        filename="a.warc.gz",
+        offset=512,
+    )
     assert index.record_payload(SHA1, **first) is True
-    assert index.record_payload(SHA1, target_uri=URL_TV, warc_date="2025-03-02T12:00:00.000000Z",
-                                record_id="<urn:uuid:11111111-1111-4111-8111-111111111111>",
-                                filename="b.warc.gz", offset=9) is False
+    assert (
+        index.record_payload(
+            SHA1,
+            target_uri=URL_TV,
+            warc_date="2025-03-02T12:00:00.000000Z",
+            record_id="<urn:uuid:11111111-1111-4111-8111-111111111111>",
+            filename="b.warc.gz",
+            offset=9,
+        )
+        is False
+    )
     assert index.first_capture(SHA1) == Capture(**first)
     assert index.first_capture("sha1:" + "A" * 32) is None
 
 
 @pytest.mark.parametrize(
     "digest",
-    ["sha1:2YF4KQGZ6QJXJ5TB3K7KQ5AYDBD3WBXF", "sha256:" + "0f" * 32, "sha1:abc", "md5:XYZ!", "weird"],
+    [
+        "sha1:2YF4KQGZ6QJXJ5TB3K7KQ5AYDBD3WBXF",
+        "sha256:" + "0f" * 32,
+        "sha1:abc",
+        "md5:XYZ!",
+        "weird",
+    ],
 )
 def test_payload_digests_of_any_form_round_trip(index: SqliteIndex, digest: str) -> None:
-    index.record_payload(digest, target_uri="urn:x", warc_date="2025-03-01T12:00:00Z",
-                         record_id="<urn:other:1>", filename="f", offset=0)
+    index.record_payload(
+        digest,
+        target_uri="urn:x",
+        warc_date="2025-03-01T12:00:00Z",
+        record_id="<urn:other:1>",
+        filename="f",
+        offset=0,
+    )
     capture = index.first_capture(digest)
     assert capture == Capture("urn:x", "2025-03-01T12:00:00Z", "<urn:other:1>", "f", 0)
 
@@ -406,7 +443,7 @@ def test_payload_digests_of_any_form_round_trip(index: SqliteIndex, digest: str)
         (pack_http_date, unpack_http_date, "garbage", str),
     ],
 )
-def test_packing_is_lossless(pack, unpack, text: str, compact: type) -> None:  # noqa: ANN001
+def test_packing_is_lossless(pack, unpack, text: str, compact: type) -> None:
     packed = pack(text)
     assert type(packed) is compact
     assert unpack(packed) == text
@@ -418,8 +455,9 @@ def test_hashes_are_stored_as_bytes_and_url_keys_as_integers(index: SqliteIndex)
     index.add_sighting("presstv:1", URL_TV, T0)
     version(index, "presstv:1", HASH_A, warc=WarcPointer("f", 0, RECORD))
     db = index._connection.db
-    assert db.execute("SELECT typeof(content_hash), length(content_hash), typeof(warc_record) "
-                      "FROM versions").fetchone() == ("blob", 17, "blob")
+    assert db.execute(
+        "SELECT typeof(content_hash), length(content_hash), typeof(warc_record) FROM versions"
+    ).fetchone() == ("blob", 17, "blob")
     keys = db.execute("SELECT typeof(url_key), length(tail) FROM urls").fetchall()
     assert keys == [("integer", 0), ("integer", 0)]  # both mirrors share the stored path
 
@@ -434,9 +472,17 @@ def populate(ix: SqliteIndex) -> None:
     version(ix, "presstv:2", HASH_B, T0 + H)
     ix.add_sighting("presstv:10", "https://www.presstv.ir/Detail/2025/03/01/10/x", T0)
     version(ix, "presstv:10", HASH_C, T0)
-    ix.add_sighting("presstv:1", "https://www.presstv.ir/Detail/2025/03/01/1/y", T0)  # never fetched
-    ix.record_payload(SHA1, target_uri=URL_IR, warc_date="2025-03-01T12:00:00.000000Z",
-                      record_id=RECORD, filename="a.warc.gz", offset=0)
+    ix.add_sighting(
+        "presstv:1", "https://www.presstv.ir/Detail/2025/03/01/1/y", T0
+    )  # never fetched
+    ix.record_payload(
+        SHA1,
+        target_uri=URL_IR,
+        warc_date="2025-03-01T12:00:00.000000Z",
+        record_id=RECORD,
+        filename="a.warc.gz",
+        offset=0,
+    )
 
 
 def test_stats(index: SqliteIndex) -> None:
@@ -459,7 +505,9 @@ def test_forget_by_id(index: SqliteIndex) -> None:
     assert index.knows("presstv:10")
     assert index.forget("presstv:2") == ForgetResult()
     assert index.stats().articles == 2
-    assert version(index, "presstv:3", HASH_A, T0 + 2 * H).duplicate_of is None  # texts forgotten too
+    assert (
+        version(index, "presstv:3", HASH_A, T0 + 2 * H).duplicate_of is None
+    )  # texts forgotten too
 
 
 def test_forget_by_url(index: SqliteIndex) -> None:
@@ -498,7 +546,9 @@ def test_reset(index: SqliteIndex) -> None:
     assert index.first_capture(SHA1).filename == "a.warc.gz"  # type: ignore[union-attr]
 
 
-def test_export_latest_one_line_per_archived_article_in_id_order(make_index: Callable[..., ArticleIndex]) -> None:
+def test_export_latest_one_line_per_archived_article_in_id_order(
+    make_index: Callable[..., ArticleIndex],
+) -> None:
     with make_index() as ix:
         populate(ix)
         exported = list(ix.export_latest())
@@ -513,12 +563,14 @@ def test_export_latest_one_line_per_archived_article_in_id_order(make_index: Cal
         assert list(reopened.export_latest()) == exported
 
 
-def test_export_order_does_not_depend_on_insertion_order(make_index: Callable[..., ArticleIndex]) -> None:
+def test_export_order_does_not_depend_on_insertion_order(
+    make_index: Callable[..., ArticleIndex],
+) -> None:
     ids = [f"presstv:{n}" for n in (5, 300, 12, 7, 1000)]
     results = []
     for name, order in (("a", ids), ("b", list(reversed(ids)))):
         with make_index(name) as ix:
-            for n, article_id in enumerate(order):
+            for article_id in order:
                 version(ix, article_id, f"xxh3-128:{abs(hash(article_id)):032x}", T0)
             results.append([e["id"] for e in ix.export_latest()])
     assert results[0] == results[1] == sorted(ids)
@@ -573,7 +625,11 @@ def test_batch_commits_after_t_seconds(path: Path) -> None:
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

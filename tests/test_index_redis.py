@@ -2,6 +2,7 @@
 gaps, one first capture per payload, the claim that keeps simultaneous captures of the same
 bytes from being stored twice), keys per site, and the URL dispatch of ``open_index``. The
 shared contract is in tests/test_index.py, run against both backends."""
+
 from __future__ import annotations
 
 import subprocess
@@ -38,9 +39,13 @@ def index(url: str) -> Iterator[RedisIndex]:
 
 
 def capture(n: int) -> dict[str, object]:
-    return {"target_uri": f"http://127.0.0.1/{n}", "warc_date": "2025-03-01T12:00:00.000000Z",
-            "record_id": f"<urn:uuid:00000000-0000-4000-8000-{n:012d}>", "filename": f"w{n}.warc.gz",
-            "offset": n}
+    return {
+        "target_uri": f"http://127.0.0.1/{n}",
+        "warc_date": "2025-03-01T12:00:00.000000Z",
+        "record_id": f"<urn:uuid:00000000-0000-4000-8000-{n:012d}>",
+        "filename": f"w{n}.warc.gz",
+        "offset": n,
+    }
 
 
 def test_open_index_picks_redis_by_url_scheme(url: str) -> None:
@@ -64,7 +69,9 @@ def test_keys_live_under_the_site_prefix_and_sites_do_not_mix(url: str) -> None:
         two.reset()
         assert one.knows("presstv:1")
     keys = redis.Redis.from_url(url, decode_responses=True).keys("*")
-    assert keys and all(key.startswith(("newsarchive:presstv:index:", "newsarchive:other:index:")) for key in keys)
+    assert keys and all(
+        key.startswith(("newsarchive:presstv:index:", "newsarchive:other:index:")) for key in keys
+    )
 
 
 def test_newer_schema_is_refused(url: str) -> None:
@@ -83,8 +90,13 @@ def run_workers(code: str, count: int) -> list[str]:
     """``count`` processes running ``code`` at once (after a common start time)."""
     start = time.time() + 1.0
     processes = [
-        subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(n), str(start)], cwd=REPO,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), str(n), str(start)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(count)
     ]
     outputs = []
@@ -97,7 +109,8 @@ def run_workers(code: str, count: int) -> list[str]:
 
 def test_concurrent_writers_number_versions_without_gaps(url: str, index: RedisIndex) -> None:
     # four processes each store 40 different texts of the same article at the same moment
-    outputs = run_workers(f"""
+    outputs = run_workers(
+        f"""
         import sys, time
         from archive.index.open import open_index
         worker, start = int(sys.argv[1]), float(sys.argv[2])
@@ -107,7 +120,9 @@ def test_concurrent_writers_number_versions_without_gaps(url: str, index: RedisI
             result = ix.record_version("presstv:1", content_hash=f"xxh3-128:{{worker:04d}}{{n:028d}}", now=1.7e9)
             print(result.status, result.version)
         ix.close()
-    """, 4)
+    """,
+        4,
+    )
     results = [line.split() for out in outputs for line in out.splitlines()]
     assert sorted(int(number) for _, number in results) == list(range(1, 161))
     assert sum(status == "new" for status, _ in results) == 1
@@ -117,7 +132,8 @@ def test_concurrent_writers_number_versions_without_gaps(url: str, index: RedisI
 
 
 def test_one_first_capture_per_payload_across_processes(url: str, index: RedisIndex) -> None:
-    outputs = run_workers(f"""
+    outputs = run_workers(
+        f"""
         import sys, time
         from archive.index.open import open_index
         worker, start = int(sys.argv[1]), float(sys.argv[2])
@@ -128,7 +144,9 @@ def test_one_first_capture_per_payload_across_processes(url: str, index: RedisIn
                                     record_id=f"<r{{worker}}>", filename=f"w{{worker}}", offset=n)
             print(n, int(won), worker)
         ix.close()
-    """, 4)
+    """,
+        4,
+    )
     winners: dict[int, list[int]] = {}
     for out in outputs:
         for line in out.splitlines():
@@ -162,8 +180,10 @@ def test_a_capture_in_progress_elsewhere_is_waited_for(url: str, index: RedisInd
 
 
 def test_an_abandoned_claim_is_waited_for_only_briefly(url: str) -> None:
-    with RedisIndex(url, site="presstv", claim_seconds=30) as claimer, \
-            RedisIndex(url, site="presstv", claim_wait=0.2) as other:
+    with (
+        RedisIndex(url, site="presstv", claim_seconds=30) as claimer,
+        RedisIndex(url, site="presstv", claim_wait=0.2) as other,
+    ):
         assert claimer.first_capture(SHA1) is None  # and then it never writes (it crashed)
         began = time.monotonic()
         assert other.first_capture(SHA1) is None
@@ -173,8 +193,10 @@ def test_an_abandoned_claim_is_waited_for_only_briefly(url: str) -> None:
 
 
 def test_a_claim_expires(url: str) -> None:
-    with RedisIndex(url, site="presstv", claim_seconds=0.1) as claimer, \
-            RedisIndex(url, site="presstv", claim_wait=5) as other:
+    with (
+        RedisIndex(url, site="presstv", claim_seconds=0.1) as claimer,
+        RedisIndex(url, site="presstv", claim_wait=5) as other,
+    ):
         assert claimer.first_capture(SHA1) is None
         time.sleep(0.2)
         began = time.monotonic()

@@ -15,6 +15,7 @@ with files small enough to rotate.
 The crawler may also write metadata records (one per archived article); nothing here assumes
 there are none, and the tools must accept them.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -32,8 +33,8 @@ import pytest
 from tests.conftest import tool
 from tests.interop import (
     HttpReply,
-    Wayback,
     WarcRecord,
+    Wayback,
     find_pywb,
     gzip_encoded,
     read_warcs,
@@ -68,8 +69,9 @@ def kind(record: WarcRecord, by_id: dict[str, WarcRecord]) -> str | None:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    site = LocalSite(generate_articles(ARTICLES), etags=True,
-                     behaviours={"127.0.0.3": gzip_encoded})
+    site = LocalSite(
+        generate_articles(ARTICLES), etags=True, behaviours={"127.0.0.3": gzip_encoded}
+    )
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2", "127.0.0.3"]) as servers:
         work = tmp_path_factory.mktemp("interop")
         profile = write_profile(work / "localnews.toml", servers.origins)
@@ -99,8 +101,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     }
 
 
-def of_kind(crawled: dict[str, Any], wanted: str, articles_only: bool = False
-            ) -> list[WarcRecord]:
+def of_kind(crawled: dict[str, Any], wanted: str, articles_only: bool = False) -> list[WarcRecord]:
     found = [r for r in crawled["records"] if crawled["kinds"][r.record_id] == wanted]
     return [r for r in found if "/Detail/" in (r.url or "")] if articles_only else found
 
@@ -110,6 +111,7 @@ def captures(crawled: dict[str, Any]) -> list[WarcRecord]:
 
 
 # ----------------------------------------------------------------------------- what was written
+
 
 def test_the_crawl_wrote_every_kind_of_record(crawled: dict[str, Any]) -> None:
     first, refetch = crawled["runs"]
@@ -151,7 +153,8 @@ def test_every_revisit_names_an_original_a_replay_tool_can_find(crawled: dict[st
 
 
 def test_server_not_modified_revisits_name_their_originals_target_uri(
-        crawled: dict[str, Any]) -> None:
+    crawled: dict[str, Any],
+) -> None:
     revisits = of_kind(crawled, NOT_MODIFIED)
     assert revisits
     for revisit in revisits:
@@ -161,6 +164,7 @@ def test_server_not_modified_revisits_name_their_originals_target_uri(
 
 # ------------------------------------------------------------------------ warcio and cdxj-indexer
 
+
 def test_warcio_check_passes_every_record_of_every_file(crawled: dict[str, Any]) -> None:
     result, verdicts = warcio_check(crawled["files"])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -169,8 +173,10 @@ def test_warcio_check_passes_every_record_of_every_file(crawled: dict[str, Any])
         verdict = verdicts[position]
         where = f"{record.type} {record.url} in {record.file} at {record.offset}: {verdict}"
         if record.type == "revisit":
-            assert verdict in (["digest present but not checked (revisit)"],
-                               ["no digest to check"]), where
+            assert verdict in (
+                ["digest present but not checked (revisit)"],
+                ["no digest to check"],
+            ), where
         elif record.type in ("warcinfo", "request", "response"):
             assert verdict == ["digest pass"], where
         else:  # metadata records, or whatever else is there: accepted, and digests that hold
@@ -180,12 +186,23 @@ def test_warcio_check_passes_every_record_of_every_file(crawled: dict[str, Any])
 def test_warcio_index_counts_what_each_run_did(crawled: dict[str, Any]) -> None:
     for number, run in enumerate(crawled["runs"], start=1):
         result = subprocess.run(
-            [tool("warcio"), "index", "-f", "warc-type,offset,filename,warc-record-id",
-             *map(str, run["files"])], capture_output=True, text=True, timeout=120)
+            [
+                tool("warcio"),
+                "index",
+                "-f",
+                "warc-type,offset,filename,warc-record-id",
+                *map(str, run["files"]),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         rows = [json.loads(line) for line in result.stdout.splitlines()]
-        assert [(Path(r["filename"]).name, int(r["offset"]), r["warc-type"], r["warc-record-id"])
-                for r in rows] == [(w.file, w.offset, w.type, w.record_id) for w in run["warc"]]
+        assert [
+            (Path(r["filename"]).name, int(r["offset"]), r["warc-type"], r["warc-record-id"])
+            for r in rows
+        ] == [(w.file, w.offset, w.type, w.record_id) for w in run["warc"]]
         counts = Counter(r["warc-type"] for r in rows)
         stats = run["report"]["stats"]
         exchanges = len(run["requests"])  # every request the loopback servers answered
@@ -205,8 +222,12 @@ def test_warcio_index_counts_what_each_run_did(crawled: dict[str, Any]) -> None:
 
 
 def test_cdxj_indexer_lists_every_response_and_revisit(crawled: dict[str, Any]) -> None:
-    result = subprocess.run([tool("cdxj-indexer"), *map(str, crawled["files"])],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [tool("cdxj-indexer"), *map(str, crawled["files"])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     rows: dict[tuple[str, int], tuple[str, dict[str, Any]]] = {}
     for line in result.stdout.splitlines():
@@ -232,9 +253,9 @@ def test_cdxj_indexer_lists_every_response_and_revisit(crawled: dict[str, Any]) 
 
 # ---------------------------------------------------------------------------------------- pywb
 
+
 @pytest.fixture(scope="module")
-def wayback(crawled: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Wayback]:
+def wayback(crawled: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wayback]:
     bin_dir = find_pywb()
     with Wayback(bin_dir, tmp_path_factory.mktemp("pywb"), crawled["files"]) as server:
         yield server
@@ -259,7 +280,8 @@ def mime_of(record: WarcRecord) -> str:
 
 
 def test_pywb_indexes_every_response_and_revisit_and_nothing_else(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     indexed = {(row["filename"], int(row["offset"])): row for row in wayback.index_rows()}
     for record in captures(crawled):
         row = indexed.get((record.file, record.offset))
@@ -269,14 +291,17 @@ def test_pywb_indexes_every_response_and_revisit_and_nothing_else(
     # Anything else pywb indexes is a capture of its WARC-Target-URI to pywb: replay of the
     # page can serve it instead of the page (a metadata record needs application/warc-fields,
     # or no WARC-Target-URI, to stay out of the index, as Heritrix's and wget's do).
-    shadows = [f"{record.type} record ({row['mime']}) as {row['url']} {row['timestamp']}"
-               for where, row in indexed.items()
-               if (record := crawled["at"][where]).type not in ("response", "revisit")]
+    shadows = [
+        f"{record.type} record ({row['mime']}) as {row['url']} {row['timestamp']}"
+        for where, row in indexed.items()
+        if (record := crawled["at"][where]).type not in ("response", "revisit")
+    ]
     assert not shadows, "pywb indexes records that are not captures: " + "; ".join(shadows[:3])
 
 
 def test_pywb_replays_each_archived_article_byte_for_byte(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     first = crawled["runs"][0]
     for article in first["records"]:
         pointer = article["warc"]
@@ -289,7 +314,8 @@ def test_pywb_replays_each_archived_article_byte_for_byte(
 
 
 def test_pywb_resolves_revisits_of_another_url_to_the_original_payload(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     revisits = of_kind(crawled, OTHER_URL, articles_only=True)
     assert revisits
     for revisit in revisits:
@@ -303,7 +329,8 @@ def test_pywb_resolves_revisits_of_another_url_to_the_original_payload(
 
 
 def test_pywb_resolves_revisits_of_the_same_url_across_runs(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     revisits = of_kind(crawled, SAME_URL)
     assert revisits
     for revisit in revisits:
@@ -316,7 +343,8 @@ def test_pywb_resolves_revisits_of_the_same_url_across_runs(
 
 
 def test_pywb_serves_gzip_payloads_as_stored_or_decoded(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     responses = of_kind(crawled, GZIP, articles_only=True)
     assert responses
     for response in responses:
@@ -331,7 +359,8 @@ def test_pywb_serves_gzip_payloads_as_stored_or_decoded(
 
 
 def test_pywb_replays_a_server_not_modified_revisit_as_the_304_it_was(
-        crawled: dict[str, Any], wayback: Wayback) -> None:
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
     """pywb does not fetch the payload of a revisit whose recorded status is 3xx (304
     included): at the revisit's time it answers the archived 304, empty. The page itself is
     at the original's time, which the revisit names."""
@@ -346,20 +375,28 @@ def test_pywb_replays_a_server_not_modified_revisit_as_the_304_it_was(
         then = timestamp14(revisit.headers.get_header("WARC-Refers-To-Date"))
         earlier = wayback.replay(original.url, then)
         assert (earlier.status, earlier.body) == (200, original.payload), served(
-            earlier, original.url)
+            earlier, original.url
+        )
         assert earlier.headers["X-Archive-Orig-ETag"] == revisit.http.get_header("ETag")
 
 
 def test_pywb_cdx_api_lists_revisits_as_revisits(crawled: dict[str, Any], wayback: Wayback) -> None:
     """The CDX server API lists every capture of a URL, revisits with mime ``warc/revisit``
     (it does not swap in the original's mime, even for a revisit of the same URL)."""
-    examples = [of_kind(crawled, OTHER_URL, articles_only=True)[0],
-                of_kind(crawled, SAME_URL)[0], of_kind(crawled, NOT_MODIFIED)[0]]
+    examples = [
+        of_kind(crawled, OTHER_URL, articles_only=True)[0],
+        of_kind(crawled, SAME_URL)[0],
+        of_kind(crawled, NOT_MODIFIED)[0],
+    ]
     for example in examples:
         rows = wayback.cdx(example.url)
-        listed = sorted((row["timestamp"], row["filename"], int(row["offset"]), row["mime"])
-                        for row in rows)
-        ours = sorted((r.timestamp, r.file, r.offset, mime_of(r))
-                      for r in captures(crawled) if r.url == example.url)
+        listed = sorted(
+            (row["timestamp"], row["filename"], int(row["offset"]), row["mime"]) for row in rows
+        )
+        ours = sorted(
+            (r.timestamp, r.file, r.offset, mime_of(r))
+            for r in captures(crawled)
+            if r.url == example.url
+        )
         assert listed == ours, example.url
         assert (example.timestamp, example.file, example.offset, "warc/revisit") in listed

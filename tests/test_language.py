@@ -1,4 +1,5 @@
 """An article's language: the stated tag, standardised, checked against the text."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,10 +32,21 @@ KOREAN = (
 )
 
 
-@pytest.mark.parametrize("tag, standard", [
-    ("de_de", "de-DE"), ("en-gb", "en-GB"), ("En", "en"), ("eng", "en"), ("iw", "he"),
-    ("zh-hans-cn", "zh-Hans-CN"), ("utf-8", None), ("", None), (None, None), ("x-default", None),
-])
+@pytest.mark.parametrize(
+    "tag, standard",
+    [
+        ("de_de", "de-DE"),
+        ("en-gb", "en-GB"),
+        ("En", "en"),
+        ("eng", "en"),
+        ("iw", "he"),
+        ("zh-hans-cn", "zh-Hans-CN"),
+        ("utf-8", None),
+        ("", None),
+        (None, None),
+        ("x-default", None),
+    ],
+)
 def test_stated_tags_are_standardised(tag: str | None, standard: str | None) -> None:
     assert standard_tag(tag) == standard
 

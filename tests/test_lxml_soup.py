@@ -1,6 +1,7 @@
 """The BeautifulSoup tree built from lxml's own parse is the tree ``BeautifulSoup(html, "lxml")``
 builds: node for node (type, name, attributes, text, string containers) and link for link, on
 every saved page; what it cannot build the same way falls back to bs4 itself."""
+
 from __future__ import annotations
 
 import gzip
@@ -21,16 +22,30 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def saved_pages() -> Iterator[tuple[str, str]]:
     for path in sorted(FIXTURES.rglob("*.html*")):
         data = path.read_bytes()
-        yield str(path.relative_to(FIXTURES)), decode_html(gzip.decompress(data) if path.suffix == ".gz" else data)
+        yield (
+            str(path.relative_to(FIXTURES)),
+            decode_html(gzip.decompress(data) if path.suffix == ".gz" else data),
+        )
 
 
 def shape(soup: BeautifulSoup) -> list[tuple[Any, ...]]:
     nodes: list[tuple[Any, ...]] = []
     for node in soup.descendants:
         if isinstance(node, Tag):
-            attrs = {key: (list(value) if isinstance(value, list) else value) for key, value in node.attrs.items()}
-            nodes.append(("tag", node.name, attrs, node.can_be_empty_element,
-                          sorted(t.__name__ for t in node.interesting_string_types), node.parent.name))
+            attrs = {
+                key: (list(value) if isinstance(value, list) else value)
+                for key, value in node.attrs.items()
+            }
+            nodes.append(
+                (
+                    "tag",
+                    node.name,
+                    attrs,
+                    node.can_be_empty_element,
+                    sorted(t.__name__ for t in node.interesting_string_types),
+                    node.parent.name,
+                )
+            )
         else:
             nodes.append((type(node).__name__, str(node), node.parent.name))
     return nodes
@@ -44,9 +59,16 @@ def same_but_booleans(ours: list[tuple[Any, ...]], theirs: list[tuple[Any, ...]]
     for mine, bs4 in zip(ours, theirs):
         if mine == bs4:
             continue
-        if mine[0] != "tag" or mine[:2] != bs4[:2] or mine[3:] != bs4[3:] or mine[2].keys() != bs4[2].keys():
+        if (
+            mine[0] != "tag"
+            or mine[:2] != bs4[:2]
+            or mine[3:] != bs4[3:]
+            or mine[2].keys() != bs4[2].keys()
+        ):
             return False
-        if any(mine[2][k] != bs4[2][k] and not (mine[2][k] == "" and bs4[2][k] == k) for k in bs4[2]):
+        if any(
+            mine[2][k] != bs4[2][k] and not (mine[2][k] == "" and bs4[2][k] == k) for k in bs4[2]
+        ):
             return False
     return True
 
@@ -64,12 +86,16 @@ def assert_linked(soup: BeautifulSoup) -> None:
         siblings = node.parent.contents
         position = next(i for i, other in enumerate(siblings) if other is node)
         assert node.previous_sibling is (siblings[position - 1] if position else None)
-        assert node.next_sibling is (siblings[position + 1] if position + 1 < len(siblings) else None)
+        assert node.next_sibling is (
+            siblings[position + 1] if position + 1 < len(siblings) else None
+        )
         if position:
             assert node.previous_element is not None
 
 
-@pytest.mark.parametrize("name,html", list(saved_pages()), ids=lambda value: value if "/" in str(value) else "")
+@pytest.mark.parametrize(
+    "name,html", list(saved_pages()), ids=lambda value: value if "/" in str(value) else ""
+)
 def test_the_same_tree_as_bs4_on_saved_pages(name: str, html: str) -> None:
     ours = build_soup(html)
     assert ours is not None, f"{name}: fell back to bs4"
@@ -93,9 +119,11 @@ def test_every_real_page_of_the_corpora(shared_corpus: Path) -> None:
 
 
 def test_tags_and_strings_carry_what_bs4_gives_them() -> None:
-    html = ('<!DOCTYPE html><html><head><style>p{}</style><script>var a;</script>'
-            '<meta charset="utf-8"></head><body><p class="lead big" id=x>One <b>two</b> three</p>'
-            "<!-- a note --><pre>  kept  </pre><br></body></html>\n")
+    html = (
+        "<!DOCTYPE html><html><head><style>p{}</style><script>var a;</script>"
+        '<meta charset="utf-8"></head><body><p class="lead big" id=x>One <b>two</b> three</p>'
+        "<!-- a note --><pre>  kept  </pre><br></body></html>\n"
+    )
     ours, theirs = build_soup(html), BeautifulSoup(html, "lxml")
     assert ours is not None
     for name in ("p", "b", "br", "pre", "style", "script", "meta"):
@@ -110,20 +138,27 @@ def test_tags_and_strings_carry_what_bs4_gives_them() -> None:
     assert ours.decode() == theirs.decode()
 
 
-@pytest.mark.parametrize("html", [
-    '<?xml version="1.0" encoding="utf-8"?><html><body><p>x</p></body></html>',  # lxml refuses it as str
-    "",
-    "<html><body>" + "<div>" * 3000 + "<p>deep</p></body></html>",  # past libxml2's tree depth
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>x</p></body></html>',  # lxml refuses it as str
+        "",
+        "<html><body>" + "<div>" * 3000 + "<p>deep</p></body></html>",  # past libxml2's tree depth
+    ],
+)
 def test_what_lxml_cannot_build_alike_falls_back_to_bs4(html: str) -> None:
     assert build_soup(html) is None
     soup = make_soup(html)
     assert shape(soup) == shape(BeautifulSoup(html, "lxml"))
 
 
-def test_make_soup_builds_text_this_way_and_bytes_the_bs4_way(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_soup_builds_text_this_way_and_bytes_the_bs4_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     calls: list[str] = []
-    monkeypatch.setattr("scraper.sites.html.build_soup", lambda html: calls.append(html))  # None: bs4
+    monkeypatch.setattr(
+        "scraper.sites.html.build_soup", lambda html: calls.append(html)
+    )  # None: bs4
     assert make_soup("<p>a <i>b</i></p>").p.get_text() == "a b"
     assert make_soup(b"<p>c</p>").p.get_text() == "c"
     assert calls == ["<p>a <i>b</i></p>"]

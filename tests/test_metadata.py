@@ -42,12 +42,18 @@ NEWS_ARTICLE = {
         {"@type": "Organization", "name": "Press TV"},
     ],
     "publisher": {"@type": "Organization", "name": "Press TV"},
-    "image": [{"@type": "ImageObject", "url": "/photo/a.jpg", "caption": "Kremlin"}, "https://cdn.test/b.jpg"],
+    "image": [
+        {"@type": "ImageObject", "url": "/photo/a.jpg", "caption": "Kremlin"},
+        "https://cdn.test/b.jpg",
+    ],
     "keywords": "Russia, Ukraine, sanctions, russia",
     "articleSection": ["Politics", "World"],
     "inLanguage": "en",
     "description": "Moscow\u00a0says\u200b talks are possible.",
-    "mainEntityOfPage": {"@type": "WebPage", "@id": "https://www.presstv.ir/Detail/2023/02/19/698345"},
+    "mainEntityOfPage": {
+        "@type": "WebPage",
+        "@id": "https://www.presstv.ir/Detail/2023/02/19/698345",
+    },
 }
 
 
@@ -87,28 +93,52 @@ def test_title_the_visible_headline_confirms() -> None:
     ("og_title", "h1", "expected"),
     [
         # the site's name (or section, date) after or before a separator
-        ("Steigende US-Zinsen setzen Dax zu | Börsen-Zeitung", "", "Steigende US-Zinsen setzen Dax zu"),
+        (
+            "Steigende US-Zinsen setzen Dax zu | Börsen-Zeitung",
+            "",
+            "Steigende US-Zinsen setzen Dax zu",
+        ),
         ("停戦「最も合意に近い」 | 毎日新聞", "", "停戦「最も合意に近い」"),
         ("Press TV - Russia says talks possible", "", "Russia says talks possible"),
-        ("Ziele, Chancen, Risiken | Europa | DW | 28.04.2023", "Ziele, Chancen, Risiken", "Ziele, Chancen, Risiken"),
+        (
+            "Ziele, Chancen, Risiken | Europa | DW | 28.04.2023",
+            "Ziele, Chancen, Risiken",
+            "Ziele, Chancen, Risiken",
+        ),
         # a dash inside the headline is not an affix
-        ("Bill worth THOUSANDS - here's how to check", "", "Bill worth THOUSANDS - here's how to check"),
+        (
+            "Bill worth THOUSANDS - here's how to check",
+            "",
+            "Bill worth THOUSANDS - here's how to check",
+        ),
         # a kicker inside the <h1>: the declared title is the headline
-        ("Judy Lybke, ganz und gar nicht eigenartig", "Neue Leipziger Schule: Judy Lybke, ganz und gar nicht eigenartig",
-         "Judy Lybke, ganz und gar nicht eigenartig"),
+        (
+            "Judy Lybke, ganz und gar nicht eigenartig",
+            "Neue Leipziger Schule: Judy Lybke, ganz und gar nicht eigenartig",
+            "Judy Lybke, ganz und gar nicht eigenartig",
+        ),
         # cut short for a share card: the <h1> is whole
-        ("Iran says talks with the…", "Iran says talks with the United States can resume", "Iran says talks with the United States can resume"),
+        (
+            "Iran says talks with the…",
+            "Iran says talks with the United States can resume",
+            "Iran says talks with the United States can resume",
+        ),
     ],
 )
 def test_title_affixes_and_kickers(og_title: str, h1: str, expected: str) -> None:
-    head = (f'<meta property="og:title" content="{og_title}">'
-            '<meta property="og:site_name" content="Börsen-Zeitung"><meta property="og:site_name" content="毎日新聞">')
+    head = (
+        f'<meta property="og:title" content="{og_title}">'
+        '<meta property="og:site_name" content="Börsen-Zeitung"><meta property="og:site_name" content="毎日新聞">'
+    )
     body = f"<article><h1>{h1}</h1></article>" if h1 else ""
     assert meta(page(head, body)).title == expected, "title"
 
 
 def test_title_from_h1_and_title_tag_without_declared_titles() -> None:
-    html = page("<title>The Headline | Press TV</title>", "<nav><h1>Press TV</h1></nav><h1>The Headline</h1>")
+    html = page(
+        "<title>The Headline | Press TV</title>",
+        "<nav><h1>Press TV</h1></nav><h1>The Headline</h1>",
+    )
     assert meta(html).title == "The Headline"
     assert meta(page("<title>The Headline | presstv.ir</title>")).title == "The Headline"
     assert meta(page("<title>\u200bThe\u00a0Headline\u00ad</title>")).title == "The Headline"
@@ -116,14 +146,19 @@ def test_title_from_h1_and_title_tag_without_declared_titles() -> None:
 
 def test_title_hgroup_heading_referees_when_the_h1_is_the_breadcrumb() -> None:
     # og:title is an SEO variant; the page shows the JSON-LD headline as its <hgroup>'s <h2>
-    head = ('<meta property="og:title" content="Archäologische Sensation: Maya-Städte entdeckt">'
-            + ld({"@type": "NewsArticle", "headline": "Unbekannte Maya-Städte werfen neues Licht"}))
-    body = ("<nav><h1>Archäologische Sensation: Maya-Städte entdeckt</h1></nav>"
-            "<article><hgroup><span>Sensation</span><h2> Unbekannte Maya-Städte werfen neues Licht "
-            "</h2></hgroup><p>Text</p></article>")
+    head = (
+        '<meta property="og:title" content="Archäologische Sensation: Maya-Städte entdeckt">'
+        + ld({"@type": "NewsArticle", "headline": "Unbekannte Maya-Städte werfen neues Licht"})
+    )
+    body = (
+        "<nav><h1>Archäologische Sensation: Maya-Städte entdeckt</h1></nav>"
+        "<article><hgroup><span>Sensation</span><h2> Unbekannte Maya-Städte werfen neues Licht "
+        "</h2></hgroup><p>Text</p></article>"
+    )
     assert meta(page(head, body)).title == "Unbekannte Maya-Städte werfen neues Licht"
-    assert meta(page(head, body.replace("<hgroup>", "<div>").replace("</hgroup>", "</div>"))).title == (
-        "Archäologische Sensation: Maya-Städte entdeckt")
+    assert meta(
+        page(head, body.replace("<hgroup>", "<div>").replace("</hgroup>", "</div>"))
+    ).title == ("Archäologische Sensation: Maya-Städte entdeckt")
 
 
 @pytest.mark.parametrize(
@@ -203,7 +238,11 @@ def test_top_level_list_and_schema_url_types() -> None:
 
 
 def test_blog_posting_with_given_and_family_name() -> None:
-    post = {"@type": "BlogPosting", "headline": "Post", "author": {"givenName": "Sara", "familyName": "Karimi"}}
+    post = {
+        "@type": "BlogPosting",
+        "headline": "Post",
+        "author": {"givenName": "Sara", "familyName": "Karimi"},
+    }
     assert meta(page(ld(post))).authors == ["Sara Karimi"]
 
 
@@ -231,14 +270,22 @@ def test_jsonld_with_trailing_comma_and_raw_newline_is_repaired() -> None:
     assert data.published == "2023-01-02T03:04:05+00:00"
 
 
-@pytest.mark.parametrize("opening, closing", [
-    ("//<![CDATA[\n", "\n//]]>"),
-    ("/*<![CDATA[*/", "/*]]>*/"),
-    ("<!--", "-->"),
-])
+@pytest.mark.parametrize(
+    "opening, closing",
+    [
+        ("//<![CDATA[\n", "\n//]]>"),
+        ("/*<![CDATA[*/", "/*]]>*/"),
+        ("<!--", "-->"),
+    ],
+)
 def test_jsonld_inside_cdata_or_comment_marks_is_read(opening: str, closing: str) -> None:
-    document = json.dumps({"@type": "NewsArticle", "headline": "Wrapped",
-                           "datePublished": "2024-08-22T12:00:00+02:00"})
+    document = json.dumps(
+        {
+            "@type": "NewsArticle",
+            "headline": "Wrapped",
+            "datePublished": "2024-08-22T12:00:00+02:00",
+        }
+    )
     script = f'<script type="application/ld+json">{opening}{document}{closing}</script>'
     data = meta(page(script))
     assert data.title == "Wrapped"
@@ -314,12 +361,15 @@ def test_meta_names_spelled_with_colons_dots_or_underscores_alike() -> None:
     assert data.title == "Colon-spelled title"
 
 
-@pytest.mark.parametrize("head", [
-    '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" '
-    'content="3 minutes"><meta name="twitter:label2" content="Verfasst von">'
-    '<meta name="twitter:data2" content="Anna Sleegers">',
-    '<meta name="twitter:misc:Written by" content="Anna Sleegers">',
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" '
+        'content="3 minutes"><meta name="twitter:label2" content="Verfasst von">'
+        '<meta name="twitter:data2" content="Anna Sleegers">',
+        '<meta name="twitter:misc:Written by" content="Anna Sleegers">',
+    ],
+)
 def test_author_from_the_written_by_label_of_a_twitter_card(head: str) -> None:
     # Yoast SEO's markup: the only place many WordPress sites name the author
     assert meta(page(head + '<meta name="author" content="a.sleegers@example.com">')).authors == [
@@ -328,8 +378,10 @@ def test_author_from_the_written_by_label_of_a_twitter_card(head: str) -> None:
 
 
 def test_twitter_card_data_under_another_label_is_no_author() -> None:
-    head = ('<meta name="twitter:label1" content="Est. reading time">'
-            '<meta name="twitter:data1" content="Anna Sleegers">')
+    head = (
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="Anna Sleegers">'
+    )
     assert meta(page(head)).authors == []
 
 
@@ -406,7 +458,11 @@ def test_parse_date_ignores_non_strings() -> None:
     [
         (["By Jane Doe | Reuters"], [], ["Jane Doe"]),
         (["Jane Doe", "jane doe", "JANE DOE"], [], ["Jane Doe"]),
-        (["Felix Schröder und Jörg Soldwisch", "dpa"], [], ["Felix Schröder", "Jörg Soldwisch", "dpa"]),
+        (
+            ["Felix Schröder und Jörg Soldwisch", "dpa"],
+            [],
+            ["Felix Schröder", "Jörg Soldwisch", "dpa"],
+        ),
         (["Jane Doe and John Roe"], [], ["Jane Doe", "John Roe"]),
         (["Press TV", "Ali Rezaei"], ["Press TV"], ["Ali Rezaei"]),
         (["n-tv NACHRICHTEN"], ["ntv NACHRICHTEN"], []),
@@ -417,7 +473,11 @@ def test_parse_date_ignores_non_strings() -> None:
         ([None, 5, ""], [], []),
         (["Von Seb Dumitru, Lille"], [], ["Seb Dumitru"]),  # "von", the place written from
         (["von Weizsäcker"], [], ["von Weizsäcker"]),  # a name, not a prefix
-        (["Par Marie Dupont, Paris", "Felix Schröder, dpa"], [], ["Marie Dupont", "Felix Schröder", "dpa"]),
+        (
+            ["Par Marie Dupont, Paris", "Felix Schröder, dpa"],
+            [],
+            ["Marie Dupont", "Felix Schröder", "dpa"],
+        ),
         (["Emma Mackenzie", "emma-mackenzie"], [], ["Emma Mackenzie"]),  # the URL slug twin
         (["red", "Nachrichten", "admin"], [], []),  # placeholders, not people
         # East Asian bylines: the role after the name (Korean, Japanese) or before (Chinese)
@@ -437,7 +497,9 @@ def test_organisation_authors_only_when_no_person_is_named() -> None:
     assert meta(page(ld(org))).authors == ["Press TV"]
     assert meta(page(ld(NEWS_ARTICLE))).authors == ["Jane Doe", "John Roe"]
     assert clean_authors(["Redaktion hessenschau.de", "BR24"], organisations=True) == [
-        "Redaktion hessenschau.de", "BR24"]
+        "Redaktion hessenschau.de",
+        "BR24",
+    ]
 
 
 def _dated(published: str, modified: str | None = None) -> str:
@@ -475,7 +537,9 @@ def test_topics_from_rel_tag_links_when_no_markup_lists_keywords() -> None:
 
 
 def test_content_ids_and_the_sites_host_are_no_topics() -> None:
-    head = ('<meta name="keywords" content="Politics, 100312362, '
-            '26157981-b4f7-4929-adc1-e860c6f03636, example.com, Example, Courts">')
+    head = (
+        '<meta name="keywords" content="Politics, 100312362, '
+        '26157981-b4f7-4929-adc1-e860c6f03636, example.com, Example, Courts">'
+    )
     data = read_metadata(make_soup(page(head)), "https://www.example.com/a/story")
     assert data.tags == ["Politics", "Example", "Courts"]

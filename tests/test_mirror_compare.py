@@ -4,6 +4,7 @@ Hosts 127.0.0.1-3 serve the site (primary first); a test makes one of them serve
 copies of some pages. Compare fetches must be archived, must find exactly the tampered
 articles, must not count against --max-articles, and must not touch mirror health.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,13 @@ def servers(site: LocalSite) -> Iterator[LoopbackServers]:
         yield running
 
 
-def crawl(site: LocalSite, servers: LoopbackServers, tmp_path: Path, *settings: str,
-          options: tuple[str, ...] = ()) -> Run:
+def crawl(
+    site: LocalSite,
+    servers: LoopbackServers,
+    tmp_path: Path,
+    *settings: str,
+    options: tuple[str, ...] = (),
+) -> Run:
     return failover_crawl(site, servers, tmp_path, PRIMARY_TAKES_ALL, *settings, options=options)
 
 
@@ -52,7 +58,9 @@ def divergence_lines(run: Run, tmp_path: Path) -> list[dict]:
 
 def article_fetches(run: Run) -> Counter[str]:
     """Article page requests per host address."""
-    return Counter(r.host.rsplit(":", 1)[0] for r in run.requests if r.target.startswith("/Detail/"))
+    return Counter(
+        r.host.rsplit(":", 1)[0] for r in run.requests if r.target.startswith("/Detail/")
+    )
 
 
 def tamper(article: SampleArticle) -> tuple[SampleArticle, str, str, str]:
@@ -67,13 +75,18 @@ def tamper(article: SampleArticle) -> tuple[SampleArticle, str, str, str]:
     return replace(article, paragraphs=paragraphs), changed, removed, added
 
 
-def test_a_mirror_serving_tampered_articles(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:
+def test_a_mirror_serving_tampered_articles(
+    site: LocalSite, servers: LoopbackServers, tmp_path: Path
+) -> None:
     victims = {a.id: a for a in (site.articles[2], site.articles[7], site.articles[11])}
     edits = {article_id: tamper(article) for article_id, article in victims.items()}
     site.behaviours[SITE_ADDRESSES[1]] = serving_instead(
-        {victims[i].path: site.render(copy) for i, (copy, *_texts) in edits.items()})
+        {victims[i].path: site.render(copy) for i, (copy, *_texts) in edits.items()}
+    )
     unavailable = site.articles[5]  # the third mirror fails this one: noted, not a divergence
-    site.behaviours[SITE_ADDRESSES[2]] = failing_for(lambda request: request.target == unavailable.path, 503)
+    site.behaviours[SITE_ADDRESSES[2]] = failing_for(
+        lambda request: request.target == unavailable.path, 503
+    )
 
     run = crawl(site, servers, tmp_path, options=("--compare-mirrors",))
 
@@ -89,9 +102,13 @@ def test_a_mirror_serving_tampered_articles(site: LocalSite, servers: LoopbackSe
         assert line["mirrors"] == [h0, h1, h2]
         copies = {c["mirror"]: c for c in line["copies"]}
         assert copies[h0]["recorded"] and not copies[h1]["recorded"]
-        assert copies[h0]["content_hash"] == copies[h2]["content_hash"] != copies[h1]["content_hash"]
-        assert all(c["url"] == run.origins[i] + original.path and c["warc"]["record_id"]
-                   for i, c in enumerate(line["copies"]))
+        assert (
+            copies[h0]["content_hash"] == copies[h2]["content_hash"] != copies[h1]["content_hash"]
+        )
+        assert all(
+            c["url"] == run.origins[i] + original.path and c["warc"]["record_id"]
+            for i, c in enumerate(line["copies"])
+        )
         by_pair = {tuple(d["mirrors"]): d for d in line["differences"]}
         assert set(by_pair) == {(h0, h1), (h1, h2)}  # h0 and h2 agree
         diff = by_pair[(h0, h1)]
@@ -109,12 +126,20 @@ def test_a_mirror_serving_tampered_articles(site: LocalSite, servers: LoopbackSe
     assert summary["articles_compared"] == 20 and summary["articles_divergent"] == 3
     assert sorted(a["id"] for a in summary["articles"]) == sorted(line["id"] for line in lines)
     pairs = {tuple(p["mirrors"]): p for p in summary["pairs"]}
-    assert pairs[(h0, h1)] == {"mirrors": [h0, h1], "articles": 3, "changed": 3, "removed": 3, "added": 3,
-                               "title_changed": 0}
+    assert pairs[(h0, h1)] == {
+        "mirrors": [h0, h1],
+        "articles": 3,
+        "changed": 3,
+        "removed": 3,
+        "added": 3,
+        "title_changed": 0,
+    }
     assert summary["fetch_failures"] == {h2: {"http 503": 1}}
     assert summary["copies"] == {h1: 20, h2: 19}  # the recorded copies are not counted here
-    assert f"mirror divergence: 3 articles of 20 differ ({h0} \u2194 {h1}: 3 articles; 3 changed, " \
-           f"3 removed, 3 added paragraphs" in run.result.stderr
+    assert (
+        f"mirror divergence: 3 articles of 20 differ ({h0} \u2194 {h1}: 3 articles; 3 changed, "
+        f"3 removed, 3 added paragraphs" in run.result.stderr
+    )
     assert f"runs/{run.report['run_id']}.mirror_divergence.jsonl" in run.result.stderr
 
     # neither content differences nor the 503 of a copy bench anybody
@@ -122,24 +147,33 @@ def test_a_mirror_serving_tampered_articles(site: LocalSite, servers: LoopbackSe
         assert run.mirror(i)["failures"] == {} and run.mirror(i)["times_benched"] == 0
     # every copy is evidence: all three hosts' pages of each victim are in the WARC
     for original in victims.values():
-        archived = {url for url, status, _ in run.warc if url.endswith(original.path) and status == "200"}
+        archived = {
+            url for url, status, _ in run.warc if url.endswith(original.path) and status == "200"
+        }
         assert archived == {origin + original.path for origin in run.origins}
-    assert (run.origins[2] + unavailable.path, "503") in {(url, status) for url, status, _ in run.warc}
+    assert (run.origins[2] + unavailable.path, "503") in {
+        (url, status) for url, status, _ in run.warc
+    }
 
 
-def test_identical_text_in_other_templates_is_no_divergence(site: LocalSite, servers: LoopbackServers,
-                                                            tmp_path: Path) -> None:
+def test_identical_text_in_other_templates_is_no_divergence(
+    site: LocalSite, servers: LoopbackServers, tmp_path: Path
+) -> None:
     # The seed article's title reads "Café" composed (NFC) on the primary…
     seed = site.articles[0]
     composed = site.articles[0] = replace(seed, title=seed.title + " at the Caf\u00e9")
     site.routes[seed.path] = site.render(composed)
     # …mirror 2 serves every article in the other template (other chrome, markup, lists)…
     site.behaviours[SITE_ADDRESSES[1]] = serving_instead(
-        {a.path: site.render(a, other_template=True) for a in site.articles})
+        {a.path: site.render(a, other_template=True) for a in site.articles}
+    )
     # …and mirror 3 the same words decomposed (NFD), NBSPs and single spaces as runs of spaces
     # (the page object tidies some of that itself; archive.divergence normalises it anyway).
-    loose = replace(composed, title=unicodedata.normalize("NFD", composed.title),
-                    paragraphs=[p.replace("\u00a0", "   ").replace(". ", ".  ") for p in composed.paragraphs])
+    loose = replace(
+        composed,
+        title=unicodedata.normalize("NFD", composed.title),
+        paragraphs=[p.replace("\u00a0", "   ").replace(". ", ".  ") for p in composed.paragraphs],
+    )
     site.behaviours[SITE_ADDRESSES[2]] = serving_instead({seed.path: site.render(loose)})
 
     run = crawl(site, servers, tmp_path, options=("--compare-mirrors", "--max-articles", "5"))
@@ -149,14 +183,20 @@ def test_identical_text_in_other_templates_is_no_divergence(site: LocalSite, ser
     assert f"localnews:{seed.id}" in {r["id"] for r in run.records}  # the feed lists it first
     assert divergence_lines(run, tmp_path) == []
     summary = run.report["mirror_divergence"]
-    assert (summary["articles_compared"], summary["articles_divergent"], summary["pairs"]) == (5, 0, [])
+    assert (summary["articles_compared"], summary["articles_divergent"], summary["pairs"]) == (
+        5,
+        0,
+        [],
+    )
     assert "mirror divergence: none, 5 articles compared" in run.result.stderr
     # the copies do not count against --max-articles: five articles, each asked of all three
     assert article_fetches(run) == {address: 5 for address in SITE_ADDRESSES}
     assert run.report["counts"].get("article") == 5
 
 
-def test_without_compare_mode_no_extra_fetches(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:
+def test_without_compare_mode_no_extra_fetches(
+    site: LocalSite, servers: LoopbackServers, tmp_path: Path
+) -> None:
     run = crawl(site, servers, tmp_path)
     assert_every_article_once(run, serving={0})
     assert article_fetches(run) == {SITE_ADDRESSES[0]: len(site.articles)}
@@ -165,10 +205,14 @@ def test_without_compare_mode_no_extra_fetches(site: LocalSite, servers: Loopbac
     assert "mirror divergence" not in run.result.stderr
 
 
-def test_compare_mode_as_a_setting(site: LocalSite, servers: LoopbackServers, tmp_path: Path) -> None:
+def test_compare_mode_as_a_setting(
+    site: LocalSite, servers: LoopbackServers, tmp_path: Path
+) -> None:
     """``-s MIRROR_COMPARE=True`` is the same switch (what ``scrapy crawl`` users set)."""
     victim = site.articles[3]
-    site.behaviours[SITE_ADDRESSES[2]] = serving_instead({victim.path: site.render(tamper(victim)[0])})
+    site.behaviours[SITE_ADDRESSES[2]] = serving_instead(
+        {victim.path: site.render(tamper(victim)[0])}
+    )
     run = crawl(site, servers, tmp_path, "MIRROR_COMPARE=True")
     assert_every_article_once(run, serving={0})
     assert [line["id"] for line in divergence_lines(run, tmp_path)] == [f"localnews:{victim.id}"]

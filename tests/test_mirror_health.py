@@ -1,4 +1,5 @@
 """The per-mirror circuit breaker and mirror choice, driven by a fake clock."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Running unattended and watching a run: the live panel on a terminal, plain progress lines
 without one, ``--quiet``, ``--log-format json`` for log shippers, and one-line alerts (with
 exit status 1) that make cron alerting possible. Real crawls of the loopback site."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,9 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalSite, LoopbackServers, Path]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LocalSite, LoopbackServers, Path]]:
     site = LocalSite(generate_articles(12))
     # slow enough that a run lasts a couple of seconds: progress has something to show
     site.behaviours[HOSTS[0]] = slow(0.3)
@@ -34,16 +37,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalSite
 
 
 def crawl(profile: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def crawl_on_a_terminal(profile: Path, out: Path, *options: str) -> tuple[int, str]:
     """The crawl with stderr (and stdout) on a pseudo-terminal, as a person at a shell runs it."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
-                               stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
-                               env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
+    process = subprocess.Popen(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
+    )
     os.close(terminal)
     output = bytearray()
     deadline = time.monotonic() + 120
@@ -63,8 +74,9 @@ def crawl_on_a_terminal(profile: Path, out: Path, *options: str) -> tuple[int, s
     return process.wait(timeout=30), output.decode("utf-8", "replace")
 
 
-def test_on_a_terminal_a_live_panel_replaces_the_log_lines(served: tuple[Any, LoopbackServers, Path],
-                                                          tmp_path: Path) -> None:
+def test_on_a_terminal_a_live_panel_replaces_the_log_lines(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
     _site, servers, profile = served
     status, screen = crawl_on_a_terminal(profile, tmp_path / "out")
     assert status == 0, screen[-3000:]
@@ -78,8 +90,9 @@ def test_on_a_terminal_a_live_panel_replaces_the_log_lines(served: tuple[Any, Lo
     assert "ok: 12 articles" in screen  # the closing summary still comes
 
 
-def test_without_a_terminal_progress_is_plain_log_lines(served: tuple[Any, LoopbackServers, Path],
-                                                        tmp_path: Path) -> None:
+def test_without_a_terminal_progress_is_plain_log_lines(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
     _site, _servers, profile = served
     result = crawl(profile, tmp_path / "out", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -89,7 +102,9 @@ def test_without_a_terminal_progress_is_plain_log_lines(served: tuple[Any, Loopb
     assert "\x1b[" not in result.stderr  # no terminal control codes in a log file
 
 
-def test_quiet_leaves_warnings_and_the_summary(served: tuple[Any, LoopbackServers, Path], tmp_path: Path) -> None:
+def test_quiet_leaves_warnings_and_the_summary(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
     _site, _servers, profile = served
     result = crawl(profile, tmp_path / "out", "--quiet", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -97,32 +112,53 @@ def test_quiet_leaves_warnings_and_the_summary(served: tuple[Any, LoopbackServer
     assert result.stderr.splitlines()[-1].startswith("ok: 12 articles, 0 failures; report ")
 
 
-def test_json_logs_are_one_object_per_line(served: tuple[Any, LoopbackServers, Path], tmp_path: Path) -> None:
+def test_json_logs_are_one_object_per_line(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
     _site, _servers, profile = served
-    result = crawl(profile, tmp_path / "out", "--log-format", "json", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2")
+    result = crawl(
+        profile, tmp_path / "out", "--log-format", "json", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     records = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
     progress = [r for r in records if "progress" in r]
-    assert progress and all(r["progress"]["pages"] >= 0 and "pages_per_s" in r["progress"] for r in progress)
+    assert progress and all(
+        r["progress"]["pages"] >= 0 and "pages_per_s" in r["progress"] for r in progress
+    )
     assert any(r["logger"] == "scrapy.core.engine" and r["level"] == "INFO" for r in records)
-    assert records[-1]["logger"] == "newsarchive" and records[-1]["message"].startswith("ok: 12 articles")
+    assert records[-1]["logger"] == "newsarchive" and records[-1]["message"].startswith(
+        "ok: 12 articles"
+    )
 
 
 def test_a_run_with_no_new_articles_where_there_usually_are_some_alerts(
-        served: tuple[Any, LoopbackServers, Path], tmp_path: Path) -> None:
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
     _site, _servers, profile = served
     out = tmp_path / "out"
-    assert crawl(profile, out).returncode == 0  # every article archived: the next run finds none new
+    assert (
+        crawl(profile, out).returncode == 0
+    )  # every article archived: the next run finds none new
     # the site's history: five earlier runs that found 8-14 new articles each
     for day, found in enumerate((8, 12, 10, 14, 9), start=1):
-        (out / "runs" / f"localnews-2026010{day}T000000Z-00000{day}.json").write_text(json.dumps({
-            "run_id": f"localnews-2026010{day}T000000Z-00000{day}", "site": "localnews", "status": "ok",
-            "started_at": f"2026-01-0{day}T00:00:00+00:00", "incremental": {"new": found}}))
+        (out / "runs" / f"localnews-2026010{day}T000000Z-00000{day}.json").write_text(
+            json.dumps(
+                {
+                    "run_id": f"localnews-2026010{day}T000000Z-00000{day}",
+                    "site": "localnews",
+                    "status": "ok",
+                    "started_at": f"2026-01-0{day}T00:00:00+00:00",
+                    "incremental": {"new": found},
+                }
+            )
+        )
     result = crawl(profile, out, "--quiet")
     assert result.returncode == 1, result.stderr[-3000:]
     [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT localnews: ")]
-    assert "no new articles this run; the last 6 runs found 12 a run (median)" in alert  # 8 9 10 12 12 14
+    assert (
+        "no new articles this run; the last 6 runs found 12 a run (median)" in alert
+    )  # 8 9 10 12 12 14
     reports = [json.loads(p.read_text()) for p in (out / "runs").glob("*.json")]
     latest = max((r for r in reports if r.get("finished_at")), key=lambda r: r["finished_at"])
     assert latest["alerts"] == [alert.removeprefix("ALERT localnews: ")]

@@ -1,4 +1,5 @@
 """The publication day of pages whose markup states no date (htmldate as the last resort)."""
+
 from __future__ import annotations
 
 import socket
@@ -13,7 +14,9 @@ _NO_MARKUP_DATE = """<html><head><title>Einsatz</title></head><body><article><h1
 
 
 def test_day_from_the_url_when_the_markup_states_none() -> None:
-    day = publication_day(_NO_MARKUP_DATE, "https://www.example.it/2025/04/01/unermuedlicher-einsatz/")
+    day = publication_day(
+        _NO_MARKUP_DATE, "https://www.example.it/2025/04/01/unermuedlicher-einsatz/"
+    )
     assert day == "2025-04-01"
 
 

@@ -4,6 +4,7 @@ The rendered fixtures are committed; regenerate their page.html with
 ``PRESSTV_REGENERATE=1 python -m pytest tests/test_presstv_article.py`` after a deliberate
 template change, then review the diff (output.json is written by hand, never regenerated).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -226,8 +227,10 @@ def test_dateline_at_the_start_of_the_text_gives_dates_and_leaves_the_body() -> 
     )
     item = PressTvArticlePage(URL, minimal(body=body)).to_item()
     assert item is not None
-    assert (item.published, item.modified) == ("2019-03-17T13:16:00+03:30",
-                                               "2019-03-19T12:03:00+03:30")
+    assert (item.published, item.modified) == (
+        "2019-03-17T13:16:00+03:30",
+        "2019-03-19T12:03:00+03:30",
+    )
     assert item.body == "First.\n\nSecond."
 
 
@@ -290,8 +293,12 @@ def test_site_selectors_win_and_metadata_fills_gaps(monkeypatch: pytest.MonkeyPa
 
     def fake_read_metadata(soup, url, default_tz=None):  # type: ignore[no-untyped-def]
         calls.append(default_tz)
-        return ArticleData(title="PressTV-Meta title", section="Meta section",
-                           authors=["Meta Author"], images=[Image("https://x/y.jpg")])
+        return ArticleData(
+            title="PressTV-Meta title",
+            section="Meta section",
+            authors=["Meta Author"],
+            images=[Image("https://x/y.jpg")],
+        )
 
     monkeypatch.setattr(presstv, "read_metadata", fake_read_metadata)
     item = extract("seed_modern")
@@ -304,8 +311,11 @@ def test_site_selectors_win_and_metadata_fills_gaps(monkeypatch: pytest.MonkeyPa
 
 
 def test_metadata_title_loses_the_site_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(presstv, "read_metadata",
-                        lambda soup, url, default_tz=None: ArticleData(title="PressTV-Only here"))
+    monkeypatch.setattr(
+        presstv,
+        "read_metadata",
+        lambda soup, url, default_tz=None: ArticleData(title="PressTV-Only here"),
+    )
     item = PressTvArticlePage(URL, minimal()).to_item()
     assert item is not None and item.title == "Only here"
 
@@ -329,8 +339,11 @@ def test_generic_body_only_when_site_selectors_find_none(monkeypatch: pytest.Mon
 def test_not_an_article_even_when_generic_extraction_finds_text(
     monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    monkeypatch.setattr(presstv, "extract_body_paragraphs",
-                        lambda soup: ["Some banner text that a generic extractor kept."])
+    monkeypatch.setattr(
+        presstv,
+        "extract_body_paragraphs",
+        lambda soup: ["Some banner text that a generic extractor kept."],
+    )
     assert extract(case) is None
 
 
@@ -349,11 +362,13 @@ def test_links_are_absolute_unique_and_on_the_mirror() -> None:
 
 
 def test_links_ignore_scripts_fragments_and_keep_order() -> None:
-    html = minimal(body=(
-        "<a href='javascript:void(0)'>x</a><a href='mailto:a@b.c'>m</a><a href='#top'>t</a>"
-        "<a href=' /Detail/2020/01/01/1/a '>a</a><a href='/Detail/2020/01/01/1/a#c'>a</a>"
-        "<a href='https://other.example/p'>o</a>"
-    ))
+    html = minimal(
+        body=(
+            "<a href='javascript:void(0)'>x</a><a href='mailto:a@b.c'>m</a><a href='#top'>t</a>"
+            "<a href=' /Detail/2020/01/01/1/a '>a</a><a href='/Detail/2020/01/01/1/a#c'>a</a>"
+            "<a href='https://other.example/p'>o</a>"
+        )
+    )
     assert PressTvArticlePage(URL, html).links() == [
         URL,  # "#top" is this page
         "https://www.presstv.ir/Detail/2020/01/01/1/a",

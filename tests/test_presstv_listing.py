@@ -1,4 +1,5 @@
 """PressTvListingPage on the real 2018 homepage and on the local site's section pages."""
+
 from __future__ import annotations
 
 import re
@@ -50,9 +51,14 @@ def articles(n: int, start_id: int = 700000) -> list[SampleArticle]:
     template = seed_article()
     return [
         SampleArticle(
-            id=start_id + i, published=base - timedelta(hours=i), slug=f"Story-{i}",
-            title=f"Story number {i}", section="Russia", description=f"About story {i}.",
-            paragraphs=[f"Body {i}."], images=template.images,
+            id=start_id + i,
+            published=base - timedelta(hours=i),
+            slug=f"Story-{i}",
+            title=f"Story number {i}",
+            section="Russia",
+            description=f"About story {i}.",
+            paragraphs=[f"Body {i}."],
+            images=template.images,
         )
         for i in range(n)
     ]
@@ -100,12 +106,21 @@ def test_empty_listing() -> None:
 @pytest.mark.parametrize(
     ("url", "href", "want"),
     [
-        ("http://www.presstv.com/Default/Section/101", "/Default/Section/101/2",
-         "http://www.presstv.com/Default/Section/101/2"),
-        ("http://www.presstv.com/Default/Section/101/2", "/Default/Section/101/3",
-         "http://www.presstv.com/Default/Section/101/3"),
-        ("http://www.presstv.com/Default/Section/101/", "/Default/Section/101/2",
-         "http://www.presstv.com/Default/Section/101/2"),
+        (
+            "http://www.presstv.com/Default/Section/101",
+            "/Default/Section/101/2",
+            "http://www.presstv.com/Default/Section/101/2",
+        ),
+        (
+            "http://www.presstv.com/Default/Section/101/2",
+            "/Default/Section/101/3",
+            "http://www.presstv.com/Default/Section/101/3",
+        ),
+        (
+            "http://www.presstv.com/Default/Section/101/",
+            "/Default/Section/101/2",
+            "http://www.presstv.com/Default/Section/101/2",
+        ),
         ("http://www.presstv.com/Default/Section/101", "/Default/Section/102/2", None),
         ("http://www.presstv.com/Default/Section/101/3", "/Default/Section/101/2", None),
     ],

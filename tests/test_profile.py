@@ -1,4 +1,5 @@
 """Site profiles: loading, validation with one-line errors, and URL matching across hosts."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,7 +23,11 @@ article_url = '^/news/(?P<id>\\d+)'
 def test_builtin_presstv_profile_has_real_hosts() -> None:
     profile = load_profile("presstv")
     assert profile.primary == "https://www.presstv.ir"
-    assert profile.mirrors == ("https://www.presstv.co.uk", "https://www.presstv.com", "https://presstv.tv")
+    assert profile.mirrors == (
+        "https://www.presstv.co.uk",
+        "https://www.presstv.com",
+        "https://presstv.tv",
+    )
     assert profile.feeds == ("/rss.xml",)
     assert profile.sitemaps == ("/sitemap.xml",)
     assert all(path.startswith("/Section/") for path in profile.listings)
@@ -60,14 +65,19 @@ def test_non_articles_and_foreign_hosts_do_not_match(url: str) -> None:
 
 
 def test_article_url_dates_the_article() -> None:
-    article = load_profile("presstv").match_article("https://www.presstv.ir/Detail/2016/04/09/459911/x-/")
+    article = load_profile("presstv").match_article(
+        "https://www.presstv.ir/Detail/2016/04/09/459911/x-/"
+    )
     assert article is not None and article.published_day is not None
     assert article.published_day.isoformat() == "2016-04-09"
 
 
 def test_profile_with_loopback_origins_and_ports() -> None:
-    profile = parse_profile(VALID.replace("https://www.example.com", "http://127.0.0.1:8081")
-                            .replace("https://example.net", "http://127.0.0.2:8082"))
+    profile = parse_profile(
+        VALID.replace("https://www.example.com", "http://127.0.0.1:8081").replace(
+            "https://example.net", "http://127.0.0.2:8082"
+        )
+    )
     assert profile.owns("http://127.0.0.2:8082/x")
     assert not profile.owns("http://127.0.0.2:9999/x")
     assert profile.match_article("http://127.0.0.1:8081/news/5") is not None
@@ -83,7 +93,10 @@ def test_with_origins_replaces_primary_and_mirrors() -> None:
     [
         (VALID + 'colour = "red"\n', "unknown key 'colour'"),
         (VALID.replace("(?P<id>", "(?P<id"), "not a valid regular expression"),
-        (VALID.replace('primary = "https://www.example.com"\n', ""), "missing required key 'primary'"),
+        (
+            VALID.replace('primary = "https://www.example.com"\n', ""),
+            "missing required key 'primary'",
+        ),
         (VALID.replace('"https://example.net"', '"example.net"'), "must be absolute"),
         (VALID.replace('"/rss.xml"', '"rss.xml"'), "must be a path starting with '/'"),
         (VALID + 'extractor = "nosuch"\n', "unknown extractor 'nosuch'"),
@@ -110,8 +123,18 @@ def test_cli_exits_2_with_one_line_on_a_broken_profile(tmp_path: Path, content: 
     profile = tmp_path / "broken.toml"
     profile.write_bytes(content)
     result = subprocess.run(
-        [sys.executable, "-m", "scraper.cli", "crawl", str(profile), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "scraper.cli",
+            "crawl",
+            str(profile),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.startswith("newsarchive: error: ")
@@ -144,7 +167,10 @@ def test_a_profile_without_canonical_path_has_none() -> None:
 @pytest.mark.parametrize(
     ("canonical_path", "message"),
     [
-        ("/news/{slug}", "canonical_path '/news/{slug}' names unknown group {slug} (article_url groups: id)"),
+        (
+            "/news/{slug}",
+            "canonical_path '/news/{slug}' names unknown group {slug} (article_url groups: id)",
+        ),
         ("/news/{}", "names unknown group {}"),
         ("/news/{id.real}", "names unknown group {id.real}"),
         ("/news/{id[0]}", "names unknown group {id[0]}"),
@@ -173,7 +199,9 @@ def test_canonical_path_must_be_a_string() -> None:
 
 def test_canonical_path_with_an_optional_group_that_did_not_match() -> None:
     pattern = "'^/news/(?P<id>\\d+)(?:/(?P<part>\\d+))?$'"
-    text = VALID.replace("'^/news/(?P<id>\\d+)'", pattern) + 'canonical_path = "/news/{id}/{part}"\n'
+    text = (
+        VALID.replace("'^/news/(?P<id>\\d+)'", pattern) + 'canonical_path = "/news/{id}/{part}"\n'
+    )
     assert pattern in text
     profile = parse_profile(text)
     with_part = profile.match_article("https://www.example.com/news/5/2")

@@ -8,11 +8,12 @@ identical bytes on two mirrors (identical-payload revisits), an edited article (
 republication (duplicate_of) and an article linked under several URLs. Then damage: broken and
 foreign files are reported with file and offset, and the rest still replays.
 """
+
 from __future__ import annotations
 
 import gzip
-import re
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.server import Reply
+from tests.localsite.server import LoopbackServers, Reply
 from tests.localsite.site import (
     SEIZURE_MARKER,
     SEIZURE_PAGE,
@@ -36,30 +36,50 @@ from tests.localsite.site import (
 )
 
 HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0",
-        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0", "-s", "RETRY_TIMES=0",
-        # small files: captures and their metadata records land in different files
-        "-s", "ARCHIVE_WARC_MAX_BYTES=150000"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    "-s",
+    "RETRY_TIMES=0",
+    # small files: captures and their metadata records land in different files
+    "-s",
+    "ARCHIVE_WARC_MAX_BYTES=150000",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def crawl(profile: Path, out: Path, *options: str) -> dict[str, Any]:
     known = set((out / "runs").glob("*.json"))
-    result = subprocess.run([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *options],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     [report_path] = set((out / "runs").glob("*.json")) - known
     return {"result": result, "report": json.loads(report_path.read_text())}
 
 
 def replay(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*newsarchive_command(), "replay", *map(str, args)], capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run(
+        [*newsarchive_command(), "replay", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def records_in(out: Path) -> list[dict[str, Any]]:
-    lines = [line for path in sorted((out / "json").glob("*/*.jsonl"))
-             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        line
+        for path in sorted((out / "json").glob("*/*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     return sorted((json.loads(line) for line in lines), key=lambda r: (r["id"], r["version"]))
 
 
@@ -69,18 +89,27 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     site = LocalSite(list(articles), etags=True)  # its own list: the edits below replace it
     with LoopbackServers(site, HOSTS) as servers:
         work = tmp_path_factory.mktemp("replay")
-        profile = write_profile(work / "localnews.toml", servers.origins, block_markers=[SEIZURE_MARKER])
+        profile = write_profile(
+            work / "localnews.toml", servers.origins, block_markers=[SEIZURE_MARKER]
+        )
         out = work / "crawl"
         # Run 1, compare mode: mirror 2 serves one article with other text (a copy, never a
         # record), mirror 3 the same bytes (identical-payload revisits of the primary's).
         tampered = articles[2]
         site.behaviours[HOSTS[1]] = serving_instead(
-            {tampered.path: site.render(replace(tampered, paragraphs=[*tampered.paragraphs, "Added by a mirror."]))})
+            {
+                tampered.path: site.render(
+                    replace(tampered, paragraphs=[*tampered.paragraphs, "Added by a mirror."])
+                )
+            }
+        )
         first = crawl(profile, out, "--compare-mirrors", "-s", "MIRROR_BENCH_AFTER=100")
         # Run 2, --refetch: one article edited (version 2), one new republishing another's text
         # (duplicate_of), one in the other template (new bytes, same text: no record); the rest
         # answer 304 (server-not-modified revisits).
-        edited = replace(articles[4], paragraphs=[*articles[4].paragraphs, "A correction was added later."])
+        edited = replace(
+            articles[4], paragraphs=[*articles[4].paragraphs, "A correction was added later."]
+        )
         republished = replace(articles[6], id=820_002, slug="Republished", related=[])
         site.articles[:] = [republished, *[edited if a is articles[4] else a for a in articles]]
         site.rebuild()
@@ -89,14 +118,24 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         second = crawl(profile, out, "--refetch")
         # Run 3: the primary shows a seizure banner (HTTP 200) instead of a new article, which
         # comes from a mirror after the banner was archived.
-        fresh = replace(articles[1], id=820_003, slug="A-fresh-story", title="A fresh story", related=[])
+        fresh = replace(
+            articles[1], id=820_003, slug="A-fresh-story", title="A fresh story", related=[]
+        )
         site.articles.insert(0, fresh)
         site.rebuild()
         site.behaviours[HOSTS[0]] = serving_instead({fresh.path: Reply.html(SEIZURE_PAGE)})
         third = crawl(profile, out)
-        yield {"out": out, "profile": profile, "runs": [first, second, third], "work": work,
-               "tampered": tampered, "edited": edited, "republished": republished, "copied": articles[6],
-               "fresh": fresh}
+        yield {
+            "out": out,
+            "profile": profile,
+            "runs": [first, second, third],
+            "work": work,
+            "tampered": tampered,
+            "edited": edited,
+            "republished": republished,
+            "copied": articles[6],
+            "fresh": fresh,
+        }
 
 
 def test_the_crawls_made_what_replay_must_reproduce(archive: dict[str, Any]) -> None:
@@ -107,12 +146,17 @@ def test_the_crawls_made_what_replay_must_reproduce(archive: dict[str, Any]) -> 
     assert first["report"]["stats"].get("mirror_compare/copies", 0) >= 16
     unchanged = second["report"]["incremental"]["why"]["unchanged"]
     assert unchanged["not_modified"] == 14 and unchanged["same_text"] == 1
-    assert second["report"]["incremental"]["changed"] == 1 and second["report"]["incremental"]["duplicates"] == 1
+    assert (
+        second["report"]["incremental"]["changed"] == 1
+        and second["report"]["incremental"]["duplicates"] == 1
+    )
     assert third["report"]["incremental"]["new"] == 1
     assert first["report"]["incremental"]["revisits"] >= 10  # mirror 3's identical copies
 
 
-def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field(archive: dict[str, Any]) -> None:
+def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field(
+    archive: dict[str, Any],
+) -> None:
     out = archive["work"] / "replayed"
     result = replay(archive["out"] / "warc", "--out", out, "--site", archive["profile"])
     assert result.returncode == 0, result.stderr[-3000:]
@@ -125,9 +169,14 @@ def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field
     report = json.loads(next((out / "runs").glob("*.json")).read_text())
     assert report["counts"]["replay/mirror_copy"] >= 16
     assert report["counts"]["replay/blocked"] >= 1
-    assert report["counts"]["unchanged/not_modified"] == 14 and report["counts"]["unchanged/same_text"] == 1
+    assert (
+        report["counts"]["unchanged/not_modified"] == 14
+        and report["counts"]["unchanged/same_text"] == 1
+    )
     edited = [r for r in replayed if r["id"] == f"localnews:{archive['edited'].id}"]
-    assert [r["version"] for r in edited] == [1, 2] and edited[1]["previous_hash"] == edited[0]["content_hash"]
+    assert [r["version"] for r in edited] == [1, 2] and edited[1]["previous_hash"] == edited[0][
+        "content_hash"
+    ]
     [copy] = [r for r in replayed if r["id"] == f"localnews:{archive['republished'].id}"]
     assert copy["duplicate_of"] == f"localnews:{archive['copied'].id}"
 
@@ -135,7 +184,9 @@ def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field
 def test_a_second_replay_into_the_same_directory_adds_nothing(archive: dict[str, Any]) -> None:
     out = archive["work"] / "replayed-twice"
     for _ in range(2):
-        result = replay(archive["out"] / "warc", "--out", out, "--site", archive["profile"], "--workers", "2")
+        result = replay(
+            archive["out"] / "warc", "--out", out, "--site", archive["profile"], "--workers", "2"
+        )
         assert result.returncode == 0, result.stderr[-3000:]
     assert len(records_in(out)) == len(records_in(archive["out"]))
     assert "0 new, 0 changed" in result.stderr
@@ -158,10 +209,22 @@ sys.exit(main(sys.argv[1:]))
 
 def test_a_killed_replay_run_again_loses_and_repeats_no_record(archive: dict[str, Any]) -> None:
     out = archive["work"] / "replay-killed"
-    args = ["replay", str(archive["out"] / "warc"), "--out", str(out), "--site", str(archive["profile"])]
+    args = [
+        "replay",
+        str(archive["out"] / "warc"),
+        "--out",
+        str(out),
+        "--site",
+        str(archive["profile"]),
+    ]
     # no extraction processes: orphans of a killed parent would hold its output pipes open
-    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_8, *args, "--workers", "0"],
-                            capture_output=True, text=True, timeout=180, cwd=ROOT)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_8, *args, "--workers", "0"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
     assert killed.returncode == 137, killed.stderr[-3000:]
     assert len(records_in(out)) == 8 and not list((out / "runs").glob("*.json"))
     again = replay(*args[1:])
@@ -176,7 +239,9 @@ def test_a_killed_replay_run_again_loses_and_repeats_no_record(archive: dict[str
     assert [r["kind"] for r in report["repairs"]] == ["index"]  # the killed run's 8 fed back
 
 
-def test_broken_and_foreign_files_are_reported_and_the_rest_replays(archive: dict[str, Any], tmp_path: Path) -> None:
+def test_broken_and_foreign_files_are_reported_and_the_rest_replays(
+    archive: dict[str, Any], tmp_path: Path
+) -> None:
     damaged = tmp_path / "damaged"
     shutil.copytree(archive["out"] / "warc", damaged)
     files = sorted(damaged.rglob("*.warc.gz"))
@@ -185,7 +250,7 @@ def test_broken_and_foreign_files_are_reported_and_the_rest_replays(archive: dic
     members = _member_offsets(data)
     cut = members[len(members) // 2]
     # a gzip member with its middle overwritten: that record is lost, the file goes on
-    victim.write_bytes(data[:cut + 40] + b"\x00" * 200 + data[cut + 240:])
+    victim.write_bytes(data[: cut + 40] + b"\x00" * 200 + data[cut + 240 :])
     (damaged / "notes.warc.gz").write_bytes(gzip.compress(b"<html>not an archive</html>"))
     (damaged / "empty.warc").write_bytes(b"")
     result = replay(damaged, "--out", tmp_path / "out", "--site", archive["profile"], "--quiet")
@@ -194,7 +259,9 @@ def test_broken_and_foreign_files_are_reported_and_the_rest_replays(archive: dic
     assert "notes.warc.gz" in result.stderr and "not a WARC" in result.stderr
     assert "empty.warc" in result.stderr
     crawled = records_in(archive["out"])
-    assert len(records_in(tmp_path / "out")) >= len(crawled) - 3  # at most the damaged capture's article
+    assert (
+        len(records_in(tmp_path / "out")) >= len(crawled) - 3
+    )  # at most the damaged capture's article
 
 
 def _member_offsets(data: bytes) -> list[int]:
@@ -211,10 +278,14 @@ def _member_offsets(data: bytes) -> list[int]:
 
 
 def test_progress_lines_say_records_rate_and_eta(archive: dict[str, Any], tmp_path: Path) -> None:
-    result = replay(archive["out"] / "warc", "--out", tmp_path / "out", "--site", archive["profile"])
+    result = replay(
+        archive["out"] / "warc", "--out", tmp_path / "out", "--site", archive["profile"]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [last] = [line for line in result.stderr.splitlines() if line.startswith("replay: ")][-1:]
-    assert re.fullmatch(r"replay: [\d,]+ records, 19 articles, 0 problems, [\d.]+ MB/s, 100% read, ETA 0 s", last), last
+    assert re.fullmatch(
+        r"replay: [\d,]+ records, 19 articles, 0 problems, [\d.]+ MB/s, 100% read, ETA 0 s", last
+    ), last
 
 
 def test_foreign_and_broken_files_from_other_tools(tmp_path: Path) -> None:
@@ -222,8 +293,11 @@ def test_foreign_and_broken_files_from_other_tools(tmp_path: Path) -> None:
     the broken ones. Every readable record is read; each broken one is named with its offset."""
     fixtures = Path(__file__).parent / "fixtures" / "warc"
     profile = tmp_path / "example.toml"
-    profile.write_text('name = "example"\nprimary = "http://example.com"\nmirrors = ["https://www.iana.org"]\n'
-                       "article_url = '^/.*'\nextractor = \"generic\"\n", encoding="utf-8")
+    profile.write_text(
+        'name = "example"\nprimary = "http://example.com"\nmirrors = ["https://www.iana.org"]\n'
+        "article_url = '^/.*'\nextractor = \"generic\"\n",
+        encoding="utf-8",
+    )
     result = replay(fixtures, "--out", tmp_path / "out", "--site", profile, "--quiet")
     assert result.returncode == 1, result.stderr[-3000:]
     report = json.loads(next((tmp_path / "out" / "runs").glob("*.json")).read_text())
@@ -233,14 +307,23 @@ def test_foreign_and_broken_files_from_other_tools(tmp_path: Path) -> None:
     assert any("example-space-in-url.arc at offset 151" in reason for reason in reasons), reasons
     # the good files read whole: every revisit in them resolved, nothing else went wrong
     assert not [r for r in reasons if "revisit" in r], reasons
-    assert not [r for r in reasons if not any(name in r for name in ("example-trunc.warc", "bad.arc",
-                                                                     "example-space-in-url.arc"))], reasons
+    assert not [
+        r
+        for r in reasons
+        if not any(
+            name in r for name in ("example-trunc.warc", "bad.arc", "example-space-in-url.arc")
+        )
+    ], reasons
     archives = [p for p in fixtures.rglob("*") if p.is_file() and p.name != "LICENSE"]
-    assert report["stats"]["files"] == len(archives) - 1  # not example-bad.warc.gz.bad: not an archive name
+    assert (
+        report["stats"]["files"] == len(archives) - 1
+    )  # not example-bad.warc.gz.bad: not an archive name
     assert report["counts"]["replay/article_captures"] >= 10
 
 
-def test_revisits_whose_original_is_not_replayed_resolve_through_the_crawls_index(tmp_path: Path) -> None:
+def test_revisits_whose_original_is_not_replayed_resolve_through_the_crawls_index(
+    tmp_path: Path,
+) -> None:
     site = LocalSite(generate_articles(6))
     with LoopbackServers(site, HOSTS[:1]) as servers:
         profile = write_profile(tmp_path / "localnews.toml", servers.origins)
@@ -253,8 +336,16 @@ def test_revisits_whose_original_is_not_replayed_resolve_through_the_crawls_inde
     alone = replay(*later, "--out", tmp_path / "alone", "--site", profile, "--quiet")
     assert alone.returncode == 1 and "not found in the files replayed" in alone.stderr
     assert records_in(tmp_path / "alone") == []
-    indexed = replay(*later, "--out", tmp_path / "indexed", "--site", profile, "--quiet",
-                     "--index", out / "state" / "localnews.sqlite")
+    indexed = replay(
+        *later,
+        "--out",
+        tmp_path / "indexed",
+        "--site",
+        profile,
+        "--quiet",
+        "--index",
+        out / "state" / "localnews.sqlite",
+    )
     assert indexed.returncode == 0, indexed.stderr[-3000:]
     rebuilt = records_in(tmp_path / "indexed")
     assert len(rebuilt) == 6

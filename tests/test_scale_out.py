@@ -3,6 +3,7 @@ local multi-host site through a real redis-server (scrapy-redis queue and dupefi
 claims, the Redis dedup index), each writing its own WARC, JSON and run report into its own
 ``--out``. Together they must archive exactly what a single process archives, nothing twice,
 and stop by themselves; a second run then starts clean and skips everything as known."""
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,20 @@ pytestmark = needs_redis_server
 WORKERS = 3
 # Two requests at a time per worker and 50 ms a page: the crawl lasts a few seconds, so every
 # worker gets a share of the queue (on loopback one worker would otherwise take everything).
-SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_PROGRESS=off",
-            "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0",
-            "-s", "CONCURRENT_REQUESTS=2", "-s", "SHARED_CRAWL_IDLE_CLOSE=1.5"]
+SETTINGS = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "NEWSARCHIVE_PROGRESS=off",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    "-s",
+    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+    "-s",
+    "CONCURRENT_REQUESTS=2",
+    "-s",
+    "SHARED_CRAWL_IDLE_CLOSE=1.5",
+]
 COMPARED = ("id", "canonical_url", "title", "body", "content_hash", "version")
 TIME_LIMIT = 90  # seconds for a worker to finish and exit by itself
 
@@ -41,8 +53,13 @@ def environment() -> dict[str, str]:
 
 
 def start(profile: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([*newsarchive_command(), "crawl", str(profile), "--out", str(out), *SETTINGS, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment())
+    return subprocess.Popen(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *SETTINGS, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
 
 
 def finish(process: subprocess.Popen[str], out: Path, started: float) -> dict[str, Any]:
@@ -51,14 +68,25 @@ def finish(process: subprocess.Popen[str], out: Path, started: float) -> dict[st
     except subprocess.TimeoutExpired:
         process.kill()
         _, stderr = process.communicate()
-        pytest.fail(f"worker {out.name} did not end by itself within {TIME_LIMIT} s:\n{stderr[-3000:]}")
+        pytest.fail(
+            f"worker {out.name} did not end by itself within {TIME_LIMIT} s:\n{stderr[-3000:]}"
+        )
     reports = sorted((out / "runs").glob("*.json"), key=lambda path: path.stat().st_mtime)
     report = json.loads(reports[-1].read_text()) if reports else None
     jsonl = out / "json" / report["site"] / f"{report['run_id']}.jsonl" if report else None
-    records = ([json.loads(line) for line in jsonl.read_text().splitlines()]
-               if jsonl is not None and jsonl.exists() else [])
-    return {"out": out, "returncode": process.returncode, "stderr": stderr, "report": report,
-            "records": records, "seconds": time.monotonic() - started}
+    records = (
+        [json.loads(line) for line in jsonl.read_text().splitlines()]
+        if jsonl is not None and jsonl.exists()
+        else []
+    )
+    return {
+        "out": out,
+        "returncode": process.returncode,
+        "stderr": stderr,
+        "report": report,
+        "records": records,
+        "seconds": time.monotonic() - started,
+    }
 
 
 def run_workers(profile: Path, outs: list[Path], url: str) -> list[dict[str, Any]]:
@@ -74,8 +102,13 @@ def warc_responses(out: Path) -> list[tuple[str, str, str]]:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
                 if record.rec_type in ("response", "revisit"):
-                    found.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI"),
-                                  record.rec_headers.get_header("WARC-Payload-Digest")))
+                    found.append(
+                        (
+                            record.rec_type,
+                            record.rec_headers.get_header("WARC-Target-URI"),
+                            record.rec_headers.get_header("WARC-Payload-Digest"),
+                        )
+                    )
     return found
 
 
@@ -95,9 +128,16 @@ def crawls(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         keys_after_first = sorted(redis.Redis.from_url(redis_url, decode_responses=True).keys("*"))
         between = len(servers.requests)
         second = run_workers(profile, [work / f"again-{n}" for n in range(2)], redis_url)
-        yield {"site": site, "single": single, "first": first, "second": second, "url": redis_url,
-               "keys_after_first": keys_after_first, "first_requests": servers.requests[before:between],
-               "second_requests": servers.requests[between:]}
+        yield {
+            "site": site,
+            "single": single,
+            "first": first,
+            "second": second,
+            "url": redis_url,
+            "keys_after_first": keys_after_first,
+            "first_requests": servers.requests[before:between],
+            "second_requests": servers.requests[between:],
+        }
 
 
 def compared(records: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
@@ -128,11 +168,17 @@ def test_the_work_was_shared(crawls: dict[str, Any]) -> None:
     assert sum(1 for share in shares if share > 0) >= 2, shares
     runs = {worker["report"]["stats"]["shared_crawl/run"] for worker in crawls["first"]}
     assert len(runs) == 1  # one shared run
-    assert len({worker["report"]["run_id"] for worker in crawls["first"]}) == WORKERS  # own JSONL each
+    assert (
+        len({worker["report"]["run_id"] for worker in crawls["first"]}) == WORKERS
+    )  # own JSONL each
     # every discovery page fetched once for the whole crawl, as a single process does
-    pages = Counter(r.target for r in crawls["first_requests"] if not r.target.startswith("/Detail/"))
+    pages = Counter(
+        r.target for r in crawls["first_requests"] if not r.target.startswith("/Detail/")
+    )
     assert pages["/rss.xml"] == 1 and pages["/sitemap.xml"] == 1 and pages["/Section/101"] == 1
-    articles = Counter(r.target for r in crawls["first_requests"] if r.target.startswith("/Detail/"))
+    articles = Counter(
+        r.target for r in crawls["first_requests"] if r.target.startswith("/Detail/")
+    )
     assert max(articles.values()) == 1
 
 
@@ -165,14 +211,24 @@ def test_each_worker_keeps_its_own_files(crawls: dict[str, Any]) -> None:
         assert list((out / "warc" / "localnews").glob("*.warc.gz"))
         assert (out / "runs" / f"{worker['report']['run_id']}.json").is_file()
         assert not (out / "state" / "localnews.sqlite").exists()  # the index is on Redis
-    names = [path.name for worker in crawls["first"] for path in (worker["out"] / "warc" / "localnews").glob("*.warc.gz")]
+    names = [
+        path.name
+        for worker in crawls["first"]
+        for path in (worker["out"] / "warc" / "localnews").glob("*.warc.gz")
+    ]
     assert len(names) == len(set(names))  # WARC names never collide
 
 
 def test_the_run_leaves_only_the_index_in_redis(crawls: dict[str, Any]) -> None:
     keys = crawls["keys_after_first"]
     assert keys and all(key.startswith("newsarchive:localnews:index:") for key in keys), keys
-    assert sum(worker["report"]["stats"].get("shared_crawl/last_worker", 0) for worker in crawls["first"]) == 1
+    assert (
+        sum(
+            worker["report"]["stats"].get("shared_crawl/last_worker", 0)
+            for worker in crawls["first"]
+        )
+        == 1
+    )
 
 
 def test_a_second_run_starts_clean_and_skips_every_known_article(crawls: dict[str, Any]) -> None:
@@ -195,9 +251,13 @@ def test_max_articles_bounds_the_whole_run_not_each_worker(redis_url: str, tmp_p
         # a site of its own: the index the other tests' runs left in this server knows localnews
         profile = write_profile(tmp_path / "budget.toml", servers.origins, name="budgetnews")
         began = time.monotonic()
-        processes = [start(profile, tmp_path / f"w{n}", "--redis", redis_url, "--max-articles", "7")
-                     for n in range(2)]
-        workers = [finish(process, tmp_path / f"w{n}", began) for n, process in enumerate(processes)]
+        processes = [
+            start(profile, tmp_path / f"w{n}", "--redis", redis_url, "--max-articles", "7")
+            for n in range(2)
+        ]
+        workers = [
+            finish(process, tmp_path / f"w{n}", began) for n, process in enumerate(processes)
+        ]
     assert [w["returncode"] for w in workers] == [0, 0], [w["stderr"][-2000:] for w in workers]
     ids = [record["id"] for w in workers for record in w["records"]]
     assert len(ids) == 7 and len(set(ids)) == 7  # seven in all, each once
@@ -208,10 +268,18 @@ def test_a_worker_is_refused_when_redis_does_not_answer(tmp_path: Path) -> None:
     from tests.localsite.server import closed_origin
 
     dead = closed_origin("127.0.0.1").replace("http://", "redis://") + "/0"
-    result = subprocess.run([*newsarchive_command(), "crawl", "presstv", "--out", str(tmp_path), "--redis", dead],
-                            capture_output=True, text=True, timeout=60, env=environment())
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", "presstv", "--out", str(tmp_path), "--redis", dead],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment(),
+    )
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("newsarchive: error: --redis redis://127.0.0.1:") and "Traceback" not in result.stderr
+    assert (
+        result.stderr.startswith("newsarchive: error: --redis redis://127.0.0.1:")
+        and "Traceback" not in result.stderr
+    )
     assert not (tmp_path / "runs").exists()
 
 
@@ -220,9 +288,23 @@ def test_a_worker_of_another_profile_is_refused(redis_url: str, tmp_path: Path) 
     client.set("newsarchive:presstv:crawl:run", "feedc0de")  # a run in progress, other mirrors
     client.set("newsarchive:presstv:crawl:feedc0de:profile", "0123456789abcdef")
     try:
-        result = subprocess.run([*newsarchive_command(), "crawl", "presstv", "--out", str(tmp_path),
-                                 "--redis", redis_url, "--mirrors", "http://127.0.0.1:9"],
-                                capture_output=True, text=True, timeout=60, env=environment())
+        result = subprocess.run(
+            [
+                *newsarchive_command(),
+                "crawl",
+                "presstv",
+                "--out",
+                str(tmp_path),
+                "--redis",
+                redis_url,
+                "--mirrors",
+                "http://127.0.0.1:9",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=environment(),
+        )
     finally:
         client.delete("newsarchive:presstv:crawl:run", "newsarchive:presstv:crawl:feedc0de:profile")
     assert result.returncode == 2, result.stderr

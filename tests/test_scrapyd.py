@@ -6,6 +6,7 @@ report) is written where ``ARCHIVE_DIR`` says.
 scrapyd's processes see newsarchive only inside the deployed egg (a ``sitecustomize`` hides the
 copy this Python has installed), as on a scrapyd host: a file missing from the egg fails here.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ PROJECT = "newsarchive"
 
 # Imported first by every Python that scrapyd starts (PYTHONPATH): newsarchive's packages come
 # from a deployed egg or not at all.
-HIDE_INSTALLED = '''
+HIDE_INSTALLED = """
 import importlib.machinery, sys
 
 class _OnlyFromEggs:
@@ -54,7 +55,7 @@ class _OnlyFromEggs:
         return spec
 
 sys.meta_path.insert(0, _OnlyFromEggs())
-'''
+"""
 
 
 def free_port() -> int:
@@ -63,7 +64,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def api(base: str, path: str, data: dict[str, str | list[str]] | None = None, timeout: float = 30) -> Any:
+def api(
+    base: str, path: str, data: dict[str, str | list[str]] | None = None, timeout: float = 30
+) -> Any:
     body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
     with urllib.request.urlopen(base + path, data=body, timeout=timeout) as reply:
         return json.loads(reply.read())
@@ -105,9 +108,15 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         "max_proc = 2\n"
         "poll_interval = 0.2\n"
     )
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(hide)}  # HOME: no ~/.scrapyd.conf of ours
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PYTHONPATH": str(hide),
+    }  # HOME: no ~/.scrapyd.conf of ours
     log = (home / "scrapyd.out").open("w")
-    process = subprocess.Popen([scrapyd_bin], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [scrapyd_bin], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 30
@@ -132,8 +141,13 @@ def deployed(scrapyd: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) 
     cfg = (project / "scrapy.cfg").read_text()
     assert "url = http://localhost:6800/" in cfg and f"project = {PROJECT}" in cfg
     (project / "scrapy.cfg").write_text(cfg.replace("http://localhost:6800/", scrapyd["base"]))
-    result = subprocess.run([tool("scrapyd-deploy"), "-v", "r1"], cwd=project, capture_output=True, text=True,
-                            timeout=180)
+    result = subprocess.run(
+        [tool("scrapyd-deploy"), "-v", "r1"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["status"] == "ok", result.stdout
     return {**scrapyd, "project": project}
@@ -162,10 +176,20 @@ def test_a_scheduled_crawl_writes_the_archive(deployed: dict[str, Any], tmp_path
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
         profile = write_profile(tmp_path / "localnews.toml", servers.origins)
         out = tmp_path / "archive"
-        scheduled = api(deployed["base"], "schedule.json", {
-            "project": PROJECT, "spider": "news", "profile": str(profile),
-            "setting": [f"ARCHIVE_DIR={out}", "AUTOTHROTTLE_ENABLED=False", "NEWSARCHIVE_EXTRACT_WORKERS=0"],
-        })
+        scheduled = api(
+            deployed["base"],
+            "schedule.json",
+            {
+                "project": PROJECT,
+                "spider": "news",
+                "profile": str(profile),
+                "setting": [
+                    f"ARCHIVE_DIR={out}",
+                    "AUTOTHROTTLE_ENABLED=False",
+                    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+                ],
+            },
+        )
         assert scheduled["status"] == "ok", scheduled
         job = scheduled["jobid"]
         deadline = time.monotonic() + 120
@@ -178,12 +202,19 @@ def test_a_scheduled_crawl_writes_the_archive(deployed: dict[str, Any], tmp_path
             time.sleep(0.3)
     job_log = deployed["home"] / "logs" / PROJECT / "news" / f"{job}.log"
     log_text = job_log.read_text() if job_log.exists() else "(no job log)"
-    warcs = sorted((out / "warc" / "localnews").glob("*.warc.gz")) if (out / "warc").exists() else []
+    warcs = (
+        sorted((out / "warc" / "localnews").glob("*.warc.gz")) if (out / "warc").exists() else []
+    )
     assert warcs, log_text[-4000:]
     assert not list((out / "warc" / "localnews").glob("*.open"))
-    records = [json.loads(line) for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
-               for line in path.read_text().splitlines()]
-    assert sorted(r["id"] for r in records) == sorted(f"localnews:{a.id}" for a in articles), log_text[-4000:]
+    records = [
+        json.loads(line)
+        for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+    assert sorted(r["id"] for r in records) == sorted(f"localnews:{a.id}" for a in articles), (
+        log_text[-4000:]
+    )
     [report] = [json.loads(p.read_text()) for p in (out / "runs").glob("localnews-*.json")]
     assert report["status"] == "ok" and report["counts"]["article"] == len(articles)
     assert "(bot: newsarchive)" in log_text  # the egg's settings module, found by its entry point

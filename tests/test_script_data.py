@@ -1,6 +1,7 @@
 """The article text of client-rendered pages, read from their script data: synthetic pages
 for each way a script carries it, pages where it must not be used, hostile script data, and
 a real page (hankookilbo, from fundus's test pages, MIT: see fixtures/generic/fundus)."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,14 +17,22 @@ FIXTURES = Path(__file__).parent / "fixtures" / "generic" / "fundus"
 URL = "https://news.example.com/2026/01/29/harbour-bridge"
 TITLE = "Harbour bridge to close for a year of repairs"
 PARAGRAPHS = [
-    ("The city's harbour bridge will close to traffic for twelve months from March, the "
-     "transport authority said on Thursday, after inspectors found corrosion in its cables."),
-    ("Engineers will replace all 64 suspension cables, a job the authority expects to cost "
-     "about 80 million euros. Ferries will run every ten minutes while the bridge is shut."),
-    ("Shop owners on both banks said they feared losing customers. \"Half of our trade comes "
-     "across that bridge,\" said one baker, who asked not to be named."),
-    ("The authority said the work could not wait: the cables were last replaced in 1986, "
-     "and a study last year gave them five more years at most."),
+    (
+        "The city's harbour bridge will close to traffic for twelve months from March, the "
+        "transport authority said on Thursday, after inspectors found corrosion in its cables."
+    ),
+    (
+        "Engineers will replace all 64 suspension cables, a job the authority expects to cost "
+        "about 80 million euros. Ferries will run every ten minutes while the bridge is shut."
+    ),
+    (
+        'Shop owners on both banks said they feared losing customers. "Half of our trade comes '
+        'across that bridge," said one baker, who asked not to be named.'
+    ),
+    (
+        "The authority said the work could not wait: the cables were last replaced in 1986, "
+        "and a study last year gave them five more years at most."
+    ),
 ]
 
 
@@ -49,13 +58,20 @@ def item_body(html: str) -> str | None:
 
 
 def test_next_data_blob() -> None:
-    data = {"props": {"pageProps": {"article": {
-        "headline": TITLE, "slug": "harbour-bridge",
-        "body": '<figure><img src="a.jpg"><figcaption>The bridge at dawn. (Photo: Example)'
-                "</figcaption></figure>" + article_html(),
-    }}}, "page": "/[slug]"}
-    html = page(f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}'
-                "</script>")
+    data = {
+        "props": {
+            "pageProps": {
+                "article": {
+                    "headline": TITLE,
+                    "slug": "harbour-bridge",
+                    "body": '<figure><img src="a.jpg"><figcaption>The bridge at dawn. (Photo: Example)'
+                    "</figcaption></figure>" + article_html(),
+                }
+            }
+        },
+        "page": "/[slug]",
+    }
+    html = page(f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>')
     item = GenericArticlePage(URL, html).to_item()
     assert item is not None
     assert item.title == TITLE
@@ -63,21 +79,37 @@ def test_next_data_blob() -> None:
 
 
 def test_pushed_dehydrated_state_with_escaped_html() -> None:
-    state = {"mutations": [], "queries": [{"state": {"data": {"data": {
-        "title": TITLE, "subTitle": "Repairs from March",
-        "contentHtml": article_html() + "<p>$$ARTICLEAD$$</p>",
-    }}}}]}
+    state = {
+        "mutations": [],
+        "queries": [
+            {
+                "state": {
+                    "data": {
+                        "data": {
+                            "title": TITLE,
+                            "subTitle": "Repairs from March",
+                            "contentHtml": article_html() + "<p>$$ARTICLEAD$$</p>",
+                        }
+                    }
+                }
+            }
+        ],
+    }
     # A serializer escaping "<" as \u003c, as dehydrated state commonly is.
     literal = json.dumps(state).replace("<", "\\u003c").replace(">", "\\u003e")
     assert "<p>" not in literal
-    script = ('<script>window["__RQ_R_1_"] = window["__RQ_R_1_"] || [];'
-              f'window["__RQ_R_1_"].push({literal})</script>')
+    script = (
+        '<script>window["__RQ_R_1_"] = window["__RQ_R_1_"] || [];'
+        f'window["__RQ_R_1_"].push({literal})</script>'
+    )
     assert item_body(page(script)) == "\n\n".join(PARAGRAPHS)
 
 
 def test_state_assignment_with_plain_text() -> None:
-    state = {"router": {"path": "/news"}, "story": {
-        "title": TITLE, "text": "\n\n".join(PARAGRAPHS), "tags": ["city", "transport"]}}
+    state = {
+        "router": {"path": "/news"},
+        "story": {"title": TITLE, "text": "\n\n".join(PARAGRAPHS), "tags": ["city", "transport"]},
+    }
     script = f"<script>window.__STATE__ = {json.dumps(state)};\nwindow.x = 1;</script>"
     assert item_body(page(script)) == "\n\n".join(PARAGRAPHS)
 
@@ -86,18 +118,22 @@ def test_server_component_stream_text_row() -> None:
     """React server components stream long text as a row ``<id>:T<hex bytes>,<text>``,
     named "$<id>" where the data uses it; the stream is cut across several pushes."""
     text = article_html()
-    stream = (f'0:["$","article",null,{{"title":"{TITLE}","body":"$7"}}]\n'
-              f"7:T{len(text.encode()):x},{text}")
+    stream = (
+        f'0:["$","article",null,{{"title":"{TITLE}","body":"$7"}}]\n'
+        f"7:T{len(text.encode()):x},{text}"
+    )
     chunks = [stream[:40], stream[40:200], stream[200:]]
     scripts = "<script>(self.__next_f=self.__next_f||[]).push([0])</script>" + "".join(
-        f"<script>self.__next_f.push({json.dumps([1, chunk])})</script>" for chunk in chunks)
+        f"<script>self.__next_f.push({json.dumps([1, chunk])})</script>" for chunk in chunks
+    )
     assert item_body(page(scripts)) == "\n\n".join(PARAGRAPHS)
 
 
 def test_body_as_blocks() -> None:
     """A CMS body kept as a list of small block objects, one paragraph each."""
-    blocks = [{"type": "text", "content": f"<p>{p}</p>", "_id": str(i)}
-              for i, p in enumerate(PARAGRAPHS)]
+    blocks = [
+        {"type": "text", "content": f"<p>{p}</p>", "_id": str(i)} for i, p in enumerate(PARAGRAPHS)
+    ]
     blocks.insert(1, {"type": "image", "url": "https://img.example.com/1.jpg"})
     data = {"article": {"title": TITLE, "content_elements": blocks}}
     html = page(f'<script type="application/json">{json.dumps(data)}</script>')
@@ -108,10 +144,15 @@ def test_html_body_is_kept() -> None:
     other = ("A different text the script holds, longer than the page's own. " * 60).strip()
     data = {"article": {"title": TITLE, "body": other}}
     scripts = f'<script type="application/json">{json.dumps(data)}</script>'
-    more = [f"{p} It was the {n} time the bridge had closed." for n, p in
-            (("first", PARAGRAPHS[2]), ("second", PARAGRAPHS[1]), ("third", PARAGRAPHS[0]))]
-    body = f"<main><article><h1>{TITLE}</h1>{article_html()}" + "".join(
-        f"<p>{p}</p>" for p in more) + "</article></main>"
+    more = [
+        f"{p} It was the {n} time the bridge had closed."
+        for n, p in (("first", PARAGRAPHS[2]), ("second", PARAGRAPHS[1]), ("third", PARAGRAPHS[0]))
+    ]
+    body = (
+        f"<main><article><h1>{TITLE}</h1>{article_html()}"
+        + "".join(f"<p>{p}</p>" for p in more)
+        + "</article></main>"
+    )
     assert item_body(page(scripts, body=body)) == "\n\n".join(PARAGRAPHS + more)
     # The same script data is the body when the HTML has none.
     assert item_body(page(scripts)) == other
@@ -131,19 +172,47 @@ def test_short_html_body_kept_against_unrelated_script_text() -> None:
 
 
 def test_navigation_and_headlines_are_not_a_body() -> None:
-    menu = [{"title": name, "url": f"/{name.lower()}", "children": [
-        {"title": f"{name} {sub}", "url": f"/{name.lower()}/{sub}"} for sub in range(8)]}
-        for name in ("World", "Politics", "Business", "Science", "Sport", "Culture")]
-    nav_html = "<ul>" + "".join(
-        f'<li><a href="/{i}">Section number {i} of the site. Read more.</a></li>'
-        for i in range(40)) + "</ul>"
-    headlines = [f"Minister says talks on budget round {i} will go on into next week"
-                 for i in range(20)]
-    teasers = [{"title": h, "url": f"/story/{i}", "kicker": "Politics", "image": "x.jpg",
-                "byline": "Staff", "section": "news", "date": "2026-01-29", "id": i,
-                "premium": False} for i, h in enumerate(headlines)]
-    data = {"nav": menu, "menuHtml": nav_html, "related": teasers,
-            "script": "function f(a){if(a.b){return a.c;}var d={e:1};return d.e.f(g);} " * 20}
+    menu = [
+        {
+            "title": name,
+            "url": f"/{name.lower()}",
+            "children": [
+                {"title": f"{name} {sub}", "url": f"/{name.lower()}/{sub}"} for sub in range(8)
+            ],
+        }
+        for name in ("World", "Politics", "Business", "Science", "Sport", "Culture")
+    ]
+    nav_html = (
+        "<ul>"
+        + "".join(
+            f'<li><a href="/{i}">Section number {i} of the site. Read more.</a></li>'
+            for i in range(40)
+        )
+        + "</ul>"
+    )
+    headlines = [
+        f"Minister says talks on budget round {i} will go on into next week" for i in range(20)
+    ]
+    teasers = [
+        {
+            "title": h,
+            "url": f"/story/{i}",
+            "kicker": "Politics",
+            "image": "x.jpg",
+            "byline": "Staff",
+            "section": "news",
+            "date": "2026-01-29",
+            "id": i,
+            "premium": False,
+        }
+        for i, h in enumerate(headlines)
+    ]
+    data = {
+        "nav": menu,
+        "menuHtml": nav_html,
+        "related": teasers,
+        "script": "function f(a){if(a.b){return a.c;}var d={e:1};return d.e.f(g);} " * 20,
+    }
     scripts = f'<script type="application/json">{json.dumps(data)}</script>'
     assert item_body(page(scripts)) is None
     assert script_text(page(scripts), TITLE) is None
@@ -158,9 +227,13 @@ def test_summary_and_consent_text_are_not_a_body() -> None:
     is a consent notice or a newsletter's pitch.  Neither is taken for the article."""
     consent = " ".join(
         f"We and our {n} partners store and access data such as IP addresses and browsing "
-        "data to show personalised advertising and to measure its audience." for n in range(12))
-    data = {"story": {"title": TITLE, "summary": PARAGRAPHS[0] + " " + PARAGRAPHS[1]},
-            "consent": {"text": consent + "\n" + consent.upper()}}
+        "data to show personalised advertising and to measure its audience."
+        for n in range(12)
+    )
+    data = {
+        "story": {"title": TITLE, "summary": PARAGRAPHS[0] + " " + PARAGRAPHS[1]},
+        "consent": {"text": consent + "\n" + consent.upper()},
+    }
     scripts = f'<script type="application/json">{json.dumps(data)}</script>'
     assert item_body(page(scripts)) is None
     data["story"]["body"] = article_html()

@@ -1,5 +1,6 @@
 """The simhash behind "minor change": near-identical texts are a few bits apart, unrelated
 news texts far apart, and the same text always gives the same value."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,9 @@ def seed_text() -> tuple[str, str]:
 
 
 def other_news_text() -> str:
-    ground_truth = json.loads((FIXTURES / "fundus" / "voa" / "meta.json").read_text())["ground_truth"]
+    ground_truth = json.loads((FIXTURES / "fundus" / "voa" / "meta.json").read_text())[
+        "ground_truth"
+    ]
     return json.dumps(ground_truth, ensure_ascii=False)
 
 

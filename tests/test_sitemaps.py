@@ -25,7 +25,9 @@ URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_urlset() -> None:
     assert parse_sitemap("https://presstv.tv/sitemap.xml", URLSET) == Sitemap(
         pages=[
-            SitemapEntry("https://www.presstv.ir/Detail/2023/02/19/698345/a", "2023-02-19T14:05:00+03:30"),
+            SitemapEntry(
+                "https://www.presstv.ir/Detail/2023/02/19/698345/a", "2023-02-19T14:05:00+03:30"
+            ),
             SitemapEntry("https://presstv.tv/Detail/2023/02/18/698300/b", "2023-02-18"),
             SitemapEntry("https://www.presstv.ir/Detail/2023/02/17/698200/c", None),
         ]
@@ -38,16 +40,23 @@ def test_google_news_sitemap_uses_publication_date() -> None:
     xml = xml.replace("<url><loc>", "<url><lastmod>2020-01-01</lastmod><loc>")
     sitemap = parse_sitemap("https://www.presstv.ir/sitemap-news.xml", xml.encode())
     assert sitemap.pages == [
-        SitemapEntry("https://www.presstv.ir/Detail/2023/02/19/698345/a", "2023-02-19T14:05:00+03:30")
+        SitemapEntry(
+            "https://www.presstv.ir/Detail/2023/02/19/698345/a", "2023-02-19T14:05:00+03:30"
+        )
     ]
     assert sitemap.sitemaps == []
 
 
 def test_sitemap_index() -> None:
-    urls = ["https://www.presstv.ir/sitemap-1.xml", "/sitemap-2.xml.gz", "https://www.presstv.ir/sitemap-1.xml"]
+    urls = [
+        "https://www.presstv.ir/sitemap-1.xml",
+        "/sitemap-2.xml.gz",
+        "https://www.presstv.ir/sitemap-1.xml",
+    ]
     sitemap = parse_sitemap("https://presstv.tv/sitemap.xml", render_sitemap_index(urls).encode())
     assert sitemap == Sitemap(
-        pages=[], sitemaps=["https://www.presstv.ir/sitemap-1.xml", "https://presstv.tv/sitemap-2.xml.gz"]
+        pages=[],
+        sitemaps=["https://www.presstv.ir/sitemap-1.xml", "https://presstv.tv/sitemap-2.xml.gz"],
     )
 
 

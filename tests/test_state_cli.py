@@ -1,4 +1,5 @@
 """``newsarchive state`` and its actions on an index built directly (no crawl: fast)."""
+
 from __future__ import annotations
 
 import json
@@ -17,24 +18,43 @@ NOW = datetime.now(timezone.utc)
 
 
 def state(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*newsarchive_command(), "state", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*newsarchive_command(), "state", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> tuple[Path, Path]:
-    profile = write_profile(tmp_path / "localnews.toml", ["http://127.0.0.1:1", "http://127.0.0.2:1"])
+    profile = write_profile(
+        tmp_path / "localnews.toml", ["http://127.0.0.1:1", "http://127.0.0.2:1"]
+    )
     out = tmp_path / "out"
     (out / "state").mkdir(parents=True)
     with open_index(out / "state" / "localnews.sqlite") as index:
         for n in (1, 2, 3):
             aid = f"localnews:{n}"
-            index.add_sighting(aid, f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW - timedelta(days=60))
+            index.add_sighting(
+                aid, f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW - timedelta(days=60)
+            )
             index.add_sighting(aid, f"http://127.0.0.2:1/Detail/2023/02/19/{n}/x", now=NOW)
             index.record_version(aid, content_hash=f"xxh3-128:{n:032x}", now=NOW)
     (out / "runs").mkdir()
-    (out / "runs" / "localnews-20261127T000000Z-abcdef.json").write_text(json.dumps({
-        "run_id": "localnews-20261127T000000Z-abcdef", "status": "ok", "counts": {"article": 3},
-        "incremental": {"new": 3, "changed": 0, "unchanged": 0, "skipped_known": 0, "revisits": 0}}))
+    (out / "runs" / "localnews-20261127T000000Z-abcdef.json").write_text(
+        json.dumps(
+            {
+                "run_id": "localnews-20261127T000000Z-abcdef",
+                "status": "ok",
+                "counts": {"article": 3},
+                "incremental": {
+                    "new": 3,
+                    "changed": 0,
+                    "unchanged": 0,
+                    "skipped_known": 0,
+                    "revisits": 0,
+                },
+            }
+        )
+    )
     return profile, out
 
 
@@ -52,12 +72,18 @@ def test_forget_expire_and_reset(archive: tuple[Path, Path]) -> None:
     profile, out = archive
     forgot = state(str(profile), "forget", "localnews:1", "--out", str(out))
     assert forgot.returncode == 0 and "1 article(s), 1 version(s), 2 URL(s)" in forgot.stdout
-    url = state(str(profile), "--out", str(out), "forget", "http://127.0.0.2:1/Detail/2023/02/19/2/x")
+    url = state(
+        str(profile), "--out", str(out), "forget", "http://127.0.0.2:1/Detail/2023/02/19/2/x"
+    )
     assert url.returncode == 0 and "1 URL(s)" in url.stdout
     expired = state(str(profile), "--out", str(out), "expire", "--older-than", "30d")
     assert expired.returncode == 0 and "expired 2 URL(s)" in expired.stdout
     summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
-    assert (summary["articles"], summary["versions"], summary["urls"]) == (2, 2, 1)  # content never expires
+    assert (summary["articles"], summary["versions"], summary["urls"]) == (
+        2,
+        2,
+        1,
+    )  # content never expires
     refused = state(str(profile), "--out", str(out), "reset")
     assert refused.returncode == 2 and "--yes" in refused.stderr
     assert json.loads(state(str(profile), "--out", str(out), "--json").stdout)["articles"] == 2
@@ -67,11 +93,14 @@ def test_forget_expire_and_reset(archive: tuple[Path, Path]) -> None:
     assert (summary["articles"], summary["versions"], summary["urls"]) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("args", [
-    ["forget", "localnews:999"],                 # unknown id
-    ["expire", "--older-than", "soon"],          # not a duration
-    ["expire"],                                  # --older-than missing
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["forget", "localnews:999"],  # unknown id
+        ["expire", "--older-than", "soon"],  # not a duration
+        ["expire"],  # --older-than missing
+    ],
+)
 def test_state_errors_are_one_line_and_exit_2(archive: tuple[Path, Path], args: list[str]) -> None:
     profile, out = archive
     result = state(str(profile), "--out", str(out), *args)
@@ -85,27 +114,61 @@ def test_missing_index_or_site_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "state").exists()  # never creates one
     unknown = state("no-such-site", "--out", str(tmp_path))
     assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
-    export = subprocess.run([*newsarchive_command(), "export", "presstv", "--dir", str(tmp_path), "--out",
-                             str(tmp_path / "x.jsonl")], capture_output=True, text=True, timeout=60)
+    export = subprocess.run(
+        [
+            *newsarchive_command(),
+            "export",
+            "presstv",
+            "--dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "x.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert export.returncode == 2 and "no index" in export.stderr
 
 
 def test_state_and_export_read_a_shared_crawls_index_on_redis(
-        archive: tuple[Path, Path], redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    archive: tuple[Path, Path],
+    redis_url: str,  # noqa: F811 - the fixture of that name
+    tmp_path: Path,
+) -> None:
     profile, out = archive
     with open_index(redis_url, site="localnews") as index:
         for n in (1, 2):
-            index.add_sighting(f"localnews:{n}", f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW)
+            index.add_sighting(
+                f"localnews:{n}", f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW
+            )
             index.record_version(f"localnews:{n}", content_hash=f"xxh3-128:{n:032x}", now=NOW)
     result = state(str(profile), "--out", str(out), "--redis", redis_url)
     assert result.returncode == 0, result.stderr
     assert f"index {redis_url} (localnews)" in result.stdout
     assert "articles 2, versions 2, URLs 2, payloads 0" in result.stdout  # not the SQLite file's 3
     exported = tmp_path / "articles.jsonl"
-    run = subprocess.run([*newsarchive_command(), "export", str(profile), "--dir", str(out), "--redis",
-                          redis_url, "--out", str(exported)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            *newsarchive_command(),
+            "export",
+            str(profile),
+            "--dir",
+            str(out),
+            "--redis",
+            redis_url,
+            "--out",
+            str(exported),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
-    assert [json.loads(line)["id"] for line in exported.read_text().splitlines()] == ["localnews:1", "localnews:2"]
+    assert [json.loads(line)["id"] for line in exported.read_text().splitlines()] == [
+        "localnews:1",
+        "localnews:2",
+    ]
     forgot = state(str(profile), "--out", str(out), "--redis", redis_url, "forget", "localnews:1")
     assert forgot.returncode == 0 and "1 article(s), 1 version(s), 1 URL(s)" in forgot.stdout
 
@@ -114,5 +177,7 @@ def test_state_names_a_redis_server_it_cannot_use(archive: tuple[Path, Path]) ->
     profile, out = archive
     result = state(str(profile), "--out", str(out), "--redis", "redis://127.0.0.1:1/0")
     assert result.returncode == 2
-    assert result.stderr.startswith("newsarchive: error: --redis redis://127.0.0.1:1/0: cannot use the server")
+    assert result.stderr.startswith(
+        "newsarchive: error: --redis redis://127.0.0.1:1/0: cannot use the server"
+    )
     assert "Traceback" not in result.stderr

@@ -1,6 +1,7 @@
 """``newsarchive verify`` on a real crawl and on damaged copies of it: clean is exit 0; a changed
 payload byte, a JSON pointer to the wrong offset or record, and a leftover ``.open`` are each
 exit 1 naming the file and where; foreign and broken files are reported, never a crash."""
+
 from __future__ import annotations
 
 import gzip
@@ -20,7 +21,9 @@ from tests.test_cdxj import FIXTURES, crawl_local_site, run_newsarchive
 
 
 @pytest.fixture(scope="module")
-def crawl(local_site: tuple[LocalSite, LoopbackServers], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def crawl(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     return crawl_local_site(local_site, tmp_path_factory.mktemp("verify"))
 
 
@@ -50,9 +53,14 @@ def html_responses(path: Path) -> list[tuple[int, str]]:
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
-            if (record.rec_type == "response" and record.http_headers.get_statuscode() == "200"
-                    and "html" in (record.http_headers.get_header("Content-Type") or "")):
-                found.append((records.get_record_offset(), record.rec_headers.get_header("WARC-Record-ID")))
+            if (
+                record.rec_type == "response"
+                and record.http_headers.get_statuscode() == "200"
+                and "html" in (record.http_headers.get_header("Content-Type") or "")
+            ):
+                found.append(
+                    (records.get_record_offset(), record.rec_headers.get_header("WARC-Record-ID"))
+                )
     return found
 
 
@@ -61,7 +69,9 @@ def jsonl_lines(path: Path) -> list[dict[str, Any]]:
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
 
 
 def test_a_clean_crawl_verifies_clean(crawl: dict[str, Any]) -> None:
@@ -80,7 +90,9 @@ def test_a_clean_crawl_verifies_clean(crawl: dict[str, Any]) -> None:
     assert f"{pointers} WARC pointers resolved: clean" in result.stderr
 
 
-def test_a_flipped_payload_byte_in_an_uncompressed_copy_is_found(crawl: dict[str, Any], tmp_path: Path) -> None:
+def test_a_flipped_payload_byte_in_an_uncompressed_copy_is_found(
+    crawl: dict[str, Any], tmp_path: Path
+) -> None:
     source = next(w for w in crawl["warcs"] if html_responses(w))
     plain = tmp_path / source.name.removesuffix(".gz")
     data = bytearray(gzip.decompress(source.read_bytes()))  # every member, one after another
@@ -98,7 +110,9 @@ def test_a_flipped_payload_byte_in_an_uncompressed_copy_is_found(crawl: dict[str
     assert "1 WARC file(s)" in result.stderr and "problem(s) in 1 file(s)" in result.stderr
 
 
-def test_a_rewritten_gzip_member_is_found_in_a_crawl_directory(crawl: dict[str, Any], copy: Path) -> None:
+def test_a_rewritten_gzip_member_is_found_in_a_crawl_directory(
+    crawl: dict[str, Any], copy: Path
+) -> None:
     source = next(w for w in crawl["warcs"] if html_responses(w))
     warc = copy / "warc" / "localnews" / source.name
     offset, _ = html_responses(warc)[0]
@@ -127,8 +141,10 @@ def test_a_json_pointer_to_the_wrong_offset_or_record_is_found(copy: Path) -> No
     assert result.returncode == 1
     assert f"FAIL  {jsonl}: " in result.stdout
     pointer = records[first]["warc"]
-    assert (f"line {first + 1}: {records[first]['id']}: warc pointer {pointer['filename']} offset "
-            f"{pointer['offset']}: no WARC record starts there") in result.stdout
+    assert (
+        f"line {first + 1}: {records[first]['id']}: warc pointer {pointer['filename']} offset "
+        f"{pointer['offset']}: no WARC record starts there"
+    ) in result.stdout
     assert f"line {second + 1}: {records[second]['id']}: warc pointer " in result.stdout
     assert "not <urn:uuid:00000000-0000-0000-0000-000000000000>" in result.stdout
     assert "2 problem(s) in 1 file(s)" in result.stderr
@@ -210,14 +226,19 @@ def test_foreign_and_broken_files_are_reported_not_crashed_on(tmp_path: Path) ->
     out = result.stdout
     assert f"ok    {good}: 6 records" in out
     assert f"FAIL  {whole_gzip}: 1 records (1 warcinfo)" in out
-    assert "after the record at offset 0: cannot read further: non-chunked gzip file detected" in out
+    assert (
+        "after the record at offset 0: cannot read further: non-chunked gzip file detected" in out
+    )
     assert f"FAIL  {truncated}: " in out
     assert "offset 1197: block digest failed" in out
     assert "offset 1197: record not followed by a blank line" in out
     assert f"FAIL  {html}: no records read" in out
     assert "offset 0: cannot read further: Unknown archive format" in out
     assert f"FAIL  {empty}: no records read" in out
-    assert f"FAIL  {text}: " in out and "not a WARC record (it parses only as an old ARC header)" in out
+    assert (
+        f"FAIL  {text}: " in out
+        and "not a WARC record (it parses only as an old ARC header)" in out
+    )
     assert "6 WARC file(s)" in result.stderr
     # warcio's own warning about the bad record went into the report, not loose on stderr
     assert "Remainder" not in result.stderr
@@ -226,6 +247,9 @@ def test_foreign_and_broken_files_are_reported_not_crashed_on(tmp_path: Path) ->
 def test_verify_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = verify(tmp_path / "nowhere")
     assert missing.returncode == 2
-    assert missing.stderr.strip() == f"newsarchive: error: {tmp_path / 'nowhere'}: no such file or directory"
+    assert (
+        missing.stderr.strip()
+        == f"newsarchive: error: {tmp_path / 'nowhere'}: no such file or directory"
+    )
     empty = verify(tmp_path)
     assert empty.returncode == 2 and "no WARC files" in empty.stderr

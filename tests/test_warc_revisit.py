@@ -254,9 +254,7 @@ def test_second_run_on_the_same_index_writes_only_revisits(runs: dict) -> None:
 def test_304_with_revisit_of_becomes_a_server_not_modified_revisit(runs: dict) -> None:
     first, second = runs["first"], runs["second"]
     (original,) = first["responses"]
-    (revisit,) = [
-        r for r in second["revisits"] if r["warc"]["WARC-Profile"] == SERVER_NOT_MODIFIED
-    ]
+    (revisit,) = [r for r in second["revisits"] if r["warc"]["WARC-Profile"] == SERVER_NOT_MODIFIED]
     assert revisit["warc"]["WARC-Target-URI"] == runs["mirrors"][0] + "/not-modified"
     assert revisit["http"].statusline == "304 Not Modified"
     assert revisit["http"].get_header("ETag") == ETAG

@@ -14,6 +14,7 @@ index must stay under ~400 bytes per article with two URLs for years of hourly r
   URL path seen for the article (:func:`shared_prefix_length`);
 * simhashes are unsigned 64-bit, SQLite integers signed (:func:`pack_simhash`).
 """
+
 from __future__ import annotations
 
 import base64

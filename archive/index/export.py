@@ -1,12 +1,13 @@
 """The lines of ``ArticleIndex.export_latest``, the same from both backends: per archived
 article its latest version, every URL and the version count (the consolidated view of the
 append-only JSONL log). Times are ISO 8601 in UTC, to the second, as the index keeps them."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from archive.index.model import Version
 from archive.index.codec import from_epoch
+from archive.index.model import Version
 
 
 def exported_article(

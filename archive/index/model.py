@@ -21,6 +21,7 @@ Times: every ``now``/``seen`` argument takes an aware ``datetime`` or a POSIX ti
 into records or WARC headers (``fetched_at``, ``warc_date``, ``published``, hashes, record
 ids) are returned exactly as they were given.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -253,7 +254,9 @@ class ArticleIndex(Protocol):
     def close(self) -> None: ...
 
 
-def confirm_written(index: ArticleIndex | None, article_id: str, content_hash: str, written: bool) -> None:
+def confirm_written(
+    index: ArticleIndex | None, article_id: str, content_hash: str, written: bool
+) -> None:
     """Tell an index that holds each new version back until its record is written
     (``SqliteIndex.hold_versions_until_written``) whether the record of that version was
     written; an index that holds nothing back has nothing to be told."""

@@ -4,6 +4,7 @@ shared by the workers of a scaled-out crawl, anything else the default SQLite fi
 Apart from ``archive.index.model`` so that the protocol and its types import no backend, while
 the backends import them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -38,6 +38,7 @@ Times are whole POSIX seconds, as in SQLite. Strings given (hashes, dates, recor
 validators, ``published``) are stored as given and returned exactly. A single Redis server
 (or primary) is assumed: the scripts touch keys they derive, which Redis Cluster forbids.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,6 +53,8 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 
 from archive.index import redis_scripts as scripts
+from archive.index.codec import from_epoch, published_datetime, to_epoch
+from archive.index.export import exported_article
 from archive.index.model import (
     DEFAULT_RECHECK_EVERY,
     DEFAULT_YOUNG_WINDOW,
@@ -64,8 +67,6 @@ from archive.index.model import (
     Version,
     VersionResult,
 )
-from archive.index.codec import from_epoch, published_datetime, to_epoch
-from archive.index.export import exported_article
 from archive.warc_pointer import WarcPointer
 
 __all__ = ["RedisIndex", "redacted"]
@@ -73,6 +74,7 @@ __all__ = ["RedisIndex", "redacted"]
 SCHEMA_VERSION = 1
 _U64 = 1 << 64
 _CHUNK = 500  # articles per round trip when walking the whole index
+
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
@@ -118,7 +120,9 @@ class RedisIndex:
         this instance (it is released by :meth:`record_payload`); ``claim_wait``: how long
         another instance waits for that capture before writing the bytes in full."""
         if not site or any(c in site for c in ":*?[] \t\r\n"):
-            raise ValueError(f"site {site!r}: a Redis index needs a plain site name (no ':' or spaces)")
+            raise ValueError(
+                f"site {site!r}: a Redis index needs a plain site name (no ':' or spaces)"
+            )
         self.url = url
         self.site = site
         self.minor_distance = minor_distance
@@ -129,8 +133,11 @@ class RedisIndex:
         self._token = uuid.uuid4().hex  # who holds a payload claim
         self._lock = threading.Lock()
         self._client: redis.Redis | None = client or redis.Redis.from_url(
-            url, decode_responses=True, encoding_errors="surrogatepass",
-            socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout,
+            url,
+            decode_responses=True,
+            encoding_errors="surrogatepass",
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
             health_check_interval=30,
         )
         db = self._client
@@ -156,7 +163,9 @@ class RedisIndex:
         try:
             number = int(found)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise IndexSchemaError(f"{self._where}: {key} holds {found!r}, not an index schema version") from None
+            raise IndexSchemaError(
+                f"{self._where}: {key} holds {found!r}, not an index schema version"
+            ) from None
         if number > SCHEMA_VERSION:
             raise IndexSchemaError(
                 f"{self._where} has index schema {number}, newer than this newsarchive reads "
@@ -238,8 +247,12 @@ class RedisIndex:
         if not found:
             return None
         number, latest, previous = found
-        return _version(article_id, int(number), json.loads(latest),
-                        None if previous is None else json.loads(previous)["h"])
+        return _version(
+            article_id,
+            int(number),
+            json.loads(latest),
+            None if previous is None else json.loads(previous)["h"],
+        )
 
     def first_capture(self, payload_digest: str) -> Capture | None:
         """The first capture of the digest; on a miss the digest is claimed for this instance
@@ -249,8 +262,9 @@ class RedisIndex:
         deadline = None
         pause = 0.001
         while True:
-            found = self._run(self._first_capture, payload_digest, self._token,
-                              int(self.claim_seconds * 1000), 1)
+            found = self._run(
+                self._first_capture, payload_digest, self._token, int(self.claim_seconds * 1000), 1
+            )
             if found[0] == 1:
                 return _capture(found[1])
             if found[0] == 0:
@@ -292,14 +306,24 @@ class RedisIndex:
         if warc is not None:
             version.update(w=warc.filename, o=warc.offset, r=warc.record_id)
         arguments: dict[str, Any] = {
-            "id": article_id, "now": to_epoch(now), "v": version,
-            "minor": -1 if minor is None else int(minor), "dist": self.minor_distance,
+            "id": article_id,
+            "now": to_epoch(now),
+            "v": version,
+            "minor": -1 if minor is None else int(minor),
+            "dist": self.minor_distance,
         }
         if published is not None:
             arguments["pub"] = published
-        status, number, previous, is_minor, duplicate_of = self._run(self._version, json.dumps(arguments))
-        return VersionResult(status=status, version=int(number), previous_hash=previous,
-                             minor=bool(is_minor), duplicate_of=duplicate_of)
+        status, number, previous, is_minor, duplicate_of = self._run(
+            self._version, json.dumps(arguments)
+        )
+        return VersionResult(
+            status=status,
+            version=int(number),
+            previous_hash=previous,
+            minor=bool(is_minor),
+            duplicate_of=duplicate_of,
+        )
 
     def record_payload(
         self,
@@ -311,7 +335,9 @@ class RedisIndex:
         filename: str,
         offset: int,
     ) -> bool:
-        capture = json.dumps({"u": target_uri, "d": warc_date, "r": record_id, "f": filename, "o": offset})
+        capture = json.dumps(
+            {"u": target_uri, "d": warc_date, "r": record_id, "f": filename, "o": offset}
+        )
         return bool(self._run(self._record_payload, payload_digest, capture, self._token))
 
     def record_check(
@@ -323,7 +349,11 @@ class RedisIndex:
         *,
         not_modified: bool = False,
     ) -> None:
-        arguments: dict[str, Any] = {"id": article_id, "now": to_epoch(now), "nm": int(not_modified)}
+        arguments: dict[str, Any] = {
+            "id": article_id,
+            "now": to_epoch(now),
+            "nm": int(not_modified),
+        }
         if etag is not None:
             arguments["etag"] = etag
         if last_modified is not None:
@@ -339,8 +369,13 @@ class RedisIndex:
         pipe.hlen(self.prefix + "urls")
         pipe.hlen(self.prefix + "payloads")
         articles, versions, urls, payloads = pipe.execute()
-        return IndexStats(int(articles), int(versions or 0), int(urls), int(payloads),
-                          size_bytes=self._memory_bytes())
+        return IndexStats(
+            int(articles),
+            int(versions or 0),
+            int(urls),
+            int(payloads),
+            size_bytes=self._memory_bytes(),
+        )
 
     def _keys(self) -> Iterator[str]:
         yield from self._db.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)
@@ -380,7 +415,9 @@ class RedisIndex:
         while walking, except by a concurrent ``forget``, which may shift one chunk)."""
         start = 0
         while True:
-            chunk = cast("list[str]", self._db.zrange(self.prefix + "articles", start, start + _CHUNK - 1))
+            chunk = cast(
+                "list[str]", self._db.zrange(self.prefix + "articles", start, start + _CHUNK - 1)
+            )
             if not chunk:
                 return
             yield chunk
@@ -442,7 +479,9 @@ def _urls(fields: dict[str, str]) -> list[str]:
     return sorted(name[2:] for name in fields if name.startswith("u:"))
 
 
-def _version(article_id: str, number: int, stored: dict[str, Any], previous_hash: str | None) -> Version:
+def _version(
+    article_id: str, number: int, stored: dict[str, Any], previous_hash: str | None
+) -> Version:
     filename = stored.get("w")
     return Version(
         article_id=article_id,
@@ -460,5 +499,10 @@ def _version(article_id: str, number: int, stored: dict[str, Any], previous_hash
 
 def _capture(stored: str) -> Capture:
     data = json.loads(stored)
-    return Capture(target_uri=data["u"], warc_date=data["d"], record_id=data["r"],
-                   filename=data["f"], offset=int(data["o"]))
+    return Capture(
+        target_uri=data["u"],
+        warc_date=data["d"],
+        record_id=data["r"],
+        filename=data["f"],
+        offset=int(data["o"]),
+    )

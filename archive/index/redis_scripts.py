@@ -25,7 +25,9 @@ local function touch(id, now, extra)
 end
 """
 
-ADD_SIGHTING = _COMMON + """
+ADD_SIGHTING = (
+    _COMMON
+    + """
 local id, url, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local k = touch(id, now)
 local field = 'u:' .. url
@@ -41,8 +43,11 @@ redis.call('HSET', P .. 'urls', url, id)
 redis.call('HSET', k, field, now)
 return 1
 """
+)
 
-RECORD_VERSION = _COMMON + """
+RECORD_VERSION = (
+    _COMMON
+    + """
 local a = cjson.decode(ARGV[2])
 local id, now, v = a.id, a.now, a.v
 local k, created = touch(id, now)
@@ -104,8 +109,11 @@ local previous = false
 if latest then previous = latest.h end
 return {status, number, previous, minor, dup}
 """
+)
 
-RECORD_CHECK = _COMMON + """
+RECORD_CHECK = (
+    _COMMON
+    + """
 local a = cjson.decode(ARGV[2])
 local k = touch(a.id, a.now)
 redis.call('HSET', k, 'checked', a.now)
@@ -118,8 +126,11 @@ for _, name in ipairs({'etag', 'lm'}) do
 end
 return 1
 """
+)
 
-LATEST_VERSION = _COMMON + """
+LATEST_VERSION = (
+    _COMMON
+    + """
 local k = akey(ARGV[2])
 local n = tonumber(redis.call('HGET', k, 'n') or '0')
 if n == 0 then return false end
@@ -127,8 +138,11 @@ local previous = false
 if n > 1 then previous = redis.call('HGET', k, 'v:' .. (n - 1)) end
 return {n, redis.call('HGET', k, 'v:' .. n), previous}
 """
+)
 
-FIRST_CAPTURE = _COMMON + """
+FIRST_CAPTURE = (
+    _COMMON
+    + """
 local found = redis.call('HGET', P .. 'payloads', ARGV[2])
 if found then return {1, found} end
 if ARGV[5] == '1' then
@@ -139,23 +153,32 @@ if ARGV[5] == '1' then
 end
 return {0}
 """
+)
 
-RECORD_PAYLOAD = _COMMON + """
+RECORD_PAYLOAD = (
+    _COMMON
+    + """
 local added = redis.call('HSETNX', P .. 'payloads', ARGV[2], ARGV[3])
 local claim = P .. 'payload-claim:' .. ARGV[2]
 if redis.call('GET', claim) == ARGV[4] then redis.call('DEL', claim) end
 return added
 """
+)
 
-FORGET_URL = _COMMON + """
+FORGET_URL = (
+    _COMMON
+    + """
 local owner = redis.call('HGET', P .. 'urls', ARGV[2])
 if not owner then return 0 end
 redis.call('HDEL', P .. 'urls', ARGV[2])
 redis.call('HDEL', akey(owner), 'u:' .. ARGV[2])
 return 1
 """
+)
 
-FORGET_ID = _COMMON + """
+FORGET_ID = (
+    _COMMON
+    + """
 local id = ARGV[2]
 local k = akey(id)
 local fields = redis.call('HGETALL', k)
@@ -178,8 +201,11 @@ redis.call('ZREM', P .. 'articles', id)
 if versions > 0 then redis.call('DECRBY', P .. 'nversions', versions) end
 return {1, versions, urls}
 """
+)
 
-EXPIRE_URLS = _COMMON + """
+EXPIRE_URLS = (
+    _COMMON
+    + """
 local cutoff = tonumber(ARGV[2])
 local removed = 0
 for i = 3, #ARGV do
@@ -198,3 +224,4 @@ for i = 3, #ARGV do
 end
 return removed
 """
+)

@@ -12,6 +12,7 @@ What it stands on:
   out a database locked by another process. Every query that touches the database goes
   through it, marked ``@retry_when_locked``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,17 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from archive.index.model import (
-    DEFAULT_RECHECK_EVERY,
-    DEFAULT_YOUNG_WINDOW,
-    ArticleInfo,
-    Capture,
-    ForgetResult,
-    IndexStats,
-    Moment,
-    Version,
-    VersionResult,
-)
 from archive.index.codec import (
     from_epoch,
     pack_digest,
@@ -49,6 +39,17 @@ from archive.index.codec import (
     unpack_warc_date,
 )
 from archive.index.export import exported_article
+from archive.index.model import (
+    DEFAULT_RECHECK_EVERY,
+    DEFAULT_YOUNG_WINDOW,
+    ArticleInfo,
+    Capture,
+    ForgetResult,
+    IndexStats,
+    Moment,
+    Version,
+    VersionResult,
+)
 from archive.index.sqlite_batch import BatchedConnection, retry_when_locked
 from archive.index.sqlite_names import NameTable
 from archive.index.sqlite_schema import DATA_TABLES
@@ -129,11 +130,14 @@ class SqliteIndex:
     @retry_when_locked(writes=False)
     def has_version(self, article_id: str, content_hash: str) -> bool:
         """Whether any version of the article has this text hash."""
-        return self._connection.db.execute(
-            "SELECT 1 FROM versions v JOIN articles a ON a.rowid=v.article "
-            "WHERE a.article_id=? AND v.content_hash=? LIMIT 1",
-            (article_id, pack_digest(content_hash)),
-        ).fetchone() is not None
+        return (
+            self._connection.db.execute(
+                "SELECT 1 FROM versions v JOIN articles a ON a.rowid=v.article "
+                "WHERE a.article_id=? AND v.content_hash=? LIMIT 1",
+                (article_id, pack_digest(content_hash)),
+            ).fetchone()
+            is not None
+        )
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -252,7 +256,13 @@ class SqliteIndex:
             "last_seen=max(last_seen, excluded.last_seen), "
             "last_checked=max(coalesce(last_checked, 0), excluded.last_checked), "
             "published=coalesce(excluded.published, published) RETURNING rowid, duplicate_of",
-            (article_id, seen, seen, seen, None if published is None else pack_published(published)),
+            (
+                article_id,
+                seen,
+                seen,
+                seen,
+                None if published is None else pack_published(published),
+            ),
         ).fetchone()
         latest = db.execute(
             "SELECT version, content_hash, simhash, minor FROM versions WHERE article=? "

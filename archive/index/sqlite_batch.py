@@ -15,6 +15,7 @@ Why (measured on the 2-core reference machine; `python bench/index.py` measures 
   moment: "database is locked" is retried with tenacity, bounded, with exponential backoff.
   The first attempt runs without tenacity, which costs several microseconds a call.
 """
+
 from __future__ import annotations
 
 import functools
@@ -216,7 +217,11 @@ class BatchedConnection:
             if leftovers:
                 logger.warning(
                     "%s: %d article version(s) recorded but never written out (e.g. %s): taken "
-                    "back, so the next run fetches them again", self.path, len(leftovers), leftovers[0][0])
+                    "back, so the next run fetches them again",
+                    self.path,
+                    len(leftovers),
+                    leftovers[0][0],
+                )
             if self.db.in_transaction:
                 self._take_back_not_written()
             else:

@@ -4,6 +4,7 @@ A handful of distinct values is referred to by every URL, payload and version, s
 stored once and referred to by a small integer id; both directions are cached in memory, as
 nearly every write and read needs one.
 """
+
 from __future__ import annotations
 
 from archive.index.sqlite_batch import BatchedConnection

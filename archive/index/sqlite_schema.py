@@ -15,6 +15,7 @@ hourly runs:
 Existing archives must keep opening: a change to these tables needs a new
 ``SCHEMA_VERSION`` and a migration in :func:`set_up_database`.
 """
+
 from __future__ import annotations
 
 import sqlite3

@@ -9,6 +9,7 @@ compares it, so a hash collision can never give a wrong answer.
 
 A URL shows one article: seen for another one, it moves there (the latest sighting wins).
 """
+
 from __future__ import annotations
 
 from archive.index.codec import shared_prefix_length, split_origin, url_key
@@ -41,7 +42,7 @@ class UrlSightings:
         db = self._connection.db
         key = url_key(url)
         rows = self._rows(url)
-        for n, rowid, known_for, matches in rows:
+        for n, _rowid, known_for, matches in rows:
             if matches:
                 if known_for == article_id:
                     db.execute(

@@ -1,4 +1,5 @@
 """The ``newsarchive`` command line: one module per command."""
+
 from scraper.cli.main import main
 
 __all__ = ["main"]

@@ -1,4 +1,5 @@
 """``newsarchive crawl``: one run of the news spider on a site, and its closing summary."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,41 +23,87 @@ def add_command(commands: Any) -> None:
         "write every exchange to WARC and every article to JSON Lines.",
         epilog="Example: newsarchive crawl presstv --out data --max-articles 50 --since 7d",
     )
-    crawl.add_argument("site", metavar="SITE", help="built-in profile name (presstv) or a profile .toml path")
-    crawl.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
-                       help="output directory: warc/, json/, state/, runs/ (default: ./data)")
-    crawl.add_argument("--mirrors", metavar="URL,URL…",
-                       help="replace the profile's primary and mirrors; the first is the primary")
-    crawl.add_argument("--max-articles", type=_positive_int, metavar="N", help="stop after N articles")
-    crawl.add_argument("--compare-mirrors", action="store_true",
-                       help="also fetch each article from every other healthy mirror and report text that "
-                       "differs (runs/<run-id>.mirror_divergence.jsonl); same as -s MIRROR_COMPARE=True")
-    crawl.add_argument("--since", metavar="DATE",
-                       help="only articles published on or after DATE (2026-03-01, or 7d, 36h, 2w)")
-    crawl.add_argument("--refetch", action="store_true",
-                       help="re-check every article the index already has (conditional requests: a 304 "
-                       "costs no body); by default known articles are skipped, and only those younger "
-                       "than 48 h are re-checked, at most every 6 h")
-    crawl.add_argument("--from-warc", action="append", type=Path, default=[], metavar="DIR",
-                       help="offline: answer every request from these WARC files or directories (repeatable) "
-                       "instead of the network, to try a changed profile or extractor on an old crawl; a URL "
-                       "not archived is a miss in the run report. Use another --out than the archive's")
-    crawl.add_argument("--redis", metavar="URL",
-                       help="be one of several workers (any machines) sharing this crawl through Redis, e.g. "
-                       "redis://10.0.0.5:6379/0 (default: $REDIS_URL): the queue, duplicate filter, article "
-                       "claims and dedup index are shared there; WARC, JSON and the run report stay in --out")
-    crawl.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                       help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1")
-    crawl.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                       help="default INFO; WARNING with --quiet or under the live panel")
-    crawl.add_argument("--log-format", default="text", choices=["text", "json"],
-                       help="json: one JSON object per log line (time, level, logger, message, fields), "
-                       "for log shippers; the closing summary too")
-    crawl.add_argument("--quiet", action="store_true",
-                       help="warnings, errors and the closing summary only: no progress (on a terminal "
-                       "the default is a live panel; without one, a progress line every 10 s)")
+    crawl.add_argument(
+        "site", metavar="SITE", help="built-in profile name (presstv) or a profile .toml path"
+    )
+    crawl.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help="output directory: warc/, json/, state/, runs/ (default: ./data)",
+    )
+    crawl.add_argument(
+        "--mirrors",
+        metavar="URL,URL…",
+        help="replace the profile's primary and mirrors; the first is the primary",
+    )
+    crawl.add_argument(
+        "--max-articles", type=_positive_int, metavar="N", help="stop after N articles"
+    )
+    crawl.add_argument(
+        "--compare-mirrors",
+        action="store_true",
+        help="also fetch each article from every other healthy mirror and report text that "
+        "differs (runs/<run-id>.mirror_divergence.jsonl); same as -s MIRROR_COMPARE=True",
+    )
+    crawl.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only articles published on or after DATE (2026-03-01, or 7d, 36h, 2w)",
+    )
+    crawl.add_argument(
+        "--refetch",
+        action="store_true",
+        help="re-check every article the index already has (conditional requests: a 304 "
+        "costs no body); by default known articles are skipped, and only those younger "
+        "than 48 h are re-checked, at most every 6 h",
+    )
+    crawl.add_argument(
+        "--from-warc",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="offline: answer every request from these WARC files or directories (repeatable) "
+        "instead of the network, to try a changed profile or extractor on an old crawl; a URL "
+        "not archived is a miss in the run report. Use another --out than the archive's",
+    )
+    crawl.add_argument(
+        "--redis",
+        metavar="URL",
+        help="be one of several workers (any machines) sharing this crawl through Redis, e.g. "
+        "redis://10.0.0.5:6379/0 (default: $REDIS_URL): the queue, duplicate filter, article "
+        "claims and dedup index are shared there; WARC, JSON and the run report stay in --out",
+    )
+    crawl.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy or newsarchive setting (repeatable), e.g. -s DOWNLOAD_DELAY=1",
+    )
+    crawl.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default INFO; WARNING with --quiet or under the live panel",
+    )
+    crawl.add_argument(
+        "--log-format",
+        default="text",
+        choices=["text", "json"],
+        help="json: one JSON object per log line (time, level, logger, message, fields), "
+        "for log shippers; the closing summary too",
+    )
+    crawl.add_argument(
+        "--quiet",
+        action="store_true",
+        help="warnings, errors and the closing summary only: no progress (on a terminal "
+        "the default is a live panel; without one, a progress line every 10 s)",
+    )
     crawl.set_defaults(run=run_crawl)
-
 
 
 def _positive_int(text: str) -> int:
@@ -99,9 +146,17 @@ def run_crawl(args: argparse.Namespace) -> int:
         settings.set(name.strip(), value, priority="cmdline")
     settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
     # On a terminal a live panel shows progress; log lines below WARNING would scroll it away.
-    live = (not args.quiet and args.log_format == "text" and sys.stderr.isatty()
-            and settings.get("NEWSARCHIVE_PROGRESS") in ("auto", "live"))
-    settings.set("LOG_LEVEL", args.log_level or ("WARNING" if args.quiet or live else "INFO"), priority="cmdline")
+    live = (
+        not args.quiet
+        and args.log_format == "text"
+        and sys.stderr.isatty()
+        and settings.get("NEWSARCHIVE_PROGRESS") in ("auto", "live")
+    )
+    settings.set(
+        "LOG_LEVEL",
+        args.log_level or ("WARNING" if args.quiet or live else "INFO"),
+        priority="cmdline",
+    )
     settings.set("NEWSARCHIVE_LOG_FORMAT", args.log_format, priority="cmdline")
     if args.log_format == "json":
         _log_json_from_the_start(settings)
@@ -114,9 +169,13 @@ def run_crawl(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"--from-warc: no such file or directory: {', '.join(missing)}")
         if any(_inside(path, args.out) for path in args.from_warc):
-            raise UsageError("--from-warc: the archive read must not be inside --out (its WARCs would be "
-                             "mixed with the offline run's records); choose another --out")
-        settings.set("ARCHIVE_FROM_WARC", [str(path) for path in args.from_warc], priority="cmdline")
+            raise UsageError(
+                "--from-warc: the archive read must not be inside --out (its WARCs would be "
+                "mixed with the offline run's records); choose another --out"
+            )
+        settings.set(
+            "ARCHIVE_FROM_WARC", [str(path) for path in args.from_warc], priority="cmdline"
+        )
         # answers come from disk: no politeness delay is owed to anyone, nothing new to archive
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         settings.set("ARCHIVE_WARC_ENABLED", False, priority="cmdline")
@@ -129,8 +188,14 @@ def run_crawl(args: argparse.Namespace) -> int:
     run_id = new_run_id(profile.name)
     try:
         process = CrawlerProcess(settings)
-        process.crawl(NewsSpider, profile=profile, max_articles=args.max_articles, since=args.since,
-                      run_id=run_id, refetch=args.refetch)
+        process.crawl(
+            NewsSpider,
+            profile=profile,
+            max_articles=args.max_articles,
+            since=args.since,
+            run_id=run_id,
+            refetch=args.refetch,
+        )
         process.start()
     finally:
         if site_lock is not None:
@@ -146,8 +211,12 @@ def run_crawl(args: argparse.Namespace) -> int:
     counts = report.get("counts", {})
     from archive.run_report import RunReport
 
-    summary = RunReport(run_id=report["run_id"], site=report["site"], started_at=report["started_at"],
-                        mirrors=report.get("mirrors") or {})
+    summary = RunReport(
+        run_id=report["run_id"],
+        site=report["site"],
+        started_at=report["started_at"],
+        mirrors=report.get("mirrors") or {},
+    )
     for line in summary.mirror_lines():
         say(line)
     if report.get("mirror_divergence"):
@@ -156,16 +225,20 @@ def run_crawl(args: argparse.Namespace) -> int:
         say(summary_line(report["mirror_divergence"], base=f"{args.out}/"))
     if report.get("incremental"):
         i = report["incremental"]
-        say(f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
-            f"{i['skipped_known']} skipped as known, {i['revisits']} revisits")
+        say(
+            f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
+            f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
+        )
     # One line each, for whoever reads cron mail: every mirror failing, no new articles where
     # there usually are some (see archive.run_report.run_alerts).
     for alert in report.get("alerts", []):
         say(f"ALERT {report['site']}: {alert}", "ERROR")
     if report.get("stopped_by"):  # a full disk: the run stopped cleanly, the next one resumes
         say(report["stopped_by"], "ERROR")
-    say(f"{report['status']}: {counts.get('article', 0)} articles, "
-        f"{report['failure_count']} failures; report {report_path}")
+    say(
+        f"{report['status']}: {counts.get('article', 0)} articles, "
+        f"{report['failure_count']} failures; report {report_path}"
+    )
     return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
 
 
@@ -190,8 +263,12 @@ def _summary_printer(log_format: str) -> Any:
         from datetime import datetime, timezone
 
         def say_json(line: str, level: str = "INFO") -> None:
-            record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "level": level,
-                      "logger": "newsarchive", "message": line}
+            record = {
+                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "level": level,
+                "logger": "newsarchive",
+                "message": line,
+            }
             print(json.dumps(record, ensure_ascii=False), file=sys.stderr)
 
         return say_json
@@ -216,11 +293,16 @@ def _hold_site_lock(out: Path, site: str) -> Any:
         lock.acquire(job="crawl")
     except LockHeld as held:
         who = held.holder.describe() if held.holder else "holder unknown"
-        raise UsageError(f"another run of {site} into {out} is going on ({who}): wait for it to "
-                         f"end, or crawl into another --out") from None
+        raise UsageError(
+            f"another run of {site} into {out} is going on ({who}): wait for it to "
+            f"end, or crawl into another --out"
+        ) from None
     if lock.stale is not None:
-        print(f"newsarchive: took over the stale lock {path} (left by {lock.stale.describe()}, "
-              "which no longer holds it)", file=sys.stderr)
+        print(
+            f"newsarchive: took over the stale lock {path} (left by {lock.stale.describe()}, "
+            "which no longer holds it)",
+            file=sys.stderr,
+        )
     return lock
 
 
@@ -231,10 +313,14 @@ def _check_redis(url: str, profile: SiteProfile, settings: Any, offline: bool) -
     from scraper.shared.crawl import check_redis
 
     if offline:
-        raise UsageError("--from-warc is a crawl of its own: it cannot be shared through Redis "
-                         "(drop --redis, or unset REDIS_URL)")
+        raise UsageError(
+            "--from-warc is a crawl of its own: it cannot be shared through Redis "
+            "(drop --redis, or unset REDIS_URL)"
+        )
     if not is_redis_url(url):
-        raise UsageError(f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH")
+        raise UsageError(
+            f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH"
+        )
     problem = check_redis(url, profile, settings)
     if problem:
         raise UsageError(problem)

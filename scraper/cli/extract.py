@@ -1,4 +1,5 @@
 """``newsarchive extract``: the JSON record a saved page would give, without crawling."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,10 +21,14 @@ def add_command(commands: Any) -> None:
         "for testing a profile or an extractor.",
         epilog="Example: newsarchive extract page.html --url https://www.presstv.ir/Detail/2023/02/19/698345/x",
     )
-    extract.add_argument("file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)")
+    extract.add_argument(
+        "file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)"
+    )
     extract.add_argument("--url", required=True, help="the URL the page was served at")
     which = extract.add_mutually_exclusive_group()
-    which.add_argument("--site", metavar="SITE", help="profile name or path (default: guessed from --url)")
+    which.add_argument(
+        "--site", metavar="SITE", help="profile name or path (default: guessed from --url)"
+    )
     which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
     extract.set_defaults(run=run_extract)
 
@@ -43,12 +48,18 @@ def run_extract(args: argparse.Namespace) -> int:
     profile = site_profile(args.site, None) if args.site else _guess_profile(args.url)
     extractor = args.extractor or (profile.extractor if profile else "generic")
     if extractor not in ARTICLE_PAGES:
-        raise UsageError(f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})")
+        raise UsageError(
+            f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})"
+        )
     result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
     if result.article is None:
-        print(f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr)
+        print(
+            f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr
+        )
         return EXIT_FAILURES
-    record = article_record(profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None)
+    record = article_record(
+        profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None
+    )
     json.dump(record.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK

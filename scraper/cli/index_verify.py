@@ -4,6 +4,7 @@ Per-file lines go to stdout (they are the report), the summary line to stderr. E
 0 all good, 1 a file could not be indexed / a problem was found, 2 usage error (a path
 that does not exist, nothing to work on).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,13 @@ def add_commands(commands: Any) -> None:
         "indexed), 2 a path that does not exist or holds no WARC.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    index.add_argument("paths", nargs="+", type=Path, metavar="DIR_OR_WARC",
-                       help="a crawl directory, any directory of WARCs, or WARC files")
+    index.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="DIR_OR_WARC",
+        help="a crawl directory, any directory of WARCs, or WARC files",
+    )
     index.add_argument("--force", action="store_true", help="rebuild indexes that look current too")
     index.set_defaults(run=run_index)
 
@@ -61,9 +67,13 @@ def add_commands(commands: Any) -> None:
         "no WARC.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    verify.add_argument("paths", nargs="+", type=Path, metavar="DIR_OR_WARC",
-                        help="a crawl directory (with warc/ and json/), any directory of WARCs, "
-                        "or WARC files")
+    verify.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="DIR_OR_WARC",
+        help="a crawl directory (with warc/ and json/), any directory of WARCs, or WARC files",
+    )
     verify.set_defaults(run=run_verify)
 
 
@@ -82,7 +92,9 @@ def run_index(args: argparse.Namespace) -> int:
         if result.status == "indexed":
             print(f"indexed  {result.warc} ({result.entries} entries)", flush=True)
         elif result.status == "current":
-            print(f"current  {result.warc} (index newer than the WARC; --force rebuilds)", flush=True)
+            print(
+                f"current  {result.warc} (index newer than the WARC; --force rebuilds)", flush=True
+            )
         else:
             print(f"FAILED   {result.warc}: {result.error}", flush=True)
 
@@ -91,8 +103,11 @@ def run_index(args: argparse.Namespace) -> int:
         print(f"skipped  {path} (unfinished WARC)")
     if not summary.results and not summary.unfinished:
         raise UsageError(f"no WARC files in {', '.join(map(str, args.paths))}")
-    parts = [f"{summary.count('indexed')} indexed", f"{summary.count('current')} current",
-             f"{summary.count('failed')} failed"]
+    parts = [
+        f"{summary.count('indexed')} indexed",
+        f"{summary.count('current')} current",
+        f"{summary.count('failed')} failed",
+    ]
     if summary.unfinished:
         parts.append(f"{len(summary.unfinished)} unfinished skipped")
     print("index: " + ", ".join(parts), file=sys.stderr)
@@ -110,7 +125,11 @@ def run_verify(args: argparse.Namespace) -> int:
         status = "FAIL" if check.problems else "ok  "
         if check.kind == "warc":
             total = sum(check.counts.values())
-            detail = f"{total} records ({describe_counts(check.counts, _RECORD_ORDER)})" if total else "no records read"
+            detail = (
+                f"{total} records ({describe_counts(check.counts, _RECORD_ORDER)})"
+                if total
+                else "no records read"
+            )
         elif check.kind == "records":
             c = check.counts
             detail = f"{c['records']} JSON records, {c['pointers resolved']} WARC pointers resolved"

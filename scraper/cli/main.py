@@ -2,6 +2,7 @@
 
 Each command lives in its own module of this package and adds its own subparser.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """``newsarchive replay``: rebuild the JSON records from WARC files alone."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,19 +29,38 @@ def add_command(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("paths", nargs="+", type=Path, metavar="WARC_OR_DIR")
-    replay.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="where records, dedup state and the run report go; an empty directory "
-                        "rebuilds from scratch, one with state/ continues its versions")
-    replay.add_argument("--site", metavar="SITE", action="append", default=[],
-                        help="profile name or .toml path (repeatable); default: every built-in "
-                        "profile, chosen by the host of each archived URL")
-    replay.add_argument("--index", type=Path, metavar="SQLITE",
-                        help="a crawl's dedup index (DIR/state/<site>.sqlite): resolves revisits whose "
-                        "original is in a WARC not given (looked for beside the given files and in the "
-                        "crawl's warc/ directory)")
-    replay.add_argument("--workers", type=int, default=-1, metavar="N",
-                        help="extraction processes (default: one per core, plus one: this process "
-                        "reading the WARCs leaves a core partly idle; 0: extract in this process)")
+    replay.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="where records, dedup state and the run report go; an empty directory "
+        "rebuilds from scratch, one with state/ continues its versions",
+    )
+    replay.add_argument(
+        "--site",
+        metavar="SITE",
+        action="append",
+        default=[],
+        help="profile name or .toml path (repeatable); default: every built-in "
+        "profile, chosen by the host of each archived URL",
+    )
+    replay.add_argument(
+        "--index",
+        type=Path,
+        metavar="SQLITE",
+        help="a crawl's dedup index (DIR/state/<site>.sqlite): resolves revisits whose "
+        "original is in a WARC not given (looked for beside the given files and in the "
+        "crawl's warc/ directory)",
+    )
+    replay.add_argument(
+        "--workers",
+        type=int,
+        default=-1,
+        metavar="N",
+        help="extraction processes (default: one per core, plus one: this process "
+        "reading the WARCs leaves a core partly idle; 0: extract in this process)",
+    )
     replay.add_argument("--quiet", action="store_true", help="no progress lines")
     replay.set_defaults(run=run_replay)
 
@@ -59,8 +79,14 @@ def run_replay(args: argparse.Namespace) -> int:
     progress = None if args.quiet else print_progress(sys.stderr)
     index = _open_index(args.index) if args.index else None
     lookup = _digest_lookup(index, args.index, args.paths) if index is not None else None
-    replay = Replay(args.out, profiles, forced=profiles[0] if len(args.site) == 1 else None,
-                    workers=workers, progress=progress, lookup_digest=lookup)
+    replay = Replay(
+        args.out,
+        profiles,
+        forced=profiles[0] if len(args.site) == 1 else None,
+        workers=workers,
+        progress=progress,
+        lookup_digest=lookup,
+    )
     try:
         result = replay.run(args.paths)
     finally:
@@ -70,12 +96,17 @@ def run_replay(args: argparse.Namespace) -> int:
     for failure in report.failures[:20]:
         print(f"skipped: {failure.reason}", file=sys.stderr)
     if report.failure_count > 20:
-        print(f"… and {report.failure_count - 20} more, listed in {result.report_path}", file=sys.stderr)
+        print(
+            f"… and {report.failure_count - 20} more, listed in {result.report_path}",
+            file=sys.stderr,
+        )
     print(report.incremental_line(), file=sys.stderr)
     status = "ok" if not report.failure_count else "failed"
-    print(f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
-          f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
-          file=sys.stderr)
+    print(
+        f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
+        f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
+        file=sys.stderr,
+    )
     return EXIT_OK if not report.failure_count else EXIT_FAILURES
 
 

@@ -1,5 +1,6 @@
 """``newsarchive schedule``: run crawls on a schedule (a service), or the due ones once (cron,
 systemd timers). The schedule file is described in ``scraper/scheduling/config.py`` and docs/scheduling.md."""
+
 from __future__ import annotations
 
 import argparse
@@ -54,15 +55,26 @@ def add_command(commands: Any) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    schedule.add_argument("--config", type=Path, default=Path("schedule.toml"), metavar="FILE",
-                          help="the schedule file (default: ./schedule.toml)")
+    schedule.add_argument(
+        "--config",
+        type=Path,
+        default=Path("schedule.toml"),
+        metavar="FILE",
+        help="the schedule file (default: ./schedule.toml)",
+    )
     mode = schedule.add_mutually_exclusive_group()
-    mode.add_argument("--once", action="store_true",
-                      help="run the jobs that are due now and wait for them, then exit: a turn in "
-                      "(the job's last turn, now], at most misfire_grace (default 10m) old; the turns "
-                      "taken are kept in OUT/state/schedule.json. Exit 1 if a run failed")
-    mode.add_argument("--check", action="store_true",
-                      help="check the schedule file and print each job's next turn and last run")
+    mode.add_argument(
+        "--once",
+        action="store_true",
+        help="run the jobs that are due now and wait for them, then exit: a turn in "
+        "(the job's last turn, now], at most misfire_grace (default 10m) old; the turns "
+        "taken are kept in OUT/state/schedule.json. Exit 1 if a run failed",
+    )
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="check the schedule file and print each job's next turn and last run",
+    )
     # Tests only: the moment --once and --check take as now (ISO 8601 with an offset).
     schedule.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
     schedule.set_defaults(run=run_schedule)
@@ -129,13 +141,21 @@ def _describe(config: ScheduleConfig, now: datetime) -> tuple[str, int]:
     for job in config.jobs:
         last = ScheduleState(job.out).read().get(job.name, {})
         next_turn = job.next_fire_time(now)
-        lines.append(f"  {job.name}: {job.site} {job.schedule_text}, next "
-                     f"{next_turn.astimezone():%Y-%m-%d %H:%M:%S %Z}" if next_turn else f"  {job.name}: never")
-        limits = f"max_runtime {format_span(job.max_runtime)}" if job.max_runtime else "no max_runtime"
+        lines.append(
+            f"  {job.name}: {job.site} {job.schedule_text}, next "
+            f"{next_turn.astimezone():%Y-%m-%d %H:%M:%S %Z}"
+            if next_turn
+            else f"  {job.name}: never"
+        )
+        limits = (
+            f"max_runtime {format_span(job.max_runtime)}" if job.max_runtime else "no max_runtime"
+        )
         lines.append(f"    out {job.out}; {limits}; args {' '.join(job.args) or '-'}")
         if last.get("last_started"):
-            lines.append(f"    last run {last['last_started']}: exit {last.get('last_exit')}"
-                         + (f", report {last['last_report']}" if last.get("last_report") else ""))
+            lines.append(
+                f"    last run {last['last_started']}: exit {last.get('last_exit')}"
+                + (f", report {last['last_report']}" if last.get("last_report") else "")
+            )
         try:
             load_profile(job.site)
         except ProfileError as exc:

@@ -4,6 +4,7 @@ Both read ``<DIR>/state/<site>.sqlite``, the index a crawl with ``--out DIR`` ke
 create one: a missing index is a usage error (wrong SITE or --out), exit status 2.
 ``export --wacz`` needs no index: it packages ``<DIR>/warc/<site>/`` and ``<DIR>/json/<site>/``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,33 +38,58 @@ def add_commands(commands: Any) -> None:
         "  newsarchive state presstv --redis redis://10.0.0.5:6379/0   (a shared crawl's index)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    state.usage = ("newsarchive state SITE [--out DIR] [--redis URL] [--json] "
-                   "[{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]")
+    state.usage = (
+        "newsarchive state SITE [--out DIR] [--redis URL] [--json] "
+        "[{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]"
+    )
     state.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
-    state.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
-                       help="the crawl's output directory (default: ./data)")
+    state.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help="the crawl's output directory (default: ./data)",
+    )
     state.add_argument("--json", action="store_true", help="print the summary as JSON")
-    state.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
-                       help="the index of a shared crawl on this Redis server (default: $REDIS_URL), "
-                       "instead of DIR/state/SITE.sqlite")
+    state.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("REDIS_URL"),
+        help="the index of a shared crawl on this Redis server (default: $REDIS_URL), "
+        "instead of DIR/state/SITE.sqlite",
+    )
     state.set_defaults(run=run_state, action=None)
     actions = state.add_subparsers(dest="action", metavar="ACTION")
     here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
-    forget = actions.add_parser("forget", help="forget one article id (all its versions and URLs) or one URL",
-                                description="An article id (SITE:ID) removes the article, its versions "
-                                "and URLs, so the next run fetches it as new; a URL removes that "
-                                "sighting only. WARC payload captures are kept.")
+    forget = actions.add_parser(
+        "forget",
+        help="forget one article id (all its versions and URLs) or one URL",
+        description="An article id (SITE:ID) removes the article, its versions "
+        "and URLs, so the next run fetches it as new; a URL removes that "
+        "sighting only. WARC payload captures are kept.",
+    )
     forget.add_argument("target", metavar="ID_OR_URL")
     forget.add_argument("--out", **here)
-    expire = actions.add_parser("expire", help="drop URL sightings not seen for a while",
-                                description="Drop URLs not seen for DURATION. Only URL memory "
-                                "expires: articles, versions and payloads are never removed.")
-    expire.add_argument("--older-than", required=True, metavar="DURATION", type=_duration,
-                        help="e.g. 30d, 12h, 2w, 90m, 45s")
+    expire = actions.add_parser(
+        "expire",
+        help="drop URL sightings not seen for a while",
+        description="Drop URLs not seen for DURATION. Only URL memory "
+        "expires: articles, versions and payloads are never removed.",
+    )
+    expire.add_argument(
+        "--older-than",
+        required=True,
+        metavar="DURATION",
+        type=_duration,
+        help="e.g. 30d, 12h, 2w, 90m, 45s",
+    )
     expire.add_argument("--out", **here)
-    reset = actions.add_parser("reset", help="forget everything the index knows (needs --yes)",
-                               description="Empty the index: the next run fetches every article as "
-                               "new. WARC and JSON files are not touched.")
+    reset = actions.add_parser(
+        "reset",
+        help="forget everything the index knows (needs --yes)",
+        description="Empty the index: the next run fetches every article as "
+        "new. WARC and JSON files are not touched.",
+    )
     reset.add_argument("--yes", action="store_true", help="really reset")
     reset.add_argument("--out", **here)
 
@@ -83,14 +109,28 @@ def add_commands(commands: Any) -> None:
         "  newsarchive export presstv --dir data --out articles.jsonl --wacz presstv.wacz",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    export.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
-    export.add_argument("--out", type=Path, metavar="FILE", help="JSON Lines file to write ('-': stdout)")
-    export.add_argument("--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)")
-    export.add_argument("--dir", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
-                        help="the crawl's output directory (default: ./data)")
-    export.add_argument("--redis", metavar="URL", default=os.environ.get("REDIS_URL"),
-                        help="--out: read the index of a shared crawl on this Redis server "
-                        "(default: $REDIS_URL)")
+    export.add_argument(
+        "site", metavar="SITE", help="built-in profile name or a profile .toml path"
+    )
+    export.add_argument(
+        "--out", type=Path, metavar="FILE", help="JSON Lines file to write ('-': stdout)"
+    )
+    export.add_argument(
+        "--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)"
+    )
+    export.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help="the crawl's output directory (default: ./data)",
+    )
+    export.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("REDIS_URL"),
+        help="--out: read the index of a shared crawl on this Redis server (default: $REDIS_URL)",
+    )
     export.set_defaults(run=run_export)
 
 
@@ -110,6 +150,7 @@ def _site_name(site: str) -> str:
 def _open(directory: Path, site: str, redis_url: str | None) -> Any:
     from archive.index.model import IndexSchemaError
     from archive.index.open import open_index
+
     name = _site_name(site)
     if redis_url:
         return _open_redis(redis_url, name)
@@ -132,7 +173,9 @@ def _open_redis(url: str, site: str) -> Any:
     from archive.index.redis_backend import RedisIndex, redacted
 
     if not is_redis_url(url):
-        raise UsageError(f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH")
+        raise UsageError(
+            f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH"
+        )
     client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
     try:
         client.ping()  # a quick one-line answer, not a traceback after redis-py's retries
@@ -146,7 +189,11 @@ def _open_redis(url: str, site: str) -> Any:
 def _index_location(directory: Path, site: str, redis_url: str | None) -> str:
     from archive.index.redis_backend import redacted
 
-    return f"{redacted(redis_url)} ({site})" if redis_url else str(OutputLayout(directory).index_file(site))
+    return (
+        f"{redacted(redis_url)} ({site})"
+        if redis_url
+        else str(OutputLayout(directory).index_file(site))
+    )
 
 
 def run_state(args: argparse.Namespace) -> int:
@@ -158,7 +205,9 @@ def run_state(args: argparse.Namespace) -> int:
             result = index.forget(args.target)
             if not (result.articles or result.urls):
                 raise UsageError(f"{args.target}: not in the index")
-            print(f"forgot {result.articles} article(s), {result.versions} version(s), {result.urls} URL(s)")
+            print(
+                f"forgot {result.articles} article(s), {result.versions} version(s), {result.urls} URL(s)"
+            )
         elif args.action == "expire":
             removed = index.expire_urls(args.older_than)
             print(f"expired {removed} URL(s) not seen for {args.older_than}")
@@ -186,13 +235,24 @@ def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> d
         except (OSError, ValueError):
             continue
         counts = report.get("incremental") or {}
-        runs.append({
-            "run_id": report.get("run_id"), "status": report.get("status"),
-            "started_at": report.get("started_at"), "articles": report.get("counts", {}).get("article", 0),
-            **{k: counts.get(k, 0) for k in ("new", "changed", "unchanged", "skipped_known", "revisits")},
-        })
-    return {"site": site, "index": _index_location(directory, site, redis_url), **stats,
-            "last_runs": runs}
+        runs.append(
+            {
+                "run_id": report.get("run_id"),
+                "status": report.get("status"),
+                "started_at": report.get("started_at"),
+                "articles": report.get("counts", {}).get("article", 0),
+                **{
+                    k: counts.get(k, 0)
+                    for k in ("new", "changed", "unchanged", "skipped_known", "revisits")
+                },
+            }
+        )
+    return {
+        "site": site,
+        "index": _index_location(directory, site, redis_url),
+        **stats,
+        "last_runs": runs,
+    }
 
 
 def _summary_text(s: dict[str, Any]) -> str:
@@ -214,7 +274,9 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     if args.out is None and args.wacz is None:
-        raise UsageError("export needs --out FILE (article list) or --wacz FILE (WACZ package), or both")
+        raise UsageError(
+            "export needs --out FILE (article list) or --wacz FILE (WACZ package), or both"
+        )
     status = EXIT_OK
     if args.out is not None:
         status = max(status, _export_articles(args))
@@ -233,8 +295,11 @@ def _export_wacz(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         raise UsageError(f"{exc} (wrong SITE or --dir?)") from None
     except CdxjError as exc:
-        print(f"newsarchive: export: cannot index {exc}; {args.wacz} not written "
-              f"(newsarchive verify {args.dir} says more)", file=sys.stderr)
+        print(
+            f"newsarchive: export: cannot index {exc}; {args.wacz} not written "
+            f"(newsarchive verify {args.dir} says more)",
+            file=sys.stderr,
+        )
         return EXIT_FAILURES
     except OSError as exc:
         raise UsageError(f"{args.wacz}: {exc.strerror or exc}") from None
@@ -246,12 +311,16 @@ def _export_wacz(args: argparse.Namespace) -> int:
     if len(selection.bad_lines) > 10:
         print(f"… and {len(selection.bad_lines) - 10} more bad line(s)", file=sys.stderr)
     if selection.without_capture:
-        print(f"{selection.without_capture} article(s) without a capture in the package get no page",
-              file=sys.stderr)
-    print(f"exported {result.warcs} WARC file(s), {result.index_entries} index entries, {result.pages} "
-          f"page(s) from {done.record_files} JSON file(s) to {result.path} ({result.bytes:,} bytes)"
-          + (f"; {len(selection.bad_lines)} bad JSON line(s) skipped" if selection.bad_lines else ""),
-          file=sys.stderr)
+        print(
+            f"{selection.without_capture} article(s) without a capture in the package get no page",
+            file=sys.stderr,
+        )
+    print(
+        f"exported {result.warcs} WARC file(s), {result.index_entries} index entries, {result.pages} "
+        f"page(s) from {done.record_files} JSON file(s) to {result.path} ({result.bytes:,} bytes)"
+        + (f"; {len(selection.bad_lines)} bad JSON line(s) skipped" if selection.bad_lines else ""),
+        file=sys.stderr,
+    )
     return EXIT_FAILURES if selection.bad_lines else EXIT_OK
 
 
@@ -275,7 +344,9 @@ def _export_articles(args: argparse.Namespace) -> int:
     try:
         if str(args.out) == "-":
             for row in index.export_latest():
-                sys.stdout.write(json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+                sys.stdout.write(
+                    json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True) + "\n"
+                )
                 count += 1
         else:
             try:
@@ -283,7 +354,10 @@ def _export_articles(args: argparse.Namespace) -> int:
                 tmp = args.out.with_name(args.out.name + ".tmp")
                 with tmp.open("w", encoding="utf-8") as out:
                     for row in index.export_latest():
-                        out.write(json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+                        out.write(
+                            json.dumps({"site": site, **row}, ensure_ascii=False, sort_keys=True)
+                            + "\n"
+                        )
                         count += 1
                 os.replace(tmp, args.out)  # a reader never sees half an export
             except OSError as exc:
@@ -292,4 +366,3 @@ def _export_articles(args: argparse.Namespace) -> int:
         index.close()
     print(f"exported {count} article(s) to {args.out}", file=sys.stderr)
     return EXIT_OK
-

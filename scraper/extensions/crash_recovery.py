@@ -18,6 +18,7 @@ back when the disk fills up so that the crawl can still close cleanly (``scraper
 Settings: ``ARCHIVE_RECOVERY_ENABLED`` (True), ``ARCHIVE_DISK_RESERVE_BYTES``, ``ARCHIVE_DIR``,
 ``ARCHIVE_CDXJ_ENABLED``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,6 @@ from twisted.internet.threads import deferToThread
 
 from archive.cdxj import index_warc
 from archive.recovery import recover_site
-from scraper.run import ArchiveRun
 from scraper.disk_full import (
     is_disk_full,
     release_space,
@@ -39,6 +39,7 @@ from scraper.disk_full import (
     reserve_space,
     stop_for_disk_full,
 )
+from scraper.run import ArchiveRun
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -79,8 +80,13 @@ class CrashRecoveryExtension:
         remove_stale_reserves(state)
         reserve_space(self.crawler, state, run.run_id, self.reserve)
         try:
-            self.repairs = recover_site(run.layout.root, run.site, run.index, current_run=run.run_id,
-                                        index_warc=index_warc if self.cdxj else None)
+            self.repairs = recover_site(
+                run.layout.root,
+                run.site,
+                run.index,
+                current_run=run.run_id,
+                index_warc=index_warc if self.cdxj else None,
+            )
         except Exception:  # never let repair stop a crawl; the leftovers stay for the next try
             logger.exception("crash repair of %s failed", run.layout.root)
             return
@@ -91,7 +97,9 @@ class CrashRecoveryExtension:
     def spider_error(self, failure: Failure, response: Any = None, spider: Any = None) -> None:
         self._check(failure.value, "the index")
 
-    def item_error(self, item: Any, response: Any = None, spider: Any = None, failure: Any = None) -> None:
+    def item_error(
+        self, item: Any, response: Any = None, spider: Any = None, failure: Any = None
+    ) -> None:
         if failure is not None:
             self._check(failure.value, "records")
 

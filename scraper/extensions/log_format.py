@@ -4,6 +4,7 @@ For log shippers: ``time``, ``level``, ``logger``, ``message``, plus whatever st
 record carries (progress lines carry their figures under ``progress``). Formatting is
 python-json-logger's; this only puts its formatter on the handler Scrapy installed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,16 +18,21 @@ FORMATS = ("text", "json")
 
 
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
-                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
+    return JsonFormatter(
+        "{asctime}{levelname}{name}{message}",
+        style="{",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    )
 
 
 class JsonLogFormatExtension:
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "JsonLogFormatExtension":
+    def from_crawler(cls, crawler: Crawler) -> JsonLogFormatExtension:
         log_format = crawler.settings.get("NEWSARCHIVE_LOG_FORMAT")
         if log_format not in FORMATS:
-            raise ValueError(f"NEWSARCHIVE_LOG_FORMAT must be one of {', '.join(FORMATS)}, got {log_format!r}")
+            raise ValueError(
+                f"NEWSARCHIVE_LOG_FORMAT must be one of {', '.join(FORMATS)}, got {log_format!r}"
+            )
         handler = get_scrapy_root_handler()
         if log_format != "json" or handler is None:
             raise NotConfigured

@@ -9,6 +9,7 @@ The live panel shows pages/s, articles new / changed / unchanged / skipped as kn
 failures by mirror. While it is up, log records below WARNING are held back from the terminal
 (they would scroll the panel away); warnings and errors print above it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,15 +43,20 @@ class ProgressExtension:
         self._handler_state: tuple[logging.Handler, Any, int] | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ProgressExtension":
+    def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
         settings = crawler.settings
         interval = settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL")
         mode = settings.get("NEWSARCHIVE_PROGRESS") or "auto"
         if mode not in MODES:
-            raise ValueError(f"NEWSARCHIVE_PROGRESS must be one of {', '.join(MODES)}, got {mode!r}")
+            raise ValueError(
+                f"NEWSARCHIVE_PROGRESS must be one of {', '.join(MODES)}, got {mode!r}"
+            )
         if mode == "auto":
-            mode = "live" if sys.stderr.isatty() and settings.get("NEWSARCHIVE_LOG_FORMAT") == "text" \
+            mode = (
+                "live"
+                if sys.stderr.isatty() and settings.get("NEWSARCHIVE_LOG_FORMAT") == "text"
                 else "lines"
+            )
         if mode == "off" or interval <= 0:
             raise NotConfigured
         extension = cls(crawler, mode, interval)
@@ -104,7 +110,9 @@ class ProgressExtension:
             "unchanged": int(values.get("newsarchive/unchanged/same_text", 0))
             + int(values.get("newsarchive/unchanged/not_modified", 0)),
             "known": int(values.get("newsarchive/skipped/known", 0)),
-            "failures": sum(int(v) for k, v in values.items() if k.startswith("newsarchive/failed/")),
+            "failures": sum(
+                int(v) for k, v in values.items() if k.startswith("newsarchive/failed/")
+            ),
             "elapsed_s": round(now - self.started, 1),
         }
 
@@ -112,7 +120,9 @@ class ProgressExtension:
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         if failover is None:
             return {}
-        return {origin: dict(mirror.get("failures", {})) for origin, mirror in failover.report().items()}
+        return {
+            origin: dict(mirror.get("failures", {})) for origin, mirror in failover.report().items()
+        }
 
     # -- plain lines ----------------------------------------------------------------------
 
@@ -121,8 +131,16 @@ class ProgressExtension:
         logger.info(
             "progress: %d pages (%.1f/s), %d articles (%.1f/s): %d new, %d changed, %d unchanged, "
             "%d skipped as known; %d failures",
-            f["pages"], f["pages_per_s"], f["articles"], f["articles_per_s"], f["new"], f["changed"],
-            f["unchanged"], f["known"], f["failures"], extra={"progress": f},
+            f["pages"],
+            f["pages_per_s"],
+            f["articles"],
+            f["articles_per_s"],
+            f["new"],
+            f["changed"],
+            f["unchanged"],
+            f["known"],
+            f["failures"],
+            extra={"progress": f},
         )
 
     # -- live panel -----------------------------------------------------------------------
@@ -132,11 +150,17 @@ class ProgressExtension:
         from rich.live import Live
 
         console = Console(stderr=True)
-        self.live = Live(console=console, refresh_per_second=4, redirect_stderr=True, transient=False)
+        self.live = Live(
+            console=console, refresh_per_second=4, redirect_stderr=True, transient=False
+        )
         self.live.start()
         handler = get_scrapy_root_handler()
         if handler is not None:
-            stream = handler.setStream(sys.stderr) if isinstance(handler, logging.StreamHandler) else None
+            stream = (
+                handler.setStream(sys.stderr)
+                if isinstance(handler, logging.StreamHandler)
+                else None
+            )
             self._handler_state = (handler, stream, handler.level)
             handler.setLevel(max(handler.level, logging.WARNING))
 
@@ -155,10 +179,15 @@ class ProgressExtension:
         table.add_column()
         table.add_row(getattr(spider, "name", "crawl"), f"running {elapsed}")
         table.add_row("pages", f"{f['pages']:,} ({f['pages_per_s']:.1f}/s)")
-        table.add_row("articles", f"{f['articles']:,} recorded: {f['new']:,} new, {f['changed']:,} changed; "
-                                  f"{f['unchanged']:,} unchanged, {f['known']:,} skipped as known")
+        table.add_row(
+            "articles",
+            f"{f['articles']:,} recorded: {f['new']:,} new, {f['changed']:,} changed; "
+            f"{f['unchanged']:,} unchanged, {f['known']:,} skipped as known",
+        )
         table.add_row("failures", f"{f['failures']:,}")
         for origin, failures in self.mirror_failures().items():
-            detail = ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in failures.items())
+            detail = ", ".join(
+                f"{reason.replace('_', ' ')} {count}" for reason, count in failures.items()
+            )
             table.add_row(f"  {origin}", detail or "ok")
         return table

@@ -1,4 +1,5 @@
 """Writes ``<ARCHIVE_DIR>/runs/<run-id>.json`` and logs the closing summary."""
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,7 @@ class RunReportExtension:
         self.report: RunReport | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RunReportExtension":
+    def from_crawler(cls, crawler: Crawler) -> RunReportExtension:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -36,10 +37,13 @@ class RunReportExtension:
 
     def spider_opened(self) -> None:
         run = ArchiveRun.of(self.crawler)
-        self.report = RunReport(run_id=run.run_id, site=run.site, started_at=_now(), options=dict(run.options))
+        self.report = RunReport(
+            run_id=run.run_id, site=run.site, started_at=_now(), options=dict(run.options)
+        )
 
-    def page_failed(self, url: str, reason: str, page_type: str,
-                    attempts: list[dict[str, str]] | None = None) -> None:
+    def page_failed(
+        self, url: str, reason: str, page_type: str, attempts: list[dict[str, str]] | None = None
+    ) -> None:
         if self.report is not None:
             self.report.fail(url, reason, page_type, attempts)
 
@@ -75,7 +79,9 @@ class RunReportExtension:
         report.repairs = repairs_for(self.crawler)
         report.stopped_by = stopped_by(self.crawler)
         report.index_consistent = _index_consistent(run.index, reason, stats)
-        report.alerts = run_alerts(report, previous_reports(run.layout.runs_dir, report.site, report.run_id))
+        report.alerts = run_alerts(
+            report, previous_reports(run.layout.runs_dir, report.site, report.run_id)
+        )
         path = report.write(run.layout.runs_dir)
         summary = report.to_dict()
         logger.info(
@@ -97,7 +103,9 @@ class RunReportExtension:
             logger.info("%s", summary_line(report.mirror_divergence))
 
 
-def _index_consistent(index: ArticleIndex | None, reason: str, stats: dict[str, Any]) -> bool | None:
+def _index_consistent(
+    index: ArticleIndex | None, reason: str, stats: dict[str, Any]
+) -> bool | None:
     """Whether the index holds every record this run wrote (None: no index). If not, the next
     run feeds this run's records back into it (archive.recovery)."""
     if index is None:

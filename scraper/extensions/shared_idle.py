@@ -11,6 +11,7 @@ requests within a heartbeat. The last worker to close deletes the run's keys.
 Off without ``REDIS_URL``. Stats: ``shared_crawl/idle_checks``, ``shared_crawl/last_worker``
 (1 on the worker that cleared the run), ``shared_crawl/redis_errors``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,8 +71,11 @@ class SharedCrawlExtension:
         else:
             self._failing_since = None
         if verdict == "done":
-            logger.info("shared crawl %s: queue empty and every worker idle for %.1f s: closing",
-                        self.shared.token, self.shared.idle_close)
+            logger.info(
+                "shared crawl %s: queue empty and every worker idle for %.1f s: closing",
+                self.shared.token,
+                self.shared.idle_close,
+            )
             self._leave()  # now, not on spider_closed: the run report is written before that
             return
         raise DontCloseSpider
@@ -84,7 +88,11 @@ class SharedCrawlExtension:
         if self._failing_since is None:
             self._failing_since = now
         if now - self._failing_since >= self.shared.worker_timeout:
-            logger.error("shared crawl: Redis unusable for %.0f s (%s): closing", now - self._failing_since, exc)
+            logger.error(
+                "shared crawl: Redis unusable for %.0f s (%s): closing",
+                now - self._failing_since,
+                exc,
+            )
             return "done"
         logger.warning("shared crawl: Redis error while idle: %s", exc)
         return "idle"
@@ -116,7 +124,9 @@ class SharedCrawlExtension:
         try:
             last = self.shared.leave()
         except redis.RedisError as exc:
-            logger.warning("shared crawl: could not leave the run (its keys expire by themselves): %s", exc)
+            logger.warning(
+                "shared crawl: could not leave the run (its keys expire by themselves): %s", exc
+            )
             return
         if last:
             self._stats().set_value("shared_crawl/last_worker", 1)

@@ -221,8 +221,12 @@ class WarcCaptureExtension:
         if writer is None or captured is None or stopped_by(self.crawler):
             return
         try:
-            writer.write_metadata(captured.pointer.record_id, CONTEXT_CONTENT_TYPE,
-                                  context.to_block(), datetime.now(timezone.utc))
+            writer.write_metadata(
+                captured.pointer.record_id,
+                CONTEXT_CONTENT_TYPE,
+                context.to_block(),
+                datetime.now(timezone.utc),
+            )
         except (OSError, ValueError) as exc:
             self._write_failed(writer, exc, f"WARC metadata record failed for {response.url}")
             return

@@ -14,6 +14,7 @@ Stats: ``archive/from_warc/hit``, ``archive/from_warc/miss``, ``archive/from_war
 Sits last before the download handler (process_request), so robots.txt, failover routing and
 Accept-Encoding all happen first, exactly as for a real download.
 """
+
 from __future__ import annotations
 
 import logging
@@ -102,7 +103,9 @@ class ArchiveResponseMiddleware:
         logger.info("offline crawl: %d URLs in %d WARC files", len(self.captures), len(files))
 
     def _problem(self, problem: ReadProblem) -> None:
-        logger.warning("offline crawl: %s at offset %d: %s", problem.path, problem.offset, problem.reason)
+        logger.warning(
+            "offline crawl: %s at offset %d: %s", problem.path, problem.offset, problem.reason
+        )
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("archive/from_warc/bad_records")
 
@@ -128,8 +131,12 @@ class ArchiveResponseMiddleware:
                 raise NotInArchive(f"revisit without its original in the archive: {request.url}")
             source = original
         self.crawler.stats.inc_value("archive/from_warc/hit")
-        request.meta["warc"] = WarcCapture(_pointer(record), record.date, record.type,
-                                           _pointer(source) if source is not record else None)
+        request.meta["warc"] = WarcCapture(
+            _pointer(record),
+            record.date,
+            record.type,
+            _pointer(source) if source is not record else None,
+        )
         status = record.http_status or 200
         if record.type == "revisit" and status == 304:
             status = source.http_status or 200  # the page as it was when it last changed
@@ -138,5 +145,11 @@ class ArchiveResponseMiddleware:
             headers.appendlist(name, value)
         body = source.payload
         response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return response_class(url=request.url, status=status, headers=headers, body=body, request=request,
-                              protocol="HTTP/1.1")
+        return response_class(
+            url=request.url,
+            status=status,
+            headers=headers,
+            body=body,
+            request=request,
+            protocol="HTTP/1.1",
+        )

@@ -18,6 +18,7 @@ is preferred for no more than ``bench_after`` requests in flight. Without it a d
 soaks up a whole crawl's worth of requests before its first failures come back (a refused
 connection takes Twisted 0.3 s, times Retry's attempts), and the crawl stalls meanwhile.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,7 +43,11 @@ class LatencyHistogram:
         self.count = 0
 
     def add(self, seconds: float) -> None:
-        index = 0 if seconds <= _LATENCY_FLOOR else 1 + int(math.log(seconds / _LATENCY_FLOOR) / _LATENCY_GROWTH)
+        index = (
+            0
+            if seconds <= _LATENCY_FLOOR
+            else 1 + int(math.log(seconds / _LATENCY_FLOOR) / _LATENCY_GROWTH)
+        )
         self.buckets[index] += 1
         self.count += 1
 
@@ -106,13 +111,17 @@ class MirrorHealth:
         if not origins:
             raise ValueError("a site needs at least one origin")
         if strategy not in STRATEGIES:
-            raise ValueError(f"mirror strategy {strategy!r} must be one of: {', '.join(STRATEGIES)}")
+            raise ValueError(
+                f"mirror strategy {strategy!r} must be one of: {', '.join(STRATEGIES)}"
+            )
         if bench_after < 1 or bench_seconds <= 0 or bench_max_seconds < bench_seconds:
             raise ValueError(
                 "need bench_after >= 1 and 0 < bench_seconds <= bench_max_seconds, got "
                 f"{bench_after}, {bench_seconds}, {bench_max_seconds}"
             )
-        self.mirrors = {origin: Mirror(origin, i) for i, origin in enumerate(dict.fromkeys(origins))}
+        self.mirrors = {
+            origin: Mirror(origin, i) for i, origin in enumerate(dict.fromkeys(origins))
+        }
         self.strategy = strategy
         self.bench_after = bench_after
         self.bench_seconds = bench_seconds
@@ -138,7 +147,9 @@ class MirrorHealth:
         request); None when every other mirror is benched. A half-open mirror returned here
         is given its probe: the caller must report the outcome."""
         now = self.clock()
-        usable = [m for m in self.mirrors.values() if m.origin not in exclude and self._usable(m, now)]
+        usable = [
+            m for m in self.mirrors.values() if m.origin not in exclude and self._usable(m, now)
+        ]
         if not usable:
             return None
         # Untrusted mirrors at their in-flight limit only when nothing else is left: a
@@ -176,7 +187,9 @@ class MirrorHealth:
     def order(self, exclude: Collection[str] = ()) -> list[str]:
         """Usable mirrors, best first (for reports and logs; does not start probes)."""
         now = self.clock()
-        usable = [m for m in self.mirrors.values() if m.origin not in exclude and self._usable(m, now)]
+        usable = [
+            m for m in self.mirrors.values() if m.origin not in exclude and self._usable(m, now)
+        ]
         return [m.origin for m in sorted(usable, key=self._rank)]
 
     def _rank(self, mirror: Mirror) -> tuple[int, float, int]:
@@ -228,7 +241,9 @@ class MirrorHealth:
         mirror.failure_examples.setdefault(reason, detail or reason)
         mirror.recent_success *= 0.8
         mirror.streak += 1
-        if mirror.state == HALF_OPEN or (mirror.state == CLOSED and mirror.streak >= self.bench_after):
+        if mirror.state == HALF_OPEN or (
+            mirror.state == CLOSED and mirror.streak >= self.bench_after
+        ):
             self._bench(mirror, now)
 
     def neutral(self, origin: str) -> None:
@@ -239,7 +254,7 @@ class MirrorHealth:
             mirror.probe_started = None
 
     def _bench(self, mirror: Mirror, now: float) -> None:
-        backoff = min(self.bench_seconds * 2 ** mirror.benches, self.bench_max_seconds)
+        backoff = min(self.bench_seconds * 2**mirror.benches, self.bench_max_seconds)
         mirror.benches += 1
         mirror.times_benched += 1
         mirror.state = OPEN
@@ -266,7 +281,9 @@ class MirrorHealth:
         out: dict[str, dict[str, Any]] = {}
         for mirror in self.mirrors.values():
             self._usable(mirror, now)
-            benched = mirror.benched_total + (now - mirror.benched_since if mirror.benched_since is not None else 0.0)
+            benched = mirror.benched_total + (
+                now - mirror.benched_since if mirror.benched_since is not None else 0.0
+            )
             p50, p95 = mirror.latency.quantile(0.5), mirror.latency.quantile(0.95)
             out[mirror.origin] = {
                 "role": "primary" if mirror.index == 0 else "mirror",

@@ -29,6 +29,7 @@ comes later, as a signal (``scraper.signals``): ``page_served`` counts the succe
 ``wrong_page`` sends the same path to the next healthy mirror, scheduled here, or, with none
 left, leaves the page for the spider to report as failed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,8 +49,8 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
-from scraper.middlewares.redirect import OFFSITE_META
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
+from scraper.middlewares.redirect import OFFSITE_META
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -61,10 +62,18 @@ logger = logging.getLogger(__name__)
 
 # Meta of one download attempt, not of the request: carried to another mirror they would
 # pin it to the old host's download slot, spend its retries, or point at the old WARC record.
-_PER_ATTEMPT_META = frozenset({
-    "mirror", "download_slot", "download_latency", "retry_times", "redirect_times",
-    "redirect_ttl", OFFSITE_META, "warc",
-})
+_PER_ATTEMPT_META = frozenset(
+    {
+        "mirror",
+        "download_slot",
+        "download_latency",
+        "retry_times",
+        "redirect_times",
+        "redirect_ttl",
+        OFFSITE_META,
+        "warc",
+    }
+)
 
 
 class MirrorsExhausted(IgnoreRequest):
@@ -95,7 +104,11 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
         key = "timeout"
     elif "SSL" in names or "TLS" in names or "certificate" in names.lower():
         key = "tls"
-    elif isinstance(exception, ResponseDataLossError) or "DataLoss" in names or "PartialDownload" in names:
+    elif (
+        isinstance(exception, ResponseDataLossError)
+        or "DataLoss" in names
+        or "PartialDownload" in names
+    ):
         key = "cut_short"
     else:
         key = "download_error"
@@ -117,16 +130,20 @@ class MirrorFailoverMiddleware:
         self.bench_max_seconds = settings.getfloat("MIRROR_BENCH_MAX_SECONDS")
         self.strategy = settings.get("MIRROR_STRATEGY") or None  # None: the profile's choice
         if self.strategy is not None and self.strategy not in STRATEGIES:
-            raise ValueError(f"MIRROR_STRATEGY {self.strategy!r} must be one of: {', '.join(STRATEGIES)}")
+            raise ValueError(
+                f"MIRROR_STRATEGY {self.strategy!r} must be one of: {', '.join(STRATEGIES)}"
+            )
         self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES"))
         self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES")
         self._sites: dict[tuple[str, ...], MirrorHealth] = {}
-        crawler.signals.connect(self.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(
+            self.request_reached_downloader, signal=signals.request_reached_downloader
+        )
         crawler.signals.connect(self.confirm, signal=newsarchive_signals.page_served)
         crawler.signals.connect(self.wrong_page, signal=newsarchive_signals.wrong_page)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "MirrorFailoverMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> MirrorFailoverMiddleware:
         return cls(crawler)
 
     @property
@@ -199,7 +216,9 @@ class MirrorFailoverMiddleware:
         offsite = request.meta.pop(OFFSITE_META, None)
         status = response.status
         if offsite is not None:
-            return self._failed(request, origin, "offsite_redirect", f"off-site redirect: {status} to {offsite}")
+            return self._failed(
+                request, origin, "offsite_redirect", f"off-site redirect: {status} to {offsite}"
+            )
         if status == 404:
             return self._not_found(request, response, origin)
         if status in self.http_codes or status >= 500:
@@ -263,8 +282,9 @@ class MirrorFailoverMiddleware:
         health.neutral(origin)
         wrong = (*request.meta.get("mirror_wrong_page", ()), (origin, reason, detail))
         attempts = (*request.meta.get("mirror_attempts", ()), (origin, detail))
-        following = self._next_mirror(request, site, health, origin, mirror_wrong_page=wrong,
-                                      mirror_attempts=attempts)
+        following = self._next_mirror(
+            request, site, health, origin, mirror_wrong_page=wrong, mirror_attempts=attempts
+        )
         if following is None:
             request.meta["mirror_attempts"] = attempts
             self.stats.inc_value("mirror/wrong_page_everywhere")
@@ -297,7 +317,10 @@ class MirrorFailoverMiddleware:
             mirror = health.mirrors[origin]
             logger.warning(
                 "mirror %s benched for %.0f s after %d failures in a row (last: %s)",
-                origin, mirror.benched_until - health.clock(), mirror.streak, detail,
+                origin,
+                mirror.benched_until - health.clock(),
+                mirror.streak,
+                detail,
             )
 
     def _failed(self, request: Request, origin: str, reason: str, detail: str) -> Request:
@@ -318,7 +341,9 @@ class MirrorFailoverMiddleware:
         health.neutral(origin)  # blamed later, only if another mirror has the page
         missing = (*request.meta.get("mirror_404", ()), origin)
         attempts = (*request.meta.get("mirror_attempts", ()), (origin, "http 404"))
-        following = self._next_mirror(request, site, health, origin, mirror_404=missing, mirror_attempts=attempts)
+        following = self._next_mirror(
+            request, site, health, origin, mirror_404=missing, mirror_attempts=attempts
+        )
         if following is not None:
             return following
         # No mirror left to ask: a real 404 (or one we cannot pin on anyone). Let Scrapy's
@@ -327,8 +352,9 @@ class MirrorFailoverMiddleware:
         self.stats.inc_value("mirror/not_found_everywhere")
         return response
 
-    def _next_mirror(self, request: Request, site: SiteProfile, health: MirrorHealth, failed: str,
-                     **meta: Any) -> Request | None:
+    def _next_mirror(
+        self, request: Request, site: SiteProfile, health: MirrorHealth, failed: str, **meta: Any
+    ) -> Request | None:
         tried = (*request.meta.get("mirror_tried", ()), request.meta["mirror"], failed)
         following = health.pick(exclude=tried)
         if following is None:

@@ -9,6 +9,7 @@ Redirects within the site (any host of the profile, aliases included) are follow
 usual. robots.txt requests (no site profile in their meta) of a site host are kept on the
 site the same way; requests of other hosts behave as in Scrapy.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,7 +24,9 @@ OFFSITE_META = "offsite_redirect"
 class _StaysOnSite:
     crawler: Any
 
-    def _kept_on_site(self, request: Request, response: Response, result: Request | Response) -> Request | Response:
+    def _kept_on_site(
+        self, request: Request, response: Response, result: Request | Response
+    ) -> Request | Response:
         if not isinstance(result, Request):
             return result
         site = request.meta.get("site_profile")

@@ -5,6 +5,7 @@ await one Deferred; only the first gets the parser, the rest get None and are le
 unchecked (so a start request to a disallowed path is fetched). Reading the parser back
 from the cache after the wait gives every request the real answer.
 """
+
 from __future__ import annotations
 
 from scrapy import Request

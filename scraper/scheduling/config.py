@@ -22,6 +22,7 @@ the command line turns it into exit status 2. Relative paths (``out``, a profile
 are relative to the schedule file's directory, wherever the command is run from (cron starts
 in $HOME).
 """
+
 from __future__ import annotations
 
 import re
@@ -48,12 +49,22 @@ DEFAULT_MISFIRE_GRACE = timedelta(minutes=10)
 
 # key -> (python type, meaning in messages); "defaults" may also be set per job
 _DEFAULT_KEYS: dict[str, type] = {
-    "out": str, "timezone": str, "max_runtime": str, "stop_grace": str, "misfire_grace": str, "args": list,
+    "out": str,
+    "timezone": str,
+    "max_runtime": str,
+    "stop_grace": str,
+    "misfire_grace": str,
+    "args": list,
 }
 _JOB_KEYS: dict[str, type] = {"name": str, "site": str, "cron": str, "every": str, **_DEFAULT_KEYS}
 _CRON_MACROS = {
-    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-    "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 }
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # Options the schedule sets itself; in ``args`` they would fight the job's own fields.
@@ -82,7 +93,9 @@ class Job:
         from apscheduler.triggers.interval import IntervalTrigger
 
         if self.every is not None:
-            return IntervalTrigger(seconds=self.every.total_seconds(), start_date=EPOCH, timezone=timezone.utc)
+            return IntervalTrigger(
+                seconds=self.every.total_seconds(), start_date=EPOCH, timezone=timezone.utc
+            )
         assert self.cron is not None
         return cron_trigger(self.cron, self.timezone)
 
@@ -129,7 +142,9 @@ class ScheduleConfig:
     jobs: tuple[Job, ...]
 
 
-def load_schedule(path: Path, check_args: Callable[[list[str]], str | None] | None = None) -> ScheduleConfig:
+def load_schedule(
+    path: Path, check_args: Callable[[list[str]], str | None] | None = None
+) -> ScheduleConfig:
     """Read and check a schedule file. ``check_args(args)`` returns what is wrong with a job's
     crawl arguments (None: nothing); the command line passes the crawl parser's own check."""
     try:
@@ -141,8 +156,12 @@ def load_schedule(path: Path, check_args: Callable[[list[str]], str | None] | No
     return parse_schedule(text, source=str(path), base=path.resolve().parent, check_args=check_args)
 
 
-def parse_schedule(text: str, source: str = "<string>", base: Path | None = None,
-                   check_args: Callable[[list[str]], str | None] | None = None) -> ScheduleConfig:
+def parse_schedule(
+    text: str,
+    source: str = "<string>",
+    base: Path | None = None,
+    check_args: Callable[[list[str]], str | None] | None = None,
+) -> ScheduleConfig:
     base = base or Path.cwd()
     try:
         data = tomllib.loads(text)
@@ -155,7 +174,9 @@ def parse_schedule(text: str, source: str = "<string>", base: Path | None = None
     unknown = sorted(set(data) - set(_DEFAULT_KEYS) - {"job"})
     if unknown:
         hint = " (jobs are [[job]] tables)" if unknown[0] in _JOB_KEYS else ""
-        raise fail(f"unknown key {unknown[0]!r}{hint} (allowed at the top: {', '.join(_DEFAULT_KEYS)}, job)")
+        raise fail(
+            f"unknown key {unknown[0]!r}{hint} (allowed at the top: {', '.join(_DEFAULT_KEYS)}, job)"
+        )
     _check_types(data, _DEFAULT_KEYS, fail)
     tables = data.get("job", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -174,15 +195,22 @@ def parse_schedule(text: str, source: str = "<string>", base: Path | None = None
 
         job = _job(table, data, base, job_fail, check_args)
         if job.name in names:
-            raise job_fail(f"name {job.name!r} is already used by job {names[job.name]}: "
-                           "give each job its own name")
+            raise job_fail(
+                f"name {job.name!r} is already used by job {names[job.name]}: "
+                "give each job its own name"
+            )
         names[job.name] = number
         jobs.append(job)
     return ScheduleConfig(path=Path(source), jobs=tuple(jobs))
 
 
-def _job(table: dict[str, Any], defaults: dict[str, Any], base: Path, fail: Callable[[str], Exception],
-         check_args: Callable[[list[str]], str | None] | None) -> Job:
+def _job(
+    table: dict[str, Any],
+    defaults: dict[str, Any],
+    base: Path,
+    fail: Callable[[str], Exception],
+    check_args: Callable[[list[str]], str | None] | None,
+) -> Job:
     unknown = sorted(set(table) - set(_JOB_KEYS))
     if unknown:
         raise fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(_JOB_KEYS)})")
@@ -203,11 +231,15 @@ def _job(table: dict[str, Any], defaults: dict[str, Any], base: Path, fail: Call
 
         known = builtin_profile_names()
         if site not in known:
-            raise fail(f"site {site!r} is not a built-in profile ({', '.join(known)}); "
-                       "a profile file needs a path ending in .toml")
+            raise fail(
+                f"site {site!r} is not a built-in profile ({', '.join(known)}); "
+                "a profile file needs a path ending in .toml"
+            )
     name = table.get("name") or (Path(site).stem if is_path else site)
     if not JOB_NAME.match(name):
-        raise fail(f"name {name!r} must be letters, digits, '.', '-' or '_' (it names the job's log file)")
+        raise fail(
+            f"name {name!r} must be letters, digits, '.', '-' or '_' (it names the job's log file)"
+        )
 
     if ("cron" in table) == ("every" in table):
         raise fail("give either cron = 'MIN HOUR DOM MON DOW' or every = '30m', exactly one")
@@ -228,7 +260,9 @@ def _job(table: dict[str, Any], defaults: dict[str, Any], base: Path, fail: Call
     for arg in args:
         option = arg.split("=", 1)[0]
         if option in _RESERVED_ARGS:
-            raise fail(f"args: {option} is set by the job's {_RESERVED_ARGS[option]!r} key, not in args")
+            raise fail(
+                f"args: {option} is set by the job's {_RESERVED_ARGS[option]!r} key, not in args"
+            )
     if check_args is not None:
         problem = check_args(args)
         if problem:
@@ -247,20 +281,26 @@ def _job(table: dict[str, Any], defaults: dict[str, Any], base: Path, fail: Call
         timezone=zone,
         max_runtime=_duration(max_runtime, "max_runtime", fail) if max_runtime else None,
         stop_grace=_duration(stop, "stop_grace", fail) if stop else DEFAULT_STOP_GRACE,
-        misfire_grace=_duration(misfire, "misfire_grace", fail) if misfire else DEFAULT_MISFIRE_GRACE,
+        misfire_grace=_duration(misfire, "misfire_grace", fail)
+        if misfire
+        else DEFAULT_MISFIRE_GRACE,
     )
 
 
-def _check_types(data: dict[str, Any], keys: dict[str, type], fail: Callable[[str], Exception]) -> None:
+def _check_types(
+    data: dict[str, Any], keys: dict[str, type], fail: Callable[[str], Exception]
+) -> None:
     for key, kind in keys.items():
         if key not in data:
             continue
         value = data[key]
         if not isinstance(value, kind):
-            raise fail(f"{key!r} must be a {'list of strings' if kind is list else 'string'}, "
-                       f"not {type(value).__name__}")
+            raise fail(
+                f"{key!r} must be a {'list of strings' if kind is list else 'string'}, "
+                f"not {type(value).__name__}"
+            )
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise fail(f"{key!r} must be a list of strings, like [\"--max-articles\", \"50\"]")
+            raise fail(f'{key!r} must be a list of strings, like ["--max-articles", "50"]')
 
 
 def _duration(text: str, key: str, fail: Callable[[str], Exception]) -> timedelta:
@@ -281,7 +321,9 @@ def _timezone(name: str | None, fail: Callable[[str], Exception]) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise fail(f"timezone {name!r} is unknown (use an IANA name like 'UTC' or 'Europe/Berlin')") from None
+        raise fail(
+            f"timezone {name!r} is unknown (use an IANA name like 'UTC' or 'Europe/Berlin')"
+        ) from None
 
 
 def cron_trigger(expression: str, zone: tzinfo) -> Any:
@@ -294,14 +336,24 @@ def cron_trigger(expression: str, zone: tzinfo) -> Any:
     text = _CRON_MACROS.get(expression.strip().lower(), expression)
     fields = text.split()
     if len(fields) != 5:
-        raise ValueError(f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}")
+        raise ValueError(
+            f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}"
+        )
     minute, hour, day, month, weekday = fields
     if day != "*" and weekday != "*":
-        raise ValueError("restricts both day-of-month and day-of-week, which cron ORs and APScheduler "
-                         "ANDs: use two jobs")
+        raise ValueError(
+            "restricts both day-of-month and day-of-week, which cron ORs and APScheduler "
+            "ANDs: use two jobs"
+        )
     try:
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_crontab_weekdays(weekday), timezone=zone)
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_crontab_weekdays(weekday),
+            timezone=zone,
+        )
     except ValueError as exc:
         raise ValueError(str(exc).replace("Error validating expression", "bad field")) from None
 

@@ -10,6 +10,7 @@ to the crawl, which Scrapy takes as a graceful shutdown (requests in flight fini
 closed, the run report says "interrupted"); if it is still alive ``stop_grace`` later, SIGKILL
 to its whole process group (the crawl and any worker processes it started).
 """
+
 from __future__ import annotations
 
 import logging
@@ -75,7 +76,16 @@ def site_key(job: Job) -> str:
 
 
 def crawl_command(job: Job) -> list[str]:
-    return [sys.executable, "-m", "scraper.cli", "crawl", job.site, "--out", str(job.out), *job.args]
+    return [
+        sys.executable,
+        "-m",
+        "scraper.cli",
+        "crawl",
+        job.site,
+        "--out",
+        str(job.out),
+        *job.args,
+    ]
 
 
 class JobRunner:
@@ -89,7 +99,9 @@ class JobRunner:
         self._running: dict[str, _Running] = {}
         self._idle = threading.Condition(self._lock)
 
-    def run(self, job: Job, turn: datetime | None = None, command: Sequence[str] | None = None) -> RunResult:
+    def run(
+        self, job: Job, turn: datetime | None = None, command: Sequence[str] | None = None
+    ) -> RunResult:
         """One run of ``job`` (``command`` replaces the crawl: tests use it). Never raises for
         anything the crawl does; returns what happened."""
         if self.stopping.is_set():
@@ -105,32 +117,47 @@ class JobRunner:
             return RunResult(job.name, "skipped", message=message)
         try:
             if lock.stale is not None:
-                logger.warning("%s: took over the stale lock %s (left by %s, which no longer holds it)",
-                               job.name, lock.path, lock.stale.describe())
+                logger.warning(
+                    "%s: took over the stale lock %s (left by %s, which no longer holds it)",
+                    job.name,
+                    lock.path,
+                    lock.stale.describe(),
+                )
             return self._run_locked(job, site, lock, turn, list(command or crawl_command(job)))
         finally:
             lock.release()
 
-    def _run_locked(self, job: Job, site: str, lock: SiteLock, turn: datetime | None,
-                    command: list[str]) -> RunResult:
+    def _run_locked(
+        self, job: Job, site: str, lock: SiteLock, turn: datetime | None, command: list[str]
+    ) -> RunResult:
         layout = OutputLayout(job.out)
         log_path = layout.job_log(job.name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         reports_before = set(layout.run_reports_of(site))
         with log_path.open("ab") as log:
-            _log_line(log, f"=== {_now()} newsarchive schedule: job {job.name}"
-                      + (f", turn {turn.isoformat(timespec='seconds')}" if turn else "")
-                      + f": {' '.join(command)}")
+            _log_line(
+                log,
+                f"=== {_now()} newsarchive schedule: job {job.name}"
+                + (f", turn {turn.isoformat(timespec='seconds')}" if turn else "")
+                + f": {' '.join(command)}",
+            )
             with self._lock:
                 if self.stopping.is_set():
                     return RunResult(job.name, "skipped", message="scheduler stopping")
                 try:
                     process = subprocess.Popen(
-                        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                        cwd=self.cwd, pass_fds=(lock.fd,) if lock.fd is not None else (),
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        cwd=self.cwd,
+                        pass_fds=(lock.fd,) if lock.fd is not None else (),
                         start_new_session=True,  # its own process group: SIGKILL reaches its workers
-                        env={**os.environ, "PYTHONUNBUFFERED": "1",
-                             INHERITED_LOCK_ENV: str(lock.path.resolve())},
+                        env={
+                            **os.environ,
+                            "PYTHONUNBUFFERED": "1",
+                            INHERITED_LOCK_ENV: str(lock.path.resolve()),
+                        },
                     )
                 except OSError as exc:
                     message = f"failed {job.name}: cannot start {command[0]}: {exc.strerror or exc}"
@@ -140,12 +167,20 @@ class JobRunner:
                 running = _Running(job, process, time.monotonic())
                 self._running[job.name] = running
             lock.set_holder(process.pid, job=job.name, supervisor=os.getpid())
-            logger.info("started %s (site %s, pid %d%s); log %s", job.name, site, process.pid,
-                        f", turn {_clock(turn)}" if turn else "", log_path)
+            logger.info(
+                "started %s (site %s, pid %d%s); log %s",
+                job.name,
+                site,
+                process.pid,
+                f", turn {_clock(turn)}" if turn else "",
+                log_path,
+            )
             try:
                 status = self._watch(running)
                 elapsed = time.monotonic() - running.started
-                result = self._result(job, running, status, elapsed, layout, site, reports_before, log_path)
+                result = self._result(
+                    job, running, status, elapsed, layout, site, reports_before, log_path
+                )
                 _log_line(log, f"=== {_now()} {result.message}")
             finally:  # idle only once the run's end is said
                 with self._lock:
@@ -169,8 +204,12 @@ class JobRunner:
                     running.overran = True
                     self._terminate(running, f"overran max_runtime {_span(job.max_runtime)}")
             elif not running.killed and now - running.term_sent >= job.stop_grace.total_seconds():
-                logger.warning("%s: still running %s after SIGTERM: SIGKILL to pid %d and its process group",
-                               job.name, _span(job.stop_grace), process.pid)
+                logger.warning(
+                    "%s: still running %s after SIGTERM: SIGKILL to pid %d and its process group",
+                    job.name,
+                    _span(job.stop_grace),
+                    process.pid,
+                )
                 running.killed = True
                 try:
                     # the pid (so the group id) cannot be reused before we reap it below
@@ -179,8 +218,13 @@ class JobRunner:
                     pass
 
     def _terminate(self, running: _Running, why: str) -> None:
-        logger.warning("%s %s: SIGTERM to pid %d (graceful stop; SIGKILL in %s)", running.job.name, why,
-                       running.process.pid, _span(running.job.stop_grace))
+        logger.warning(
+            "%s %s: SIGTERM to pid %d (graceful stop; SIGKILL in %s)",
+            running.job.name,
+            why,
+            running.process.pid,
+            _span(running.job.stop_grace),
+        )
         running.term_sent = time.monotonic()
         running.reasons.append(why)
         try:
@@ -188,8 +232,17 @@ class JobRunner:
         except ProcessLookupError:
             pass
 
-    def _result(self, job: Job, running: _Running, status: int, elapsed: float, layout: OutputLayout, site: str,
-                reports_before: set[Path], log_path: Path) -> RunResult:
+    def _result(
+        self,
+        job: Job,
+        running: _Running,
+        status: int,
+        elapsed: float,
+        layout: OutputLayout,
+        site: str,
+        reports_before: set[Path],
+        log_path: Path,
+    ) -> RunResult:
         new_reports = sorted(set(layout.run_reports_of(site)) - reports_before)
         report = new_reports[-1] if new_reports else None
         report_status = _report_status(report)
@@ -199,15 +252,29 @@ class JobRunner:
             except ValueError:
                 meaning = f"killed by signal {-status}"
         else:
-            meaning = report_status if report_status and status in (0, 1) else EXIT_MEANINGS.get(status, "error")
+            meaning = (
+                report_status
+                if report_status and status in (0, 1)
+                else EXIT_MEANINGS.get(status, "error")
+            )
         verb = "finished" if status in (0, 1) else "failed"
         extra = f" ({'; '.join(running.reasons)})" if running.reasons else ""
         where = f"report {report}" if report else f"no run report; see {log_path}"
-        message = (f"{verb} {job.name}: exit {status} ({meaning}) after {_span(timedelta(seconds=elapsed), True)}"
-                   f"{extra}; {where}")
+        message = (
+            f"{verb} {job.name}: exit {status} ({meaning}) after {_span(timedelta(seconds=elapsed), True)}"
+            f"{extra}; {where}"
+        )
         (logger.info if status == 0 else logger.warning)("%s", message)
-        return RunResult(job.name, "finished", exit_status=status, report=report, report_status=report_status,
-                         overran=running.overran, killed=running.killed, message=message)
+        return RunResult(
+            job.name,
+            "finished",
+            exit_status=status,
+            report=report,
+            report_status=report_status,
+            overran=running.overran,
+            killed=running.killed,
+            message=message,
+        )
 
     def stop(self) -> None:
         """Stop starting runs; the running ones are sent SIGTERM by their watchers."""
@@ -241,7 +308,7 @@ def _report_status(report: Path | None) -> str | None:
 
 
 def _log_line(log: IO[bytes], text: str) -> None:
-    log.write(f"{text}\n".encode("utf-8"))
+    log.write(f"{text}\n".encode())
     log.flush()
 
 

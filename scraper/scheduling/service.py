@@ -14,6 +14,7 @@ every minute runs each turn once, and a run still going when the next ``--once``
 skipped by its site lock. With no state yet, ``misfire_grace`` is the catch-up window: a job
 whose latest turn is within it runs.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -51,9 +52,13 @@ class ScheduleState:
         self.jobs: dict[str, dict[str, Any]] = {}
 
     @contextmanager
-    def locked(self) -> Iterator["ScheduleState"]:
+    def locked(self) -> Iterator[ScheduleState]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(
+            self.path.with_name(self.path.name + ".lock"),
+            os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+            0o644,
+        )
         try:
             deadline = time.monotonic() + STATE_LOCK_SECONDS
             while True:
@@ -62,8 +67,9 @@ class ScheduleState:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise TimeoutError(f"{self.path}: locked by another process for "
-                                           f"{STATE_LOCK_SECONDS:g}s") from None
+                        raise TimeoutError(
+                            f"{self.path}: locked by another process for {STATE_LOCK_SECONDS:g}s"
+                        ) from None
                     time.sleep(0.05)
             self.jobs = self.read()
             yield self
@@ -91,12 +97,21 @@ class ScheduleState:
             logger.warning("%s unreadable (%s): starting from no state", self.path, exc)
             return {}
         jobs = data.get("jobs") if isinstance(data, dict) else None
-        return {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
+        return (
+            {k: v for k, v in jobs.items() if isinstance(v, dict)} if isinstance(jobs, dict) else {}
+        )
 
     def _write(self) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"format": "newsarchive/schedule-state/1", "jobs": self.jobs},
-                                  indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {"format": "newsarchive/schedule-state/1", "jobs": self.jobs},
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         os.replace(tmp, self.path)
 
 
@@ -158,33 +173,57 @@ def serve(config: ScheduleConfig, cwd: Path | None = None) -> int:
             since = f" ({holder.describe()})" if holder else ""
             logger.warning("skipped %s: previous run of %s still running%s", job.name, site, since)
         else:
-            logger.warning("missed %s: its turn at %s came more than misfire_grace %s late", job.name,
-                           _clock(event.scheduled_run_time), format_span(job.misfire_grace))
+            logger.warning(
+                "missed %s: its turn at %s came more than misfire_grace %s late",
+                job.name,
+                _clock(event.scheduled_run_time),
+                format_span(job.misfire_grace),
+            )
 
     scheduler.add_listener(skipped_or_missed, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     for job in config.jobs:
-        scheduler.add_job(turn, trigger=job.trigger(), args=[job.name], id=job.name, name=job.name,
-                          misfire_grace_time=int(job.misfire_grace.total_seconds()) or 1)
+        scheduler.add_job(
+            turn,
+            trigger=job.trigger(),
+            args=[job.name],
+            id=job.name,
+            name=job.name,
+            misfire_grace_time=int(job.misfire_grace.total_seconds()) or 1,
+        )
     # The handler only notes the signal: taking a lock in a signal handler can deadlock with
     # the very code it interrupted.
     signals: list[int] = []
-    previous = {sig: signal.signal(sig, lambda number, frame: signals.append(number))
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda number, frame: signals.append(number))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         scheduler.start()
-        logger.info("scheduler started (pid %d): %s", os.getpid(), "; ".join(
-            f"{job.name} {job.schedule_text}, next {_clock(scheduler.get_job(job.name).next_run_time)}"
-            for job in config.jobs))
+        logger.info(
+            "scheduler started (pid %d): %s",
+            os.getpid(),
+            "; ".join(
+                f"{job.name} {job.schedule_text}, next {_clock(scheduler.get_job(job.name).next_run_time)}"
+                for job in config.jobs
+            ),
+        )
         while not signals:
             time.sleep(0.2)
         running = runner.running()
-        logger.info("%s: stopping%s", signal.Signals(signals[0]).name,
-                    f", SIGTERM to {len(running)} running job(s): {', '.join(running)}" if running else "")
+        logger.info(
+            "%s: stopping%s",
+            signal.Signals(signals[0]).name,
+            f", SIGTERM to {len(running)} running job(s): {', '.join(running)}" if running else "",
+        )
         runner.stop()
         scheduler.shutdown(wait=False)
         bound = max(job.stop_grace.total_seconds() for job in config.jobs) + 10
         if not runner.wait_idle(bound):
-            logger.error("stopped with job(s) still running after %gs: %s", bound, ", ".join(runner.running()))
+            logger.error(
+                "stopped with job(s) still running after %gs: %s",
+                bound,
+                ", ".join(runner.running()),
+            )
             return 1
         logger.info("stopped")
         return 0
@@ -207,10 +246,12 @@ def _run_and_record(runner: JobRunner, job: Job, turn: datetime) -> RunResult:
             if result.outcome == "skipped":
                 values["last_skipped"] = started.isoformat(timespec="seconds")
             else:
-                values.update(last_started=started.isoformat(timespec="seconds"),
-                              last_finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                              last_exit=result.exit_status,
-                              last_report=str(result.report) if result.report else None)
+                values.update(
+                    last_started=started.isoformat(timespec="seconds"),
+                    last_finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    last_exit=result.exit_status,
+                    last_report=str(result.report) if result.report else None,
+                )
             state.update(job.name, **values)
     except (OSError, TimeoutError) as exc:
         logger.error("%s: cannot record the run in %s: %s", job.name, state.path, exc)

@@ -37,6 +37,7 @@ Settings: ``REDIS_URL`` (off when empty), ``REDIS_PARAMS`` (scrapy-redis's clien
 The Redis scripts are in ``scraper/shared/lua.py``; the scheduler and queue that make a
 worker of a Scrapy crawl in ``scraper/shared_queue.py``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -76,8 +77,13 @@ class SharedCrawlError(RuntimeError):
 
 def profile_fingerprint(profile: SiteProfile) -> str:
     """What workers of one run must agree on: where the site is and what an article is."""
-    described = {"name": profile.name, "origins": list(profile.origins), "article_url": profile.article_url.pattern,
-                 "canonical_path": profile.canonical_path, "extractor": profile.extractor}
+    described = {
+        "name": profile.name,
+        "origins": list(profile.origins),
+        "article_url": profile.article_url.pattern,
+        "canonical_path": profile.canonical_path,
+        "extractor": profile.extractor,
+    }
     return hashlib.sha1(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -90,8 +96,17 @@ class SharedCrawl:
 
     KNOWN, SIGHTING, TOO_OLD, CLAIMED = 0, 1, 2, 3
 
-    def __init__(self, client: redis.Redis, site: str, fingerprint: str, *, prefix: str = "newsarchive",
-                 idle_close: float = 5.0, worker_timeout: float = 30.0, url: str = "") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        site: str,
+        fingerprint: str,
+        *,
+        prefix: str = "newsarchive",
+        idle_close: float = 5.0,
+        worker_timeout: float = 30.0,
+        url: str = "",
+    ) -> None:
         self.redis = client
         self.site = site
         self.url = url
@@ -122,10 +137,15 @@ class SharedCrawl:
 
     @classmethod
     def join_as(cls, settings: BaseSettings, site: str, fingerprint: str) -> SharedCrawl:
-        shared = cls(_connect(settings), site, fingerprint, prefix=settings["SHARED_CRAWL_PREFIX"],
-                     idle_close=settings.getfloat("SHARED_CRAWL_IDLE_CLOSE"),
-                     worker_timeout=settings.getfloat("SHARED_CRAWL_WORKER_TIMEOUT"),
-                     url=settings["REDIS_URL"])
+        shared = cls(
+            _connect(settings),
+            site,
+            fingerprint,
+            prefix=settings["SHARED_CRAWL_PREFIX"],
+            idle_close=settings.getfloat("SHARED_CRAWL_IDLE_CLOSE"),
+            worker_timeout=settings.getfloat("SHARED_CRAWL_WORKER_TIMEOUT"),
+            url=settings["REDIS_URL"],
+        )
         shared.join()
         return shared
 
@@ -135,7 +155,9 @@ class SharedCrawl:
     # -- membership ----------------------------------------------------------------------------
 
     def join(self) -> str:
-        token, agreed = self._join(args=[self.base, secrets.token_hex(8), self.worker, self.ttl, self.fingerprint])
+        token, agreed = self._join(
+            args=[self.base, secrets.token_hex(8), self.worker, self.ttl, self.fingerprint]
+        )
         self.token = token.decode()
         if agreed.decode() != self.fingerprint:
             raise SharedCrawlError(
@@ -151,7 +173,9 @@ class SharedCrawl:
     def idle_check(self) -> str:
         """This worker has nothing to do: ``work`` (the queue has requests), ``busy``
         (another worker is working), ``idle`` (all idle, not for long enough) or ``done``."""
-        verdict = self._idle(args=[self.base, self.token, self.worker, self.idle_close, self.worker_timeout])
+        verdict = self._idle(
+            args=[self.base, self.token, self.worker, self.idle_close, self.worker_timeout]
+        )
         return verdict.decode()
 
     def leave(self) -> bool:
@@ -159,7 +183,9 @@ class SharedCrawl:
         if self.left:
             return False
         self.left = True
-        return bool(self._leave(args=[self.base, self.token, self.worker, self.worker_timeout, *RUN_KEYS]))
+        return bool(
+            self._leave(args=[self.base, self.token, self.worker, self.worker_timeout, *RUN_KEYS])
+        )
 
     def close(self) -> None:
         self.redis.close()
@@ -207,8 +233,11 @@ def check_redis(url: str, profile: SiteProfile, settings: BaseSettings) -> str |
     copy = settings.copy()
     copy.set("REDIS_URL", url, priority="cmdline")
     # a quick answer at the command line: scrapy-redis's default waits 30 s for a connection
-    copy.set("REDIS_PARAMS", {**copy.getdict("REDIS_PARAMS"), "socket_connect_timeout": 5, "socket_timeout": 10},
-             priority="cmdline")
+    copy.set(
+        "REDIS_PARAMS",
+        {**copy.getdict("REDIS_PARAMS"), "socket_connect_timeout": 5, "socket_timeout": 10},
+        priority="cmdline",
+    )
     try:
         client = _connect(copy)
     except ValueError as exc:  # a malformed URL
@@ -217,12 +246,16 @@ def check_redis(url: str, profile: SiteProfile, settings: BaseSettings) -> str |
         client.ping()
         base = f"{settings['SHARED_CRAWL_PREFIX']}:{profile.name}:crawl:"
         token = cast("bytes | None", client.get(base + "run"))
-        agreed = cast("bytes | None", client.get(f"{base}{token.decode()}:profile") if token else None)
+        agreed = cast(
+            "bytes | None", client.get(f"{base}{token.decode()}:profile") if token else None
+        )
     except redis.RedisError as exc:
         return f"--redis {redacted(url)}: cannot use the server: {exc}"
     finally:
         client.close()
     if agreed is not None and agreed.decode() != profile_fingerprint(profile):
-        return (f"{profile.name}: the run in progress on {redacted(url)} uses another profile or other mirrors; "
-                "start every worker with the same SITE and --mirrors")
+        return (
+            f"{profile.name}: the run in progress on {redacted(url)} uses another profile or other mirrors; "
+            "start every worker with the same SITE and --mirrors"
+        )
     return None

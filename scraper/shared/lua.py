@@ -12,7 +12,9 @@ local function server_now()
 end
 """
 
-LUA_JOIN = LUA_NOW + """
+LUA_JOIN = (
+    LUA_NOW
+    + """
 local base, token, worker, ttl, fingerprint = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local current = redis.call('GET', base .. 'run')
 if current then token = current end
@@ -26,8 +28,11 @@ redis.call('HSET', run .. 'workers', worker, cjson.encode({busy = 1, since = now
 redis.call('EXPIRE', run .. 'workers', ttl)
 return {token, fingerprint}
 """
+)
 
-LUA_BEAT = LUA_NOW + """
+LUA_BEAT = (
+    LUA_NOW
+    + """
 local base, token, worker, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local run = base .. token .. ':'
 local current = redis.call('GET', base .. 'run')
@@ -45,8 +50,11 @@ redis.call('HSET', run .. 'workers', worker, cjson.encode(state))
 for i = 5, #ARGV do redis.call('EXPIRE', run .. ARGV[i], ttl) end
 return redis.call('ZCARD', run .. 'requests')
 """
+)
 
-LUA_IDLE = LUA_NOW + """
+LUA_IDLE = (
+    LUA_NOW
+    + """
 local base, token, worker = ARGV[1], ARGV[2], ARGV[3]
 local idle_close, timeout = tonumber(ARGV[4]), tonumber(ARGV[5])
 local run = base .. token .. ':'
@@ -77,8 +85,11 @@ end
 if now - latest >= idle_close then return 'done' end
 return 'idle'
 """
+)
 
-LUA_POP = LUA_NOW + """
+LUA_POP = (
+    LUA_NOW
+    + """
 local first = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #first == 0 then return false end
 redis.call('ZREM', KEYS[1], first[1])
@@ -93,8 +104,11 @@ if stored then
 end
 return first[1]
 """
+)
 
-LUA_LEAVE = LUA_NOW + """
+LUA_LEAVE = (
+    LUA_NOW
+    + """
 local base, token, worker, timeout = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local run = base .. token .. ':'
 local workers = run .. 'workers'
@@ -108,6 +122,7 @@ for i = 5, #ARGV do redis.call('DEL', run .. ARGV[i]) end
 if redis.call('GET', base .. 'run') == token then redis.call('DEL', base .. 'run') end
 return 1
 """
+)
 
 # One article of the run's --max-articles (ARGV[1]): 1 taken, 0 none left.
 LUA_TAKE_BUDGET = """

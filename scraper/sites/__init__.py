@@ -1,4 +1,5 @@
 """Site knowledge: profiles and page objects. Needs only bs4/lxml, never Scrapy."""
+
 from __future__ import annotations
 
 from importlib import import_module

@@ -3,6 +3,7 @@
 The crawl adds the fields it alone knows (id, mirror, fetched_at, WARC pointer…) when it
 turns this into an article record; see ``archive.records``.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,7 @@ class ArticleData:
     tags: list[str] = field(default_factory=list)
     language: str | None = None
     canonical_url: str | None = None  # the page's own rel=canonical / og:url, absolute
+
     @property
     def published_offset_assumed(self) -> bool:
         """True when the page gave the time without an offset and ``published`` carries an

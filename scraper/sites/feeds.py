@@ -5,6 +5,7 @@ or hijacked: the XML parser never touches the network, never expands entities (b
 laughs) and keeps libxml2's size limits; ``recover`` tolerates the slightly broken XML that
 real CMSes emit.
 """
+
 from __future__ import annotations
 
 import re
@@ -201,7 +202,9 @@ def _rss_item(item: etree._Element, feed_url: str) -> FeedEntry | None:
     url = _absolute(link, feed_url)
     if not url:
         return None
-    date = _child_text(item, "pubDate") or _child_text(item, "date") or _child_text(item, "published")
+    date = (
+        _child_text(item, "pubDate") or _child_text(item, "date") or _child_text(item, "published")
+    )
     return FeedEntry(url, _child_text(item, "title"), parse_date(date) if date else None)
 
 
@@ -238,7 +241,11 @@ _URL_LINE = re.compile(rb"^https?://\S+$")
 def _looks_like_text_sitemap(body: bytes) -> bool:
     """The protocol also allows a plain list of URLs, one a line."""
     head = body.lstrip()[:2048]
-    return bool(head) and not head.startswith(b"<") and bool(_URL_LINE.match(head.split(b"\n")[0].strip()))
+    return (
+        bool(head)
+        and not head.startswith(b"<")
+        and bool(_URL_LINE.match(head.split(b"\n")[0].strip()))
+    )
 
 
 def _text_sitemap(url: str, body: bytes) -> Sitemap:
@@ -250,4 +257,3 @@ def _text_sitemap(url: str, body: bytes) -> Sitemap:
             seen.add(loc)
             sitemap.pages.append(SitemapEntry(loc))
     return sitemap
-

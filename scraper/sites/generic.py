@@ -1,4 +1,5 @@
 """The page object for any news site: structured metadata plus generic main-text detection."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -91,7 +92,7 @@ def _without_headline_block(paragraphs: list[str], title: str) -> list[str]:
     header, taken in with the body's container."""
     for index, paragraph in enumerate(paragraphs[:_MAX_HEADER_LINES]):
         if _same_text(paragraph, title):
-            return paragraphs[index + 1:]
+            return paragraphs[index + 1 :]
         if len(paragraph) > _MAX_KICKER or paragraph.rstrip().endswith((".", "!", "?", "…", "。")):
             break  # a sentence: the text has begun
     return paragraphs
@@ -186,8 +187,11 @@ def _jsonld_body(ld: dict | None) -> list[str]:
     # A plain-text articleBody is often the body's textContent: the player's fallback text
     # and the photo captions come with it, which the HTML's <video>/<figure> hid.
     text = _MEDIA_FALLBACK.sub("\n", html_lib.unescape(value))
-    return [p for p in (clean_text(line) for line in text.splitlines())
-            if p and not is_chrome_paragraph(p)]
+    return [
+        p
+        for p in (clean_text(line) for line in text.splitlines())
+        if p and not is_chrome_paragraph(p)
+    ]
 
 
 # What a <video>/<audio> element shows where it cannot play (video.js's default fallback,

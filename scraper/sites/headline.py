@@ -15,6 +15,7 @@ another declared title goes without is an affix too, spaced or not.  The visible
 are the ``<h1>``s and each ``<hgroup>``'s heading.  Without declared titles: the ``<h1>`` that
 ``<title>`` contains, else the first ``<h1>``, else ``<title>`` without its affixes.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,9 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "å": "aa",
-                                  "æ": "ae", "ø": "oe"})
+_TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "å": "aa", "æ": "ae", "ø": "oe"}
+)
 
 
 # The generic second-level domains under country codes ("co.uk", "com.au", "or.jp").
@@ -103,7 +105,7 @@ def _split(text: str) -> tuple[list[str], list[str]]:
         if opening and text.count(opening, 0, match.start()) > text.count(mark, 0, match.start()):
             position = match.start() + 1  # it closes a quotation: look on past it
             continue
-        parts.append(text[start:match.start()])
+        parts.append(text[start : match.start()])
         separators.append(match.group())
         start = position = match.end()
     parts.append(text[start:])
@@ -200,7 +202,7 @@ def _without_tail(text: str, others: list[str]) -> str:
     for other in others:
         other = other.strip()
         if other and text.startswith(other) and len(other) < len(text):
-            tail = text[len(other):]
+            tail = text[len(other) :]
             # a section's name, a word or two; unspaced, one ("-정치"): "Busan-style summit"
             # is no affix of "… Busan", nor "- here's how to check" of what it ends
             words = 1 if not tail[0].isspace() else 2

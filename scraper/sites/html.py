@@ -3,6 +3,7 @@
 Crawl and replay must decode and parse a page identically, or replaying a crawl's WARCs
 would not reproduce its records; so both go through these two functions.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,13 @@ _PROSE_STRINGS = (NavigableString,)
 # Zero-width characters and soft hyphens, and the control characters no text shows (a NUL
 # that html.parser passes through, C1 codes from a wrong charset).
 _INVISIBLE = dict.fromkeys(
-    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0x00, 0x09), *range(0x0E, 0x1C),
-     0x7F, *range(0x80, 0xA0)],
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        *range(0x00, 0x09),
+        *range(0x0E, 0x1C),
+        0x7F,
+        *range(0x80, 0xA0),
+    ],
     None,
 )
 
@@ -271,7 +277,8 @@ def _candidates(part: tuple[_Compound, ...], index: TreeIndex) -> list[Tag]:
     for container in anchor.indexed(index):
         if anchor.matches(container):
             found.extend(
-                tag for tag in container.descendants
+                tag
+                for tag in container.descendants
                 if isinstance(tag, Tag) and (target.name is None or tag.name == target.name)
             )
     return found
@@ -318,7 +325,8 @@ class Selector:
             unique = {id(tag): tag for tags in lists for tag in tags}
             candidates = sorted(unique.values(), key=lambda tag: index.position[id(tag)])
         return [
-            tag for tag in candidates
+            tag
+            for tag in candidates
             if not tag.__dict__.get("_decomposed")
             and (within is None or _is_inside(tag, within))
             and self.matches(tag)

@@ -5,6 +5,7 @@ group and ``canonical_path``); ``scraper.sites.url_normalisation`` normalises a 
 profile; this module holds the canonical URL of any page of a site and the rule for trusting a
 page's own ``rel=canonical`` / ``og:url``.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit

@@ -10,6 +10,7 @@ sure enough, and the two are different languages by langcodes' distance (Bokmål
 "Norwegian" are one; Serbian and Croatian, which character n-grams cannot tell apart
 reliably, are left as stated).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

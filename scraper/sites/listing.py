@@ -3,6 +3,7 @@
 The page object only reports links; the spider filters them by the profile's article
 regex and maps hosts to mirrors.
 """
+
 from __future__ import annotations
 
 import re

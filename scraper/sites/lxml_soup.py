@@ -10,6 +10,7 @@ node, on every saved page). Anything this does not handle (an XML encoding decla
 str, an empty document, nesting deeper than libxml2's tree allows) returns None and the caller
 parses the ordinary way.
 """
+
 from __future__ import annotations
 
 import gc
@@ -84,7 +85,11 @@ def _after_document(html: str) -> list[tuple[str, str]] | None:
         if match is None:
             return None
         # line ends as the parser reports them
-        text = (match[0] if match["comment"] is None else match["comment"]).replace("\r\n", "\n").replace("\r", "\n")
+        text = (
+            (match[0] if match["comment"] is None else match["comment"])
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+        )
         parts.append(("text" if match["comment"] is None else "comment", text))
         position = match.end()
     return parts
@@ -103,10 +108,17 @@ class _Copier:
         self.preserve = builder.preserve_whitespace_tags
         self.containers = builder.string_containers
         self.tag_fields = {
-            "parser_class": BeautifulSoup, "namespace": None, "_namespaces": dict(builder.DEFAULT_NSMAPS),  # type: ignore[attr-defined]  # lxml's builder
-            "prefix": None, "sourceline": None, "sourcepos": None,
-            "attribute_value_list_class": self.value_list, "known_xml": False, "hidden": False,
-            "cdata_list_attributes": self.list_attributes, "preserve_whitespace_tags": self.preserve,
+            "parser_class": BeautifulSoup,
+            "namespace": None,
+            "_namespaces": dict(builder.DEFAULT_NSMAPS),  # type: ignore[attr-defined]  # lxml's builder
+            "prefix": None,
+            "sourceline": None,
+            "sourcepos": None,
+            "attribute_value_list_class": self.value_list,
+            "known_xml": False,
+            "hidden": False,
+            "cdata_list_attributes": self.list_attributes,
+            "preserve_whitespace_tags": self.preserve,
         }
         self.last: PageElement = soup  # the element before the next one, in document order
 
@@ -116,8 +128,12 @@ class _Copier:
         if docinfo.doctype:
             written = _DOCTYPE_NAME.search(self.head)  # the tree lower-cases the name
             name = written[1] if written else docinfo.root_name
-            self._string(soup, Doctype._string_for_name_and_ids(name, docinfo.public_id, docinfo.system_url),
-                         Doctype, False)
+            self._string(
+                soup,
+                Doctype._string_for_name_and_ids(name, docinfo.public_id, docinfo.system_url),
+                Doctype,
+                False,
+            )
         for sibling in reversed(list(root.itersiblings(preceding=True))):
             self._node(soup, sibling, False, None)
         self._tree(soup, root)
@@ -141,8 +157,14 @@ class _Copier:
             else:
                 self._node(tag, item, preserve, container, stack)
 
-    def _open(self, parent: Tag, element: Any, stack: list[Any], preserve: bool,
-              container: type[NavigableString] | None) -> None:
+    def _open(
+        self,
+        parent: Tag,
+        element: Any,
+        stack: list[Any],
+        preserve: bool,
+        container: type[NavigableString] | None,
+    ) -> None:
         tag = self._tag(parent, element)
         name = tag.name
         preserve = preserve or name in self.preserve
@@ -154,13 +176,21 @@ class _Copier:
         for child in reversed(children):
             stack.append((child, tag, preserve, container))
 
-    def _node(self, parent: Tag, node: Any, preserve: bool, container: type[NavigableString] | None,
-              stack: list[Any] | None = None) -> None:
+    def _node(
+        self,
+        parent: Tag,
+        node: Any,
+        preserve: bool,
+        container: type[NavigableString] | None,
+        stack: list[Any] | None = None,
+    ) -> None:
         kind = node.tag
         if kind is _COMMENT:
             self._string(parent, node.text or "", Comment, preserve)
         elif kind is _PI:
-            self._string(parent, f"{node.target} {node.text or ''}", ProcessingInstruction, preserve)
+            self._string(
+                parent, f"{node.target} {node.text or ''}", ProcessingInstruction, preserve
+            )
         elif kind is _ENTITY:
             self._string(parent, node.text or "", container, preserve)
         elif stack is None:
@@ -198,13 +228,17 @@ class _Copier:
         fields["attrs"] = attrs
         fields["contents"] = []
         fields["can_be_empty_element"] = name in self.empty_elements
-        fields["interesting_string_types"] = {container} if container else Tag.MAIN_CONTENT_STRING_TYPES
+        fields["interesting_string_types"] = (
+            {container} if container else Tag.MAIN_CONTENT_STRING_TYPES
+        )
         if name == "meta":
             self.builder.set_up_substitutions(tag)
         self._attach(parent, tag)
         return tag
 
-    def _string(self, parent: Tag, text: str, container: type[NavigableString] | None, preserve: bool) -> None:
+    def _string(
+        self, parent: Tag, text: str, container: type[NavigableString] | None, preserve: bool
+    ) -> None:
         if not preserve and not text.strip(_ASCII_SPACES):
             text = "\n" if "\n" in text else " "  # as bs4's endData: whitespace collapses
         # str.__new__ and no setup(): _attach sets every link NavigableString() would

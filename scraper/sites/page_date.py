@@ -11,6 +11,7 @@ exists, and an archive would rather have no date than a wrong one.
 Only the day is taken: htmldate fills a time it did not find with midnight, and a time of day
 the page did not state would be invented.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,9 +40,10 @@ def publication_day(html: str, url: str | None) -> str | None:
     from htmldate import find_date  # dateparser's import costs ~0.2 s: only when needed
 
     try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True,
-                          outputformat="%Y-%m-%d")
-    except Exception:  # noqa: BLE001 - a third-party parser on hostile input: no date
+        found = find_date(
+            tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d"
+        )
+    except Exception:
         return None
     if not found:
         return None

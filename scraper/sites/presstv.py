@@ -8,6 +8,7 @@ edit in one place (trafilatura style).  Two templates are known:
 * legacy (2013–2019): ``<div class="item-text">`` with ``<br>``-separated text, a dateline
   ``Sun Mar 17, 2019 01:16PM [Updated: Tue Mar 19, 2019 12:03PM ]`` and few metas.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,8 +25,8 @@ from w3lib.html import strip_html5_whitespace
 
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.body.extract import extract_body_paragraphs
-from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
 from scraper.sites.figures.credits import split_credit
+from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
 from scraper.sites.listing import join_base
 from scraper.sites.metadata.read import read_metadata
 
@@ -157,7 +158,8 @@ class PressTvArticlePage:
         published, modified = self._dates(index)
         title = index.first("title")
         return ArticleData(
-            title=_first_text(index, HEADLINE) or _strip_prefix(_meta(index, "og:title"))
+            title=_first_text(index, HEADLINE)
+            or _strip_prefix(_meta(index, "og:title"))
             or _strip_prefix(clean_text(title.get_text()) if title else None),
             published=published,
             modified=modified,
@@ -261,8 +263,9 @@ class PressTvListingPage:
 
     def _all_links(self) -> list[str]:
         if self._links is None:
-            anchors = [tag for tag in self._soup.descendants
-                       if isinstance(tag, Tag) and tag.name == "a"]
+            anchors = [
+                tag for tag in self._soup.descendants if isinstance(tag, Tag) and tag.name == "a"
+            ]
             self._links = _absolute_links(_hrefs(anchors), self.url)
         return self._links
 
@@ -369,8 +372,9 @@ def _keywords(index: TreeIndex) -> list[str]:
 
 def _meta(index: TreeIndex, name: str) -> str | None:
     metas = index.all("meta")
-    tag = (next((m for m in metas if m.attrs.get("property") == name), None)
-           or next((m for m in metas if m.attrs.get("name") == name), None))
+    tag = next((m for m in metas if m.attrs.get("property") == name), None) or next(
+        (m for m in metas if m.attrs.get("name") == name), None
+    )
     value = _attr(tag, "content")
     return clean_text(value) or None if value else None
 

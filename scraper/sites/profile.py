@@ -3,6 +3,7 @@
 Loading never raises anything but ``ProfileError``, whose message is one line a user can act
 on; the command line turns it into exit status 2.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -51,7 +52,9 @@ class ArticleUrl:
     @property
     def published_day(self) -> date | None:
         try:
-            return date(int(self.groups["year"]), int(self.groups["month"]), int(self.groups["day"]))
+            return date(
+                int(self.groups["year"]), int(self.groups["month"]), int(self.groups["day"])
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -225,7 +228,7 @@ def _www_variants(host: str) -> tuple[str, ...]:
     except ValueError:
         pass
     if name.startswith("www."):
-        bare = name[len("www."):]
+        bare = name[len("www.") :]
         return (f"{bare}{colon}{port}",) if "." in bare else ()
     return (f"www.{name}{colon}{port}",) if "." in name else ()
 
@@ -241,8 +244,9 @@ def _check_canonical_path(
     groups = set(article_url.groupindex)
     known = ", ".join(sorted(groups)) or "none"
     if not template.startswith("/") or template.startswith("//") or "#" in template:
-        raise fail(f"canonical_path {template!r} must be a path starting with '/', "
-                   "like '/news/{id}'")
+        raise fail(
+            f"canonical_path {template!r} must be a path starting with '/', like '/news/{{id}}'"
+        )
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
@@ -251,11 +255,15 @@ def _check_canonical_path(
         if field is None:
             continue
         if field not in groups:
-            raise fail(f"canonical_path {template!r} names unknown group {{{field}}} "
-                       f"(article_url groups: {known})")
+            raise fail(
+                f"canonical_path {template!r} names unknown group {{{field}}} "
+                f"(article_url groups: {known})"
+            )
         if spec or conversion:
-            raise fail(f"canonical_path {template!r}: write {{{field}}} plainly, "
-                       "without a format spec or conversion")
+            raise fail(
+                f"canonical_path {template!r}: write {{{field}}} plainly, "
+                "without a format spec or conversion"
+            )
 
 
 # key -> (python type, required)
@@ -343,7 +351,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
     for key, values in paths.items():
         for value in values:
             if not value.startswith("/"):
-                raise fail(f"{key} entry {value!r} must be a path starting with '/' (valid on every mirror)")
+                raise fail(
+                    f"{key} entry {value!r} must be a path starting with '/' (valid on every mirror)"
+                )
     try:
         article_url = re.compile(data["article_url"])
     except re.error as exc:
@@ -359,7 +369,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise fail(f"unknown timezone {timezone!r} (use an IANA name like 'Asia/Tehran')") from None
+            raise fail(
+                f"unknown timezone {timezone!r} (use an IANA name like 'Asia/Tehran')"
+            ) from None
     strategy = data.get("mirror_strategy", "primary-first")
     if strategy not in MIRROR_STRATEGIES:
         raise fail(f"mirror_strategy {strategy!r} must be one of: {', '.join(MIRROR_STRATEGIES)}")

@@ -18,6 +18,7 @@ A page is untrusted input: the script text decoded, the number of decode attempt
 values walked and the candidates parsed are all capped, and every walk is a loop (hostile
 data nests deeper than the recursion limit).
 """
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,11 @@ def script_text(html: str, title: str | None = None) -> ScriptText | None:
     best: ScriptText | None = None
     best_score = (False, 0.0)
     # Longest first: the article is among the longest strings; parsing is the costly step.
-    ranked = sorted((c for c in candidates.values() if len(c.text) <= _MAX_CANDIDATE),
-                    key=lambda c: len(c.text), reverse=True)
+    ranked = sorted(
+        (c for c in candidates.values() if len(c.text) <= _MAX_CANDIDATE),
+        key=lambda c: len(c.text),
+        reverse=True,
+    )
     parse_budget = _MAX_PARSED_CHARS
     for candidate in ranked[:_MAX_PARSED]:
         parse_budget -= len(candidate.text)
@@ -151,8 +155,12 @@ def _script_values(html: str, scan: _Scan) -> Iterator[Any]:
 
 def _is_stream_chunk(value: Any) -> bool:
     """``[1, "…"]``: a chunk of a streamed payload (React server components push these)."""
-    return (isinstance(value, list) and len(value) == 2 and type(value[0]) is int
-            and isinstance(value[1], str))
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and type(value[0]) is int
+        and isinstance(value[1], str)
+    )
 
 
 def _inline_scripts(html: str) -> Iterator[tuple[str, str]]:
@@ -172,8 +180,8 @@ def _inline_scripts(html: str) -> Iterator[tuple[str, str]]:
         closing = _SCRIPT_CLOSE.search(html, tag_end + 1)
         if closing is None:
             return
-        attrs = html[opening.end():tag_end]
-        text = html[tag_end + 1:closing.start()]
+        attrs = html[opening.end() : tag_end]
+        text = html[tag_end + 1 : closing.start()]
         position = closing.end()
         if len(attrs) <= _MAX_ATTRS and text.strip() and len(text) <= _MAX_SCRIPT_CHARS:
             yield attrs, text
@@ -183,16 +191,24 @@ _MAX_ATTRS = 2000
 
 
 def _script_kind(attrs: str) -> str | None:
-    values = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
-              for m in _ATTR.finditer(attrs)}
+    values = {
+        m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+        for m in _ATTR.finditer(attrs)
+    }
     if "src" in values:
         return None
     kind = values.get("type", "").strip().lower()
     if "json" in kind:
         # JSON-LD is read as metadata (its articleBody included) by the metadata reader.
         return None if "ld+json" in kind else "json"
-    if kind in ("", "text/javascript", "application/javascript", "module",
-                "text/ecmascript", "application/ecmascript"):
+    if kind in (
+        "",
+        "text/javascript",
+        "application/javascript",
+        "module",
+        "text/ecmascript",
+        "application/ecmascript",
+    ):
         return "js"
     return None  # templates, text/plain, speculation rules…
 
@@ -211,14 +227,16 @@ def _js_literals(decoder: json.JSONDecoder, text: str, scan: _Scan) -> Iterator[
             position = max(position, end)  # past a decoded literal: its inside is walked
 
 
-def _decode_at(decoder: json.JSONDecoder, text: str, start: int, scan: _Scan,
-               depth: int) -> Iterator[Any]:
+def _decode_at(
+    decoder: json.JSONDecoder, text: str, start: int, scan: _Scan, depth: int
+) -> Iterator[Any]:
     for value, _ in _decode_spans(decoder, text, start, scan, depth):
         yield value
 
 
-def _decode_spans(decoder: json.JSONDecoder, text: str, start: int, scan: _Scan,
-                  depth: int) -> Iterator[tuple[Any, int]]:
+def _decode_spans(
+    decoder: json.JSONDecoder, text: str, start: int, scan: _Scan, depth: int
+) -> Iterator[tuple[Any, int]]:
     """The value at ``text[start]`` with the index past it, then any JSON it carries as
     text (a JSON.parse argument), charged to the budget."""
     scan.attempts -= 1
@@ -245,7 +263,7 @@ def _stream_values(decoder: json.JSONDecoder, payload: str, scan: _Scan) -> Iter
     for match in _RSC_TEXT_ROW.finditer(payload):
         length = int(match.group(2)[:8], 16)
         # The length counts UTF-8 bytes; characters are at most that many.
-        text = payload[match.end():match.end() + length]
+        text = payload[match.end() : match.end() + length]
         data = text.encode("utf-8")[:length].decode("utf-8", "ignore")
         scan.chars -= len(data)
         if scan.spent():
@@ -300,8 +318,12 @@ class _Records:
             return False
         known = self._seen.get(id(record))
         if known is None:
-            known = any(isinstance(value, str) and len(value) <= self._max_length
-                        and _key(value) == self.title_key for value in record.values())
+            known = any(
+                isinstance(value, str)
+                and len(value) <= self._max_length
+                and _key(value) == self.title_key
+                for value in record.values()
+            )
             self._seen[id(record)] = known
         return known
 
@@ -330,8 +352,15 @@ def _collect(root: Any, records: _Records, found: dict[str, _Candidate], scan: _
                     stack.append((child, owner, outer, key))
 
 
-def _collect_run(items: list, records: _Records, owner: dict | None, outer: dict | None,
-                 key: str, found: dict[str, _Candidate], scan: _Scan) -> None:
+def _collect_run(
+    items: list,
+    records: _Records,
+    owner: dict | None,
+    outer: dict | None,
+    key: str,
+    found: dict[str, _Candidate],
+    scan: _Scan,
+) -> None:
     """A body kept as blocks ({"type": "text", "content": "<p>…"} after another): the
     strings a list's objects hold under one property, joined in order."""
     if len(items) < _MIN_RUN:
@@ -348,8 +377,12 @@ def _collect_run(items: list, records: _Records, owner: dict | None, outer: dict
             runs.setdefault("", []).append(item)
     for name, texts in runs.items():
         if len(texts) >= _MIN_RUN and sum(map(len, texts)) >= _MIN_CANDIDATE:
-            _add(found, _Candidate("\n".join(texts), (name or key).lower(),
-                                   records.beside_title(owner, outer)))
+            _add(
+                found,
+                _Candidate(
+                    "\n".join(texts), (name or key).lower(), records.beside_title(owner, outer)
+                ),
+            )
 
 
 _MAX_BLOCK_KEYS = 8
@@ -361,7 +394,8 @@ _MAX_RUN = 2000
 def _add(found: dict[str, _Candidate], candidate: _Candidate) -> None:
     known = found.get(candidate.text)
     if known is None or (candidate.beside_title, candidate.weight()) > (
-        known.beside_title, known.weight()
+        known.beside_title,
+        known.weight(),
     ):
         found[candidate.text] = candidate
 
@@ -373,9 +407,7 @@ def _key(text: str) -> str:
 def _may_be_prose(text: str) -> bool:
     """A cheap first look before any parsing: spaces or ideographic full stops, and a
     sentence end."""
-    return (text.count(" ") >= len(text) // 40 or "。" in text) and bool(
-        _SENTENCE_END.search(text)
-    )
+    return (text.count(" ") >= len(text) // 40 or "。" in text) and bool(_SENTENCE_END.search(text))
 
 
 # ----------------------------------------------------------------------------- reading
@@ -386,8 +418,7 @@ def _paragraphs(text: str) -> list[str]:
         paragraphs = _html_paragraphs(text)
     else:
         paragraphs = [clean_text(line) for line in text.splitlines()]
-    return [p for p in paragraphs
-            if p and not is_chrome_paragraph(p) and not _PLACEHOLDER.match(p)]
+    return [p for p in paragraphs if p and not is_chrome_paragraph(p) and not _PLACEHOLDER.match(p)]
 
 
 def _html_paragraphs(fragment: str) -> list[str]:
@@ -420,8 +451,9 @@ def _class_text(tag: Tag) -> str:
 def _prose_length(paragraphs: list[str]) -> int:
     """The length of the paragraphs that read as sentences: not labels or headlines (no
     sentence end), not code or serialized data (brackets, quoted keys, operators)."""
-    return sum(len(p) for p in paragraphs
-               if len(p) >= 40 and _SENTENCE_END.search(p) and not _is_code(p))
+    return sum(
+        len(p) for p in paragraphs if len(p) >= 40 and _SENTENCE_END.search(p) and not _is_code(p)
+    )
 
 
 def _is_code(paragraph: str) -> bool:

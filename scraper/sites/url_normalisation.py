@@ -7,6 +7,7 @@ host, normalises path percent-encoding (upper-case escapes, non-ASCII encoded as
 dot segments, sorts the query and drops the fragment; ``url_query_cleaner`` removes tracking
 parameters without re-encoding the rest of the query.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,15 +17,41 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 # Query parameters that only say how a reader arrived (campaigns, ad clicks, newsletters,
 # share buttons), never which page it is. Matched case-insensitively.
-TRACKING_PARAMETERS = frozenset({
-    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-    "ttclid", "li_fat_id", "igshid", "igsh", "srsltid", "wickedid", "rb_clickid", "s_cid",
-    "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-    "vero_conv", "_openstat",
-    # Twitter/X embeds and share links. Plain ``ref`` is kept: some sites use it to select
-    # content (a branch, a revision), so it is not clearly tracking.
-    "ref_src", "ref_url",
-})
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        "srsltid",
+        "wickedid",
+        "rb_clickid",
+        "s_cid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "vero_conv",
+        "_openstat",
+        # Twitter/X embeds and share links. Plain ``ref`` is kept: some sites use it to select
+        # content (a branch, a revision), so it is not clearly tracking.
+        "ref_src",
+        "ref_url",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs", "__hs")
 
 

@@ -6,6 +6,7 @@ names it *claims* it, later sightings only add URLs. In a shared crawl the claim
 budget live in Redis (``scraper.shared.crawl``), so that one worker fetches each article and
 ``--max-articles`` bounds the whole run, not each worker.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -79,7 +80,9 @@ class SharedClaims:
     """The same against the shared run's claims in Redis: each article is claimed by one
     worker, once per run, before any request for it is built; one round trip a page."""
 
-    def __init__(self, profile: SiteProfile, recent: Callable[[date | None], bool], shared: SharedCrawl) -> None:
+    def __init__(
+        self, profile: SiteProfile, recent: Callable[[date | None], bool], shared: SharedCrawl
+    ) -> None:
         self.profile = profile
         self.recent = recent
         self.shared = shared
@@ -89,7 +92,9 @@ class SharedClaims:
         for url in urls:
             article = self.profile.match_article(url)
             if article is not None:
-                found.append((self.profile.article_id(article), url, self.recent(article.published_day)))
+                found.append(
+                    (self.profile.article_id(article), url, self.recent(article.published_day))
+                )
         claimed = Claimed()
         for (article_id, url, _), verdict in zip(found, self.shared.claim(found)):
             if verdict == SharedCrawl.KNOWN:

@@ -7,6 +7,7 @@ count against --max-articles and never feed mirror health: their requests carry 
 ``site_profile``, so the failover middleware leaves them alone and they go straight to the
 mirror asked for.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -30,7 +31,9 @@ from scraper.sites.profile import SiteProfile
 
 
 class MirrorCompare:
-    def __init__(self, comparer: MirrorComparer, profile: SiteProfile, crawler: Crawler, logger: Any) -> None:
+    def __init__(
+        self, comparer: MirrorComparer, profile: SiteProfile, crawler: Crawler, logger: Any
+    ) -> None:
         self.comparer = comparer
         self.profile = profile
         self.crawler = crawler  # its stats exist only once the crawl starts
@@ -60,29 +63,60 @@ class MirrorCompare:
                 continue
             url = self.profile.on_origin(response.url, origin)
             if origin in failed_before:
-                skipped.append({"mirror": host, "url": url,
-                                "reason": f"failed when fetched for the record: {failed_before[origin]}"})
+                skipped.append(
+                    {
+                        "mirror": host,
+                        "url": url,
+                        "reason": f"failed when fetched for the record: {failed_before[origin]}",
+                    }
+                )
             elif health is not None and health.is_benched(origin):
                 skipped.append({"mirror": host, "url": url, "reason": "benched: not healthy"})
             else:
                 asked.append(url)
-        recorded = MirrorCopy(served.netloc, response.url, record.title, record.body, record.warc,
-                              recorded=True)
-        self.comparer.start(record.id, record.canonical_url, recorded,
-                            [urlsplit(url).netloc for url in asked], skipped)
+        recorded = MirrorCopy(
+            served.netloc, response.url, record.title, record.body, record.warc, recorded=True
+        )
+        self.comparer.start(
+            record.id,
+            record.canonical_url,
+            recorded,
+            [urlsplit(url).netloc for url in asked],
+            skipped,
+        )
         return asked
 
-    def requests(self, urls: Iterable[str], article_id: str, priority: int,
-                 callback: Callable[..., Any], errback: Callable[..., Any]) -> Iterable[Request]:
+    def requests(
+        self,
+        urls: Iterable[str],
+        article_id: str,
+        priority: int,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any],
+    ) -> Iterable[Request]:
         for url in urls:
             self._count("mirror_compare/requested")
             # dont_filter: the same path may have been asked of this mirror by a failover already.
-            yield Request(url, callback=callback, errback=errback, priority=priority, dont_filter=True,
-                          meta={"page_type": "mirror_copy", "compared_article": article_id,
-                                "compared_mirror": urlsplit(url).netloc})
+            yield Request(
+                url,
+                callback=callback,
+                errback=errback,
+                priority=priority,
+                dont_filter=True,
+                meta={
+                    "page_type": "mirror_copy",
+                    "compared_article": article_id,
+                    "compared_mirror": urlsplit(url).netloc,
+                },
+            )
 
-    async def copy_arrived(self, response: Response, pool: ExtractionPool, content_type: str | None,
-                           pointer: WarcPointer | None) -> None:
+    async def copy_arrived(
+        self,
+        response: Response,
+        pool: ExtractionPool,
+        content_type: str | None,
+        pointer: WarcPointer | None,
+    ) -> None:
         # the mirror asked, even if it redirected within the site: that is what it serves
         article_id, mirror = response.meta["compared_article"], response.meta["compared_mirror"]
         failover = self.failover
@@ -91,17 +125,35 @@ class MirrorCompare:
             self.copy_failed(article_id, mirror, response.url, f"blocked: page shows {shown!r}")
             return
         try:
-            result = await pool.run(extract_article, self.profile.extractor, response.url, response.body,
-                                    content_type, self.profile.timezone)
+            result = await pool.run(
+                extract_article,
+                self.profile.extractor,
+                response.url,
+                response.body,
+                content_type,
+                self.profile.timezone,
+            )
         except Exception as exc:  # one odd copy must not stop the run
-            self.copy_failed(article_id, mirror, response.url, f"extraction error: {type(exc).__name__}: {exc}")
+            self.copy_failed(
+                article_id, mirror, response.url, f"extraction error: {type(exc).__name__}: {exc}"
+            )
             return
         if result.article is None:
-            self.copy_failed(article_id, mirror, response.url, "no article: page holds no article text")
+            self.copy_failed(
+                article_id, mirror, response.url, "no article: page holds no article text"
+            )
             return
         self._count("mirror_compare/copies")
-        self.comparer.arrived(article_id, MirrorCopy(mirror, response.url, result.article.get("title"),
-                                                     result.article.get("body") or "", pointer))
+        self.comparer.arrived(
+            article_id,
+            MirrorCopy(
+                mirror,
+                response.url,
+                result.article.get("title"),
+                result.article.get("body") or "",
+                pointer,
+            ),
+        )
         # Nothing to follow: its links are the recorded copy's, which discovery already has.
 
     def copy_not_fetched(self, failure: Failure) -> None:
@@ -114,7 +166,9 @@ class MirrorCompare:
             reason = f"skipped: {failure.getErrorMessage()}"  # robots.txt
         else:
             reason = classify_exception(failure.value)[1]
-        self.copy_failed(request.meta["compared_article"], request.meta["compared_mirror"], request.url, reason)
+        self.copy_failed(
+            request.meta["compared_article"], request.meta["compared_mirror"], request.url, reason
+        )
 
     def copy_failed(self, article_id: str, mirror: str, url: str, reason: str) -> None:
         self._count("mirror_compare/failed")

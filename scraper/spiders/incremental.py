@@ -9,6 +9,7 @@ request is built; layers 3-5 (same text, changed text, same text under another i
 article is extracted, through :func:`archive.records.version_record`. Layer 2 (same payload bytes → WARC
 revisit) belongs to the WARC capture extension, which reads the run's index itself.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,12 +38,20 @@ def revisit_of(index: ArticleIndex, info: ArticleInfo | None, url: str) -> dict[
     if latest is None or latest.warc is None or latest.fetched_at is None:
         return None
     target = url if url in info.urls or not info.urls else info.urls[0]
-    return {"target_uri": target, "warc_date": latest.fetched_at, "record_id": latest.warc.record_id,
-            "filename": latest.warc.filename, "offset": latest.warc.offset}
+    return {
+        "target_uri": target,
+        "warc_date": latest.fetched_at,
+        "record_id": latest.warc.record_id,
+        "filename": latest.warc.filename,
+        "offset": latest.warc.offset,
+    }
 
 
 def consult_index(
-    index: ArticleIndex, sightings: list[tuple[str, str]], candidates: list[tuple[str, str]], refetch: bool
+    index: ArticleIndex,
+    sightings: list[tuple[str, str]],
+    candidates: list[tuple[str, str]],
+    refetch: bool,
 ) -> list[dict[str, Any] | None]:
     """Remember every (article id, URL) sighting; for each candidate article (first seen this
     run) None when it is known and not due for a re-check, else what its request needs:
@@ -66,9 +75,15 @@ def consult_index(
     return decisions
 
 
-def store_fetched(index: ArticleIndex, article_id: str, record: ArticleRecord, simhash: int | None,
-                  urls: list[str], etag: str | None, last_modified: str | None
-                  ) -> tuple[ArticleRecord, VersionResult]:
+def store_fetched(
+    index: ArticleIndex,
+    article_id: str,
+    record: ArticleRecord,
+    simhash: int | None,
+    urls: list[str],
+    etag: str | None,
+    last_modified: str | None,
+) -> tuple[ArticleRecord, VersionResult]:
     """A fetched and extracted article: its URLs, validators and version (``simhash``: of its
     text, from the extraction worker). Returns the record with its versioning fields, and the
     index's verdict (its ``status``: new, changed or unchanged)."""
@@ -78,8 +93,13 @@ def store_fetched(index: ArticleIndex, article_id: str, record: ArticleRecord, s
     return version_record(index, record, simhash)
 
 
-def store_not_modified(index: ArticleIndex, article_id: str, urls: list[str],
-                       etag: str | None, last_modified: str | None) -> None:
+def store_not_modified(
+    index: ArticleIndex,
+    article_id: str,
+    urls: list[str],
+    etag: str | None,
+    last_modified: str | None,
+) -> None:
     for url in urls:
         index.add_sighting(article_id, url)
     index.record_check(article_id, etag=etag, last_modified=last_modified, not_modified=True)

@@ -10,6 +10,7 @@ membership, comparer), ``scraper.spiders.claims`` (which articles this crawl fet
 ``scraper.spiders.compare`` (compare mode), and the failover middleware, told whether each
 page was what its URL promised.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
@@ -83,7 +84,9 @@ class NewsSpider(Spider):
         self.max_articles = int(max_articles) if max_articles else None
         self.since = parse_since(since) if isinstance(since, str) else since
         # --refetch / -a refetch=1: re-check every known article (conditionally), not only young ones
-        self.refetch = refetch if isinstance(refetch, bool) else refetch.lower() in ("1", "true", "yes")
+        self.refetch = (
+            refetch if isinstance(refetch, bool) else refetch.lower() in ("1", "true", "yes")
+        )
         self.pool: ExtractionPool | None = None
         # set by from_crawler, once the crawl is known
         self.run: ArchiveRun
@@ -92,13 +95,20 @@ class NewsSpider(Spider):
         self.compare: MirrorCompare | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
         spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
-        options = {key: str(value) for key, value in (("max_articles", spider.max_articles), ("since", spider.since),
-                                                      ("refetch", spider.refetch)) if value is not None}
+        options = {
+            key: str(value)
+            for key, value in (
+                ("max_articles", spider.max_articles),
+                ("since", spider.since),
+                ("refetch", spider.refetch),
+            )
+            if value is not None
+        }
         options["origins"] = ",".join(spider.profile.origins)
         run = spider.run = ArchiveRun.start(crawler, spider.profile, spider.run_id, options)
         # With REDIS_URL this run is shared with other workers: articles are claimed, and
@@ -141,8 +151,11 @@ class NewsSpider(Spider):
     def _mirror_meta(self, page_type: str) -> dict[str, Any]:
         """Meta every page request carries: the site (its mirror order, block markers and
         strategy, for the failover middleware) and whether its type is checked."""
-        return {"page_type": page_type, "site_profile": self.profile,
-                "mirror_verify": page_type in VERIFIED_PAGE_TYPES}
+        return {
+            "page_type": page_type,
+            "site_profile": self.profile,
+            "mirror_verify": page_type in VERIFIED_PAGE_TYPES,
+        }
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         try:
@@ -170,14 +183,20 @@ class NewsSpider(Spider):
             if self.profile.owns(child) and not self.budget.spent():
                 url = self._fetchable(child, response)
                 yield self._discovery(url, self.parse_sitemap, "sitemap")
-        urls = [entry.url for entry in sitemap.pages if not self._skipped_as_old(_day(entry.lastmod))]
+        urls = [
+            entry.url for entry in sitemap.pages if not self._skipped_as_old(_day(entry.lastmod))
+        ]
         for request in await self._article_requests(urls, response):
             yield request
 
     async def parse_listing(self, response: Response) -> AsyncIterator[Request]:
         assert self.pool is not None
         listing = await self.pool.run(
-            extract_listing, self.profile.extractor, response.url, response.body, _content_type(response)
+            extract_listing,
+            self.profile.extractor,
+            response.url,
+            response.body,
+            _content_type(response),
         )
         self._outcome("listing")
         found_recent = False
@@ -213,7 +232,9 @@ class NewsSpider(Spider):
         if index is None:
             decisions: list[dict[str, Any] | None] = [{} for _ in candidates]
         elif sightings:
-            decisions = await self._in_thread(consult_index, index, sightings, candidates, self.refetch)
+            decisions = await self._in_thread(
+                consult_index, index, sightings, candidates, self.refetch
+            )
         else:
             decisions = []
         requests = []
@@ -227,7 +248,11 @@ class NewsSpider(Spider):
                 errback=self.request_failed,
                 priority=ARTICLE_PRIORITY,
                 headers=decision.get("headers"),
-                meta={**self._mirror_meta("article"), "article_id": article_id, **decision.get("meta", {})},
+                meta={
+                    **self._mirror_meta("article"),
+                    "article_id": article_id,
+                    **decision.get("meta", {}),
+                },
             )
             if not self.budget.take():
                 self.budget.wait(request)
@@ -264,21 +289,30 @@ class NewsSpider(Spider):
             yield request
         urls = self._urls_seen(response)
         self.crawler.signals.send_catch_log(
-            newsarchive_signals.capture_context, response=response,
+            newsarchive_signals.capture_context,
+            response=response,
             context=CaptureContext(ARTICLE, response.meta["article_id"], list(urls)),
         )
         if result.article is None:
             # A seizure or block page, or a mirror serving something else: the same article
             # on the next mirror is still the same one article for --max-articles.
-            for request in self._wrong_page(response, "no_article", "no article: page holds no article text"):
+            for request in self._wrong_page(
+                response, "no_article", "no article: page holds no article text"
+            ):
                 yield request
             return
         self._confirm(response)
         record = self._record(response, result.article, urls)
         if index is not None:
             record, version = await self._in_thread(
-                store_fetched, index, response.meta["article_id"], record, result.simhash,
-                record_urls(response), header(response, "ETag"), header(response, "Last-Modified"),
+                store_fetched,
+                index,
+                response.meta["article_id"],
+                record,
+                result.simhash,
+                record_urls(response),
+                header(response, "ETag"),
+                header(response, "Last-Modified"),
             )
             if version.status == "unchanged":
                 self._outcome("unchanged/same_text")
@@ -292,8 +326,9 @@ class NewsSpider(Spider):
         yield record
         if self.compare is not None:
             asked = self.compare.copies_to_ask(response, record)
-            for request in self.compare.requests(asked, record.id, ARTICLE_PRIORITY,
-                                                 self.parse_mirror_copy, self.mirror_copy_failed):
+            for request in self.compare.requests(
+                asked, record.id, ARTICLE_PRIORITY, self.parse_mirror_copy, self.mirror_copy_failed
+            ):
                 yield request
 
     def _urls_seen(self, response: Response) -> list[str]:
@@ -302,11 +337,17 @@ class NewsSpider(Spider):
         cannot know them from the page alone."""
         return self.claims.urls_seen(response.meta["article_id"], record_urls(response))
 
-    def _record(self, response: Response, extracted: dict[str, Any], urls: list[str]) -> ArticleRecord:
+    def _record(
+        self, response: Response, extracted: dict[str, Any], urls: list[str]
+    ) -> ArticleRecord:
         captured: WarcCapture | None = response.meta.get("warc")
         fetched_at = (captured and captured.warc_date) or datetime.now(timezone.utc).isoformat()
         return article_record(
-            self.profile, response.url, extracted, urls=list(urls), fetched_at=fetched_at,
+            self.profile,
+            response.url,
+            extracted,
+            urls=list(urls),
+            fetched_at=fetched_at,
             warc=payload_pointer(captured),
         )
 
@@ -315,19 +356,28 @@ class NewsSpider(Spider):
         a server-not-modified revisit from ``meta["revisit_of"]``)."""
         self._confirm(response)
         if self.run.index is not None:
-            await self._in_thread(store_not_modified, self.run.index, response.meta["article_id"],
-                                  record_urls(response), header(response, "ETag"),
-                                  header(response, "Last-Modified"))
+            await self._in_thread(
+                store_not_modified,
+                self.run.index,
+                response.meta["article_id"],
+                record_urls(response),
+                header(response, "ETag"),
+                header(response, "Last-Modified"),
+            )
         self._outcome("unchanged/not_modified")
 
     # -- compare mode ---------------------------------------------------------------------
 
     async def parse_mirror_copy(self, response: Response) -> None:
         assert self.pool is not None and self.compare is not None
-        self.crawler.signals.send_catch_log(newsarchive_signals.capture_context, response=response,
-                                            context=CaptureContext(MIRROR_COPY, response.meta["compared_article"]))
-        await self.compare.copy_arrived(response, self.pool, _content_type(response),
-                                        payload_pointer(response.meta.get("warc")))
+        self.crawler.signals.send_catch_log(
+            newsarchive_signals.capture_context,
+            response=response,
+            context=CaptureContext(MIRROR_COPY, response.meta["compared_article"]),
+        )
+        await self.compare.copy_arrived(
+            response, self.pool, _content_type(response), payload_pointer(response.meta.get("warc"))
+        )
 
     def mirror_copy_failed(self, failure: Failure) -> None:
         assert self.compare is not None
@@ -359,8 +409,9 @@ class NewsSpider(Spider):
     def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
         """The page is not what its URL promised: failover sends the same path to the next
         healthy mirror; with none left, it is a failure reported here."""
-        answers = self.crawler.signals.send_catch_log(newsarchive_signals.wrong_page, response=response,
-                                                      reason=reason, detail=detail)
+        answers = self.crawler.signals.send_catch_log(
+            newsarchive_signals.wrong_page, response=response, reason=reason, detail=detail
+        )
         if any(answer is True for _, answer in answers):
             return
         page_type = response.meta.get("page_type", "page")
@@ -390,13 +441,17 @@ class NewsSpider(Spider):
         if page_type == "article":
             yield from self._replace_lost_article()
 
-    def _failed(self, url: str, reason: str, page_type: str,
-                attempts: Iterable[tuple[str, str]] = ()) -> None:
+    def _failed(
+        self, url: str, reason: str, page_type: str, attempts: Iterable[tuple[str, str]] = ()
+    ) -> None:
         """``attempts``: (mirror, what went wrong) for each mirror tried before this one."""
         self.logger.warning("failed %s %s: %s", page_type, url, reason)
         self.crawler.stats.inc_value(f"newsarchive/failed/{page_type}")
         self.crawler.signals.send_catch_log(
-            newsarchive_signals.page_failed, url=url, reason=reason, page_type=page_type,
+            newsarchive_signals.page_failed,
+            url=url,
+            reason=reason,
+            page_type=page_type,
             attempts=[{"mirror": mirror, "reason": what} for mirror, what in attempts],
         )
 

@@ -1,4 +1,5 @@
 """Feeds and sitemaps of the local test site, as the real sites write them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

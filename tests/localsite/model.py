@@ -1,4 +1,5 @@
 """The articles of the local test site, independent of how any template renders them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ class SampleArticle:
     tags: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     modified: datetime | None = None
-    related: list["SampleArticle"] = field(default_factory=list)
+    related: list[SampleArticle] = field(default_factory=list)
 
     @property
     def path(self) -> str:

@@ -6,6 +6,7 @@ from :class:`SampleArticle`.  The pages are deliberately as heavy as real Press 
 promos, related and latest-news lists), so extraction is tested, and timed, against the
 same chrome it meets in the wild.  Output is deterministic: fixtures are committed from it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,18 +25,51 @@ LEGACY_PLACEHOLDER = "/Content/images/blank.gif"
 
 # Section ids as the 2018 homepage menu numbers them.
 SECTION_IDS = {
-    "Iran": 101, "Politics": 10101, "Economy": 10102, "Energy": 10103, "Nuclear Energy": 10104,
-    "Culture": 10105, "Defence": 10106, "Middle East": 102, "Saudi Arabia": 10205, "US": 103,
-    "Asia-Pacific": 104, "Africa": 105, "Europe": 106, "Russia": 10602, "Americas": 107,
-    "UK": 108, "Society": 12001, "Arts": 12002, "Business": 12004, "Sports": 12005,
-    "Videos": 130, "Programs": 150,
+    "Iran": 101,
+    "Politics": 10101,
+    "Economy": 10102,
+    "Energy": 10103,
+    "Nuclear Energy": 10104,
+    "Culture": 10105,
+    "Defence": 10106,
+    "Middle East": 102,
+    "Saudi Arabia": 10205,
+    "US": 103,
+    "Asia-Pacific": 104,
+    "Africa": 105,
+    "Europe": 106,
+    "Russia": 10602,
+    "Americas": 107,
+    "UK": 108,
+    "Society": 12001,
+    "Arts": 12002,
+    "Business": 12004,
+    "Sports": 12005,
+    "Videos": 130,
+    "Programs": 150,
 }
 DEFAULT_SECTION_ID = 100
 PROGRAMS = (
-    "Iran Today", "Economic Divide", "On The News Line", "The Isle", "We The People",
-    "Press Plus", "A Simple Question", "Africa Today", "The Sun Will Rise",
-    "The Big Conversation", "Islam And Life", "Food For Thought", "Face To Face", "The Debate",
-    "Opinion", "Doc Review", "Unreported", "New Chapter", "Spotlight", "Top 5",
+    "Iran Today",
+    "Economic Divide",
+    "On The News Line",
+    "The Isle",
+    "We The People",
+    "Press Plus",
+    "A Simple Question",
+    "Africa Today",
+    "The Sun Will Rise",
+    "The Big Conversation",
+    "Islam And Life",
+    "Food For Thought",
+    "Face To Face",
+    "The Debate",
+    "Opinion",
+    "Doc Review",
+    "Unreported",
+    "New Chapter",
+    "Spotlight",
+    "Top 5",
 )
 ALTERNATE_NOTICE = (
     "Press TV\u2019s website can also be accessed at the following alternate addresses:"
@@ -64,7 +98,7 @@ def seed_article() -> SampleArticle:
         f" Belarusian President{nbsp}Alexander Lukashenko suggested arranging a meeting between"
         " Russian and US leaders.",
         '"So far there is no readiness or openness towards peaceful initiatives on the part of'
-        ' the collective West," he was quoted as saying by Russia\'s state-owned news agency'
+        " the collective West,\" he was quoted as saying by Russia's state-owned news agency"
         " TASS",
         "Peskov said the idea of Lukashenko on talks between Russian President Vladimir Putin"
         " and US President Joe Biden is unlikely to gain support in the West.",
@@ -82,7 +116,7 @@ def seed_article() -> SampleArticle:
         " Munich Security Conference (MSC) on Sunday.",
         "Borrell said he supported Estonian Prime Minister Kaja Kallas\u2019 proposal for the EU"
         " to buy ammunition on behalf of its members to help Ukraine.",
-        '"I completely agree with the Estonian prime minister\'s proposal and we are working on'
+        "\"I completely agree with the Estonian prime minister's proposal and we are working on"
         ' that and it will work," Borrell said.',
         "Western leaders have vowed to remain steadfast in their support for Kiev during their"
         " speeches at the annual conference.",
@@ -115,11 +149,13 @@ def seed_article() -> SampleArticle:
         description="Russia says Western countries have not yet shown willingness to engage in"
         " peace efforts to resolve the war in Ukraine.",
         paragraphs=paragraphs,
-        images=[SampleImage(
-            url="/photo/20230219/2c7b8a7e-5a8e-4c1d-9b0e-3f6f1f2d9a10.jpg",
-            caption="A Ukrainian soldier stands near a damaged Russian tank in Kupyansk in the"
-            " Kharkiv region, October 4, 2022. (File photo by AP)",
-        )],
+        images=[
+            SampleImage(
+                url="/photo/20230219/2c7b8a7e-5a8e-4c1d-9b0e-3f6f1f2d9a10.jpg",
+                caption="A Ukrainian soldier stands near a damaged Russian tank in Kupyansk in the"
+                " Kharkiv region, October 4, 2022. (File photo by AP)",
+            )
+        ],
         related=_seed_related(),
     )
 
@@ -167,7 +203,8 @@ def render_article_modern(a: SampleArticle, *, json_ld: bool = False) -> str:
         f'<meta name="DC.Title" content="{_e(a.title)}">',
         f'<meta name="DC.Date.Created" content="{_dotnet_date(published)}">',
         f'<meta name="DC.Date.Modified" content="{_dotnet_date(a.modified.astimezone(TEHRAN))}">'
-        if a.modified else "",
+        if a.modified
+        else "",
         '<meta name="DC.Language" content="en">',
         '<meta name="DC.Publisher" content="Press TV">',
         '<meta property="og:site_name" content="PressTV">',
@@ -194,12 +231,20 @@ def render_article_modern(a: SampleArticle, *, json_ld: bool = False) -> str:
         f'<h1 class="news-title">{_e(a.title)}</h1>',
         '<div class="news-meta"><span class="news-date"><i class="icon-clock"></i>'
         f"{published:%A, %d %B %Y} {_clock(published)}</span>"
-        + (f' <span class="news-update">[ Last Update: {_clock(a.modified.astimezone(TEHRAN))} ]'
-           "</span>" if a.modified else "")
+        + (
+            f' <span class="news-update">[ Last Update: {_clock(a.modified.astimezone(TEHRAN))} ]'
+            "</span>"
+            if a.modified
+            else ""
+        )
         + "</div>",
-        ('<div class="news-writer">By ' + ", ".join(
-            f'<a href="/Author/{_slug(name)}">{_e(name)}</a>' for name in a.authors) + "</div>")
-        if a.authors else "",
+        (
+            '<div class="news-writer">By '
+            + ", ".join(f'<a href="/Author/{_slug(name)}">{_e(name)}</a>' for name in a.authors)
+            + "</div>"
+        )
+        if a.authors
+        else "",
         _figure(lead, "news-image", PLACEHOLDER, a.title) if lead else "",
         _share_box(canonical, a.title, "top"),
         '<div class="news-body">',
@@ -211,8 +256,13 @@ def render_article_modern(a: SampleArticle, *, json_ld: bool = False) -> str:
         _share_box(canonical, a.title, "bottom"),
         _app_promo(),
         "</div>",
-        ('<div class="news-tags"><span>Tags:</span> ' + " ".join(
-            f'<a href="/Tag/{_slug(t)}">{_e(t)}</a>' for t in a.tags) + "</div>") if a.tags else "",
+        (
+            '<div class="news-tags"><span>Tags:</span> '
+            + " ".join(f'<a href="/Tag/{_slug(t)}">{_e(t)}</a>' for t in a.tags)
+            + "</div>"
+        )
+        if a.tags
+        else "",
         "</article>",
         _related_modern(a.related),
     ]
@@ -274,8 +324,13 @@ def render_article_legacy(a: SampleArticle) -> str:
         f'{section_id(a.section)}">{_e(a.section)}</a></div>',
         f'<div class="item-date">\r\n            {dateline}\r\n        </div>',
         f'<h2 class="page-header">{_e(a.title)}</h2>',
-        ('<div class="item-author">By ' + ", ".join(
-            f'<a href="#">{_e(name)}</a>' for name in a.authors) + "</div>") if a.authors else "",
+        (
+            '<div class="item-author">By '
+            + ", ".join(f'<a href="#">{_e(name)}</a>' for name in a.authors)
+            + "</div>"
+        )
+        if a.authors
+        else "",
         '<div class="item-text">',
         "\n".join(text),
         "</div>",
@@ -298,10 +353,10 @@ def render_article_legacy(a: SampleArticle) -> str:
         f"<script>{_body_script('legacy')}</script>",
     ]
     opening = (
-        "<!--[if lt IE 7]>      <html class=\"no-js lt-ie9 lt-ie8 lt-ie7\"> <![endif]-->\n"
-        "<!--[if IE 7]>         <html class=\"no-js lt-ie9 lt-ie8\"> <![endif]-->\n"
-        "<!--[if IE 8]>         <html class=\"no-js lt-ie9\"> <![endif]-->\n"
-        "<!--[if gt IE 8]><!-->\n<html class=\"no-js\">\n<!--<![endif]-->"
+        '<!--[if lt IE 7]>      <html class="no-js lt-ie9 lt-ie8 lt-ie7"> <![endif]-->\n'
+        '<!--[if IE 7]>         <html class="no-js lt-ie9 lt-ie8"> <![endif]-->\n'
+        '<!--[if IE 8]>         <html class="no-js lt-ie9"> <![endif]-->\n'
+        '<!--[if gt IE 8]><!-->\n<html class="no-js">\n<!--<![endif]-->'
     )
     return _document(opening, head, body)
 
@@ -365,8 +420,13 @@ def render_listing(
 
 def _document(opening: str, head: list[str], body: list[str]) -> str:
     return (
-        "<!DOCTYPE html>\n" + opening + "\n<head>\n" + "\n".join(h for h in head if h)
-        + "\n</head>\n<body>\n" + "\n".join(b for b in body if b) + "\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n"
+        + opening
+        + "\n<head>\n"
+        + "\n".join(h for h in head if h)
+        + "\n</head>\n<body>\n"
+        + "\n".join(b for b in body if b)
+        + "\n</body>\n</html>\n"
     )
 
 
@@ -446,14 +506,22 @@ def _share_box(url: str, title: str, where: str) -> str:
 def _app_promo() -> str:
     stores = (
         ("roku", "https://channelstore.roku.com/details/presstv", "Press TV News Roku"),
-        ("android", "https://play.google.com/store/apps/details?id=com.presstv.app",
-         "Press TV News App on Google Play"),
+        (
+            "android",
+            "https://play.google.com/store/apps/details?id=com.presstv.app",
+            "Press TV News App on Google Play",
+        ),
         ("ios", "https://apps.apple.com/app/presstv/id681708930", "Press TV News App on iOS"),
     )
-    return '<div class="app-promo">' + "".join(
-        f'<a class="app-{k}" href="{u}" target="_blank"><img src="/images/app-{k}.png" '
-        f'alt="{t}"><span>{t}</span></a>' for k, u, t in stores
-    ) + "</div>"
+    return (
+        '<div class="app-promo">'
+        + "".join(
+            f'<a class="app-{k}" href="{u}" target="_blank"><img src="/images/app-{k}.png" '
+            f'alt="{t}"><span>{t}</span></a>'
+            for k, u, t in stores
+        )
+        + "</div>"
+    )
 
 
 def _ticker(related: list[SampleArticle]) -> str:
@@ -468,8 +536,22 @@ def _ticker(related: list[SampleArticle]) -> str:
 
 def _section_menu(prefix: str) -> str:
     parts = []
-    for name in ("Iran", "Middle East", "US", "UK", "Europe", "Russia", "Asia-Pacific",
-                 "Africa", "Americas", "Society", "Arts", "Business", "Sports", "Videos"):
+    for name in (
+        "Iran",
+        "Middle East",
+        "US",
+        "UK",
+        "Europe",
+        "Russia",
+        "Asia-Pacific",
+        "Africa",
+        "Americas",
+        "Society",
+        "Arts",
+        "Business",
+        "Sports",
+        "Videos",
+    ):
         parts.append(f'<li><a href="{prefix}/Section/{section_id(name)}">{_e(name)}</a></li>')
     return "".join(parts)
 
@@ -518,9 +600,9 @@ def _legacy_header() -> str:
         '<div id="navbar" class="wrapper _bluedarker"><div class="container"><div class="row">'
         '<nav id="menu" class="col-xs-12 col-md-10"><ul class="menu menu-inline">'
         f'<li class="haschild"><a href="#">News</a><div class="child"><ul>'
-        f'{_section_menu("/Default")}</ul></div></li>'
+        f"{_section_menu('/Default')}</ul></div></li>"
         f'<li class="haschild"><a href="/Default/Section/150">Programs</a><div class="child"><ul>'
-        f'{_programs_menu("/Default")}</ul></div></li>'
+        f"{_programs_menu('/Default')}</ul></div></li>"
         '<li><a target="_blank" href="http://presstvdoc.com">Docs</a></li>'
         '<li class="hidden-md hidden-lg"><a href="/Farsi">فارسی</a></li>'
         '<li class="hidden-md hidden-lg"><a href="/French">French</a></li></ul></nav>'
@@ -552,19 +634,19 @@ def _related_modern(related: list[SampleArticle]) -> str:
 def _latest_modern(related: list[SampleArticle]) -> str:
     items = "".join(
         f'<li><a href="{_e(a.path)}">{_e(a.title)}<span class="time">'
-        f"{a.published.astimezone(TEHRAN):%H:%M}</span></a></li>" for a in related
+        f"{a.published.astimezone(TEHRAN):%H:%M}</span></a></li>"
+        for a in related
     )
     return (
         '<div class="more-news latest"><h3 class="block-title"><a href="/Section/13013">'
-        f'Latest News</a></h3><ul>{items}</ul></div>'
+        f"Latest News</a></h3><ul>{items}</ul></div>"
     )
 
 
 def _most_viewed(related: list[SampleArticle]) -> str:
     items = "".join(_teaser(a, with_summary=False) for a in reversed(related))
     return (
-        '<div class="most-viewed"><h3 class="block-title">Most Viewed</h3>'
-        f"<ul>{items}</ul></div>"
+        f'<div class="most-viewed"><h3 class="block-title">Most Viewed</h3><ul>{items}</ul></div>'
     )
 
 
@@ -572,7 +654,8 @@ def _related_legacy(related: list[SampleArticle]) -> str:
     if not related:
         return ""
     items = "".join(_teaser(a, with_summary=True) for a in related).replace(
-        'href="/Section/', 'href="/Default/Section/')
+        'href="/Section/', 'href="/Default/Section/'
+    )
     return (
         '<div class="panel items related"><div class="panel-title"><h2>Related News</h2></div>'
         f'<div class="panel-body"><ul>{items}</ul></div></div>'
@@ -581,8 +664,8 @@ def _related_legacy(related: list[SampleArticle]) -> str:
 
 def _latest_legacy(related: list[SampleArticle]) -> str:
     items = "".join(
-        f'<li><a href="{_e(a.path)}">{_e(a.title)}<span class="time">'
-        f"{n + 1}hr</span></a></li>" for n, a in enumerate(related)
+        f'<li><a href="{_e(a.path)}">{_e(a.title)}<span class="time">{n + 1}hr</span></a></li>'
+        for n, a in enumerate(related)
     )
     return (
         '<div class="panel list titles sidebar-titles more-news"><div class="panel-title">'
@@ -645,25 +728,63 @@ def _json_ld(a: SampleArticle, canonical: str) -> str:
         "articleSection": a.section,
         "keywords": ", ".join(a.tags),
         "inLanguage": "en",
-        "publisher": {"@type": "Organization", "name": "Press TV",
-                      "logo": {"@type": "ImageObject", "url": PRIMARY + "/images/logo.png"}},
+        "publisher": {
+            "@type": "Organization",
+            "name": "Press TV",
+            "logo": {"@type": "ImageObject", "url": PRIMARY + "/images/logo.png"},
+        },
     }
     if a.modified:
         data["dateModified"] = a.modified.astimezone(TEHRAN).isoformat()
     if a.authors:
         data["author"] = [{"@type": "Person", "name": name} for name in a.authors]
-    return ('<script type="application/ld+json">'
-            + json.dumps(data, ensure_ascii=False).replace("</", "<\\/") + "</script>")
+    return (
+        '<script type="application/ld+json">'
+        + json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+        + "</script>"
+    )
 
 
 # --- weight: inline CSS and scripts ---------------------------------------------------------
 
 _COMPONENTS = (
-    "header", "top-bar", "logo", "menu", "child", "search-form", "ticker", "breadcrumb",
-    "news-item", "news-title", "news-meta", "news-body", "news-image", "share-box", "app-promo",
-    "related-news", "news-list", "more-news", "most-viewed", "sidebar", "newsletter", "footer",
-    "footer-menu", "copyright", "pagination", "panel", "panel-title", "panel-body", "item",
-    "item-text", "item-date", "page-header", "tiles", "dsc", "img", "section", "time",
+    "header",
+    "top-bar",
+    "logo",
+    "menu",
+    "child",
+    "search-form",
+    "ticker",
+    "breadcrumb",
+    "news-item",
+    "news-title",
+    "news-meta",
+    "news-body",
+    "news-image",
+    "share-box",
+    "app-promo",
+    "related-news",
+    "news-list",
+    "more-news",
+    "most-viewed",
+    "sidebar",
+    "newsletter",
+    "footer",
+    "footer-menu",
+    "copyright",
+    "pagination",
+    "panel",
+    "panel-title",
+    "panel-body",
+    "item",
+    "item-text",
+    "item-date",
+    "page-header",
+    "tiles",
+    "dsc",
+    "img",
+    "section",
+    "time",
 )
 _STATES = ("", ":hover", ":focus", "::before", "::after", ".active", " a")
 _BREAKPOINTS = (576, 768, 992, 1200)
@@ -681,12 +802,17 @@ def _stylesheet(template: str) -> str:
                 f"line-height:{1.2 + n % 5 / 10:.1f};transition:all .{n % 4 + 1}s ease}}"
             )
     for bp in _BREAKPOINTS:
-        inner = "".join(f".{c}{{width:{bp // (k + 2)}px;display:{'block' if k % 2 else 'flex'}}}"
-                        for k, c in enumerate(_COMPONENTS))
+        inner = "".join(
+            f".{c}{{width:{bp // (k + 2)}px;display:{'block' if k % 2 else 'flex'}}}"
+            for k, c in enumerate(_COMPONENTS)
+        )
         rules.append(f"@media (min-width:{bp}px){{{inner}}}")
     # Icon font inlined as a data URI, as the real sites do.
-    rules.append("@font-face{font-family:'ptv-icons';src:url(data:application/font-woff;base64,"
-                 + _pseudo_base64(f"icons-{template}", 4000) + ") format('woff')}")
+    rules.append(
+        "@font-face{font-family:'ptv-icons';src:url(data:application/font-woff;base64,"
+        + _pseudo_base64(f"icons-{template}", 4000)
+        + ") format('woff')}"
+    )
     return "".join(rules)
 
 
@@ -702,7 +828,9 @@ def _pseudo_base64(seed: str, length: int) -> str:
 
 def _head_script(template: str) -> str:
     config = {
-        "site": "presstv", "template": template, "cdn": "https://cdn.presstv.ir",
+        "site": "presstv",
+        "template": template,
+        "cdn": "https://cdn.presstv.ir",
         "lazyload": {"selector": "img.lazy", "threshold": 300, "placeholder": PLACEHOLDER},
         "mirrors": list(MIRROR_HOSTS),
         "sections": {name: sid for name, sid in SECTION_IDS.items()},
@@ -717,8 +845,22 @@ def _head_script(template: str) -> str:
 def _body_script(template: str) -> str:
     """Menu, lazy loading, ticker and share handlers, written out like a bundled script."""
     functions = []
-    for name in ("menu", "lazy", "ticker", "share", "search", "newsletter", "live", "player",
-                 "poll", "fontSize", "darkMode", "cookies", "analytics", "scrollTop"):
+    for name in (
+        "menu",
+        "lazy",
+        "ticker",
+        "share",
+        "search",
+        "newsletter",
+        "live",
+        "player",
+        "poll",
+        "fontSize",
+        "darkMode",
+        "cookies",
+        "analytics",
+        "scrollTop",
+    ):
         functions.append(
             f"ptv.{name}=function(root,options){{var settings=Object.assign({{}},"
             f"ptv.defaults.{name}||{{}},options||{{}});var nodes=root.querySelectorAll("
@@ -738,5 +880,7 @@ def _body_script(template: str) -> str:
         + "".join(functions)
         + "document.addEventListener('DOMContentLoaded',function(){"
         "['menu','lazy','ticker','share'].forEach(function(n){ptv[n](document);});});"
-        + "var sprite='" + _pseudo_base64(f"sprite-{template}", 2500) + "';"
+        + "var sprite='"
+        + _pseudo_base64(f"sprite-{template}", 2500)
+        + "';"
     )

@@ -5,6 +5,7 @@ Each address stands for one host of a multi-mirror site. Replies come from a han
 the others serve the site. asyncio streams keep it fast enough (several thousand pages/s)
 that a benchmark measures the crawler, not the server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,24 +33,40 @@ class Reply:
     cut_after: int | None = None  # close the connection after this many body bytes
 
     @classmethod
-    def html(cls, text: str, status: int = 200, charset: str = "utf-8") -> "Reply":
-        return cls(status, text.encode(charset, "replace"),
-                   [("Content-Type", f"text/html; charset={charset}")])
+    def html(cls, text: str, status: int = 200, charset: str = "utf-8") -> Reply:
+        return cls(
+            status,
+            text.encode(charset, "replace"),
+            [("Content-Type", f"text/html; charset={charset}")],
+        )
 
     @classmethod
-    def xml(cls, text: str) -> "Reply":
+    def xml(cls, text: str) -> Reply:
         return cls(200, text.encode("utf-8"), [("Content-Type", "application/xml; charset=utf-8")])
 
-    def gzipped(self) -> "Reply":
-        return Reply(self.status, gzip.compress(self.body, 6),
-                     [*self.headers, ("Content-Encoding", "gzip")], self.delay, self.cut_after)
+    def gzipped(self) -> Reply:
+        return Reply(
+            self.status,
+            gzip.compress(self.body, 6),
+            [*self.headers, ("Content-Encoding", "gzip")],
+            self.delay,
+            self.cut_after,
+        )
 
 
 Handler = Callable[[Request], Reply]
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-           403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-           451: "Unavailable For Legal Reasons", 500: "Internal Server Error",
-           503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class LoopbackServers:
@@ -68,7 +85,7 @@ class LoopbackServers:
         self._servers: list[asyncio.base_events.Server] = []
         self._connections: set[asyncio.Task[None]] = set()
 
-    def __enter__(self) -> "LoopbackServers":
+    def __enter__(self) -> LoopbackServers:
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
         self.origins = future.result(timeout=10)

@@ -3,6 +3,7 @@ with links on an alias host, a sitemap index with a news sitemap, paginated sect
 listings, related-article links, robots.txt, and (optionally) the bad pages real crawls
 meet. Served by ``LoopbackServers`` on several loopback addresses, one per mirror.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,9 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def generate_articles(count: int, seed: int = 7, newest: datetime | None = None,
-                      paragraphs: int = 9) -> list[SampleArticle]:
+def generate_articles(
+    count: int, seed: int = 7, newest: datetime | None = None, paragraphs: int = 9
+) -> list[SampleArticle]:
     """The seed article first, then ``count - 1`` generated ones, newest first, one every
     6 hours back from ``newest``; ids unique; every article related to three others."""
     rng = random.Random(seed)
@@ -54,19 +56,25 @@ def generate_articles(count: int, seed: int = 7, newest: datetime | None = None,
     for n in range(1, count):
         published = newest - timedelta(hours=6 * n, minutes=rng.randint(0, 59))
         title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 10))).capitalize()
-        body = [" ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(paragraphs)]
+        body = [
+            " ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(paragraphs)
+        ]
         body.insert(paragraphs // 2, "## " + _sentence(rng).rstrip("."))
-        articles.append(SampleArticle(
-            id=800_000 + n,
-            published=published,
-            slug="-".join(title.split()[:6]),
-            title=title,
-            section=rng.choice(["Iran", "Middle East", "Europe", "Economy"]),
-            description=_sentence(rng),
-            paragraphs=body,
-            images=[SampleImage(f"/photo/{published:%Y%m%d}/{800_000 + n}.jpg", _sentence(rng))],
-            tags=sorted({rng.choice(_WORDS).capitalize() for _ in range(3)}),
-        ))
+        articles.append(
+            SampleArticle(
+                id=800_000 + n,
+                published=published,
+                slug="-".join(title.split()[:6]),
+                title=title,
+                section=rng.choice(["Iran", "Middle East", "Europe", "Economy"]),
+                description=_sentence(rng),
+                paragraphs=body,
+                images=[
+                    SampleImage(f"/photo/{published:%Y%m%d}/{800_000 + n}.jpg", _sentence(rng))
+                ],
+                tags=sorted({rng.choice(_WORDS).capitalize() for _ in range(3)}),
+            )
+        )
     for index, article in enumerate(articles):
         article.related = [articles[(index + step) % count] for step in (1, 2, 5) if count > step]
     return articles
@@ -92,7 +100,9 @@ def seized(page: str = SEIZURE_PAGE) -> HostBehaviour:
 
 def failing_for(predicate: Callable[[Request], bool], status: int = 503) -> HostBehaviour:
     """``status`` for the requests ``predicate`` picks, the site for the rest."""
-    return lambda request, reply: Reply.html(f"<h1>Error {status}</h1>", status=status) if predicate(request) else reply
+    return lambda request, reply: (
+        Reply.html(f"<h1>Error {status}</h1>", status=status) if predicate(request) else reply
+    )
 
 
 class FirstRequestsFail:
@@ -125,7 +135,9 @@ def slow(delay: float) -> HostBehaviour:
 
 def cut_short(fraction: float = 0.5) -> HostBehaviour:
     """The connection closes after ``fraction`` of each body (Content-Length still full)."""
-    return lambda request, reply: replace(reply, cut_after=int(len(reply.body) * fraction)) if reply.body else reply
+    return lambda request, reply: (
+        replace(reply, cut_after=int(len(reply.body) * fraction)) if reply.body else reply
+    )
 
 
 def serving_instead(pages: dict[str, Reply]) -> HostBehaviour:
@@ -136,8 +148,10 @@ def serving_instead(pages: dict[str, Reply]) -> HostBehaviour:
 
 def video_page(article: SampleArticle) -> str:
     """What an article URL of a video serves: a title and a player, no article text."""
-    return (f"<html><head><title>{article.title}</title></head><body><h1>{article.title}</h1>"
-            f"<video src='/video/{article.id}.mp4' controls></video></body></html>")
+    return (
+        f"<html><head><title>{article.title}</title></head><body><h1>{article.title}</h1>"
+        f"<video src='/video/{article.id}.mp4' controls></video></body></html>"
+    )
 
 
 @dataclass(repr=False)  # the route table holds megabytes: keep failure reports readable
@@ -179,19 +193,22 @@ class LocalSite:
         for article in self.articles:
             routes[article.path] = self.render(article)
         listed = self.discoverable
-        routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n",
-                                      [("Content-Type", "text/plain")])
-        routes["/rss.xml"] = Reply.xml(render_presstv_rss(
-            [(f"http://{ALIAS_HOST}{a.path}", a.title) for a in listed[:FEED_SIZE]]
-        ))
+        routes["/robots.txt"] = Reply(
+            200, b"User-agent: *\nDisallow: /private/\n", [("Content-Type", "text/plain")]
+        )
+        routes["/rss.xml"] = Reply.xml(
+            render_presstv_rss(
+                [(f"http://{ALIAS_HOST}{a.path}", a.title) for a in listed[:FEED_SIZE]]
+            )
+        )
         routes["/sitemap.xml"] = Reply.xml(render_sitemap_index(["/sitemap-news.xml"]))
-        routes["/sitemap-news.xml"] = Reply.xml(render_news_sitemap(
-            [(a.path, a.published) for a in listed[FEED_SIZE: FEED_SIZE * 2]]
-        ))
+        routes["/sitemap-news.xml"] = Reply.xml(
+            render_news_sitemap([(a.path, a.published) for a in listed[FEED_SIZE : FEED_SIZE * 2]])
+        )
         for index, section in enumerate(SECTIONS):
-            in_section = listed[index:: len(SECTIONS)]
+            in_section = listed[index :: len(SECTIONS)]
             size = self.page_size
-            pages = [in_section[i: i + size] for i in range(0, len(in_section), size)] or [[]]
+            pages = [in_section[i : i + size] for i in range(0, len(in_section), size)] or [[]]
             for number, chunk in enumerate(pages, start=1):
                 html = render_listing(section, number, chunk, has_next=number < len(pages))
                 routes[f"/Section/{section}/{number}"] = Reply.html(html)
@@ -224,32 +241,50 @@ class LocalSite:
         # cut in the middle of the body, as a dropped connection would
         cut = full.index(template.paragraphs[2][:40].encode("utf-8"))
         big = SampleArticle(
-            id=900_004, published=template.published, slug="Five-megabyte-page",
-            title="A five megabyte page", section="World", description="Very long.",
-            paragraphs=[f"Paragraph {i} " + "lorem ipsum dolor sit amet " * 40 for i in range(4_500)],
+            id=900_004,
+            published=template.published,
+            slug="Five-megabyte-page",
+            title="A five megabyte page",
+            section="World",
+            description="Very long.",
+            paragraphs=[
+                f"Paragraph {i} " + "lorem ipsum dolor sit amet " * 40 for i in range(4_500)
+            ],
         )
-        legacy_bytes = render_article_modern(SampleArticle(
-            id=900_002, published=template.published, slug="Wrong-charset",
-            title="Caf\u00e9 owners protest in Montr\u00e9al", section="World",
-            description="Latin-1 bytes served as UTF-8.",
-            paragraphs=["The caf\u00e9 owners of Montr\u00e9al say the d\u00e9cret hurts them."] * 4,
-        )).encode("cp1252", "replace")
+        legacy_bytes = render_article_modern(
+            SampleArticle(
+                id=900_002,
+                published=template.published,
+                slug="Wrong-charset",
+                title="Caf\u00e9 owners protest in Montr\u00e9al",
+                section="World",
+                description="Latin-1 bytes served as UTF-8.",
+                paragraphs=["The caf\u00e9 owners of Montr\u00e9al say the d\u00e9cret hurts them."]
+                * 4,
+            )
+        ).encode("cp1252", "replace")
         pages = {
             "/Detail/2023/02/18/900001/Truncated-page": Reply(
-                200, full[:cut], [("Content-Type", "text/html; charset=utf-8")]),
+                200, full[:cut], [("Content-Type", "text/html; charset=utf-8")]
+            ),
             "/Detail/2023/02/18/900002/Wrong-charset": Reply(
-                200, legacy_bytes, [("Content-Type", "text/html; charset=utf-8")]),
+                200, legacy_bytes, [("Content-Type", "text/html; charset=utf-8")]
+            ),
             "/Detail/2023/02/18/900003/Empty-page": Reply(
-                200, b"", [("Content-Type", "text/html; charset=utf-8")]),
+                200, b"", [("Content-Type", "text/html; charset=utf-8")]
+            ),
             big.path: Reply.html(render_article_modern(big)),
             self.many_urls_article.path: Reply.html(render_article_modern(self.many_urls_article)),
             "/rss-broken.xml": Reply.html("<html><body><h1>Feed moved</h1></body></html>"),
         }
-        links = "".join(f'<a href="{path}">{path}</a>' for path in pages if path.startswith("/Detail"))
+        links = "".join(
+            f'<a href="{path}">{path}</a>' for path in pages if path.startswith("/Detail")
+        )
         links += "".join(f'<a href="{url}">variant</a>' for url in self.variant_links())
         pages["/Section/999"] = Reply.html(
             f"<html><body><h1>Odd pages</h1>{links}<a href='/private/secret'>private</a>"
-            f"<a href='http://elsewhere.invalid/Detail/2023/02/18/1/x'>off-site</a></body></html>")
+            f"<a href='http://elsewhere.invalid/Detail/2023/02/18/1/x'>off-site</a></body></html>"
+        )
         return pages
 
     def __call__(self, request: Request) -> Reply:
@@ -274,13 +309,23 @@ def with_etag(request: Request, reply: Reply) -> Reply:
     return replace(reply, headers=[*reply.headers, ("ETag", etag)])
 
 
-def write_profile(path: Path, origins: list[str], *, name: str = "localnews", extractor: str = "presstv",
-                  with_bad_pages: bool = False, max_listing_pages: int = 20,
-                  block_markers: list[str] | None = None, mirror_strategy: str | None = None) -> Path:
+def write_profile(
+    path: Path,
+    origins: list[str],
+    *,
+    name: str = "localnews",
+    extractor: str = "presstv",
+    with_bad_pages: bool = False,
+    max_listing_pages: int = 20,
+    block_markers: list[str] | None = None,
+    mirror_strategy: str | None = None,
+) -> Path:
     """A profile TOML for the local site: primary = origins[0], mirrors = the rest."""
     feeds = ['"/rss.xml"'] + (['"/rss-broken.xml"'] if with_bad_pages else [])
     # /private/ is disallowed by robots.txt: asked for at the start, it must not be fetched
-    listings = [f'"/Section/{s}"' for s in SECTIONS] + (['"/Section/999"', '"/private/listing"'] if with_bad_pages else [])
+    listings = [f'"/Section/{s}"' for s in SECTIONS] + (
+        ['"/Section/999"', '"/private/listing"'] if with_bad_pages else []
+    )
     mirrors = ", ".join(f'"{o}"' for o in origins[1:])
     path.write_text(
         f'name = "{name}"\n'
@@ -294,7 +339,11 @@ def write_profile(path: Path, origins: list[str], *, name: str = "localnews", ex
         "article_url = '^/[Dd]etail/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>\\d+)(?:/(?P<slug>[^?#]*))?$'\n"
         f'extractor = "{extractor}"\n'
         'timezone = "Asia/Tehran"\n'
-        + (f"block_markers = [{', '.join(repr(m) for m in block_markers)}]\n" if block_markers else "")
+        + (
+            f"block_markers = [{', '.join(repr(m) for m in block_markers)}]\n"
+            if block_markers
+            else ""
+        )
         + (f'mirror_strategy = "{mirror_strategy}"\n' if mirror_strategy else ""),
         encoding="utf-8",
     )

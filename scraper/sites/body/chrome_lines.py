@@ -3,6 +3,7 @@
 sign-offs and lists of other stories that end a text.  They read text alone, so they serve
 texts read elsewhere than the HTML (JSON-LD articleBody, script data) as well as the body
 extractor."""
+
 from __future__ import annotations
 
 from scraper.sites.body.vocabulary import (
@@ -40,9 +41,12 @@ def _without_trailing_list(paragraphs: list[str]) -> list[str]:
     count = len(paragraphs)
     for index in range(max(_MIN_KEPT, 2 * count // 3), count):
         if OTHER_STORIES.match(paragraphs[index]):
-            rest = paragraphs[index + 1:]
-            if (len(rest) <= _MAX_LISTED and all(len(line) <= _MAX_LISTED_LINE for line in rest)
-                    and sum(map(len, rest)) < _MAX_LISTED_SHARE * sum(map(len, paragraphs[:index]))):
+            rest = paragraphs[index + 1 :]
+            if (
+                len(rest) <= _MAX_LISTED
+                and all(len(line) <= _MAX_LISTED_LINE for line in rest)
+                and sum(map(len, rest)) < _MAX_LISTED_SHARE * sum(map(len, paragraphs[:index]))
+            ):
                 return paragraphs[:index]
             break
     return paragraphs
@@ -56,8 +60,11 @@ _MAX_LISTED_SHARE = 0.25  # more is the article going on after an inline box of 
 def _is_label(paragraph: str) -> bool:
     # Digits make it a value (a phone number, a price, a date) that ends a listing, not a
     # box title.
-    return (len(paragraph) < _MAX_LABEL and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
-            and not any(map(str.isdigit, paragraph)))
+    return (
+        len(paragraph) < _MAX_LABEL
+        and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
+        and not any(map(str.isdigit, paragraph))
+    )
 
 
 _MAX_LABEL = 30
@@ -82,11 +89,13 @@ def is_chrome_paragraph(paragraph: str) -> bool:
     Getty)"), a line that is only a credit ("Photo: Reuters")."""
     return bool(
         # "/", "•": a template's separator; not AP copy's "___", a section break of the text
-        not any(map(str.isalnum, paragraph)) and "_" not in paragraph
+        not any(map(str.isalnum, paragraph))
+        and "_" not in paragraph
         or BOILERPLATE_LINE.match(paragraph)
         or paragraph.casefold().strip() in CHROME_LINES
         or CAPTION_LINE.search(paragraph)
-        or len(paragraph) <= MAX_CAPTION and COPYRIGHT_CREDIT.search(paragraph)
+        or len(paragraph) <= MAX_CAPTION
+        and COPYRIGHT_CREDIT.search(paragraph)
         or CREDIT_LINE.match(paragraph)
         or _is_timestamp_line(paragraph)
     )

@@ -7,6 +7,7 @@ short lead-in lines ("Related:") that introduced a list being cut.
 All tree walks are bounded loops over bs4's own iterators: hostile pages nest thousands
 deep and must not hit the recursion limit, nor make one test cost more than a short walk.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,9 +86,12 @@ def clean_container(container: Tag, stats: TextStats) -> None:
             and stats.length(tag) < 0.4 * total
         ):
             tag.decompose()
-        elif name in LINK_LIST_TAGS and _is_link_list(tag, stats) or (
-            name == "a" and _is_link_line(tag)
-        ) or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats))):
+        elif (
+            name in LINK_LIST_TAGS
+            and _is_link_list(tag, stats)
+            or (name == "a" and _is_link_line(tag))
+            or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats)))
+        ):
             _cut_lead_in(tag)
             tag.decompose()
 
@@ -122,10 +126,13 @@ def _is_lead_teaser(tag: Tag, container: Tag, hints: str, stats: TextStats) -> b
     """German CMSes call the article's own lead its "teaser" (``teaser_text``): the
     container's first text, with no link.  A teaser for another story links to it, and
     sits among or after the paragraphs."""
-    words = {match.group().lower()
-             for match in NEGATIVE_HINT.finditer(split_camel_case(hints))}
-    return (words == {"teaser"} and stats.length(tag) > 0 and not stats.links.get(id(tag))
-            and _opens(tag, container))
+    words = {match.group().lower() for match in NEGATIVE_HINT.finditer(split_camel_case(hints))}
+    return (
+        words == {"teaser"}
+        and stats.length(tag) > 0
+        and not stats.links.get(id(tag))
+        and _opens(tag, container)
+    )
 
 
 def _opens(tag: Tag, container: Tag) -> bool:
@@ -144,7 +151,7 @@ _MAX_LEAD_LOOKBACK = 200
 
 
 def _is_link_list(tag: Tag, stats: TextStats) -> bool:
-    """"Read more" / "Related" blocks: mostly link text."""
+    """ "Read more" / "Related" blocks: mostly link text."""
     length = stats.length(tag)
     if not length:
         return False
@@ -176,8 +183,7 @@ def _is_labelled_link(paragraph: Tag, stats: TextStats) -> bool:
         else:
             label.append(str(node))
     text = "".join(label).strip()
-    return (seen_link and 0 < len(text) <= _MAX_LINK_LABEL
-            and text.endswith(_LABEL_SEPARATORS))
+    return seen_link and 0 < len(text) <= _MAX_LINK_LABEL and text.endswith(_LABEL_SEPARATORS)
 
 
 def _is_image_caption(paragraph: Tag, stats: TextStats) -> bool:
@@ -291,8 +297,11 @@ def _cut_lead_in(links: Tag) -> None:
         text = sibling.strip()
         if not text:
             continue
-        if (text.endswith(_COLONS) and len(text) < _MAX_LEAD_IN
-                and _line_edge(sibling.previous_siblings) is not None):
+        if (
+            text.endswith(_COLONS)
+            and len(text) < _MAX_LEAD_IN
+            and _line_edge(sibling.previous_siblings) is not None
+        ):
             sibling.replace_with("")
         return
 

@@ -5,6 +5,7 @@ the article's containers (``scoring``); the boilerplate inside them is cut and t
 split into paragraphs with ``block_paragraphs``; then short lines a template repeats, and
 lines that are chrome in any article (``chrome_lines``), are dropped.
 """
+
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
@@ -46,8 +47,9 @@ def _dedupe(paragraphs: list[str]) -> list[str]:
     seen: set[str] = set()
     unique = []
     for paragraph in paragraphs:
-        if paragraph in seen or (counts[paragraph] > 1 and len(paragraph) < 40
-                                 and TABLE_CELL_SEPARATOR not in paragraph):
+        if paragraph in seen or (
+            counts[paragraph] > 1 and len(paragraph) < 40 and TABLE_CELL_SEPARATOR not in paragraph
+        ):
             continue
         seen.add(paragraph)
         unique.append(paragraph)

@@ -1,6 +1,7 @@
 """An element's markup hints: the words of its class, id, itemprop and role attributes,
 which say what a template meant it for ("related-stories", "articleBody"), read against
 the ``vocabulary``."""
+
 from __future__ import annotations
 
 import re

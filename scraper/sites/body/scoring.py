@@ -10,6 +10,7 @@ chunks of the same class a template cut the text into.
 All tree walks are loops over bs4's own iterators (``descendants``, ``parents``): hostile
 pages nest thousands deep and must not hit the recursion limit.
 """
+
 from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
@@ -34,9 +35,7 @@ def main_containers(soup: BeautifulSoup, stats: TextStats) -> list[Tag]:
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
     for block, length, link_length, commas, runs in stats.blocks:
-        if block.name in RUN_CONTAINERS and (
-            len(runs) > 1 or stats.length(block) > length
-        ):
+        if block.name in RUN_CONTAINERS and (len(runs) > 1 or stats.length(block) > length):
             # Text straight inside a container beside <br>s or child blocks: each run is a
             # paragraph of its own whose parent is this block (readability wraps such runs
             # in <p>s), so an old CMS's <br><br>-separated article scores as paragraphs do.
@@ -44,8 +43,9 @@ def main_containers(soup: BeautifulSoup, stats: TextStats) -> list[Tag]:
                 if run_length >= _MIN_PARAGRAPH and not (
                     block.name == "td" and run_links > run_length / 2
                 ):
-                    _give_points(block, _points(run_length, run_links, run_commas),
-                                 scores, elements)
+                    _give_points(
+                        block, _points(run_length, run_links, run_commas), scores, elements
+                    )
             continue
         if length < _MIN_PARAGRAPH or block.name in ("li", "td") and link_length > length / 2:
             continue
@@ -156,8 +156,14 @@ def _initial_score(tag: Tag) -> float:
 
 def _explicit_body(soup: BeautifulSoup, top: Tag, stats: TextStats) -> Tag | None:
     """An ``itemprop=articleBody`` container, when it is the article rather than a teaser."""
-    marked = next((tag for tag in soup.descendants if isinstance(tag, Tag)
-                   and ARTICLE_BODY_PROP.search(string_attr(tag, "itemprop"))), None)
+    marked = next(
+        (
+            tag
+            for tag in soup.descendants
+            if isinstance(tag, Tag) and ARTICLE_BODY_PROP.search(string_attr(tag, "itemprop"))
+        ),
+        None,
+    )
     if marked is None:
         return None
     if marked is top or any(parent is marked for parent in top.parents):
@@ -176,8 +182,10 @@ def _classed_wrapper(top: Tag) -> Tag:
         if tag.get("class"):
             return tag
         parent = tag.parent
-        if parent is None or parent.name in ("body", "html", "[document]") or any(
-            isinstance(child, Tag) and child is not tag for child in parent.children
+        if (
+            parent is None
+            or parent.name in ("body", "html", "[document]")
+            or any(isinstance(child, Tag) and child is not tag for child in parent.children)
         ):
             return top
         tag = parent
@@ -204,8 +212,11 @@ def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: TextStats) -> list[
     for tag in all_tags(soup, top.name):
         tag_class = tag.get("class")
         if tag_class != top_class and not (
-            lead and tag_class and tag_class[0] == lead
-            and stats.length(tag) >= _PROSE_CHUNK and stats.link_density(tag) < 0.2
+            lead
+            and tag_class
+            and tag_class[0] == lead
+            and stats.length(tag) >= _PROSE_CHUNK
+            and stats.link_density(tag) < 0.2
         ):
             continue
         if tag is not top and (
@@ -242,6 +253,10 @@ def _with_siblings(
         bonus = top_score * 0.2 if top_class and sibling.get("class") == top_class else 0
         if scores.get(id(sibling), 0) + bonus >= threshold:
             chosen.append(sibling)
-        elif sibling.name == "p" and stats.length(sibling) > 80 and stats.link_density(sibling) < 0.25:
+        elif (
+            sibling.name == "p"
+            and stats.length(sibling) > 80
+            and stats.link_density(sibling) < 0.25
+        ):
             chosen.append(sibling)
     return chosen

@@ -7,6 +7,7 @@ those inside links, its commas, and the runs of text no ``<br>`` or other block 
 All tree walks are loops over bs4's own iterators (``descendants``, ``parents``): hostile
 pages nest thousands deep and must not hit the recursion limit.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,7 +65,11 @@ def _paragraph_blocks(soup: BeautifulSoup) -> list[_Block]:
             if node.name == "br":  # type: ignore[attr-defined]  # a Tag: the only other kind walked
                 breaks += 1
             continue
-        length = len(node) - sum(map(str.isspace, node)) if len(node) < 64 else len("".join(node.split()))
+        length = (
+            len(node) - sum(map(str.isspace, node))
+            if len(node) < 64
+            else len("".join(node.split()))
+        )
         if not length:
             continue
         block = None

@@ -8,6 +8,7 @@ the article (read through ``hints``); the tag tables of removal and scoring; and
 phrases of whole paragraphs that are template chrome in any article (read by
 ``chrome_lines``).
 """
+
 from __future__ import annotations
 
 import re
@@ -45,23 +46,50 @@ ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
 
 # Never article text, wherever they are (a <label> names a form control: a poll's answers,
 # a newsletter box's e-mail field).
-STRIP_TAGS = SKIP_TAGS | {"nav", "aside", "footer", "header", "figure", "figcaption", "dialog",
-                           "menu", "label"}
+STRIP_TAGS = SKIP_TAGS | {
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "figure",
+    "figcaption",
+    "dialog",
+    "menu",
+    "label",
+}
 
 # Containers we never remove for a class hint: the page itself and explicit article markup.
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 
 TAG_SCORES = {
-    "div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3,
-    "address": -3, "ol": -3, "ul": -3, "li": -3, "dl": -3, "dd": -3, "dt": -3, "form": -3,
-    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5, "body": -5,
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 2,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "li": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+    "body": -5,
 }
 
 # Containers whose own text, when cut by <br>s or child blocks, is several paragraphs;
 # a <p>, <li> or heading cut by a <br> is still one.
-RUN_CONTAINERS = frozenset(
-    "div section article main td center blockquote body form dd".split()
-)
+RUN_CONTAINERS = frozenset("div section article main td center blockquote body form dd".split())
 
 LINK_LIST_TAGS = frozenset({"ul", "ol", "p", "div", "li", "section", "table", "dl"})
 
@@ -126,9 +154,7 @@ RELATIVE_TIME = re.compile(
 )
 
 # hh:mm, 20時01分, 18.16 Uhr; not a price ("$12.99") or a decimal.
-CLOCK_TIME = re.compile(
-    r"(?<![\d.,$€£¥])\d{1,2}(?::\d{2}(?!\d)|\s?時\s?\d{1,2}|\.\d{2}\s?Uhr\b)"
-)
+CLOCK_TIME = re.compile(r"(?<![\d.,$€£¥])\d{1,2}(?::\d{2}(?!\d)|\s?時\s?\d{1,2}|\.\d{2}\s?Uhr\b)")
 
 _CREDIT_WORD = r"(?:pictures?|photos?|photograph|images?|credits?|fotos?|bild(?:er)?)"
 CAPTION_LINE = re.compile(r"\(" + _CREDIT_WORD + r"\s*:\s*[^()]{1,60}\)\s*$", re.I)

@@ -4,6 +4,7 @@
 Each pattern's verdict on each class/id text is remembered, in a bounded cache: hostile pages
 invent names without end.
 """
+
 from __future__ import annotations
 
 import re

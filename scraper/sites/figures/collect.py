@@ -13,6 +13,7 @@ one entry per picture.
 Pages are hostile: every walk here is iterative and bounded, and ancestor states are
 memoised, so 100,000 levels of nesting cost one pass.
 """
+
 from __future__ import annotations
 
 import re
@@ -113,7 +114,11 @@ class _Context:
         )
         in_article = state.in_article or name in _ARTICLE_TAGS
         in_figure = state.in_figure or name == "figure"
-        if foreign == state.foreign and in_article == state.in_article and in_figure == state.in_figure:
+        if (
+            foreign == state.foreign
+            and in_article == state.in_article
+            and in_figure == state.in_figure
+        ):
             return state  # shared: most elements change nothing
         return _State(foreign, in_article, in_figure)
 
@@ -134,7 +139,11 @@ class _Context:
     def _leaves_page(self, link: Tag) -> bool:
         """A link to another page (a teaser card), not to the picture itself or an anchor."""
         href = link.get("href")
-        if not isinstance(href, str) or not href.strip() or href.strip().startswith(("#", "javascript:")):
+        if (
+            not isinstance(href, str)
+            or not href.strip()
+            or href.strip().startswith(("#", "javascript:"))
+        ):
             return False
         if _IMAGE_FILE.search(href):
             return False  # a link to the full-size picture
@@ -216,8 +225,6 @@ def _shows(img: Tag, url: str, base: str, cover_keys: set[str]) -> bool:
     return any(picture_key(absolute_url(c, base) or c) in cover_keys for c in offered_urls(img))
 
 
-
-
 def _beside(img: Tag, base: str) -> tuple[str | None, str | None]:
     """The caption and credit of the smallest block around ``img`` that holds a caption or
     credit and no other picture."""
@@ -242,9 +249,12 @@ def _beside(img: Tag, base: str) -> tuple[str | None, str | None]:
 def _several_pictures(parts: FigureParts, base: str, seen: list[str]) -> bool:
     """Whether the block shows more than one picture (renditions of one count once);
     ``seen`` holds the keys found so far (a widened block's first images were looked at)."""
-    for tag in parts.images[len(seen):]:
-        url = (best_image_url(tag) if tag.name in IMAGE_TAGS
-               else widest_in_srcset(tag.get("srcset") or tag.get("data-srcset")))
+    for tag in parts.images[len(seen) :]:
+        url = (
+            best_image_url(tag)
+            if tag.name in IMAGE_TAGS
+            else widest_in_srcset(tag.get("srcset") or tag.get("data-srcset"))
+        )
         absolute = absolute_url(url, base) if url else None
         key = (picture_key(absolute) or absolute) if absolute else ""
         seen.append(key)
@@ -276,8 +286,14 @@ def merge_images(covers: Iterable[Image], figures: Iterable[Image]) -> list[Imag
             index = by_picture.get(key)
         if index is None and not is_figure:
             # The structured data's crops of one picture (Google asks for 1:1, 4:3, 16:9)
-            index = next((by_url[c.url] for c in cover_list[:number]
-                          if c.url in by_url and crops_of_one_picture(c.url, image.url)), None)
+            index = next(
+                (
+                    by_url[c.url]
+                    for c in cover_list[:number]
+                    if c.url in by_url and crops_of_one_picture(c.url, image.url)
+                ),
+                None,
+            )
         if index is None:
             index = len(merged)
             merged.append(Image(image.url, image.caption, image.credit))
@@ -286,8 +302,9 @@ def merge_images(covers: Iterable[Image], figures: Iterable[Image]) -> list[Imag
         elif is_figure and index in from_cover:
             from_cover.discard(index)
             cover = merged[index]
-            merged[index] = Image(image.url, image.caption or cover.caption,
-                                  image.credit or cover.credit)
+            merged[index] = Image(
+                image.url, image.caption or cover.caption, image.credit or cover.credit
+            )
         else:
             kept = merged[index]
             kept.caption = kept.caption or image.caption

@@ -3,6 +3,7 @@ credit a caption ends in ("… (Foto: dpa)", "… Andrew Harnik / AP"), and the 
 ImageObject states.  Used by the article's figures and by site page objects whose captions
 carry their credit inline (Press TV's "(File photo by AP)").
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,12 @@ _LABEL = (
     r"(?:\s+credits?)?"
 )
 # What parts a label from the credit: a colon (or "="), or "by"/"von"/"courtesy of".
-_LABEL_TAIL = (r"(?:\s*[:=：]|\s+(?:courtesy\s+of|by|von|par|de|di|door|av|af)\b\s*:?)\s*")
-_LEADING_LABEL = re.compile(r"^[(\[]?\s*(?:" + _LABEL + _LABEL_TAIL + r"|courtesy\s+of\s+|via\s+)"
-                            r"|^[(\[]?\s*(?:©|\(c\)|copyright)\s*(?:\d{4}\s+)?", re.I)
+_LABEL_TAIL = r"(?:\s*[:=：]|\s+(?:courtesy\s+of|by|von|par|de|di|door|av|af)\b\s*:?)\s*"
+_LEADING_LABEL = re.compile(
+    r"^[(\[]?\s*(?:" + _LABEL + _LABEL_TAIL + r"|courtesy\s+of\s+|via\s+)"
+    r"|^[(\[]?\s*(?:©|\(c\)|copyright)\s*(?:\d{4}\s+)?",
+    re.I,
+)
 # A caption ending in its credit, bracketed or after a label: "… (Foto: dpa)",
 # "… (File photo by AP)", "… Photo: Jane Doe/Reuters", "… © Keystone".
 _TRAILING_BRACKETED = re.compile(
@@ -33,7 +37,8 @@ _TRAILING_BRACKETED = re.compile(
     re.I,
 )
 _TRAILING_LABELLED = re.compile(
-    r"(?:^|(?<=[\s.!?\"'»«“”)]))(?P<credit>(?:(?<![\w-])" + _LABEL
+    r"(?:^|(?<=[\s.!?\"'»«“”)]))(?P<credit>(?:(?<![\w-])"
+    + _LABEL
     + r"(?:\s*(?:courtesy\s+of|by|von|par|de|di))?\s*[:=：]"
     r"|(?<![\w-])(?:photo|foto|file\s+photo)\s+(?:courtesy\s+of|by)\s+|©)\s*[^:©]{1,100}?)\s*$",
     re.I,
@@ -56,11 +61,12 @@ _TRAILING_SPACED_SLASH = re.compile(
 _TRAILING_TAIL = re.compile(r"(?<=[.!?])\s+(?P<credit>[^\W\d_][^.!?:;]{0,39})$")
 # "… released on Friday. (AP)": a short name in brackets after the last sentence, when it
 # is not a note about the picture ("(Archivbild)", "(File)").
-_TRAILING_BARE = re.compile(
-    r"(?<=[.!?»“”\"])\s*[(\[](?P<credit>[A-ZÀ-Þ][^()\[\]]{0,50})[)\]]\s*$"
+_TRAILING_BARE = re.compile(r"(?<=[.!?»“”\"])\s*[(\[](?P<credit>[A-ZÀ-Þ][^()\[\]]{0,50})[)\]]\s*$")
+_NOT_A_CREDIT = re.compile(
+    r"^(?:archiv|symbol|file|archive|stock|illustration|montage|"
+    r"video|audio|updated?|aktualisiert|\d)",
+    re.I,
 )
-_NOT_A_CREDIT = re.compile(r"^(?:archiv|symbol|file|archive|stock|illustration|montage|"
-                           r"video|audio|updated?|aktualisiert|\d)", re.I)
 
 
 def _name_like(tail: str, before: str, max_words: int) -> bool:
@@ -79,8 +85,27 @@ def _name_like(tail: str, before: str, max_words: int) -> bool:
     return not (len(last) <= 3 and last[:1].isupper())
 
 
-_NAME_PARTICLES = frozenset({"via", "von", "van", "de", "der", "den", "di", "da", "del", "la", "le",
-                             "and", "und", "for", "of", "y", "e"})
+_NAME_PARTICLES = frozenset(
+    {
+        "via",
+        "von",
+        "van",
+        "de",
+        "der",
+        "den",
+        "di",
+        "da",
+        "del",
+        "la",
+        "le",
+        "and",
+        "und",
+        "for",
+        "of",
+        "y",
+        "e",
+    }
+)
 
 
 def strip_credit_label(text: str | None) -> str | None:
@@ -103,8 +128,9 @@ def strip_credit_label(text: str | None) -> str | None:
     return credit
 
 
-_RIGHTS_RESERVED = re.compile(r"[.,;]?\s*all rights reserved\.?|[.,;]?\s*alle rechte vorbehalten\.?",
-                              re.I)
+_RIGHTS_RESERVED = re.compile(
+    r"[.,;]?\s*all rights reserved\.?|[.,;]?\s*alle rechte vorbehalten\.?", re.I
+)
 
 
 def split_credit(caption: str | None) -> tuple[str | None, str | None]:
@@ -113,19 +139,31 @@ def split_credit(caption: str | None) -> tuple[str | None, str | None]:
     if not caption:
         return caption or None, None
     text = clean_text(caption)
-    for pattern in (_TRAILING_BRACKETED, _TRAILING_LABELLED, _TRAILING_SLASHED, _TRAILING_PIPED,
-                    _TRAILING_SPACED_SLASH, _TRAILING_BARE, _TRAILING_TAIL):
+    for pattern in (
+        _TRAILING_BRACKETED,
+        _TRAILING_LABELLED,
+        _TRAILING_SLASHED,
+        _TRAILING_PIPED,
+        _TRAILING_SPACED_SLASH,
+        _TRAILING_BARE,
+        _TRAILING_TAIL,
+    ):
         match = pattern.search(text)
         if match:
             if pattern in (_TRAILING_BARE, _TRAILING_TAIL) and not _name_like(
-                    match["credit"], text[:match.start()], 5 if pattern is _TRAILING_BARE else 3):
+                match["credit"], text[: match.start()], 5 if pattern is _TRAILING_BARE else 3
+            ):
                 continue
             credit = strip_credit_label(match["credit"])
-            if (pattern is _TRAILING_LABELLED and credit and credit[0].islower()
-                    and not text[:match.start()].rstrip().endswith((".", "!", "?", "|", ")"))):
+            if (
+                pattern is _TRAILING_LABELLED
+                and credit
+                and credit[0].islower()
+                and not text[: match.start()].rstrip().endswith((".", "!", "?", "|", ")"))
+            ):
                 continue  # "Die Quelle: ein Brunnen" is prose, "… Berlin. Foto: dpa" a credit
             if credit and not credit.endswith((".", "!", "?")) or credit and len(credit) < 40:
-                rest = text[:match.start()].rstrip(" |·•–—-:,;/")
+                rest = text[: match.start()].rstrip(" |·•–—-:,;/")
                 return rest or None, credit
     return text or None, None
 
@@ -157,5 +195,5 @@ _LABELLED_START = re.compile(r"^\s*(?:©|\(c\)\s|" + _LABEL + _LABEL_TAIL + r")"
 
 
 def starts_with_credit_label(text: str) -> bool:
-    """"Foto: dpa", "© Keystone", "Photo by Reuters": a text that says it is a credit."""
+    """ "Foto: dpa", "© Keystone", "Photo by Reuters": a text that says it is a credit."""
     return bool(_LABELLED_START.match(text))

@@ -8,6 +8,7 @@ of <div>s around an image outside any figure.
 
 Pages are hostile: every walk here is iterative and bounded.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,6 @@ from typing import Any
 from bs4 import NavigableString, Tag
 
 from scraper.sites.figures.class_hints import hinted
-from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, clean_text
 from scraper.sites.figures.credits import (
     ld_image_credit,
     split_credit,
@@ -26,6 +26,7 @@ from scraper.sites.figures.credits import (
     strip_credit_label,
 )
 from scraper.sites.figures.urls import IMAGE_TAGS, best_image_url, is_not_content, widest_in_srcset
+from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS, clean_text
 from scraper.sites.listing import absolute_url
 
 _MAX_CAPTION = 2000
@@ -37,8 +38,9 @@ _CREDIT_HINT = re.compile(
     r"urheber|rights|autor",
     re.I,
 )
-_CREDIT_ITEMPROPS = frozenset({"copyrightholder", "author", "creator", "credittext",
-                               "copyrightnotice"})
+_CREDIT_ITEMPROPS = frozenset(
+    {"copyrightholder", "author", "creator", "credittext", "copyrightnotice"}
+)
 _CAPTION_HINT = re.compile(
     r"caption|legend|subtitle|info-?text|info__text|description|beschreibung|bildunterschrift",
     re.I,
@@ -120,11 +122,15 @@ class FigureParts:
         # Bounded: a hostile figure may hold thousands of them, each deep down.
         credits = self.credits[:_MAX_PARTS]
         if credits and self.images:
-            wrapping = {id(a) for img in self.images[:_MAX_PARTS] for a in _ancestors_below(img, root)}
+            wrapping = {
+                id(a) for img in self.images[:_MAX_PARTS] for a in _ancestors_below(img, root)
+            }
             credits = [c for c in credits if id(c) not in wrapping]
         if len(credits) > 1:
             ids = {id(c) for c in credits}
-            credits = [c for c in credits if not any(id(a) in ids for a in _ancestors_below(c, root))]
+            credits = [
+                c for c in credits if not any(id(a) in ids for a in _ancestors_below(c, root))
+            ]
         return credits
 
 
@@ -182,8 +188,11 @@ def figure_image(parts: FigureParts, base: str) -> str | None:
     # (for phones) or formats; they stand in when the <img> offers only a placeholder.
     for tag in sorted(parts.images, key=lambda t: t.name not in IMAGE_TAGS):
         is_img = tag.name in IMAGE_TAGS
-        url = (best_image_url(tag) if is_img
-               else widest_in_srcset(tag.get("data-srcset") or tag.get("srcset")))
+        url = (
+            best_image_url(tag)
+            if is_img
+            else widest_in_srcset(tag.get("data-srcset") or tag.get("srcset"))
+        )
         if not url:
             continue
         absolute = absolute_url(url, base)
@@ -234,8 +243,14 @@ def _trailing_element(holder: Tag, caption: str) -> tuple[str, str | None]:
     """A caption's sentences, then a short element of its own that is no sentence:
     "<span>Rescue workers at the site.</span><span>Jane Doe (Reuters)</span>" ends in
     its credit, which no class or label marks."""
-    last = next((c for c in reversed(holder.contents)
-                 if type(c) is Tag or (type(c) is NavigableString and c.strip())), None)
+    last = next(
+        (
+            c
+            for c in reversed(holder.contents)
+            if type(c) is Tag or (type(c) is NavigableString and c.strip())
+        ),
+        None,
+    )
     if type(last) is not Tag or last.name in ("br", "a"):
         return caption, None
     tail = _text(last)

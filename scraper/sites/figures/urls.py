@@ -7,6 +7,7 @@ one.  ``is_not_content`` tells logos, icons, avatars, tracking pixels and author
 their size, class and address.  ``picture_key`` names what stays the same across renditions
 and crops of one picture, so a cover and the figure showing it count once.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,15 @@ from scraper.sites.figures.class_hints import hinted
 IMAGE_TAGS = frozenset({"img", "amp-img"})
 
 # Attributes lazy loaders keep the real address in, before ``src`` (then often a placeholder).
-_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
-             "data-full-src")
+_LAZY_SRC = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+)
 _SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
 _PLACEHOLDER = re.compile(
     r"^data:|^about:|(?:^|[/_.-])(?:blank|spacer|placeholder|transparent|pixel|lazy|loading|loader|"
@@ -128,8 +136,9 @@ def offered_urls(img: Tag) -> list[str]:
 # --------------------------------------------------------------------------- not content
 
 # class/id/alt/src of pictures that are not content.
-_NOT_CONTENT = re.compile(r"logo|icon|avatar|emoji|sprite|spinner|badge|gravatar|pixel|tracking",
-                          re.I)
+_NOT_CONTENT = re.compile(
+    r"logo|icon|avatar|emoji|sprite|spinner|badge|gravatar|pixel|tracking", re.I
+)
 # width/height at most this: icons, avatars, tracking pixels.
 _TINY = 60
 
@@ -167,8 +176,9 @@ def is_not_content(img: Tag, url: str) -> bool:
 
 # Pictures of the page's writers: in an author box, or kept in a folder of portraits.
 _PERSON_HINT = re.compile(r"author|byline|avatar|profile|autor", re.I)
-_PORTRAIT_DIRECTORY = re.compile(r"/(?:[\w-]*-)?(?:authors?|autoren|avatars?|profiles?|logos?|icons?)/",
-                                 re.I)
+_PORTRAIT_DIRECTORY = re.compile(
+    r"/(?:[\w-]*-)?(?:authors?|autoren|avatars?|profiles?|logos?|icons?)/", re.I
+)
 
 
 # --------------------------------------------------------------------------- same picture
@@ -183,8 +193,11 @@ _RENDITION = re.compile(
     re.I,
 )
 # Folders of every picture: a segment of only these names none ("/public/incoming/").
-_FOLDER = re.compile(r"^(?:images?|img|photos?|pictures?|media|public|incoming|uploads?|content|"
-                     r"assets?|static|fs|cms|alternates|resizer|v\d)$", re.I)
+_FOLDER = re.compile(
+    r"^(?:images?|img|photos?|pictures?|media|public|incoming|uploads?|content|"
+    r"assets?|static|fs|cms|alternates|resizer|v\d)$",
+    re.I,
+)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _EMBEDDED = re.compile(r"https?(?::|%3A)(?://|%2F%2F)", re.I)
 
@@ -196,12 +209,14 @@ def picture_key(url: str) -> str | None:
     no segment is distinctive enough to tell pictures apart."""
     embedded = _EMBEDDED.search(url, 8)
     if embedded:  # an image proxy's address of the original: "…/500x0/https://cdn/x.jpg"
-        url = unquote(url[embedded.start():])
+        url = unquote(url[embedded.start() :])
         if _EMBEDDED.search(url, 8):
             return None
     path = unquote(urlsplit(url).path)
     for segment in reversed([s for s in path.split("/") if s]):
-        stem = re.sub(r"(?:\.(?:jpe?g|png|gif|webp|avif|heic|tiff?|image))+$", "", segment, flags=re.I)
+        stem = re.sub(
+            r"(?:\.(?:jpe?g|png|gif|webp|avif|heic|tiff?|image))+$", "", segment, flags=re.I
+        )
         tokens = [t.lower() for t in _TOKEN.findall(stem) if not _RENDITION.match(t)]
         if all(_FOLDER.match(t) for t in tokens):
             continue  # a rendition's name ("wide__1280x720"): the picture is named further up
@@ -228,7 +243,8 @@ def crops_of_one_picture(first: str, second: str) -> bool:
         return False
     rests = [_EXTENSION.sub("", name[common:]) for name in (name_a, name_b)]
     return all(_SIZE_ONLY.fullmatch(rest) for rest in rests) and any(
-        _SIZE_MARK.search(rest) for rest in rests)
+        _SIZE_MARK.search(rest) for rest in rests
+    )
 
 
 _EXTENSION = re.compile(r"(?:\.(?:jpe?g|png|gif|webp|avif))+$", re.I)

@@ -4,6 +4,7 @@ Prefixes ("By"), roles, the place a byline was written from, duplicates, templat
 and the publisher's own name are removed; when no person is named, the organisations the
 markup names can be asked for instead.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -115,7 +116,7 @@ def _org_key(name: str) -> str:
 
 
 def _is_publisher(name: str, publisher_keys: set[str]) -> bool:
-    """"n-tv NACHRICHTEN" is publisher "ntv NACHRICHTEN"; a one-word "LBCI" is site "LBCIV7";
+    """ "n-tv NACHRICHTEN" is publisher "ntv NACHRICHTEN"; a one-word "LBCI" is site "LBCIV7";
     "MDR THÜRINGEN" is a desk of publisher "MDR"."""
     key = _org_key(name)
     if key in publisher_keys:

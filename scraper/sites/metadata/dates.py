@@ -4,6 +4,7 @@ A field takes the first date that parses; a time the page states without an offs
 the site profile's zone, else the offset of the page's other date when that is near enough
 to share it.  A bare date stays a bare date: nothing is invented.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -75,7 +76,9 @@ def with_offset(
     if other and len(other) > 10:
         reference = datetime.fromisoformat(other)
         offset = reference.utcoffset()
-        if offset is not None and abs(reference.replace(tzinfo=None) - moment) <= timedelta(days=60):
+        if offset is not None and abs(reference.replace(tzinfo=None) - moment) <= timedelta(
+            days=60
+        ):
             return moment.replace(tzinfo=timezone(offset)).isoformat(), True
     return stated, False
 
@@ -85,8 +88,25 @@ _DEFAULT_B = datetime(1905, 2, 2, 1, 1, 1)
 _TZ_ABBREVIATIONS = {
     name: timezone(timedelta(hours=hours))
     for name, hours in {
-        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-        "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IRST": 3.5,
-        "IRDT": 4.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+        "EST": -5,
+        "EDT": -4,
+        "CST": -6,
+        "CDT": -5,
+        "MST": -7,
+        "MDT": -6,
+        "PST": -8,
+        "PDT": -7,
+        "BST": 1,
+        "CET": 1,
+        "CEST": 2,
+        "EET": 2,
+        "EEST": 3,
+        "MSK": 3,
+        "IRST": 3.5,
+        "IRDT": 4.5,
+        "JST": 9,
+        "KST": 9,
+        "AEST": 10,
+        "AEDT": 11,
     }.items()
 }

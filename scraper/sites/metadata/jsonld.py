@@ -6,6 +6,7 @@ Every script is looked through, with its top-level lists, ``@graph``, ``mainEnti
 are hostile input: malformed blocks are skipped (after the repairs common templates need),
 and how many nodes are looked at and how deep the walk goes are bounded.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -36,7 +37,8 @@ def jsonld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
     ``mainEntity``; malformed blocks are skipped.
     """
     scripts = [
-        s for s in all_tags(soup, "script")
+        s
+        for s in all_tags(soup, "script")
         if s.attrs.get("type") is not None and "ld+json" in str(s.get("type")).lower()
     ]
     return article_node(jsonld_nodes(scripts))
@@ -117,6 +119,7 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 def _resolve_refs(node: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One level of {"@id": …} references (Yoast-style graphs point at Person nodes)."""
+
     def resolve(value: Any) -> Any:
         if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
             return by_id[value["@id"]]

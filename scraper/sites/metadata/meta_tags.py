@@ -4,6 +4,7 @@ elements and the visible headings.
 Values inside nav/aside/footer belong to other things (related stories, comments) and are
 skipped.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -36,7 +37,9 @@ class MetaTags:
             content = tag.get("content")
             if not isinstance(content, str):
                 continue
-            content = clean_text(html_lib.unescape(content)) if "&" in content else clean_text(content)
+            content = (
+                clean_text(html_lib.unescape(content)) if "&" in content else clean_text(content)
+            )
             if not content:
                 continue
             for attr in ("property", "name", "http-equiv"):
@@ -58,7 +61,7 @@ class MetaTags:
                 values += self.all(f"twitter:data{number}")
         # page order, not the set's (which varies from run to run): records must not
         for key, found in self._values.items():
-            if key.startswith(_TWITTER_MISC) and key[len(_TWITTER_MISC):] in labels:
+            if key.startswith(_TWITTER_MISC) and key[len(_TWITTER_MISC) :] in labels:
                 values += found
         return values
 

@@ -1,5 +1,6 @@
 """The elements of a page its metadata is read from (JSON-LD scripts, <meta> tags,
 itemprops, <time>s, headings, links), collected in one walk over the tree."""
+
 from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag

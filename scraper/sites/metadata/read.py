@@ -7,6 +7,7 @@ named.  Nothing is guessed from prose: a field no markup states stays ``None``/`
 Pages are hostile input, so every reader swallows its own errors rather than losing the
 whole record to one malformed block.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,9 @@ from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.figures.collect import article_figures, merge_images
+from scraper.sites.figures.credits import ld_image_credit
 from scraper.sites.headline import choose_title, site_keys, title_key
 from scraper.sites.html import clean_text
-from scraper.sites.figures.credits import ld_image_credit
 from scraper.sites.listing import absolute_url
 from scraper.sites.metadata.authors import clean_authors, is_url
 from scraper.sites.metadata.dates import first_date, with_offset
@@ -38,17 +39,39 @@ from scraper.sites.metadata.page_index import PageIndex
 
 # <meta name> of author names (article:author, more often a profile URL, is read first).
 _META_AUTHOR_KEYS = (
-    "dc.creator", "dcterms.creator", "author", "sailthru.author", "parsely-author", "byl",
-    "cxenseparse:author", "articleauthor", "twitter:data1:author",
+    "dc.creator",
+    "dcterms.creator",
+    "author",
+    "sailthru.author",
+    "parsely-author",
+    "byl",
+    "cxenseparse:author",
+    "articleauthor",
+    "twitter:data1:author",
 )
 # Yoast SEO (on countless WordPress news sites) states the author as a Twitter card label:
 # twitter:label1 "Written by" with twitter:data1 the name, or twitter:misc:Written by; the
 # label is in the site's language.
-_WRITTEN_BY_LABELS = frozenset({
-    "written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da",
-    "geschreven door", "skrevet av", "skrevet af", "skriven av", "napisane przez",
-    "kirjoittanut", "napsal", "yazan", "автор", "написано",
-})
+_WRITTEN_BY_LABELS = frozenset(
+    {
+        "written by",
+        "verfasst von",
+        "geschrieben von",
+        "écrit par",
+        "escrito por",
+        "scritto da",
+        "geschreven door",
+        "skrevet av",
+        "skrevet af",
+        "skriven av",
+        "napisane przez",
+        "kirjoittanut",
+        "napsal",
+        "yazan",
+        "автор",
+        "написано",
+    }
+)
 
 
 def read_metadata(soup: BeautifulSoup, url: str, default_tz: tzinfo | None = None) -> ArticleData:
@@ -107,10 +130,21 @@ def read_metadata_parts(
         ld_text(ld.get("datePublished")),
         ld_text(ld.get("dateCreated")),
         *meta.all(
-            "article:published_time", "og:article:published_time", "og:published_time",
-            "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
-            "dcterms.date", "pubdate", "publishdate", "publish-date", "date",
-            "parsely-pub-date", "sailthru.date",
+            "article:published_time",
+            "og:article:published_time",
+            "og:published_time",
+            "dc.date.issued",
+            "dcterms.issued",
+            "dc.date.created",
+            "dcterms.created",
+            "dc.date",
+            "dcterms.date",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "date",
+            "parsely-pub-date",
+            "sailthru.date",
         ),
         *items.all_text("datePublished"),
         *time_elements(index.times),
@@ -118,8 +152,12 @@ def read_metadata_parts(
     stated_modified = first_date(
         ld_text(ld.get("dateModified")),
         *meta.all(
-            "article:modified_time", "og:article:modified_time", "og:updated_time",
-            "dc.date.modified", "dcterms.modified", "last-modified",
+            "article:modified_time",
+            "og:article:modified_time",
+            "og:updated_time",
+            "dc.date.modified",
+            "dcterms.modified",
+            "last-modified",
         ),
         *items.all_text("dateModified"),
     )
@@ -153,7 +191,10 @@ def read_metadata_parts(
     data.description = _first_text(
         ld_text(ld.get("description")),
         meta.first(
-            "og:description", "dc.description", "dcterms.description", "description",
+            "og:description",
+            "dc.description",
+            "dcterms.description",
+            "description",
             "twitter:description",
         ),
         items.text("description"),
@@ -231,7 +272,9 @@ def _images(ld: dict[str, Any], meta: MetaTags, base: str, soup: BeautifulSoup) 
                 images.append(Image(src, ld_text(value.get("caption")), ld_image_credit(value)))
     if not images:
         alt = meta.first("og:image:alt")
-        images = [Image(src, alt) for src in meta.all("og:image", "og:image:url", "og:image:secure_url")]
+        images = [
+            Image(src, alt) for src in meta.all("og:image", "og:image:url", "og:image:secure_url")
+        ]
     if not images:
         images = [Image(src) for src in meta.all("twitter:image", "twitter:image:src")]
     covers: list[Image] = []
@@ -280,7 +323,9 @@ def _canonical(links: Iterable[Tag], meta: MetaTags, ld: dict[str, Any], base: s
             candidates.append(link["href"])
     candidates.append(meta.first("og:url"))
     entity = ld.get("mainEntityOfPage")
-    candidates.append(entity.get("@id") or entity.get("url") if isinstance(entity, dict) else entity)
+    candidates.append(
+        entity.get("@id") or entity.get("url") if isinstance(entity, dict) else entity
+    )
     candidates.append(ld.get("url"))
     for candidate in candidates:
         if isinstance(candidate, str):
@@ -292,4 +337,3 @@ def _canonical(links: Iterable[Tag], meta: MetaTags, ld: dict[str, Any], base: s
 
 def _absolute(value: str, base: str) -> str | None:
     return absolute_url(value, base)
-
