@@ -12,6 +12,16 @@ from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Options for a crawl of the loopback test site: no politeness delay (it answers in a
+# millisecond), pages extracted in the crawl's own process, no progress lines.
+FAST_CRAWL = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "NEWSARCHIVE_EXTRACT_WORKERS=0",
+    "-s",
+    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+]
 
 
 def newsarchive_command() -> list[str]:

@@ -19,18 +19,13 @@ from warcio.timeutils import iso_date_to_timestamp
 
 from archive.cdxj import cdxj_path, index_warc
 from archive.warc_writer import HttpExchange, RotatingWarcWriter
-from tests.conftest import newsarchive_command, tool
+from tests.conftest import FAST_CRAWL, newsarchive_command, tool
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, write_profile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warc" / "warcio"
 FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    *FAST_CRAWL,
     "-s",
     "ARCHIVE_WARC_MAX_BYTES=150000",
 ]

@@ -31,20 +31,12 @@ from archive.recovery import reconcile_index, recover_site, repair_jsonl_tail
 from archive.warc_reader import iter_records
 from archive.warc_repair import repair_open_warcs
 from archive.warc_writer import HttpExchange, RotatingWarcWriter
-from tests.conftest import newsarchive_command, tool
+from tests.conftest import FAST_CRAWL, newsarchive_command, tool
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
 
 ARTICLES = 40
 SITE = "localnews"
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-]
 # The run that gets interrupted: a slow site, few requests at a time and small WARC files (so
 # that files are rotated, closed and renamed while the crawl runs): about 3 s of crawling.
 SLOW = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "ARCHIVE_WARC_MAX_BYTES=30000"]
@@ -81,7 +73,7 @@ def slowed(local: LocalSite) -> None:
 
 
 def crawl_args(profile: Path, out: Path, *extra: str) -> list[str]:
-    return ["crawl", str(profile), "--out", str(out), *FAST, *extra]
+    return ["crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra]
 
 
 def run_crawl(profile: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:

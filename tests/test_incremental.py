@@ -19,25 +19,16 @@ import pytest
 from archive.index.open import open_index
 from archive.records import ArticleRecord, article_record, version_record
 from archive.warc_pointer import WarcCapture, WarcPointer
-from tests.conftest import newsarchive_command
+from tests.conftest import FAST_CRAWL, newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
-
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-]
 
 
 def crawl(profile: Path, out: Path, servers: LoopbackServers, *extra: str) -> dict[str, Any]:
     before = len(servers.requests)
     known_reports = set((out / "runs").glob("*.json"))
     result = subprocess.run(
-        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST, *extra],
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra],
         capture_output=True,
         text=True,
         timeout=120,

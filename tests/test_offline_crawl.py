@@ -16,18 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import newsarchive_command
+from tests.conftest import FAST_CRAWL, newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, failing_for, generate_articles, write_profile
 
 HOSTS = ["127.0.0.1", "127.0.0.2"]
 FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    *FAST_CRAWL,
     "-s",
     "RETRY_TIMES=0",
 ]

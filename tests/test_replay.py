@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import newsarchive_command
+from tests.conftest import FAST_CRAWL, newsarchive_command
 from tests.localsite.server import LoopbackServers, Reply
 from tests.localsite.site import (
     SEIZURE_MARKER,
@@ -37,12 +37,7 @@ from tests.localsite.site import (
 
 HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
 FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
+    *FAST_CRAWL,
     "-s",
     "RETRY_TIMES=0",
     # small files: captures and their metadata records land in different files

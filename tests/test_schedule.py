@@ -25,19 +25,11 @@ from archive.layout import OutputLayout
 from archive.site_lock import LockHeld, SiteLock, read_holder
 from scraper.scheduling.config import Job, ScheduleConfigError, cron_trigger, parse_schedule
 from scraper.scheduling.job_runner import JobRunner
-from tests.conftest import newsarchive_command
+from tests.conftest import FAST_CRAWL, newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "NEWSARCHIVE_EXTRACT_WORKERS=0",
-    "-s",
-    "NEWSARCHIVE_PROGRESS_INTERVAL=0",
-]
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday
 
 
@@ -285,7 +277,7 @@ def test_once_runs_a_due_turn_once_then_the_next_turn(site: dict[str, Any], tmp_
     config = write_config(
         tmp_path / "schedule.toml",
         [
-            {"site": str(site["profile"]), "cron": "*/5 * * * *", "args": FAST},
+            {"site": str(site["profile"]), "cron": "*/5 * * * *", "args": FAST_CRAWL},
         ],
         out="data",
     )
@@ -329,7 +321,12 @@ def test_a_turn_is_skipped_while_a_live_process_holds_the_site_lock(
     config = write_config(
         tmp_path / "schedule.toml",
         [
-            {"name": "hourly", "site": str(site["profile"]), "cron": "0 * * * *", "args": FAST},
+            {
+                "name": "hourly",
+                "site": str(site["profile"]),
+                "cron": "0 * * * *",
+                "args": FAST_CRAWL,
+            },
         ],
     )
     holder = hold_lock(OutputLayout(out).site_lock("localnews"))
@@ -357,7 +354,12 @@ def test_a_lock_whose_holder_was_killed_is_taken_over(site: dict[str, Any], tmp_
     config = write_config(
         tmp_path / "schedule.toml",
         [
-            {"name": "hourly", "site": str(site["profile"]), "cron": "0 * * * *", "args": FAST},
+            {
+                "name": "hourly",
+                "site": str(site["profile"]),
+                "cron": "0 * * * *",
+                "args": FAST_CRAWL,
+            },
         ],
     )
     holder = hold_lock(OutputLayout(out).site_lock("localnews"))
@@ -387,7 +389,7 @@ def test_a_crawl_by_hand_refuses_while_a_run_holds_the_site_lock_and_takes_it_ot
         "--out",
         str(out),
         "--quiet",
-        *FAST,
+        *FAST_CRAWL,
     ]
     holder = hold_lock(OutputLayout(out).site_lock("localnews"))
     try:
@@ -426,7 +428,7 @@ def test_a_run_past_max_runtime_gets_sigterm_and_its_report_says_interrupted(
                 "cron": "* * * * *",
                 "max_runtime": "6s",
                 "stop_grace": "30s",
-                "args": [*FAST, "-s", "CONCURRENT_REQUESTS=1"],
+                "args": [*FAST_CRAWL, "-s", "CONCURRENT_REQUESTS=1"],
             },
         ],
     )
@@ -502,7 +504,7 @@ def test_the_service_survives_a_crashing_job_and_stops_cleanly_on_sigterm(
                 "site": str(slow_site["profile"]),
                 "every": "1s",
                 "max_runtime": "5m",
-                "args": [*FAST, "-s", "CONCURRENT_REQUESTS=1"],
+                "args": [*FAST_CRAWL, "-s", "CONCURRENT_REQUESTS=1"],
             },
         ],
         stop_grace="20s",
@@ -571,7 +573,7 @@ def test_the_documented_crontab_line_runs_the_due_jobs(
     write_config(
         tmp_path / "schedule.toml",
         [
-            {"site": str(site["profile"]), "cron": "* * * * *", "args": FAST},
+            {"site": str(site["profile"]), "cron": "* * * * *", "args": FAST_CRAWL},
         ],
     )
     # cron's own environment: PATH, HOME and SHELL only, starting in $HOME
