@@ -53,6 +53,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.corpus_halves import HALVES, TUNING, half_of, publisher_of_url  # noqa: E402
 from scraper.sites.generic import GenericArticlePage  # noqa: E402
 from scraper.sites.html import decode_html  # noqa: E402
 
@@ -392,7 +393,6 @@ class BodyRun:
     bodies: dict[str, str] = field(default_factory=dict)
     seconds: list[float] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
-    empty: int = 0
 
 
 def run_body(corpus: Path, extractors: list[Extractor], worst: int) -> None:
@@ -424,31 +424,46 @@ def run_body(corpus: Path, extractors: list[Extractor], worst: int) -> None:
             body = result.value or ""
             if result.error:
                 run.errors[key] = result.error
-            elif not body.strip():
-                run.empty += 1
             run.bodies[key] = body
             run.scores[key] = precision_recall(expected, body)
 
-    print(f"{len(pages)} pages; P and R averaged over pages, F1 of the means\n")
+    publishers = {key: publisher_of_url(url) for key, url, _ in pages}
     print(
-        f"{'extractor':<13} {'P':>6} {'R':>6} {'F1':>6} {'ms mean':>8} {'ms med':>8}"
-        f" {'errors':>6} {'empty':>6}"
+        f"{len(pages)} pages from {len(set(publishers.values()))} publishers; P and R averaged "
+        "over pages, F1 of the means; halves by publisher (bench/corpus_halves.py)\n"
     )
-    for run in runs:
-        p = mean(s[0] for s in run.scores.values())
-        r = mean(s[1] for s in run.scores.values())
-        print(
-            f"{run.extractor.name:<13} {p:6.4f} {r:6.4f} {f1(p, r):6.4f} "
-            f"{timing_cells(run.seconds)} {len(run.errors):>6} {run.empty:>6}"
-        )
+    print(
+        f"{'pages':<18} {'extractor':<13} {'P':>6} {'R':>6} {'F1':>6} {'ms mean':>8} "
+        f"{'ms med':>8} {'errors':>6} {'empty':>6} {'<0.5':>5}"
+    )
+    order = [key for key, _, _ in pages]
+    for label in ("all", *HALVES):
+        keys = [k for k in order if label == "all" or half_of(publishers[k]) == label]
+        label_cell = f"{label} ({len(keys)})"
+        for run in runs:
+            p = mean(run.scores[k][0] for k in keys)
+            r = mean(run.scores[k][1] for k in keys)
+            seconds = [run.seconds[order.index(k)] for k in keys]
+            empty = sum(1 for k in keys if k not in run.errors and not run.bodies[k].strip())
+            wrecked = sum(1 for k in keys if f1(*run.scores[k]) < 0.5)
+            print(
+                f"{label_cell:<18} {run.extractor.name:<13} {p:6.4f} {r:6.4f} {f1(p, r):6.4f} "
+                f"{timing_cells(seconds)} {sum(1 for k in keys if k in run.errors):>6} "
+                f"{empty:>6} {wrecked:>5}"
+            )
+    print("<0.5    pages whose body F1 is under 0.5 (a wreck)")
     print()
     for run in runs:
         for key, error in list(run.errors.items())[:3]:
             print(f"  {run.extractor.name} raised on {key[:16]}: {error}")
     if worst and runs:
         focus = runs[0]
-        print(f"worst {worst} pages for {focus.extractor.name} (F1, P, R, page, url; others' F1):")
-        ranked = sorted(focus.scores.items(), key=lambda item: f1(*item[1]))[:worst]
+        print(
+            f"worst {worst} tuning-half pages for {focus.extractor.name} (F1, P, R, page, url; "
+            "others' F1); the validation half is not listed, so that no rule is tuned on it:"
+        )
+        tuning = {k: s for k, s in focus.scores.items() if half_of(publishers[k]) == TUNING}
+        ranked = sorted(tuning.items(), key=lambda item: f1(*item[1]))[:worst]
         for key, (p, r) in ranked:
             others = " ".join(
                 f"{run.extractor.name}={f1(*run.scores[key]):.2f}" for run in runs[1:]
@@ -747,6 +762,37 @@ def _image_cells(scores: list[ImageScore], has: frozenset[str]) -> str:
     return " ".join(cells)
 
 
+def metadata_row(extractor: Extractor, scores: list[PageScore]) -> str:
+    """One extractor's cells of the metadata table, over ``scores``."""
+    cells = [f"{extractor.name:<13}"]
+    has = extractor.provides
+    cells.append(_rate([s.title_exact for s in scores]) if "title" in has else f"{'-':>6}")
+    cells.append(_rate([s.title_loose for s in scores]) if "title" in has else f"{'-':>6}")
+    if "authors" in has:
+        ap, ar, af = _set_cells([s.authors for s in scores if s.authors is not None])
+        cells.append(f"{ap:6.3f} {ar:6.3f} {af:7.3f}")
+    else:
+        cells.append(f"{'-':>6} {'-':>6} {'-':>7}")
+    cells.append(
+        _rate([s.date_minute for s in scores if s.date_minute is not None])
+        if "time" in has
+        else f"{'-':>6}"
+    )
+    cells.append(_rate([s.date_day for s in scores]) if "date" in has else f"{'-':>6}")
+    bp, br, bf = _set_cells([s.body for s in scores])
+    cells.append(f"{bp:6.3f} {br:6.3f} {bf:6.3f}")
+    if "topics" in has:
+        cells.append(f"{_set_cells([s.topics for s in scores if s.topics])[2]:6.3f}")
+    else:
+        cells.append(f"{'-':>6}")
+    cells.append(_image_cells([s.images for s in scores if s.images is not None], has))
+    cells.append(timing_cells([s.seconds for s in scores]))
+    cells.append(f"{sum(1 for s in scores if s.error):>6}")
+    cells.append(f"{sum(1 for s in scores if not s.error and not s.got.body.strip()):>6}")
+    cells.append(f"{sum(1 for s in scores if f1(*s.body) < 0.5):>5}")
+    return " ".join(cells)
+
+
 def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
     print(f"== metadata: {root.name} ==")
     if not root.is_dir():
@@ -784,40 +830,18 @@ def run_metadata(root: Path, extractors: list[Extractor], worst: int) -> None:
         f"{naive} ground-truth dates have no offset\n"
     )
     header = (
-        f"{'extractor':<13} {'title':>6} {'title~':>6} {'auth P':>6} {'auth R':>6} "
+        f"{'pages':<18} {'extractor':<13} {'title':>6} {'title~':>6} {'auth P':>6} {'auth R':>6} "
         f"{'auth F1':>7} {'d-min':>6} {'d-day':>6} {'body P':>6} {'body R':>6} "
         f"{'bodyF1':>6} {'topic':>6} {'img R':>6} {'img P':>6} {'captn':>6} {'credit':>6} "
-        f"{'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6}"
+        f"{'ms mean':>8} {'ms med':>8} {'errors':>6} {'empty':>6} {'<0.5':>5}"
     )
     print(header)
-    for extractor in extractors:
-        scores = results[extractor.name]
-        cells = [f"{extractor.name:<13}"]
-        has = extractor.provides
-        cells.append(_rate([s.title_exact for s in scores]) if "title" in has else f"{'-':>6}")
-        cells.append(_rate([s.title_loose for s in scores]) if "title" in has else f"{'-':>6}")
-        if "authors" in has:
-            ap, ar, af = _set_cells([s.authors for s in scores if s.authors is not None])
-            cells.append(f"{ap:6.3f} {ar:6.3f} {af:7.3f}")
-        else:
-            cells.append(f"{'-':>6} {'-':>6} {'-':>7}")
-        cells.append(
-            _rate([s.date_minute for s in scores if s.date_minute is not None])
-            if "time" in has
-            else f"{'-':>6}"
-        )
-        cells.append(_rate([s.date_day for s in scores]) if "date" in has else f"{'-':>6}")
-        bp, br, bf = _set_cells([s.body for s in scores])
-        cells.append(f"{bp:6.3f} {br:6.3f} {bf:6.3f}")
-        if "topics" in has:
-            cells.append(f"{_set_cells([s.topics for s in scores if s.topics])[2]:6.3f}")
-        else:
-            cells.append(f"{'-':>6}")
-        cells.append(_image_cells([s.images for s in scores if s.images is not None], has))
-        cells.append(timing_cells([s.seconds for s in scores]))
-        cells.append(f"{sum(1 for s in scores if s.error):>6}")
-        cells.append(f"{sum(1 for s in scores if not s.error and not s.got.body.strip()):>6}")
-        print(" ".join(cells))
+    for label in ("all", *HALVES):
+        chosen = [label == "all" or half_of(page.publisher) == label for page in pages]
+        label_cell = f"{label} ({sum(chosen)})"
+        for extractor in extractors:
+            scores = [s for s, keep in zip(results[extractor.name], chosen) if keep]
+            print(f"{label_cell:<18} " + metadata_row(extractor, scores))
     print(f"""
 title   exact after NFC + whitespace (soft hyphens, zero-width spaces dropped); title~ also
         ignoring case, punctuation and symbols
@@ -838,7 +862,9 @@ captn   caption exact after NFC + whitespace, over the matched images whose grou
 credit  credit sets (split at / , ; |, NFC, casefold, whitespace), P and R averaged over the
         matched images whose ground truth names credits ({credited} of the {len(truth_images)}), F1 of
         the means
--       the extractor does not give the field (trafilatura's dates are to the day only)""")
+-       the extractor does not give the field (trafilatura's dates are to the day only)
+<0.5    pages whose body F1 is under 0.5 (a wreck)
+halves  by publisher (bench/corpus_halves.py): tune on one, keep a rule only if the other holds""")
     for extractor in extractors:
         for score in [s for s in results[extractor.name] if s.error][:3]:
             print(f"  {extractor.name} raised on {score.page.site}: {score.error}")
@@ -846,8 +872,9 @@ credit  credit sets (split at / , ; |, NFC, casefold, whitespace), P and R avera
 
     focus = next((e for e in extractors if e.name == "ours"), extractors[0])
     print_breakdown(focus.name, results[focus.name])
-    if worst:
-        print_worst(focus.name, results[focus.name], worst)
+    if worst:  # the tuning half only: no rule is tuned on the validation half's pages
+        tuning = [s for s in results[focus.name] if half_of(s.page.publisher) == TUNING]
+        print_worst(focus.name, tuning, worst)
 
 
 def print_breakdown(name: str, scores: list[PageScore]) -> None:
