@@ -410,12 +410,14 @@ class Replay:
         return index
 
     def _write(self, profile: SiteProfile, index: ArticleIndex, record: ArticleRecord) -> None:
+        data = record.to_dict()
         try:
-            self._writer(profile).write(record.to_dict())
+            self._writer(profile).write(data)
         except BaseException:
             confirm_written(index, record.id, record.content_hash, written=False)
             raise
         confirm_written(index, record.id, record.content_hash, written=True)
+        self.report.coverage.add(data)
 
     def _writer(self, profile: SiteProfile) -> JsonlWriter:
         writer = self.writers.get(profile.name)

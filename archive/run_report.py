@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from archive.field_coverage import FieldCoverage, drift_alerts
+
 # Failures listed in full; beyond this only counted, so a run against a dead site cannot
 # produce a report bigger than its archive.
 MAX_LISTED_FAILURES = 10_000
@@ -65,6 +67,8 @@ class RunReport:
     # False when the index may lack some of this run's records (a failed flush, index errors,
     # a full disk): the next run feeds them back (archive.recovery). None: no index
     index_consistent: bool | None = None
+    # the share of this run's records that have each field (archive.field_coverage)
+    coverage: FieldCoverage = field(default_factory=FieldCoverage)
 
     def count(self, outcome: str, n: int = 1) -> None:
         self.outcomes[outcome] += n
@@ -187,6 +191,7 @@ class RunReport:
             "repairs": self.repairs,
             "stopped_by": self.stopped_by,
             "index_consistent": self.index_consistent,
+            "coverage": self.coverage.to_dict(),
             "stats": self.stats,
         }
 
@@ -213,7 +218,8 @@ ALERT_MIN_HISTORY = 5
 def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
     """What an unattended run should shout about, one line each: every mirror failing; no new
     article when the site's recent runs (``previous``: their reports, newest first) usually
-    found some. An interrupted run is not judged on what it did not get to."""
+    found some; a field its records usually have gone missing (``template drift?``). An
+    interrupted run is not judged on what it did not get to."""
     alerts = []
     if report.all_mirrors_failed:
         alerts.append(report.all_mirrors_failed_line())
@@ -230,6 +236,8 @@ def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
                 f"no new articles this run; the last {len(finished)} runs found {usual} a run "
                 "(median): the site, its feeds or the profile may have changed"
             )
+    if report.status != "interrupted":
+        alerts.extend(drift_alerts(report.coverage.to_dict(), finished))
     return alerts
 
 

@@ -245,6 +245,7 @@ def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> d
                     k: counts.get(k, 0)
                     for k in ("new", "changed", "unchanged", "skipped_known", "revisits")
                 },
+                "coverage": report.get("coverage"),
             }
         )
     return {
@@ -267,6 +268,10 @@ def _summary_text(s: dict[str, Any]) -> str:
                 f"    {r['run_id']} {r['status']}: {r['articles']} records ({r['new']} new, {r['changed']} changed), "
                 f"{r['unchanged']} unchanged, {r['skipped_known']} skipped as known, {r['revisits']} revisits"
             )
+            coverage = r.get("coverage") or {}
+            if coverage.get("records"):
+                shares = ", ".join(f"{k} {v:.0%}" for k, v in coverage["fields"].items())
+                lines.append(f"      fields of its {coverage['records']} records: {shares}")
     else:
         lines.append("  no runs yet")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
@@ -33,6 +34,7 @@ class RunReportExtension:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.page_failed, signal=newsarchive_signals.page_failed)
         crawler.signals.connect(extension.page_outcome, signal=newsarchive_signals.page_outcome)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         return extension
 
     def spider_opened(self) -> None:
@@ -50,6 +52,11 @@ class RunReportExtension:
     def page_outcome(self, outcome: str) -> None:
         if self.report is not None:
             self.report.count(outcome)
+
+    def item_scraped(self, item: Any) -> None:
+        """A record every pipeline took (written): counted for the fields it has."""
+        if self.report is not None:
+            self.report.coverage.add(ItemAdapter(item))
 
     def spider_closed(self, reason: str) -> None:
         report = self.report
