@@ -28,6 +28,7 @@ from tests.localsite.presstv_pages import (
     render_article_modern,
     seed_article,
 )
+from tests.localsite.presstv_variants import moved_legacy, renamed_modern, wrapped_modern
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/output.json"))
@@ -67,6 +68,10 @@ RENDERERS: dict[str, Callable[[], str]] = {
     "seed_legacy": lambda: render_article_legacy(seed_article()),
     "summer2019_legacy": lambda: render_article_legacy(summer_2019_article()),
     "summer2019_modern_jsonld": lambda: render_article_modern(summer_2019_article(), json_ld=True),
+    # markups the page object was not written against (tests/localsite/presstv_variants.py)
+    "seed_renamed_modern": lambda: renamed_modern(seed_article()),
+    "seed_moved_legacy": lambda: moved_legacy(seed_article()),
+    "seed_wrapped_modern": lambda: wrapped_modern(seed_article()),
 }
 
 
@@ -206,6 +211,11 @@ def minimal(head: str = "", body: str = "<div class='news-body'><p>Text.</p></di
 URL = "https://www.presstv.ir/Detail/2026/03/09/700001/x"
 
 
+def url_on(day: str) -> str:
+    """An article URL of ``day`` (2019-06-10): Press TV's URLs hold the publication day."""
+    return f"https://www.presstv.ir/Detail/{day.replace('-', '/')}/700001/x"
+
+
 @pytest.mark.parametrize(
     ("created", "iso"),
     [
@@ -215,7 +225,8 @@ URL = "https://www.presstv.ir/Detail/2026/03/09/700001/x"
     ],
 )
 def test_dc_date_created_is_tehran_wall_clock(created: str, iso: str) -> None:
-    item = PressTvArticlePage(URL, minimal(f'<meta name="DC.Date.Created" content="{created}">'))
+    page = minimal(f'<meta name="DC.Date.Created" content="{created}">')
+    item = PressTvArticlePage(url_on(iso[:10]), page)
     result = item.to_item()
     assert result is not None and result.published == iso
 
@@ -225,7 +236,7 @@ def test_dateline_at_the_start_of_the_text_gives_dates_and_leaves_the_body() -> 
         "<div class='item-text'>Sun Mar 17, 2019 01:16PM [Updated: Tue Mar 19, 2019 12:03PM ]"
         "<br><br>First.<br><br>Second.</div>"
     )
-    item = PressTvArticlePage(URL, minimal(body=body)).to_item()
+    item = PressTvArticlePage(url_on("2019-03-17"), minimal(body=body)).to_item()
     assert item is not None
     assert (item.published, item.modified) == (
         "2019-03-17T13:16:00+03:30",
@@ -394,3 +405,66 @@ def test_links_survive_to_item_and_the_page_is_parsed_once(
 
 def test_registry_finds_the_page_object() -> None:
     assert article_page_class("presstv") is PressTvArticlePage
+
+
+# --- a site's own page object is never worse than the generic one -------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "PressTV-West not willing",
+        "West not willing - PressTV",
+        "West not willing | Press TV",
+        "Press TV News: West not willing",
+        "West not willing – Press TV News",
+    ],
+)
+def test_the_site_name_is_cut_from_either_side_of_the_title(title: str) -> None:
+    page = minimal(f'<meta property="og:title" content="{title}">')
+    item = PressTvArticlePage(URL, page).to_item()
+    assert item is not None and item.title == "West not willing"
+
+
+def test_a_page_stating_no_date_gets_the_day_in_its_url() -> None:
+    item = PressTvArticlePage(URL, minimal()).to_item()
+    assert item is not None and item.published == "2026-03-09"
+
+
+def test_a_stated_date_far_from_the_urls_day_gives_way_to_it() -> None:
+    page = minimal('<meta name="DC.Date.Created" content="6/10/2019 9:30:00 PM">')
+    item = PressTvArticlePage(URL, page).to_item()
+    assert item is not None and item.published == "2026-03-09"
+
+
+def test_a_stated_time_on_the_urls_day_or_the_next_is_kept() -> None:
+    # Tehran's evening is the next day in UTC, and a late edit may date the page a day on
+    page = minimal('<meta name="DC.Date.Created" content="3/10/2026 1:15:00 AM">')
+    item = PressTvArticlePage(URL, page).to_item()
+    assert item is not None and item.published == "2026-03-10T01:15:00+03:30"
+
+
+def test_a_moved_dateline_is_read_beside_the_headline() -> None:
+    body = (
+        "<h1>West not willing</h1><div class='meta'><span class='when'>"
+        "Sunday, 19 February 2023 2:05 PM</span></div>"
+        "<div class='news-body'><p>Text.</p></div>"
+    )
+    item = PressTvArticlePage(url_on("2023-02-19"), minimal(body=body)).to_item()
+    assert item is not None and item.published == "2023-02-19T14:05:00+03:30"
+
+
+@pytest.mark.parametrize(
+    "case", ["seed_renamed_modern", "seed_moved_legacy", "seed_wrapped_modern"]
+)
+def test_changed_markups_are_read_no_worse_than_the_generic_page_object(case: str) -> None:
+    """Every field of these markups is asserted by ``test_field``; here: wherever the generic
+    page object reads a field right, the site's own does too."""
+    site = extract(case)
+    generic = article_page_class("generic")(page_url(case), page_html(case)).to_item()
+    assert site is not None and generic is not None
+    want = expected(case)
+    right_by_generic = [f for f in FIELDS if generic.to_dict()[f] == want[f]]
+    assert right_by_generic, "the generic reading must get something right to compare with"
+    for field in right_by_generic:
+        assert site.to_dict()[field] == want[field], f"{case}: {field} worse than generic"

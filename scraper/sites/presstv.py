@@ -7,13 +7,20 @@ edit in one place (trafilatura style).  Two templates are known:
   Dublin Core metas (``DC.Date.Created`` in Tehran local time, no offset);
 * legacy (2013–2019): ``<div class="item-text">`` with ``<br>``-separated text, a dateline
   ``Sun Mar 17, 2019 01:16PM [Updated: Tue Mar 19, 2019 12:03PM ]`` and few metas.
+
+Templates change under the selectors, so the page object must never do worse than the
+generic reading of the same page: with the selectors missing, the text comes from the
+generic body detection and the rest from structured metadata; the site's name is cut from
+either end of a title; a dateline is also looked for beside the headline; and the day in the
+URL (``/Detail/2023/02/19/…``) dates a page that states no date, or one more than a day away
+from it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import tzinfo
+from datetime import date, tzinfo
 from functools import lru_cache
 from typing import cast
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -43,8 +50,12 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 # The article text container, most specific first.
 BODY = (Selector("div.news-body"), Selector("div.item-text"))
 HEADLINE = (Selector("h1.news-title"), Selector("h2.page-header"), Selector("h1.page-header"))
-# og:title and <title> carry the site name as a prefix: "PressTV-West not willing…".
-TITLE_PREFIX = re.compile(r"^\s*press\s*tv\s*[-–—|:]\s*", re.IGNORECASE)
+# og:title and <title> carry the site name as a prefix ("PressTV-West not willing…") or, in
+# other templates, as a suffix ("… - PressTV", "… | Press TV").
+TITLE_AFFIX = re.compile(
+    r"^\s*press\s*tv\s*(?:news\s*)?[-–—|:»]\s*|\s*[-–—|:»]\s*press\s*tv(?:\s*news)?\s*$",
+    re.IGNORECASE,
+)
 SECTION = (Selector("ol.breadcrumb li:last-child a"), Selector("div.item-section a"))
 AUTHORS = (Selector("div.news-writer a"), Selector("div.item-author a"))
 TAGS = (Selector("div.news-tags a"), Selector("div.item-tags a"))
@@ -54,12 +65,19 @@ IMAGES = Selector(
 )
 DATE_CREATED_META = "DC.Date.Created"
 DATE_MODIFIED_META = "DC.Date.Modified"
-# Legacy templates print the dates as text, in a div or as the first line of the text.
-DATELINE_SELECTOR = Selector("div.item-date")
+# The dates as the page prints them: legacy "Sun Mar 17, 2019 01:16PM [Updated: …]" in a div
+# or as the first line of the text, modern "Sunday, 19 February 2023 2:05 PM" beside the
+# headline. Templates move them about, so they are also looked for in the few elements after
+# the headline.
+DATELINE_SELECTORS = (Selector("div.item-date"), Selector("span.news-date"))
 _DATE = r"[A-Z][a-z]{2}\s+[A-Z][a-z]{2}\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}\s*[AP]M"
 DATELINE = re.compile(
     rf"^\s*(?P<published>{_DATE})\s*(?:\[\s*Updated:\s*(?P<modified>{_DATE})\s*\])?\s*$"
 )
+_LONG_DATE = r"[A-Z][a-z]+day,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s+\d{1,2}:\d{2}\s*[AP]M"
+MODERN_DATELINE = re.compile(rf"^\s*(?P<published>{_LONG_DATE})\b")
+DATELINES = (DATELINE, MODERN_DATELINE)
+NEAR_HEADLINE = 12  # elements after the headline where a moved dateline is looked for
 
 # Chrome that can sit inside or next to the text container: never body text, and its
 # pictures (app badges, share icons, teasers) are not the article's.
@@ -103,7 +121,7 @@ NOT_AN_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
-ARTICLE_PATH = re.compile(r"^/[Dd]etail/\d{4}/\d{2}/\d{2}/\d+")
+ARTICLE_PATH = re.compile(r"^/[Dd]etail/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/\d+")
 # /Section/101, /Section/101/2, and the 2018 form /Default/Section/101[/2]
 LISTING_PATH = re.compile(
     r"^(?:/Default)?/Section/(?P<id>\d+)(?:/(?P<page>\d+))?/?$", re.IGNORECASE
@@ -140,7 +158,8 @@ class PressTvArticlePage:
         site.body = "\n\n".join(paragraphs)
         item = _merge(site, structured)
         if item.title:
-            item.title = TITLE_PREFIX.sub("", item.title)
+            item.title = _strip_affix(item.title)
+        item.published = self._plausible_published(item.published)
         return item
 
     def links(self) -> list[str]:
@@ -159,8 +178,8 @@ class PressTvArticlePage:
         title = index.first("title")
         return ArticleData(
             title=_first_text(index, HEADLINE)
-            or _strip_prefix(_meta(index, "og:title"))
-            or _strip_prefix(clean_text(title.get_text()) if title else None),
+            or _strip_affix(_meta(index, "og:title"))
+            or _strip_affix(clean_text(title.get_text()) if title else None),
             published=published,
             modified=modified,
             section=_first_text(index, SECTION),
@@ -176,21 +195,51 @@ class PressTvArticlePage:
         published = _local_iso(_meta(index, DATE_CREATED_META), self.zone)
         modified = _local_iso(_meta(index, DATE_MODIFIED_META), self.zone)
         if published is None:
-            dateline = DATELINE_SELECTOR.select_one(index)
-            match = DATELINE.match(clean_text(dateline.get_text(" "))) if dateline else None
-            if match is None:
-                match = self._dateline_in_body(index)
+            match = self._dateline(index)
             if match:
                 published = _local_iso(match["published"], self.zone)
-                modified = modified or _local_iso(match["modified"], self.zone)
+                if "modified" in match.re.groupindex:
+                    modified = modified or _local_iso(match["modified"], self.zone)
         return published, modified
+
+    def _dateline(self, index: TreeIndex) -> re.Match[str] | None:
+        """The printed dates: where the templates put them, else near the headline, else
+        the first line of the text."""
+        match = _dateline_match(_first(index, DATELINE_SELECTORS))
+        for element in () if match else self._near_headline(index):
+            match = _dateline_match(element)
+            if match:
+                break
+        return match or self._dateline_in_body(index)
+
+    def _near_headline(self, index: TreeIndex) -> list[Tag]:
+        headline = _first(index, HEADLINE) or index.first("h1")
+        if headline is None:
+            return []
+        return list(headline.find_all_next(limit=NEAR_HEADLINE))
+
+    def _plausible_published(self, published: str | None) -> str | None:
+        """The URL's day when the page states no date, or one that disagrees with the URL by
+        more than a day (a template's date of something else, a copied page)."""
+        path = ARTICLE_PATH.match(urlsplit(self.url).path)
+        if path is None:
+            return published
+        url_day = f"{path['year']}-{path['month']}-{path['day']}"
+        if published is None:
+            return url_day
+        try:
+            stated = date.fromisoformat(published[:10])
+            gap = abs((stated - date.fromisoformat(url_day)).days)
+        except ValueError:
+            return url_day
+        return published if gap <= 1 else url_day
 
     def _dateline_in_body(self, index: TreeIndex) -> re.Match[str] | None:
         body = _first(index, BODY)
         if body is None:
             return None
         for paragraph in block_paragraphs(body)[:1]:
-            return DATELINE.match(paragraph)
+            return _first_match(DATELINES, paragraph)
         return None
 
     def _images(self, index: TreeIndex) -> list[Image]:
@@ -396,8 +445,23 @@ def _has_rel(tag: Tag, value: str) -> bool:
     return rel == value
 
 
-def _strip_prefix(title: str | None) -> str | None:
-    return TITLE_PREFIX.sub("", title) or None if title else None
+def _strip_affix(title: str | None) -> str | None:
+    return TITLE_AFFIX.sub("", title) or None if title else None
+
+
+def _first_match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    for pattern in patterns:
+        match = pattern.match(text)
+        if match:
+            return match
+    return None
+
+
+def _dateline_match(element: Tag | None) -> re.Match[str] | None:
+    if element is None:
+        return None
+    text = clean_text(element.get_text(" "))
+    return _first_match(DATELINES, text) if len(text) <= 120 else None
 
 
 def _language(index: TreeIndex) -> str | None:
