@@ -37,6 +37,8 @@ class FieldCoverage:
     records: int = 0
     present: Counter[str] = field(default_factory=Counter)
     missing_examples: dict[str, list[str]] = field(default_factory=dict)
+    # records whose site page object took the field from the generic reading (``fallbacks``)
+    fell_back: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: Mapping[str, Any]) -> None:
         """One record written by the run (as its JSON object)."""
@@ -48,6 +50,7 @@ class FieldCoverage:
                 examples = self.missing_examples.setdefault(name, [])
                 if len(examples) < EXAMPLES:
                     examples.append(str(record.get("url") or record.get("id") or "?"))
+        self.fell_back.update(record.get("fallbacks") or ())
 
     def shares(self) -> dict[str, float]:
         return {
@@ -60,6 +63,7 @@ class FieldCoverage:
             "records": self.records,
             "fields": self.shares(),
             "missing_examples": {k: v for k, v in self.missing_examples.items() if v},
+            "fell_back": dict(sorted(self.fell_back.items())),
         }
 
 

@@ -48,6 +48,7 @@ class ArticleRecord:
     images: list[dict[str, Any]]
     tags: list[str]
     language: str | None
+    fallbacks: list[str]  # fields the site's page object took from the generic reading
     fetched_at: str | None
     version: int
     content_hash: str
@@ -91,6 +92,7 @@ class ArticleRecord:
             images=data.get("images", []),
             tags=data.get("tags", []),
             language=data.get("language"),
+            fallbacks=data.get("fallbacks", []),
             fetched_at=data.get("fetched_at"),
             version=data.get("version", 1),
             content_hash=data["content_hash"],
@@ -143,6 +145,7 @@ def build_record(
         images=list(extracted.get("images") or []),
         tags=list(extracted.get("tags") or []),
         language=extracted.get("language"),
+        fallbacks=list(extracted.get("fallbacks") or []),
         fetched_at=fetched_at,
         version=version,
         content_hash=content_hash(extracted.get("title"), body),

@@ -54,6 +54,14 @@ def test_shares_count_a_short_body_as_missing_and_keep_a_few_examples() -> None:
     assert coverage["missing_examples"]["body"] == ["https://s/2"]
     assert coverage["missing_examples"]["authors"] == ["https://s/2", "https://s/3", "https://s/4"]
     assert "title" not in coverage["missing_examples"]
+    assert coverage["fell_back"] == {}
+
+
+def test_fields_a_site_page_object_read_generically_are_counted() -> None:
+    coverage = coverage_of(
+        [{**FULL, "fallbacks": ["published", "body"]}, {**FULL, "fallbacks": ["body"]}, FULL]
+    )
+    assert coverage["fell_back"] == {"body": 2, "published": 1}
 
 
 def test_a_field_gone_from_the_records_is_named_with_examples() -> None:
@@ -140,6 +148,7 @@ def test_usual_runs_report_their_coverage_and_raise_nothing(drift: dict[str, Any
         assert run["coverage"]["records"] == 6
         assert run["coverage"]["fields"]["authors"] == 1.0
         assert run["coverage"]["fields"]["title"] == 1.0
+        assert run["coverage"]["fell_back"] == {}  # the site's own selectors read everything
 
 
 def test_the_run_that_lost_a_field_alerts_and_exits_1(drift: dict[str, Any]) -> None:

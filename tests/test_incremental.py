@@ -264,6 +264,7 @@ def test_a_record_is_the_schemas_json_object_field_for_field_in_order() -> None:
         "images",
         "tags",
         "language",
+        "fallbacks",
         "fetched_at",
         "version",
         "content_hash",

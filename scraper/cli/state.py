@@ -271,7 +271,13 @@ def _summary_text(s: dict[str, Any]) -> str:
             coverage = r.get("coverage") or {}
             if coverage.get("records"):
                 shares = ", ".join(f"{k} {v:.0%}" for k, v in coverage["fields"].items())
-                lines.append(f"      fields of its {coverage['records']} records: {shares}")
+                fell_back = ", ".join(
+                    f"{k} {n}" for k, n in (coverage.get("fell_back") or {}).items()
+                )
+                lines.append(
+                    f"      fields of its {coverage['records']} records: {shares}"
+                    + (f"; read generically (template drift?): {fell_back}" if fell_back else "")
+                )
     else:
         lines.append("  no runs yet")
     return "\n".join(lines)

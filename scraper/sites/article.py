@@ -33,6 +33,9 @@ class ArticleData:
     tags: list[str] = field(default_factory=list)
     language: str | None = None
     canonical_url: str | None = None  # the page's own rel=canonical / og:url, absolute
+    # The fields a site's own page object could not read with its selectors, and took from
+    # the generic reading of the page instead (in field order): template drift made visible.
+    fallbacks: list[str] = field(default_factory=list)
 
     @property
     def published_offset_assumed(self) -> bool:

@@ -152,14 +152,20 @@ class PressTvArticlePage:
         structured = read_metadata(soup, self.url, default_tz=self.zone)
         # Everything read from the head and the chrome comes before any decompose().
         site = self._site_fields(index)
-        paragraphs = self._body(index)
+        paragraphs, generic_body = self._body(index)
         if not paragraphs:
             return None
         site.body = "\n\n".join(paragraphs)
-        item = _merge(site, structured)
+        item, fallbacks = _merge(site, structured)
+        if generic_body:
+            fallbacks.add("body")
         if item.title:
             item.title = _strip_affix(item.title)
-        item.published = self._plausible_published(item.published)
+        published = self._plausible_published(item.published)
+        if published != item.published:
+            item.published = published
+            fallbacks.add("published")
+        item.fallbacks = [f.name for f in dataclasses.fields(ArticleData) if f.name in fallbacks]
         return item
 
     def links(self) -> list[str]:
@@ -271,7 +277,9 @@ class PressTvArticlePage:
         href = href or _meta(index, "og:url")
         return urljoin(self.url, href) if href else None
 
-    def _body(self, index: TreeIndex) -> list[str]:
+    def _body(self, index: TreeIndex) -> tuple[list[str], bool]:
+        """The text's paragraphs, and whether they came from the generic body detection
+        (no text container the selectors know)."""
         container = _first(index, BODY)
         if container is not None:
             _decompose(BOILERPLATE.select(index, within=container))
@@ -279,12 +287,12 @@ class PressTvArticlePage:
             if paragraphs and DATELINE.match(paragraphs[0]):
                 paragraphs = paragraphs[1:]
             if paragraphs:
-                return paragraphs
+                return paragraphs, False
         soup = cast(BeautifulSoup, index.root)  # the tree make_soup parsed
         if NOT_AN_ARTICLE.search(clean_text(soup.get_text(" "))):
-            return []
+            return [], True
         _decompose(BOILERPLATE.select(index))
-        return _without_boilerplate(extract_body_paragraphs(soup))
+        return _without_boilerplate(extract_body_paragraphs(soup)), True
 
 
 class PressTvListingPage:
@@ -322,13 +330,17 @@ class PressTvListingPage:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _merge(site: ArticleData, structured: ArticleData) -> ArticleData:
-    """Site selectors win (they know Press TV's quirks); structured metadata fills gaps."""
+def _merge(site: ArticleData, structured: ArticleData) -> tuple[ArticleData, set[str]]:
+    """Site selectors win (they know Press TV's quirks); structured metadata fills gaps. Also
+    the fields that were filled so."""
     merged = {}
+    filled = set()
     for f in dataclasses.fields(ArticleData):
-        ours = getattr(site, f.name)
-        merged[f.name] = ours if ours else getattr(structured, f.name)
-    return ArticleData(**merged)
+        ours, theirs = getattr(site, f.name), getattr(structured, f.name)
+        merged[f.name] = ours if ours else theirs
+        if not ours and theirs:
+            filled.add(f.name)
+    return ArticleData(**merged), filled
 
 
 def _without_boilerplate(paragraphs: list[str]) -> list[str]:
