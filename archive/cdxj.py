@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from cdxj_indexer import CDXJIndexer
 
-from archive.warc_writer import OPEN_SUFFIX
+from archive.warc_records import OPEN_SUFFIX
 
 CDXJ_SUFFIX = ".cdxj"
 # What cdxj_indexer itself treats as an archive file when it walks a directory.

@@ -44,7 +44,7 @@ from archive.warc_reader import (
     iter_records,
     read_record_at,
 )
-from archive.warc_writer import SERVER_NOT_MODIFIED
+from archive.warc_records import SERVER_NOT_MODIFIED
 from scraper.sites.profile import SiteProfile
 
 # A capture in a file newsarchive wrote waits this many records for its capture context (the
@@ -250,8 +250,7 @@ class Replay:
             )
         if payload is not None:
             self.last_payload[article_id] = payload
-        # ARC records have no record id: the pointer carries None.
-        pointer = WarcPointer(source.filename, source.offset, source.record_id)  # type: ignore[arg-type]
+        pointer = source.pointer()
         capture = Capture(
             self.seq,
             profile,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.field_coverage import FieldCoverage, drift_alerts
+from archive.layout import OutputLayout
 
 # Failures listed in full; beyond this only counted, so a run against a dead site cannot
 # produce a report bigger than its archive.
@@ -241,11 +242,14 @@ def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
     return alerts
 
 
-def previous_reports(directory: Path, site: str, run_id: str) -> list[dict[str, Any]]:
-    """The site's earlier run reports in ``directory``, newest first (unreadable ones skipped)."""
+def previous_reports(
+    layout: OutputLayout, site: str, run_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The site's run reports (but ``run_id``'s), newest first, at most ``ALERT_HISTORY``;
+    unreadable ones and another site's with a name that starts alike are skipped."""
     reports = []
-    for path in directory.glob(f"{site}-*.json"):
-        if path.stem == run_id or path.name.endswith(".mirror_divergence.json"):
+    for path in layout.run_reports_of(site):
+        if path.stem == run_id:
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

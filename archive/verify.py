@@ -30,7 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import cdxj_path, find_warcs, index_is_current, one_line
 from archive.layout import OutputLayout
-from archive.warc_writer import OPEN_SUFFIX
+from archive.warc_records import OPEN_SUFFIX
 
 _READ_CHUNK = 1 << 16
 _ARC_ENDINGS = (".arc", ".arc.gz", ".arc" + OPEN_SUFFIX, ".arc.gz" + OPEN_SUFFIX)

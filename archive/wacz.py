@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from archive.cdxj import CdxjError, cdxj_path, find_warcs, index_is_current, one_line, write_cdxj
 from archive.layout import OutputLayout
-from archive.warc_writer import SOFTWARE
+from archive.warc_records import SOFTWARE
 
 WACZ_VERSION = "1.1.1"
 PAGES_FORMAT = "json-pages-1.0"

@@ -41,3 +41,10 @@ class WarcCapture:
     # A revisit's original capture, where its payload is; None for a response, and for a
     # 304 whose ``revisit_of`` meta did not say where the capture it validated is.
     refers_to: WarcPointer | None = None
+
+    def payload_pointer(self) -> WarcPointer:
+        """Where the response's payload can be read: the record itself, or for a revisit (the
+        same bytes captured before) the original capture."""
+        if self.record_type == "revisit" and self.refers_to is not None:
+            return self.refers_to
+        return self.pointer

@@ -44,6 +44,8 @@ from typing import Any, Generic, TypeVar
 from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.timeutils import timestamp_to_iso_date
 
+from archive.warc_pointer import WarcPointer
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -113,6 +115,11 @@ class ArchivedRecord:
     http_method: str | None = None  # request records only
     # The record block as stored (HTTP head + body still chunked if it was), for digests.
     block: bytes = field(default=b"", repr=False)
+
+    def pointer(self) -> WarcPointer:
+        """Where this record is, as records and the index point at it."""
+        # ARC records have no record id: the pointer carries None.
+        return WarcPointer(self.filename, self.offset, self.record_id)  # type: ignore[arg-type]
 
     def warc_header(self, name: str) -> str | None:
         """First WARC header called ``name`` (case-insensitive)."""

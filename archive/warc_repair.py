@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from archive.file_lock import lock_exclusively
 from archive.warc_reader import NotAWarc, ReadProblem, iter_records
-from archive.warc_writer import OPEN_SUFFIX
+from archive.warc_records import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 

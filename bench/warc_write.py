@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive.warc_writer import HttpExchange, RotatingWarcWriter
+from archive.warc_records import HttpExchange
+from archive.warc_writer import RotatingWarcWriter
 from tests.localsite.presstv_pages import render_article_modern
 from tests.localsite.site import generate_articles
 

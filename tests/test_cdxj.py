@@ -18,7 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.cdxj import cdxj_path, index_warc
-from archive.warc_writer import HttpExchange, RotatingWarcWriter
+from archive.warc_records import HttpExchange
+from archive.warc_writer import RotatingWarcWriter
 from tests.conftest import FAST_CRAWL, newsarchive_command, tool
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, write_profile

@@ -29,8 +29,9 @@ from archive.index.sqlite_backend import SqliteIndex
 from archive.jsonl import JsonlWriter
 from archive.recovery import reconcile_index, recover_site, repair_jsonl_tail
 from archive.warc_reader import iter_records
+from archive.warc_records import HttpExchange
 from archive.warc_repair import repair_open_warcs
-from archive.warc_writer import HttpExchange, RotatingWarcWriter
+from archive.warc_writer import RotatingWarcWriter
 from tests.conftest import FAST_CRAWL, newsarchive_command, tool
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, generate_articles, slow, write_profile

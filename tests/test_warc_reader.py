@@ -33,16 +33,16 @@ from archive.warc_reader import (
     normalize_digest,
     read_record_at,
 )
-from archive.warc_writer import (
+from archive.warc_records import (
     IDENTICAL_PAYLOAD_DIGEST,
     HttpExchange,
     Revisit,
-    RotatingWarcWriter,
     WrittenExchange,
     gzip_member,
     sha1_digest,
     warc_record,
 )
+from archive.warc_writer import RotatingWarcWriter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warc"
 WARCIO = FIXTURES / "warcio"
@@ -1060,7 +1060,7 @@ def test_archive_files(tmp_path: Path) -> None:
 
 
 def test_server_not_modified_revisit_resolves_by_refers_to(tmp_path: Path) -> None:
-    from archive.warc_writer import SERVER_NOT_MODIFIED
+    from archive.warc_records import SERVER_NOT_MODIFIED
 
     directory = tmp_path / "warc"
     with RotatingWarcWriter(directory, "snm", clock=ticking_clock()) as writer:

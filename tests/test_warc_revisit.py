@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.index.open import open_index
-from archive.warc_writer import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED
+from archive.warc_records import IDENTICAL_PAYLOAD_DIGEST, SERVER_NOT_MODIFIED
 from tests.test_warc_capture import REPO, read_records, sha1_b32
 
 PAGE = b"<html><head><title>same</title></head><body>" + b"<p>same text</p>" * 300 + b"</body>"

@@ -19,17 +19,16 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.warc_writer import (
+from archive.warc_records import (
     IDENTICAL_PAYLOAD_DIGEST,
     SERVER_NOT_MODIFIED,
     SOFTWARE,
     HttpExchange,
     Revisit,
-    RotatingWarcWriter,
-    WarcPointer,
     WrittenExchange,
     warc_date,
 )
+from archive.warc_writer import RotatingWarcWriter, WarcPointer
 
 PINNED = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
 

@@ -228,12 +228,10 @@ def run_state(args: argparse.Namespace) -> int:
 
 def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> dict[str, Any]:
     stats = index.stats().as_dict()
+    from archive.run_report import previous_reports
+
     runs = []
-    for path in OutputLayout(directory).run_reports_of(site)[-5:]:
-        try:
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+    for report in reversed(previous_reports(OutputLayout(directory), site)[:5]):
         counts = report.get("incremental") or {}
         runs.append(
             {

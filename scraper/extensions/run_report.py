@@ -86,9 +86,7 @@ class RunReportExtension:
         report.repairs = repairs_for(self.crawler)
         report.stopped_by = stopped_by(self.crawler)
         report.index_consistent = _index_consistent(run.index, reason, stats)
-        report.alerts = run_alerts(
-            report, previous_reports(run.layout.runs_dir, report.site, report.run_id)
-        )
+        report.alerts = run_alerts(report, previous_reports(run.layout, report.site, report.run_id))
         path = report.write(run.layout.runs_dir)
         summary = report.to_dict()
         logger.info(

@@ -27,15 +27,15 @@ from archive.capture_context import CaptureContext
 from archive.cdxj import index_warc
 from archive.warc_pointer import WarcCapture, WarcPointer
 from archive.warc_reader import read_record_at
-from archive.warc_writer import (
+from archive.warc_records import (
     OPEN_SUFFIX,
     SERVER_NOT_MODIFIED,
     HttpExchange,
     Revisit,
-    RotatingWarcWriter,
     WrittenExchange,
     sha1_digest,
 )
+from archive.warc_writer import RotatingWarcWriter
 from scraper import signals as newsarchive_signals
 from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
 from scraper.run import ArchiveRun

@@ -27,7 +27,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.warc_pointer import WarcCapture, WarcPointer
+from archive.warc_pointer import WarcCapture
 from archive.warc_reader import (
     ArchivedRecord,
     NotAWarc,
@@ -59,11 +59,6 @@ class ArchivedCapture:
 def _answered(status: int | None) -> bool:
     # A later 503 or seizure does not hide the page an earlier run archived.
     return status is not None and 200 <= status < 400 or status == 404
-
-
-def _pointer(record: ArchivedRecord) -> WarcPointer:
-    # ARC records have no record id: the pointer carries None.
-    return WarcPointer(record.filename, record.offset, record.record_id)  # type: ignore[arg-type]
 
 
 class ArchiveResponseMiddleware:
@@ -132,10 +127,10 @@ class ArchiveResponseMiddleware:
             source = original
         self.crawler.stats.inc_value("archive/from_warc/hit")
         request.meta["warc"] = WarcCapture(
-            _pointer(record),
+            record.pointer(),
             record.date,
             record.type,
-            _pointer(source) if source is not record else None,
+            source.pointer() if source is not record else None,
         )
         status = record.http_status or 200
         if record.type == "revisit" and status == 304:

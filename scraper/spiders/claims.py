@@ -117,7 +117,7 @@ class ArticleBudget:
     def __init__(self, limit: int | None, shared: SharedCrawl | None) -> None:
         self.limit = limit
         self.shared = shared
-        self.scheduled = 0
+        self.scheduled = 0  # a crawl of its own; a shared crawl counts in Redis
         self.waiting: deque[Request] = deque(maxlen=MAX_WAITING)
 
     def spent(self) -> bool:
@@ -131,11 +131,11 @@ class ArticleBudget:
         if self.limit is None:
             return True
         if self.shared is not None:
-            taken = self.shared.take_budget(self.limit)
-        else:
-            taken = self.scheduled < self.limit
-        self.scheduled += taken
-        return taken
+            return self.shared.take_budget(self.limit)
+        if self.scheduled >= self.limit:
+            return False
+        self.scheduled += 1
+        return True
 
     def wait(self, request: Request) -> None:
         self.waiting.append(request)
@@ -144,9 +144,10 @@ class ArticleBudget:
         """An article failed: its place, and the waiting request that now takes it, if any."""
         if self.limit is None:
             return None
-        self.scheduled -= 1
         if self.shared is not None:
             self.shared.return_budget()
+        else:
+            self.scheduled -= 1
         if self.waiting and self.take():
             return self.waiting.popleft()
         return None

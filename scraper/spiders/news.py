@@ -348,7 +348,7 @@ class NewsSpider(Spider):
             extracted,
             urls=list(urls),
             fetched_at=fetched_at,
-            warc=payload_pointer(captured),
+            warc=_payload_pointer(response),
         )
 
     async def _not_modified(self, response: Response) -> None:
@@ -376,7 +376,7 @@ class NewsSpider(Spider):
             context=CaptureContext(MIRROR_COPY, response.meta["compared_article"]),
         )
         await self.compare.copy_arrived(
-            response, self.pool, _content_type(response), payload_pointer(response.meta.get("warc"))
+            response, self.pool, _content_type(response), _payload_pointer(response)
         )
 
     def mirror_copy_failed(self, failure: Failure) -> None:
@@ -469,14 +469,9 @@ class NewsSpider(Spider):
         return self.profile.on_origin(url, f"{parts.scheme}://{parts.netloc}")
 
 
-def payload_pointer(captured: WarcCapture | None) -> WarcPointer | None:
-    """Where the payload of the response that ``meta["warc"]`` describes can be read: the
-    record itself, or for a revisit (the same bytes captured before) the original response."""
-    if captured is None:
-        return None
-    if captured.record_type == "revisit" and captured.refers_to is not None:
-        return captured.refers_to
-    return captured.pointer
+def _payload_pointer(response: Response) -> WarcPointer | None:
+    captured: WarcCapture | None = response.meta.get("warc")
+    return captured.payload_pointer() if captured is not None else None
 
 
 def _content_type(response: Response) -> str | None:
