@@ -255,7 +255,8 @@ def previous_reports(
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and data.get("site") == site:
+        # a report that names no site is the site's its file name says
+        if isinstance(data, dict) and data.get("site", site) == site:
             reports.append(data)
     reports.sort(key=lambda r: str(r.get("started_at", "")), reverse=True)
     return reports[:ALERT_HISTORY]
