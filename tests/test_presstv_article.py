@@ -28,7 +28,13 @@ from tests.localsite.presstv_pages import (
     render_article_modern,
     seed_article,
 )
-from tests.localsite.presstv_variants import moved_legacy, renamed_modern, wrapped_modern
+from tests.localsite.presstv_variants import (
+    logo_headline_legacy,
+    moved_legacy,
+    renamed_modern,
+    standfirst_modern,
+    wrapped_modern,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/output.json"))
@@ -72,6 +78,8 @@ RENDERERS: dict[str, Callable[[], str]] = {
     "seed_renamed_modern": lambda: renamed_modern(seed_article()),
     "seed_moved_legacy": lambda: moved_legacy(seed_article()),
     "seed_wrapped_modern": lambda: wrapped_modern(seed_article()),
+    "seed_logo_headline_legacy": lambda: logo_headline_legacy(seed_article()),
+    "seed_standfirst_modern": lambda: standfirst_modern(seed_article()),
 }
 
 
@@ -426,6 +434,32 @@ def test_the_site_name_is_cut_from_either_side_of_the_title(title: str) -> None:
     assert item is not None and item.title == "West not willing"
 
 
+def test_a_logo_in_the_headlines_place_is_no_title() -> None:
+    head = '<meta property="og:title" content="PressTV-West not willing">'
+    body = "<h1 class='page-header'>Press TV</h1><div class='news-body'><p>Text.</p></div>"
+    item = PressTvArticlePage(URL, minimal(head, body)).to_item()
+    assert item is not None
+    assert (item.title, item.fallbacks) == ("West not willing", ["title", "published"])
+
+
+def test_a_declared_title_the_page_does_not_show_gives_way_to_its_headline() -> None:
+    head = '<meta property="og:title" content="PressTV-Yesterday\'s story">'
+    body = "<h1>West not willing</h1><div class='news-body'><p>Text.</p></div>"
+    item = PressTvArticlePage(URL, minimal(head, body)).to_item()
+    assert item is not None
+    assert (item.title, item.fallbacks) == ("West not willing", ["title", "published"])
+
+
+def test_a_short_text_the_generic_reading_agrees_with_is_the_sites() -> None:
+    body = (
+        "<h1 class='news-title'>Brief</h1><div class='news-body'><p>One line of news.</p></div>"
+        "<div class='most-viewed'><ul><li><a href='/a'>Another story</a></li></ul></div>"
+    )
+    item = PressTvArticlePage(URL, minimal(body=body)).to_item()
+    assert item is not None
+    assert (item.body, item.fallbacks) == ("One line of news.", ["published"])
+
+
 def test_a_page_stating_no_date_gets_the_day_in_its_url() -> None:
     item = PressTvArticlePage(URL, minimal()).to_item()
     assert item is not None and item.published == "2026-03-09"
@@ -455,7 +489,14 @@ def test_a_moved_dateline_is_read_beside_the_headline() -> None:
 
 
 @pytest.mark.parametrize(
-    "case", ["seed_renamed_modern", "seed_moved_legacy", "seed_wrapped_modern"]
+    "case",
+    [
+        "seed_renamed_modern",
+        "seed_moved_legacy",
+        "seed_wrapped_modern",
+        "seed_logo_headline_legacy",
+        "seed_standfirst_modern",
+    ],
 )
 def test_changed_markups_are_read_no_worse_than_the_generic_page_object(case: str) -> None:
     """Every field of these markups is asserted by ``test_field``; here: wherever the generic

@@ -36,6 +36,12 @@ from scraper.sites.figures.credits import split_credit
 from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
 from scraper.sites.listing import join_base
 from scraper.sites.metadata.read import read_metadata
+from scraper.sites.plausibility import (
+    CHECK_BODY_BELOW,
+    body_is_fragment,
+    title_fails,
+    title_on_page,
+)
 
 # --- Press TV selectors and patterns -------------------------------------------------------
 #
@@ -63,6 +69,8 @@ TAGS = (Selector("div.news-tags a"), Selector("div.item-tags a"))
 IMAGES = Selector(
     "figure.news-image img, div.news-body img, figure.item-image img, div.item-text img"
 )
+# The site's own names: a "title" that is only one of them is a logo, not a headline.
+SITE_NAMES = ("Press TV", "PressTV", "Press TV News")
 DATE_CREATED_META = "DC.Date.Created"
 DATE_MODIFIED_META = "DC.Date.Modified"
 # The dates as the page prints them: legacy "Sun Mar 17, 2019 01:16PM [Updated: …]" in a div
@@ -152,6 +160,8 @@ class PressTvArticlePage:
         structured = read_metadata(soup, self.url, default_tz=self.zone)
         # Everything read from the head and the chrome comes before any decompose().
         site = self._site_fields(index)
+        # When the headline selectors miss, a title the page shows: still a sign of drift.
+        shown_title = None if site.title else self._shown_title(index)
         paragraphs, generic_body = self._body(index)
         if not paragraphs:
             return None
@@ -159,8 +169,7 @@ class PressTvArticlePage:
         item, fallbacks = _merge(site, structured)
         if generic_body:
             fallbacks.add("body")
-        if item.title:
-            item.title = _strip_affix(item.title)
+        item.title = _strip_affix(shown_title or item.title)
         published = self._plausible_published(item.published)
         if published != item.published:
             item.published = published
@@ -181,11 +190,8 @@ class PressTvArticlePage:
 
     def _site_fields(self, index: TreeIndex) -> ArticleData:
         published, modified = self._dates(index)
-        title = index.first("title")
         return ArticleData(
-            title=_first_text(index, HEADLINE)
-            or _strip_affix(_meta(index, "og:title"))
-            or _strip_affix(clean_text(title.get_text()) if title else None),
+            title=self._headline(index),
             published=published,
             modified=modified,
             section=_first_text(index, SECTION),
@@ -196,6 +202,30 @@ class PressTvArticlePage:
             language=_language(index),
             canonical_url=self._canonical(index),
         )
+
+    def _headline(self, index: TreeIndex) -> str | None:
+        """The headline the selectors find, unless it is not one (a logo's site name)."""
+        headline = _strip_affix(_first_text(index, HEADLINE))
+        return None if title_fails(headline, SITE_NAMES, self.url) else headline
+
+    def _shown_title(self, index: TreeIndex) -> str | None:
+        """og:title, else ``<title>``, without the site's name, if the page shows it (one it
+        does not is another page's: a stale cache, a copied template); else the first
+        ``<h1>`` that is not the site's name."""
+        title_tag = index.first("title")
+        soup = cast(BeautifulSoup, index.root)
+        for declared in (
+            _meta(index, "og:title"),
+            clean_text(title_tag.get_text()) if title_tag else None,
+        ):
+            title = _strip_affix(declared)
+            if not title_fails(title, SITE_NAMES, self.url) and title_on_page(title, soup):
+                return title
+        for h1 in index.all("h1"):
+            title = _strip_affix(clean_text(h1.get_text(" ")))
+            if not title_fails(title, SITE_NAMES, self.url):
+                return title
+        return None
 
     def _dates(self, index: TreeIndex) -> tuple[str | None, str | None]:
         published = _local_iso(_meta(index, DATE_CREATED_META), self.zone)
@@ -281,18 +311,21 @@ class PressTvArticlePage:
         """The text's paragraphs, and whether they came from the generic body detection
         (no text container the selectors know)."""
         container = _first(index, BODY)
-        if container is not None:
-            _decompose(BOILERPLATE.select(index, within=container))
-            paragraphs = _without_boilerplate(block_paragraphs(container))
-            if paragraphs and DATELINE.match(paragraphs[0]):
-                paragraphs = paragraphs[1:]
-            if paragraphs:
-                return paragraphs, False
-        soup = cast(BeautifulSoup, index.root)  # the tree make_soup parsed
-        if NOT_AN_ARTICLE.search(clean_text(soup.get_text(" "))):
-            return [], True
-        _decompose(BOILERPLATE.select(index))
-        return _without_boilerplate(extract_body_paragraphs(soup)), True
+        if container is None:
+            return _generic_body(index), True
+        _decompose(BOILERPLATE.select(index, within=container))
+        paragraphs = _without_dateline(_without_boilerplate(block_paragraphs(container)))
+        if not paragraphs:
+            return _generic_body(index), True
+        text = "\n\n".join(paragraphs)
+        if len(text) >= CHECK_BODY_BELOW:
+            return paragraphs, False
+        # A short text may be what is left in the container after a redesign (the lead,
+        # with the text moved beside it): the generic reading of a fresh parse decides.
+        generic = _generic_body(TreeIndex(make_soup(self.html)))
+        if body_is_fragment(text, "\n\n".join(generic)):
+            return generic, True
+        return paragraphs, False
 
 
 class PressTvListingPage:
@@ -341,6 +374,20 @@ def _merge(site: ArticleData, structured: ArticleData) -> tuple[ArticleData, set
         if not ours and theirs:
             filled.add(f.name)
     return ArticleData(**merged), filled
+
+
+def _generic_body(index: TreeIndex) -> list[str]:
+    """The generic body detection's text, Press TV's chrome cut first; none on a seizure or
+    block page."""
+    soup = cast(BeautifulSoup, index.root)  # the tree make_soup parsed
+    if NOT_AN_ARTICLE.search(clean_text(soup.get_text(" "))):
+        return []
+    _decompose(BOILERPLATE.select(index))
+    return _without_dateline(_without_boilerplate(extract_body_paragraphs(soup)))
+
+
+def _without_dateline(paragraphs: list[str]) -> list[str]:
+    return paragraphs[1:] if paragraphs and DATELINE.match(paragraphs[0]) else paragraphs
 
 
 def _without_boilerplate(paragraphs: list[str]) -> list[str]:

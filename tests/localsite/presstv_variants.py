@@ -60,3 +60,20 @@ def wrapped_modern(article: SampleArticle) -> str:
         '<div class="news-body">',
         '<div class="content-wrapper"><section class="main"><div class="text">',
     )
+
+
+def logo_headline_legacy(article: SampleArticle) -> str:
+    """The logo's ``<h1>`` given the class the old headline had (``page-header``), the headline
+    itself renamed, og:title dropped: the selectors now find "PressTV" as the title."""
+    html = render_article_legacy(article)
+    html = html.replace('<h1 class="logo">', '<h1 class="page-header">')
+    html = html.replace('<h2 class="page-header">', '<h2 class="story-title">')
+    return _drop_metas(html, "og:title")
+
+
+def standfirst_modern(article: SampleArticle) -> str:
+    """The old text container kept for the standfirst, the text moved to a new container
+    after it: the selectors now find the lead alone."""
+    html = render_article_modern(article)
+    lead = f'<div class="news-body"><p>{article.description}</p></div>'
+    return html.replace('<div class="news-body">', lead + '<div class="article-content">', 1)
