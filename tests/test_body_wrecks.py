@@ -3,6 +3,8 @@ page, built here, every rule general (no host is named)."""
 
 from __future__ import annotations
 
+import pytest
+
 from scraper.sites.generic import GenericArticlePage
 
 ITEM = (
@@ -42,3 +44,114 @@ def test_a_list_article_keeps_every_item_not_only_its_introduction() -> None:
         assert ITEM.format(n=n) in paragraphs
     assert len(paragraphs) == 21
     assert "More stories" not in item.body and "Travel Weekly" not in item.body
+
+
+STORY = [
+    "The city council approved on Tuesday the plan for a new bridge over the river, after two "
+    "years of debate, three public hearings and a vote that split the chamber.",
+    "Work is to begin in the spring, the mayor said, and the bridge, which will carry trams, "
+    "bicycles and pedestrians but no cars, should open to traffic in 2029.",
+    "Opponents, who had argued that the money would be better spent on schools, said they "
+    "would take the decision to court before the end of the month.",
+]
+COMMENT = (
+    "I have lived here for thirty years, and I can tell you that this bridge, like the last "
+    "one, will cost twice what they say, take twice as long, and nobody will use it ({n})."
+)
+
+
+def commented(story_apart: bool, heading: bool, comments: int = 12) -> str:
+    """A short story under its headline, then a longer thread of readers' comments in boxes
+    with neutral class names, each a nick, a time, the comment and a Reply link: in the
+    story's wrapper, or in a container of its own beside it."""
+    thread = "".join(
+        f'<div class="c2"><div class="c2h"><b>reader{n}</b> <span>{n} hours ago</span></div>'
+        f'<p>{COMMENT.format(n=n)}</p><a href="#reply{n}" class="c2r">Reply</a></div>'
+        for n in range(comments)
+    )
+    story = "<div class='x1'>" + "".join(f"<p>{p}</p>" for p in STORY) + "</div>"
+    title = f"<h3>Comments ({comments})</h3>" if heading else ""
+    thread = f"<div id='c'>{title}{thread}</div>"
+    inner = (
+        f"<div class='s'><h1>Council approves new bridge</h1>{story}</div>{thread}"
+        if story_apart
+        else f"<div class='s'><h1>Council approves new bridge</h1>{story}{thread}</div>"
+    )
+    return (
+        "<html><head><title>Council approves new bridge | City Post</title></head><body>"
+        f"<div class='top'><a href='/'>City Post</a></div>{inner}"
+        "<div class='foot'>© City Post</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("heading", [True, False])
+@pytest.mark.parametrize("story_apart", [False, True])
+def test_readers_comments_are_never_the_article(story_apart: bool, heading: bool) -> None:
+    page = commented(story_apart, heading)
+    item = GenericArticlePage("https://city.example/bridge", page).to_item()
+    assert item is not None
+    assert item.body.split("\n\n") == STORY
+
+
+def test_the_word_reply_linked_in_a_sentence_is_text() -> None:
+    sentence = 'The minister sent his <a href="/letter">reply</a> to the council on Friday.'
+    page = commented(story_apart=False, heading=True).replace(
+        f"<p>{STORY[1]}</p>", f"<p>{STORY[1]}</p><p>{sentence}</p>"
+    )
+    item = GenericArticlePage("https://city.example/bridge", page).to_item()
+    assert item is not None
+    assert "The minister sent his reply to the council on Friday." in item.body.split("\n\n")
+
+
+REPORT = [
+    f"Line {n} of the report says that the plan was made in the spring and that the money "
+    "came from the state."
+    for n in range(8)
+]
+LEAD = (
+    "The government's budget, published on Monday, cuts spending on roads, raises it on "
+    "hospitals and, for the first time in a decade, balances the books, ministers said."
+)
+
+
+def lead_apart() -> str:
+    """The standfirst in a box the template marks as the article's, under the headline; the
+    text in another container, under a class that hints at a paywall: the box outscores the
+    text, which a reading that trusted the scorer would lose."""
+    return (
+        "<html><head><title>Budget report | Daily</title></head><body><div class='page'>"
+        f"<div class='hd'><h1>Budget report</h1><div class='article-lead'><p>{LEAD}</p></div>"
+        "</div><div class='x'><div class='paywall'>"
+        + "".join(f"<p>{p}</p>" for p in REPORT)
+        + "</div></div></div></body></html>"
+    )
+
+
+def test_a_lead_set_apart_is_kept_with_the_text_not_instead_of_it() -> None:
+    item = GenericArticlePage("https://daily.example/budget", lead_apart()).to_item()
+    assert item is not None
+    assert item.body.split("\n\n") == [LEAD, *REPORT]
+
+
+def teaser_in_front() -> str:
+    """Another story's card (its headline and summary in one link) set at the top of the
+    text, and the text cut in two by an advertisement slot."""
+    card = (
+        "<div class='inline-card'><a href='/storm'><h3>Storm closes airport for a day</h3>"
+        "<p>Hundreds of flights were cancelled on Sunday as the storm, the worst in a decade, "
+        "hit the coast and closed the city's airport.</p></a></div>"
+    )
+    return (
+        "<html><head><title>Budget report | Daily</title></head><body><article>"
+        f"<h1>Budget report</h1><div class='article-text'>{card}"
+        + "".join(f"<p>{p}</p>" for p in REPORT[:3])
+        + "</div><div class='ad-slot'>Advertisement</div><div class='article-text'>"
+        + "".join(f"<p>{p}</p>" for p in REPORT[3:])
+        + "</div></article></body></html>"
+    )
+
+
+def test_another_storys_teaser_is_not_put_in_front_of_the_text() -> None:
+    item = GenericArticlePage("https://daily.example/budget", teaser_in_front()).to_item()
+    assert item is not None
+    assert item.body.split("\n\n") == REPORT

@@ -11,6 +11,7 @@ from scraper.sites.body.vocabulary import (
     CAPTION_LINE,
     CHROME_LINES,
     CLOCK_TIME,
+    COMMENTS_HEADING,
     COPYRIGHT_CREDIT,
     CREDIT_LINE,
     OTHER_STORIES,
@@ -27,11 +28,23 @@ def without_trailing_chrome(paragraphs: list[str]) -> list[str]:
     heading that says so ("You may also be interested in…"), where a plugin printed it as
     text.  Public for texts read elsewhere than the HTML (JSON-LD articleBody, script data),
     which carry the same lines."""
-    paragraphs = _without_trailing_list(paragraphs)
+    paragraphs = _without_trailing_list(_without_comment_thread(paragraphs))
     end = len(paragraphs)
     while end > _MIN_KEPT and (_is_label(paragraphs[end - 1]) or _is_sign_off(paragraphs[end - 1])):
         end -= 1
     return paragraphs[:end] if end < len(paragraphs) and end >= _MIN_KEPT else paragraphs
+
+
+def _without_comment_thread(paragraphs: list[str]) -> list[str]:
+    """Cut at the heading of the readers' comments ("Comments (12)", "Leave a reply"): the
+    article ended before it."""
+    for index, paragraph in enumerate(paragraphs[1:], start=1):
+        if len(paragraph) <= _MAX_COMMENTS_HEADING and COMMENTS_HEADING.match(paragraph):
+            return paragraphs[:index]
+    return paragraphs
+
+
+_MAX_COMMENTS_HEADING = 40
 
 
 def _without_trailing_list(paragraphs: list[str]) -> list[str]:

@@ -89,11 +89,25 @@ def clean_container(container: Tag, stats: TextStats) -> None:
         elif (
             name in LINK_LIST_TAGS
             and _is_link_list(tag, stats)
-            or (name == "a" and _is_link_line(tag))
+            or (name == "a" and (_is_link_line(tag) or _is_link_card(tag)))
             or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats)))
         ):
             _cut_lead_in(tag)
             tag.decompose()
+
+
+def _is_link_card(link: Tag) -> bool:
+    """A link wrapped round a heading or paragraphs: another story's card (its headline and
+    summary) set into the text, never a part of a sentence."""
+    for count, node in enumerate(link.descendants):
+        if count == _MAX_PARAGRAPH_NODES:
+            return False
+        if type(node) is Tag and node.name in _CARD_PARTS:
+            return True
+    return False
+
+
+_CARD_PARTS = frozenset("h2 h3 h4 h5 h6 p div".split())
 
 
 def _is_inline_link(link: Tag, stats: TextStats) -> bool:
@@ -246,14 +260,14 @@ def _is_link_line(link: Tag) -> bool:
     parent = link.parent
     if parent is None or parent.name not in RUN_CONTAINERS:
         return False
-    before = _line_edge(link.previous_siblings)
+    before = line_edge(link.previous_siblings)
     if before is None:
         return False
-    after = _line_edge(link.next_siblings)
+    after = line_edge(link.next_siblings)
     return after is not None and "br" in (before, after)
 
 
-def _line_edge(siblings: Iterator[PageElement]) -> str | None:
+def line_edge(siblings: Iterator[PageElement]) -> str | None:
     """What ends the line on one side of an element: "br", "block" (a block element or the
     container's edge), or None when more text or inline content shares the line."""
     for count, sibling in enumerate(siblings):
@@ -285,7 +299,7 @@ def _cut_lead_in(links: Tag) -> None:
             if name == "br":
                 continue
             if name not in LEAD_IN_TAGS or (
-                name not in BLOCK_TAGS and _line_edge(sibling.previous_siblings) is None
+                name not in BLOCK_TAGS and line_edge(sibling.previous_siblings) is None
             ):
                 return  # not a line of its own
             text = sibling.get_text().strip()
@@ -300,7 +314,7 @@ def _cut_lead_in(links: Tag) -> None:
         if (
             text.endswith(_COLONS)
             and len(text) < _MAX_LEAD_IN
-            and _line_edge(sibling.previous_siblings) is not None
+            and line_edge(sibling.previous_siblings) is not None
         ):
             sibling.replace_with("")
         return

@@ -1,7 +1,8 @@
 """Generic main-text detection for pages no site selector covers: the entry point.
 
-Boilerplate tags are cut from the page (``cleanup``); a readability-style scorer chooses
-the article's containers (``scoring``); the boilerplate inside them is cut and their text
+Boilerplate tags and readers' comments are cut from the page (``cleanup``,
+``comments``); a readability-style scorer chooses the article's containers (``scoring``),
+and a choice that looks weak is read again (``confidence``); the boilerplate inside them is cut and their text
 split into paragraphs with ``block_paragraphs``; then short lines a template repeats, and
 lines that are chrome in any article (``chrome_lines``), are dropped.
 """
@@ -12,6 +13,8 @@ from bs4 import BeautifulSoup
 
 from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailing_chrome
 from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
+from scraper.sites.body.comments import strip_comment_blocks
+from scraper.sites.body.confidence import checked_containers
 from scraper.sites.body.scoring import main_containers
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
@@ -27,8 +30,9 @@ def extract_body_paragraphs(soup: BeautifulSoup) -> list[str]:
 
 def _extract(soup: BeautifulSoup) -> list[str]:
     strip_boilerplate_tags(soup)
+    strip_comment_blocks(soup)
     stats = TextStats(soup)
-    containers = main_containers(soup, stats)
+    containers = checked_containers(main_containers(soup, stats), soup, stats)
     paragraphs: list[str] = []
     for container in containers:
         clean_container(container, stats)

@@ -13,6 +13,8 @@ pages nest thousands deep and must not hit the recursion limit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
@@ -29,9 +31,43 @@ from scraper.sites.html import all_tags
 _MIN_PARAGRAPH = 25
 
 
-def main_containers(soup: BeautifulSoup, stats: TextStats) -> list[Tag]:
-    """The elements that hold the article text, in page order; none on a page without
-    prose."""
+@dataclass(frozen=True)
+class Reading:
+    """The elements chosen as the article text, in page order, with every candidate's
+    final score: what a second reading turns to when the choice looks weak."""
+
+    containers: list[Tag]
+    scores: dict[int, float] = field(default_factory=dict)
+    elements: dict[int, Tag] = field(default_factory=dict)
+
+    def runner_up(self) -> Tag | None:
+        """The best-scoring candidate outside the chosen containers (and not around them)."""
+        best: Tag | None = None
+        best_score = 0.0
+        for key, score in self.scores.items():
+            element = self.elements[key]
+            if score > best_score and not any(
+                _within(element, tag) or _within(tag, element) for tag in self.containers
+            ):
+                best, best_score = element, score
+        return best
+
+
+def main_containers(soup: BeautifulSoup, stats: TextStats) -> Reading:
+    """The elements that hold the article text; none on a page without prose."""
+    scores, elements = _scores(stats)
+    if not scores:
+        return Reading([])
+    final = {key: _final_score(elements[key], score, stats) for key, score in scores.items()}
+    story = _first_story(stats)
+    if story is not None:
+        inside = {key: score for key, score in final.items() if _within(elements[key], story)}
+        final = inside or final
+    return Reading(_chosen(soup, final, elements, stats, story), final, elements)
+
+
+def _scores(stats: TextStats) -> tuple[dict[int, float], dict[int, Tag]]:
+    """Every container's points from the paragraph blocks below it."""
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
     for block, length, link_length, commas, runs in stats.blocks:
@@ -51,14 +87,16 @@ def main_containers(soup: BeautifulSoup, stats: TextStats) -> list[Tag]:
             continue
         if block.parent is not None:
             _give_points(block.parent, _points(length, link_length, commas), scores, elements)
-    if not scores:
-        return []
+    return scores, elements
 
-    final = {key: _final_score(elements[key], score, stats) for key, score in scores.items()}
-    story = _first_story(stats)
-    if story is not None:
-        inside = {key: score for key, score in final.items() if _within(elements[key], story)}
-        final = inside or final
+
+def _chosen(
+    soup: BeautifulSoup,
+    final: dict[int, float],
+    elements: dict[int, Tag],
+    stats: TextStats,
+    story: Tag | None,
+) -> list[Tag]:
     top_key = max(final, key=final.__getitem__)
     top = elements[top_key]
     explicit = _explicit_body(soup, top, stats)

@@ -41,6 +41,13 @@ BODY_HINT = re.compile(
 )
 ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
 
+# The label of a comment's reply link or button: what marks a block as a reader's comment.
+REPLY_ACTION = re.compile(
+    r"^(?:reply|replies|répondre|responder|responda|antworten|rispondi|reageer|beantwoorden|"
+    r"svara|svar|odpowiedz|ответить|відповісти|回复|返信|답글|답글 달기|الرد|رد|پاسخ)$",
+    re.I,
+)
+
 
 # --------------------------------------------------------------------------- tag tables
 
@@ -126,6 +133,15 @@ OTHER_STORIES = re.compile(
     r"weitere artikel|mehr zum thema|das könnte sie auch interessieren|lire aussi|à lire aussi|"
     r"sur le même sujet|te puede interesar|leia também|veja também|читайте также|самые популярные|"
     r"похожие (?:статьи|новости|материалы))\W{0,5}(?:\w+\W{0,3}){0,4}$",
+    re.I,
+)
+
+# The heading of a comment thread: the text is over where it stands.
+COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|coment[aá]rios|commenti|"
+    r"reacties|комментарии|reader comments|readers' comments)(?:\s*\(\d+\))?:?$"
+    r"|^(?:leave|post|add|write) a (?:comment|reply)\b.{0,20}$"
+    r"|^join the (?:conversation|discussion)$",
     re.I,
 )
 
