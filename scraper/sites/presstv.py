@@ -219,7 +219,11 @@ class PressTvArticlePage:
             clean_text(title_tag.get_text()) if title_tag else None,
         ):
             title = _strip_affix(declared)
-            if not title_fails(title, SITE_NAMES, self.url) and title_on_page(title, soup):
+            if (
+                title
+                and not title_fails(title, SITE_NAMES, self.url)
+                and title_on_page(title, soup)
+            ):
                 return title
         for h1 in index.all("h1"):
             title = _strip_affix(clean_text(h1.get_text(" ")))

@@ -11,7 +11,7 @@ that candidate is the text, and the chosen box, when it stands right before it, 
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
 from scraper.sites.body.scoring import Reading
@@ -56,7 +56,7 @@ _MAX_LINK_DENSITY = 0.3
 
 def _comes_before(first: Tag, second: Tag) -> bool:
     """``second`` follows ``first`` with little text between them (a byline, a label)."""
-    last: Tag | NavigableString = first
+    last: PageElement = first
     for _ in range(_MAX_DEPTH):  # the last node inside ``first``: the walk starts past it
         if not isinstance(last, Tag) or not last.contents:
             break
