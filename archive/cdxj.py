@@ -27,11 +27,10 @@ from typing import Any, TextIO
 
 from cdxj_indexer import CDXJIndexer
 
-from archive.warc_records import OPEN_SUFFIX
+from archive.archive_paths import ArchivePaths, find_archives, is_unfinished
+from archive.warc_reader import NotAWarc, iter_records
 
 CDXJ_SUFFIX = ".cdxj"
-# What cdxj_indexer itself treats as an archive file when it walks a directory.
-WARC_ENDINGS = (".warc.gz", ".warc", ".arc.gz", ".arc")
 
 
 class CdxjError(Exception):
@@ -45,15 +44,6 @@ class CdxjError(Exception):
 
 def cdxj_path(warc: Path) -> Path:
     return warc.with_name(warc.name + CDXJ_SUFFIX)
-
-
-def is_unfinished(path: Path) -> bool:
-    """A ``*.open`` file: still being written, or left behind by a crawl that was killed."""
-    return path.name.endswith(OPEN_SUFFIX)
-
-
-def is_warc_name(name: str) -> bool:
-    return name.removesuffix(OPEN_SUFFIX).endswith(WARC_ENDINGS)
 
 
 def index_is_current(warc: Path) -> bool:
@@ -77,38 +67,12 @@ def one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-@dataclass
-class WarcFiles:
-    """The WARC files under some paths: closed ones (sorted) and unfinished ``*.open`` ones."""
-
-    closed: list[Path] = field(default_factory=list)
-    unfinished: list[Path] = field(default_factory=list)
-
-
-def find_warcs(paths: Iterable[Path]) -> WarcFiles:
-    """Every WARC file named or under a named directory (recursively).
-
-    A file named explicitly counts whatever its name (so a stray file can be checked), except
-    a ``.cdxj`` index; a directory contributes the files whose names look like WARCs. Raises
-    FileNotFoundError for a path that does not exist.
-    """
-    found = WarcFiles()
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and is_warc_name(p.name))
-        elif path.exists():
-            candidates = [path]
-        else:
-            raise FileNotFoundError(f"{path}: no such file or directory")
-        for candidate in candidates:
-            if candidate.name.endswith(CDXJ_SUFFIX):
-                continue  # our own sidecar, caught by a shell glob such as warc/site/*
-            key = candidate.resolve()
-            if key in seen:
-                continue
-            seen.add(key)
-            (found.unfinished if is_unfinished(candidate) else found.closed).append(candidate)
+def find_warcs(paths: Iterable[Path]) -> ArchivePaths:
+    """Every WARC file named or under a named directory (recursively), as
+    ``archive_paths.find_archives`` finds them, except a ``.cdxj`` index named explicitly
+    (our own sidecar, caught by a shell glob such as ``warc/site/*``)."""
+    found = find_archives(paths)
+    found.closed = [path for path in found.closed if not path.name.endswith(CDXJ_SUFFIX)]
     return found
 
 
@@ -190,7 +154,22 @@ def _index(path: Path) -> tuple[Path, int]:
         count = _build(path, target)
     except Exception as exc:  # any reader failure means this one file is not indexable
         raise CdxjError(path, one_line(exc)) from exc
+    if count == 0:
+        reason = _not_an_archive(path)
+        if reason is not None:  # an empty index would say "nothing here", not "not a WARC"
+            target.unlink(missing_ok=True)
+            raise CdxjError(path, reason)
     return target, count
+
+
+def _not_an_archive(path: Path) -> str | None:
+    if path.stat().st_size == 0:
+        return "empty file, not a WARC"
+    try:
+        next(iter(iter_records(path)), None)
+    except NotAWarc as exc:
+        return f"not a WARC or ARC file: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -231,6 +210,10 @@ def index_directory(
     """
     files = find_warcs(Path(p) for p in paths)
     summary = IndexSummary(unfinished=list(files.unfinished))
+    for skipped in files.skipped:
+        summary.results.append(IndexResult(skipped.path, "failed", error=skipped.reason))
+        if progress is not None:
+            progress(summary.results[-1])
     for warc in files.closed:
         if not force and index_is_current(warc):
             result = IndexResult(warc, "current")

@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from archive.archive_paths import SkippedPath
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
 from archive.extraction import ArticleResult, ExtractionPool, extract_article
 from archive.index.model import ArticleIndex, confirm_written
@@ -125,7 +126,7 @@ class Replay:
     # -- driving --------------------------------------------------------------------------
 
     def run(self, paths: Iterable[Path]) -> ReplayResult:
-        files = archive_files(paths)
+        files = archive_files(paths, on_skip=self._skipped_file)
         self.progress.start(files)
         try:
             for path in files:
@@ -162,6 +163,10 @@ class Replay:
         except OSError as exc:
             self._fail(str(path), 0, f"unreadable: {exc.strerror or exc}")
         self.progress.file_done(path)
+
+    def _skipped_file(self, skipped: SkippedPath) -> None:
+        self.report.fail(str(skipped.path), f"{skipped.path}: {skipped.reason}", "warc_file")
+        self.progress.problems += 1
 
     def _problem(self, problem: ReadProblem) -> None:
         self._fail(str(problem.path), problem.offset, problem.reason)

@@ -50,7 +50,8 @@ class Finding:
 
 @dataclass
 class FileCheck:
-    """What was checked in one file: ``kind`` is "warc", "unfinished" or "records"."""
+    """What was checked in one file: ``kind`` is "warc", "unfinished", "skipped" (not a
+    regular file to read) or "records"."""
 
     path: Path
     kind: str
@@ -123,6 +124,10 @@ def verify_paths(paths: Sequence[Path]) -> Verification:
     for path in files.unfinished:
         check = FileCheck(path, "unfinished")
         check.problem("", "unfinished WARC (crawl killed?)")
+        result.files.append(check)
+    for skipped in files.skipped:
+        check = FileCheck(skipped.path, "skipped")
+        check.problem("", skipped.reason)
         result.files.append(check)
     for check, offset, refers_to in catalog.revisits:
         if refers_to not in catalog.record_ids:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import errno
 import gzip
 import hashlib
 import io
@@ -44,6 +43,7 @@ from typing import Any, Generic, TypeVar
 from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.timeutils import timestamp_to_iso_date
 
+from archive.archive_paths import SkippedPath, find_archives
 from archive.warc_pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
@@ -234,43 +234,36 @@ def read_record_at(path: Path, offset: int) -> ArchivedRecord:
         records.close()
 
 
-def archive_files(paths: Iterable[Path], include_open: bool = False) -> list[Path]:
-    """Expand directories recursively into .warc, .warc.gz, .arc, .arc.gz files (and
-    ``*.warc.gz.open`` etc. only with ``include_open``); explicit file arguments are kept
-    whatever their name. Sorted by path, so a crawl's files come in write order (their names
-    start with a UTC timestamp); each file once, however often it was named.
-    """
-    found: dict[Path, Path] = {}
-
-    def add(candidate: Path) -> None:
-        found.setdefault(candidate.resolve(), candidate)
-
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            for root, dirs, files in os.walk(given):
-                dirs.sort()
-                for name in files:
-                    if _is_archive_name(name, include_open):
-                        add(Path(root) / name)
-        elif given.exists():
-            add(given)
+def archive_files(
+    paths: Iterable[Path],
+    include_open: bool = False,
+    on_skip: Callable[[SkippedPath], None] | None = None,
+) -> list[Path]:
+    """The archives to read, sorted by path (``archive_paths.find_archives``); unfinished
+    ``*.open`` files only with ``include_open``.  What is not a regular file to read (a
+    FIFO, a device, a symlink loop) goes to ``on_skip``, else is logged as a warning."""
+    paths = [Path(path) for path in paths]
+    found = find_archives(paths)
+    named = {path for path in paths if not path.is_dir()}
+    files = list(found.closed)
+    skipped = list(found.skipped)
+    for path in found.unfinished:
+        if include_open or path in named:
+            files.append(path)
         else:
-            raise FileNotFoundError(errno.ENOENT, "no such WARC file or directory", str(given))
-    return sorted(found.values())
+            skipped.append(SkippedPath(path, _UNFINISHED))
+    for problem in skipped:
+        if on_skip is not None:
+            on_skip(problem)
+        else:
+            logger.warning("skipped %s", problem)
+    return sorted(files)
 
 
-_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-_OPEN_SUFFIX = ".open"
-
-
-def _is_archive_name(name: str, include_open: bool) -> bool:
-    lowered = name.lower()
-    if lowered.endswith(_OPEN_SUFFIX):
-        if not include_open:
-            return False
-        lowered = lowered[: -len(_OPEN_SUFFIX)]
-    return lowered.endswith(_ARCHIVE_SUFFIXES)
+_UNFINISHED = (
+    "unfinished WARC (still being written, or its crawl was killed: the next crawl of the "
+    "site repairs it); name it explicitly to read it as it is"
+)
 
 
 def _ignore(problem: ReadProblem) -> None:

@@ -27,6 +27,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.archive_paths import SkippedPath
 from archive.warc_pointer import WarcCapture
 from archive.warc_reader import (
     ArchivedRecord,
@@ -84,7 +85,7 @@ class ArchiveResponseMiddleware:
         the most recent capture."""
         stats = self.crawler.stats
         assert stats is not None
-        files = archive_files(self.source)
+        files = archive_files(self.source, on_skip=self._skipped_file)
         for path in files:
             try:
                 for record in iter_records(path, self._problem):
@@ -96,6 +97,11 @@ class ArchiveResponseMiddleware:
                 logger.warning("offline crawl: skipping %s: %s", path, exc)
                 stats.inc_value("archive/from_warc/unreadable_files")
         logger.info("offline crawl: %d URLs in %d WARC files", len(self.captures), len(files))
+
+    def _skipped_file(self, skipped: SkippedPath) -> None:
+        logger.warning("offline crawl: skipping %s", skipped)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archive/from_warc/unreadable_files")
 
     def _problem(self, problem: ReadProblem) -> None:
         logger.warning(
