@@ -74,6 +74,9 @@ class Capture:
     source: Path | None = None  # the file its payload is in
 
 
+_WARNING_EXAMPLES = 20
+
+
 @dataclass
 class ReplayResult:
     report: RunReport
@@ -122,6 +125,7 @@ class Replay:
         self.seq = 0
         self.progress = ReplayProgress(progress)
         self._ours: bool = False  # the file being read was written by newsarchive
+        self.warning_examples: list[str] = []
 
     # -- driving --------------------------------------------------------------------------
 
@@ -146,6 +150,7 @@ class Replay:
             "files": len(files),
             "records": self.seq,
             "bytes": self.progress.total_bytes,
+            "read_warning_examples": self.warning_examples,
         }
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, sum(w.count for w in self.writers.values()), report_path)
@@ -187,6 +192,16 @@ class Replay:
             self._context(record)
         elif kind in ("response", "revisit") and record.target_uri:
             self._capture(record)
+
+    def _note_warnings(self, record: ArchivedRecord) -> None:
+        """A quirk the reader repaired (a lying header, a spoilt ARC line): read, not skipped,
+        but counted and shown, so nobody mistakes the archive for a clean one."""
+        if not record.warnings:
+            return
+        self.report.count("replay/read_with_warnings")
+        if len(self.warning_examples) < _WARNING_EXAMPLES:
+            where = f"{record.filename} at offset {record.offset}"
+            self.warning_examples.append(f"{where}: {'; '.join(record.warnings)}")
 
     def _context(self, record: ArchivedRecord) -> None:
         context = parse_context(record.content_type, record.payload)
@@ -230,6 +245,7 @@ class Replay:
         except PayloadError as exc:
             self._fail(str(source.path), source.offset, str(exc), record.target_uri)
             return
+        self._note_warnings(source)
         shown = profile.block_marker_in(body)
         if shown is not None:
             self.report.count("replay/blocked")  # a seizure or block page: failed over in the crawl

@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.timeutils import timestamp_to_iso_date
@@ -152,7 +153,12 @@ class ArchivedRecord:
         data = self.payload
         if not data:
             return data
-        for coding in reversed(self.content_codings()):
+        codings = self.content_codings()
+        if codings and codings[-1] in _GZIP_CODINGS and not data.startswith(_GZIP_MAGIC):
+            # Stored decoded under the header the server sent (a browser capture's habit).
+            self.warnings.append(f"Content-Encoding: {codings[-1]}, but the body is stored decoded")
+            return data
+        for coding in reversed(codings):
             try:
                 data = _decode_coding(coding, data, self.warnings)
             except PayloadError as exc:
@@ -181,6 +187,9 @@ class ArchivedRecord:
 
     def _where(self) -> str:
         return f"{self.filename}@{self.offset} ({self.target_uri})"
+
+
+_GZIP_CODINGS = frozenset({"gzip", "x-gzip"})
 
 
 def _first(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -284,6 +293,8 @@ _ARC_RESYNC = re.compile(
     rb"\n(?=[A-Za-z][A-Za-z0-9+.\-]*:[^\r\n]* \S+ \d{12,18} \S+(?: \S+){1,6}\r?\n)"
 )
 _WARC_RESYNC = re.compile(rb"\n(?=WARC/\d+\.\d+\r?\n)")
+# Only where a record is known to start (never to resynchronise: too loose for that).
+_LOOSE_ARC_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]*:[^ \r\n]*(?: [^ \r\n]*){3} \d+\r?\n")
 
 
 def _sniff(path: Path) -> str:
@@ -318,8 +329,14 @@ def _starts_record(data: Buffer, pos: int) -> bool:
 
 
 def _is_arc_line(data: Buffer, pos: int, end: int) -> bool:
+    """An ARC header line where a record starts: strict (a 12-18 digit date in place) or
+    loose (a URL, then four fields, the last a length), since writers put ``None`` for the
+    IP, ten-digit dates, no content type, or the IP and the date the wrong way round."""
     eol = data.find(b"\n", pos, min(end, pos + _MAX_ARC_LINE))
-    return eol >= 0 and _ARC_LINE.match(bytes(data[pos : eol + 1])) is not None
+    if eol < 0:
+        return False
+    line = bytes(data[pos : eol + 1])
+    return _ARC_LINE.match(line) is not None or _LOOSE_ARC_LINE.match(line) is not None
 
 
 _MAGIC_NAMES = (
@@ -420,7 +437,11 @@ def _find_head_end(data: Buffer, start: int, limit: int) -> int:
     bare = data.find(b"\n\n", start, crlf if crlf >= 0 else limit)
     if bare >= 0:
         return bare + 2
-    return crlf + 4 if crlf >= 0 else -1
+    if crlf >= 0:
+        return crlf + 4
+    # Lines ending in CR CR LF (a writer that added a CR to lines that had one)
+    doubled = data.find(b"\r\r\n\r\r\n", start, limit)
+    return doubled + 6 if doubled >= 0 else -1
 
 
 def _parse_record(data: Buffer, pos: int, end: int) -> _Parsed:
@@ -525,15 +546,19 @@ def _parse_arc(data: Buffer, pos: int, end: int) -> _Parsed:
             raise _NeedMore
         raise _BadRecord("unparsable ARC header: no end of line")
     line = StatusAndHeadersParser.decode_header(bytes(data[pos:eol]).rstrip(b"\r"))
-    fields = _split_arc_line(line)
+    warnings: list[str] = []
+    fields = _split_arc_line(line) or _split_loose_arc_line(line, warnings)
     if fields is None:
         raise _BadRecord(f"unparsable ARC header: {line[:80]!r}")
     url, ip, stamp, mime, length_text = fields
     if not _is_decimal(length_text):
         raise _BadRecord(f"unparsable ARC header: length {length_text[:30]!r}")
-    warnings: list[str] = []
     if len(stamp) != 14:
         warnings.append(f"ARC date {stamp!r} is not 14 digits")
+    if not _IP_ADDRESS.fullmatch(ip) and not url.startswith("filedesc:"):
+        warnings.append(f"ARC IP address {ip[:40]!r} is not an address")
+    if not mime:
+        warnings.append("ARC content type is empty")
     date = timestamp_to_iso_date(stamp[:14])
     block_start = eol + 1
     block_end = block_start + int(length_text)
@@ -578,6 +603,25 @@ def _split_arc_line(line: str) -> tuple[str, str, str, str, str] | None:
     if len(parts) == 10 and _ARC_DATE.fullmatch(parts[2]):
         return parts[0], parts[1], parts[2], parts[3], parts[9]
     return None
+
+
+def _split_loose_arc_line(line: str, warnings: list[str]) -> tuple[str, str, str, str, str] | None:
+    """(url, ip, date, mime, length) of an ARC v1 line with a field as writers spoil it:
+    the IP as ``None``, a date of fewer digits, no content type, the IP and the date
+    swapped.  Each repair is a warning."""
+    parts = line.rsplit(" ", 4)
+    if len(parts) != 5 or not _is_decimal(parts[4]):
+        return None
+    url, ip, stamp, mime, length = parts
+    if not stamp.isdigit() and ip.isdigit() and len(ip) >= 8:
+        ip, stamp = stamp, ip
+        warnings.append("ARC header has the IP address and the date swapped")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) >= 8):
+        return None
+    return url, ip, stamp, mime, length
+
+
+_IP_ADDRESS = re.compile(r"[0-9.]{7,15}|[0-9A-Fa-f:]{2,39}")
 
 
 # =============================================================================================
@@ -636,7 +680,9 @@ def _make_record(
         offset=offset,
         length=length,
         type=rec_type,
-        record_id=first.get("warc-record-id") if parsed.format == "warc" else None,
+        record_id=first.get("warc-record-id")
+        if parsed.format == "warc"
+        else arc_record_id(path.name, offset),
         target_uri=target_uri,
         date=first.get("warc-date"),
         warc_headers=headers,
@@ -660,6 +706,12 @@ def _make_record(
         http_method=method,
         block=block,
     )
+
+
+def arc_record_id(filename: str, offset: int) -> str:
+    """The id of an ARC record, which has none: its file and offset, stable for as long as
+    the file keeps its name (what every pointer to the record holds anyway)."""
+    return f"<urn:x-arc-record:{quote(filename, safe='')}@{offset}>"
 
 
 def _clean_uri(uri: str | None, name: str, warnings: list[str]) -> str | None:
@@ -697,6 +749,8 @@ def _parse_http(block: bytes, is_request: bool) -> _HttpParts | None:
         # Revisits often store the head alone, some without its final blank line.
         head_end = len(block)
     text = block[:head_end].decode("latin-1")
+    if "\r\r\n" in text:
+        warnings.append("HTTP header lines end in CR CR LF")
     lines = text.split("\n")
     statusline = lines[0].rstrip("\r")
     status: int | None = None
@@ -752,12 +806,14 @@ def _remove_transfer_coding(
     try:
         body, chunk_warnings = _dechunk(payload)
     except _ChunkError as exc:
-        # Some tools store the de-chunked body but keep the header: the digest tells.
+        # Browser captures store the de-chunked body but keep the header (the digest, when
+        # there is one, confirms it); as warcio does, the bytes are then kept as stored.
         digest = warc_fields.get("warc-payload-digest")
         if digest and _digest_matches(digest, payload):
             warnings.append("Transfer-Encoding: chunked, but the body is stored de-chunked")
-            return payload
-        raise _BadRecord(f"bad chunked encoding: {exc}") from exc
+        else:
+            warnings.append(f"Transfer-Encoding: chunked, but {exc}: the body is kept as stored")
+        return payload
     warnings.extend(chunk_warnings)
     return body
 

@@ -100,6 +100,16 @@ def run_replay(args: argparse.Namespace) -> int:
             f"… and {report.failure_count - 20} more, listed in {result.report_path}",
             file=sys.stderr,
         )
+    repaired = report.outcomes.get("replay/read_with_warnings", 0)
+    if repaired:
+        examples = report.stats.get("read_warning_examples", [])
+        for example in examples[:5]:
+            print(f"warning: {example}", file=sys.stderr)
+        print(
+            f"read with warnings: {repaired} article captures (quirks repaired, not skipped); "
+            f"examples in {result.report_path}",
+            file=sys.stderr,
+        )
     print(report.incremental_line(), file=sys.stderr)
     status = "ok" if not report.failure_count else "failed"
     print(

@@ -1,0 +1,103 @@
+"""Quirks other crawlers write (issue 14), each in a file of its own built here
+(``tests/warcs/quirks.py``): warcio reads every one, and so do we, to the same payload bytes,
+with a warning that names the quirk instead of a skip.  warcio is the oracle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc_reader import ReadProblem, iter_records
+from tests.test_cdxj import run_newsarchive
+from tests.warcs.quirks import HOST, PAGE, QUIRKS, URL, write_quirks
+
+
+def warcio_payloads(path: Path) -> list[bytes]:
+    """What warcio gives as each response's content: de-chunked and decoded as it can."""
+    with path.open("rb") as stream:
+        return [
+            record.content_stream().read()
+            for record in ArchiveIterator(stream, arc2warc=True)
+            if record.rec_type == "response"
+        ]
+
+
+@pytest.mark.parametrize("name", sorted(QUIRKS))
+def test_warcio_and_we_read_the_same_payload_and_we_say_what_was_odd(
+    name: str, tmp_path: Path
+) -> None:
+    path = write_quirks(tmp_path)[name]
+    assert warcio_payloads(path) == [PAGE], "the fixture must be one warcio reads"
+    problems: list[ReadProblem] = []
+    [response] = [r for r in iter_records(path, problems.append) if r.type == "response"]
+    assert problems == []
+    assert response.target_uri == URL and response.http_status == 200
+    assert response.body() == PAGE
+    keyword = QUIRKS[name][0]
+    assert any(keyword in warning for warning in response.warnings), response.warnings
+    assert response.record_id  # ARC records too: a synthetic id from file and offset
+
+
+def test_arc_records_have_a_stable_id_from_file_and_offset(tmp_path: Path) -> None:
+    path = write_quirks(tmp_path)["ip-none.arc.gz"]
+    first = [(r.offset, r.record_id) for r in iter_records(path)]
+    again = [(r.offset, r.record_id) for r in iter_records(path)]
+    assert first == again
+    assert len({record_id for _, record_id in first}) == len(first)
+    assert all(f"ip-none.arc.gz@{offset}" in record_id for offset, record_id in first)
+
+
+def write_profile(tmp_path: Path) -> Path:
+    profile = tmp_path / "quirks.toml"
+    profile.write_text(
+        'name = "quirks"\n'
+        f'primary = "http://{HOST}"\n'
+        "article_url = '^/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>[a-z0-9-]+)$'\n"
+        'extractor = "generic"\n'
+    )
+    return profile
+
+
+def test_replay_reads_every_quirk_into_a_record_and_counts_the_warnings(tmp_path: Path) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    write_quirks(archives)
+    profile = write_profile(tmp_path)
+    out = tmp_path / "out"
+    result = run_newsarchive(
+        "replay", str(archives), "--site", str(profile), "--out", str(out), timeout=120
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert f"read with warnings: {len(QUIRKS)} article captures" in result.stderr
+    [records_file] = (out / "json").glob("*/*.jsonl")
+    records = [json.loads(line) for line in records_file.read_text().splitlines()]
+    # one article seen in every file: one record, its text the page's
+    assert {r["url"] for r in records} == {URL}
+    assert "Paragraph 7: the city council approved" in records[0]["body"]
+    [report_path] = (out / "runs").glob("*.json")
+    report = json.loads(report_path.read_text())
+    assert report["counts"]["replay/read_with_warnings"] == len(QUIRKS)
+    assert len(report["stats"]["read_warning_examples"]) == len(QUIRKS)
+
+
+def test_an_arc_capture_becomes_a_record_pointing_at_it(tmp_path: Path) -> None:
+    """ARC records have no WARC-Record-ID: replay once ended in a traceback on them."""
+    arc = write_quirks(tmp_path)["ip-none.arc.gz"]
+    out = tmp_path / "out"
+    result = run_newsarchive(
+        "replay", str(arc), "--site", str(write_profile(tmp_path)), "--out", str(out), timeout=120
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    [records_file] = (out / "json").glob("*/*.jsonl")
+    [record] = [json.loads(line) for line in records_file.read_text().splitlines()]
+    offset = record["warc"]["offset"]
+    assert record["warc"] == {
+        "filename": "ip-none.arc.gz",
+        "offset": offset,
+        "record_id": f"<urn:x-arc-record:ip-none.arc.gz@{offset}>",
+    }
