@@ -9,19 +9,23 @@ so the same code runs inline when ``workers`` is 0.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
+import resource
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from archive.limits import WORKER_MEMORY_BYTES
 from archive.simhash import text_simhash
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,7 +77,13 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1))
 
 
-def _warm_up() -> None:
+def _start_worker(memory_bytes: int) -> None:
+    if memory_bytes:
+        # A page that needs more memory fails here with MemoryError, sent back as the
+        # page's error, instead of growing until the kernel kills something.
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     # Import the page objects once per worker, not on its first page.
     for name in ("presstv", "generic"):
         article_page_class(name)
@@ -82,26 +92,52 @@ def _warm_up() -> None:
 
 class ExtractionPool:
     """``await pool.run(extract_article, ...)`` from asyncio code, ``pool.submit`` from plain code;
-    inline when workers == 0."""
+    inline when workers == 0.  Each worker runs under an address-space cap
+    (``memory_bytes``); a worker that dies anyway (killed, crashed) breaks only the pages
+    it had: the pool is started afresh for the next page."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, memory_bytes: int = WORKER_MEMORY_BYTES) -> None:
         self.workers = workers
-        self._executor: Executor | None = None
+        self.memory_bytes = memory_bytes
+        self.restarts = 0
+        self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
-            # forkserver: workers must not inherit the crawler's reactor, sockets and threads.
-            context = multiprocessing.get_context("forkserver")
-            self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+            self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # forkserver: workers must not inherit the crawler's reactor, sockets and threads.
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.memory_bytes,),
+        )
+
+    def _live_executor(self) -> Executor | None:
+        executor = self._executor
+        if executor is not None and getattr(executor, "_broken", False):
+            logger.warning(
+                "an extraction worker died (%s); its pages are reported, new workers started",
+                executor._broken,
+            )
+            executor.shutdown(wait=False, cancel_futures=True)
+            self.restarts += 1
+            executor = self._executor = self._start()
+        return executor
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        if self._executor is None:
+        executor = self._live_executor()
+        if executor is None:
             return function(*args)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, function, *args)
+        return await loop.run_in_executor(executor, function, *args)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """For callers without an event loop (replay); inline (already done) when workers == 0."""
-        if self._executor is not None:
-            return self._executor.submit(function, *args)
+        executor = self._live_executor()
+        if executor is not None:
+            return executor.submit(function, *args)
         future: Future[T] = Future()
         try:
             future.set_result(function(*args))

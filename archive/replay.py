@@ -31,14 +31,17 @@ from archive.index.model import ArticleIndex, confirm_written
 from archive.index.open import open_index
 from archive.jsonl import JsonlWriter
 from archive.layout import OutputLayout
+from archive.limits import MAX_EXTRACT_BYTES
 from archive.records import ArticleRecord, article_record, version_record
 from archive.recovery import recover_site
+from archive.replay_profiles import ProfileChooser, is_profile_record
 from archive.run_report import RunReport, new_run_id
 from archive.warc_pointer import WarcPointer
 from archive.warc_reader import (
     ArchivedRecord,
     NotAWarc,
     PayloadError,
+    PayloadTooLarge,
     ReadProblem,
     RevisitResolver,
     archive_files,
@@ -94,19 +97,21 @@ class Replay:
         profiles: Iterable[SiteProfile],
         *,
         forced: SiteProfile | None = None,
+        embedded: bool = False,
         workers: int = 0,
+        max_extract_bytes: int = MAX_EXTRACT_BYTES,
         progress: Callable[[ReplayProgress], None] | None = None,
         lookup_digest: Callable[[str], tuple[Path, int] | None] | None = None,
     ) -> None:
         """``lookup_digest``: where the first capture of a payload digest is (a crawl's dedup
         index), for revisits whose original is in none of the files replayed."""
         self.out = out
-        self.profiles = [forced] if forced is not None else list(profiles)
-        self.forced = forced
+        self.chooser = ProfileChooser(list(profiles), forced=forced, embedded=embedded)
         self.pool = ExtractionPool(workers)
+        self.max_extract_bytes = max_extract_bytes
         self.in_flight_limit = max(1, workers) * IN_FLIGHT_PER_WORKER
         self.run_id = new_run_id("replay")
-        sites = ",".join(p.name for p in self.profiles) or "none"
+        sites = ",".join(p.name for p in self.chooser.profiles) or "none"
         self.report = RunReport(
             run_id=self.run_id,
             site=sites,
@@ -151,12 +156,18 @@ class Replay:
             "records": self.seq,
             "bytes": self.progress.total_bytes,
             "read_warning_examples": self.warning_examples,
+            "hosts_read_as_site": self.chooser.adopted_hosts,
         }
+        written = sum(w.count for w in self.writers.values())
+        if self.chooser.captures and not self.report.outcomes["replay/article_captures"]:
+            # Not one article among the captures: the wrong profile, not an unchanged archive.
+            self.report.alerts.append(f"no article read: {self.chooser.nothing_written()}")
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
-        return ReplayResult(self.report, sum(w.count for w in self.writers.values()), report_path)
+        return ReplayResult(self.report, written, report_path)
 
     def _read_file(self, path: Path) -> None:
         self._ours = False
+        self.chooser.start_file()
         try:
             for record in iter_records(path, self._problem):
                 self.seq += 1
@@ -188,10 +199,18 @@ class Replay:
         if kind == "warcinfo":
             software = _warcinfo_field(record.payload, b"software")
             self._ours = software.startswith("newsarchive/")
+        elif is_profile_record(record):
+            unusable = self.chooser.read_embedded(record)
+            if unusable is not None:
+                self.report.fail(str(record.path), unusable, "warc_record")
         elif kind == "metadata":
             self._context(record)
         elif kind in ("response", "revisit") and record.target_uri:
             self._capture(record)
+
+    def _too_large(self, record: ArchivedRecord) -> str:
+        """Archived, and left so: a page object would need 30-50 times the page's size."""
+        return f"{record.target_uri}: too large to extract (over {self.max_extract_bytes:,} bytes)"
 
     def _note_warnings(self, record: ArchivedRecord) -> None:
         """A quirk the reader repaired (a lying header, a spoilt ARC line): read, not skipped,
@@ -215,9 +234,10 @@ class Replay:
 
     def _capture(self, record: ArchivedRecord) -> None:
         assert record.target_uri is not None
-        profile = self._profile_for(record.target_uri)
-        if profile is None or profile.match_article(record.target_uri) is None:
+        claimed = self.chooser.article(record.target_uri)
+        if claimed is None:
             return
+        profile, article = claimed
         self.report.count("replay/article_captures")
         if record.type == "revisit" and (
             record.revisit_profile == SERVER_NOT_MODIFIED or record.http_status == 304
@@ -241,7 +261,10 @@ class Replay:
                 return
             source = original
         try:
-            body = source.body()
+            body = source.body(limit=self.max_extract_bytes)
+        except PayloadTooLarge:
+            self._fail(str(source.path), source.offset, self._too_large(source), record.target_uri)
+            return
         except PayloadError as exc:
             self._fail(str(source.path), source.offset, str(exc), record.target_uri)
             return
@@ -251,8 +274,6 @@ class Replay:
             self.report.count("replay/blocked")  # a seizure or block page: failed over in the crawl
             return
         content_type = record.http_header("Content-Type")
-        article = profile.match_article(record.target_uri)
-        assert article is not None
         article_id = profile.article_id(article)
         payload = (record.payload_digest, content_type) if record.payload_digest else None
         if payload is not None and self.last_payload.get(article_id) == payload:
@@ -288,14 +309,6 @@ class Replay:
         if record.record_id is not None and self._ours:
             self.waiting[record.record_id] = capture
         self.pending.append(capture)
-
-    def _profile_for(self, url: str) -> SiteProfile | None:
-        if self.forced is not None:
-            return self.forced
-        for profile in self.profiles:
-            if profile.owns(url):
-                return profile
-        return None
 
     # -- finishing, in capture order --------------------------------------------------------
 
@@ -397,7 +410,7 @@ class Replay:
             return extract_article(
                 capture.profile.extractor,
                 capture.url,
-                source.body(),
+                source.body(limit=self.max_extract_bytes),
                 source.http_header("Content-Type"),
                 capture.profile.timezone,
                 links=False,

@@ -342,6 +342,28 @@ def warcinfo_record(
     return warc_record(headers, "application/warc-fields", [body])
 
 
+# The Content-Type of the metadata record that carries the crawl's site profile (its TOML
+# text) at the start of every WARC file: a crawl's WARCs replay without the profile file.
+PROFILE_CONTENT_TYPE = "application/toml; profile=newsarchive-site"
+
+
+def profile_record(
+    *, record_id: str, date: datetime, warcinfo_id: str, toml_text: str
+) -> list[bytes]:
+    """A ``metadata`` record about the file's warcinfo holding the site profile. No
+    WARC-Target-URI: indexers would list it as a capture."""
+    block = toml_text.encode("utf-8")
+    headers = [
+        ("WARC-Type", "metadata"),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", warc_date(date)),
+        ("WARC-Refers-To", warcinfo_id),
+        ("WARC-Warcinfo-ID", warcinfo_id),
+        ("WARC-Block-Digest", sha1_digest(block)),
+    ]
+    return warc_record(headers, PROFILE_CONTENT_TYPE, [block])
+
+
 def gzip_member(parts: Iterable[bytes], level: int) -> bytes:
     """One self-contained gzip member, so each record can be read from its own offset."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)

@@ -39,6 +39,7 @@ from archive.warc_records import (
     exchange_records,
     gzip_member,
     new_record_id,
+    profile_record,
     sha1_digest,
     warc_date,
     warc_record,
@@ -105,7 +106,8 @@ def _write_all(fd: int, data: bytes) -> None:
 class RotatingWarcWriter:
     """Appends exchanges to ``<directory>/<prefix>-...warc.gz.open``, rotating at ``max_bytes``.
 
-    A file is created on the first write (no empty WARCs), starts with a warcinfo record, and
+    A file is created on the first write (no empty WARCs), starts with a warcinfo record (then,
+    given ``profile_toml``, a metadata record holding the crawl's site profile), and
     is renamed to ``*.warc.gz`` once finished: on rotation (in a background thread) or on
     :meth:`close`. Names carry UTC time to the microsecond, a per-writer serial, host, pid and
     random bits, and are created exclusively, so concurrent processes and hosts never collide.
@@ -127,6 +129,7 @@ class RotatingWarcWriter:
         max_bytes: int = 1_000_000_000,
         gzip_level: int = 6,
         warcinfo: dict[str, str] | None = None,
+        profile_toml: str | None = None,
         clock: Callable[[], datetime] = _utcnow,
         record_id_factory: Callable[[], str] = new_record_id,
         on_finished: Callable[[Path], object] | None = None,  # its result is not used
@@ -146,6 +149,7 @@ class RotatingWarcWriter:
         # Called in the finisher thread with each file's final path (e.g. to index it).
         self._on_finished = on_finished
         self._hostname = socket.gethostname()
+        self._profile_toml = profile_toml
         self._warcinfo_fields = {
             "software": SOFTWARE,
             "format": "WARC File Format 1.1",
@@ -309,8 +313,17 @@ class RotatingWarcWriter:
             filename=name,
             fields=self._warcinfo_fields,
         )
+        members = [gzip_member(info, self.gzip_level)]
+        if self._profile_toml:
+            profile = profile_record(
+                record_id=self._new_id(),
+                date=self._clock(),
+                warcinfo_id=self._warcinfo_id,
+                toml_text=self._profile_toml,
+            )
+            members.append(gzip_member(profile, self.gzip_level))
         try:
-            self._append(gzip_member(info, self.gzip_level))
+            self._append(b"".join(members))
         except OSError:
             # No room even for the warcinfo record (disk full): no file rather than a WARC
             # without its warcinfo. The next write tries a new file.

@@ -7,7 +7,7 @@ way of running a crawl (``newsarchive crawl``, ``scrapy crawl``, scrapyd) loads 
 
 import os
 
-from archive import layout
+from archive import layout, limits
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["scraper.spiders"]
@@ -94,6 +94,10 @@ ARCHIVE_RECOVERY_ENABLED = True
 # close cleanly (exit 1, reason disk_full; the next run resumes); 0 = none
 ARCHIVE_DISK_RESERVE_BYTES = 1 << 20
 NEWSARCHIVE_EXTRACT_WORKERS = -1  # page-object worker processes; -1 = one per core, 0 = inline
+# A page larger than this (decoded) is archived but not extracted: "too large to extract"
+NEWSARCHIVE_EXTRACT_MAX_BYTES = limits.MAX_EXTRACT_BYTES
+# Address space of each extraction worker (a page needing more fails alone); 0 = no cap
+NEWSARCHIVE_EXTRACT_MEMORY_BYTES = limits.WORKER_MEMORY_BYTES
 NEWSARCHIVE_PROGRESS = "auto"  # live panel on a terminal, log lines elsewhere; live | lines | off
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 = none
 NEWSARCHIVE_LOG_FORMAT = "text"  # or "json": one JSON object per log line (--log-format json)

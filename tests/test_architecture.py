@@ -18,8 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_CODE_LINES = 500
-# Rebuilt on a maintained WARC parser by the replay issue that follows; left whole until then.
-SIZE_EXCEPTIONS = {"archive/warc_reader.py"}
+SIZE_EXCEPTIONS: set[str] = set()
 
 
 def test_import_contracts_hold() -> None:

@@ -142,3 +142,28 @@ def test_a_generic_profile_archives_the_site(
         assert first in record["body"], record["id"]
         for boilerplate in ("SHARE THIS ARTICLE", "alternate addresses", "Roku"):
             assert boilerplate not in record["body"], (record["id"], boilerplate)
+
+
+def test_a_page_over_the_extraction_limit_is_archived_and_reported_not_parsed(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
+    """The local site's article pages are 50-70 KB: under a 20 KB limit every one is archived
+    (WARC) and reported "too large to extract", none given to the page object."""
+    _site, servers = local_site
+    result, records = run_crawl(
+        servers,
+        tmp_path,
+        "--max-articles",
+        "3",
+        "-s",
+        "NEWSARCHIVE_EXTRACT_MAX_BYTES=20000",
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert records == []
+    assert "too large to extract" in result.stderr and "limit 20,000" in result.stderr
+    [report_path] = (tmp_path / "out" / "runs").glob("*.json")
+    report = json.loads(report_path.read_text())
+    too_large = [f for f in report["failures"] if "too large to extract" in f["reason"]]
+    assert too_large and all("/Detail/" in f["url"] for f in too_large)
+    archived = list((tmp_path / "out" / "warc" / "localnews").glob("*.warc.gz"))
+    assert archived and sum(p.stat().st_size for p in archived) > 20000

@@ -176,6 +176,38 @@ def test_replay_into_an_empty_directory_gives_the_crawls_records_field_for_field
     assert copy["duplicate_of"] == f"localnews:{archive['copied'].id}"
 
 
+def test_without_site_a_crawls_warcs_replay_by_the_profile_they_carry(
+    archive: dict[str, Any],
+) -> None:
+    """The crawl's profile was a file (``localnews`` is no built-in profile); each WARC holds
+    its text, so the WARCs alone replay to the crawl's records, field for field."""
+    out = archive["work"] / "replayed-self-described"
+    result = replay(archive["out"] / "warc", "--out", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled, replayed = records_in(archive["out"]), records_in(out)
+    assert [r["id"] for r in replayed] == [r["id"] for r in crawled]
+    for ours, theirs in zip(replayed, crawled):
+        assert ours == theirs, f"record {theirs['id']} v{theirs['version']} differs"
+
+
+def test_one_site_reads_its_articles_on_a_host_the_profile_does_not_name(
+    archive: dict[str, Any], tmp_path: Path
+) -> None:
+    """An archive of a mirror the profile never listed: one --site reads it all the same."""
+    moved = tmp_path / "moved.toml"
+    text = archive["profile"].read_text()
+    lines = [
+        line for line in text.splitlines() if not line.startswith(("primary", "mirrors", "aliases"))
+    ]
+    moved.write_text('primary = "http://elsewhere.example"\n' + "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    result = replay(archive["out"] / "warc", "--out", out, "--site", moved)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {r["id"] for r in records_in(out)} == {r["id"] for r in records_in(archive["out"])}
+    report = json.loads(next((out / "runs").glob("*.json")).read_text())
+    assert len(report["stats"]["hosts_read_as_site"]) == len(HOSTS)
+
+
 def test_a_second_replay_into_the_same_directory_adds_nothing(archive: dict[str, Any]) -> None:
     out = archive["work"] / "replayed-twice"
     for _ in range(2):

@@ -101,3 +101,17 @@ def test_an_arc_capture_becomes_a_record_pointing_at_it(tmp_path: Path) -> None:
         "offset": offset,
         "record_id": f"<urn:x-arc-record:ip-none.arc.gz@{offset}>",
     }
+
+
+def test_a_replay_no_profile_claims_names_the_hosts_it_saw(tmp_path: Path) -> None:
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    write_quirks(archives)
+    out = tmp_path / "out"
+    result = run_newsarchive("replay", str(archives), "--out", str(out), timeout=120)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT")]
+    assert f"no site profile matches the archive's hosts: {HOST} ({len(QUIRKS)})" in alert
+    assert "--site" in alert
+    assert not list(out.glob("json/*/*.jsonl"))

@@ -1164,7 +1164,7 @@ def test_reading_does_not_depend_on_the_read_window(
     """Every fixture, a damaged plain WARC and our own gzip WARC read with a 100-byte window
     (headers, blocks, gzip members and resync searches all straddle window edges) read
     exactly as with the normal 1 MiB one."""
-    from archive import warc_reader
+    from archive.warc_read import source
 
     data, offsets = plain_warc(http(b"<p>one</p>" * 50), http(b"<p>two</p>"), http(b"<p>3</p>"))
     damaged = tmp_path / "damaged.warc"
@@ -1173,7 +1173,7 @@ def test_reading_does_not_depend_on_the_read_window(
     paths = [p for p in FIXTURES.rglob("*") if p.is_file() and p.name != "LICENSE"]
     paths += [damaged, ours]
     normal = [_summary(path) for path in paths]
-    monkeypatch.setattr(warc_reader._FileSource, "WINDOW", 100)
+    monkeypatch.setattr(source._FileSource, "WINDOW", 100)
     assert [_summary(path) for path in paths] == normal
     assert any(isinstance(item, tuple) and len(item) == 2 for item in normal[-2])  # damage seen
 

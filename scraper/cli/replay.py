@@ -25,7 +25,8 @@ def add_command(commands: Any) -> None:
         epilog="Examples:\n"
         "  newsarchive replay data/warc/presstv --out rebuilt\n"
         "  newsarchive replay old-crawl.warc.gz --out rebuilt --site my-site.toml\n"
-        "Exit status: 0 all read, 1 something was skipped (see the run report), 2 usage error.",
+        "Exit status: 0 all read, 1 something was skipped or nothing was written (see the run "
+        "report), 2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("paths", nargs="+", type=Path, metavar="WARC_OR_DIR")
@@ -42,8 +43,10 @@ def add_command(commands: Any) -> None:
         metavar="SITE",
         action="append",
         default=[],
-        help="profile name or .toml path (repeatable); default: every built-in "
-        "profile, chosen by the host of each archived URL",
+        help="profile name or .toml path (repeatable; one --site reads every article URL "
+        "its article_url matches, whatever the host); default: the profile a newsarchive "
+        "crawl wrote into each WARC, else every built-in profile, chosen by the host of each "
+        "archived URL",
     )
     replay.add_argument(
         "--index",
@@ -83,6 +86,7 @@ def run_replay(args: argparse.Namespace) -> int:
         args.out,
         profiles,
         forced=profiles[0] if len(args.site) == 1 else None,
+        embedded=not args.site,
         workers=workers,
         progress=progress,
         lookup_digest=lookup,
@@ -111,13 +115,15 @@ def run_replay(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(report.incremental_line(), file=sys.stderr)
-    status = "ok" if not report.failure_count else "failed"
+    for alert in report.alerts:
+        print(f"ALERT {report.site}: {alert}", file=sys.stderr)
+    status = "ok" if not report.failure_count and not report.alerts else "failed"
     print(
         f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
         f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
         file=sys.stderr,
     )
-    return EXIT_OK if not report.failure_count else EXIT_FAILURES
+    return EXIT_OK if status == "ok" else EXIT_FAILURES
 
 
 def _open_index(path: Path) -> Any:

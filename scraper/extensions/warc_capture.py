@@ -164,6 +164,7 @@ class WarcCaptureExtension:
             max_bytes=self.max_bytes,
             gzip_level=self.gzip_level,
             on_finished=index_warc if self.cdxj_enabled else None,
+            profile_toml=run.profile.text if run.profile is not None else None,
             warcinfo={
                 "isPartOf": run.site,
                 "http-header-user-agent": user_agent,

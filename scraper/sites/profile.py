@@ -11,7 +11,7 @@ import re
 import string
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from importlib import resources
@@ -80,6 +80,9 @@ class SiteProfile:
     # host, gets the same canonical URL. Without it: the fetched URL normalised on the primary.
     canonical_path: str | None = None
     source: str = "<built-in>"
+    # The TOML text the profile was read from (empty for one built from a dict): written into
+    # every WARC the crawl makes, so its archives replay without the profile file.
+    text: str = field(default="", compare=False, repr=False)
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -251,17 +254,17 @@ def _check_canonical_path(
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise fail(f"canonical_path {template!r} is not a valid format string: {exc}") from None
-    for _, field, spec, conversion in parsed:
-        if field is None:
+    for _, name, spec, conversion in parsed:
+        if name is None:
             continue
-        if field not in groups:
+        if name not in groups:
             raise fail(
-                f"canonical_path {template!r} names unknown group {{{field}}} "
+                f"canonical_path {template!r} names unknown group {{{name}}} "
                 f"(article_url groups: {known})"
             )
         if spec or conversion:
             raise fail(
-                f"canonical_path {template!r}: write {{{field}}} plainly, "
+                f"canonical_path {template!r}: write {{{name}}} plainly, "
                 "without a format spec or conversion"
             )
 
@@ -317,7 +320,7 @@ def parse_profile(text: str, source: str = "<string>") -> SiteProfile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{source}: not valid TOML: {exc}") from None
-    return profile_from_dict(data, source)
+    return replace(profile_from_dict(data, source), text=text)
 
 
 def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfile:
@@ -392,7 +395,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         mirror_strategy=strategy,
         canonical_path=canonical_path,
         source=source,
-        **paths,
+        feeds=paths["feeds"],
+        sitemaps=paths["sitemaps"],
+        listings=paths["listings"],
     )
 
 

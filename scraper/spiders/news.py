@@ -30,6 +30,7 @@ from twisted.python.failure import Failure
 
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
+from archive.limits import too_large_to_extract
 from archive.records import ArticleRecord, article_record
 from archive.run_report import new_run_id
 from archive.warc_pointer import WarcCapture, WarcPointer
@@ -88,6 +89,7 @@ class NewsSpider(Spider):
             refetch if isinstance(refetch, bool) else refetch.lower() in ("1", "true", "yes")
         )
         self.pool: ExtractionPool | None = None
+        self.max_extract_bytes = 0  # from NEWSARCHIVE_EXTRACT_MAX_BYTES
         # set by from_crawler, once the crawl is known
         self.run: ArchiveRun
         self.claims: ArticleClaims
@@ -97,8 +99,13 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
-        spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
+        settings = crawler.settings
+        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
+        spider.pool = ExtractionPool(
+            default_workers() if workers < 0 else workers,
+            memory_bytes=settings.getint("NEWSARCHIVE_EXTRACT_MEMORY_BYTES"),
+        )
+        spider.max_extract_bytes = settings.getint("NEWSARCHIVE_EXTRACT_MAX_BYTES")
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
         options = {
             key: str(value)
@@ -270,6 +277,11 @@ class NewsSpider(Spider):
             await self._not_modified(response)
             return
         index = self.run.index
+        too_large = too_large_to_extract(len(response.body), self.max_extract_bytes)
+        if too_large is not None:
+            # Archived already (WARC, index); a page object would need 30-50 times its size.
+            self._failed(response.url, too_large, "article")
+            return
         try:
             # with an index, the text's simhash too: computed in the worker, where the text is
             result = await self.pool.run(

@@ -1,0 +1,79 @@
+"""Archives built to take the machine (issue 14, item 3): a gzip bomb and a page of tens of
+MB, replayed under a memory cap.  Each is reported "too large to extract" with its URL, file
+and offset; the ordinary article beside them becomes a record; nothing inflates in memory."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import newsarchive_command
+from tests.warcs.hostile import write_hostile_warc
+from tests.warcs.quirks import HOST
+
+# The whole replay (reader, extraction workers) must fit in this address space.
+MEMORY_CAP = 2 << 30
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def test_a_bomb_and_a_huge_page_are_reported_and_the_rest_replayed(tmp_path: Path) -> None:
+    warc = tmp_path / "hostile.warc.gz"
+    urls = write_hostile_warc(warc, page_bytes=48 << 20)
+    profile = tmp_path / "hostile.toml"
+    profile.write_text(
+        'name = "hostile"\n'
+        f'primary = "http://{HOST}"\n'
+        "article_url = '^/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>[a-z]+)$'\n"
+        'extractor = "generic"\n'
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            *newsarchive_command(),
+            "replay",
+            str(warc),
+            "--site",
+            str(profile),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        preexec_fn=_capped,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 1
+    for role in ("bomb", "huge"):
+        [line] = [line for line in result.stderr.splitlines() if urls[role] in line]
+        assert "too large to extract" in line and "hostile.warc.gz at offset" in line, line
+    [records_file] = (out / "json").glob("*/*.jsonl")
+    records = [json.loads(line) for line in records_file.read_text().splitlines()]
+    assert [r["url"] for r in records] == [urls["ordinary"]]
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_decoding_stops_at_the_limit(coding: str) -> None:
+    """The decoders never produce more than the limit (and a little): the bomb's GiB is never
+    built, which the memory cap of the test above would catch."""
+    import zlib
+
+    from archive.warc_read.content_coding import PayloadTooLarge, _decode_coding
+
+    wbits = zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    data = compressor.compress(bytes(64 << 20)) + compressor.flush()
+    with pytest.raises(PayloadTooLarge):
+        _decode_coding(coding, data, [], limit=1 << 20)
+    assert len(_decode_coding(coding, data, [], limit=128 << 20)) == 64 << 20
