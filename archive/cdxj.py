@@ -3,11 +3,12 @@
 The lines are what pywb, ReplayWeb.page and the ``wacz`` tool read: ``<SURT> <14-digit
 timestamp> {json}``, sorted, one per response/revisit (and resource/metadata) record, with
 ``url``, ``mime``, ``status``, ``digest``, ``length``, ``offset`` and ``filename`` (the WARC's
-bare name, as it is inside a WACZ's ``archive/``). They are produced by ``cdxj_indexer``,
-the library pywb and wacz use, through its Python API, with its command line's default
-fields, so ``cdxj-indexer --sort FILE`` prints the same lines, except for records without a
+bare name, as it is inside a WACZ's ``archive/``). They are built from our own reader's
+records (``cdxj_lines``), the reader replay and verify use, and are the lines
+``cdxj-indexer --sort FILE`` prints for the same records, except for records without a
 ``WARC-Target-URI`` (our metadata records): an index by URL has nothing to say about them,
-and cdxj_indexer would key them ``-``, a line replay tools can only trip over.
+and cdxj_indexer would key them ``-``, a line replay tools can only trip over.  Where the
+reader cannot read a record, the rest of the file is indexed and the record named by offset.
 
 An index is derived data: it is rebuilt whenever it is missing or older than its WARC, and
 written to a temporary file then renamed, so a reader never sees half of one.
@@ -23,12 +24,11 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-from cdxj_indexer import CDXJIndexer
+from typing import TextIO
 
 from archive.archive_paths import ArchivePaths, find_archives, is_unfinished
-from archive.warc_reader import NotAWarc, iter_records
+from archive.cdxj_lines import NotAddressable, cdxj_lines
+from archive.warc_reader import NotAWarc, ReadProblem
 
 CDXJ_SUFFIX = ".cdxj"
 
@@ -76,54 +76,24 @@ def find_warcs(paths: Iterable[Path]) -> ArchivePaths:
     return found
 
 
-class _UrlIndexer(CDXJIndexer):
-    """cdxj_indexer's default selection, minus records that have no URL to be found by."""
-
-    def filter_record(self, record: Any) -> bool:
-        return bool(super().filter_record(record)) and bool(
-            record.rec_headers.get_header("WARC-Target-URI")
-        )
-
-
-class _CountingWriter:
-    """Text sink for cdxj_indexer that counts the lines going through it."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.lines = 0
-
-    def write(self, text: str) -> int:
-        self.lines += text.count("\n")
-        return self.out.write(text)
-
-    def flush(self) -> None:
-        self.out.flush()
+def write_cdxj(warc: Path, out: TextIO) -> tuple[int, list[ReadProblem]]:
+    """Write the sorted CDXJ lines of ``warc`` to ``out``: how many, and the records that
+    could not be read (named by offset; the rest of the file is indexed). Raises NotAWarc
+    for a file that is not an archive."""
+    lines, problems = cdxj_lines(warc)
+    out.writelines(lines)
+    return len(lines), problems
 
 
-def write_cdxj(warc: Path, out: TextIO) -> int:
-    """Write the sorted CDXJ lines of ``warc`` to ``out``; returns how many.
-
-    Raises whatever reading the WARC raises (warcio's ArchiveLoadFailed, zlib.error,
-    EOFError, OSError…): nothing is known to be wrong with the file before it is read.
-    """
-    sink = _CountingWriter(out)
-    with warc.open("rb") as stream:
-        # A file object and a forced filename: cdxj_indexer would otherwise open the path
-        # itself (through fsspec when installed, which treats "::" and "://" in a name
-        # specially) and name it by its basename anyway.
-        indexer = _UrlIndexer(sink, stream, sort=True, filename=warc.name)
-        indexer.process_all()
-    return sink.lines
-
-
-def _build(warc: Path, target: Path) -> int:
-    """Index ``warc`` into ``target`` atomically; returns the number of lines."""
+def _build(warc: Path, target: Path) -> tuple[int, list[ReadProblem]]:
+    """Index ``warc`` into ``target`` atomically; the number of lines and the records that
+    could not be read."""
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         # utf-8 explicitly: a SURT key keeps non-ASCII characters of an IRI, and cdxj_indexer
         # would open its own output in the locale's encoding.
         with tmp.open("w", encoding="utf-8", newline="\n") as out:
-            count = write_cdxj(warc, out)
+            count, problems = write_cdxj(warc, out)
             out.flush()
             # Derived data, but an empty file under the final name after a power cut would
             # look current (it is newer than the WARC) and hide every record.
@@ -132,7 +102,7 @@ def _build(warc: Path, target: Path) -> int:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return count
+    return count, problems
 
 
 def index_warc(path: Path) -> Path:
@@ -142,44 +112,42 @@ def index_warc(path: Path) -> Path:
     unfinished.
     """
     path = Path(path)
-    target, _ = _index(path)
+    target, _, _ = _index(path)
     return target
 
 
-def _index(path: Path) -> tuple[Path, int]:
+def _index(path: Path) -> tuple[Path, int, list[ReadProblem]]:
     if is_unfinished(path):
         raise CdxjError(path, "unfinished WARC (still being written, or the crawl was killed)")
     target = cdxj_path(path)
-    try:
-        count = _build(path, target)
-    except Exception as exc:  # any reader failure means this one file is not indexable
-        raise CdxjError(path, one_line(exc)) from exc
-    if count == 0:
-        reason = _not_an_archive(path)
-        if reason is not None:  # an empty index would say "nothing here", not "not a WARC"
-            target.unlink(missing_ok=True)
-            raise CdxjError(path, reason)
-    return target, count
-
-
-def _not_an_archive(path: Path) -> str | None:
     if path.stat().st_size == 0:
-        return "empty file, not a WARC"
+        raise CdxjError(path, "empty file, not a WARC")
     try:
-        next(iter(iter_records(path)), None)
+        count, problems = _build(path, target)
     except NotAWarc as exc:
-        return f"not a WARC or ARC file: {exc}"
-    return None
+        raise CdxjError(path, f"not a WARC or ARC file: {exc}") from exc
+    except NotAddressable as exc:
+        raise CdxjError(path, str(exc)) from exc
+    except OSError as exc:
+        raise CdxjError(path, one_line(exc)) from exc
+    if count == 0 and problems:
+        target.unlink(missing_ok=True)  # nothing readable: not an index of the file
+        raise CdxjError(
+            path, f"no record readable (at offset {problems[0].offset}: {problems[0].reason})"
+        )
+    return target, count, problems
 
 
 @dataclass(frozen=True)
 class IndexResult:
-    """What happened to one WARC: ``status`` is "indexed", "current" or "failed"."""
+    """What happened to one WARC: ``status`` is "indexed", "current" or "failed";
+    ``unreadable``: records an indexed file holds that could not be read (offset, why)."""
 
     warc: Path
     status: str
     entries: int | None = None
     error: str | None = None
+    unreadable: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -193,6 +161,10 @@ class IndexSummary:
     @property
     def failed(self) -> list[IndexResult]:
         return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def partial(self) -> list[IndexResult]:
+        return [r for r in self.results if r.unreadable]
 
 
 def index_directory(
@@ -219,11 +191,12 @@ def index_directory(
             result = IndexResult(warc, "current")
         else:
             try:
-                _, count = _index(warc)
+                _, count, problems = _index(warc)
             except CdxjError as exc:
                 result = IndexResult(warc, "failed", error=exc.reason)
             else:
-                result = IndexResult(warc, "indexed", entries=count)
+                unreadable = tuple((p.offset, p.reason) for p in problems)
+                result = IndexResult(warc, "indexed", entries=count, unreadable=unreadable)
         summary.results.append(result)
         if progress is not None:
             progress(result)

@@ -11,6 +11,10 @@ from __future__ import annotations
 # a page object: reported "too large to extract".  Real article pages are under 2 MB; a
 # page object needs some 30-50 times a page's size in memory.
 MAX_EXTRACT_BYTES = 32 * 1024 * 1024
+# A WARC record whose block is larger than this is read through without being held: its
+# digests are checked as it streams past, its payload is not kept (it could not be extracted
+# anyway), so a 500 MB "page" costs a reader no more than this.
+MAX_HELD_RECORD_BYTES = 2 * MAX_EXTRACT_BYTES
 # Address space of each extraction worker process: a page that needs more fails with
 # MemoryError in its worker (reported, the run goes on) instead of taking the machine.
 WORKER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024

@@ -80,6 +80,10 @@ class Capture:
 _WARNING_EXAMPLES = 20
 
 
+def _ignore_problem(problem: ReadProblem) -> None:
+    """A first pass's problem: the replay proper reports it."""
+
+
 @dataclass
 class ReplayResult:
     report: RunReport
@@ -136,6 +140,7 @@ class Replay:
 
     def run(self, paths: Iterable[Path]) -> ReplayResult:
         files = archive_files(paths, on_skip=self._skipped_file)
+        self._remember_captures(files)
         self.progress.start(files)
         try:
             for path in files:
@@ -164,6 +169,17 @@ class Replay:
             self.report.alerts.append(f"no article read: {self.chooser.nothing_written()}")
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, written, report_path)
+
+    def _remember_captures(self, files: list[Path]) -> None:
+        """Where every capture is, before any is replayed: a revisit then finds its original
+        in whichever file it is, read before or after it (only locations are kept; what
+        cannot be read is reported by the replay proper)."""
+        for path in files:
+            try:
+                for record in iter_records(path, _ignore_problem):
+                    self.resolver.remember(record)
+            except (NotAWarc, OSError):
+                continue
 
     def _read_file(self, path: Path) -> None:
         self._ours = False

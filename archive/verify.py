@@ -1,8 +1,9 @@
 """Integrity checks of WARC files and of a crawl directory's pointers into them.
 
-For every closed WARC: each record can be read to its end, and its block and payload digests
-match (warcio's own checker, as ``warcio check`` runs it; warcio leaves revisit digests
-unchecked, and so does this). Every revisit's ``WARC-Refers-To`` should name a record among
+For every closed WARC, read by the reader replay and index use (so the three agree on what
+a file holds): each record can be read, and its block and payload digests match (as
+``warcio check`` checks them); a record that cannot be read is a problem at its offset and
+the rest of the file is read on; a quirk the reader repaired is a warning. Every revisit's ``WARC-Refers-To`` should name a record among
 the files checked (a warning when it does not: the original may simply be in a file that was
 not named). An unfinished ``*.open`` file is itself a problem: a crawl was killed, or is
 still running.
@@ -17,19 +18,18 @@ the file and the offset where reading stopped. Scrapy-free.
 
 from __future__ import annotations
 
-import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
-from archive.cdxj import cdxj_path, find_warcs, index_is_current, one_line
+from archive.cdxj import cdxj_path, find_warcs, index_is_current
+from archive.cdxj_lines import NON_CHUNKED_GZIP
 from archive.layout import OutputLayout
+from archive.warc_reader import ArchivedRecord, NotAWarc, ReadProblem, iter_records, read_record_at
 from archive.warc_records import OPEN_SUFFIX
 
 _READ_CHUNK = 1 << 16
@@ -145,88 +145,52 @@ def verify_paths(paths: Sequence[Path]) -> Verification:
 
 
 def _check_warc(path: Path, catalog: _Catalog) -> FileCheck:
+    """Every record of ``path`` as replay and index read it (the same reader): each
+    unreadable record a problem at its offset, the rest of the file read on; each quirk the
+    reader repaired a warning; each digest mismatch a problem."""
     check = FileCheck(path, "warc")
     scanned = _Scanned({}, None)
     catalog.files[path.resolve()] = scanned
-    # warcio reports a record not followed by its blank lines by writing to stderr; catch it
-    # so it can be reported with the file it belongs to.
-    complaints = io.StringIO()
-    last_start: int | None = None  # where the last record read whole began
-    records: ArchiveIterator | None = None
+
+    def unreadable(problem: ReadProblem) -> None:
+        check.problem(f"offset {problem.offset}", problem.reason)
+
+    shared = False
     try:
-        with path.open("rb") as stream, redirect_stderr(complaints):
-            records = ArchiveIterator(stream, check_digests=True)
-            for record in records:
-                complained = records.err_count
-                truncated = _drain(record)
-                offset = last_start = records.get_record_offset()
-                _note_record(check, catalog, scanned, offset, record)
-                if record.format == "arc" and not path.name.endswith(_ARC_ENDINGS):
-                    # warcio takes any first line of five words for an ARC header: a text
-                    # file "reads" as ARC. In a file not named .arc that means "not a WARC".
-                    check.problem(
-                        f"offset {offset}",
-                        "not a WARC record (it parses only as an old ARC header): not a WARC file?",
-                    )
-                    break
-                if truncated:
-                    check.problem(
-                        f"offset {offset}", f"record truncated: {truncated} byte(s) missing"
-                    )
-                for message in record.digest_checker.problems:
-                    check.problem(f"offset {offset}", message)
-                if records.err_count != complained:
-                    check.problem(
-                        f"offset {offset}",
-                        "record not followed by a blank line: "
-                        "its Content-Length is wrong or it was cut",
-                    )
-    except Exception as exc:  # whatever a damaged or foreign file raises, it is a finding
-        # The iterator's own position is where the next record should have begun; inside a
-        # gzip member that is not one record (a whole-file gzip) it is meaningless.
-        position = records.offset if records is not None else 0
-        if (
-            isinstance(position, int)
-            and position >= 0
-            and (last_start is None or position > last_start)
-        ):
-            where = f"offset {position}"
-            scanned.unreadable_from = position
-        elif last_start is not None:
-            where = f"after the record at offset {last_start}"
-            scanned.unreadable_from = last_start + 1
-        else:
-            where = "offset 0"
-            scanned.unreadable_from = 0
-        check.problem(where, f"cannot read further: {one_line(exc)}")
+        for record in iter_records(path, unreadable):
+            where = f"offset {record.offset}"
+            _note_record(check, catalog, scanned, record)
+            for message in record.check_digests():
+                check.problem(where, message)
+            shared = shared or record.shares_member
+            for warning in record.warnings:
+                if not _MEMBER_SHARING.search(warning):  # said once below, as a problem
+                    check.warn(where, warning)
+    except NotAWarc as exc:
+        check.problem("", str(exc).removeprefix(f"{path}: "))
+    except OSError as exc:
+        check.problem("", f"cannot read: {exc.strerror or exc}")
+    if shared:
+        # Readable, but no pointer or index can lead to its records: replay tools need one
+        # gzip member a record.
+        check.problem("", NON_CHUNKED_GZIP)
     if not check.counts and not check.findings:
         check.problem("", "no WARC records in this file")
     return check
 
 
-def _drain(record: Any) -> int:
-    """Read the record's block to its end (which runs the digest checks); returns how many
-    bytes its Content-Length promised that the file did not have."""
-    stream = record.raw_stream
-    while stream.read(_READ_CHUNK):
-        pass
-    missing = getattr(stream, "limit", 0)
-    return missing if isinstance(missing, int) and missing > 0 else 0
+_MEMBER_SHARING = re.compile(r"holds more than one record|shares the gzip member")
 
 
 def _note_record(
-    check: FileCheck, catalog: _Catalog, scanned: _Scanned, offset: int, record: Any
+    check: FileCheck, catalog: _Catalog, scanned: _Scanned, record: ArchivedRecord
 ) -> None:
-    rec_type = record.rec_type or "unknown"
-    record_id = record.rec_headers.get_header("WARC-Record-ID")
-    check.counts[rec_type] += 1
-    scanned.records[offset] = (record_id, rec_type)
-    if record_id:
-        catalog.record_ids.add(record_id)
-    if rec_type == "revisit":
-        refers_to = record.rec_headers.get_header("WARC-Refers-To")
-        if refers_to:
-            catalog.revisits.append((check, offset, refers_to))
+    check.counts[record.type or "unknown"] += 1
+    scanned.records[record.offset] = (record.record_id, record.type)
+    if record.record_id:
+        catalog.record_ids.add(record.record_id)
+    if record.type == "revisit" and record.refers_to:
+        catalog.revisits.append((check, record.offset, record.refers_to))
 
 
 def _check_indexes(directory: Path, result: Verification) -> None:
@@ -310,14 +274,10 @@ def _pointer_error(pointer: Any, warc_dir: Path, catalog: _Catalog) -> str | Non
 def _record_at(path: Path, offset: int) -> tuple[str | None, str] | None:
     """The (id, type) of a record starting at ``offset`` in a file that was not scanned."""
     try:
-        with path.open("rb") as stream, redirect_stderr(io.StringIO()):
-            stream.seek(offset)
-            record = next(iter(ArchiveIterator(stream)), None)
-            if record is None:
-                return None
-            return record.rec_headers.get_header("WARC-Record-ID"), record.rec_type or "unknown"
-    except Exception:  # garbage at that offset: no record starts there
+        record = read_record_at(path, offset)
+    except (OSError, ValueError, NotAWarc):  # garbage at that offset: no record starts there
         return None
+    return record.record_id, record.type or "unknown"
 
 
 def describe_counts(counts: Counter[str], order: Sequence[str] = ()) -> str:

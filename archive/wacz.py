@@ -238,9 +238,13 @@ class _Package:
                     source = scratch / f"{number}.cdxj"
                     try:
                         with source.open("w", encoding="utf-8", newline="\n") as out:
-                            write_cdxj(warc, out)
+                            _, problems = write_cdxj(warc, out)
                     except Exception as exc:  # a damaged WARC: say which, in one line
                         raise CdxjError(warc, one_line(exc)) from exc
+                    if problems:  # a package whose index misses records is not made
+                        first = problems[0]
+                        reason = f"record at offset {first.offset} unreadable: {first.reason}"
+                        raise CdxjError(warc, reason)
                 sources.append(
                     stack.enter_context(source.open("r", encoding="utf-8", newline="\n"))
                 )

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import newsarchive_command
 from tests.warcs.hostile import write_hostile_warc
-from tests.warcs.quirks import HOST
+from tests.warcs.quirks import write_news_profile
 
 # The whole replay (reader, extraction workers) must fit in this address space.
 MEMORY_CAP = 2 << 30
@@ -26,13 +26,7 @@ def _capped() -> None:
 def test_a_bomb_and_a_huge_page_are_reported_and_the_rest_replayed(tmp_path: Path) -> None:
     warc = tmp_path / "hostile.warc.gz"
     urls = write_hostile_warc(warc, page_bytes=48 << 20)
-    profile = tmp_path / "hostile.toml"
-    profile.write_text(
-        'name = "hostile"\n'
-        f'primary = "http://{HOST}"\n'
-        "article_url = '^/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>[a-z]+)$'\n"
-        'extractor = "generic"\n'
-    )
+    profile = write_news_profile(tmp_path, "hostile")
     out = tmp_path / "out"
     result = subprocess.run(
         [
@@ -77,3 +71,42 @@ def test_decoding_stops_at_the_limit(coding: str) -> None:
     with pytest.raises(PayloadTooLarge):
         _decode_coding(coding, data, [], limit=1 << 20)
     assert len(_decode_coding(coding, data, [], limit=128 << 20)) == 64 << 20
+
+
+@pytest.mark.parametrize("compressed", [True, False], ids=["warc.gz", "warc"])
+def test_a_record_too_large_to_hold_is_read_through_with_its_digests_checked(
+    tmp_path: Path, compressed: bool
+) -> None:
+    import tracemalloc
+
+    from archive.limits import MAX_HELD_RECORD_BYTES
+    from archive.warc_read.content_coding import PayloadTooLarge
+    from archive.warc_reader import iter_records
+    from tests.warcs.hostile import huge_page
+    from tests.warcs.quirks import PAGE, gz, http_head, response
+
+    size = MAX_HELD_RECORD_BYTES + (16 << 20)
+    records = [
+        response(http_head(), huge_page(size), url="http://news.example/2024/01/02/huge"),
+        response(http_head(), PAGE),
+    ]
+    tampered = records[0].replace(b"WARC-Payload-Digest: sha1:", b"WARC-Payload-Digest: sha1:A", 1)
+    path = tmp_path / ("big.warc.gz" if compressed else "big.warc")
+    path.write_bytes(
+        b"".join(gz(r) if compressed else r for r in [records[0], tampered, records[1]])
+    )
+
+    tracemalloc.start()
+    try:
+        huge, bad, ordinary = iter_records(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MAX_HELD_RECORD_BYTES + (24 << 20), "a record too large to hold was held"
+    assert huge.oversize > MAX_HELD_RECORD_BYTES and huge.payload == b""
+    assert huge.http_status == 200 and huge.target_uri.endswith("/huge")
+    assert huge.check_digests() == []
+    assert bad.check_digests() and "WARC-Payload-Digest" in bad.check_digests()[0]
+    with pytest.raises(PayloadTooLarge, match="too large to hold"):
+        huge.body()
+    assert ordinary.payload == PAGE and not ordinary.oversize

@@ -105,8 +105,9 @@ def test_a_flipped_payload_byte_in_an_uncompressed_copy_is_found(
     result = verify(plain)
     assert result.returncode == 1
     assert f"FAIL  {plain}: " in result.stdout
-    assert f"offset {offset}: payload digest failed" in result.stdout
-    assert f"offset {offset}: block digest failed" in result.stdout
+    assert f"offset {offset}: WARC-Payload-Digest sha1:" in result.stdout
+    assert "does not match the payload" in result.stdout
+    assert f"offset {offset}: WARC-Block-Digest sha1:" in result.stdout
     assert "1 WARC file(s)" in result.stderr and "problem(s) in 1 file(s)" in result.stderr
 
 
@@ -126,7 +127,7 @@ def test_a_rewritten_gzip_member_is_found_in_a_crawl_directory(
     result = verify(copy)
     assert result.returncode == 1
     assert f"FAIL  {warc}: " in result.stdout
-    assert f"offset {offset}: payload digest failed" in result.stdout
+    assert f"offset {offset}: WARC-Payload-Digest sha1:" in result.stdout
 
 
 def test_a_json_pointer_to_the_wrong_offset_or_record_is_found(copy: Path) -> None:
@@ -225,23 +226,18 @@ def test_foreign_and_broken_files_are_reported_not_crashed_on(tmp_path: Path) ->
     assert result.returncode == 1
     out = result.stdout
     assert f"ok    {good}: 6 records" in out
-    assert f"FAIL  {whole_gzip}: 1 records (1 warcinfo)" in out
-    assert (
-        "after the record at offset 0: cannot read further: non-chunked gzip file detected" in out
-    )
+    # the reader replay and index use reads every record of a whole-file gzip; no offset
+    # leads to them, which is the problem
+    assert f"FAIL  {whole_gzip}: 6 records" in out
+    assert "non-chunked gzip: its records share one gzip member" in out
     assert f"FAIL  {truncated}: " in out
-    assert "offset 1197: block digest failed" in out
-    assert "offset 1197: record not followed by a blank line" in out
-    assert f"FAIL  {html}: no records read" in out
-    assert "offset 0: cannot read further: Unknown archive format" in out
-    assert f"FAIL  {empty}: no records read" in out
-    assert (
-        f"FAIL  {text}: " in out
-        and "not a WARC record (it parses only as an old ARC header)" in out
-    )
+    assert "offset 1197: Content-Length does not match" in out
+    assert f"FAIL  {html}: no records read" in out and "looks like HTML" in out
+    assert f"FAIL  {empty}: no records read" in out and "the file is empty" in out
+    assert f"FAIL  {text}: no records read" in out
+    assert "looks like text ('these are my crawl notes')" in out
     assert "6 WARC file(s)" in result.stderr
-    # warcio's own warning about the bad record went into the report, not loose on stderr
-    assert "Remainder" not in result.stderr
+    assert "Remainder" not in result.stderr  # nothing loose on stderr
 
 
 def test_verify_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc_reader import ReadProblem, iter_records
 from tests.test_cdxj import run_newsarchive
-from tests.warcs.quirks import HOST, PAGE, QUIRKS, URL, write_quirks
+from tests.warcs.quirks import HOST, PAGE, QUIRKS, URL, write_news_profile, write_quirks
 
 
 def warcio_payloads(path: Path) -> list[bytes]:
@@ -50,22 +50,11 @@ def test_arc_records_have_a_stable_id_from_file_and_offset(tmp_path: Path) -> No
     assert all(f"ip-none.arc.gz@{offset}" in record_id for offset, record_id in first)
 
 
-def write_profile(tmp_path: Path) -> Path:
-    profile = tmp_path / "quirks.toml"
-    profile.write_text(
-        'name = "quirks"\n'
-        f'primary = "http://{HOST}"\n'
-        "article_url = '^/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>[a-z0-9-]+)$'\n"
-        'extractor = "generic"\n'
-    )
-    return profile
-
-
 def test_replay_reads_every_quirk_into_a_record_and_counts_the_warnings(tmp_path: Path) -> None:
     archives = tmp_path / "archives"
     archives.mkdir()
     write_quirks(archives)
-    profile = write_profile(tmp_path)
+    profile = write_news_profile(tmp_path)
     out = tmp_path / "out"
     result = run_newsarchive(
         "replay", str(archives), "--site", str(profile), "--out", str(out), timeout=120
@@ -89,7 +78,13 @@ def test_an_arc_capture_becomes_a_record_pointing_at_it(tmp_path: Path) -> None:
     arc = write_quirks(tmp_path)["ip-none.arc.gz"]
     out = tmp_path / "out"
     result = run_newsarchive(
-        "replay", str(arc), "--site", str(write_profile(tmp_path)), "--out", str(out), timeout=120
+        "replay",
+        str(arc),
+        "--site",
+        str(write_news_profile(tmp_path)),
+        "--out",
+        str(out),
+        timeout=120,
     )
     assert "Traceback" not in result.stderr
     assert result.returncode == 0, result.stderr
@@ -115,3 +110,36 @@ def test_a_replay_no_profile_claims_names_the_hosts_it_saw(tmp_path: Path) -> No
     assert f"no site profile matches the archive's hosts: {HOST} ({len(QUIRKS)})" in alert
     assert "--site" in alert
     assert not list(out.glob("json/*/*.jsonl"))
+
+
+def test_index_lists_what_the_reader_reads_and_names_the_rest_by_offset(tmp_path: Path) -> None:
+    """index, verify and replay share the reader: every quirk file is indexed; a date no
+    timestamp can be made of, and a damaged gzip member, are named by offset while the rest
+    of their file is indexed."""
+    from tests.warcs.quirks import gz, http_head, response
+
+    paths = write_quirks(tmp_path)
+    members = [gz(response(http_head(), PAGE, url=f"{URL}-{n}")) for n in range(3)]
+    damaged = bytearray(members[1])
+    damaged[len(damaged) // 2] ^= 0xFF
+    broken = tmp_path / "one-damaged-member.warc.gz"
+    broken.write_bytes(members[0] + bytes(damaged) + members[2])
+
+    result = run_newsarchive("index", str(tmp_path), timeout=120)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    for name, path in paths.items():
+        if name != "bad-warc-date.warc.gz":
+            assert f"indexed  {path} (1 entries)" in result.stdout, name
+    dated = paths["bad-warc-date.warc.gz"]  # its one record: nothing left to index
+    assert (
+        f"FAILED   {dated}: no record readable (at offset 0: "
+        "WARC-Date '2008-10-294T10:00:00Z' unparsable: not indexed)"
+    ) in result.stdout
+    assert f"indexed  {broken} (2 entries)" in result.stdout
+    assert f"not indexed: offset {len(members[0])}: bad gzip member" in result.stdout
+    lines = (broken.parent / (broken.name + ".cdxj")).read_text().splitlines()
+    assert [json.loads(line.split(" ", 2)[2])["offset"] for line in lines] == [
+        "0",
+        str(len(members[0]) + len(members[1])),
+    ]

@@ -305,3 +305,55 @@ def test_warcio_check_and_cdxj_indexer_accept_crawled_revisits(runs: dict) -> No
     # the two plain 304 responses, which carry no Content-Type
     assert len(rows) == 4 + 1 + 2
     assert sorted(r["status"] for r in revisits) == ["200", "200", "200", "304"]
+
+
+def test_a_revisit_before_its_original_in_the_file_order_resolves(tmp_path: Path) -> None:
+    """The revisit in the file that sorts first, its original in one that sorts after: found
+    all the same (issue 14), as it is with the names the other way round."""
+    import json
+    import uuid
+
+    from tests.test_cdxj import run_newsarchive
+    from tests.warcs.quirks import (
+        PAGE,
+        URL,
+        gz,
+        http_head,
+        response,
+        sha1_digest,
+        warc_record,
+        write_news_profile,
+    )
+
+    original = response(http_head(), PAGE, date="2024-01-02T10:00:00Z")
+    original_id = original.split(b"WARC-Record-ID: ", 1)[1].split(b"\r\n", 1)[0].decode()
+    revisit = warc_record(
+        [
+            ("WARC-Type", "revisit"),
+            ("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>"),
+            ("WARC-Date", "2024-01-03T10:00:00Z"),
+            ("WARC-Target-URI", URL),
+            ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+            ("WARC-Refers-To", original_id),
+            ("WARC-Refers-To-Target-URI", URL),
+            ("WARC-Refers-To-Date", "2024-01-02T10:00:00Z"),
+            ("Content-Type", "application/http; msgtype=response"),
+            ("WARC-Payload-Digest", sha1_digest(PAGE)),
+        ],
+        http_head(),
+    )
+    profile = write_news_profile(tmp_path)
+    for first, second in (("a", "b"), ("b", "a")):
+        archives = tmp_path / f"archives-{first}"
+        archives.mkdir()
+        (archives / f"{first}.warc.gz").write_bytes(gz(revisit))
+        (archives / f"{second}.warc.gz").write_bytes(gz(original))
+        out = tmp_path / f"out-{first}"
+        result = run_newsarchive(
+            "replay", str(archives), "--site", str(profile), "--out", str(out), timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert "not found" not in result.stderr
+        [records_file] = (out / "json").glob("*/*.jsonl")
+        [record] = [json.loads(line) for line in records_file.read_text().splitlines()]
+        assert record["url"] == URL

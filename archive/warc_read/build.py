@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
-from archive.warc_read.heads import _BadRecord, _Parsed
+from archive.warc_read.heads import _BadRecord, _first, _Parsed
 from archive.warc_read.http import _parse_http, _remove_transfer_coding
+from archive.warc_read.oversize import PREFIX, Oversize, oversize_in_place
 from archive.warc_read.record import ArchivedRecord
 from archive.warc_read.source import Buffer
 
 _HTTP_RECORD_TYPES = frozenset({"response", "request", "revisit"})
+# WARC 1.0/1.1 dates: to the second or to the fraction of one, in UTC
+_WARC_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z", re.ASCII)
 _HTTP_CONTENT_TYPES = ("application/http", "message/http")
 
 
 def _make_record(
-    path: Path, offset: int, length: int, parsed: _Parsed, data: Buffer
+    path: Path,
+    offset: int,
+    length: int,
+    parsed: _Parsed,
+    data: Buffer,
+    oversize: Oversize | None = None,
 ) -> ArchivedRecord:
-    """An ArchivedRecord from a framed record; _BadRecord if its HTTP body is broken."""
+    """An ArchivedRecord from a framed record; _BadRecord if its HTTP body is broken.
+    ``oversize``: the record was too large to hold (``data`` has its first bytes only);
+    an uncompressed one too large is found here."""
     warnings = parsed.warnings
-    block = bytes(data[parsed.block_start : parsed.block_end])
-    if len(block) != parsed.block_end - parsed.block_start:
-        raise _BadRecord("truncated record (the file was cut short while being read)")
     headers = parsed.headers
+    if oversize is None:
+        oversize = oversize_in_place(data, parsed, (_first(headers, "WARC-Type") or "").lower())
+    if oversize is not None:
+        # Only its start: enough for the HTTP head; the payload is not kept.
+        block = bytes(data[parsed.block_start : min(parsed.block_end, parsed.block_start + PREFIX)])
+        warnings.append(f"record of {oversize.block_bytes:,} bytes read through, not held")
+    else:
+        block = bytes(data[parsed.block_start : parsed.block_end])
+        if len(block) != parsed.block_end - parsed.block_start:
+            raise _BadRecord("truncated record (the file was cut short while being read)")
     first: dict[str, str] = {}
     concurrent: list[str] = []
     for name, value in headers:
@@ -32,6 +50,9 @@ def _make_record(
             concurrent.append(value)
 
     rec_type = first.get("warc-type", "")
+    date = first.get("warc-date")
+    if date is not None and not _WARC_DATE.fullmatch(date.strip()):
+        warnings.append(f"WARC-Date {date[:40]!r} is not a date")
     target_uri = _clean_uri(first.get("warc-target-uri"), "WARC-Target-URI", warnings)
     content_type = first.get("content-type")
 
@@ -52,7 +73,10 @@ def _make_record(
         statusline, protocol, status, method, http_headers, payload_start, http_warnings = http
         warnings.extend(http_warnings)
         payload = block[payload_start:] if payload_start else block
-        payload = _remove_transfer_coding(payload, http_headers, first, warnings)
+        if oversize is None:
+            payload = _remove_transfer_coding(payload, http_headers, first, warnings)
+    if oversize is not None:
+        payload = block = b""
 
     return ArchivedRecord(
         path=path,
@@ -85,6 +109,8 @@ def _make_record(
         http_protocol=protocol,
         http_method=method,
         block=block,
+        oversize=oversize.block_bytes if oversize is not None else 0,
+        digest_problems=oversize.digest_problems if oversize is not None else None,
     )
 
 

@@ -58,3 +58,23 @@ def _digest_matches(value: str, data: bytes) -> bool | None:
         return None
     expected = _digest_bytes(algorithm, text)
     return expected is not None and hashlib.new(algorithm, data).digest() == expected
+
+
+class DigestCheck:
+    """A digest checked over data fed in pieces (a record too large to hold)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        algorithm, text = _split_digest(value)
+        self._expected = _digest_bytes(algorithm, text) if algorithm in _DIGEST_SIZES else None
+        self._hash = hashlib.new(algorithm) if algorithm in _DIGEST_SIZES else None
+
+    def update(self, data: bytes | memoryview) -> None:
+        if self._hash is not None:
+            self._hash.update(data)
+
+    def matches(self) -> bool | None:
+        """As ``_digest_matches``: None for an algorithm we do not know."""
+        if self._hash is None:
+            return None
+        return self._expected is not None and self._hash.digest() == self._expected

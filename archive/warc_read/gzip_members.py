@@ -22,6 +22,7 @@ from archive.warc_read.heads import (
     _starts_record,
     _truncation,
 )
+from archive.warc_read.oversize import HOLD, PREFIX, Oversize, StreamedBlock, streamed_block
 from archive.warc_read.record import ArchivedRecord, ProblemHandler, ReadProblem
 from archive.warc_read.source import _FileSource
 
@@ -30,7 +31,8 @@ from archive.warc_read.source import _FileSource
 class _Member:
     offset: int  # in the file
     size: int  # compressed bytes
-    data: bytes  # inflated
+    data: bytes  # inflated (for a record too large to hold: its first bytes only)
+    oversize: Oversize | None = None
 
 
 class _MemberError(Exception):
@@ -68,30 +70,71 @@ _MIN_WINDOW = 1 << 14
 _MAX_FIRST_WINDOW = 1 << 20
 
 
-def _inflate_member(data: _FileSource, pos: int, end: int, window: int) -> tuple[bytes, int]:
-    """(inflated data, compressed size) of the gzip member at ``pos``.
+def _inflate_member(
+    data: _FileSource, pos: int, end: int, window: int
+) -> tuple[bytes, int, Oversize | None]:
+    """(inflated data, compressed size, None) of the gzip member at ``pos``; for a member
+    holding one record too large to hold, (its first bytes, compressed size, its checks).
 
     Feeds the compressed bytes in growing windows: the member's size is unknown in advance,
     and the input left over after its end is copied, so a window much larger than a member
-    would cost a copy per record.
+    would cost a copy per record.  Output comes in bounded pieces, so a member that inflates
+    to gigabytes is never held whole.
     """
     inflater = zlib.decompressobj(31)
     parts: list[bytes] = []
+    held = 0
+    streamed: StreamedBlock | None = None
+    hold = HOLD
     fed = pos
     while True:
         end = min(end, len(data))
         stop = min(end, fed + window)
-        try:
-            parts.append(inflater.decompress(data[fed:stop]))
-        except zlib.error as exc:
-            raise _MemberError(f"bad gzip member: {exc}") from exc
+        pending = data[fed:stop]
         fed = stop
+        while True:
+            try:
+                piece = inflater.decompress(pending, _PIECE)
+            except zlib.error as exc:
+                raise _MemberError(f"bad gzip member: {exc}") from exc
+            if streamed is not None:
+                streamed.feed(piece)
+            else:
+                parts.append(piece)
+                held += len(piece)
+                if hold and held > hold:
+                    prefix = _first_bytes(parts, PREFIX)
+                    streamed = streamed_block(prefix)
+                    if streamed is None:
+                        hold = 0  # many records in one member: held whole, as ever
+                    else:
+                        for part in parts:
+                            streamed.feed(part)
+                        parts = []
+            pending = inflater.unconsumed_tail
+            if not pending or inflater.eof:
+                break
         if inflater.eof:
+            size = fed - pos - len(inflater.unused_data)
+            if streamed is not None:
+                return prefix, size, streamed.result()
             inflated = parts[0] if len(parts) == 1 else b"".join(parts)
-            return inflated, fed - pos - len(inflater.unused_data)
+            return inflated, size, None
         if fed >= end:
             raise _MemberError("truncated gzip member")
         window *= 2
+
+
+_PIECE = 4 << 20
+
+
+def _first_bytes(parts: list[bytes], count: int) -> bytes:
+    taken: list[bytes] = []
+    for part in parts:
+        taken.append(part[: count - sum(map(len, taken))])
+        if sum(map(len, taken)) >= count:
+            break
+    return b"".join(taken)
 
 
 def _gzip_members(path: Path, data: _FileSource, start: int) -> Iterator[_Member | ReadProblem]:
@@ -101,12 +144,12 @@ def _gzip_members(path: Path, data: _FileSource, start: int) -> Iterator[_Member
     while pos < len(data):  # len(), not a copy: a file cut short under us ends earlier
         if data[pos : pos + 2] == _GZIP_MAGIC:
             try:
-                inflated, size = _inflate_member(data, pos, len(data), window)
+                inflated, size, oversize = _inflate_member(data, pos, len(data), window)
             except _MemberError as exc:
                 damaged: str | None = str(exc)
             else:
                 window = min(_MAX_FIRST_WINDOW, max(_MIN_WINDOW, size * 2))
-                yield _Member(pos, size, inflated)
+                yield _Member(pos, size, inflated, oversize)
                 pos += size
                 continue
         else:
@@ -136,11 +179,11 @@ def _next_member(data: _FileSource, pos: int) -> _Member | None:
         if pos < 0:
             return None
         try:
-            inflated, size = _inflate_member(data, pos, len(data), _MIN_WINDOW)
+            inflated, size, oversize = _inflate_member(data, pos, len(data), _MIN_WINDOW)
         except _MemberError:
             pos += 1
             continue
-        return _Member(pos, size, inflated)
+        return _Member(pos, size, inflated, oversize)
 
 
 def _gzip_records(
@@ -157,6 +200,10 @@ def _gzip_records(
             return
         if isinstance(item, ReadProblem):
             report(item)
+            continue
+        if item.oversize is not None:
+            parsed = _parse_record(item.data, 0, len(item.data), head_only=True)
+            yield _make_record(path, item.offset, item.size, parsed, item.data, item.oversize)
             continue
         # ``buf`` holds inflated bytes of one or more consecutive members; ``segments`` maps
         # buffer positions back to members (start in buffer, member).
@@ -220,6 +267,7 @@ def _gzip_records(
             except _BadRecord as exc:
                 report(ReadProblem(path, first.offset, exc.reason))
             else:
+                record.shares_member = previous_in_member
                 yield record
             if trailer_member is not None:
                 buf, segments, pos = trailer_member.data, [(0, trailer_member)], 0

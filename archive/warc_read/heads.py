@@ -114,16 +114,18 @@ def _find_head_end(data: Buffer, start: int, limit: int) -> int:
     return doubled + 6 if doubled >= 0 else -1
 
 
-def _parse_record(data: Buffer, pos: int, end: int) -> _Parsed:
+def _parse_record(data: Buffer, pos: int, end: int, head_only: bool = False) -> _Parsed:
+    """The record at ``pos``; ``head_only``: its head alone, the block allowed to run past
+    ``end`` (a record too large to hold, read through in pieces)."""
     if data[pos : pos + 5] == b"WARC/":
-        return _parse_warc(data, pos, end)
+        return _parse_warc(data, pos, end, head_only)
     if _is_arc_line(data, pos, end):
-        return _parse_arc(data, pos, end)
+        return _parse_arc(data, pos, end, head_only)
     first = bytes(data[pos : pos + 200]).split(b"\n", 1)[0].rstrip(b"\r")[:60]
     raise _BadRecord(f"unparsable WARC header: first line {first!r}")
 
 
-def _parse_warc(data: Buffer, pos: int, end: int) -> _Parsed:
+def _parse_warc(data: Buffer, pos: int, end: int, head_only: bool = False) -> _Parsed:
     limit = min(end, pos + _MAX_HEAD)
     head_end = _find_head_end(data, pos, limit)
     if head_end < 0:
@@ -143,6 +145,8 @@ def _parse_warc(data: Buffer, pos: int, end: int) -> _Parsed:
     if _first(headers, "WARC-Type") is None:
         raise _BadRecord("unparsable WARC header: no WARC-Type")
     block_end = head_end + int(length_text)
+    if head_only:
+        return _Parsed("warc", headers, head_end, block_end, block_end, False, [])
     if block_end > end:
         raise _NeedMore(block_end)
     trailer_end, missing, warnings = _check_trailer(data, block_end, end, arc=False)
@@ -208,7 +212,7 @@ def _check_trailer(
     )
 
 
-def _parse_arc(data: Buffer, pos: int, end: int) -> _Parsed:
+def _parse_arc(data: Buffer, pos: int, end: int, head_only: bool = False) -> _Parsed:
     limit = min(end, pos + _MAX_ARC_LINE)
     eol = data.find(b"\n", pos, limit)
     if eol < 0:
@@ -232,7 +236,7 @@ def _parse_arc(data: Buffer, pos: int, end: int) -> _Parsed:
     date = timestamp_to_iso_date(stamp[:14])
     block_start = eol + 1
     block_end = block_start + int(length_text)
-    if block_end > end:
+    if block_end > end and not head_only:
         raise _NeedMore(block_end)
     if url.startswith("filedesc://"):
         headers = [("WARC-Type", "warcinfo"), ("WARC-Filename", url[len("filedesc://") :])]
@@ -244,6 +248,8 @@ def _parse_arc(data: Buffer, pos: int, end: int) -> _Parsed:
         ("Content-Type", mime),
         ("Content-Length", length_text),
     ]
+    if head_only:
+        return _Parsed("arc", headers, block_start, block_end, block_end, False, warnings, mime)
     trailer_end, missing, trailer_warnings = _check_trailer(data, block_end, end, arc=True)
     return _Parsed(
         "arc",

@@ -54,6 +54,7 @@ def _plain_records(
             parsed.warnings.append("last record is not followed by CRLF CRLF")
         try:
             record = _make_record(path, pos, parsed.trailer_end - pos, parsed, data)
+            record.trailer_bytes = parsed.trailer_end - parsed.block_end
         except _BadRecord as exc:
             report(ReadProblem(path, pos, exc.reason))
         else:

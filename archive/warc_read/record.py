@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.warc_pointer import WarcPointer
-from archive.warc_read.content_coding import _GZIP_MAGIC, PayloadError, _decode_coding
+from archive.warc_read.content_coding import (
+    _GZIP_MAGIC,
+    PayloadError,
+    PayloadTooLarge,
+    _decode_coding,
+)
 from archive.warc_read.digests import _digest_matches
 from archive.warc_read.heads import _find_head_end, _first
 
@@ -65,6 +70,16 @@ class ArchivedRecord:
     http_method: str | None = None  # request records only
     # The record block as stored (HTTP head + body still chunked if it was), for digests.
     block: bytes = field(default=b"", repr=False)
+    # A record too large to hold (archive.warc_read.oversize): its block's size; its payload
+    # and block are then empty, and its digests were checked while it was read through.
+    oversize: int = 0
+    digest_problems: list[str] | None = None
+    # In an uncompressed file, the line ends after the block that ``length`` counts: what a
+    # CDXJ index leaves out of a record's length, as warcio does.
+    trailer_bytes: int = 0
+    # In a gzip file, the record shares its member with the one before it (whole-file gzip):
+    # its offset leads to that other record, so no index can point at it.
+    shares_member: bool = False
 
     def pointer(self) -> WarcPointer:
         """Where this record is, as records and the index point at it."""
@@ -101,6 +116,10 @@ class ArchivedRecord:
         With ``limit``, a body that decodes to more raises PayloadTooLarge, and decoding
         stops there (a bomb is never inflated).
         """
+        if self.oversize:
+            raise PayloadTooLarge(
+                f"{self._where()}: a record of {self.oversize:,} bytes, too large to hold"
+            )
         data = self.payload
         if not data:
             return data
@@ -123,6 +142,8 @@ class ArchivedRecord:
         The payload digest is accepted over the de-chunked payload (WARC 1.1) or over the
         still-chunked bytes (what some tools, warcio among them, have written).
         """
+        if self.digest_problems is not None:
+            return list(self.digest_problems)  # checked while it was read through
         problems: list[str] = []
         if self.block_digest and _digest_matches(self.block_digest, self.block) is False:
             problems.append(f"WARC-Block-Digest {self.block_digest} does not match the block")

@@ -91,6 +91,8 @@ def run_index(args: argparse.Namespace) -> int:
     def show(result: IndexResult) -> None:
         if result.status == "indexed":
             print(f"indexed  {result.warc} ({result.entries} entries)", flush=True)
+            for offset, reason in result.unreadable:
+                print(f"         not indexed: offset {offset}: {reason}", flush=True)
         elif result.status == "current":
             print(
                 f"current  {result.warc} (index newer than the WARC; --force rebuilds)", flush=True
@@ -108,10 +110,13 @@ def run_index(args: argparse.Namespace) -> int:
         f"{summary.count('current')} current",
         f"{summary.count('failed')} failed",
     ]
+    if summary.partial:
+        unreadable = sum(len(r.unreadable) for r in summary.partial)
+        parts.append(f"{unreadable} unreadable records left out of {len(summary.partial)} indexes")
     if summary.unfinished:
         parts.append(f"{len(summary.unfinished)} unfinished skipped")
     print("index: " + ", ".join(parts), file=sys.stderr)
-    return EXIT_FAILURES if summary.failed else EXIT_OK
+    return EXIT_FAILURES if summary.failed or summary.partial else EXIT_OK
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -145,6 +145,10 @@ class ArchiveResponseMiddleware:
         for name, value in (source if status != record.http_status else record).http_headers:
             headers.appendlist(name, value)
         body = source.payload
+        if source.oversize:
+            # Read through, not held (archive.warc_read.oversize): the spider reports the
+            # page too large to extract, as it would a live one.
+            request.meta["archived_payload_bytes"] = source.oversize
         response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return response_class(
             url=request.url,

@@ -277,7 +277,8 @@ class NewsSpider(Spider):
             await self._not_modified(response)
             return
         index = self.run.index
-        too_large = too_large_to_extract(len(response.body), self.max_extract_bytes)
+        size = max(len(response.body), response.meta.get("archived_payload_bytes", 0))
+        too_large = too_large_to_extract(size, self.max_extract_bytes)
         if too_large is not None:
             # Archived already (WARC, index); a page object would need 30-50 times its size.
             self._failed(response.url, too_large, "article")

@@ -29,6 +29,18 @@ PAGE = (
 )
 
 
+def write_news_profile(directory: Path, name: str = "news") -> Path:
+    """A site profile for ``HOST`` whose article URLs are ``/YYYY/MM/DD/<slug>``."""
+    profile = directory / f"{name}.toml"
+    profile.write_text(
+        f'name = "{name}"\n'
+        f'primary = "http://{HOST}"\n'
+        "article_url = '^/(?P<year>\\d{4})/(?P<month>\\d{2})/(?P<day>\\d{2})/(?P<id>[a-z0-9-]+)$'\n"
+        'extractor = "generic"\n'
+    )
+    return profile
+
+
 def sha1_digest(data: bytes) -> str:
     return "sha1:" + b32encode(hashlib.sha1(data).digest()).decode()
 
@@ -95,6 +107,11 @@ def cr_cr_lf_header_lines() -> bytes:
     return gz(response(http_head(f"Content-Length: {len(PAGE)}", line_end="\r\r\n"), PAGE))
 
 
+def bad_warc_date() -> bytes:
+    """A WARC-Date with a three-digit day (``2008-10-294T…``), as one writer wrote them."""
+    return gz(response(http_head(), PAGE, date="2008-10-294T10:00:00Z"))
+
+
 def _arc(header_line: bytes, block: bytes) -> bytes:
     return header_line + b"\n" + block + b"\n"
 
@@ -134,6 +151,7 @@ QUIRKS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "dechunked-without-digest.warc.gz": ("chunked", dechunked_without_digest),
     "says-gzip-but-is-not.warc.gz": ("gzip", says_gzip_but_is_not),
     "cr-cr-lf-header-lines.warc.gz": ("CR CR LF", cr_cr_lf_header_lines),
+    "bad-warc-date.warc.gz": ("WARC-Date", bad_warc_date),
     "ip-none.arc.gz": ("IP", arc_ip_none),
     "ten-digit-date.arc.gz": ("date", arc_ten_digit_date),
     "empty-content-type.arc.gz": ("content type", arc_empty_content_type),
