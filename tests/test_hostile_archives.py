@@ -110,3 +110,30 @@ def test_a_record_too_large_to_hold_is_read_through_with_its_digests_checked(
     with pytest.raises(PayloadTooLarge, match="too large to hold"):
         huge.body()
     assert ordinary.payload == PAGE and not ordinary.oversize
+
+
+def test_an_offline_crawl_serves_a_record_too_large_to_hold_as_too_large(tmp_path: Path) -> None:
+    """``--from-warc`` once built a 512 MiB payload into 9 GB: the record is read through, the
+    response carries no body, and its size reaches the spider's limit check."""
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from archive.limits import MAX_HELD_RECORD_BYTES, too_large_to_extract
+    from scraper.middlewares.from_warc import ArchiveResponseMiddleware
+    from tests.warcs.hostile import huge_page
+    from tests.warcs.quirks import gz, http_head, response
+
+    url = "http://news.example/2024/01/02/huge"
+    warc = tmp_path / "huge.warc.gz"
+    warc.write_bytes(
+        gz(response(http_head(), huge_page(MAX_HELD_RECORD_BYTES + (1 << 20)), url=url))
+    )
+    crawler = get_crawler(settings_dict={"ARCHIVE_FROM_WARC": [str(warc)]})
+    middleware = ArchiveResponseMiddleware.from_crawler(crawler)
+    middleware.spider_opened()
+    request = Request(url)
+    served = middleware.process_request(request)
+    assert served.status == 200 and served.body == b""
+    size = request.meta["archived_payload_bytes"]
+    assert size > MAX_HELD_RECORD_BYTES
+    assert too_large_to_extract(size) is not None

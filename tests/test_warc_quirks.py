@@ -143,3 +143,21 @@ def test_index_lists_what_the_reader_reads_and_names_the_rest_by_offset(tmp_path
         "0",
         str(len(members[0]) + len(members[1])),
     ]
+
+
+def test_an_arc_file_header_with_a_wrong_length_is_read_as_warcio_reads_it(
+    tmp_path: Path,
+) -> None:
+    from tests.warcs.quirks import arc_file_header_length_wrong
+
+    path = tmp_path / "header-length.arc"
+    path.write_bytes(arc_file_header_length_wrong())
+    assert warcio_payloads(path) == [PAGE]
+    problems: list[ReadProblem] = []
+    header, response = iter_records(path, problems.append)
+    assert problems == []
+    assert header.type == "warcinfo" and "ARC file header's length" in header.warnings[0]
+    assert response.body() == PAGE
+    result = run_newsarchive("index", str(path), timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"indexed  {path} (1 entries)" in result.stdout

@@ -250,7 +250,18 @@ def _parse_arc(data: Buffer, pos: int, end: int, head_only: bool = False) -> _Pa
     ]
     if head_only:
         return _Parsed("arc", headers, block_start, block_end, block_end, False, warnings, mime)
-    trailer_end, missing, trailer_warnings = _check_trailer(data, block_end, end, arc=True)
+    try:
+        trailer_end, missing, trailer_warnings = _check_trailer(data, block_end, end, arc=True)
+    except _BadRecord:
+        if not url.startswith("filedesc://"):
+            raise
+        # The file's header with a wrong length: warcio reads its version and field lines
+        # whatever the length says, and so does this.
+        block_end = _end_of_lines(data, block_start, end, 2)
+        if block_end < 0:
+            raise
+        trailer_end, missing, trailer_warnings = _check_trailer(data, block_end, end, arc=True)
+        warnings.append(f"ARC file header's length {length_text} is wrong: its two lines read")
     return _Parsed(
         "arc",
         headers,
@@ -264,6 +275,16 @@ def _parse_arc(data: Buffer, pos: int, end: int, head_only: bool = False) -> _Pa
 
 
 _ARC_DATE = re.compile(r"\d{12,18}", re.ASCII)
+
+
+def _end_of_lines(data: Buffer, pos: int, end: int, count: int) -> int:
+    """Where ``count`` lines from ``pos`` end, or -1."""
+    for _ in range(count):
+        eol = data.find(b"\n", pos, min(end, pos + _MAX_ARC_LINE))
+        if eol < 0:
+            return -1
+        pos = eol + 1
+    return pos
 
 
 def _split_arc_line(line: str) -> tuple[str, str, str, str, str] | None:

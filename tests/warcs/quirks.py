@@ -116,10 +116,18 @@ def _arc(header_line: bytes, block: bytes) -> bytes:
     return header_line + b"\n" + block + b"\n"
 
 
-def _arc_file(*records: bytes) -> bytes:
+def _arc_file(*records: bytes, header_length_error: int = 0, compressed: bool = True) -> bytes:
     desc = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n"
-    first = b"filedesc://quirks.arc 0.0.0.0 20240102100000 text/plain %d\n" % len(desc) + desc
-    return b"".join(gz(part) for part in (first + b"\n", *records))
+    length = len(desc) + header_length_error
+    first = b"filedesc://quirks.arc 0.0.0.0 20240102100000 text/plain %d\n" % length + desc
+    parts = (first + b"\n", *records)
+    return b"".join(gz(part) if compressed else part for part in parts)
+
+
+def arc_file_header_length_wrong() -> bytes:
+    """An uncompressed ARC whose file header declares ten bytes fewer than its two lines."""
+    record = _arc_response(b"10.0.0.1", b"20240102100000", b"text/html")
+    return _arc_file(record, header_length_error=-10, compressed=False)
 
 
 def _arc_response(ip: bytes, date: bytes, content_type: bytes) -> bytes:
