@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from archive.limits import WORKER_MEMORY_BYTES
 from archive.simhash import text_simhash
+from archive.worker_lifetime import start_worker
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
 
@@ -78,6 +79,7 @@ def default_workers() -> int:
 
 
 def _start_worker(memory_bytes: int) -> None:
+    start_worker()
     if memory_bytes:
         # A page that needs more memory fails here with MemoryError, sent back as the
         # page's error, instead of growing until the kernel kills something.
@@ -107,6 +109,7 @@ class ExtractionPool:
     def _start(self) -> ProcessPoolExecutor:
         # forkserver: workers must not inherit the crawler's reactor, sockets and threads.
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["archive.forkserver_preload"])
         return ProcessPoolExecutor(
             self.workers,
             mp_context=context,
