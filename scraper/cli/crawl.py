@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import DEFAULT_OUT, OutputLayout
+from scraper.cli.arguments import apply_settings, output_directory
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -139,12 +140,8 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    for assignment in args.settings:
-        name, sep, value = assignment.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-s {assignment!r}: expected NAME=VALUE")
-        settings.set(name.strip(), value, priority="cmdline")
-    settings.set("ARCHIVE_DIR", str(args.out), priority="cmdline")
+    apply_settings(settings, args.settings)
+    settings.set("ARCHIVE_DIR", str(output_directory(args.out)), priority="cmdline")
     # On a terminal a live panel shows progress; log lines below WARNING would scroll it away.
     live = (
         not args.quiet

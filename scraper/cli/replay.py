@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import index_root
+from scraper.cli.arguments import output_directory
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
 
@@ -75,6 +76,7 @@ def run_replay(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    output_directory(args.out)
     profiles: list[SiteProfile] = [load_profile(site) for site in args.site]
     if not profiles:
         profiles = [load_profile(name) for name in builtin_profile_names()]

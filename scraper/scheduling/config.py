@@ -43,7 +43,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# A job's name names its log file: no newline, no length a file system refuses.
+JOB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 DEFAULT_STOP_GRACE = timedelta(seconds=30)
 DEFAULT_MISFIRE_GRACE = timedelta(minutes=10)
 
@@ -167,6 +168,8 @@ def parse_schedule(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScheduleConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScheduleConfigError(f"{source}: not valid TOML: nested too deeply") from None
 
     def fail(message: str) -> ScheduleConfigError:
         return ScheduleConfigError(f"{source}: {message}")
@@ -236,9 +239,10 @@ def _job(
                 "a profile file needs a path ending in .toml"
             )
     name = table.get("name") or (Path(site).stem if is_path else site)
-    if not JOB_NAME.match(name):
+    if not JOB_NAME.fullmatch(name):
         raise fail(
-            f"name {name!r} must be letters, digits, '.', '-' or '_' (it names the job's log file)"
+            f"name {name[:80]!r} must be 1-64 letters, digits, '.', '-' or '_' "
+            "(it names the job's log file)"
         )
 
     if ("cron" in table) == ("every" in table):

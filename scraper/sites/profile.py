@@ -29,7 +29,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 BUILTIN_PACKAGE = "scraper.sites.profiles"
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# A site's name names its files (state/<name>.sqlite, json/<name>/): no newline, no length a
+# file system refuses.
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 class ProfileError(ValueError):
@@ -297,7 +299,7 @@ def builtin_profile_names() -> list[str]:
 def load_profile(name_or_path: str | Path) -> SiteProfile:
     """A built-in profile by name (``presstv``) or a profile TOML file by path."""
     text_name = str(name_or_path)
-    if text_name.endswith(".toml") or Path(text_name).exists() or "/" in text_name:
+    if text_name.endswith(".toml") or "/" in text_name or _is_file(text_name):
         path = Path(text_name)
         try:
             text = path.read_text(encoding="utf-8")
@@ -315,11 +317,20 @@ def load_profile(name_or_path: str | Path) -> SiteProfile:
     return parse_profile(resource.read_text(encoding="utf-8"), source=f"<built-in {text_name}>")
 
 
+def _is_file(name: str) -> bool:
+    try:
+        return Path(name).exists()
+    except OSError:  # a name too long for a path is no file: a site name, or a mistake
+        return False
+
+
 def parse_profile(text: str, source: str = "<string>") -> SiteProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ProfileError(f"{source}: not valid TOML: nested too deeply") from None
     return replace(profile_from_dict(data, source), text=text)
 
 
@@ -342,8 +353,11 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
             raise fail(f"{key!r} must be a list of strings")
 
     name = data["name"]
-    if not NAME_PATTERN.match(name):
-        raise fail(f"name {name!r} must be lower-case letters, digits, '-' or '_'")
+    if not NAME_PATTERN.fullmatch(name):
+        raise fail(
+            f"name {name[:80]!r} must be 1-64 lower-case letters, digits, '-' or '_', "
+            "starting with a letter or digit"
+        )
     primary = _origin(data["primary"], "primary", fail)
     mirrors = tuple(_origin(m, "mirrors", fail) for m in data.get("mirrors", []))
     aliases = tuple(a.strip().lower() for a in data.get("aliases", []))
@@ -405,6 +419,10 @@ def _origin(value: str, key: str, fail: Callable[[str], Exception]) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(f"{key} URL {value!r} must be absolute, like 'https://www.example.com'")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise fail(f"{key} URL {value!r} has no valid port (1-65535)") from None
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise fail(f"{key} URL {value!r} must be an origin only (no path, query or fragment)")
     return f"{parts.scheme}://{parts.netloc.lower()}"

@@ -1,0 +1,85 @@
+"""What a user typed, checked before anything runs: a mistake is one line and exit 2
+(``UsageError``), never a traceback from deep inside the crawl.
+
+* ``-s NAME=VALUE``: the value is converted to the type of the setting's default (a number
+  for ``DOWNLOAD_DELAY``, a boolean for ``ROBOTSTXT_OBEY``…), so ``abc`` is refused here;
+  a name no component knows gets a warning naming the closest known one (add-ons may read
+  settings of their own, so it is not refused).
+* ``--out DIR``: a directory that exists or can be made, and can be written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scraper.exit_status import UsageError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def apply_settings(settings: Settings, assignments: list[str]) -> None:
+    """Set each ``NAME=VALUE`` at command-line priority, typed by the setting's default."""
+    known = set(settings.copy_to_dict())
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"-s {assignment!r}: expected NAME=VALUE")
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            print(f"newsarchive: warning: -s {name}: no such setting{hint}", file=sys.stderr)
+            settings.set(name, text, priority="cmdline")
+            continue
+        settings.set(name, typed_value(name, text, settings.get(name)), priority="cmdline")
+
+
+def typed_value(name: str, text: str, default: Any) -> Any:
+    """``text`` as the type of ``default``; UsageError when it is not one."""
+    value = text.strip()
+    if isinstance(default, bool):
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise UsageError(f"-s {name}={text}: expected true or false")
+    if isinstance(default, (int, float)):
+        # An integer default may still take a fraction (DOWNLOAD_DELAY = 0).
+        for kind in (int, float) if isinstance(default, int) else (float,):
+            try:
+                return kind(value)
+            except ValueError:
+                continue
+        raise UsageError(f"-s {name}={text}: expected a number (default {default})")
+    if isinstance(default, (list, tuple, dict)):
+        if value.startswith(("[", "{")):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise UsageError(f"-s {name}={text}: not valid JSON: {exc}") from None
+        if isinstance(default, dict):
+            raise UsageError(f"-s {name}={text}: expected a JSON object")
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return text
+
+
+def output_directory(path: Path, option: str = "--out") -> Path:
+    """``path`` as a directory to write in: made if missing; UsageError saying why not."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot create it: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: cannot write in it")
+    return path
