@@ -181,3 +181,39 @@ def test_state_names_a_redis_server_it_cannot_use(archive: tuple[Path, Path]) ->
         "newsarchive: error: --redis redis://127.0.0.1:1/0: cannot use the server"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_state_finds_a_site_by_name_when_its_index_is_there(archive: tuple[Path, Path]) -> None:
+    """``localnews`` is no built-in profile and its file is elsewhere: the index names it."""
+    _, out = archive
+    result = state("localnews", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "articles 3" in result.stdout
+
+
+def test_a_reader_that_goes_away_is_no_error(archive: tuple[Path, Path]) -> None:
+    """``newsarchive export SITE --out - | head -1``: the pipe closes, the command ends quietly."""
+    profile, out = archive
+    with open_index(out / "state" / "localnews.sqlite") as index:  # more than a pipe holds
+        for n in range(4, 2000):
+            index.add_sighting(
+                f"localnews:{n}", f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW
+            )
+            index.record_version(f"localnews:{n}", content_hash=f"xxh3-128:{n:032x}", now=NOW)
+    command = [*newsarchive_command(), "export", str(profile), "--dir", str(out), "--out", "-"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # what head does after its line
+        errors = process.stderr.read().decode()
+        status = process.wait(timeout=60)
+    assert json.loads(first)["site"] == "localnews"
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+    assert status == 0
+
+
+def test_version() -> None:
+    result = subprocess.run(
+        [*newsarchive_command(), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.startswith("newsarchive ")

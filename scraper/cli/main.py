@@ -6,10 +6,12 @@ Each command lives in its own module of this package and adds its own subparser.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from importlib import metadata
 
 from scraper.cli import crawl, extract, index_verify, replay, schedule, state
-from scraper.exit_status import EXIT_USAGE, UsageError
+from scraper.exit_status import EXIT_OK, EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
 
@@ -21,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ProfileError) as exc:
         print(f"newsarchive: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`newsarchive export … | head`): what it wanted, it has.
+        # Further output goes nowhere, so the interpreter's exit flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Archive news sites that live on several domains: WARC files plus JSON records.",
         epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"newsarchive {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     crawl.add_command(commands)
     extract.add_command(commands)
@@ -37,3 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     index_verify.add_commands(commands)
     schedule.add_command(commands)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("newsarchive")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"

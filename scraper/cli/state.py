@@ -141,17 +141,25 @@ def _duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _site_name(site: str) -> str:
-    from scraper.sites.profile import load_profile
+def _site_name(site: str, directory: Path | None = None) -> str:
+    """The site's name: a built-in profile's, a profile file's, or a name whose index is in
+    ``directory`` (a crawl made from a profile file nobody has at hand)."""
+    from scraper.sites.profile import NAME_PATTERN, ProfileError, load_profile
 
-    return load_profile(site).name
+    try:
+        return load_profile(site).name
+    except ProfileError:
+        if directory is not None and NAME_PATTERN.fullmatch(site):
+            if OutputLayout(directory).index_file(site).is_file():
+                return site
+        raise
 
 
 def _open(directory: Path, site: str, redis_url: str | None) -> Any:
     from archive.index.model import IndexSchemaError
     from archive.index.open import open_index
 
-    name = _site_name(site)
+    name = _site_name(site, None if redis_url else directory)
     if redis_url:
         return _open_redis(redis_url, name)
     path = OutputLayout(directory).index_file(name)
@@ -215,7 +223,8 @@ def run_state(args: argparse.Namespace) -> int:
             index.reset()
             print("index reset: the next run fetches every article as new")
         else:
-            summary = _summary(index, args.out, _site_name(args.site), args.redis)
+            name = _site_name(args.site, None if args.redis else args.out)
+            summary = _summary(index, args.out, name, args.redis)
             if args.json:
                 print(json.dumps(summary, indent=2))
             else:
@@ -348,7 +357,7 @@ def _wacz_site(directory: Path, site: str) -> str:
 
 def _export_articles(args: argparse.Namespace) -> int:
     index = _open(args.dir, args.site, args.redis)
-    site = _site_name(args.site)
+    site = _site_name(args.site, None if args.redis else args.dir)
     count = 0
     try:
         if str(args.out) == "-":
