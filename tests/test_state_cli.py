@@ -217,3 +217,31 @@ def test_version() -> None:
         [*newsarchive_command(), "--version"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and result.stdout.startswith("newsarchive ")
+
+
+def test_state_and_export_read_beside_a_crawl_holding_the_write_lock(
+    archive: tuple[Path, Path],
+) -> None:
+    """A crawl keeps a batch open (BEGIN IMMEDIATE, rows not yet committed): readers see the
+    last commit, wait for nothing and write nothing (issue 15, item 5)."""
+    import sqlite3
+
+    profile, out = archive
+    crawl = sqlite3.connect(out / "state" / "localnews.sqlite", isolation_level=None)
+    try:
+        crawl.execute("BEGIN IMMEDIATE")
+        crawl.execute("DELETE FROM versions")  # not committed: no reader may see it
+        result = state(str(profile), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "articles 3, versions 3" in result.stdout
+        exported = subprocess.run(
+            [*newsarchive_command(), "export", str(profile), "--dir", str(out), "--out", "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert exported.returncode == 0, exported.stderr
+        assert len(exported.stdout.splitlines()) == 3
+    finally:
+        crawl.execute("ROLLBACK")
+        crawl.close()

@@ -71,13 +71,16 @@ class SqliteIndex:
         lock_wait_max: float = 2.0,
         minor_distance: int = 3,
         cache_mb: int = 64,
+        read_only: bool = False,
     ) -> None:
         """``busy_timeout`` is SQLite's own wait per attempt; then tenacity retries up to
         ``lock_attempts`` times with exponential backoff capped at ``lock_wait_max`` s.
         ``minor_distance``: the most simhash bits two versions may differ by and still be
-        a minor change."""
+        a minor change. ``read_only``: for readers beside a running crawl (state, export):
+        the last committed state, no lock taken, nothing written on close."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self.minor_distance = minor_distance
         self._connection = BatchedConnection(
             self.path,
@@ -87,6 +90,7 @@ class SqliteIndex:
             lock_attempts=lock_attempts,
             lock_wait_max=lock_wait_max,
             cache_mb=cache_mb,
+            read_only=read_only,
         )
         self._origins = NameTable(self._connection, "origins", "origin")
         self._warc_files = NameTable(self._connection, "warc_files", "filename")

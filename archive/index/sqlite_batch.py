@@ -30,7 +30,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import tenacity
 
 from archive.index.codec import pack_digest
-from archive.index.sqlite_schema import set_up_database
+from archive.index.sqlite_schema import check_database, set_up_database
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -88,8 +88,10 @@ class BatchedConnection:
         lock_attempts: int,
         lock_wait_max: float,
         cache_mb: int,
+        read_only: bool = False,
     ) -> None:
         self.path = path
+        self.read_only = read_only
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.lock_retries = 0  # how often a locked database was waited out (for run reports)
@@ -114,11 +116,25 @@ class BatchedConnection:
         # check_same_thread=False. Iterating export_latest is not guarded: one thread at a time.
         self.lock = threading.RLock()
         # Autocommit mode: this class issues BEGIN/COMMIT itself, for batching.
-        self._db: sqlite3.Connection | None = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
+        if read_only:
+            # A reader beside a running crawl: WAL gives it the last committed state without
+            # taking a lock the crawl could hold (no schema setup, which writes).
+            self._db: sqlite3.Connection | None = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            self._db = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
         try:
-            self.run(set_up_database, self._db, self.path, cache_mb)
+            if read_only:
+                self.run(check_database, self._db, self.path)
+            else:
+                self.run(set_up_database, self._db, self.path, cache_mb)
         except BaseException:
             self._db.close()
             self._db = None
@@ -234,8 +250,9 @@ class BatchedConnection:
             if self._db is None:
                 return
             try:
-                self.flush()
-                self._db.execute("PRAGMA optimize")
+                if not self.read_only:  # a reader has nothing to commit, and optimize writes
+                    self.flush()
+                    self._db.execute("PRAGMA optimize")
             finally:
                 self._db.close()
                 self._db = None

@@ -90,6 +90,22 @@ DATA_TABLES = ("articles", "versions", "urls", "payloads", "origins", "warc_file
 """Everything ``reset`` empties (``schema_version`` stays)."""
 
 
+def check_database(db: sqlite3.Connection, path: Path) -> None:
+    """For a read-only connection: the file is an index this version reads."""
+    has_table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if not has_table:
+        raise IndexSchemaError(f"{path} is not an index")
+    row = db.execute("SELECT max(version) FROM schema_version").fetchone()
+    found = row[0] if row else None
+    if found is None or found > SCHEMA_VERSION:
+        raise IndexSchemaError(
+            f"{path} has index schema {found}, newer than this newsarchive reads "
+            f"({SCHEMA_VERSION}): upgrade newsarchive"
+        )
+
+
 def set_up_database(db: sqlite3.Connection, path: Path, cache_mb: int) -> None:
     """Connection settings, then the tables: created in an empty file, else checked to be an
     index this version reads. Raises :class:`IndexSchemaError` for anything else."""

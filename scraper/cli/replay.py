@@ -135,7 +135,7 @@ def _open_index(path: Path) -> Any:
     if not path.is_file():
         raise UsageError(f"--index: no such file: {path}")
     try:
-        return open_index(path)
+        return open_index(path, read_only=True)  # a crawl may be writing it
     except (IndexSchemaError, OSError, ValueError) as exc:
         raise UsageError(f"--index {path}: {exc}") from None
 

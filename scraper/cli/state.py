@@ -155,7 +155,7 @@ def _site_name(site: str, directory: Path | None = None) -> str:
         raise
 
 
-def _open(directory: Path, site: str, redis_url: str | None) -> Any:
+def _open(directory: Path, site: str, redis_url: str | None, read_only: bool = False) -> Any:
     from archive.index.model import IndexSchemaError
     from archive.index.open import open_index
 
@@ -166,7 +166,10 @@ def _open(directory: Path, site: str, redis_url: str | None) -> Any:
     if not path.is_file():
         raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
     try:
-        return open_index(path)
+        # A reader beside a running crawl sees its last commit and takes no lock; a wait for
+        # one is bounded (a checkpoint), and the crawl is never held up.
+        options = {"read_only": True, "busy_timeout": 5.0} if read_only else {}
+        return open_index(path, **options)
     except (IndexSchemaError, OSError) as exc:
         raise UsageError(f"{path}: {exc}") from None
     except Exception as exc:  # sqlite3.DatabaseError: not a database
@@ -207,7 +210,7 @@ def _index_location(directory: Path, site: str, redis_url: str | None) -> str:
 def run_state(args: argparse.Namespace) -> int:
     if args.action == "reset" and not args.yes:
         raise UsageError("state reset forgets everything the index knows: add --yes to do it")
-    index = _open(args.out, args.site, args.redis)
+    index = _open(args.out, args.site, args.redis, read_only=args.action is None)
     try:
         if args.action == "forget":
             result = index.forget(args.target)
@@ -356,7 +359,7 @@ def _wacz_site(directory: Path, site: str) -> str:
 
 
 def _export_articles(args: argparse.Namespace) -> int:
-    index = _open(args.dir, args.site, args.redis)
+    index = _open(args.dir, args.site, args.redis, read_only=True)
     site = _site_name(args.site, None if args.redis else args.dir)
     count = 0
     try:
