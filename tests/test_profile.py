@@ -217,3 +217,17 @@ def test_www_and_bare_forms_of_declared_hosts_match_but_look_alikes_do_not() -> 
     assert profile.owns("https://example.com/x")  # primary www.example.com, www. removed
     assert not profile.owns("https://www.example.com.evil.net/x")
     assert not profile.owns("https://notexample.net/x")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("pattern", [r"^/(\w+\s?)*$", r"^/(?P<id>a|a)*$"])
+def test_an_article_url_that_backtracks_without_end_cannot_stall_a_crawl(pattern: str) -> None:
+    """``re`` takes years on these with a 60-character link; the profile's pattern answers
+    at once, or gives up after its time bound and counts the link as no article."""
+    profile = parse_profile(
+        f'name = "slow"\nprimary = "https://example.org"\narticle_url = \'{pattern}\'\n'
+    )
+    link = "https://example.org/" + "a" * 60 + "!"
+    for _ in range(3):
+        assert profile.match_article(link) is None
+    assert profile.match_article("https://example.org/" + "a" * 10) is not None

@@ -20,7 +20,10 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
+
 from scraper.sites import ARTICLE_PAGES
+from scraper.sites.article_pattern import ArticlePattern
 from scraper.sites.url_normalisation import rebased_url
 
 if sys.version_info >= (3, 11):
@@ -71,7 +74,7 @@ class SiteProfile:
     sitemaps: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
     max_listing_pages: int = 3
-    article_url: re.Pattern[str] = re.compile(r"^/.+")
+    article_url: ArticlePattern = field(default_factory=lambda: ArticlePattern(r"^/.+"))
     extractor: str = "generic"
     timezone: str | None = None
     # Text that marks a page as a block or seizure notice rather than the site (any mirror).
@@ -244,7 +247,7 @@ def _format_fields(template: str) -> tuple[str, ...]:
 
 
 def _check_canonical_path(
-    template: str, article_url: re.Pattern[str], fail: Callable[[str], Exception]
+    template: str, article_url: ArticlePattern, fail: Callable[[str], Exception]
 ) -> None:
     groups = set(article_url.groupindex)
     known = ", ".join(sorted(groups)) or "none"
@@ -372,8 +375,8 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
                     f"{key} entry {value!r} must be a path starting with '/' (valid on every mirror)"
                 )
     try:
-        article_url = re.compile(data["article_url"])
-    except re.error as exc:
+        article_url = ArticlePattern(data["article_url"])
+    except regex.error as exc:
         raise fail(f"article_url is not a valid regular expression: {exc}") from None
     canonical_path = data.get("canonical_path")
     if canonical_path is not None:
