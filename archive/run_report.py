@@ -212,6 +212,12 @@ class RunReport:
 
 
 # Runs looked back on for "usually": enough to smooth a quiet day, recent enough to follow the site.
+# What the spider counts of the links it finds (scraper/spiders/news.py): on the site's
+# hosts, those that are article URLs, and the first few that are not.
+LINKS_SEEN_STAT = "newsarchive/links/seen"
+ARTICLE_LINKS_STAT = "newsarchive/links/article_urls"
+UNMATCHED_EXAMPLES_STAT = "newsarchive/links/not_article_examples"
+
 ALERT_HISTORY = 10
 ALERT_MIN_HISTORY = 5
 
@@ -224,6 +230,9 @@ def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
     alerts = []
     if report.all_mirrors_failed:
         alerts.append(report.all_mirrors_failed_line())
+    no_articles = _no_article_urls_line(report.stats)
+    if no_articles is not None:
+        alerts.append(no_articles)
     finished = [r for r in previous[:ALERT_HISTORY] if r.get("status") in ("ok", "failed")]
     if (
         report.status != "interrupted"
@@ -240,6 +249,19 @@ def run_alerts(report: RunReport, previous: list[dict[str, Any]]) -> list[str]:
     if report.status != "interrupted":
         alerts.extend(drift_alerts(report.coverage.to_dict(), finished))
     return alerts
+
+
+def _no_article_urls_line(stats: dict[str, Any]) -> str | None:
+    """A run whose listings and feeds gave links on the site but not one article URL: the
+    profile's article_url matches nothing (a redesign, a typo), not a quiet day."""
+    seen = int(stats.get(LINKS_SEEN_STAT, 0) or 0)
+    if not seen or stats.get(ARTICLE_LINKS_STAT):
+        return None
+    examples = ", ".join(stats.get(UNMATCHED_EXAMPLES_STAT) or [])
+    return (
+        f"no article URL among the {seen} links seen on the site: the profile's article_url "
+        f"matches none of them (e.g. {examples})"
+    )
 
 
 def previous_reports(

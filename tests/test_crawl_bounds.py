@@ -167,3 +167,30 @@ def test_a_page_over_the_extraction_limit_is_archived_and_reported_not_parsed(
     assert too_large and all("/Detail/" in f["url"] for f in too_large)
     archived = list((tmp_path / "out" / "warc" / "localnews").glob("*.warc.gz"))
     assert archived and sum(p.stat().st_size for p in archived) > 20000
+
+
+def test_a_profile_whose_article_url_matches_nothing_is_a_failed_run(
+    local_site: tuple[LocalSite, LoopbackServers], tmp_path: Path
+) -> None:
+    """Not "ok: 0 articles": exit 1 and one line with how many links were seen and three
+    that did not match (issue 15, item 2)."""
+    _site, servers = local_site
+    profile = write_profile(tmp_path / "localnews.toml", servers.origins)
+    text = profile.read_text()
+    start = text.index("article_url = ")
+    end = text.index("\n", start)
+    profile.write_text(text[:start] + "article_url = '^/nothing/(?P<id>\\d+)$'" + text[end:])
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(profile), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    alerts = [line for line in result.stderr.splitlines() if "no article URL among" in line]
+    assert alerts, result.stderr[-3000:]
+    alert = alerts[-1]  # the closing summary's (the log carries it too)
+    assert "ALERT localnews" in alert and "/Detail/" in alert
+    seen = int(alert.split("among the ", 1)[1].split()[0])
+    assert seen > 10

@@ -32,7 +32,12 @@ from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
 from archive.limits import too_large_to_extract
 from archive.records import ArticleRecord, article_record
-from archive.run_report import new_run_id
+from archive.run_report import (
+    ARTICLE_LINKS_STAT,
+    LINKS_SEEN_STAT,
+    UNMATCHED_EXAMPLES_STAT,
+    new_run_id,
+)
 from archive.warc_pointer import WarcCapture, WarcPointer
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorsExhausted
@@ -226,9 +231,27 @@ class NewsSpider(Spider):
 
     # -- articles -------------------------------------------------------------------------
 
+    def _count_links(self, urls: list[str]) -> None:
+        """The site's links seen, how many are article URLs, and the first few that are not:
+        a run finding links but no article says so (archive.run_report.run_alerts)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        examples = stats.get_value(UNMATCHED_EXAMPLES_STAT) or []
+        for url in urls:
+            if not self.profile.owns(url):
+                continue
+            stats.inc_value(LINKS_SEEN_STAT)
+            if self.profile.match_article(url) is not None:
+                stats.inc_value(ARTICLE_LINKS_STAT)
+            elif len(examples) < 3 and url not in examples:
+                examples.append(url)
+                stats.set_value(UNMATCHED_EXAMPLES_STAT, examples)
+
     async def _article_requests(self, urls: Iterable[str], found_on: Response) -> list[Request]:
         """Requests for the articles among ``urls`` not yet scheduled this run and, with the
         index, not already archived (or due for a conditional re-check)."""
+        urls = list(urls)
+        self._count_links(urls)
         # (article id, url) pairs new to this run: related lists repeat the same links on
         # every page, and the index already has what this run told it once.
         claimed = self.claims.claim(urls)
