@@ -93,6 +93,10 @@ ARCHIVE_RECOVERY_ENABLED = True
 # Disk space held during a crawl and given back when the disk fills up, so the crawl can still
 # close cleanly (exit 1, reason disk_full; the next run resumes); 0 = none
 ARCHIVE_DISK_RESERVE_BYTES = 1 << 20
+# Sitemap indexes naming sitemap indexes: how deep they are followed, and how many sitemaps
+# a run fetches at most (a trap or a generator gone wrong must not hold a run forever)
+NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
+NEWSARCHIVE_SITEMAP_MAX_FILES = 500
 NEWSARCHIVE_EXTRACT_WORKERS = -1  # page-object worker processes; -1 = one per core, 0 = inline
 # A page larger than this (decoded) is archived but not extracted: "too large to extract"
 NEWSARCHIVE_EXTRACT_MAX_BYTES = limits.MAX_EXTRACT_BYTES

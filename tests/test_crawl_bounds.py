@@ -194,3 +194,31 @@ def test_a_profile_whose_article_url_matches_nothing_is_a_failed_run(
     assert "ALERT localnews" in alert and "/Detail/" in alert
     seen = int(alert.split("among the ", 1)[1].split()[0])
     assert seen > 10
+
+
+def test_a_chain_of_sitemap_indexes_is_followed_only_so_deep(tmp_path: Path) -> None:
+    """Each index names the next, a hundred deep: a run follows NEWSARCHIVE_SITEMAP_MAX_DEPTH
+    of them, says so once, and finishes (issue 15, item 2)."""
+    from tests.localsite.server import Reply
+    from tests.localsite.site import generate_articles
+
+    site = LocalSite(generate_articles(5))
+
+    def index_of(target: str) -> Reply:
+        return Reply.xml(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{target}</loc></sitemap></sitemapindex>"
+        )
+
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
+        origin = servers.origins[0]
+        site.routes["/sitemap.xml"] = index_of(f"{origin}/trap/1.xml")
+        for n in range(1, 100):
+            site.routes[f"/trap/{n}.xml"] = index_of(f"{origin}/trap/{n + 1}.xml")
+        result, _records = run_crawl(servers, tmp_path)
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    [report_path] = (tmp_path / "out" / "runs").glob("*.json")
+    counts = json.loads(report_path.read_text())["counts"]
+    assert counts.get("sitemap", 0) <= 4  # /sitemap.xml and three levels below it
+    assert counts.get("skipped/sitemap_too_deep") == 1
+    assert result.stderr.count("not following sitemap") == 1

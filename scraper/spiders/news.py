@@ -95,6 +95,7 @@ class NewsSpider(Spider):
         )
         self.pool: ExtractionPool | None = None
         self.max_extract_bytes = 0  # from NEWSARCHIVE_EXTRACT_MAX_BYTES
+        self._sitemaps_followed = 0
         # set by from_crawler, once the crawl is known
         self.run: ArchiveRun
         self.claims: ArticleClaims
@@ -182,6 +183,29 @@ class NewsSpider(Spider):
         for request in await self._article_requests(urls, response):
             yield request
 
+    def _sitemap_allowed(self, url: str, depth: int) -> bool:
+        """Sitemap indexes may name each other without end (a trap, or a generator gone
+        wrong): a depth and a count per run bound them, each refusal counted and the first
+        said."""
+        settings = self.crawler.settings
+        if depth > settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH"):
+            reason = "sitemap_too_deep"
+        elif self._sitemaps_followed >= settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES"):
+            reason = "sitemap_limit"
+        else:
+            self._sitemaps_followed += 1
+            return True
+        if not self.crawler.stats or not self.crawler.stats.get_value(
+            f"newsarchive/skipped/{reason}"
+        ):
+            self.logger.warning(
+                "not following sitemap %s: %s (NEWSARCHIVE_SITEMAP_MAX_DEPTH / _MAX_FILES)",
+                url,
+                reason.replace("_", " "),
+            )
+        self._outcome(f"skipped/{reason}")
+        return False
+
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         try:
             sitemap = parse_sitemap(response.url, response.body)
@@ -191,10 +215,15 @@ class NewsSpider(Spider):
             return
         self._confirm(response)
         self._outcome("sitemap")
+        depth = response.meta.get("sitemap_depth", 0) + 1
         for child in sitemap.sitemaps:
-            if self.profile.owns(child) and not self.budget.spent():
+            if (
+                self.profile.owns(child)
+                and not self.budget.spent()
+                and self._sitemap_allowed(child, depth)
+            ):
                 url = self._fetchable(child, response)
-                yield self._discovery(url, self.parse_sitemap, "sitemap")
+                yield self._discovery(url, self.parse_sitemap, "sitemap", sitemap_depth=depth)
         urls = [
             entry.url for entry in sitemap.pages if not self._skipped_as_old(_day(entry.lastmod))
         ]
