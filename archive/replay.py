@@ -32,6 +32,7 @@ from archive.index.open import open_index
 from archive.jsonl import JsonlWriter
 from archive.layout import OutputLayout
 from archive.limits import MAX_EXTRACT_BYTES
+from archive.page_kind import not_a_page
 from archive.records import ArticleRecord, article_record, version_record
 from archive.recovery import recover_site
 from archive.replay_profiles import ProfileChooser, is_profile_record
@@ -285,11 +286,17 @@ class Replay:
             self._fail(str(source.path), source.offset, str(exc), record.target_uri)
             return
         self._note_warnings(source)
+        content_type = record.http_header("Content-Type")
+        garbage = not_a_page(body, content_type)
+        if garbage is not None:
+            # As the crawl: never a record; and as a block page, counted, not failed: the
+            # crawl went on to the next mirror for it.
+            self.report.count("replay/not_a_page")
+            return
         shown = profile.block_marker_in(body)
         if shown is not None:
             self.report.count("replay/blocked")  # a seizure or block page: failed over in the crawl
             return
-        content_type = record.http_header("Content-Type")
         article_id = profile.article_id(article)
         payload = (record.payload_digest, content_type) if record.payload_digest else None
         if payload is not None and self.last_payload.get(article_id) == payload:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import newsarchive_command
 from tests.localsite.server import LoopbackServers
 from tests.localsite.site import LocalSite, write_profile
@@ -222,3 +224,37 @@ def test_a_chain_of_sitemap_indexes_is_followed_only_so_deep(tmp_path: Path) -> 
     assert counts.get("sitemap", 0) <= 4  # /sitemap.xml and three levels below it
     assert counts.get("skipped/sitemap_too_deep") == 1
     assert result.stderr.count("not following sitemap") == 1
+
+
+@pytest.mark.parametrize(
+    ("served", "says"),
+    [
+        (("image/jpeg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40), "served as image/jpeg"),
+        (
+            ("application/octet-stream", bytes(range(256)) * 40),
+            "served as application/octet-stream",
+        ),
+        (("text/html", bytes(range(256)) * 40), "binary data served as text/html"),
+    ],
+    ids=["jpeg", "octet-stream", "random-as-html"],
+)
+def test_garbage_at_an_article_url_is_archived_but_never_a_record(
+    tmp_path: Path, served: tuple[str, bytes], says: str
+) -> None:
+    from tests.localsite.server import Reply
+    from tests.localsite.site import generate_articles
+
+    articles = generate_articles(4)
+    site = LocalSite(articles)
+    content_type, body = served
+    with LoopbackServers(site, ["127.0.0.1"]) as servers:
+        site.routes[articles[0].path] = Reply(200, body, [("Content-Type", content_type)])
+        result, records = run_crawl(servers, tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert len(records) == 3 and all(
+        r["url"].endswith(a.path) is False for r in records for a in articles[:1]
+    )
+    [report_path] = (tmp_path / "out" / "runs").glob("*.json")
+    failures = json.loads(report_path.read_text())["failures"]
+    [failure] = [f for f in failures if f["url"].endswith(articles[0].path)]
+    assert says in failure["reason"]

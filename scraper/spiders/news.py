@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
 from archive.limits import too_large_to_extract
+from archive.page_kind import not_a_page
 from archive.records import ArticleRecord, article_record
 from archive.run_report import (
     ARTICLE_LINKS_STAT,
@@ -334,6 +335,12 @@ class NewsSpider(Spider):
         if too_large is not None:
             # Archived already (WARC, index); a page object would need 30-50 times its size.
             self._failed(response.url, too_large, "article")
+            return
+        garbage = not_a_page(response.body, _content_type(response))
+        if garbage is not None:
+            # Archived as served; another mirror may serve the page itself.
+            for request in self._wrong_page(response, "not_a_page", garbage):
+                yield request
             return
         try:
             # with an index, the text's simhash too: computed in the worker, where the text is
