@@ -258,3 +258,36 @@ def test_garbage_at_an_article_url_is_archived_but_never_a_record(
     failures = json.loads(report_path.read_text())["failures"]
     [failure] = [f for f in failures if f["url"].endswith(articles[0].path)]
     assert says in failure["reason"]
+
+
+def test_a_redirect_loop_and_an_endless_chain_at_article_urls_are_failures(tmp_path: Path) -> None:
+    """Scrapy drops both quietly (a duplicate request; "max redirections reached"): here
+    each is a failure naming what happened (issue 15, item 2)."""
+    from tests.localsite.server import Reply
+    from tests.localsite.site import generate_articles
+
+    articles = generate_articles(4)
+    site = LocalSite(articles)
+    looping, chained = articles[0], articles[1]
+
+    def to(path: str) -> Reply:
+        return Reply(302, b"", [("Location", path)])
+
+    with LoopbackServers(site, ["127.0.0.1"]) as servers:
+        site.routes[looping.path] = to("/elsewhere")
+        site.routes["/elsewhere"] = to(looping.path)
+        site.routes[chained.path] = to("/chain/1")
+        for n in range(1, 40):
+            site.routes[f"/chain/{n}"] = to(f"/chain/{n + 1}")
+        result, records = run_crawl(servers, tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert len(records) == 2
+    [report_path] = (tmp_path / "out" / "runs").glob("*.json")
+    reasons = {
+        f["url"].rsplit("/Detail/", 1)[-1]: f["reason"]
+        for f in json.loads(report_path.read_text())["failures"]
+    }
+    [loop] = [r for u, r in reasons.items() if looping.path.endswith(u)]
+    [chain] = [r for u, r in reasons.items() if chained.path.endswith(u)]
+    assert loop.startswith("redirect loop: ") and "/elsewhere" in loop
+    assert chain.startswith("more than 20 redirects in a row")

@@ -16,13 +16,35 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 OFFSITE_META = "offsite_redirect"
 
 
+class RedirectFailed(IgnoreRequest):
+    """A redirect loop, or a chain longer than REDIRECT_MAX_TIMES: the page is lost, which
+    the spider reports as a failure (Scrapy drops both quietly: the one as a duplicate
+    request, the other as an ignored one)."""
+
+
 class _StaysOnSite:
     crawler: Any
+
+    def _followed(self, request: Request, response: Response) -> Request | Response:
+        try:
+            result = super().process_response(request, response)  # type: ignore[misc]
+        except IgnoreRequest as exc:
+            if "max redirections" in str(exc):
+                chain = len(request.meta.get("redirect_urls", ())) + 1
+                raise RedirectFailed(f"more than {chain - 1} redirects in a row") from None
+            raise
+        if isinstance(result, Request):
+            visited = [*request.meta.get("redirect_urls", ()), request.url]
+            if result.url in visited:
+                loop = " -> ".join([*visited[visited.index(result.url) :], result.url])
+                raise RedirectFailed(f"redirect loop: {loop}")
+        return self._kept_on_site(request, response, result)
 
     def _kept_on_site(
         self, request: Request, response: Response, result: Request | Response
@@ -45,9 +67,9 @@ class _StaysOnSite:
 
 class SiteRedirectMiddleware(_StaysOnSite, RedirectMiddleware):
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        return self._kept_on_site(request, response, super().process_response(request, response))
+        return self._followed(request, response)
 
 
 class SiteMetaRefreshMiddleware(_StaysOnSite, MetaRefreshMiddleware):
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        return self._kept_on_site(request, response, super().process_response(request, response))
+        return self._followed(request, response)

@@ -42,6 +42,7 @@ from archive.run_report import (
 from archive.warc_pointer import WarcCapture, WarcPointer
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorsExhausted
+from scraper.middlewares.redirect import RedirectFailed
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
@@ -497,6 +498,12 @@ class NewsSpider(Spider):
         attempts = request.meta.get("mirror_attempts", ())
         if failure.check(MirrorsExhausted):
             self._failed(request.url, failure.getErrorMessage(), page_type, attempts)
+            if page_type == "article":
+                yield from self._replace_lost_article()
+            return
+        if failure.check(RedirectFailed):
+            first = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL asked for
+            self._failed(first, failure.getErrorMessage(), page_type, attempts)
             if page_type == "article":
                 yield from self._replace_lost_article()
             return
