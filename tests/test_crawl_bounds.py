@@ -291,3 +291,24 @@ def test_a_redirect_loop_and_an_endless_chain_at_article_urls_are_failures(tmp_p
     [chain] = [r for u, r in reasons.items() if chained.path.endswith(u)]
     assert loop.startswith("redirect loop: ") and "/elsewhere" in loop
     assert chain.startswith("more than 20 redirects in a row")
+
+
+def test_a_listing_that_is_a_gzip_bomb_is_a_failure_not_a_skip(tmp_path: Path) -> None:
+    import gzip
+
+    from tests.localsite.server import Reply
+    from tests.localsite.site import generate_articles
+
+    site = LocalSite(generate_articles(4))
+    bomb = gzip.compress(b"<html>" + b" " * (8 << 20), mtime=0)
+    with LoopbackServers(site, ["127.0.0.1"]) as servers:
+        site.routes["/Section/101"] = Reply(
+            200, bomb, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+        )
+        result, records = run_crawl(servers, tmp_path, "-s", "DOWNLOAD_MAXSIZE=2000000")
+    assert result.returncode == 1, result.stderr[-3000:]
+    [report_path] = (tmp_path / "out" / "runs").glob("*.json")
+    failures = json.loads(report_path.read_text())["failures"]
+    [failure] = [f for f in failures if f["url"].endswith("/Section/101")]
+    assert "DOWNLOAD_MAXSIZE" in failure["reason"]
+    assert records  # the rest of the site still archived

@@ -507,8 +507,13 @@ class NewsSpider(Spider):
             if page_type == "article":
                 yield from self._replace_lost_article()
             return
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt said no: a policy decision, not a failure of the site
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "robots.txt" in failure.getErrorMessage()
+        ):
+            # robots.txt said no: a policy decision, not a failure of the site (any other
+            # ignored response, a body over DOWNLOAD_MAXSIZE say, is a page lost: below)
             self._outcome("skipped/ignored")
             self.logger.info("skipped %s %s: %s", page_type, request.url, failure.getErrorMessage())
             return
