@@ -312,3 +312,33 @@ def test_a_listing_that_is_a_gzip_bomb_is_a_failure_not_a_skip(tmp_path: Path) -
     [failure] = [f for f in failures if f["url"].endswith("/Section/101")]
     assert "DOWNLOAD_MAXSIZE" in failure["reason"]
     assert records  # the rest of the site still archived
+
+
+def test_a_crawl_with_no_host_answering_says_so_once_per_host(tmp_path: Path) -> None:
+    """Without a network: one line per host whose robots.txt cannot be fetched, no
+    traceback, and no word about the shared crawl a plain crawl is not (issue 15, item 3)."""
+    from tests.interop import free_port
+
+    origins = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.2:{free_port('127.0.0.2')}"]
+    profile = write_profile(tmp_path / "localnews.toml", origins)
+    result = subprocess.run(
+        [
+            *newsarchive_command(),
+            "crawl",
+            str(profile),
+            "--out",
+            str(tmp_path / "out"),
+            "-s",
+            "RETRY_TIMES=0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    robots = [line for line in result.stderr.splitlines() if "robots.txt of" in line]
+    assert sorted(line.split("robots.txt of ")[1].split()[0] for line in robots) == sorted(
+        o.removeprefix("http://") for o in origins
+    )
+    assert "SharedCrawlExtension" not in result.stderr

@@ -38,7 +38,8 @@ class SharedCrawlExtension:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.get("REDIS_URL"):
-            raise NotConfigured("REDIS_URL is not set: not a shared crawl")
+            # The usual case, not worth a line (Scrapy warns of a NotConfigured with a message).
+            raise NotConfigured
         self.crawler = crawler
         self.interval = settings.getfloat("SHARED_CRAWL_HEARTBEAT")
         self.shared: SharedCrawl | None = None
