@@ -54,6 +54,10 @@ class OutputLayout:
     def records_file(self, site: str, run_id: str) -> Path:
         return self.records_dir(site) / f"{run_id}.jsonl"
 
+    def records_files(self, site: str) -> list[Path]:
+        """The site's JSON Lines records, one file a run, in name (time) order."""
+        return sorted(self.records_dir(site).glob("*.jsonl"))
+
     def all_records_files(self) -> list[Path]:
         return sorted((self.root / "json").glob("*/*.jsonl"))
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.cdxj import CdxjError, cdxj_path, find_warcs, index_is_current, one_line, write_cdxj
+from archive.latest_records import latest_records
 from archive.layout import OutputLayout
 from archive.warc_records import SOFTWARE
 
@@ -80,24 +81,9 @@ def pages_from_records(
     JSON object with ``id``, ``url`` and ``fetched_at`` are counted as bad and skipped.
     """
     allowed = set(warc_names) if warc_names is not None else None
-    selection = PageSelection()
-    latest: dict[str, tuple[tuple[int, str], dict[str, Any]]] = {}
-    for path in record_files:
-        with path.open("r", encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                record, reason = _parse_record(line)
-                if record is None:
-                    selection.bad_lines.append(f"{path}:{number}: {reason}")
-                    continue
-                selection.records += 1
-                version = record.get("version")
-                key = (version if isinstance(version, int) else 0, str(record["fetched_at"]))
-                known = latest.get(record["id"])
-                if known is None or key >= known[0]:
-                    latest[record["id"]] = (key, record)
-    for _, record in latest.values():
+    latest = latest_records(record_files)
+    selection = PageSelection(records=latest.read, bad_lines=latest.bad_lines)
+    for record in latest.records.values():
         pointer = record.get("warc")
         filename = pointer.get("filename") if isinstance(pointer, dict) else None
         if not filename or (allowed is not None and filename not in allowed):
@@ -114,19 +100,6 @@ def pages_from_records(
         )
     selection.pages.sort(key=lambda page: (page.ts, page.id))
     return selection
-
-
-def _parse_record(line: str) -> tuple[dict[str, Any] | None, str]:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None, "not JSON"
-    if not isinstance(record, dict):
-        return None, "not a JSON object"
-    missing = [k for k in ("id", "url", "fetched_at") if not isinstance(record.get(k), str)]
-    if missing:
-        return None, f"no {', '.join(missing)}"
-    return record, ""
 
 
 @dataclass
@@ -290,10 +263,6 @@ class SiteExport:
     record_files: int
 
 
-def site_record_files(directory: Path, site: str) -> list[Path]:
-    return sorted(OutputLayout(directory).records_dir(site).glob("*.jsonl"))
-
-
 def site_warcs(directory: Path, site: str) -> tuple[list[Path], list[Path]]:
     """(closed, unfinished) WARC files of ``site`` in a crawl directory."""
     warc_dir = OutputLayout(directory).warc_dir(site)
@@ -316,7 +285,7 @@ def export_site(
         where = OutputLayout(directory).warc_dir(site)
         extra = f" ({len(unfinished)} unfinished .open file(s) only)" if unfinished else ""
         raise FileNotFoundError(f"no closed WARC files in {where}{extra}")
-    record_files = site_record_files(directory, site)
+    record_files = OutputLayout(directory).records_files(site)
     selection = pages_from_records(record_files, [w.name for w in closed])
     result = write_wacz(
         target,

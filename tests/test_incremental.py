@@ -185,9 +185,10 @@ def test_export_lists_each_article_once_with_all_its_urls(
             *newsarchive_command(),
             "export",
             str(runs["profile"]),
-            "--dir",
-            str(runs["out"]),
             "--out",
+            str(runs["out"]),
+            "--from-index",
+            "--jsonl",
             str(target),
         ],
         capture_output=True,
@@ -211,9 +212,10 @@ def test_export_lists_each_article_once_with_all_its_urls(
             *newsarchive_command(),
             "export",
             str(runs["profile"]),
-            "--dir",
-            str(runs["out"]),
             "--out",
+            str(runs["out"]),
+            "--from-index",
+            "--jsonl",
             "-",
         ],
         capture_output=True,
@@ -322,3 +324,44 @@ def test_what_a_request_carries_survives_pickling_for_a_shared_crawl() -> None:
         POINTER, "2025-03-01T12:00:00.000000Z", "revisit", replace(POINTER, offset=0)
     )
     assert pickle.loads(pickle.dumps(captured)) == captured
+
+
+def test_export_writes_each_articles_latest_full_record(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    """By default from the records alone (issue 15, item 6): title, body, canonical URL…,
+    the latest version of each article; --fields picks keys; --out is the directory."""
+    target = tmp_path / "articles.jsonl"
+    command = [*newsarchive_command(), "export", str(runs["profile"]), "--out", str(runs["out"])]
+    result = subprocess.run(
+        [*command, "--jsonl", str(target)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert len(rows) == 14 and [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    assert all(r["title"] and len(r["body"]) > 100 and r["canonical_url"] for r in rows)
+    changed = next(r for r in rows if r["id"] == f"localnews:{runs['changed'].id}")
+    assert changed["version"] == 2  # the latest of its two versions
+    picked = subprocess.run(
+        [*command, "--jsonl", "-", "--fields", "id,title"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert all(set(json.loads(line)) == {"id", "title"} for line in picked.stdout.splitlines())
+    wrong = subprocess.run(
+        [*command, "--jsonl", "-", "--fields", "id,nope"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2 and "no field 'nope'" in wrong.stderr
+    old_habit = subprocess.run(
+        [*newsarchive_command(), "export", str(runs["profile"]), "--out", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (
+        old_habit.returncode == 2 and "write the article list with --jsonl FILE" in old_habit.stderr
+    )

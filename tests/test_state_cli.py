@@ -119,9 +119,10 @@ def test_missing_index_or_site_is_a_usage_error(tmp_path: Path) -> None:
             *newsarchive_command(),
             "export",
             "presstv",
-            "--dir",
-            str(tmp_path),
             "--out",
+            str(tmp_path),
+            "--from-index",
+            "--jsonl",
             str(tmp_path / "x.jsonl"),
         ],
         capture_output=True,
@@ -153,11 +154,12 @@ def test_state_and_export_read_a_shared_crawls_index_on_redis(
             *newsarchive_command(),
             "export",
             str(profile),
-            "--dir",
+            "--out",
             str(out),
             "--redis",
             redis_url,
-            "--out",
+            "--from-index",
+            "--jsonl",
             str(exported),
         ],
         capture_output=True,
@@ -200,7 +202,16 @@ def test_a_reader_that_goes_away_is_no_error(archive: tuple[Path, Path]) -> None
                 f"localnews:{n}", f"http://127.0.0.1:1/Detail/2023/02/19/{n}/x", now=NOW
             )
             index.record_version(f"localnews:{n}", content_hash=f"xxh3-128:{n:032x}", now=NOW)
-    command = [*newsarchive_command(), "export", str(profile), "--dir", str(out), "--out", "-"]
+    command = [
+        *newsarchive_command(),
+        "export",
+        str(profile),
+        "--out",
+        str(out),
+        "--from-index",
+        "--jsonl",
+        "-",
+    ]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None and process.stderr is not None
         first = process.stdout.readline()
@@ -235,7 +246,16 @@ def test_state_and_export_read_beside_a_crawl_holding_the_write_lock(
         assert result.returncode == 0, result.stderr
         assert "articles 3, versions 3" in result.stdout
         exported = subprocess.run(
-            [*newsarchive_command(), "export", str(profile), "--dir", str(out), "--out", "-"],
+            [
+                *newsarchive_command(),
+                "export",
+                str(profile),
+                "--out",
+                str(out),
+                "--from-index",
+                "--jsonl",
+                "-",
+            ],
             capture_output=True,
             text=True,
             timeout=60,

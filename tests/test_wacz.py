@@ -187,7 +187,7 @@ def test_export_usage_errors(crawl: dict[str, Any], tmp_path: Path) -> None:
     neither = run_newsarchive("export", "localnews", "--dir", str(crawl["out"]))
     assert (
         neither.returncode == 2
-        and "--out FILE" in neither.stderr
+        and "--jsonl FILE" in neither.stderr
         and "--wacz FILE" in neither.stderr
     )
     nothing = run_newsarchive(

@@ -10,7 +10,7 @@ import os
 import sys
 from importlib import metadata
 
-from scraper.cli import crawl, extract, index_verify, replay, schedule, state
+from scraper.cli import crawl, export, extract, index_verify, replay, schedule, state
 from scraper.exit_status import EXIT_OK, EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_command(commands)
     extract.add_command(commands)
     state.add_commands(commands)
+    export.add_command(commands)
     replay.add_command(commands)
     index_verify.add_commands(commands)
     schedule.add_command(commands)

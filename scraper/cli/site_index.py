@@ -1,0 +1,69 @@
+"""Finding a site's dedup index for the commands that read it (state, export): by profile,
+or by name when the index is in the output directory; on a Redis server for a shared
+crawl; read-only beside a running crawl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from archive.layout import OutputLayout
+from scraper.exit_status import UsageError
+
+
+def site_name(site: str, directory: Path | None = None) -> str:
+    """The site's name: a built-in profile's, a profile file's, or a name whose index is in
+    ``directory`` (a crawl made from a profile file nobody has at hand)."""
+    from scraper.sites.profile import NAME_PATTERN, ProfileError, load_profile
+
+    try:
+        return load_profile(site).name
+    except ProfileError:
+        if directory is not None and NAME_PATTERN.fullmatch(site):
+            if OutputLayout(directory).index_file(site).is_file():
+                return site
+        raise
+
+
+def open_site_index(
+    directory: Path, site: str, redis_url: str | None, read_only: bool = False
+) -> Any:
+    from archive.index.model import IndexSchemaError
+    from archive.index.open import open_index
+
+    name = site_name(site, None if redis_url else directory)
+    if redis_url:
+        return open_redis(redis_url, name)
+    path = OutputLayout(directory).index_file(name)
+    if not path.is_file():
+        raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
+    try:
+        # A reader beside a running crawl sees its last commit and takes no lock; a wait for
+        # one is bounded (a checkpoint), and the crawl is never held up.
+        options = {"read_only": True, "busy_timeout": 5.0} if read_only else {}
+        return open_index(path, **options)
+    except (IndexSchemaError, OSError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    except Exception as exc:  # sqlite3.DatabaseError: not a database
+        raise UsageError(f"{path}: cannot open index: {exc}") from None
+
+
+def open_redis(url: str, site: str) -> Any:
+    """A shared crawl's index, where its workers keep it (``newsarchive:<site>:index:``)."""
+    import redis
+
+    from archive.index.open import is_redis_url
+    from archive.index.redis_backend import RedisIndex, redacted
+
+    if not is_redis_url(url):
+        raise UsageError(
+            f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH"
+        )
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    try:
+        client.ping()  # a quick one-line answer, not a traceback after redis-py's retries
+    except (redis.RedisError, ValueError) as exc:
+        raise UsageError(f"--redis {redacted(url)}: cannot use the server: {exc}") from None
+    finally:
+        client.close()
+    return RedisIndex(url, site=site)
