@@ -78,3 +78,12 @@ def test_usage_errors_exit_2_in_one_line(args: list[str], message: bytes, tmp_pa
     assert result.returncode == 2
     assert message in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_a_url_that_is_no_article_url_of_the_site_is_warned_about() -> None:
+    page = str(FIXTURES / "seed_modern" / "page.html")
+    result = extract(page, "--url", "https://www.presstv.co.uk/Section/101", "--site", "presstv")
+    assert b"is not an article URL of presstv" in result.stderr
+    assert result.returncode == 0 and json.loads(result.stdout)["title"]  # extracted anyway
+    quiet = extract(page, "--url", SEED_URL)
+    assert b"not an article URL" not in quiet.stderr

@@ -569,36 +569,29 @@ def test_the_documented_crontab_line_runs_the_due_jobs(
         if text.startswith("* * * * * ") and "schedule --once" in text
     ]
     command = line.split(None, 5)[5].replace("/srv/newsarchive", str(tmp_path))
-    (tmp_path / "logs").mkdir()
     write_config(
         tmp_path / "schedule.toml",
         [
             {"site": str(site["profile"]), "cron": "* * * * *", "args": FAST_CRAWL},
         ],
     )
+    # the virtualenv's newsarchive the line names: here, this checkout's cli
+    shim = tmp_path / ".venv" / "bin" / "newsarchive"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f'#!/bin/sh\nexec {sys.executable} -m scraper.cli "$@"\n')
+    shim.chmod(0o755)
     # cron's own environment: PATH, HOME and SHELL only, starting in $HOME
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(Path.home()),
-        "SHELL": "/bin/sh",
-    }
-    if (
-        shutil.which("newsarchive") is None
-    ):  # no console script: a stand-in running this checkout's cli
-        shim = tmp_path / "bin" / "newsarchive"
-        shim.parent.mkdir()
-        shim.write_text(f'#!/bin/sh\nexec {sys.executable} -m scraper.cli "$@"\n')
-        shim.chmod(0o755)
-        env.update(PATH=f"{shim.parent}:{env['PATH']}", PYTHONPATH=str(ROOT))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "SHELL": "/bin/sh"}
+    env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
         ["sh", "-c", command], cwd=Path.home(), capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, (
         result.stdout,
         result.stderr,
-        (tmp_path / "logs" / "cron.log").read_text(),
+        (tmp_path / "cron.log").read_text(),
     )
-    log = (tmp_path / "logs" / "cron.log").read_text()
+    log = (tmp_path / "cron.log").read_text()
     assert "finished localnews: exit 0 (ok)" in log, log
     [report] = reports(tmp_path / "data")
     assert report["status"] == "ok"
@@ -637,3 +630,38 @@ def test_the_systemd_units_verify_and_match_the_docs(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert not re.search(r"Unknown|ignoring|not executable|Failed|[Ii]nvalid", output), output
+
+
+def test_the_example_is_a_schedule_and_the_cron_line_runs_under_crons_path(tmp_path: Path) -> None:
+    """``schedule --example`` prints a file ``--check`` accepts; ``--cron-line`` a line that
+    works with cron's bare PATH (issue 15, item 6): here run with --check for --once, so no
+    crawl starts."""
+    from tests.conftest import newsarchive_command
+
+    example = subprocess.run(
+        [*newsarchive_command(), "schedule", "--example"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert example.returncode == 0 and "[[job]]" in example.stdout
+    config = tmp_path / "schedule.toml"
+    config.write_text(example.stdout)
+    line = subprocess.run(
+        [*newsarchive_command(), "schedule", "--cron-line", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    fields = line.split(" ", 5)
+    assert fields[:5] == ["*"] * 5 and "schedule --once --config " + str(config) in fields[5]
+    command = fields[5].replace("schedule --once", "schedule --check")
+    result = subprocess.run(
+        ["/bin/sh", "-c", command],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # what cron gives a job
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 job(s)" in (tmp_path / "cron.log").read_text()

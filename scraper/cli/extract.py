@@ -51,6 +51,13 @@ def run_extract(args: argparse.Namespace) -> int:
         raise UsageError(
             f"unknown extractor {extractor!r} (known: {', '.join(sorted(ARTICLE_PAGES))})"
         )
+    if profile is not None and profile.match_article(args.url) is None:
+        # A crawl would not have fetched it as an article: the record's id is its URL.
+        print(
+            f"newsarchive: warning: {args.url} is not an article URL of {profile.name} "
+            f"(article_url {profile.article_url.pattern!r}): extracted anyway",
+            file=sys.stderr,
+        )
     result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
     if result.article is None:
         print(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from datetime import datetime, timezone
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,8 @@ Examples:
   newsarchive schedule --config schedule.toml            the service: runs until SIGTERM/Ctrl-C
   newsarchive schedule --once --config schedule.toml     run the due jobs, wait for them, exit
   newsarchive schedule --check --config schedule.toml    check the file, show the next turns
-  crontab:  * * * * * cd /srv/newsarchive && newsarchive schedule --once --config schedule.toml >> logs/cron.log 2>&1
+  newsarchive schedule --example > schedule.toml          a commented file to start from
+  newsarchive schedule --cron-line --config schedule.toml the crontab line, in absolute paths
 """
 
 
@@ -75,6 +78,18 @@ def add_command(commands: Any) -> None:
         action="store_true",
         help="check the schedule file and print each job's next turn and last run",
     )
+    mode.add_argument(
+        "--example",
+        action="store_true",
+        help="print a commented schedule.toml to start from (newsarchive schedule --example > "
+        "schedule.toml)",
+    )
+    mode.add_argument(
+        "--cron-line",
+        action="store_true",
+        help="print the crontab line that runs --once every minute with this --config, in "
+        "absolute paths (cron's PATH does not have newsarchive)",
+    )
     # Tests only: the moment --once and --check take as now (ISO 8601 with an offset).
     schedule.add_argument("--now", type=_moment, help=argparse.SUPPRESS)
     schedule.set_defaults(run=run_schedule)
@@ -91,6 +106,12 @@ def _moment(text: str) -> datetime:
 def run_schedule(args: argparse.Namespace) -> int:
     from scraper.scheduling.service import run_once, serve
 
+    if args.example:
+        sys.stdout.write(resources.files("scraper.scheduling").joinpath(EXAMPLE_FILE).read_text())
+        return EXIT_OK
+    if args.cron_line:
+        print(cron_line(args.config))
+        return EXIT_OK
     try:
         config = load_schedule(args.config, check_args=_crawl_args_problem)
     except ScheduleConfigError as exc:
@@ -104,6 +125,25 @@ def run_schedule(args: argparse.Namespace) -> int:
     if args.once:
         return run_once(config, now=args.now, cwd=cwd)
     return serve(config, cwd=cwd)
+
+
+EXAMPLE_FILE = "schedule.example.toml"
+
+
+def cron_line(config: Path) -> str:
+    """A crontab line running the due jobs every minute: the command as this process was
+    started (its absolute path: cron's PATH is /usr/bin:/bin), the config's absolute path,
+    output appended to a log beside the config."""
+    config = config.resolve()
+    started = Path(sys.argv[0])
+    if started.name == "newsarchive" and started.exists():
+        command = shlex.quote(str(started.resolve()))
+    else:  # python -m scraper.cli, or a test
+        command = f"{shlex.quote(sys.executable)} -m scraper.cli"
+    return (
+        f"* * * * * cd {shlex.quote(str(config.parent))} && {command} schedule --once "
+        f"--config {shlex.quote(str(config))} >> {shlex.quote(str(config.parent / 'cron.log'))} 2>&1"
+    )
 
 
 def _crawl_args_problem(args: list[str]) -> str | None:
