@@ -167,3 +167,15 @@ def test_an_unknown_setting_is_named_with_the_closest_known_one(tmp_path: Path) 
     assert (
         settings.getfloat("DOWNLOAD_DELAY") == 0.5 and settings.getbool("ROBOTSTXT_OBEY") is False
     )
+
+
+@pytest.mark.parametrize(
+    "command", ["crawl", "state", "export", "replay", "index", "verify", "extract", "schedule"]
+)
+def test_every_commands_help_teaches_by_example(command: str) -> None:
+    result = subprocess.run(
+        [*newsarchive_command(), command, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    examples = result.stdout.split("Examples:", 1)[1]
+    assert f"newsarchive {command}" in examples

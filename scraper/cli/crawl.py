@@ -22,7 +22,16 @@ def add_command(commands: Any) -> None:
         help="crawl a site and archive its articles",
         description="Crawl SITE's feeds, sitemaps and listings on its primary domain and mirrors; "
         "write every exchange to WARC and every article to JSON Lines.",
-        epilog="Example: newsarchive crawl presstv --out data --max-articles 50 --since 7d",
+        epilog="Examples:\n"
+        "  newsarchive crawl presstv --out data --max-articles 50 --since 7d\n"
+        "  newsarchive crawl mysite.toml --out data                  any site, from a profile file\n"
+        "  newsarchive crawl presstv --mirrors https://www.presstv.co.uk,https://presstv.tv\n"
+        "  newsarchive crawl presstv --compare-mirrors --max-articles 20\n"
+        "  newsarchive crawl presstv --from-warc data/warc --out retry   offline, from an archive\n"
+        "  newsarchive crawl presstv -s DOWNLOAD_DELAY=2 --log-format json\n"
+        "Exit status: 0 all good, 1 finished with failures or an alert (see the run report), "
+        "2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     crawl.add_argument(
         "site", metavar="SITE", help="built-in profile name (presstv) or a profile .toml path"

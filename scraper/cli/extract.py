@@ -19,7 +19,13 @@ def add_command(commands: Any) -> None:
         help="print the JSON record a saved page would give",
         description="Run a page object on a saved HTML file, without crawling: "
         "for testing a profile or an extractor.",
-        epilog="Example: newsarchive extract page.html --url https://www.presstv.ir/Detail/2023/02/19/698345/x",
+        epilog="Examples:\n"
+        "  newsarchive extract page.html --url https://www.presstv.ir/Detail/2023/02/19/698345/x\n"
+        "  curl -s https://example.org/news/1 | newsarchive extract - --url https://example.org/news/1 "
+        "--extractor generic\n"
+        "  newsarchive extract page.html --url https://example.org/a/1 --site mysite.toml\n"
+        "Exit status: 0 an article, 1 no article in the page, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     extract.add_argument(
         "file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)"
