@@ -44,6 +44,11 @@ def test_max_articles_bounds_the_run(
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(records) == 7
     assert len({r["id"] for r in records}) == 7
+    # the closing summary says what the run archived (issue 15, item 8)
+    days = sorted(r["published"][:10] for r in records)
+    [archived] = [line for line in result.stderr.splitlines() if "archived: " in line]
+    assert f"archived: 7 records, published {days[0]}" in archived
+    assert "MB of WARC written" in archived and " 0.0 MB" not in archived
 
 
 def test_since_skips_older_articles(

@@ -380,3 +380,33 @@ def test_revisits_whose_original_is_not_replayed_resolve_through_the_crawls_inde
     for record in rebuilt:  # each points at the first run's capture, as the crawl's record does
         assert record["warc"] == originals[record["id"]]
         assert Path(out / "warc" / "localnews" / record["warc"]["filename"]) in first_files
+
+
+def test_records_from_crawl_and_replay_follow_the_published_schema(
+    archive: dict[str, Any],
+) -> None:
+    """``newsarchive schema`` (archive/record.schema.json) is what the records are: every
+    record of the crawls and of a replay validates (issue 15, item 8)."""
+    from dataclasses import fields
+
+    from jsonschema import Draft202012Validator
+
+    from archive.records import ArticleRecord
+
+    result = subprocess.run(
+        [*newsarchive_command(), "schema"], capture_output=True, text=True, timeout=60
+    )
+    schema = json.loads(result.stdout)
+    Draft202012Validator.check_schema(schema)
+    names = [f.name for f in fields(ArticleRecord)]
+    assert list(schema["properties"]) == names and schema["required"] == names
+    documented = (ROOT / "docs" / "output.md").read_text()
+    assert [n for n in names if f"`{n}`" not in documented] == []
+    validator = Draft202012Validator(schema)
+    out = archive["work"] / "replayed-for-schema"
+    replay(archive["out"] / "warc", "--out", out, "--site", archive["profile"])
+    records = records_in(archive["out"]) + records_in(out)
+    assert len(records) > 30
+    for record in records:
+        errors = [e.message for e in validator.iter_errors(record)]
+        assert errors == [], f"{record['id']} v{record['version']}: {errors}"

@@ -235,6 +235,10 @@ def run_crawl(args: argparse.Namespace) -> int:
             f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
             f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
         )
+    from archive.run_summary import archived_line
+
+    records_file = OutputLayout(args.out).records_file(report["site"], report["run_id"])
+    say(archived_line(records_file, int(report.get("stats", {}).get("archive/warc/bytes", 0) or 0)))
     # One line each, for whoever reads cron mail: every mirror failing, no new articles where
     # there usually are some (see archive.run_report.run_alerts).
     for alert in report.get("alerts", []):

@@ -10,7 +10,7 @@ import os
 import sys
 from importlib import metadata
 
-from scraper.cli import crawl, export, extract, index_verify, replay, schedule, state
+from scraper.cli import crawl, export, extract, index_verify, replay, schedule, schema, state
 from scraper.exit_status import EXIT_OK, EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_command(commands)
     index_verify.add_commands(commands)
     schedule.add_command(commands)
+    schema.add_command(commands)
     return parser
 
 
