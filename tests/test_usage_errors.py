@@ -179,3 +179,24 @@ def test_every_commands_help_teaches_by_example(command: str) -> None:
     assert result.returncode == 0
     examples = result.stdout.split("Examples:", 1)[1]
     assert f"newsarchive {command}" in examples
+
+
+def test_an_offline_crawl_of_a_directory_without_warcs_does_not_start(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = subprocess.run(
+        [
+            *newsarchive_command(),
+            "crawl",
+            "presstv",
+            "--out",
+            str(tmp_path / "o"),
+            "--from-warc",
+            str(tmp_path / "empty"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--from-warc: no WARC or ARC file in" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "o" / "runs").exists()  # nothing ran

@@ -174,6 +174,13 @@ def run_crawl(args: argparse.Namespace) -> int:
         missing = [str(path) for path in args.from_warc if not path.exists()]
         if missing:
             raise UsageError(f"--from-warc: no such file or directory: {', '.join(missing)}")
+        from archive.warc_reader import archive_files
+
+        if not archive_files(args.from_warc, on_skip=lambda skipped: None):
+            raise UsageError(
+                f"--from-warc: no WARC or ARC file in {', '.join(map(str, args.from_warc))}: "
+                "an offline crawl would fetch nothing"
+            )
         if any(_inside(path, args.out) for path in args.from_warc):
             raise UsageError(
                 "--from-warc: the archive read must not be inside --out (its WARCs would be "
