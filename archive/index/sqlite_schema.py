@@ -92,17 +92,26 @@ DATA_TABLES = ("articles", "versions", "urls", "payloads", "origins", "warc_file
 
 def check_database(db: sqlite3.Connection, path: Path) -> None:
     """For a read-only connection: the file is an index this version reads."""
-    has_table = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
-    ).fetchone()
-    if not has_table:
+    if not _has_schema_table(db):
         raise IndexSchemaError(f"{path} is not an index")
+    _check_version(db, path)
+
+
+def _has_schema_table(db: sqlite3.Connection) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
+        ).fetchone()
+    )
+
+
+def _check_version(db: sqlite3.Connection, path: Path) -> None:
     row = db.execute("SELECT max(version) FROM schema_version").fetchone()
     found = row[0] if row else None
     if found is None or found > SCHEMA_VERSION:
         raise IndexSchemaError(
-            f"{path} has index schema {found}, newer than this newsarchive reads "
-            f"({SCHEMA_VERSION}): upgrade newsarchive"
+            f"{path} has index schema {found}, newer than this newsarchive "
+            f"reads ({SCHEMA_VERSION}): upgrade newsarchive or use another --out"
         )
 
 
@@ -116,17 +125,8 @@ def set_up_database(db: sqlite3.Connection, path: Path, cache_mb: int) -> None:
     db.execute("PRAGMA temp_store=MEMORY")
     db.execute("BEGIN IMMEDIATE")  # two processes creating the schema at once: one wins
     try:
-        has_table = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
-        ).fetchone()
-        if has_table:
-            row = db.execute("SELECT max(version) FROM schema_version").fetchone()
-            found = row[0] if row else None
-            if found is None or found > SCHEMA_VERSION:
-                raise IndexSchemaError(
-                    f"{path} has index schema {found}, newer than this newsarchive "
-                    f"reads ({SCHEMA_VERSION}): upgrade newsarchive or use another --out"
-                )
+        if _has_schema_table(db):
+            _check_version(db, path)
         else:
             if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise IndexSchemaError(f"{path} is an SQLite file but not an index")
