@@ -71,7 +71,8 @@ def add_command(commands: Any) -> None:
 
 def run_replay(args: argparse.Namespace) -> int:
     from archive.extraction import default_workers
-    from archive.replay import Replay, print_progress
+    from archive.replay import Replay
+    from archive.replay_progress import print_progress
 
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:

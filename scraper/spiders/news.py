@@ -34,9 +34,6 @@ from archive.limits import too_large_to_extract
 from archive.page_kind import not_a_page
 from archive.records import ArticleRecord, article_record
 from archive.run_report import (
-    ARTICLE_LINKS_STAT,
-    LINKS_SEEN_STAT,
-    UNMATCHED_EXAMPLES_STAT,
     new_run_id,
 )
 from archive.warc_pointer import WarcCapture, WarcPointer
@@ -49,6 +46,7 @@ from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
 from scraper.spiders.claims import ArticleBudget, ArticleClaims, LocalClaims, SharedClaims
 from scraper.spiders.compare import MirrorCompare
+from scraper.spiders.discovery_bounds import DiscoveryBounds
 from scraper.spiders.incremental import (
     consult_index,
     header,
@@ -97,7 +95,7 @@ class NewsSpider(Spider):
         )
         self.pool: ExtractionPool | None = None
         self.max_extract_bytes = 0  # from NEWSARCHIVE_EXTRACT_MAX_BYTES
-        self._sitemaps_followed = 0
+        self.discovery: DiscoveryBounds | None = None  # set by from_crawler
         # set by from_crawler, once the crawl is known
         self.run: ArchiveRun
         self.claims: ArticleClaims
@@ -114,6 +112,7 @@ class NewsSpider(Spider):
             memory_bytes=settings.getint("NEWSARCHIVE_EXTRACT_MEMORY_BYTES"),
         )
         spider.max_extract_bytes = settings.getint("NEWSARCHIVE_EXTRACT_MAX_BYTES")
+        spider.discovery = DiscoveryBounds(crawler, spider.profile)
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
         options = {
             key: str(value)
@@ -185,27 +184,18 @@ class NewsSpider(Spider):
         for request in await self._article_requests(urls, response):
             yield request
 
-    def _sitemap_allowed(self, url: str, depth: int) -> bool:
-        """Sitemap indexes may name each other without end (a trap, or a generator gone
-        wrong): a depth and a count per run bound them, each refusal counted and the first
-        said."""
-        settings = self.crawler.settings
-        if depth > settings.getint("NEWSARCHIVE_SITEMAP_MAX_DEPTH"):
-            reason = "sitemap_too_deep"
-        elif self._sitemaps_followed >= settings.getint("NEWSARCHIVE_SITEMAP_MAX_FILES"):
-            reason = "sitemap_limit"
-        else:
-            self._sitemaps_followed += 1
+    def _follows_sitemap(self, url: str, depth: int) -> bool:
+        assert self.discovery is not None
+        refused = self.discovery.sitemap_refusal(depth)
+        if refused is None:
             return True
-        if not self.crawler.stats or not self.crawler.stats.get_value(
-            f"newsarchive/skipped/{reason}"
-        ):
+        if self.discovery.first_refusal(refused):
             self.logger.warning(
                 "not following sitemap %s: %s (NEWSARCHIVE_SITEMAP_MAX_DEPTH / _MAX_FILES)",
                 url,
-                reason.replace("_", " "),
+                refused.replace("_", " "),
             )
-        self._outcome(f"skipped/{reason}")
+        self._outcome(f"skipped/{refused}")
         return False
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
@@ -222,7 +212,7 @@ class NewsSpider(Spider):
             if (
                 self.profile.owns(child)
                 and not self.budget.spent()
-                and self._sitemap_allowed(child, depth)
+                and self._follows_sitemap(child, depth)
             ):
                 url = self._fetchable(child, response)
                 yield self._discovery(url, self.parse_sitemap, "sitemap", sitemap_depth=depth)
@@ -262,27 +252,12 @@ class NewsSpider(Spider):
 
     # -- articles -------------------------------------------------------------------------
 
-    def _count_links(self, urls: list[str]) -> None:
-        """The site's links seen, how many are article URLs, and the first few that are not:
-        a run finding links but no article says so (archive.run_report.run_alerts)."""
-        stats = self.crawler.stats
-        assert stats is not None
-        examples = stats.get_value(UNMATCHED_EXAMPLES_STAT) or []
-        for url in urls:
-            if not self.profile.owns(url):
-                continue
-            stats.inc_value(LINKS_SEEN_STAT)
-            if self.profile.match_article(url) is not None:
-                stats.inc_value(ARTICLE_LINKS_STAT)
-            elif len(examples) < 3 and url not in examples:
-                examples.append(url)
-                stats.set_value(UNMATCHED_EXAMPLES_STAT, examples)
-
     async def _article_requests(self, urls: Iterable[str], found_on: Response) -> list[Request]:
         """Requests for the articles among ``urls`` not yet scheduled this run and, with the
         index, not already archived (or due for a conditional re-check)."""
         urls = list(urls)
-        self._count_links(urls)
+        assert self.discovery is not None
+        self.discovery.count_links(urls)
         # (article id, url) pairs new to this run: related lists repeat the same links on
         # every page, and the index already has what this run told it once.
         claimed = self.claims.claim(urls)
