@@ -10,6 +10,7 @@
 <out>/state/<site>.recovered.jsonl           records a recovery already fed back
 <out>/state/schedule.json                    the scheduler's memory of its jobs
 <out>/logs/<job>.log                         a scheduled job's output
+<out>/logs/<run-id>.log                      every line of one crawl's log
 ```
 
 Crawl, replay, state, export, verify, the scheduler and crash recovery all find their files
@@ -100,6 +101,10 @@ class OutputLayout:
 
     def job_log(self, job: str) -> Path:
         return self.root / "logs" / f"{job}.log"
+
+    def run_log(self, run_id: str) -> Path:
+        """Every line of one crawl at INFO and up (stderr shows the concise part)."""
+        return self.root / "logs" / f"{run_id}.log"
 
 
 def index_root(index_file: Path) -> OutputLayout:

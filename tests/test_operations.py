@@ -126,10 +126,17 @@ def test_json_logs_are_one_object_per_line(
     assert progress and all(
         r["progress"]["pages"] >= 0 and "pages_per_s" in r["progress"] for r in progress
     )
-    assert any(r["logger"] == "scrapy.core.engine" and r["level"] == "INFO" for r in records)
+    # one time format throughout, the closing summary's included: ISO 8601 with its offset
+    from datetime import datetime
+
+    assert all(datetime.fromisoformat(r["time"]).utcoffset() is not None for r in records)
     assert records[-1]["logger"] == "newsarchive" and records[-1]["message"].startswith(
         "ok: 12 articles"
     )
+    # Scrapy's start-up and close-down lines go to the run's log file, not to stderr
+    assert not any(r["logger"] == "scrapy.core.engine" for r in records)
+    [log_file] = (tmp_path / "out" / "logs").glob("localnews-*.log")
+    assert "[scrapy.core.engine] INFO: Spider opened" in log_file.read_text()
 
 
 def test_a_run_with_no_new_articles_where_there_usually_are_some_alerts(
@@ -162,3 +169,30 @@ def test_a_run_with_no_new_articles_where_there_usually_are_some_alerts(
     reports = [json.loads(p.read_text()) for p in (out / "runs").glob("*.json")]
     latest = max((r for r in reports if r.get("finished_at")), key=lambda r: r["finished_at"])
     assert latest["alerts"] == [alert.removeprefix("ALERT localnews: ")]
+
+
+def test_without_a_terminal_the_log_is_concise_and_the_run_log_file_has_it_all(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
+    """Piped (cron mail, a file): no versions, component lists, settings or stats dict, each
+    mirror line once; all of it in OUT/logs/<run-id>.log (issue 15, item 3)."""
+    _site, servers, profile = served
+    out = tmp_path / "out"
+    result = crawl(profile, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stderr.splitlines()
+    for chatter in (
+        "Versions:",
+        "Enabled extensions",
+        "Overridden settings",
+        "Dumping Scrapy stats",
+    ):
+        assert chatter not in result.stderr
+    for origin in servers.origins:
+        assert sum(origin in line and line.startswith("mirror ") for line in lines) == 1
+    assert len(lines) < 20
+    [log_file] = (out / "logs").glob("localnews-*.log")
+    written = log_file.read_text()
+    assert "Dumping Scrapy stats" in written and "Overridden settings" in written
+    debug = crawl(profile, tmp_path / "debug", "--log-level", "DEBUG")
+    assert "Overridden settings" in debug.stderr  # all of it, when asked for

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import DEFAULT_OUT, OutputLayout
+from scraper import log_handlers
 from scraper.cli.arguments import apply_settings, output_directory
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
@@ -164,8 +165,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         priority="cmdline",
     )
     settings.set("NEWSARCHIVE_LOG_FORMAT", args.log_format, priority="cmdline")
-    if args.log_format == "json":
-        _log_json_from_the_start(settings)
+    run_id = new_run_id(profile.name)
+    log_handlers.install(settings, args.log_format, OutputLayout(args.out).run_log(run_id))
     if args.quiet:
         settings.set("NEWSARCHIVE_PROGRESS", "off", priority="cmdline")
     if args.compare_mirrors:
@@ -198,7 +199,6 @@ def run_crawl(args: argparse.Namespace) -> int:
         settings.set("REDIS_URL", redis_url, priority="cmdline")
 
     site_lock = None if redis_url else _hold_site_lock(args.out, profile.name)
-    run_id = new_run_id(profile.name)
     try:
         process = CrawlerProcess(settings)
         process.crawl(
@@ -259,34 +259,25 @@ def run_crawl(args: argparse.Namespace) -> int:
     return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
 
 
-def _log_json_from_the_start(settings: Any) -> None:
-    """JSON log lines from Scrapy's very first ("Scrapy started", versions, settings), which
-    come before any extension could change the format: our handler instead of Scrapy's."""
-    import logging
-
-    from scraper.extensions.log_format import json_formatter
-
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(json_formatter())
-    handler.setLevel(settings.get("LOG_LEVEL"))
-    logging.root.setLevel(logging.NOTSET)
-    logging.root.addHandler(handler)
-
-
 def _summary_printer(log_format: str) -> Any:
     """The closing summary on stderr, as log lines of the chosen format."""
     if log_format == "json":
-        from datetime import datetime, timezone
+        import logging
+
+        from scraper.log_handlers import json_formatter
+
+        formatter = json_formatter()  # the log lines' own: one time format throughout
 
         def say_json(line: str, level: str = "INFO") -> None:
-            record = {
-                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "level": level,
-                "logger": "newsarchive",
-                "message": line,
-            }
-            print(json.dumps(record, ensure_ascii=False), file=sys.stderr)
+            record = logging.makeLogRecord(
+                {
+                    "name": "newsarchive",
+                    "levelname": level,
+                    "levelno": logging.getLevelName(level),
+                    "msg": line,
+                }
+            )
+            print(formatter.format(record), file=sys.stderr)
 
         return say_json
 

@@ -7,22 +7,12 @@ python-json-logger's; this only puts its formatter on the handler Scrapy install
 
 from __future__ import annotations
 
-import logging
-
-from pythonjsonlogger.json import JsonFormatter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.log import get_scrapy_root_handler
+
+from scraper.log_handlers import console_handler, json_formatter
 
 FORMATS = ("text", "json")
-
-
-def json_formatter() -> logging.Formatter:
-    return JsonFormatter(
-        "{asctime}{levelname}{name}{message}",
-        style="{",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-    )
 
 
 class JsonLogFormatExtension:
@@ -33,7 +23,7 @@ class JsonLogFormatExtension:
             raise ValueError(
                 f"NEWSARCHIVE_LOG_FORMAT must be one of {', '.join(FORMATS)}, got {log_format!r}"
             )
-        handler = get_scrapy_root_handler()
+        handler = console_handler()
         if log_format != "json" or handler is None:
             raise NotConfigured
         handler.setFormatter(json_formatter())

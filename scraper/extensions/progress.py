@@ -21,8 +21,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.log import get_scrapy_root_handler
 
+from scraper.log_handlers import console_handler
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class ProgressExtension:
             console=console, refresh_per_second=4, redirect_stderr=True, transient=False
         )
         self.live.start()
-        handler = get_scrapy_root_handler()
+        handler = console_handler()
         if handler is not None:
             stream = (
                 handler.setStream(sys.stderr)
