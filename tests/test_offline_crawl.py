@@ -121,6 +121,10 @@ def test_an_offline_crawl_gives_the_same_articles_from_the_same_captures(
     assert stats["archive/from_warc/hit"] >= 10 and not stats.get("archive/from_warc/miss")
     # the primary's archived 503s were served, and failover took the mirror's copies again
     assert offline["report"]["mirrors"][archived["primary"]]["failures"].get("http_503", 0) >= 3
+    # every archived answer is counted as a request to its mirror: the numbers add up
+    for origin, mirror in offline["report"]["mirrors"].items():
+        answered = mirror["successes"] + sum(mirror["failures"].values())
+        assert mirror["requests"] >= answered > 0, (origin, mirror)
     assert not (work / "offline" / "warc").exists(), (
         "nothing was downloaded, so nothing is archived"
     )

@@ -132,6 +132,9 @@ class ArchiveResponseMiddleware:
                 raise NotInArchive(f"revisit without its original in the archive: {request.url}")
             source = original
         self.crawler.stats.inc_value("archive/from_warc/hit")
+        # The archive stands in for the download: the request reached "the downloader" (the
+        # mirror report counts it, so its requests and answers add up).
+        self.crawler.signals.send_catch_log(signals.request_reached_downloader, request=request)
         request.meta["warc"] = WarcCapture(
             record.pointer(),
             record.date,
