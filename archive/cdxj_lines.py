@@ -9,8 +9,6 @@ writes for the same records: ``tests/test_cdxj.py`` holds the two against each o
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -19,6 +17,7 @@ import surt
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.warc_reader import ArchivedRecord, ReadProblem, iter_records
+from archive.warc_records import sha1_digest
 
 # cdxj_indexer's default record types, less application/warc-fields resource and metadata
 INDEXED_TYPES = frozenset({"response", "revisit", "resource", "metadata"})
@@ -74,7 +73,7 @@ def cdxj_line(record: ArchivedRecord) -> str | None:
         fields["mime"] = mime
     if record.type in ("response", "revisit") and record.http_status is not None:
         fields["status"] = str(record.http_status)
-    fields["digest"] = record.payload_digest or _sha1(record.payload)
+    fields["digest"] = record.payload_digest or sha1_digest(record.payload)
     fields["length"] = str(record.length - record.trailer_bytes)
     fields["offset"] = str(record.offset)
     fields["filename"] = record.filename
@@ -97,7 +96,3 @@ def _mime(record: ArchivedRecord) -> str | None:
         else record.content_type
     )
     return _MIME_END.split(value, 1)[0].strip() if value else None
-
-
-def _sha1(payload: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")

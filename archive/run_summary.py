@@ -3,8 +3,9 @@ publication dates, and the bytes of WARC written, read from the run's own record
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from archive.latest_records import parse_record_line
 
 
 def archived_line(records_file: Path, warc_bytes: int) -> str:
@@ -13,12 +14,11 @@ def archived_line(records_file: Path, warc_bytes: int) -> str:
     if records_file.is_file():
         with records_file.open(encoding="utf-8", errors="replace") as lines:
             for line in lines:
-                try:
-                    record = json.loads(line)
-                except ValueError:
+                record, _ = parse_record_line(line)
+                if record is None:
                     continue
                 records += 1
-                published = record.get("published") if isinstance(record, dict) else None
+                published = record.get("published")
                 if isinstance(published, str) and len(published) >= 10:
                     days.append(published[:10])
     span = ""
