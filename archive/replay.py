@@ -134,15 +134,19 @@ class Replay:
         self.progress = ReplayProgress(progress)
         self._ours: bool = False  # the file being read was written by newsarchive
         self.warning_examples: list[str] = []
+        # the files after the one being read, scanned for originals once a revisit needs it
+        self._files_ahead: list[Path] = []
+        self._scanned_ahead = False
 
     # -- driving --------------------------------------------------------------------------
 
     def run(self, paths: Iterable[Path]) -> ReplayResult:
         files = archive_files(paths, on_skip=self._skipped_file)
-        self._remember_captures(files)
         self.progress.start(files)
         try:
-            for path in files:
+            for number, path in enumerate(files):
+                if not self._scanned_ahead:
+                    self._files_ahead = files[number + 1 :]
                 self._read_file(path)
             while self.pending:
                 self._finish(self.pending.popleft())
@@ -169,16 +173,22 @@ class Replay:
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, written, report_path)
 
-    def _remember_captures(self, files: list[Path]) -> None:
-        """Where every capture is, before any is replayed: a revisit then finds its original
-        in whichever file it is, read before or after it (only locations are kept; what
-        cannot be read is reported by the replay proper)."""
-        for path in files:
-            try:
-                for record in iter_records(path, _ignore_problem):
-                    self.resolver.remember(record)
-            except (NotAWarc, OSError):
-                continue
+    def _original_of(self, revisit: ArchivedRecord) -> ArchivedRecord | None:
+        """The revisit's original among the files read so far; else, once per replay, the
+        files still ahead are scanned for where their captures are (only locations are kept;
+        what cannot be read is reported when the replay reaches it): an original in a file
+        that sorts after its revisit is found, and archives in order are read only once."""
+        original = self.resolver.resolve(revisit)
+        if original is None and not self._scanned_ahead:
+            self._scanned_ahead = True
+            for path in self._files_ahead:
+                try:
+                    for record in iter_records(path, _ignore_problem):
+                        self.resolver.remember(record)
+                except (NotAWarc, OSError):
+                    continue
+            original = self.resolver.resolve(revisit)
+        return original
 
     def _read_file(self, path: Path) -> None:
         self._ours = False
@@ -264,7 +274,7 @@ class Replay:
             return
         source = record
         if record.type == "revisit":
-            original = self.resolver.resolve(record)
+            original = self._original_of(record)
             if original is None:
                 self._fail(
                     str(record.path),
