@@ -31,6 +31,7 @@ class Claimed:
     sightings: list[Sighting] = field(default_factory=list)  # (id, url) pairs new to this run
     candidates: list[Sighting] = field(default_factory=list)  # articles claimed by this crawl now
     too_old: int = 0  # sightings of articles known to be older than --since
+    not_articles: list[str] = field(default_factory=list)  # the URLs no article URL of the site
 
 
 class ArticleClaims(Protocol):
@@ -52,6 +53,7 @@ class LocalClaims:
         for url in urls:
             article = self.profile.match_article(url)
             if article is None:
+                claimed.not_articles.append(url)
                 continue
             article_id = self.profile.article_id(article)
             seen = self.article_urls.get(article_id)
@@ -89,13 +91,15 @@ class SharedClaims:
 
     def claim(self, urls: Iterable[str]) -> Claimed:
         found: list[tuple[str, str, bool]] = []
+        claimed = Claimed()
         for url in urls:
             article = self.profile.match_article(url)
-            if article is not None:
+            if article is None:
+                claimed.not_articles.append(url)
+            else:
                 found.append(
                     (self.profile.article_id(article), url, self.recent(article.published_day))
                 )
-        claimed = Claimed()
         for (article_id, url, _), verdict in zip(found, self.shared.claim(found)):
             if verdict == SharedCrawl.KNOWN:
                 continue

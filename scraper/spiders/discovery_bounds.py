@@ -5,7 +5,6 @@ but no article says so: ``archive.run_report.run_alerts``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from archive.run_report import ARTICLE_LINKS_STAT, LINKS_SEEN_STAT, UNMATCHED_EXAMPLES_STAT
@@ -43,17 +42,21 @@ class DiscoveryBounds:
         self.refused.add(reason)
         return new
 
-    def count_links(self, urls: Iterable[str]) -> None:
-        """The site's links seen, how many are article URLs, and the first few that are not."""
+    def count_links(self, urls: list[str], not_articles: list[str]) -> None:
+        """The site's links among ``urls``, how many are article URLs, and the first few
+        that are not; ``not_articles`` are those the claims found no article URL (matched
+        once, there)."""
         stats = self.crawler.stats
         assert stats is not None
+        owns = self.profile.owns
+        seen = sum(1 for url in urls if owns(url))
+        off_articles = [url for url in not_articles if owns(url)]
+        stats.inc_value(LINKS_SEEN_STAT, seen)
+        stats.inc_value(ARTICLE_LINKS_STAT, seen - len(off_articles))
         examples = stats.get_value(UNMATCHED_EXAMPLES_STAT) or []
-        for url in urls:
-            if not self.profile.owns(url):
-                continue
-            stats.inc_value(LINKS_SEEN_STAT)
-            if self.profile.match_article(url) is not None:
-                stats.inc_value(ARTICLE_LINKS_STAT)
-            elif len(examples) < _EXAMPLES and url not in examples:
+        for url in off_articles:
+            if len(examples) >= _EXAMPLES:
+                break
+            if url not in examples:
                 examples.append(url)
                 stats.set_value(UNMATCHED_EXAMPLES_STAT, examples)

@@ -256,11 +256,11 @@ class NewsSpider(Spider):
         """Requests for the articles among ``urls`` not yet scheduled this run and, with the
         index, not already archived (or due for a conditional re-check)."""
         urls = list(urls)
-        assert self.discovery is not None
-        self.discovery.count_links(urls)
         # (article id, url) pairs new to this run: related lists repeat the same links on
         # every page, and the index already has what this run told it once.
         claimed = self.claims.claim(urls)
+        assert self.discovery is not None
+        self.discovery.count_links(urls, claimed.not_articles)
         for _ in range(claimed.too_old):
             self._outcome("skipped/older_than_since")
         sightings, candidates = claimed.sightings, claimed.candidates
