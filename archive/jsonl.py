@@ -40,12 +40,12 @@ class JsonlWriter:
         try:
             while view:  # one write unless the disk fills up midway (then the error comes next)
                 view = view[os.write(self._fd, view) :]
-        except OSError:
+        except OSError as exc:
             try:
                 os.ftruncate(self._fd, self._size)
             except OSError:
                 pass  # the next crawl's repair cuts the half line off
-            raise
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc  # which file
         self._size += len(data)
         if self._fsync:
             os.fsync(self._fd)

@@ -13,6 +13,7 @@ capture order, so versions and duplicates come out as the crawl numbered them.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from archive.archive_paths import SkippedPath
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
+from archive.disk_space import DISK_FULL_REASON, disk_full_line, is_disk_full
 from archive.extraction import ArticleResult, ExtractionPool, extract_article
 from archive.index.model import ArticleIndex, confirm_written
 from archive.index.open import open_index
@@ -143,6 +145,7 @@ class Replay:
     def run(self, paths: Iterable[Path]) -> ReplayResult:
         files = archive_files(paths, on_skip=self._skipped_file)
         self.progress.start(files)
+        self.report.finish_reason = "finished"
         try:
             for number, path in enumerate(files):
                 if not self._scanned_ahead:
@@ -150,15 +153,15 @@ class Replay:
                 self._read_file(path)
             while self.pending:
                 self._finish(self.pending.popleft())
+        except (OSError, sqlite3.Error) as exc:
+            if not is_disk_full(exc):
+                raise
+            self._stop_for_disk_full(exc)
         finally:
             self.pool.close()
-            for writer in self.writers.values():
-                writer.close()
-            for index in self.indexes.values():
-                index.close()
+            self._close_outputs()
         self.progress.done()
         self.report.finished_at = datetime.now(timezone.utc).isoformat()
-        self.report.finish_reason = "finished"
         self.report.stats = {
             "files": len(files),
             "records": self.seq,
@@ -172,6 +175,25 @@ class Replay:
             self.report.alerts.append(f"no article read: {self.chooser.nothing_written()}")
         report_path = self.report.write(OutputLayout(self.out).runs_dir)
         return ReplayResult(self.report, written, report_path)
+
+    def _stop_for_disk_full(self, exc: BaseException) -> None:
+        """Stop reading; what was written stays whole (the JSON Lines writer cuts a failed
+        line back), and the report says where the disk filled."""
+        where = getattr(exc, "filename", None) or self.out
+        self.report.finish_reason = DISK_FULL_REASON
+        self.report.stopped_by = disk_full_line(where, exc)
+
+    def _close_outputs(self) -> None:
+        """Close every writer and index; on a full disk a close may fail too (the index's
+        last commit): the first such failure stops the replay, the other closes still run."""
+        for output in [*self.writers.values(), *self.indexes.values()]:
+            try:
+                output.close()
+            except (OSError, sqlite3.Error) as exc:
+                if not is_disk_full(exc):
+                    raise
+                if self.report.stopped_by is None:
+                    self._stop_for_disk_full(exc)
 
     def _original_of(self, revisit: ArchivedRecord) -> ArchivedRecord | None:
         """The revisit's original among the files read so far; else, once per replay, the
@@ -202,6 +224,8 @@ class Replay:
         except NotAWarc as exc:
             self._fail(str(path), 0, f"not a WARC or ARC file: {exc}")
         except OSError as exc:
+            if is_disk_full(exc):  # writing what was read: not this file's fault
+                raise
             self._fail(str(path), 0, f"unreadable: {exc.strerror or exc}")
         self.progress.file_done(path)
 

@@ -139,7 +139,11 @@ class SiteLock:
         # Free, yet someone's details are in it: that holder ended without releasing (killed).
         self.stale = LockHolder.parse(_read_all(fd))
         self.fd = fd
-        self.set_holder(os.getpid(), job=job)
+        try:
+            self.set_holder(os.getpid(), job=job)
+        except OSError as exc:  # a full disk: say which file could not be written
+            self.release()
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
         return self
 
     def set_holder(self, pid: int, job: str | None = None, supervisor: int | None = None) -> None:

@@ -17,16 +17,15 @@ WARC, the run report), and the disk is full: so each crawl reserves some space a
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import sqlite3
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.disk_space import DISK_FULL_REASON, disk_full_line, is_disk_full
 from archive.file_lock import lock_exclusively
 
 if TYPE_CHECKING:
@@ -34,23 +33,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DISK_FULL_REASON = "disk_full"
 STOPPED_BY_STAT = "newsarchive/stopped_by"
 RESERVE_PREFIX = ".reserve-"
 
-_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # crawler -> (fd, path) of its reserve file
 _reserves: weakref.WeakKeyDictionary[Crawler, tuple[int, Path]] = weakref.WeakKeyDictionary()
-
-
-def is_disk_full(exc: BaseException | None) -> bool:
-    """No space left, quota exceeded, or the file size limit (RLIMIT_FSIZE: EFBIG) reached;
-    SQLite reports the first as "database or disk is full"."""
-    if isinstance(exc, OSError):
-        return exc.errno in _NO_SPACE or exc.errno == errno.EFBIG
-    if isinstance(exc, sqlite3.Error):
-        return "full" in str(exc).lower()
-    return False
 
 
 def stopped_by(crawler: Crawler) -> str | None:
@@ -64,10 +51,7 @@ def stop_for_disk_full(crawler: Crawler, target: object, exc: BaseException | No
     """Close the spider with reason ``disk_full`` (once; later calls do nothing)."""
     if stopped_by(crawler):
         return
-    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        message = f"file size limit reached writing {target}: stopped; raise the limit (ulimit -f) and run again"
-    else:
-        message = f"disk full writing {target}: stopped; free space and run again"
+    message = disk_full_line(target, exc)
     if crawler.stats is not None:
         crawler.stats.set_value(STOPPED_BY_STAT, message)
     release_space(crawler)  # room for a clean close

@@ -16,10 +16,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.disk_space import is_disk_full
 from archive.index.model import confirm_written
 from archive.jsonl import JsonlWriter
 from archive.records import ArticleRecord
-from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
+from scraper.disk_full import stop_for_disk_full, stopped_by
 from scraper.run import ArchiveRun
 
 

@@ -338,6 +338,54 @@ def test_disk_full_on_a_real_small_filesystem_stops_cleanly_and_the_next_run_res
     assert_archive_complete(out, crawl_setup["ids"])
 
 
+def fill(directory: Path, leave: int = 0) -> None:
+    """Take all of a filesystem's free space but ``leave`` bytes."""
+    free = os.statvfs(directory).f_bavail * os.statvfs(directory).f_frsize
+    with (directory / "filler").open("wb") as filler:
+        try:
+            filler.write(b"\0" * max(0, free - leave))
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+
+
+def test_a_crawl_onto_a_full_disk_says_so_in_one_line(
+    crawl_setup: dict[str, Any], small_tmpfs: Path
+) -> None:
+    fill(small_tmpfs)
+    result = run_crawl(crawl_setup["profile"], small_tmpfs / "out")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line == (
+        f"newsarchive: disk full writing {small_tmpfs}/out/state/{SITE}.lock: stopped; "
+        "free space and run again"
+    )
+
+
+@pytest.mark.parametrize("leave", [0, 96 * 1024], ids=["no-room", "some-room"])
+def test_a_replay_onto_a_full_disk_stops_in_one_line_and_leaves_whole_lines(
+    crawl_setup: dict[str, Any], small_tmpfs: Path, leave: int
+) -> None:
+    crawled = run_crawl(crawl_setup["profile"], crawl_setup["out"])
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    fill(small_tmpfs, leave)
+    out = small_tmpfs / "out"
+    result = subprocess.run(
+        [*newsarchive_command(), "replay", str(warc_dir(crawl_setup["out"])), "--out", str(out)]
+        + ["--site", str(crawl_setup["profile"]), "--workers", "0", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "newsarchive: disk full writing " in result.stderr
+    assert result.stderr.count("free space and run again") == 1, result.stderr
+    for lines in out.glob("json/*/*.jsonl"):  # whole lines only, if any
+        for line in lines.read_text(encoding="utf-8").splitlines():
+            assert json.loads(line)["id"]
+
+
 # Runs the command with a disk that fills after BUDGET bytes written into OUT through os.write
 # (how the WARC and JSON Lines writers write): the last write is cut short, then ENOSPC.
 FULL_DISK = """

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from importlib import metadata
 
+from archive.disk_space import disk_full_line, is_disk_full
 from scraper.cli import crawl, export, extract, index_verify, replay, schedule, schema, state
-from scraper.exit_status import EXIT_OK, EXIT_USAGE, UsageError
+from scraper.exit_status import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
 
@@ -23,11 +25,22 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ProfileError) as exc:
         print(f"newsarchive: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:
-        # The reader went away (`newsarchive export … | head`): what it wanted, it has.
-        # Further output goes nowhere, so the interpreter's exit flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except (OSError, sqlite3.Error) as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _reader_gone()
+        if not is_disk_full(exc):
+            raise
+        # a write outside the crawl's and replay's own clean stop (the site lock, an export…)
+        where = getattr(exc, "filename", None) or getattr(args, "out", None) or "the output"
+        print(f"newsarchive: {disk_full_line(where, exc)}", file=sys.stderr)
+        return EXIT_FAILURES
+
+
+def _reader_gone() -> int:
+    # The reader went away (`newsarchive export … | head`): what it wanted, it has.
+    # Further output goes nowhere, so the interpreter's exit flush cannot fail again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:

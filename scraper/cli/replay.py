@@ -120,7 +120,15 @@ def run_replay(args: argparse.Namespace) -> int:
     print(report.incremental_line(), file=sys.stderr)
     for alert in report.alerts:
         print(f"ALERT {report.site}: {alert}", file=sys.stderr)
-    status = "ok" if not report.failure_count and not report.alerts else "failed"
+    if report.stopped_by:
+        print(f"newsarchive: {report.stopped_by}", file=sys.stderr)
+    status = (
+        report.status
+        if report.stopped_by
+        else "ok"
+        if not report.failure_count and not report.alerts
+        else "failed"
+    )
     print(
         f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
         f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",

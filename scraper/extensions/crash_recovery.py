@@ -31,9 +31,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from archive.cdxj import index_warc
+from archive.disk_space import is_disk_full
 from archive.recovery import recover_site
 from scraper.disk_full import (
-    is_disk_full,
     release_space,
     remove_stale_reserves,
     reserve_space,

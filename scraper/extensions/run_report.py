@@ -10,11 +10,12 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from archive.disk_space import DISK_FULL_REASON
 from archive.divergence import summary_line
 from archive.index.model import ArticleIndex
 from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
-from scraper.disk_full import DISK_FULL_REASON, stopped_by
+from scraper.disk_full import stopped_by
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 from scraper.run import ArchiveRun

@@ -25,6 +25,7 @@ from scrapy.exceptions import NotConfigured
 from archive.capture_context import CONTENT_TYPE as CONTEXT_CONTENT_TYPE
 from archive.capture_context import CaptureContext
 from archive.cdxj import index_warc
+from archive.disk_space import is_disk_full
 from archive.warc_pointer import WarcCapture, WarcPointer
 from archive.warc_reader import read_record_at
 from archive.warc_records import (
@@ -37,7 +38,7 @@ from archive.warc_records import (
 )
 from archive.warc_writer import RotatingWarcWriter
 from scraper import signals as newsarchive_signals
-from scraper.disk_full import is_disk_full, stop_for_disk_full, stopped_by
+from scraper.disk_full import stop_for_disk_full, stopped_by
 from scraper.run import ArchiveRun
 
 if TYPE_CHECKING:
