@@ -186,9 +186,10 @@ class Replay:
     def _close_outputs(self) -> None:
         """Close every writer and index; on a full disk a close may fail too (the index's
         last commit): the first such failure stops the replay, the other closes still run."""
-        for output in [*self.writers.values(), *self.indexes.values()]:
+        closes = [w.close for w in self.writers.values()] + [i.close for i in self.indexes.values()]
+        for close in closes:
             try:
-                output.close()
+                close()
             except (OSError, sqlite3.Error) as exc:
                 if not is_disk_full(exc):
                     raise

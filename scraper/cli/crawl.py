@@ -11,7 +11,7 @@ from typing import Any
 
 from archive.layout import DEFAULT_OUT, OutputLayout
 from scraper import log_handlers
-from scraper.cli.arguments import apply_settings, output_directory
+from scraper.cli.arguments import apply_settings, output_directory, whole_number
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -50,7 +50,7 @@ def add_command(commands: Any) -> None:
         help="replace the profile's primary and mirrors; the first is the primary",
     )
     crawl.add_argument(
-        "--max-articles", type=_positive_int, metavar="N", help="stop after N articles"
+        "--max-articles", type=whole_number(1), metavar="N", help="stop after N articles"
     )
     crawl.add_argument(
         "--compare-mirrors",
@@ -115,16 +115,6 @@ def add_command(commands: Any) -> None:
         "the default is a live panel; without one, a progress line every 10 s)",
     )
     crawl.set_defaults(run=run_crawl)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def site_profile(site: str, mirrors: str | None) -> SiteProfile:

@@ -104,7 +104,13 @@ def _export_articles(args: argparse.Namespace) -> int:
         from archive.latest_records import latest_records
 
         site = _site_with_records(args.out, args.site)
-        latest = latest_records(OutputLayout(args.out).records_files(site))
+        files = OutputLayout(args.out).records_files(site)
+        if not files:
+            raise UsageError(
+                f"no records of {site} in {OutputLayout(args.out).records_dir(site)} "
+                "(wrong SITE or --out?)"
+            )
+        latest = latest_records(files)
         rows = (latest.records[key] for key in sorted(latest.records))
         count = _write_lines(args.jsonl, _select(rows, fields))
         bad = latest.bad_lines

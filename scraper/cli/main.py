@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 from importlib import metadata
+from typing import NoReturn
 
 from archive.disk_space import disk_full_line, is_disk_full
 from scraper.cli import crawl, export, extract, index_verify, replay, schedule, schema, state
@@ -43,8 +44,16 @@ def _reader_gone() -> int:
     return EXIT_OK
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse's mistakes in the same one line as every other usage error (the usage text
+    is a ``--help`` away); subcommands' parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="newsarchive",
         description="Archive news sites that live on several domains: WARC files plus JSON records.",
         epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",

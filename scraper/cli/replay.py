@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import index_root
-from scraper.cli.arguments import output_directory
+from scraper.cli.arguments import output_directory, whole_number
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
 
@@ -59,8 +59,7 @@ def add_command(commands: Any) -> None:
     )
     replay.add_argument(
         "--workers",
-        type=int,
-        default=-1,
+        type=whole_number(0),
         metavar="N",
         help="extraction processes (default: one per core, plus one: this process "
         "reading the WARCs leaves a core partly idle; 0: extract in this process)",
@@ -78,10 +77,16 @@ def run_replay(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     output_directory(args.out)
+    from archive.warc_reader import archive_files
+
+    if not archive_files(args.paths, on_skip=lambda skipped: None):
+        raise UsageError(
+            f"no WARC or ARC file in {', '.join(map(str, args.paths))}: nothing to replay"
+        )
     profiles: list[SiteProfile] = [load_profile(site) for site in args.site]
     if not profiles:
         profiles = [load_profile(name) for name in builtin_profile_names()]
-    workers = default_workers() + 1 if args.workers < 0 else args.workers
+    workers = default_workers() + 1 if args.workers is None else args.workers
     progress = None if args.quiet else print_progress(sys.stderr)
     index = _open_index(args.index) if args.index else None
     lookup = _digest_lookup(index, args.index, args.paths) if index is not None else None

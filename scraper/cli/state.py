@@ -59,7 +59,8 @@ def add_commands(commands: Any) -> None:
         "instead of DIR/state/SITE.sqlite",
     )
     state.set_defaults(run=run_state, action=None)
-    actions = state.add_subparsers(dest="action", metavar="ACTION")
+    # prog: argparse would build it from the whole usage line above
+    actions = state.add_subparsers(dest="action", metavar="ACTION", prog="newsarchive state SITE")
     here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
     forget = actions.add_parser(
         "forget",

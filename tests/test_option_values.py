@@ -1,0 +1,143 @@
+"""Every option of every command, fed a bad value, is refused in one line with exit 2 (issue
+15, item 4). The table is held against the parser itself: an option added without a bad
+value here fails ``test_every_option_taking_a_value_has_a_bad_value_in_the_table``.
+
+In process (``main(argv)``), so the whole table runs in seconds; test_usage_errors.py runs
+its cases as real subprocesses.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scraper.cli.main import build_parser, main
+
+PROFILE = (
+    'name = "good"\nprimary = "http://127.0.0.1:9"\n'  # nothing listens on port 9
+    "article_url = '^/news/(?P<id>\\d+)'\n"
+)
+
+
+def value_options(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> set[str]:
+    """``"crawl --out"``, ``"state expire --older-than"``, ``"replay PATHS"``…: every option
+    or positional that takes a value, by command."""
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found |= value_options(sub, (*words, name))
+        elif action.nargs != 0 and not isinstance(action, argparse._VersionAction):
+            name = action.option_strings[0] if action.option_strings else action.dest.upper()
+            found.add(" ".join((*words, name)))
+    return found
+
+
+# option -> [(argv after "newsarchive", words the one line must hold)]; in the argv, SITE is the
+# profile above, FILE a regular file, EMPTY an empty directory.
+BAD_VALUES: dict[str, list[tuple[str, str]]] = {
+    "crawl SITE": [("crawl no-such-site", "unknown site"), ("crawl " + "a" * 300, "unknown site")],
+    "crawl --out": [("crawl SITE --out FILE", "not a directory")],
+    "crawl --mirrors": [
+        ("crawl SITE --mirrors not-a-url", "must be absolute"),
+        ("crawl SITE --mirrors ftp://x.org", "must be absolute"),
+    ],
+    "crawl --max-articles": [
+        ("crawl SITE --max-articles abc", "not a whole number"),
+        ("crawl SITE --max-articles 0", "at least 1"),
+    ],
+    "crawl --since": [
+        ("crawl SITE --since 2026-13-45", "--since"),
+        ("crawl SITE --since tuesday", "--since"),
+    ],
+    "crawl --from-warc": [
+        ("crawl SITE --from-warc EMPTY", "no WARC or ARC file"),
+        ("crawl SITE --from-warc EMPTY/none", "no such file"),
+    ],
+    "crawl --redis": [("crawl SITE --redis http://x", "expected redis://")],
+    "crawl -s": [
+        ("crawl SITE -s DOWNLOAD_DELAY=abc", "expected a number"),
+        ("crawl SITE -s X", "NAME=VALUE"),
+    ],
+    "crawl --log-level": [("crawl SITE --log-level LOUD", "invalid choice")],
+    "crawl --log-format": [("crawl SITE --log-format xml", "invalid choice")],
+    "extract FILE": [("extract EMPTY/none.html --url http://127.0.0.1:9/news/1", "No such file")],
+    "extract --url": [("extract FILE --url", "expected one argument")],
+    "extract --site": [
+        ("extract FILE --url http://127.0.0.1:9/news/1 --site no-such", "unknown site")
+    ],
+    "extract --extractor": [
+        ("extract FILE --url http://127.0.0.1:9/news/1 --extractor no-such", "unknown extractor")
+    ],
+    "state SITE": [("state no-such-site", "unknown site")],
+    "state --out": [("state SITE --out FILE", "no index")],
+    "state --redis": [("state SITE --redis http://x", "expected redis://")],
+    "state forget TARGET": [("state SITE forget", "required")],
+    "state forget --out": [("state SITE forget x --out FILE", "no index")],
+    "state expire --older-than": [
+        ("state SITE expire --older-than soon", "not a duration"),
+        ("state SITE expire", "required"),
+    ],
+    "state expire --out": [("state SITE expire --older-than 5d --out FILE", "no index")],
+    "state reset --out": [("state SITE reset --yes --out FILE", "no index")],
+    "export SITE": [("export no-such-site --jsonl -", "unknown site")],
+    "export --out": [("export SITE --out FILE --jsonl -", "output directory")],
+    "export --jsonl": [("export SITE --jsonl -", "no records")],
+    "export --fields": [("export SITE --fields title", "needs --jsonl")],
+    "export --wacz": [("export SITE --wacz EMPTY/x.wacz", "no closed WARC")],
+    "export --redis": [
+        ("export SITE --from-index --jsonl - --redis http://x", "expected redis://")
+    ],
+    "replay PATHS": [
+        ("replay EMPTY --out EMPTY/o", "no WARC or ARC file"),
+        ("replay EMPTY/none --out EMPTY/o", "no such file"),
+    ],
+    "replay --out": [("replay FILE --out FILE", "not a directory")],
+    "replay --site": [("replay FILE --out EMPTY/o --site no-such", "unknown site")],
+    "replay --index": [("replay FILE --out EMPTY/o --index EMPTY/none", "no such file")],
+    "replay --workers": [
+        ("replay FILE --out EMPTY/o --workers abc", "not a whole number"),
+        ("replay FILE --out EMPTY/o --workers -5", "at least 0"),
+    ],
+    "index PATHS": [("index EMPTY", "no WARC files")],
+    "verify PATHS": [("verify EMPTY", "no WARC files")],
+    "schedule --config": [
+        ("schedule --config EMPTY/none.toml --check", "cannot read"),
+        ("schedule --config FILE --check", "not valid TOML"),
+    ],
+    "schedule --now": [("schedule --now yesterday", "not an ISO 8601 time")],
+}
+CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]
+
+
+def test_every_option_taking_a_value_has_a_bad_value_in_the_table() -> None:
+    assert value_options(build_parser()) == set(BAD_VALUES)
+
+
+@pytest.mark.parametrize(("option", "argv", "says"), CASES, ids=[c[1][:60] for c in CASES])
+def test_a_bad_value_is_one_line_and_exit_2(
+    option: str, argv: str, says: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "site.toml").write_text(PROFILE)
+    (tmp_path / "file").write_text("not a directory, not a WARC\n")
+    (tmp_path / "empty").mkdir()
+    words = {"SITE": str(tmp_path / "site.toml"), "FILE": str(tmp_path / "file")}
+    empty = str(tmp_path / "empty")
+    args = [words.get(w, w.replace("EMPTY", empty)) for w in argv.split()]
+    status = run(lambda: main(args))
+    err = capfd.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert status == 2, err[-2000:]
+    assert "Traceback" not in err
+    assert len(lines) == 1 and " error: " in lines[0], lines
+    assert says in lines[0]
+
+
+def run(command: Callable[[], int]) -> int:
+    try:
+        return command()
+    except SystemExit as exit:  # argparse's own refusals
+        return int(exit.code or 0)
