@@ -1,9 +1,12 @@
-"""The line a run ends with on what it archived: how many records, the span of their
-publication dates, and the bytes of WARC written, read from the run's own records file."""
+"""The lines a crawl ends with: what it archived (how many records, the span of their
+publication dates, the bytes of WARC written, read from the run's own records file), then how
+it ended, with numbers that say what they count."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from archive.latest_records import parse_record_line
 
@@ -26,3 +29,36 @@ def archived_line(records_file: Path, warc_bytes: int) -> str:
         first, last = min(days), max(days)
         span = f", published {first}" + (f" to {last}" if last != first else "")
     return f"archived: {records} records{span}; {warc_bytes / 1e6:,.1f} MB of WARC written"
+
+
+def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
+    """``ok: 12 articles archived, no page failed; report …``, or
+    ``finished with failures: 404 articles archived, 2 pages failed (1 article, 1 listing);
+    report …``: the status says how the run ended (in the exit status's words), not how many
+    articles it lost."""
+    counts = report.get("counts", {})
+    failed = {
+        kind.split("/", 1)[1]: n for kind, n in counts.items() if kind.startswith("failed/")
+    }
+    articles = _plural(counts.get("article", 0), "article")
+    total = sum(failed.values())
+    if total:
+        kinds = ", ".join(_plural(n, kind.replace("_", " ")) for kind, n in sorted(failed.items()))
+        failures = f"{_plural(total, 'page')} failed ({kinds})"
+    else:
+        failures = "no page failed"
+    return f"{_status(report)}: {articles} archived, {failures}; report {report_path}"
+
+
+def _status(report: Mapping[str, Any]) -> str:
+    status = str(report.get("status"))
+    reason = report.get("finish_reason")
+    if status == "failed" and reason not in (None, "finished", "closespider_itemcount"):
+        return f"stopped ({str(reason).replace('_', ' ')})"
+    if status == "failed" and report.get("all_mirrors_failed") and not report.get("failure_count"):
+        return "failed (all mirrors failed)"
+    return "finished with failures" if status == "failed" else status
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

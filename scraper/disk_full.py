@@ -27,6 +27,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.disk_space import DISK_FULL_REASON, disk_full_line, is_disk_full
 from archive.file_lock import lock_exclusively
+from scraper.log_handlers import CLOSING_SUMMARY
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -55,7 +56,8 @@ def stop_for_disk_full(crawler: Crawler, target: object, exc: BaseException | No
     if crawler.stats is not None:
         crawler.stats.set_value(STOPPED_BY_STAT, message)
     release_space(crawler)  # room for a clean close
-    logger.error("%s", message, extra={"cause": str(exc) if exc is not None else None})
+    cause = str(exc) if exc is not None else None
+    logger.error("%s", message, extra={"cause": cause, CLOSING_SUMMARY: True})
     engine = crawler.engine
     if engine is None or engine.spider is None:
         return

@@ -59,6 +59,15 @@ class _WithoutChatter(logging.Filter):
         )
 
 
+# ``extra={CLOSING_SUMMARY: True}``: a line the newsarchive command prints itself in its
+# closing summary (an ALERT), so its console leaves the log record out; the log file keeps it.
+CLOSING_SUMMARY = "closing_summary"
+
+
+def _not_in_closing_summary(record: logging.LogRecord) -> bool:
+    return not getattr(record, CLOSING_SUMMARY, False)
+
+
 def install(settings: Any, log_format: str, log_file: Path) -> None:
     """Our root handlers instead of Scrapy's, from the very first line: stderr at the run's
     LOG_LEVEL (chatter only at DEBUG), and ``log_file`` with every line from INFO up."""
@@ -72,6 +81,7 @@ def install(settings: Any, log_format: str, log_file: Path) -> None:
     console.setLevel(level)
     if level > logging.DEBUG:
         console.addFilter(_WithoutChatter())
+    console.addFilter(_not_in_closing_summary)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     written = logging.FileHandler(log_file, encoding="utf-8")
     written.setFormatter(logging.Formatter(TEXT_FORMAT))

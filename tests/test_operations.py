@@ -109,7 +109,9 @@ def test_quiet_leaves_warnings_and_the_summary(
     result = crawl(profile, tmp_path / "out", "--quiet", "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.2")
     assert result.returncode == 0, result.stderr[-3000:]
     assert " INFO: " not in result.stderr and "progress:" not in result.stderr
-    assert result.stderr.splitlines()[-1].startswith("ok: 12 articles, 0 failures; report ")
+    assert result.stderr.splitlines()[-1].startswith(
+        "ok: 12 articles archived, no page failed; report "
+    )
 
 
 def test_json_logs_are_one_object_per_line(
@@ -131,7 +133,7 @@ def test_json_logs_are_one_object_per_line(
 
     assert all(datetime.fromisoformat(r["time"]).utcoffset() is not None for r in records)
     assert records[-1]["logger"] == "newsarchive" and records[-1]["message"].startswith(
-        "ok: 12 articles"
+        "ok: 12 articles archived"
     )
     # Scrapy's start-up and close-down lines go to the run's log file, not to stderr
     assert not any(r["logger"] == "scrapy.core.engine" for r in records)
@@ -163,6 +165,10 @@ def test_a_run_with_no_new_articles_where_there_usually_are_some_alerts(
     result = crawl(profile, out, "--quiet")
     assert result.returncode == 1, result.stderr[-3000:]
     [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT localnews: ")]
+    assert result.stderr.count("ALERT") == 1, result.stderr  # said once, in the summary
+    assert "ALERT localnews: no new articles" in (out / "logs").joinpath(
+        max(p.name for p in (out / "logs").glob("*.log"))
+    ).read_text()  # and kept in the run's log file
     assert (
         "no new articles this run; the last 6 runs found 12 a run (median)" in alert
     )  # 8 9 10 12 12 14

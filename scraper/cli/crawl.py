@@ -211,7 +211,6 @@ def run_crawl(args: argparse.Namespace) -> int:
     except (OSError, ValueError):
         say(f"newsarchive: crawl ended without a run report ({report_path})", "ERROR")
         return EXIT_FAILURES
-    counts = report.get("counts", {})
     from archive.run_report import RunReport
 
     summary = RunReport(
@@ -232,7 +231,7 @@ def run_crawl(args: argparse.Namespace) -> int:
             f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
             f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
         )
-    from archive.run_summary import archived_line
+    from archive.run_summary import archived_line, closing_line
 
     records_file = OutputLayout(args.out).records_file(report["site"], report["run_id"])
     say(archived_line(records_file, int(report.get("stats", {}).get("archive/warc/bytes", 0) or 0)))
@@ -242,10 +241,7 @@ def run_crawl(args: argparse.Namespace) -> int:
         say(f"ALERT {report['site']}: {alert}", "ERROR")
     if report.get("stopped_by"):  # a full disk: the run stopped cleanly, the next one resumes
         say(report["stopped_by"], "ERROR")
-    say(
-        f"{report['status']}: {counts.get('article', 0)} articles, "
-        f"{report['failure_count']} failures; report {report_path}"
-    )
+    say(closing_line(report, report_path))
     return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
 
 

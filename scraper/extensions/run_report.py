@@ -17,6 +17,7 @@ from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
 from scraper.disk_full import stopped_by
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
+from scraper.log_handlers import CLOSING_SUMMARY
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 from scraper.run import ArchiveRun
 
@@ -104,7 +105,7 @@ class RunReportExtension:
         for line in report.mirror_lines():
             logger.info("%s", line)
         for alert in report.alerts:
-            logger.error("ALERT %s: %s", report.site, alert)
+            logger.error("ALERT %s: %s", report.site, alert, extra={CLOSING_SUMMARY: True})
         if report.mirror_divergence is not None:
             logger.info("%s", summary_line(report.mirror_divergence))
 

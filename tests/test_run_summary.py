@@ -1,0 +1,42 @@
+"""The crawl's closing line says how the run ended and what each number counts (issue 15,
+item 6): "failed: 404 articles, 2 failures" read as if 404 articles had failed."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.run_summary import closing_line
+
+CASES = [
+    (
+        {"status": "ok", "counts": {"article": 12}, "failure_count": 0},
+        "ok: 12 articles archived, no page failed; report r.json",
+    ),
+    (
+        {
+            "status": "failed",
+            "finish_reason": "finished",
+            "counts": {"article": 404, "failed/article": 1, "failed/listing": 1},
+            "failure_count": 2,
+        },
+        "finished with failures: 404 articles archived, 2 pages failed (1 article, 1 listing); "
+        "report r.json",
+    ),
+    (
+        {"status": "interrupted", "finish_reason": "shutdown", "counts": {"article": 1}},
+        "interrupted: 1 article archived, no page failed; report r.json",
+    ),
+    (
+        {"status": "failed", "finish_reason": "disk_full", "counts": {"article": 3}},
+        "stopped (disk full): 3 articles archived, no page failed; report r.json",
+    ),
+    (
+        {"status": "failed", "counts": {}, "failure_count": 0, "all_mirrors_failed": True},
+        "failed (all mirrors failed): 0 articles archived, no page failed; report r.json",
+    ),
+]
+
+
+@pytest.mark.parametrize(("report", "line"), CASES, ids=[c[1].split(":")[0] for c in CASES])
+def test_the_closing_line_says_what_its_numbers_count(report: dict, line: str) -> None:
+    assert closing_line(report, "r.json") == line
