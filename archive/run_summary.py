@@ -37,9 +37,7 @@ def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
     report …``: the status says how the run ended (in the exit status's words), not how many
     articles it lost."""
     counts = report.get("counts", {})
-    failed = {
-        kind.split("/", 1)[1]: n for kind, n in counts.items() if kind.startswith("failed/")
-    }
+    failed = {kind.split("/", 1)[1]: n for kind, n in counts.items() if kind.startswith("failed/")}
     articles = _plural(counts.get("article", 0), "article")
     total = sum(failed.values())
     if total:

@@ -35,8 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.localsite.server import LoopbackServers, closed_origin  # noqa: E402
-from tests.localsite.site import LocalSite, failing_for, generate_articles, write_profile  # noqa: E402
+from scraper.demo.server import LoopbackServers, closed_origin  # noqa: E402
+from scraper.demo.site import LocalSite, failing_for, generate_articles, write_profile  # noqa: E402
 
 BARE_SPIDER = textwrap.dedent("""
     import json, sys

@@ -25,15 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scraper.sites.listing as listing
 import scraper.sites.presstv as presstv_module
+from scraper.demo.presstv_pages import PRIMARY, render_article_legacy, render_article_modern
+from scraper.demo.site import generate_articles
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html, make_soup
 from scraper.sites.presstv import PressTvArticlePage
-from tests.localsite.presstv_pages import (
-    PRIMARY,
-    render_article_legacy,
-    render_article_modern,
-)
-from tests.localsite.site import generate_articles
 
 CORPUS = Path("/work/shared/corpus/extraction-benchmark/html")
 

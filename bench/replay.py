@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
-from tests.localsite.server import LoopbackServers  # noqa: E402
-from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
+from scraper.demo.server import LoopbackServers  # noqa: E402
+from scraper.demo.site import LocalSite, generate_articles, write_profile  # noqa: E402
 
 
 def archive_site(articles: int, work: Path) -> tuple[list[Path], list[Path], Path]:

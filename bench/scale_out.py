@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.localsite.server import LoopbackServers, Reply, Request  # noqa: E402
-from tests.localsite.site import LocalSite, generate_articles, write_profile  # noqa: E402
+from scraper.demo.server import LoopbackServers, Reply, Request  # noqa: E402
+from scraper.demo.site import LocalSite, generate_articles, write_profile  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 
 QUARTERS = (0.25, 0.5, 0.75, 1.0)

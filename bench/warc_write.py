@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive.warc_records import HttpExchange
 from archive.warc_writer import RotatingWarcWriter
-from tests.localsite.presstv_pages import render_article_modern
-from tests.localsite.site import generate_articles
+from scraper.demo.presstv_pages import render_article_modern
+from scraper.demo.site import generate_articles
 
 
 def exchanges(pages: int, encoded: bool) -> list[HttpExchange]:

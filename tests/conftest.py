@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # Options for a crawl of the loopback test site: no politeness delay (it answers in a

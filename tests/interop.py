@@ -25,8 +25,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
+from scraper.demo.server import Reply, Request
 from tests.conftest import stop_process, tool
-from tests.localsite.server import Reply, Request
 
 PYWB_INSTALL_HINT = (
     "pywb is not installed (it is kept out of the project's extras: pywb 2.10 pins redis==2.10.6). "

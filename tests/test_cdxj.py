@@ -20,9 +20,9 @@ from warcio.timeutils import iso_date_to_timestamp
 from archive.cdxj import cdxj_path, index_warc
 from archive.warc_records import HttpExchange
 from archive.warc_writer import RotatingWarcWriter
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command, tool
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, write_profile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warc" / "warcio"
 FAST = [

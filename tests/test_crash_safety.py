@@ -2,7 +2,7 @@
 full disk, then run again, archives every article of the site exactly once, with every WARC
 file valid (``warcio check``), no ``.open`` file left and no half JSON line.
 
-The end-to-end tests crawl the loopback site (tests/localsite) through ``newsarchive crawl``
+The end-to-end tests crawl the loopback site (scraper/demo) through ``newsarchive crawl``
 in a subprocess, slowed down so that there is a crawl to interrupt; the unit tests below them
 pin down each piece (WARC repair, JSON Lines writer and repair, the index's hold on versions
 whose record is not written yet, feeding lost index batches back from the records).
@@ -32,9 +32,9 @@ from archive.warc_reader import iter_records
 from archive.warc_records import HttpExchange
 from archive.warc_repair import repair_open_warcs
 from archive.warc_writer import RotatingWarcWriter
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, slow, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command, tool
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
 
 ARTICLES = 40
 SITE = "localnews"

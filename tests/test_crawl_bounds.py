@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, write_profile
 from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, write_profile
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -206,8 +206,8 @@ def test_a_profile_whose_article_url_matches_nothing_is_a_failed_run(
 def test_a_chain_of_sitemap_indexes_is_followed_only_so_deep(tmp_path: Path) -> None:
     """Each index names the next, a hundred deep: a run follows NEWSARCHIVE_SITEMAP_MAX_DEPTH
     of them, says so once, and finishes (issue 15, item 2)."""
-    from tests.localsite.server import Reply
-    from tests.localsite.site import generate_articles
+    from scraper.demo.server import Reply
+    from scraper.demo.site import generate_articles
 
     site = LocalSite(generate_articles(5))
 
@@ -246,8 +246,8 @@ def test_a_chain_of_sitemap_indexes_is_followed_only_so_deep(tmp_path: Path) -> 
 def test_garbage_at_an_article_url_is_archived_but_never_a_record(
     tmp_path: Path, served: tuple[str, bytes], says: str
 ) -> None:
-    from tests.localsite.server import Reply
-    from tests.localsite.site import generate_articles
+    from scraper.demo.server import Reply
+    from scraper.demo.site import generate_articles
 
     articles = generate_articles(4)
     site = LocalSite(articles)
@@ -268,8 +268,8 @@ def test_garbage_at_an_article_url_is_archived_but_never_a_record(
 def test_a_redirect_loop_and_an_endless_chain_at_article_urls_are_failures(tmp_path: Path) -> None:
     """Scrapy drops both quietly (a duplicate request; "max redirections reached"): here
     each is a failure naming what happened (issue 15, item 2)."""
-    from tests.localsite.server import Reply
-    from tests.localsite.site import generate_articles
+    from scraper.demo.server import Reply
+    from scraper.demo.site import generate_articles
 
     articles = generate_articles(4)
     site = LocalSite(articles)
@@ -301,8 +301,8 @@ def test_a_redirect_loop_and_an_endless_chain_at_article_urls_are_failures(tmp_p
 def test_a_listing_that_is_a_gzip_bomb_is_a_failure_not_a_skip(tmp_path: Path) -> None:
     import gzip
 
-    from tests.localsite.server import Reply
-    from tests.localsite.site import generate_articles
+    from scraper.demo.server import Reply
+    from scraper.demo.site import generate_articles
 
     site = LocalSite(generate_articles(4))
     bomb = gzip.compress(b"<html>" + b" " * (8 << 20), mtime=0)

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from scraper.demo.model import SampleArticle
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import ALIAS_HOST, LocalSite, write_profile
 from scraper.sites.html import clean_text
 from tests.conftest import newsarchive_command, tool
-from tests.localsite.model import SampleArticle
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import ALIAS_HOST, LocalSite, write_profile
 
 BAD_ARTICLES = {
     "900001": "truncated",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper.demo.feeds import render_presstv_rss
 from scraper.sites.feeds import FeedEntry, NotAFeed, parse_feed
-from tests.localsite.feeds import render_presstv_rss
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MIRROR_FEED = "https://www.presstv.co.uk/rss.xml"

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from archive.field_coverage import MIN_BODY_CHARS, FieldCoverage, drift_alerts
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, write_profile
 
 FULL = {
     "title": "T",

@@ -292,8 +292,8 @@ def _expected_body(article) -> str:  # type: ignore[no-untyped-def]
 def test_presstv_templates_give_the_whole_text(template: str) -> None:
     # legacy: the text straight in <div class="item-text"> in <br><br>-separated lines, a
     # <strong> sub-heading, a captioned figure, the mirror notice and a link after it.
-    from tests.localsite.presstv_pages import render_article_legacy, render_article_modern
-    from tests.localsite.site import generate_articles
+    from scraper.demo.presstv_pages import render_article_legacy, render_article_modern
+    from scraper.demo.site import generate_articles
 
     render = render_article_legacy if template == "legacy" else render_article_modern
     articles = generate_articles(40)[:12]

@@ -417,7 +417,7 @@ def test_default_port_spelled_in_the_primary_is_dropped_from_canonical_urls() ->
 
 
 def test_local_test_profile_keeps_primary_plus_path() -> None:
-    # tests/localsite/site.py::write_profile has no canonical_path: the crawl e2e test expects
+    # scraper/demo/site.py::write_profile has no canonical_path: the crawl e2e test expects
     # canonical_url == primary + article path, fetched from any of its mirrors
     text = generic_profile_text(
         "http://127.0.0.1:8081",

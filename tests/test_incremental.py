@@ -19,9 +19,9 @@ import pytest
 from archive.index.open import open_index
 from archive.records import ArticleRecord, article_record, version_record
 from archive.warc_pointer import WarcCapture, WarcPointer
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
 
 
 def crawl(profile: Path, out: Path, servers: LoopbackServers, *extra: str) -> dict[str, Any]:

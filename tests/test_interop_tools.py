@@ -30,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, write_profile
 from tests.conftest import tool
 from tests.interop import (
     HttpReply,
@@ -41,8 +43,6 @@ from tests.interop import (
     timestamp14,
     warcio_check,
 )
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, write_profile
 from tests.test_incremental import crawl
 from tests.test_warc_capture import sha1_b32
 

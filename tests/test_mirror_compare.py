@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from archive.divergence import normalise_text
-from tests.localsite.model import SampleArticle
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, failing_for, generate_articles, serving_instead
+from scraper.demo.model import SampleArticle
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, failing_for, generate_articles, serving_instead
 from tests.test_mirror_failover import SITE_ADDRESSES, Run, assert_every_article_once
 from tests.test_mirror_failover import crawl as failover_crawl
 

@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers, Reply, Request, closed_origin
-from tests.localsite.site import (
+from scraper.demo.server import LoopbackServers, Reply, Request, closed_origin
+from scraper.demo.site import (
     SEIZURE_MARKER,
     FirstRequestsFail,
     LocalSite,
@@ -33,6 +32,7 @@ from tests.localsite.site import (
     video_page,
     write_profile,
 )
+from tests.conftest import newsarchive_command
 
 SITE_ADDRESSES = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
 FOREIGN = "127.0.0.9"

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, failing_for, generate_articles, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, failing_for, generate_articles, write_profile
 
 HOSTS = ["127.0.0.1", "127.0.0.2"]
 FAST = [

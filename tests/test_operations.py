@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, slow, write_profile
 from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
 
 HOSTS = ["127.0.0.1", "127.0.0.2"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=0"]
@@ -166,9 +166,10 @@ def test_a_run_with_no_new_articles_where_there_usually_are_some_alerts(
     assert result.returncode == 1, result.stderr[-3000:]
     [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT localnews: ")]
     assert result.stderr.count("ALERT") == 1, result.stderr  # said once, in the summary
-    assert "ALERT localnews: no new articles" in (out / "logs").joinpath(
-        max(p.name for p in (out / "logs").glob("*.log"))
-    ).read_text()  # and kept in the run's log file
+    assert (
+        "ALERT localnews: no new articles"
+        in (out / "logs").joinpath(max(p.name for p in (out / "logs").glob("*.log"))).read_text()
+    )  # and kept in the run's log file
     assert (
         "no new articles this run; the last 6 runs found 12 a run (median)" in alert
     )  # 8 9 10 12 12 14

@@ -108,6 +108,8 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
         ("schedule --config EMPTY/none.toml --check", "cannot read"),
         ("schedule --config FILE --check", "not valid TOML"),
     ],
+    "demo --out": [("demo --out FILE", "not a directory")],
+    "demo --articles": [("demo --articles 0", "at least 1"), ("demo --articles x", "whole number")],
     "schedule --now": [("schedule --now yesterday", "not an ISO 8601 time")],
 }
 CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]

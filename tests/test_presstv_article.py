@@ -17,17 +17,14 @@ from pathlib import Path
 import pytest
 
 import scraper.sites.presstv as presstv
+from scraper.demo.model import SampleArticle, SampleImage
+from scraper.demo.presstv_chrome import TEHRAN
+from scraper.demo.presstv_pages import render_article_legacy, render_article_modern
+from scraper.demo.presstv_seed import seed_article
 from scraper.sites import article_page_class
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.html import clean_text
 from scraper.sites.presstv import PressTvArticlePage
-from tests.localsite.model import SampleArticle, SampleImage
-from tests.localsite.presstv_pages import (
-    TEHRAN,
-    render_article_legacy,
-    render_article_modern,
-    seed_article,
-)
 from tests.localsite.presstv_variants import (
     logo_headline_legacy,
     moved_legacy,

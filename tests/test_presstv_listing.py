@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from scraper.demo.model import SampleArticle
+from scraper.demo.presstv_chrome import TEHRAN
+from scraper.demo.presstv_pages import render_listing
+from scraper.demo.presstv_seed import seed_article
 from scraper.sites.presstv import PressTvListingPage
-from tests.localsite.model import SampleArticle
-from tests.localsite.presstv_pages import TEHRAN, render_listing, seed_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
 HOMEPAGE = (FIXTURES / "homepage_2018-03-17.html").read_bytes().decode("utf-8")

@@ -24,9 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FAST_CRAWL, newsarchive_command
-from tests.localsite.server import LoopbackServers, Reply
-from tests.localsite.site import (
+from scraper.demo.server import LoopbackServers, Reply
+from scraper.demo.site import (
     SEIZURE_MARKER,
     SEIZURE_PAGE,
     LocalSite,
@@ -34,6 +33,7 @@ from tests.localsite.site import (
     serving_instead,
     write_profile,
 )
+from tests.conftest import FAST_CRAWL, newsarchive_command
 
 HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
 FAST = [

@@ -20,9 +20,9 @@ import redis
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.index.redis_backend import RedisIndex
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import ALIAS_HOST, LocalSite, generate_articles, slow, write_profile
 from tests.conftest import newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import ALIAS_HOST, LocalSite, generate_articles, slow, write_profile
 from tests.redis_server import needs_redis_server, redis_url  # noqa: F401 - a fixture
 
 pytestmark = needs_redis_server
@@ -265,7 +265,7 @@ def test_max_articles_bounds_the_whole_run_not_each_worker(redis_url: str, tmp_p
 
 
 def test_a_worker_is_refused_when_redis_does_not_answer(tmp_path: Path) -> None:
-    from tests.localsite.server import closed_origin
+    from scraper.demo.server import closed_origin
 
     dead = closed_origin("127.0.0.1").replace("http://", "redis://") + "/0"
     result = subprocess.run(

@@ -23,11 +23,11 @@ import pytest
 
 from archive.layout import OutputLayout
 from archive.site_lock import LockHeld, SiteLock, read_holder
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, slow, write_profile
 from scraper.scheduling.config import Job, ScheduleConfigError, cron_trigger, parse_schedule
 from scraper.scheduling.job_runner import JobRunner
 from tests.conftest import FAST_CRAWL, newsarchive_command
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, slow, write_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday

@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite, generate_articles, write_profile
 from tests.conftest import stop_process, tool
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite, generate_articles, write_profile
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from archive.simhash import distance, text_simhash
-from tests.localsite.presstv_pages import seed_article
+from scraper.demo.presstv_seed import seed_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scraper.demo.feeds import render_news_sitemap, render_sitemap_index
 from scraper.sites import feeds
 from scraper.sites.feeds import NotASitemap, Sitemap, SitemapEntry, parse_sitemap
-from tests.localsite.feeds import render_news_sitemap, render_sitemap_index
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 

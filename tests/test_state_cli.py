@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from archive.index.open import open_index
+from scraper.demo.site import write_profile
 from tests.conftest import newsarchive_command
-from tests.localsite.site import write_profile
 from tests.redis_server import redis_url  # noqa: F401 - a fixture
 
 NOW = datetime.now(timezone.utc)

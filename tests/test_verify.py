@@ -15,8 +15,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import cdxj_path
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite
 from tests.test_cdxj import FIXTURES, crawl_local_site, run_newsarchive
 
 

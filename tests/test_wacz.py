@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from archive.cdxj import cdxj_path
+from scraper.demo.server import LoopbackServers
+from scraper.demo.site import LocalSite
 from tests.conftest import tool
-from tests.localsite.server import LoopbackServers
-from tests.localsite.site import LocalSite
 from tests.test_cdxj import FIXTURES, crawl_local_site, run_newsarchive
 
 

@@ -13,7 +13,17 @@ from importlib import metadata
 from typing import NoReturn
 
 from archive.disk_space import disk_full_line, is_disk_full
-from scraper.cli import crawl, export, extract, index_verify, replay, schedule, schema, state
+from scraper.cli import (
+    crawl,
+    demo,
+    export,
+    extract,
+    index_verify,
+    replay,
+    schedule,
+    schema,
+    state,
+)
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
 from scraper.sites.profile import ProfileError
 
@@ -68,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     index_verify.add_commands(commands)
     schedule.add_command(commands)
     schema.add_command(commands)
+    demo.add_command(commands)
     return parser
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tests.localsite.model import SampleArticle
-from tests.localsite.presstv_pages import render_article_legacy, render_article_modern
+from scraper.demo.model import SampleArticle
+from scraper.demo.presstv_pages import render_article_legacy, render_article_modern
 
 
 def _drop_metas(html: str, *names: str) -> str:

@@ -15,15 +15,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.localsite.feeds import render_news_sitemap, render_presstv_rss, render_sitemap_index
-from tests.localsite.model import SampleArticle, SampleImage
-from tests.localsite.presstv_pages import (
-    render_article_legacy,
-    render_article_modern,
-    render_listing,
-    seed_article,
-)
-from tests.localsite.server import Reply, Request
+from scraper.demo.feeds import render_news_sitemap, render_presstv_rss, render_sitemap_index
+from scraper.demo.model import SampleArticle, SampleImage
+from scraper.demo.presstv_pages import render_article_legacy, render_article_modern, render_listing
+from scraper.demo.presstv_seed import seed_article
+from scraper.demo.server import Reply, Request
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 ALIAS_HOST = "presstv-alias.test"  # like bare presstv.ir in the real feed: listed, never served
