@@ -29,6 +29,9 @@ CHATTER = (
     "scrapy.statscollectors",
     "scraper.extensions.run_report",
 )
+# Loggers whose warnings our own lines repeat with the outcome: "Gave up retrying" is followed
+# by the failover to a mirror, or by the "failed article …" line.
+REPEATED_WARNINGS = ("scrapy.downloadermiddlewares.retry",)
 TEXT_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
@@ -52,10 +55,11 @@ def json_formatter() -> logging.Formatter:
 
 class _WithoutChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING:
+        if record.levelno >= logging.ERROR:
             return True
-        return not any(
-            record.name == name or record.name.startswith(name + ".") for name in CHATTER
+        quiet = CHATTER if record.levelno < logging.WARNING else REPEATED_WARNINGS
+        return record.name not in quiet and not record.name.startswith(
+            tuple(n + "." for n in quiet)
         )
 
 

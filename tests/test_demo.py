@@ -26,6 +26,11 @@ def test_the_demo_archives_every_article_past_a_failing_primary_and_a_seized_mir
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
+    # the primary's 503s are told once, as failover and mirror lines, not as retry warnings;
+    # the run's log file keeps every line
+    assert "Gave up retrying" not in result.stderr
+    [log_file] = (out / "logs").glob("demonews-*.log")
+    assert "Gave up retrying" in log_file.read_text()
     [records_file] = (out / "json" / "demonews").glob("*.jsonl")
     records = [json.loads(line) for line in records_file.read_text().splitlines()]
     assert len({r["id"] for r in records}) == len(records) == ARTICLES
