@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from scraper.demo.model import SampleArticle
@@ -325,7 +326,7 @@ def legacy_footer() -> str:
 
 
 def news_article_json_ld(a: SampleArticle, canonical: str) -> str:
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
@@ -426,7 +427,7 @@ def stylesheet(template: str) -> str:
 
 def _pseudo_base64(seed: str, length: int) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    out = []
+    out: list[str] = []
     block = seed.encode()
     while len(out) < length:
         block = hashlib.sha256(block).digest()

@@ -49,7 +49,8 @@ def render_article_modern(a: SampleArticle, *, json_ld: bool = False) -> str:
     a JSON-LD NewsArticle only when ``json_ld``."""
     published = a.published.astimezone(TEHRAN)
     canonical = PRIMARY + a.path
-    lead, *more_images = a.images or [None]
+    lead: SampleImage | None = a.images[0] if a.images else None
+    more_images = a.images[1:]
     head = [
         '<meta charset="utf-8">',
         '<meta http-equiv="X-UA-Compatible" content="IE=edge">',
