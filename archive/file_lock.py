@@ -16,7 +16,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: no advisory locks, repair trusts the caller
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["held_by_another", "lock_exclusively"]
+__all__ = ["held_by_another", "lock_exclusively", "wait_for_lock"]
 
 
 def lock_exclusively(fd: int) -> bool:
@@ -31,6 +31,17 @@ def lock_exclusively(fd: int) -> bool:
     except OSError:  # a filesystem without flock support: behave as if unlocked-and-ours
         return True
     return True
+
+
+def wait_for_lock(fd: int) -> None:
+    """Take the exclusive lock on ``fd``, waiting for its holder (a short read-change-write
+    of a small file, never a long-lived writer)."""
+    if fcntl is None:  # pragma: no cover
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # no flock support: as lock_exclusively
+        return
 
 
 def held_by_another(path: os.PathLike[str] | str) -> bool:

@@ -8,6 +8,7 @@
 <out>/state/<site>.sqlite                    the dedup index
 <out>/state/<site>.lock                      one run per site and directory
 <out>/state/<site>.recovered.jsonl           records a recovery already fed back
+<out>/state/<site>.mirrors.json              what the runs learnt about the site's mirrors
 <out>/state/schedule.json                    the scheduler's memory of its jobs
 <out>/logs/<job>.log                         a scheduled job's output
 <out>/logs/<run-id>.log                      every line of one crawl's log
@@ -92,6 +93,9 @@ class OutputLayout:
 
     def recovered_marker(self, site: str) -> Path:
         return self.state_dir / f"{site}.recovered.jsonl"
+
+    def mirror_memory(self, site: str) -> Path:
+        return self.state_dir / f"{site}.mirrors.json"
 
     @property
     def schedule_state(self) -> Path:

@@ -60,6 +60,9 @@ class RunReport:
     revisits: int = 0
     # one-line alerts for unattended runs (see run_alerts); any makes the exit status 1
     alerts: list[str] = field(default_factory=list)
+    # one-line notices that are not alerts (a mirror failing run after run, see
+    # archive.mirror_memory): printed and kept, exit status unchanged
+    notices: list[str] = field(default_factory=list)
     # what this run repaired at its start, left by a killed run (archive.recovery): dicts with
     # kind (warc, jsonl, index), path, action and the logged message
     repairs: list[dict[str, Any]] = field(default_factory=list)
@@ -189,6 +192,7 @@ class RunReport:
             "mirror_divergence": self.mirror_divergence,
             "incremental": self.incremental(),
             "alerts": self.alerts,
+            "notices": self.notices,
             "repairs": self.repairs,
             "stopped_by": self.stopped_by,
             "index_consistent": self.index_consistent,

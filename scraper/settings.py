@@ -115,6 +115,12 @@ MIRROR_STRATEGY: str | None = None  # override the profile's mirror_strategy: pr
 # Plus every 5xx; a 404 only when another mirror has the page (404 everywhere blames nobody)
 MIRROR_FAILOVER_HTTP_CODES = [403, 404, 429, 451]
 MIRROR_BLOCK_SCAN_BYTES = 65536  # how much of a page is searched for the profile's block_markers
+# Mirror memory (archive/mirror_memory.py, state/<site>.mirrors.json; newsarchive mirrors):
+# a run starts with the mirror order that worked last time, and a mirror failing every
+# request of this many runs in a row (or serving nothing for this many days) gets a notice
+MIRROR_MEMORY_ENABLED = True
+MIRROR_NOTICE_AFTER_RUNS = 3
+MIRROR_NOTICE_AFTER_DAYS = 7.0
 # Compare mode (--compare-mirrors): fetch each recorded article from every other healthy
 # mirror, report text that differs in the run report and runs/<run-id>.mirror_divergence.jsonl
 MIRROR_COMPARE = False

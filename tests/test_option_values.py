@@ -110,6 +110,12 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     ],
     "demo --out": [("demo --out FILE", "not a directory")],
     "demo --articles": [("demo --articles 0", "at least 1"), ("demo --articles x", "whole number")],
+    "mirrors SITE": [("mirrors no-such-site", "unknown site")],
+    "mirrors --out": [("mirrors SITE --out FILE", "no mirror memory")],
+    "mirrors forget HOST": [("mirrors SITE forget", "required")],
+    "mirrors forget --out": [("mirrors SITE forget x.org --out FILE", "no mirror memory")],
+    "mirrors trust HOST": [("mirrors SITE trust", "required")],
+    "mirrors trust --out": [("mirrors SITE trust x.org --out FILE", "no mirror memory")],
     "schedule --now": [("schedule --now yesterday", "not an ISO 8601 time")],
 }
 CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]

@@ -171,7 +171,18 @@ def test_an_unknown_setting_is_named_with_the_closest_known_one(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     "command",
-    ["crawl", "state", "export", "replay", "index", "verify", "extract", "schedule", "demo"],
+    [
+        "crawl",
+        "state",
+        "export",
+        "replay",
+        "index",
+        "verify",
+        "extract",
+        "schedule",
+        "demo",
+        "mirrors",
+    ],
 )
 def test_every_commands_help_teaches_by_example(command: str) -> None:
     result = subprocess.run(

@@ -239,6 +239,8 @@ def run_crawl(args: argparse.Namespace) -> int:
     # there usually are some (see archive.run_report.run_alerts).
     for alert in report.get("alerts", []):
         say(f"ALERT {report['site']}: {alert}", "ERROR")
+    for notice in report.get("notices", []):
+        say(f"notice {report['site']}: {notice}", "WARNING")
     if report.get("stopped_by"):  # a full disk: the run stopped cleanly, the next one resumes
         say(report["stopped_by"], "ERROR")
     say(closing_line(report, report_path))

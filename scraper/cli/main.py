@@ -19,6 +19,7 @@ from scraper.cli import (
     export,
     extract,
     index_verify,
+    mirrors,
     replay,
     schedule,
     schema,
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_command(commands)
     extract.add_command(commands)
     state.add_commands(commands)
+    mirrors.add_command(commands)
     export.add_command(commands)
     replay.add_command(commands)
     index_verify.add_commands(commands)

@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from archive.disk_space import DISK_FULL_REASON
 from archive.divergence import summary_line
 from archive.index.model import ArticleIndex
+from archive.mirror_memory import MirrorMemoryError, remember_run
 from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
 from scraper.disk_full import stopped_by
@@ -70,9 +71,11 @@ class RunReportExtension:
         report.stats = {k: v for k, v in sorted(stats.items()) if not isinstance(v, datetime)}
         report.revisits = int(stats.get("archive/warc/revisits", 0) or 0)
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+        run = ArchiveRun.of(self.crawler)
         if failover is not None:
             report.mirrors = failover.report()
-        run = ArchiveRun.of(self.crawler)
+            if failover.remember and run.profile is not None:
+                report.notices.extend(self._remember_mirrors(run, report))
         comparer = run.comparer
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
@@ -106,8 +109,27 @@ class RunReportExtension:
             logger.info("%s", line)
         for alert in report.alerts:
             logger.error("ALERT %s: %s", report.site, alert, extra={CLOSING_SUMMARY: True})
+        for notice in report.notices:
+            logger.warning("notice %s: %s", report.site, notice, extra={CLOSING_SUMMARY: True})
         if report.mirror_divergence is not None:
             logger.info("%s", summary_line(report.mirror_divergence))
+
+    def _remember_mirrors(self, run: ArchiveRun, report: RunReport) -> list[str]:
+        """This run's mirror tallies into ``state/<site>.mirrors.json``; the notices."""
+        assert run.profile is not None
+        settings = self.crawler.settings
+        try:
+            return remember_run(
+                run.layout.mirror_memory(run.site),
+                run.profile.origins,
+                report.run_id,
+                report.mirrors,
+                after_runs=settings.getint("MIRROR_NOTICE_AFTER_RUNS"),
+                after_days=settings.getfloat("MIRROR_NOTICE_AFTER_DAYS"),
+            )
+        except (MirrorMemoryError, OSError) as exc:
+            logger.warning("mirror memory not updated: %s", exc)
+            return [f"mirror memory not updated: {exc}"]
 
 
 def _index_consistent(

@@ -13,6 +13,12 @@ fake clock. Each mirror has a circuit breaker:
 Any success closes the breaker, whichever request brought it: a page served is proof enough
 that the mirror works, and waiting for "the" probe would keep a recovered mirror idle.
 
+The order a run starts with (``order``) is the site's own unless the mirror memory says
+otherwise (``archive.mirror_memory``: those that served well last run first, and ``proven``,
+trusted from the start): primary-first then means "first in that order", and ties in the
+ranking follow it. A mirror's ``role`` in
+the report stays what the profile says.
+
 Limited trust: a mirror that has not served a page yet, or whose last outcome was a failure,
 is preferred for no more than ``bench_after`` requests in flight. Without it a dead host
 soaks up a whole crawl's worth of requests before its first failures come back (a refused
@@ -76,6 +82,8 @@ class Mirror:
 
     origin: str
     index: int  # position in the site's mirror order: 0 is the primary
+    preference: int = 0  # position in the order this run started with
+    proven: bool = False  # served well last run (mirror memory): trusted before serving now
     state: str = CLOSED
     streak: int = 0  # consecutive failures
     benches: int = 0  # times benched since the last success: sets the backoff
@@ -107,6 +115,8 @@ class MirrorHealth:
         bench_max_seconds: float = 600.0,
         probe_timeout: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        order: Sequence[str] = (),
+        proven: Collection[str] = (),
     ) -> None:
         if not origins:
             raise ValueError("a site needs at least one origin")
@@ -122,6 +132,10 @@ class MirrorHealth:
         self.mirrors = {
             origin: Mirror(origin, i) for i, origin in enumerate(dict.fromkeys(origins))
         }
+        self.reorder(order)
+        for origin in proven:
+            if origin in self.mirrors:
+                self.mirrors[origin].proven = True
         self.strategy = strategy
         self.bench_after = bench_after
         self.bench_seconds = bench_seconds
@@ -131,6 +145,21 @@ class MirrorHealth:
         self.probe_timeout = probe_timeout if probe_timeout is not None else bench_seconds
         self.clock = clock
         self._turn = 0  # round-robin position for "spread"
+
+    def reorder(self, order: Sequence[str]) -> None:
+        """Start from ``order`` (origins not in it follow, in the site's order)."""
+        ranked = [o for o in dict.fromkeys(order) if o in self.mirrors]
+        ranked += [o for o in self.mirrors if o not in ranked]
+        for position, origin in enumerate(ranked):
+            self.mirrors[origin].preference = position
+
+    def add(self, origin: str) -> bool:
+        """A mirror that joins during the run (discovered and verified): last in the order,
+        untrusted until it serves. False when it was there already."""
+        if origin in self.mirrors:
+            return False
+        self.mirrors[origin] = Mirror(origin, len(self.mirrors), preference=len(self.mirrors))
+        return True
 
     @property
     def origins(self) -> list[str]:
@@ -169,13 +198,13 @@ class MirrorHealth:
         if self.strategy == "spread" and not failing_over:
             self._turn = (self._turn + 1) % len(candidates)
             return candidates[self._turn]
-        primary = self.mirrors[self.primary]
-        if self.strategy == "primary-first" and primary in candidates:
-            return primary
+        first = min(self.mirrors.values(), key=lambda m: m.preference)
+        if self.strategy == "primary-first" and first in candidates:
+            return first
         return min(candidates, key=self._rank)
 
     def _at_trust_limit(self, mirror: Mirror) -> bool:
-        untrusted = mirror.successes == 0 or mirror.streak > 0
+        untrusted = (mirror.successes == 0 and not mirror.proven) or mirror.streak > 0
         return untrusted and mirror.in_flight >= self.bench_after
 
     def finished(self, origin: str) -> None:
@@ -193,7 +222,7 @@ class MirrorHealth:
         return [m.origin for m in sorted(usable, key=self._rank)]
 
     def _rank(self, mirror: Mirror) -> tuple[int, float, int]:
-        return (mirror.streak, -mirror.recent_success, mirror.index)
+        return (mirror.streak, -mirror.recent_success, mirror.preference)
 
     def _usable(self, mirror: Mirror, now: float) -> bool:
         if mirror.state == OPEN and now >= mirror.benched_until:

@@ -33,6 +33,7 @@ left, leaves the page for the spider to report as failed.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
@@ -47,6 +48,8 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from archive.layout import OutputLayout
+from archive.mirror_memory import MirrorMemory, MirrorMemoryError
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
@@ -118,7 +121,7 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
 class MirrorFailoverMiddleware:
     """Settings (see ``scraper/settings.py``): MIRROR_ENABLED, MIRROR_BENCH_AFTER,
     MIRROR_BENCH_SECONDS, MIRROR_BENCH_MAX_SECONDS, MIRROR_STRATEGY, MIRROR_FAILOVER_HTTP_CODES,
-    MIRROR_BLOCK_SCAN_BYTES."""
+    MIRROR_BLOCK_SCAN_BYTES, MIRROR_MEMORY_ENABLED."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -135,7 +138,8 @@ class MirrorFailoverMiddleware:
             )
         self.http_codes = frozenset(int(c) for c in settings.getlist("MIRROR_FAILOVER_HTTP_CODES"))
         self.scan_bytes = settings.getint("MIRROR_BLOCK_SCAN_BYTES")
-        self._sites: dict[tuple[str, ...], MirrorHealth] = {}
+        self.remember = settings.getbool("MIRROR_MEMORY_ENABLED")
+        self._sites: dict[str, MirrorHealth] = {}
         crawler.signals.connect(
             self.request_reached_downloader, signal=signals.request_reached_downloader
         )
@@ -152,17 +156,39 @@ class MirrorFailoverMiddleware:
         return self.crawler.stats
 
     def health(self, site: SiteProfile) -> MirrorHealth:
-        known = self._sites.get(site.origins)
+        """The site's mirror health, by name: mirrors that join during the run are added to
+        it (``MirrorHealth.add``), and requests made before they joined share it."""
+        known = self._sites.get(site.name)
         if known is None:
+            order, proven = self._remembered(site)
             health = MirrorHealth(
                 site.origins,
                 strategy=self.strategy or site.mirror_strategy,
                 bench_after=self.bench_after,
                 bench_seconds=self.bench_seconds,
                 bench_max_seconds=self.bench_max_seconds,
+                order=order,
+                proven=proven,
             )
-            known = self._sites[site.origins] = health
+            known = self._sites[site.name] = health
         return known
+
+    def _remembered(self, site: SiteProfile) -> tuple[list[str], list[str]]:
+        """The order that worked last run (``state/<site>.mirrors.json``) and the mirrors
+        that served well in it; nothing when nothing is remembered."""
+        directory = self.crawler.settings.get("ARCHIVE_DIR")
+        if not directory or not self.remember:
+            return list(site.origins), []
+        path = OutputLayout(Path(directory)).mirror_memory(site.name)
+        try:
+            memory = MirrorMemory.load(path)
+        except MirrorMemoryError as exc:
+            logger.warning("%s; starting with the profile's mirror order", exc)
+            return list(site.origins), []
+        order = memory.order(site.origins)
+        if order != list(site.origins):
+            logger.info("mirror order from the last run: %s", ", ".join(order))
+        return order, memory.served_well(site.origins)
 
     def report(self) -> dict[str, dict[str, Any]]:
         """Per mirror of every site crawled: see ``MirrorHealth.report``."""

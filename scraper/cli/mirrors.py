@@ -1,0 +1,167 @@
+"""``newsarchive mirrors``: what the crawls of a site learnt about its mirrors
+(``state/<site>.mirrors.json``), and the operator's say over it: forget a host, trust one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from archive.layout import DEFAULT_OUT, OutputLayout
+from archive.mirror_memory import (
+    IN_PROFILE,
+    MirrorMemo,
+    MirrorMemory,
+    MirrorMemoryError,
+)
+from scraper.cli.site_index import site_name
+from scraper.exit_status import EXIT_OK, UsageError
+
+
+def add_command(commands: Any) -> None:
+    mirrors = commands.add_parser(
+        "mirrors",
+        help="what the crawls learnt about a site's mirrors; forget or trust one",
+        description="List every mirror the crawls of SITE know: the profile's own and those "
+        "learnt from the site's pages or redirects, where and when each was learnt, its "
+        "verification, its last runs' success and its last failure; the order the next run "
+        "starts with. The profile file is never changed.",
+        epilog="Examples:\n"
+        "  newsarchive mirrors presstv --out data\n"
+        "  newsarchive mirrors presstv --json\n"
+        "  newsarchive mirrors presstv forget www.presstv.example   (learnt again if announced)\n"
+        "  newsarchive mirrors presstv trust https://presstv.example  (used without verification)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mirrors.usage = "newsarchive mirrors SITE [--out DIR] [--json] [{forget HOST | trust HOST}]"
+    mirrors.add_argument(
+        "site", metavar="SITE", help="built-in profile name or a profile .toml path"
+    )
+    mirrors.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help="the crawl's output directory (default: ./data)",
+    )
+    mirrors.add_argument("--json", action="store_true", help="print the memory as JSON")
+    mirrors.set_defaults(run=run_mirrors, action=None)
+    actions = mirrors.add_subparsers(
+        dest="action", metavar="ACTION", prog="newsarchive mirrors SITE"
+    )
+    here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
+    forget = actions.add_parser(
+        "forget",
+        help="forget a mirror the crawls learnt (a profile mirror: its history)",
+        description="Remove HOST (a host name or an origin) from the memory; a mirror the "
+        "site still announces is learnt again, and verified again, by the next run.",
+    )
+    forget.add_argument("host", metavar="HOST")
+    forget.add_argument("--out", **here)
+    trust = actions.add_parser(
+        "trust",
+        help="use a learnt mirror without (further) verification",
+        description="Mark HOST trusted: the next runs use it for failover at once.",
+    )
+    trust.add_argument("host", metavar="HOST")
+    trust.add_argument("--out", **here)
+
+
+def run_mirrors(args: argparse.Namespace) -> int:
+    name = _site(args.site, args.out)
+    path = OutputLayout(args.out).mirror_memory(name)
+    if args.action is None:
+        memory = _load(path)
+        if not memory.mirrors:
+            raise UsageError(
+                f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)"
+            )
+        if args.json:
+            print(json.dumps([asdict(m) for m in memory.mirrors.values()], indent=1))
+        else:
+            print(_listing(name, path, memory))
+        return EXIT_OK
+    if not path.is_file():
+        raise UsageError(f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)")
+    try:
+        with MirrorMemory.update(path) as memory:
+            memo = memory.find(args.host)
+            if memo is None:
+                raise UsageError(
+                    f"{args.host}: not a mirror of {name} (see newsarchive mirrors {args.site})"
+                )
+            if args.action == "forget":
+                memory.forget(memo)
+                print(
+                    f"forgot {memo.origin}"
+                    + (
+                        " (its history; it stays in the profile)"
+                        if memo.status == IN_PROFILE
+                        else ""
+                    )
+                )
+            else:
+                if memo.status == IN_PROFILE:
+                    raise UsageError(f"{memo.origin} is in the profile: trusted already")
+                memory.trust(memo)
+                print(f"{memo.origin}: trusted; the next run uses it for failover")
+    except MirrorMemoryError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
+def _site(site: str, directory: Path) -> str:
+    from scraper.sites.profile import NAME_PATTERN, ProfileError
+
+    try:
+        return site_name(site, directory)
+    except ProfileError:
+        if NAME_PATTERN.fullmatch(site) and OutputLayout(directory).mirror_memory(site).is_file():
+            return site
+        raise
+
+
+def _load(path: Path) -> MirrorMemory:
+    try:
+        return MirrorMemory.load(path)
+    except MirrorMemoryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _listing(name: str, path: Path, memory: MirrorMemory) -> str:
+    lines = [f"site {name}: {len(memory.mirrors)} mirror(s) known ({path})"]
+    for memo in memory.mirrors.values():
+        lines.append(f"  {memo.origin}")
+        lines.extend(f"      {line}" for line in _describe(memo))
+    usable = memory.usable()
+    if usable:
+        lines.append("next run starts with: " + ", ".join(memory.order(usable)))
+    return "\n".join(lines)
+
+
+def _describe(memo: MirrorMemo) -> list[str]:
+    learnt = memo.learnt + (f" {memo.learnt_at}" if memo.learnt_at else "")
+    lines = [
+        f"{memo.status}; learnt from {learnt}; first seen {memo.first_seen}, last seen {memo.last_seen}"
+    ]
+    if memo.verification:
+        checks = f" ({memo.checks_passed} check(s) passed)" if memo.checks_passed else ""
+        lines.append(f"verification: {memo.verification}{checks}")
+    if memo.runs:
+        recent = memo.runs[-5:]
+        rates = ", ".join(
+            "-" if r.success_rate is None else f"{r.success_rate:.0%}" for r in recent
+        )
+        last = recent[-1]
+        lines.append(
+            f"last {len(recent)} run(s) served: {rates} (latest: {last.successes} ok, "
+            f"{last.failures} failed of {last.requests} requests)"
+        )
+        failing = memo.failing_runs()
+        if failing:
+            lines.append(f"failed every request of its last {failing} run(s)")
+    if memo.last_failure:
+        lines.append(f"last failure: {memo.last_failure} ({memo.last_failure_at})")
+    return lines
