@@ -254,6 +254,20 @@ class RotatingWarcWriter:
             self._retire_current()
         return pointer
 
+    def set_profile(self, toml_text: str) -> None:
+        """The site profile changed during the crawl (a discovered mirror joined): a profile
+        record with the new text goes into the open file now, and starts every file after."""
+        self._profile_toml = toml_text
+        if self._closed or self._fd is None or self._warcinfo_id is None:
+            return  # the next file starts with it
+        record = profile_record(
+            record_id=self._new_id(),
+            date=self._clock(),
+            warcinfo_id=self._warcinfo_id,
+            toml_text=toml_text,
+        )
+        self._append(gzip_member(record, self.gzip_level))
+
     def close(self) -> None:
         """Finish the current file and wait for every pending rename. Safe to call twice."""
         if self._closed:

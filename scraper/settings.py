@@ -121,6 +121,13 @@ MIRROR_BLOCK_SCAN_BYTES = 65536  # how much of a page is searched for the profil
 MIRROR_MEMORY_ENABLED = True
 MIRROR_NOTICE_AFTER_RUNS = 3
 MIRROR_NOTICE_AFTER_DAYS = 7.0
+# Mirror discovery (scraper/spiders/mirror_discovery.py; the profile's discover_mirrors):
+# hosts the site's own pages name as itself are checked, then join failover
+MIRROR_DISCOVERY_ENABLED = True
+MIRROR_DISCOVERY_CHECKS = 2  # articles a candidate must serve with the recorded text
+MIRROR_DISCOVERY_MIN_AGREEMENT = 0.9  # share of the text that must be the same
+MIRROR_DISCOVERY_MAX_CANDIDATES = 10  # checked per run: a notice listing hundreds is bounded
+MIRROR_DISCOVERY_NOTICE_PAGES = 50  # pages per run whose notices are read
 # Compare mode (--compare-mirrors): fetch each recorded article from every other healthy
 # mirror, report text that differs in the run report and runs/<run-id>.mirror_divergence.jsonl
 MIRROR_COMPARE = False

@@ -25,3 +25,12 @@ page_served = object()
 # that schedules the page again elsewhere (the same path on the next healthy mirror) returns
 # True; when none does, the spider reports the page as failed.
 wrong_page = object()
+
+# Sent as profile_changed(profile: SiteProfile) when the crawl's site profile changed during
+# the run: a discovered mirror was verified and joined failover. The WARC capture writes the
+# new profile into the open file, so replay reads that mirror's pages as the site's.
+profile_changed = object()
+
+# Sent as mirror_candidate(origin: str, how: str, where: str) when a component saw the site
+# name another host as itself (an off-site redirect from a mirror); mirror discovery checks it.
+mirror_candidate = object()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,9 @@ def generate_articles(
         article.related = [articles[(index + step) % count] for step in (1, 2, 5) if count > step]
     return articles
 
+
+# The link the templates' notice of alternate addresses gives (the real mirror's)
+_NOTICE_LINK = re.compile(r'<a href="https?://www\.presstv\.co\.uk"[^>]*>www\.presstv\.co\.uk</a>')
 
 # How one host misbehaves: given the request and the reply the site would send, the reply
 # this host sends instead. Keyed by address on ``LocalSite.behaviours``.
@@ -165,6 +169,10 @@ class LocalSite:
     # Answer conditional requests as a real server does: an ETag (a hash of the body) on
     # every 200 page, and 304 to a matching If-None-Match.
     etags: bool = False
+    # The origins the pages' notice of alternate addresses names. The templates name the
+    # real www.presstv.co.uk: a crawl on loopback must never be sent there, so by default
+    # the notice names the alias host (the site's own: nothing to discover).
+    announced: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.routes = self._build_routes()
@@ -182,7 +190,16 @@ class LocalSite:
     def render(self, article: SampleArticle, other_template: bool = False) -> Reply:
         """The article's page in its template (or, ``other_template``, in the other one)."""
         legacy = (self.template(article) == "legacy") != other_template
-        return Reply.html((render_article_legacy if legacy else render_article_modern)(article))
+        page = (render_article_legacy if legacy else render_article_modern)(article)
+        page = _NOTICE_LINK.sub(self._announced_links, page)
+        # canonical and og:url name the real primary; on loopback they name the alias host,
+        # which the site's profile owns (else discovery would take it for a mirror to check)
+        return Reply.html(page.replace("https://www.presstv.ir/", f"http://{ALIAS_HOST}/"))
+
+    def _announced_links(self, match: re.Match[str]) -> str:
+        # without announced mirrors, the alias host, which is the site's own already
+        origins = self.announced or (f"http://{ALIAS_HOST}",)
+        return "".join(f'<a href="{o}">{o.split("://", 1)[1]}</a>' for o in origins)
 
     def _build_routes(self) -> dict[str, Reply]:
         routes: dict[str, Reply] = {}

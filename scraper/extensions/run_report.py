@@ -121,7 +121,7 @@ class RunReportExtension:
         try:
             return remember_run(
                 run.layout.mirror_memory(run.site),
-                run.profile.origins,
+                run.profile.own_origins,
                 report.run_id,
                 report.mirrors,
                 after_runs=settings.getint("MIRROR_NOTICE_AFTER_RUNS"),

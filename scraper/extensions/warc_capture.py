@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from archive.index.model import ArticleIndex
+    from scraper.sites.profile import SiteProfile
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ class WarcCaptureExtension:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.capture_context, signal=newsarchive_signals.capture_context)
+        crawler.signals.connect(self.profile_changed, signal=newsarchive_signals.profile_changed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -172,6 +174,10 @@ class WarcCaptureExtension:
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             },
         )
+
+    def profile_changed(self, profile: SiteProfile) -> None:
+        if self.writer is not None and profile.text:
+            self.writer.set_profile(profile.text)
 
     def spider_closed(self) -> None:
         if self.writer is None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.exceptions import (
@@ -77,6 +78,25 @@ _PER_ATTEMPT_META = frozenset(
         "warc",
     }
 )
+
+
+# Meta of a request's failover history: dropped, with the per-attempt meta, when the request
+# is asked afresh (a mirror joined after every other had failed it).
+_FAILOVER_HISTORY = frozenset(
+    {"mirror_tried", "mirror_attempts", "mirror_404", "mirror_wrong_page"}
+)
+
+
+def asked_afresh(request: Request, site: SiteProfile) -> Request:
+    """``request`` as if new: back on the primary, its failover history forgotten, so that
+    health picks among the mirrors the site has now."""
+    dropped = _PER_ATTEMPT_META | _FAILOVER_HISTORY
+    meta = {k: v for k, v in request.meta.items() if k not in dropped}
+    return request.replace(
+        url=site.on_origin(request.url, site.primary),
+        meta={**meta, "site_profile": site},
+        dont_filter=True,
+    )
 
 
 class MirrorsExhausted(IgnoreRequest):
@@ -242,6 +262,7 @@ class MirrorFailoverMiddleware:
         offsite = request.meta.pop(OFFSITE_META, None)
         status = response.status
         if offsite is not None:
+            self._redirected_off_site(request, site, str(offsite))
             return self._failed(
                 request, origin, "offsite_redirect", f"off-site redirect: {status} to {offsite}"
             )
@@ -255,6 +276,19 @@ class MirrorFailoverMiddleware:
         if not request.meta.get("mirror_verify"):
             self._succeeded(request, health, origin)
         return response
+
+    def _redirected_off_site(self, request: Request, site: SiteProfile, target: str) -> None:
+        """A mirror sending the same page (or an article) to another host names that host as
+        the site: a candidate for mirror discovery. Failed over all the same meanwhile."""
+        parts = urlsplit(target)
+        same_page = parts.path == urlparse_cached(request).path
+        if parts.scheme in ("http", "https") and (same_page or site.article_url.match(parts.path)):
+            self.crawler.signals.send_catch_log(
+                newsarchive_signals.mirror_candidate,
+                origin=f"{parts.scheme}://{parts.netloc.lower()}",
+                how="redirect",
+                where=request.url,
+            )
 
     def block_marker(self, site: SiteProfile, response: Response) -> str | None:
         """The profile's block marker this page shows, if any (for pages fetched outside

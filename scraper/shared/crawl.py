@@ -79,7 +79,8 @@ def profile_fingerprint(profile: SiteProfile) -> str:
     """What workers of one run must agree on: where the site is and what an article is."""
     described = {
         "name": profile.name,
-        "origins": list(profile.origins),
+        # the profile's own: mirrors a worker discovered are its own business
+        "origins": list(profile.own_origins),
         "article_url": profile.article_url.pattern,
         "canonical_path": profile.canonical_path,
         "extractor": profile.extractor,

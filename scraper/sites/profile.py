@@ -10,7 +10,7 @@ import ipaddress
 import re
 import string
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -20,10 +20,12 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import cssselect
 import regex
 
 from scraper.sites import ARTICLE_PAGES
 from scraper.sites.article_pattern import ArticlePattern
+from scraper.sites.site_access import SiteAccess, parse_access
 from scraper.sites.url_normalisation import rebased_url
 
 if sys.version_info >= (3, 11):
@@ -84,6 +86,14 @@ class SiteProfile:
     # primary, e.g. "/Detail/{year}/{month}/{day}/{id}": every slug variant of one id, on any
     # host, gets the same canonical URL. Without it: the fetched URL normalised on the primary.
     canonical_path: str | None = None
+    # Learn mirrors from the site's own pages (notices of alternate addresses, redirects,
+    # canonical links) and, once verified, fail over to them (scraper/spiders/mirror_discovery.py)
+    discover_mirrors: bool = True
+    mirror_notice: str | None = None  # CSS selector of the notice; default: a generic reading
+    # Mirrors the crawls learnt and verified (state/<site>.mirrors.json), never from the
+    # profile file: after the profile's own in ``origins``
+    discovered: tuple[str, ...] = ()
+    access: SiteAccess = field(default_factory=SiteAccess)  # proxies, politeness: [access]
     source: str = "<built-in>"
     # The TOML text the profile was read from (empty for one built from a dict): written into
     # every WARC the crawl makes, so its archives replay without the profile file.
@@ -91,8 +101,28 @@ class SiteProfile:
 
     @property
     def origins(self) -> tuple[str, ...]:
-        """Primary first, then mirrors, as ``scheme://host[:port]`` without a trailing slash."""
+        """Primary first, then mirrors, then discovered mirrors, as ``scheme://host[:port]``
+        without a trailing slash."""
+        return (self.primary, *self.mirrors, *self.discovered)
+
+    @property
+    def own_origins(self) -> tuple[str, ...]:
+        """Primary and mirrors as the profile names them: without discovered mirrors."""
         return (self.primary, *self.mirrors)
+
+    def with_discovered(self, origins: Iterable[str]) -> SiteProfile:
+        """The profile with discovered mirrors added, and its text (the copy written into
+        every WARC) saying so, so that replay reads their pages as the site's."""
+        added = tuple(o for o in dict.fromkeys(origins) if o not in self.origins)
+        if not added:
+            return self
+        discovered = (*self.discovered, *added)
+        text = self.text
+        if text.startswith(_DISCOVERED_KEY):  # ours, from an earlier call: replaced
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        listed = ", ".join(f'"{o}"' for o in discovered)
+        # first, so that it is a top-level key whatever tables the file has
+        return replace(self, discovered=discovered, text=f"{_DISCOVERED_KEY} = [{listed}]\n{text}")
 
     @cached_property
     def hosts(self) -> frozenset[str]:
@@ -274,6 +304,7 @@ def _check_canonical_path(
             )
 
 
+_DISCOVERED_KEY = "discovered_mirrors"  # written by newsarchive into the WARC copy only
 # key -> (python type, required)
 _KEYS: dict[str, tuple[type, bool]] = {
     "name": (str, True),
@@ -290,6 +321,10 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "block_markers": (list, False),
     "mirror_strategy": (str, False),
     "canonical_path": (str, False),
+    "discover_mirrors": (bool, False),
+    "mirror_notice": (str, False),
+    _DISCOVERED_KEY: (list, False),
+    "access": (dict, False),
 }
 MIRROR_STRATEGIES = ("primary-first", "spread")
 
@@ -396,6 +431,13 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
     if strategy not in MIRROR_STRATEGIES:
         raise fail(f"mirror_strategy {strategy!r} must be one of: {', '.join(MIRROR_STRATEGIES)}")
     markers = tuple(m for m in data.get("block_markers", []) if m.strip())
+    notice = data.get("mirror_notice")
+    if notice is not None:
+        try:
+            cssselect.GenericTranslator().css_to_xpath(notice)
+        except cssselect.SelectorError as exc:
+            raise fail(f"mirror_notice {notice!r} is not a CSS selector: {exc}") from None
+    discovered = tuple(_origin(m, _DISCOVERED_KEY, fail) for m in data.get(_DISCOVERED_KEY, []))
     max_pages = data.get("max_listing_pages", 3)
     if max_pages < 1:
         raise fail("max_listing_pages must be at least 1")
@@ -411,6 +453,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         block_markers=markers,
         mirror_strategy=strategy,
         canonical_path=canonical_path,
+        discover_mirrors=data.get("discover_mirrors", True),
+        mirror_notice=notice,
+        discovered=tuple(o for o in discovered if o != primary and o not in mirrors),
+        access=parse_access(data.get("access", {}), fail, lambda v, k: _origin(v, k, fail)),
         source=source,
         feeds=paths["feeds"],
         sitemaps=paths["sitemaps"],

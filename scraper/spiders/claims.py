@@ -35,6 +35,8 @@ class Claimed:
 
 
 class ArticleClaims(Protocol):
+    profile: SiteProfile  # replaced when a discovered mirror joins the run
+
     def claim(self, urls: Iterable[str]) -> Claimed:
         """Claims on the articles among ``urls`` not yet claimed this run."""
 

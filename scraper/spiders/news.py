@@ -28,17 +28,20 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext
+from archive.capture_context import ARTICLE, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
+from archive.layout import OutputLayout
 from archive.limits import too_large_to_extract
 from archive.page_kind import not_a_page
 from archive.records import ArticleRecord, article_record
 from archive.run_report import (
     new_run_id,
 )
-from archive.warc_pointer import WarcCapture, WarcPointer
+from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorsExhausted
+from scraper.middlewares.mirrors import (
+    MirrorsExhausted,
+)
 from scraper.middlewares.redirect import RedirectFailed
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
@@ -54,6 +57,9 @@ from scraper.spiders.incremental import (
     store_fetched,
     store_not_modified,
 )
+from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered_mirrors
+from scraper.spiders.mirror_pages import MirrorPages
+from scraper.spiders.response_parts import content_type_of, payload_pointer
 
 # Articles first: they are what a run is for, and finishing them early keeps the set of
 # in-flight pages (and memory) small while listings keep discovering more.
@@ -64,7 +70,7 @@ DISCOVERY_PRIORITY = 0
 VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article"})
 
 
-class NewsSpider(Spider):
+class NewsSpider(MirrorPages, Spider):
     name = "news"
     profile_name: str | None = None  # built-in profile spiders set this (see spider_loader)
 
@@ -101,6 +107,7 @@ class NewsSpider(Spider):
         self.claims: ArticleClaims
         self.budget: ArticleBudget
         self.compare: MirrorCompare | None = None
+        self.mirror_discovery: MirrorDiscovery | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -123,6 +130,12 @@ class NewsSpider(Spider):
             )
             if value is not None
         }
+        discovering = MirrorDiscovery.enabled(crawler, spider.profile)
+        if discovering:  # mirrors earlier runs discovered and verified
+            memory = OutputLayout.at(settings["ARCHIVE_DIR"]).mirror_memory(spider.profile.name)
+            spider.profile = spider.profile.with_discovered(
+                remembered_mirrors(spider.profile, memory)
+            )
         options["origins"] = ",".join(spider.profile.origins)
         run = spider.run = ArchiveRun.start(crawler, spider.profile, spider.run_id, options)
         # With REDIS_URL this run is shared with other workers: articles are claimed, and
@@ -134,6 +147,8 @@ class NewsSpider(Spider):
         spider.budget = ArticleBudget(spider.max_articles, run.shared)
         if run.comparer is not None:
             spider.compare = MirrorCompare(run.comparer, spider.profile, crawler, spider.logger)
+        if discovering:
+            spider.mirror_discovery = MirrorDiscovery(crawler, spider)
         return spider
 
     def _release(self) -> None:
@@ -180,6 +195,9 @@ class NewsSpider(Spider):
             return
         self._confirm(response)
         self._outcome("feed")
+        if self.mirror_discovery is not None:
+            for entry in entries:
+                self.mirror_discovery.read_link(entry.url, response.url, "feed")
         urls = [entry.url for entry in entries if not self._skipped_as_old(_day(entry.published))]
         for request in await self._article_requests(urls, response):
             yield request
@@ -229,7 +247,7 @@ class NewsSpider(Spider):
             self.profile.extractor,
             response.url,
             response.body,
-            _content_type(response),
+            content_type_of(response),
         )
         self._outcome("listing")
         found_recent = False
@@ -312,7 +330,7 @@ class NewsSpider(Spider):
             # Archived already (WARC, index); a page object would need 30-50 times its size.
             self._failed(response.url, too_large, "article")
             return
-        garbage = not_a_page(response.body, _content_type(response))
+        garbage = not_a_page(response.body, content_type_of(response))
         if garbage is not None:
             # Archived as served; another mirror may serve the page itself.
             for request in self._wrong_page(response, "not_a_page", garbage):
@@ -325,7 +343,7 @@ class NewsSpider(Spider):
                 self.profile.extractor,
                 response.url,
                 response.body,
-                _content_type(response),
+                content_type_of(response),
                 self.profile.timezone,
             )
         except Exception as exc:  # a page object bug on one page must not stop the run
@@ -350,6 +368,8 @@ class NewsSpider(Spider):
                 yield request
             return
         self._confirm(response)
+        if self.mirror_discovery is not None:
+            self.mirror_discovery.read_page(response, result.article.get("canonical_url"))
         record = self._record(response, result.article, urls)
         if index is not None:
             record, version = await self._in_thread(
@@ -372,6 +392,8 @@ class NewsSpider(Spider):
                 self._outcome("duplicate")
         self._outcome("article")
         yield record
+        if self.mirror_discovery is not None:
+            self.mirror_discovery.recorded(response, record.id, record.body or "")
         if self.compare is not None:
             asked = self.compare.copies_to_ask(response, record)
             for request in self.compare.requests(
@@ -396,7 +418,7 @@ class NewsSpider(Spider):
             extracted,
             urls=list(urls),
             fetched_at=fetched_at,
-            warc=_payload_pointer(response),
+            warc=payload_pointer(response),
         )
 
     async def _not_modified(self, response: Response) -> None:
@@ -413,23 +435,6 @@ class NewsSpider(Spider):
                 header(response, "Last-Modified"),
             )
         self._outcome("unchanged/not_modified")
-
-    # -- compare mode ---------------------------------------------------------------------
-
-    async def parse_mirror_copy(self, response: Response) -> None:
-        assert self.pool is not None and self.compare is not None
-        self.crawler.signals.send_catch_log(
-            newsarchive_signals.capture_context,
-            response=response,
-            context=CaptureContext(MIRROR_COPY, response.meta["compared_article"]),
-        )
-        await self.compare.copy_arrived(
-            response, self.pool, _content_type(response), _payload_pointer(response)
-        )
-
-    def mirror_copy_failed(self, failure: Failure) -> None:
-        assert self.compare is not None
-        self.compare.copy_not_fetched(failure)
 
     # -- bounds and failures --------------------------------------------------------------
 
@@ -472,6 +477,10 @@ class NewsSpider(Spider):
         page_type = request.meta.get("page_type", "page")
         attempts = request.meta.get("mirror_attempts", ())
         if failure.check(MirrorsExhausted):
+            discovery = self.mirror_discovery
+            if page_type == "article" and discovery is not None:
+                if discovery.park(request, failure.getErrorMessage()):
+                    return  # a mirror the site announces later may yet serve it
             self._failed(request.url, failure.getErrorMessage(), page_type, attempts)
             if page_type == "article":
                 yield from self._replace_lost_article()
@@ -526,16 +535,6 @@ class NewsSpider(Spider):
             return url
         parts = urlsplit(found_on.url)
         return self.profile.on_origin(url, f"{parts.scheme}://{parts.netloc}")
-
-
-def _payload_pointer(response: Response) -> WarcPointer | None:
-    captured: WarcCapture | None = response.meta.get("warc")
-    return captured.payload_pointer() if captured is not None else None
-
-
-def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None
 
 
 def _day(value: str | None) -> date | None:

@@ -1,0 +1,111 @@
+"""How a site is reached: the profile's ``[access]`` table.
+
+```toml
+[access]
+proxy = "http://proxy.internal:3128"        # every host of the site (http, https, socks4,
+                                            # socks5, or socks5h: the proxy resolves names)
+download_delay = 1.5                        # seconds between requests to one host
+concurrency_per_host = 2
+user_agent = "newsarchive (+https://archive.example/contact)"
+headers = { "Accept-Language" = "en" }
+cookies = { consent = "yes" }
+
+[access.mirror_proxies]                     # one mirror through its own proxy (an onion
+"http://presstvxyz.onion" = "socks5h://127.0.0.1:9050"   # address through Tor, say)
+```
+
+Politeness here is the site's; ``-s`` flags on the command line still win over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+SOCKS_SCHEMES = frozenset({"socks4", "socks4a", "socks5", "socks5h"})
+
+_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "proxy": (str, "a string"),
+    "mirror_proxies": (dict, "a table of origin = proxy URL"),
+    "download_delay": ((int, float), "a number of seconds"),
+    "concurrency_per_host": (int, "a whole number"),
+    "user_agent": (str, "a string"),
+    "headers": (dict, "a table of name = value"),
+    "cookies": (dict, "a table of name = value"),
+}
+
+
+Pairs = tuple[tuple[str, str], ...]  # a table, kept hashable (a profile is a frozen value)
+
+
+@dataclass(frozen=True)
+class SiteAccess:
+    proxy: str | None = None
+    mirror_proxies: Pairs = ()
+    download_delay: float | None = None
+    concurrency_per_host: int | None = None
+    user_agent: str | None = None
+    headers: Pairs = ()
+    cookies: Pairs = ()
+
+    def proxy_for(self, origin: str) -> str | None:
+        """The proxy requests to ``origin`` go through: the mirror's own, else the site's."""
+        return dict(self.mirror_proxies).get(origin, self.proxy)
+
+    @property
+    def politeness(self) -> bool:
+        """Whether the profile asks for a delay or concurrency of its own."""
+        return self.download_delay is not None or self.concurrency_per_host is not None
+
+
+def parse_access(
+    table: Mapping[str, Any],
+    fail: Callable[[str], Exception],
+    origin: Callable[[str, str], str],
+) -> SiteAccess:
+    """``origin(value, key)`` checks and normalises an origin the way the profile does."""
+    unknown = sorted(set(table) - set(_KEYS))
+    if unknown:
+        raise fail(f"unknown key access.{unknown[0]} (allowed: {', '.join(_KEYS)})")
+    for key, (kind, described) in _KEYS.items():
+        value = table.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise fail(f"access.{key} must be {described}")
+        if isinstance(value, dict) and not all(isinstance(v, str) for v in value.values()):
+            raise fail(f"access.{key} must be {described}")
+    delay, concurrency = table.get("download_delay"), table.get("concurrency_per_host")
+    if delay is not None and delay < 0:
+        raise fail("access.download_delay must be 0 or more seconds")
+    if concurrency is not None and concurrency < 1:
+        raise fail("access.concurrency_per_host must be at least 1")
+    mirror_proxies = tuple(
+        (origin(key, "access.mirror_proxies"), _proxy(value, f"access.mirror_proxies.{key}", fail))
+        for key, value in table.get("mirror_proxies", {}).items()
+    )
+    proxy = table.get("proxy")
+    return SiteAccess(
+        proxy=_proxy(proxy, "access.proxy", fail) if proxy else None,
+        mirror_proxies=mirror_proxies,
+        download_delay=float(delay) if delay is not None else None,
+        concurrency_per_host=concurrency,
+        user_agent=table.get("user_agent"),
+        headers=tuple(table.get("headers", {}).items()),
+        cookies=tuple(table.get("cookies", {}).items()),
+    )
+
+
+def _proxy(value: str, key: str, fail: Callable[[str], Exception]) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+        raise fail(
+            f"{key} {value!r} must be a proxy URL like socks5h://127.0.0.1:9050 "
+            f"({', '.join(PROXY_SCHEMES)})"
+        )
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise fail(f"{key} {value!r} has no valid port (1-65535)") from None
+    return value.strip()

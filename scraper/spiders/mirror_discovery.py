@@ -1,0 +1,459 @@
+"""Mirror discovery: hosts the site names as itself become mirrors, once verified.
+
+Candidates come from the site's own pages only: its notices of alternate addresses
+(``scraper.sites.mirror_notices``), an article's ``rel=canonical``/``og:url`` or a feed entry
+naming another host for an article URL, and an off-site redirect from a known mirror (the
+failover middleware's ``mirror_candidate`` signal). A host merely linked from elsewhere is
+never one.
+
+A candidate is checked before any record comes from it:
+
+1. its addresses (``archive.mirror_verification.address_refusal``): none private, loopback
+   or link-local unless the site's own hosts are, so a hostile notice cannot steer the
+   crawler into the network it runs in;
+2. its text: ``MIRROR_DISCOVERY_CHECKS`` articles this run recorded from a trusted mirror
+   are fetched from it and must agree with what was recorded
+   (``MIRROR_DISCOVERY_MIN_AGREEMENT`` of the text). Check requests carry no
+   ``site_profile``: failover leaves them alone, they count for nobody's health, and their
+   pages are never records (they are in the WARC, as every exchange is).
+
+A candidate that passes joins failover at once (the spider adopts it: profile, mirror
+health, the profile copy in the WARC), and is remembered as ``verified`` in
+``state/<site>.mirrors.json``; the next runs start with it. One whose text differs is
+``rejected`` with the reason; one that could not be reached stays a candidate, checked again
+next run. Everything is counted under ``mirror_discovery/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+
+from archive.extraction import ExtractionPool, extract_article
+from archive.mirror_memory import (
+    CANDIDATE,
+    FROM_CANONICAL,
+    REJECTED,
+    USABLE,
+    VERIFIED,
+    MirrorMemory,
+    MirrorMemoryError,
+)
+from archive.mirror_verification import address_refusal, text_agreement
+from archive.page_kind import not_a_page
+from scraper import signals as newsarchive_signals
+from scraper.middlewares.mirrors import classify_exception
+from scraper.sites.mirror_notices import announced_origins
+from scraper.sites.profile import SiteProfile
+
+if TYPE_CHECKING:
+    from scraper.run import ArchiveRun
+
+
+class DiscoveringSpider(Protocol):
+    """What discovery asks of the spider that owns it (the news spider)."""
+
+    profile: SiteProfile
+    run: ArchiveRun
+
+    async def parse_mirror_check(self, response: Response) -> None: ...
+    def mirror_check_failed(self, failure: Failure) -> None: ...
+    def adopt_mirrors(self, origins: list[str]) -> None: ...
+    def ask_again(self, request: Request) -> None: ...
+    def failed_after_all(self, request: Request, reason: str) -> None: ...
+
+
+logger = logging.getLogger(__name__)
+
+CHECK_PRIORITY = 200  # before articles: a verified mirror helps the rest of the run
+REFERENCES_KEPT = 8
+MAX_PARKED = 10_000  # articles held for a mirror yet to come; beyond, failed at once
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An article this run recorded from a trusted mirror: what a candidate must serve."""
+
+    article_id: str
+    path: str  # path and query, the same on every mirror
+    body: str
+
+
+@dataclass
+class Candidate:
+    origin: str
+    how: str
+    where: str
+    passed: list[float] = field(default_factory=list)  # the agreement of each check passed
+    tried: set[str] = field(default_factory=set)  # reference article ids asked of it
+    checking: bool = False  # its address lookup or a check request is under way
+    address_ok: bool = False  # no check request goes out before this
+    done: bool = False
+
+
+class MirrorDiscovery:
+    """Owned by the spider; settings ``MIRROR_DISCOVERY_*`` (see ``scraper/settings.py``)."""
+
+    def __init__(self, crawler: Crawler, spider: DiscoveringSpider) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.spider = spider
+        self.checks = max(1, settings.getint("MIRROR_DISCOVERY_CHECKS"))
+        self.min_agreement = settings.getfloat("MIRROR_DISCOVERY_MIN_AGREEMENT")
+        self.max_candidates = settings.getint("MIRROR_DISCOVERY_MAX_CANDIDATES")
+        self.notice_pages = settings.getint("MIRROR_DISCOVERY_NOTICE_PAGES")
+        self.memory_path = spider.run.layout.mirror_memory(spider.profile.name)
+        self.references: deque[Reference] = deque(maxlen=REFERENCES_KEPT)
+        self.candidates: dict[str, Candidate] = {}
+        self.seen: set[str] = set()  # every origin considered, whatever became of it
+        self.articles_recorded = 0  # from trusted mirrors, this run
+        self._site_addresses: list[str] | None = None
+        # articles no mirror could serve while candidates were undecided: (request, reason)
+        self.parked: list[tuple[Request, str]] = []
+        crawler.signals.connect(self.learn, signal=newsarchive_signals.mirror_candidate)
+        crawler.signals.connect(self.idle, signal=signals.spider_idle)
+
+    @classmethod
+    def enabled(cls, crawler: Crawler, profile: SiteProfile) -> bool:
+        settings = crawler.settings
+        return (
+            profile.discover_mirrors
+            and settings.getbool("MIRROR_DISCOVERY_ENABLED")
+            and settings.getbool("MIRROR_ENABLED")
+        )
+
+    @property
+    def profile(self) -> SiteProfile:
+        return self.spider.profile
+
+    def _count(self, stat: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"mirror_discovery/{stat}")
+
+    # -- where candidates come from ---------------------------------------------------------
+
+    def read_page(self, response: Response, canonical_url: str | None = None) -> None:
+        """A page of the site (served by a trusted mirror): its notices, and the canonical
+        URL its article declares."""
+        if self.notice_pages > 0:
+            self.notice_pages -= 1
+            try:
+                text = response.text
+            except (AttributeError, ValueError):
+                text = ""
+            for origin in announced_origins(text, response.url, self.profile.mirror_notice):
+                self.learn(origin, "notice", response.url)
+        if canonical_url:
+            self.read_link(canonical_url, response.url, FROM_CANONICAL)
+
+    def read_link(self, url: str, where: str, how: str) -> None:
+        """A URL the site's own page or feed gives for an article, on another host."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return
+        if self.profile.owns(url) or self.profile.article_url.match(parts.path) is None:
+            return
+        self.learn(f"{parts.scheme}://{parts.netloc.lower()}", how, where)
+
+    def learn(self, origin: str, how: str, where: str) -> None:
+        if origin in self.seen or origin in self.profile.origins or self.profile.owns(origin):
+            return  # known, or one of the site's own hosts (an alias)
+        self.seen.add(origin)
+        self._count(f"learnt/{how}")
+        if len(self.candidates) >= self.max_candidates:
+            self._count("skipped/too_many")
+            logger.info(
+                "mirror candidate %s (%s on %s) not checked: %d already this run",
+                origin,
+                how,
+                where,
+                self.max_candidates,
+            )
+            return
+        memo = self._remember(lambda memory: _learnt(memory, origin, how, where))
+        if memo is not None and memo.status == REJECTED:
+            self._count("skipped/rejected_before")
+            return
+        candidate = self.candidates[origin] = Candidate(origin, how, where)
+        logger.info("mirror candidate %s (%s on %s): checking it", origin, how, where)
+        if memo is not None and memo.status in USABLE:  # trusted by the operator meanwhile
+            self._adopt(candidate, memo.verification or "trusted")
+            return
+        deferred_from_coro(self._check_address(candidate))
+
+    # -- checking -------------------------------------------------------------------------
+
+    async def _check_address(self, candidate: Candidate) -> None:
+        candidate.checking = True  # the address lookup is under way
+        parts = urlsplit(candidate.origin)
+        try:
+            addresses = await _addresses(parts.hostname, parts.port)
+        except OSError as exc:
+            self._unreachable(
+                candidate, candidate.origin, f"cannot resolve {parts.hostname}: {exc}"
+            )
+            return
+        refusal = address_refusal(addresses, await self._site_addresses_now())
+        candidate.checking = False
+        if refusal is not None:
+            self._reject(candidate, refusal)
+            return
+        candidate.address_ok = True
+        self._next_check(candidate)
+
+    async def _site_addresses_now(self) -> list[str]:
+        if self._site_addresses is None:
+            found: list[str] = []  # complete before it is kept: checks run side by side
+            for site_origin in self.profile.own_origins:
+                host = urlsplit(site_origin)
+                try:
+                    found += await _addresses(host.hostname, host.port)
+                except OSError:
+                    continue  # a host of the site that does not resolve allows nothing
+            self._site_addresses = found
+        return self._site_addresses
+
+    def recorded(self, response: Response, article_id: str, body: str) -> None:
+        """An article recorded from a trusted mirror: a reference for the checks; candidates
+        waiting for one are checked now."""
+        if not body or response.meta.get("mirror") not in self._trusted_origins():
+            return
+        parts = urlsplit(response.url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.references.append(Reference(article_id, path, body))
+        self.articles_recorded += 1
+        for candidate in self.candidates.values():
+            if candidate.address_ok and not candidate.done and not candidate.checking:
+                self._next_check(candidate)
+
+    def _trusted_origins(self) -> tuple[str, ...]:
+        return (self.profile.primary, *self.profile.mirrors, *self.profile.discovered)
+
+    def _next_check(self, candidate: Candidate) -> None:
+        reference = next((r for r in self.references if r.article_id not in candidate.tried), None)
+        if reference is None:
+            return  # checked once the crawl has recorded an article it was not asked yet
+        candidate.tried.add(reference.article_id)
+        candidate.checking = True
+        self._count("checks")
+        engine = self.crawler.engine
+        assert engine is not None
+        engine.crawl(
+            Request(
+                candidate.origin + reference.path,
+                callback=self.spider.parse_mirror_check,
+                errback=self.spider.mirror_check_failed,
+                priority=CHECK_PRIORITY,
+                dont_filter=True,
+                meta={
+                    "page_type": "mirror_check",
+                    "mirror_candidate": candidate.origin,
+                    "check_reference": reference.article_id,
+                },
+            )
+        )
+
+    async def checked(self, response: Response, pool: ExtractionPool) -> None:
+        candidate = self.candidates[response.meta["mirror_candidate"]]
+        candidate.checking = False
+        reference = next(
+            (r for r in self.references if r.article_id == response.meta["check_reference"]), None
+        )
+        if candidate.done or reference is None:
+            return
+        asked = urlsplit(response.request.url if response.request else response.url)
+        if urlsplit(response.url).netloc != asked.netloc:
+            self._reject(candidate, f"redirects {asked.path} to {response.url}")
+            return
+        content_type = response.headers.get("Content-Type")
+        garbage = not_a_page(
+            response.body, content_type.decode("latin-1") if content_type else None
+        )
+        if garbage is not None:
+            self._reject(candidate, f"{reference.article_id}: {garbage}")
+            return
+        try:
+            result = await pool.run(
+                partial(extract_article, links=False),
+                self.profile.extractor,
+                response.url,
+                response.body,
+                content_type.decode("latin-1") if content_type else None,
+                self.profile.timezone,
+            )
+        except Exception as exc:  # one odd page must not stop the run
+            self._reject(candidate, f"{reference.article_id}: extraction error: {exc}")
+            return
+        body = (result.article or {}).get("body") or ""
+        agreement = text_agreement(reference.body, body)
+        if agreement < self.min_agreement:
+            self._reject(
+                candidate,
+                f"its text of {reference.article_id} differs from the site's "
+                f"(agreement {agreement:.2f}, at least {self.min_agreement:.2f} needed)",
+            )
+            return
+        candidate.passed.append(agreement)
+        self._count("checks_passed")
+        if len(candidate.passed) >= self.checks:
+            agreements = ", ".join(f"{a:.2f}" for a in candidate.passed)
+            self._adopt(
+                candidate, f"passed {len(candidate.passed)} check(s), agreement {agreements}"
+            )
+        else:
+            self._next_check(candidate)
+
+    def check_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        candidate = self.candidates[request.meta["mirror_candidate"]]
+        candidate.checking = False
+        if candidate.done:
+            return
+        response = getattr(failure.value, "response", None)
+        reason = (
+            f"http {response.status}"
+            if response is not None
+            else classify_exception(failure.value)[1]
+        )
+        self._unreachable(candidate, request.url, reason)
+
+    def _unreachable(self, candidate: Candidate, url: str, reason: str) -> None:
+        """Not verified, not rejected: a candidate still, checked again next run."""
+        candidate.done, candidate.checking = True, False
+        self._count("unreachable")
+        logger.info("mirror candidate %s not verified: %s: %s", candidate.origin, url, reason)
+        self._remember(
+            lambda memory: _set(memory, candidate.origin, CANDIDATE, f"unreachable: {reason}")
+        )
+
+    # -- verdicts -------------------------------------------------------------------------
+
+    def _reject(self, candidate: Candidate, reason: str) -> None:
+        candidate.done = True
+        self._count("rejected")
+        logger.warning(
+            "mirror candidate %s (%s on %s) rejected: %s",
+            candidate.origin,
+            candidate.how,
+            candidate.where,
+            reason,
+        )
+        self._remember(lambda memory: _set(memory, candidate.origin, REJECTED, reason))
+
+    def _adopt(self, candidate: Candidate, verification: str) -> None:
+        candidate.done = True
+        self._count("verified")
+        assert self.crawler.stats is not None
+        # how soon discovery pays: articles recorded when the first mirror joined
+        if self.crawler.stats.get_value("mirror_discovery/verified") == 1:
+            self.crawler.stats.set_value(
+                "mirror_discovery/first_verified_after", self.articles_recorded
+            )
+        logger.warning(
+            "mirror %s verified (%s on %s): %s; it joins failover",
+            candidate.origin,
+            candidate.how,
+            candidate.where,
+            verification,
+        )
+        passed = len(candidate.passed)
+        self._remember(
+            lambda memory: _set(memory, candidate.origin, VERIFIED, verification, passed)
+        )
+        self.spider.adopt_mirrors([candidate.origin])
+        parked, self.parked = self.parked, []
+        for request, _reason in parked:
+            self.spider.ask_again(request)
+        self._count_parked("asked_again", len(parked))
+
+    # -- articles no mirror could serve, while a candidate may yet -------------------------
+
+    def park(self, request: Request, reason: str) -> bool:
+        """Hold an article every mirror failed: a mirror the site announces later in the
+        run may serve it. Asked again of the first that joins; reported failed when the
+        crawl is otherwise done and none did. False: too many held already."""
+        if len(self.parked) >= MAX_PARKED:
+            return False
+        self.parked.append((request, reason))
+        self._count("parked")
+        return True
+
+    def idle(self) -> None:
+        """Nothing else left to crawl: a check under way is waited for; candidates waiting
+        for an article to be checked against never get one (they stay candidates for the
+        next run); the articles held for a mirror that did not come failed after all."""
+        if any(c.checking for c in self.candidates.values()):
+            raise DontCloseSpider  # a check (or its address lookup) is under way
+        for candidate in self.candidates.values():
+            if not candidate.done:
+                self._unreachable(
+                    candidate, candidate.where, "no article recorded to check it against"
+                )
+        parked, self.parked = self.parked, []
+        for request, reason in parked:
+            self.spider.failed_after_all(request, reason)
+        self._count_parked("failed_after_all", len(parked))
+
+    def _count_parked(self, stat: str, n: int) -> None:
+        if n:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"mirror_discovery/{stat}", n)
+
+    def _remember(self, change: Any) -> Any:
+        try:
+            with MirrorMemory.update(self.memory_path) as memory:
+                return change(memory)
+        except (MirrorMemoryError, OSError) as exc:
+            logger.warning("mirror memory not updated: %s", exc)
+            return None
+
+
+def remembered_mirrors(profile: SiteProfile, memory_path: Any) -> list[str]:
+    """The verified and trusted mirrors earlier runs discovered: the run starts with them."""
+    try:
+        memory = MirrorMemory.load(memory_path)
+    except MirrorMemoryError as exc:
+        logger.warning("%s: discovered mirrors not used", exc)
+        return []
+    return [o for o in memory.discovered() if o not in profile.origins]
+
+
+def _learnt(memory: MirrorMemory, origin: str, how: str, where: str) -> Any:
+    memory.learn(origin, how, where)
+    return memory.find(origin)
+
+
+def _set(
+    memory: MirrorMemory, origin: str, status: str, verification: str, passed: int = 0
+) -> None:
+    memo = memory.find(origin)
+    if memo is None:
+        return
+    if memo.status not in USABLE or status in USABLE:
+        memo.status = status
+    memo.verification = verification
+    memo.checks_passed += passed
+
+
+async def _addresses(host: str | None, port: int | None) -> list[str]:
+    """Every address ``host`` resolves to (off the reactor thread: getaddrinfo blocks)."""
+    if not host:
+        return []
+    infos: Iterable[Any] = await maybe_deferred_to_future(
+        deferToThread(socket.getaddrinfo, host, port or 80, 0, socket.SOCK_STREAM)
+    )
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))

@@ -1,0 +1,107 @@
+"""The news spider's pages that are about its mirrors rather than the site's articles:
+compare-mode copies (``scraper/spiders/compare.py``), discovery's checks
+(``scraper/spiders/mirror_discovery.py``), and a verified mirror joining the run.
+
+A mixin of ``NewsSpider``: callbacks must be the spider's own methods (a shared crawl's
+Redis queue stores requests by callback name).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.capture_context import MIRROR_COPY, CaptureContext
+from scraper import signals as newsarchive_signals
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware, asked_afresh
+from scraper.spiders.response_parts import content_type_of, payload_pointer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from scrapy.crawler import Crawler
+
+    from archive.extraction import ExtractionPool
+    from scraper.run import ArchiveRun
+    from scraper.sites.profile import SiteProfile
+    from scraper.spiders.claims import ArticleClaims
+    from scraper.spiders.compare import MirrorCompare
+    from scraper.spiders.discovery_bounds import DiscoveryBounds
+    from scraper.spiders.mirror_discovery import MirrorDiscovery
+
+
+class MirrorPages:
+    crawler: Crawler
+    profile: SiteProfile
+    pool: ExtractionPool | None
+    run: ArchiveRun
+    claims: ArticleClaims
+    discovery: DiscoveryBounds | None
+    compare: MirrorCompare | None
+    mirror_discovery: MirrorDiscovery | None
+
+    if TYPE_CHECKING:  # the spider's own
+
+        def _failed(self, url: str, reason: str, page_type: str, attempts: Any = ()) -> None: ...
+
+        def _replace_lost_article(self) -> Iterable[Request]: ...
+
+    # -- compare mode ---------------------------------------------------------------------
+
+    async def parse_mirror_copy(self, response: Response) -> None:
+        assert self.pool is not None and self.compare is not None
+        self.crawler.signals.send_catch_log(
+            newsarchive_signals.capture_context,
+            response=response,
+            context=CaptureContext(MIRROR_COPY, response.meta["compared_article"]),
+        )
+        await self.compare.copy_arrived(
+            response, self.pool, content_type_of(response), payload_pointer(response)
+        )
+
+    def mirror_copy_failed(self, failure: Failure) -> None:
+        assert self.compare is not None
+        self.compare.copy_not_fetched(failure)
+
+    # -- mirror discovery -----------------------------------------------------------------
+
+    async def parse_mirror_check(self, response: Response) -> None:
+        assert self.pool is not None and self.mirror_discovery is not None
+        await self.mirror_discovery.checked(response, self.pool)
+
+    def mirror_check_failed(self, failure: Failure) -> None:
+        assert self.mirror_discovery is not None
+        self.mirror_discovery.check_failed(failure)
+
+    def adopt_mirrors(self, origins: list[str]) -> None:
+        """Verified mirrors join the run: the profile every component holds, mirror health
+        and the profile copy in the WARC all learn of them."""
+        self.profile = self.profile.with_discovered(origins)
+        for holder in (self.run, self.claims, self.discovery, self.compare):
+            if holder is not None:
+                holder.profile = self.profile
+        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+        if failover is not None:
+            for origin in origins:
+                failover.health(self.profile).add(origin)
+        self.crawler.signals.send_catch_log(
+            newsarchive_signals.profile_changed, profile=self.profile
+        )
+
+    def ask_again(self, request: Request) -> None:
+        """An article every mirror had failed, asked afresh now that a mirror joined."""
+        engine = self.crawler.engine
+        assert engine is not None
+        engine.crawl(asked_afresh(request, self.profile))
+
+    def failed_after_all(self, request: Request, reason: str) -> None:
+        """An article held for a candidate mirror that did not join: the failure it was."""
+        attempts = request.meta.get("mirror_attempts", ())
+        self._failed(request.url, reason, "article", attempts)
+        engine = self.crawler.engine
+        assert engine is not None
+        for waiting in self._replace_lost_article():
+            engine.crawl(waiting)
