@@ -45,9 +45,17 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.redirect.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scraper.middlewares.redirect.SiteRedirectMiddleware": 600,
+    # The profile's [access]: proxy, headers, cookies, delay and concurrency per host; before
+    # the default headers (400), cookies (700) and proxy (750) middlewares it goes with.
+    "scraper.middlewares.site_access.SiteAccessMiddleware": 390,
     # Offline crawl only (ARCHIVE_FROM_WARC): last before the download handler, it answers in
     # its place, so every other middleware acts as for a real download.
     "scraper.middlewares.from_warc.ArchiveResponseMiddleware": 950,
+}
+# SOCKS proxies (socks5h for names only the proxy resolves) beside Scrapy's HTTP/1.1 handler
+DOWNLOAD_HANDLERS = {
+    "http": "scraper.proxied_download.ProxyRoutingDownloadHandler",
+    "https": "scraper.proxied_download.ProxyRoutingDownloadHandler",
 }
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {

@@ -55,6 +55,7 @@ from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
 from scraper.middlewares.redirect import OFFSITE_META
+from scraper.proxied_download import ProxyUnreachable
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -119,6 +120,8 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     names = " ".join(type(e).__name__ for e in chain) + " " + message
     if isinstance(exception, NotInArchive):
         key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
+    elif isinstance(exception, ProxyUnreachable):
+        key = "proxy_unreachable"  # the proxy, not the mirror behind it
     elif isinstance(exception, DownloadConnectionRefusedError):
         key = "connection_refused"
     elif isinstance(exception, CannotResolveHostError):

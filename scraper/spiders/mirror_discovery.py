@@ -198,6 +198,12 @@ class MirrorDiscovery:
     # -- checking -------------------------------------------------------------------------
 
     async def _check_address(self, candidate: Candidate) -> None:
+        if self.profile.access.proxy_for(candidate.origin):
+            # the proxy resolves and connects (an onion address through Tor): the network
+            # reached is the proxy's, which the operator chose; nothing to look up here
+            candidate.address_ok = True
+            self._next_check(candidate)
+            return
         candidate.checking = True  # the address lookup is under way
         parts = urlsplit(candidate.origin)
         try:

@@ -43,6 +43,7 @@ from scraper.middlewares.mirrors import (
     MirrorsExhausted,
 )
 from scraper.middlewares.redirect import RedirectFailed
+from scraper.middlewares.site_access import user_agent_of
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
@@ -120,6 +121,9 @@ class NewsSpider(MirrorPages, Spider):
         )
         spider.max_extract_bytes = settings.getint("NEWSARCHIVE_EXTRACT_MAX_BYTES")
         spider.discovery = DiscoveryBounds(crawler, spider.profile)
+        agent = user_agent_of(spider.profile, settings)
+        if agent:
+            spider.user_agent = agent  # type: ignore[attr-defined]  # Scrapy's UA middleware reads it
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
         options = {
             key: str(value)

@@ -1,0 +1,170 @@
+"""Downloads through the proxy a site's profile names (``[access] proxy``, ``mirror_proxies``).
+
+Scrapy's own HTTP/1.1 handler speaks to HTTP(S) proxies, not to SOCKS ones: a request whose
+``meta["proxy"]`` is ``socks4``, ``socks4a``, ``socks5`` or ``socks5h`` goes through
+aiohttp with aiohttp-socks, which is python-socks (maintained, made for the job) under
+aiohttp's connection pool. ``socks5h`` and ``socks4a`` let the proxy resolve the host name,
+as an onion address through Tor needs. Every other request takes Scrapy's handler, as before.
+
+A proxy that cannot be reached is named as such (``ProxyUnreachable``; the failover
+middleware reports it as ``proxy_unreachable`` with the proxy's address), not as every mirror
+behind it refusing connections. A SOCKS capture's ``WARC-IP-Address`` is the proxy's: the
+address the crawler really talked to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote, urlsplit
+
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
+from scrapy.utils.misc import build_from_crawler
+
+from scraper.sites.site_access import SOCKS_SCHEMES
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+
+class ProxyUnreachable(DownloadConnectionRefusedError):
+    """The proxy itself could not be reached (not the host behind it)."""
+
+
+def redacted_proxy(url: str) -> str:
+    """The proxy URL without its password, for logs and reports."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+class ProxyRoutingDownloadHandler(BaseDownloadHandler):
+    """``DOWNLOAD_HANDLERS`` for http and https: SOCKS-proxied requests to the SOCKS
+    handler, the rest to Scrapy's HTTP/1.1 handler."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._direct = build_from_crawler(HTTP11DownloadHandler, crawler)
+        self._socks: Any = None  # made on the first SOCKS request: aiohttp is imported then
+
+    async def download_request(self, request: Request) -> Response:
+        proxy = request.meta.get("proxy")
+        if proxy and urlsplit(proxy).scheme in SOCKS_SCHEMES:
+            if self._socks is None:
+                self._socks = _socks_handler(self.crawler)
+            return cast("Response", await self._socks.download_request(request))
+        try:
+            return await self._direct.download_request(request)
+        except (DownloadConnectionRefusedError, CannotResolveHostError) as exc:
+            if not proxy:
+                raise
+            # through an HTTP proxy the crawler only ever connects to the proxy
+            raise ProxyUnreachable(f"proxy {redacted_proxy(proxy)} unreachable: {exc}") from exc
+
+    async def close(self) -> None:
+        await self._direct.close()
+        if self._socks is not None:
+            await self._socks.close()
+
+
+def _socks_handler(crawler: Crawler) -> Any:
+    import aiohttp
+    from aiohttp_socks import (  # aiohttp-socks' own classes, not python-socks' of that name
+        ProxyConnectionError,
+        ProxyConnector,
+        ProxyError,
+        ProxyTimeoutError,
+        ProxyType,
+    )
+    from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler, _ClientResponse
+
+    kinds = {
+        "socks4": (ProxyType.SOCKS4, False),
+        "socks4a": (ProxyType.SOCKS4, True),
+        "socks5": (ProxyType.SOCKS5, False),
+        "socks5h": (ProxyType.SOCKS5, True),  # the proxy resolves the name
+    }
+
+    class SocksDownloadHandler(AiohttpDownloadHandler):
+        def __init__(self, crawler: Crawler) -> None:
+            super().__init__(crawler)
+            self._sessions: dict[str, aiohttp.ClientSession] = {}
+
+        def _session_for(self, proxy: str) -> aiohttp.ClientSession:
+            session = self._sessions.get(proxy)
+            if session is None:
+                parts = urlsplit(proxy)
+                kind, remote_dns = kinds[parts.scheme]
+                connector = ProxyConnector(
+                    proxy_type=kind,
+                    host=parts.hostname or "",
+                    port=parts.port or 1080,
+                    username=unquote(parts.username) if parts.username else None,
+                    password=unquote(parts.password) if parts.password else None,
+                    rdns=remote_dns,
+                    limit=self._pool_size_total,
+                    limit_per_host=self._pool_size_per_host,
+                )
+                session = self._sessions[proxy] = aiohttp.ClientSession(
+                    connector=connector,
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    auto_decompress=False,
+                    response_class=_ClientResponse,
+                    skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
+                )
+            return session
+
+        @asynccontextmanager
+        async def _make_request(
+            self, request: Request, timeout: float
+        ) -> AsyncIterator[_ClientResponse]:
+            proxy = self._extract_proxy_url_with_creds(request)
+            assert proxy is not None
+            named = redacted_proxy(proxy)
+            headers = self._request_headers(request).to_tuple_list()
+            try:
+                async with await self._session_for(proxy).request(
+                    request.method,
+                    request.url,
+                    data=request.body,
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    ssl=self._ssl_context,
+                    allow_redirects=False,
+                ) as response:
+                    yield cast("_ClientResponse", response)
+            except ProxyConnectionError as exc:
+                raise ProxyUnreachable(f"proxy {named} unreachable: {exc}") from exc
+            except ProxyTimeoutError as exc:
+                raise DownloadTimeoutError(f"{request.url} through proxy {named}: {exc}") from exc
+            except ProxyError as exc:  # the proxy answered: the host behind it failed
+                raise DownloadConnectionRefusedError(
+                    f"{request.url} through proxy {named}: {exc}"
+                ) from exc
+            except (TimeoutError, asyncio.TimeoutError) as exc:
+                raise DownloadTimeoutError(
+                    f"Getting {request.url} took longer than {timeout} seconds."
+                ) from exc
+            except (aiohttp.ClientError, ssl.SSLError) as exc:
+                raise DownloadFailedError(f"{request.url} through proxy {named}: {exc}") from exc
+
+        async def close(self) -> None:
+            for session in self._sessions.values():
+                await session.close()
+            await super().close()
+
+    return SocksDownloadHandler(crawler)

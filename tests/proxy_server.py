@@ -1,0 +1,65 @@
+"""A real proxy server (pproxy) on loopback for the proxy tests: HTTP or SOCKS5.
+
+Host names ending in ``.onion.test`` resolve, in the proxy only, to a loopback address: a
+crawl reaching such a host proves the proxy resolved the name (socks5h), as Tor resolves
+onion addresses the crawler's own resolver cannot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.conftest import stop_process
+
+_WRAPPER = """
+import os, socket, sys
+real = socket.getaddrinfo
+onion = os.environ["ONION_TO"]
+def getaddrinfo(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".onion.test"):
+        host = onion
+    return real(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+from pproxy.server import main
+sys.argv = ["pproxy", *sys.argv[1:]]
+main()
+"""
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((address, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_proxy(kind: str, log: Path, onion_to: str = "127.0.0.1") -> Iterator[str]:
+    """``kind``: http or socks5. Yields the proxy's address, ``127.0.0.1:PORT``; every
+    connection it makes is a line in ``log`` (``socks5 127.0.0.1:1234 -> host:port``)."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _WRAPPER, "-l", f"{kind}://127.0.0.1:{port}", "-v"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ONION_TO": onion_to},
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"pproxy did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop_process(process)
