@@ -31,6 +31,19 @@ def archived_line(records_file: Path, warc_bytes: int) -> str:
     return f"archived: {records} records{span}; {warc_bytes / 1e6:,.1f} MB of WARC written"
 
 
+def assets_line(stats: Mapping[str, Any]) -> str | None:
+    """``assets: 40 fetched (3.2 MB), 2 not archived (http_404 2)``, when any were asked."""
+    if not stats.get("assets/requested"):
+        return None
+    fetched, size = int(stats.get("assets/fetched", 0)), int(stats.get("assets/bytes", 0))
+    failed = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("assets/failed/")}
+    line = f"assets: {fetched:,} fetched ({size / 1e6:,.1f} MB)"
+    if failed:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
+        line += f", {sum(failed.values()):,} not archived ({reasons})"
+    return line
+
+
 def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
     """``ok: 12 articles archived, no page failed; report …``, or
     ``finished with failures: 404 articles archived, 2 pages failed (1 article, 1 listing);

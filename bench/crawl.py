@@ -13,6 +13,11 @@ attempt, refused ones and retries included) and useful pages/s (pages a mirror r
 Target: raw attempts/s >= 0.8 x the healthy run, i.e. failover costs under 20 % throughput
 beyond the extra requests it has to make.
 
+    python bench/crawl.py --assets none,images,page [--articles 2000]
+
+Page assets instead: a fresh full crawl per mode, articles/s, exchanges/s, MB of WARC and MB/s
+(the target: pictures cost no more than their bytes).
+
     python bench/crawl.py --workers 1,2,4 [--articles 19600]
 
 Scale-out instead (bench/scale_out.py): the site (19,600 articles: ~20,000 pages) crawled by
@@ -143,6 +148,30 @@ def rates(run: dict[str, float]) -> tuple[float, float]:
     return run.get("downloader/request_count", 0) / elapsed, run["useful"] / elapsed
 
 
+def compare_assets(modes: list[str], count: int, concurrency: int) -> None:
+    """What archiving each article's pictures (or everything its page loads) costs."""
+    site = LocalSite(generate_articles(count), page_size=50)
+    with (
+        LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        profile = write_profile(Path(tmp) / "bench.toml", servers.origins, max_listing_pages=100)
+        print(
+            f"{'assets':8} {'wall s':>7} {'articles/s':>11} {'exchanges/s':>12} {'MB':>8} {'MB/s':>6}"
+        )
+        for mode in modes:
+            run = run_full(
+                profile, Path(tmp) / f"out-{mode}", concurrency, [f"NEWSARCHIVE_ASSETS={mode}"]
+            )
+            elapsed = run["elapsed_time_seconds"]
+            megabytes = run.get("archive/warc/bytes", 0) / 1e6
+            exchanges = run.get("archive/warc/exchanges", 0)
+            print(
+                f"{mode:8} {elapsed:7.1f} {run['articles'] / elapsed:11.1f} "
+                f"{exchanges / elapsed:12.1f} {megabytes:8.1f} {megabytes / elapsed:6.2f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -160,7 +189,16 @@ def main() -> None:
         "-s", dest="settings", action="append", default=[], help="extra setting for the full crawl"
     )
     parser.add_argument("--no-failover", action="store_true", help="skip the failover run")
+    parser.add_argument(
+        "--assets",
+        metavar="MODE[,MODE…]",
+        help="page assets instead: one fresh full crawl per --assets mode (none, images, "
+        "page): articles/s, exchanges/s, MB of WARC and MB/s of each",
+    )
     args = parser.parse_args()
+    if args.assets:
+        compare_assets(args.assets.split(","), args.articles or 2000, args.concurrency)
+        return
     if args.workers:
         from scale_out import main as scale_out
 

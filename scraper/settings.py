@@ -114,6 +114,12 @@ NEWSARCHIVE_PROGRESS = "auto"  # live panel on a terminal, log lines elsewhere; 
 NEWSARCHIVE_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 = none
 NEWSARCHIVE_LOG_FORMAT = "text"  # or "json": one JSON object per log line (--log-format json)
 
+# Page assets (scraper/spiders/page_assets.py, --assets): after each article, its pictures
+# ("images"), or everything its page loads ("page"), or nothing ("none")
+NEWSARCHIVE_ASSETS = "images"
+NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE = 20
+NEWSARCHIVE_ASSETS_MAX_BYTES = 10 * 1024 * 1024
+
 # Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py)
 MIRROR_ENABLED = True  # route each page to a healthy mirror, fail over on errors
 MIRROR_BENCH_AFTER = 3  # consecutive failures that bench a mirror

@@ -409,3 +409,19 @@ def test_pywb_cdx_api_lists_revisits_as_revisits(crawled: dict[str, Any], waybac
         )
         assert listed == ours, example.url
         assert (example.timestamp, example.file, example.offset, "warc/revisit") in listed
+
+
+def test_pywb_serves_an_archived_articles_pictures_from_our_warc(
+    crawled: dict[str, Any], wayback: Wayback
+) -> None:
+    """The pictures a record lists were captured after it (``--assets images``, the
+    default): pywb replays them from our WARC, as it does the article."""
+    first = crawled["runs"][0]
+    pictures = [image["url"] for article in first["records"] for image in article["images"]]
+    assert len(pictures) >= ARTICLES
+    for url in pictures:
+        captured = [r for r in crawled["records"] if r.url == url and r.type == "response"]
+        assert captured, f"{url}: not in the WARC"
+        reply = wayback.replay(url, captured[0].timestamp)
+        assert (reply.status, reply.body) == (200, captured[0].payload), served(reply, url)
+        assert reply.headers["Content-Type"] == "image/jpeg"

@@ -57,6 +57,7 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
         ("crawl SITE --from-warc EMPTY", "no WARC or ARC file"),
         ("crawl SITE --from-warc EMPTY/none", "no such file"),
     ],
+    "crawl --assets": [("crawl SITE --assets all", "invalid choice")],
     "crawl --redis": [("crawl SITE --redis http://x", "expected redis://")],
     "crawl -s": [
         ("crawl SITE -s DOWNLOAD_DELAY=abc", "expected a number"),

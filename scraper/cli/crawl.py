@@ -71,6 +71,12 @@ def add_command(commands: Any) -> None:
         "than 48 h are re-checked, at most every 6 h",
     )
     crawl.add_argument(
+        "--assets",
+        choices=("none", "images", "page"),
+        help="what is archived after each article: its pictures (images, the default), "
+        "also the stylesheets, scripts and fonts its page loads (page), or nothing (none)",
+    )
+    crawl.add_argument(
         "--from-warc",
         action="append",
         type=Path,
@@ -155,6 +161,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         priority="cmdline",
     )
     settings.set("NEWSARCHIVE_LOG_FORMAT", args.log_format, priority="cmdline")
+    if args.assets:
+        settings.set("NEWSARCHIVE_ASSETS", args.assets, priority="cmdline")
     run_id = new_run_id(profile.name)
     log_handlers.install(settings, args.log_format, OutputLayout(args.out).run_log(run_id))
     if args.quiet:
@@ -231,10 +239,13 @@ def run_crawl(args: argparse.Namespace) -> int:
             f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
             f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
         )
-    from archive.run_summary import archived_line, closing_line
+    from archive.run_summary import archived_line, assets_line, closing_line
 
     records_file = OutputLayout(args.out).records_file(report["site"], report["run_id"])
     say(archived_line(records_file, int(report.get("stats", {}).get("archive/warc/bytes", 0) or 0)))
+    assets = assets_line(report.get("stats", {}))
+    if assets:
+        say(assets)
     # One line each, for whoever reads cron mail: every mirror failing, no new articles where
     # there usually are some (see archive.run_report.run_alerts).
     for alert in report.get("alerts", []):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from scraper.demo.feeds import render_news_sitemap, render_presstv_rss, render_sitemap_index
 from scraper.demo.model import SampleArticle, SampleImage
+from scraper.demo.presstv_chrome import LEGACY_PLACEHOLDER, PLACEHOLDER
 from scraper.demo.presstv_pages import render_article_legacy, render_article_modern, render_listing
 from scraper.demo.presstv_seed import seed_article
 from scraper.demo.server import Reply, Request
@@ -205,6 +206,11 @@ class LocalSite:
         routes: dict[str, Reply] = {}
         for article in self.articles:
             routes[article.path] = self.render(article)
+            for image in article.images:
+                if image.url.startswith("/"):
+                    routes[image.url] = picture(image.url)
+        for path in (PLACEHOLDER, LEGACY_PLACEHOLDER, "/images/logo.png"):
+            routes[path] = picture(path, size=600)
         listed = self.discoverable
         routes["/robots.txt"] = Reply(
             200, b"User-agent: *\nDisallow: /private/\n", [("Content-Type", "text/plain")]
@@ -310,6 +316,20 @@ class LocalSite:
     def rebuild(self) -> None:
         """Re-render every route after ``articles`` changed (new or edited articles)."""
         self.routes = self._build_routes()
+
+
+def picture(path: str, size: int | None = None) -> Reply:
+    """A JPEG-looking picture of 20-60 KB (a real photo's weight), the same for a path every
+    time: a crawl's pictures can be held against what was served."""
+    seed = hashlib.sha256(path.encode()).digest()
+    length = size or 20_000 + int.from_bytes(seed[:2], "big") % 40_000
+    body = bytearray(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    block = seed
+    while len(body) < length:
+        block = hashlib.sha256(block).digest()
+        body += block
+    body = body[:length] + b"\xff\xd9"
+    return Reply(200, bytes(body), [("Content-Type", "image/jpeg")])
 
 
 def with_etag(request: Request, reply: Reply) -> Reply:

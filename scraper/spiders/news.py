@@ -39,9 +39,7 @@ from archive.run_report import (
 )
 from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import (
-    MirrorsExhausted,
-)
+from scraper.middlewares.mirrors import MirrorsExhausted, classify_exception
 from scraper.middlewares.redirect import RedirectFailed
 from scraper.middlewares.site_access import user_agent_of
 from scraper.run import ArchiveRun
@@ -60,6 +58,7 @@ from scraper.spiders.incremental import (
 )
 from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered_mirrors
 from scraper.spiders.mirror_pages import MirrorPages
+from scraper.spiders.page_assets import PageAssets, not_an_asset
 from scraper.spiders.response_parts import content_type_of, payload_pointer
 
 # Articles first: they are what a run is for, and finishing them early keeps the set of
@@ -109,6 +108,7 @@ class NewsSpider(MirrorPages, Spider):
         self.budget: ArticleBudget
         self.compare: MirrorCompare | None = None
         self.mirror_discovery: MirrorDiscovery | None = None
+        self.assets: PageAssets | None = None  # --assets: pictures after each article
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -153,6 +153,7 @@ class NewsSpider(MirrorPages, Spider):
             spider.compare = MirrorCompare(run.comparer, spider.profile, crawler, spider.logger)
         if discovering:
             spider.mirror_discovery = MirrorDiscovery(crawler, spider)
+        spider.assets = PageAssets.for_crawl(crawler)
         return spider
 
     def _release(self) -> None:
@@ -398,6 +399,11 @@ class NewsSpider(MirrorPages, Spider):
         yield record
         if self.mirror_discovery is not None:
             self.mirror_discovery.recorded(response, record.id, record.body or "")
+        if self.assets is not None:
+            for request in self.assets.requests(
+                response, record.images, self.profile, self.parse_asset, self.asset_failed
+            ):
+                yield request
         if self.compare is not None:
             asked = self.compare.copies_to_ask(response, record)
             for request in self.compare.requests(
@@ -440,6 +446,33 @@ class NewsSpider(MirrorPages, Spider):
             )
         self._outcome("unchanged/not_modified")
 
+    # -- page assets ----------------------------------------------------------------------
+
+    def parse_asset(self, response: Response) -> Iterable[Request]:
+        assert self.assets is not None
+        if not_an_asset(response):
+            # a seized or blocked mirror's banner where a picture was: the next mirror's
+            detail = "an HTML page, not an asset"
+            if not self._failed_over(response, "not_an_asset", detail):
+                self.assets.failed("not_an_asset")
+            return
+        self.assets.fetched(response)
+        yield from self.assets.from_stylesheet(
+            response, self.profile, self.parse_asset, self.asset_failed
+        )
+
+    def asset_failed(self, failure: Failure) -> None:
+        """A picture not archived: counted (``assets/failed/<reason>``), not a page lost."""
+        assert self.assets is not None
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            reason = "robots_txt"
+        else:
+            reason = classify_exception(failure.value)[0]
+        self.assets.failed(reason)
+        self.logger.debug("asset not archived: %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
+
     # -- bounds and failures --------------------------------------------------------------
 
     def _recent(self, day: date | None) -> bool:
@@ -463,13 +496,17 @@ class NewsSpider(MirrorPages, Spider):
     def _confirm(self, response: Response) -> None:
         self.crawler.signals.send_catch_log(newsarchive_signals.page_served, response=response)
 
-    def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
-        """The page is not what its URL promised: failover sends the same path to the next
-        healthy mirror; with none left, it is a failure reported here."""
+    def _failed_over(self, response: Response, reason: str, detail: str) -> bool:
+        """Whether failover took the page to the next healthy mirror."""
         answers = self.crawler.signals.send_catch_log(
             newsarchive_signals.wrong_page, response=response, reason=reason, detail=detail
         )
-        if any(answer is True for _, answer in answers):
+        return any(answer is True for _, answer in answers)
+
+    def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
+        """The page is not what its URL promised: failover sends the same path to the next
+        healthy mirror; with none left, it is a failure reported here."""
+        if self._failed_over(response, reason, detail):
             return
         page_type = response.meta.get("page_type", "page")
         self._failed(response.url, detail, page_type, response.meta.get("mirror_attempts", ()))

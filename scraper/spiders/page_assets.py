@@ -1,0 +1,136 @@
+"""Page assets: what an archived article shows, archived after it (``--assets``,
+``NEWSARCHIVE_ASSETS``).
+
+- ``images`` (the default): the record's pictures (its ``images``), so that a replay in pywb
+  shows the article with them, as a Browsertrix or Heritrix capture would;
+- ``page``: those, plus what the page loads: stylesheets, scripts, icons, preloaded fonts,
+  every ``<img src>``, and the fonts and pictures a stylesheet names (``url(…)``);
+- ``none``: the article's HTML only.
+
+Assets on the site's hosts go through failover like any page of the site, from whichever
+mirror serves them; others go straight to their host. At most
+``NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE`` are asked per article and none over
+``NEWSARCHIVE_ASSETS_MAX_BYTES``. A picture that many articles use is asked once a run (the
+duplicate filter) and, with the dedup index, stored once: the same bytes later are a
+revisit. Assets are never records and count for no article; what they cost is counted under
+``assets/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from scraper.sites.profile import SiteProfile
+
+MODES = ("none", "images", "page")
+ASSET_PRIORITY = 5
+_ASKED_KEPT = 200_000  # after articles (10): an article's text first, its pictures next
+# what a page loads (for --assets page)
+_LOADED = (
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' stylesheet ')]/@href"
+    " | //link[contains(@rel, 'icon')]/@href"
+    " | //link[@rel='preload' and (@as='font' or @as='style' or @as='script' or @as='image')]/@href"
+    " | //script/@src | //img/@src | //img/@data-src | //source/@srcset"
+)
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)""", re.IGNORECASE)
+
+
+class PageAssets:
+    def __init__(self, crawler: Crawler, mode: str) -> None:
+        settings = crawler.settings
+        if mode not in MODES:
+            raise NotConfigured(f"NEWSARCHIVE_ASSETS {mode!r} must be one of: {', '.join(MODES)}")
+        self.crawler = crawler
+        self.mode = mode
+        self.per_article = settings.getint("NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE")
+        self.max_bytes = settings.getint("NEWSARCHIVE_ASSETS_MAX_BYTES")
+        self.asked: set[str] = set()  # asset URLs asked this run
+
+    @classmethod
+    def for_crawl(cls, crawler: Crawler) -> PageAssets | None:
+        mode = str(crawler.settings.get("NEWSARCHIVE_ASSETS") or "none").lower()
+        return None if mode == "none" else cls(crawler, mode)
+
+    def _count(self, stat: str, n: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"assets/{stat}", n)
+
+    def requests(
+        self,
+        response: Response,
+        images: Iterable[dict[str, Any]],
+        profile: SiteProfile,
+        callback: Any,
+        errback: Any,
+    ) -> list[Request]:
+        """The asset requests of an article just recorded from ``response``."""
+        urls = [str(image["url"]) for image in images if image.get("url")]
+        if self.mode == "page":
+            urls += list(_loaded_by(response))
+        wanted = [u for u in dict.fromkeys(urls) if urlsplit(u).scheme in ("http", "https")]
+        if len(self.asked) > _ASKED_KEPT:
+            self.asked.clear()  # the duplicate filter still holds; this only keeps counts right
+        shared = [u for u in wanted if u in self.asked]
+        if shared:
+            self._count("shared", len(shared))  # asked for another article this run already
+            wanted = [u for u in wanted if u not in self.asked]
+        if len(wanted) > self.per_article:
+            self._count("skipped/over_per_article", len(wanted) - self.per_article)
+            wanted = wanted[: self.per_article]
+        self.asked.update(wanted)
+        return [self._request(url, profile, callback, errback) for url in wanted]
+
+    def from_stylesheet(
+        self, response: Response, profile: SiteProfile, callback: Any, errback: Any
+    ) -> list[Request]:
+        """``--assets page``: the fonts and pictures a stylesheet names."""
+        if self.mode != "page" or b"css" not in (response.headers.get("Content-Type") or b""):
+            return []
+        text = response.body[: self.max_bytes].decode("utf-8", "replace")
+        urls = [urljoin(response.url, m.group(1)) for m in _CSS_URL.finditer(text)]
+        urls = [u for u in dict.fromkeys(urls) if not u.startswith("data:")]
+        return [self._request(u, profile, callback, errback) for u in urls[: self.per_article]]
+
+    def _request(self, url: str, profile: SiteProfile, callback: Any, errback: Any) -> Request:
+        meta: dict[str, Any] = {"page_type": "asset", "download_maxsize": self.max_bytes}
+        if profile.owns(url):  # on the site: from whichever mirror serves it
+            meta.update(site_profile=profile, mirror_verify=False)
+        self._count("requested")
+        return Request(url, callback=callback, errback=errback, priority=ASSET_PRIORITY, meta=meta)
+
+    def fetched(self, response: Response) -> None:
+        self._count("fetched")
+        self._count("bytes", len(response.body))
+
+    def failed(self, reason: str) -> None:
+        self._count("failed")
+        self._count(f"failed/{reason}")
+
+
+def not_an_asset(response: Response) -> bool:
+    """An HTML page where a picture, stylesheet, script or font was asked for: a block or
+    seizure banner (assets are never pages)."""
+    declared = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+    return declared in (b"text/html", b"application/xhtml+xml")
+
+
+def _loaded_by(response: Response) -> Iterator[str]:
+    try:
+        root = lxml_html.document_fromstring(response.text)
+    except (ParserError, ValueError, AttributeError):
+        return
+    for value in root.xpath(_LOADED):
+        for part in str(value).split(","):  # srcset: "a.jpg 1x, b.jpg 2x"
+            url = part.strip().split(" ", 1)[0]
+            if url and not url.startswith("data:"):
+                yield urljoin(response.url, url)
