@@ -138,7 +138,9 @@ MIRROR_NOTICE_AFTER_DAYS = 7.0
 # Mirror discovery (scraper/spiders/mirror_discovery.py; the profile's discover_mirrors):
 # hosts the site's own pages name as itself are checked, then join failover
 MIRROR_DISCOVERY_ENABLED = True
-MIRROR_DISCOVERY_CHECKS = 2  # articles a candidate must serve with the recorded text
+# articles a candidate serves with the recorded text: the first makes it a mirror (in
+# failover at once), this many make it trusted (no more checks, in this run or later ones)
+MIRROR_DISCOVERY_CHECKS = 3
 MIRROR_DISCOVERY_MIN_AGREEMENT = 0.9  # share of the text that must be the same
 MIRROR_DISCOVERY_MAX_CANDIDATES = 10  # checked per run: a notice listing hundreds is bounded
 MIRROR_DISCOVERY_NOTICE_PAGES = 50  # pages per run whose notices are read

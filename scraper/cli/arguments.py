@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.layout import DEFAULT_OUT
 from scraper.exit_status import UsageError
 
 if TYPE_CHECKING:
@@ -100,3 +101,25 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_site_and_out(parser: argparse.ArgumentParser) -> None:
+    """``SITE`` and ``--out DIR`` of the commands that read a crawl's output (state, mirrors)."""
+    parser.add_argument(
+        "site", metavar="SITE", help="built-in profile name or a profile .toml path"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help="the crawl's output directory (default: ./data)",
+    )
+
+
+def add_out_again(action: argparse.ArgumentParser) -> None:
+    """``--out`` after an action's name too (``state SITE forget ID --out DIR``): given
+    either place, it is the same option."""
+    action.add_argument(
+        "--out", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="as above"
+    )

@@ -9,13 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from archive.layout import DEFAULT_OUT, OutputLayout
+from archive.layout import OutputLayout
 from archive.mirror_memory import (
     IN_PROFILE,
     MirrorMemo,
     MirrorMemory,
     MirrorMemoryError,
 )
+from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import site_name
 from scraper.exit_status import EXIT_OK, UsageError
 
@@ -36,22 +37,12 @@ def add_command(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     mirrors.usage = "newsarchive mirrors SITE [--out DIR] [--json] [{forget HOST | trust HOST}]"
-    mirrors.add_argument(
-        "site", metavar="SITE", help="built-in profile name or a profile .toml path"
-    )
-    mirrors.add_argument(
-        "--out",
-        type=Path,
-        default=Path(DEFAULT_OUT),
-        metavar="DIR",
-        help="the crawl's output directory (default: ./data)",
-    )
+    add_site_and_out(mirrors)
     mirrors.add_argument("--json", action="store_true", help="print the memory as JSON")
     mirrors.set_defaults(run=run_mirrors, action=None)
     actions = mirrors.add_subparsers(
         dest="action", metavar="ACTION", prog="newsarchive mirrors SITE"
     )
-    here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
     forget = actions.add_parser(
         "forget",
         help="forget a mirror the crawls learnt (a profile mirror: its history)",
@@ -59,14 +50,14 @@ def add_command(commands: Any) -> None:
         "site still announces is learnt again, and verified again, by the next run.",
     )
     forget.add_argument("host", metavar="HOST")
-    forget.add_argument("--out", **here)
+    add_out_again(forget)
     trust = actions.add_parser(
         "trust",
         help="use a learnt mirror without (further) verification",
         description="Mark HOST trusted: the next runs use it for failover at once.",
     )
     trust.add_argument("host", metavar="HOST")
-    trust.add_argument("--out", **here)
+    add_out_again(trust)
 
 
 def run_mirrors(args: argparse.Namespace) -> int:

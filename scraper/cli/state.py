@@ -14,7 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from archive.layout import DEFAULT_OUT, OutputLayout
+from archive.layout import OutputLayout
+from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import open_site_index, site_name
 from scraper.exit_status import EXIT_OK, UsageError
 from scraper.since import parse_duration
@@ -42,14 +43,7 @@ def add_commands(commands: Any) -> None:
         "newsarchive state SITE [--out DIR] [--redis URL] [--json] "
         "[{forget ID_OR_URL | expire --older-than DURATION | reset --yes}]"
     )
-    state.add_argument("site", metavar="SITE", help="built-in profile name or a profile .toml path")
-    state.add_argument(
-        "--out",
-        type=Path,
-        default=Path(DEFAULT_OUT),
-        metavar="DIR",
-        help="the crawl's output directory (default: ./data)",
-    )
+    add_site_and_out(state)
     state.add_argument("--json", action="store_true", help="print the summary as JSON")
     state.add_argument(
         "--redis",
@@ -61,7 +55,6 @@ def add_commands(commands: Any) -> None:
     state.set_defaults(run=run_state, action=None)
     # prog: argparse would build it from the whole usage line above
     actions = state.add_subparsers(dest="action", metavar="ACTION", prog="newsarchive state SITE")
-    here = {"type": Path, "default": argparse.SUPPRESS, "metavar": "DIR", "help": "as above"}
     forget = actions.add_parser(
         "forget",
         help="forget one article id (all its versions and URLs) or one URL",
@@ -70,7 +63,7 @@ def add_commands(commands: Any) -> None:
         "sighting only. WARC payload captures are kept.",
     )
     forget.add_argument("target", metavar="ID_OR_URL")
-    forget.add_argument("--out", **here)
+    add_out_again(forget)
     expire = actions.add_parser(
         "expire",
         help="drop URL sightings not seen for a while",
@@ -84,7 +77,7 @@ def add_commands(commands: Any) -> None:
         type=_duration,
         help="e.g. 30d, 12h, 2w, 90m, 45s",
     )
-    expire.add_argument("--out", **here)
+    add_out_again(expire)
     reset = actions.add_parser(
         "reset",
         help="forget everything the index knows (needs --yes)",
@@ -92,7 +85,7 @@ def add_commands(commands: Any) -> None:
         "new. WARC and JSON files are not touched.",
     )
     reset.add_argument("--yes", action="store_true", help="really reset")
-    reset.add_argument("--out", **here)
+    add_out_again(reset)
 
 
 def _duration(text: str) -> timedelta:

@@ -36,6 +36,7 @@ from typing import Any
 
 STRATEGIES = ("primary-first", "spread")
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
+RETIRED = "retired"  # a discovered mirror that failed a later check: never used again
 
 # Latency histogram: log-spaced buckets, 10 % wide, from 0.5 ms up. Bounded memory (a few
 # hundred ints at most) over a run of any length; a quantile is exact to within one bucket.
@@ -224,7 +225,14 @@ class MirrorHealth:
     def _rank(self, mirror: Mirror) -> tuple[int, float, int]:
         return (mirror.streak, -mirror.recent_success, mirror.preference)
 
+    def retire(self, origin: str) -> None:
+        mirror = self.mirrors.get(origin)
+        if mirror is not None:
+            mirror.state = RETIRED
+
     def _usable(self, mirror: Mirror, now: float) -> bool:
+        if mirror.state == RETIRED:
+            return False
         if mirror.state == OPEN and now >= mirror.benched_until:
             mirror.state = HALF_OPEN
             mirror.probe_started = None

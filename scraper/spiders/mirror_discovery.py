@@ -48,6 +48,7 @@ from archive.mirror_memory import (
     CANDIDATE,
     FROM_CANONICAL,
     REJECTED,
+    TRUSTED,
     USABLE,
     VERIFIED,
     MirrorMemory,
@@ -73,6 +74,7 @@ class DiscoveringSpider(Protocol):
     async def parse_mirror_check(self, response: Response) -> None: ...
     def mirror_check_failed(self, failure: Failure) -> None: ...
     def adopt_mirrors(self, origins: list[str]) -> None: ...
+    def retire_mirror(self, origin: str) -> None: ...
     def ask_again(self, request: Request) -> None: ...
     def failed_after_all(self, request: Request, reason: str) -> None: ...
 
@@ -81,6 +83,7 @@ logger = logging.getLogger(__name__)
 
 CHECK_PRIORITY = 200  # before articles: a verified mirror helps the rest of the run
 REFERENCES_KEPT = 8
+_ASKED_AGAIN = "mirror_discovery_asked_again"
 MAX_PARKED = 10_000  # articles held for a mirror yet to come; beyond, failed at once
 
 
@@ -100,9 +103,11 @@ class Candidate:
     where: str
     passed: list[float] = field(default_factory=list)  # the agreement of each check passed
     tried: set[str] = field(default_factory=set)  # reference article ids asked of it
+    asked: dict[str, Reference] = field(default_factory=dict)  # the check in flight, by id
     checking: bool = False  # its address lookup or a check request is under way
     address_ok: bool = False  # no check request goes out before this
-    done: bool = False
+    joined: bool = False  # passed a check: in failover, untrusted until it passes them all
+    done: bool = False  # trusted, rejected or unreachable: no more checks this run
 
 
 class MirrorDiscovery:
@@ -124,8 +129,29 @@ class MirrorDiscovery:
         self._site_addresses: list[str] | None = None
         # articles no mirror could serve while candidates were undecided: (request, reason)
         self.parked: list[tuple[Request, str]] = []
+        self._go_on_checking(spider.profile)
         crawler.signals.connect(self.learn, signal=newsarchive_signals.mirror_candidate)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
+
+    def _go_on_checking(self, profile: SiteProfile) -> None:
+        """Mirrors earlier runs verified but do not trust yet (in this run's failover from
+        the start) are checked again as articles are recorded."""
+        try:
+            memory = MirrorMemory.load(self.memory_path)
+        except MirrorMemoryError:
+            return
+        for origin in profile.discovered:
+            memo = memory.find(origin)
+            if memo is not None and memo.status == VERIFIED:
+                self.seen.add(origin)
+                self.candidates[origin] = Candidate(
+                    origin,
+                    memo.learnt,
+                    memo.learnt_at or "an earlier run",
+                    passed=[1.0] * memo.checks_passed,
+                    address_ok=True,
+                    joined=True,
+                )
 
     @classmethod
     def enabled(cls, crawler: Crawler, profile: SiteProfile) -> bool:
@@ -191,7 +217,8 @@ class MirrorDiscovery:
         candidate = self.candidates[origin] = Candidate(origin, how, where)
         logger.info("mirror candidate %s (%s on %s): checking it", origin, how, where)
         if memo is not None and memo.status in USABLE:  # trusted by the operator meanwhile
-            self._adopt(candidate, memo.verification or "trusted")
+            candidate.done = True
+            self.spider.adopt_mirrors([origin])
             return
         deferred_from_coro(self._check_address(candidate))
 
@@ -254,7 +281,8 @@ class MirrorDiscovery:
         if reference is None:
             return  # checked once the crawl has recorded an article it was not asked yet
         candidate.tried.add(reference.article_id)
-        candidate.checking = True
+        candidate.asked[reference.article_id] = reference
+        candidate.checking = True  # until the verdict: one check at a time
         self._count("checks")
         engine = self.crawler.engine
         assert engine is not None
@@ -275,12 +303,19 @@ class MirrorDiscovery:
 
     async def checked(self, response: Response, pool: ExtractionPool) -> None:
         candidate = self.candidates[response.meta["mirror_candidate"]]
-        candidate.checking = False
-        reference = next(
-            (r for r in self.references if r.article_id == response.meta["check_reference"]), None
-        )
-        if candidate.done or reference is None:
-            return
+        reference = candidate.asked.pop(response.meta["check_reference"], None)
+        try:
+            if not candidate.done and reference is not None:
+                await self._judge(candidate, reference, response, pool)
+        finally:
+            candidate.checking = False
+        if not candidate.done:
+            self._next_check(candidate)
+
+    async def _judge(
+        self, candidate: Candidate, reference: Reference, response: Response, pool: ExtractionPool
+    ) -> None:
+        """The verdict on one check page: rejected, or a check passed."""
         asked = urlsplit(response.request.url if response.request else response.url)
         if urlsplit(response.url).netloc != asked.netloc:
             self._reject(candidate, f"redirects {asked.path} to {response.url}")
@@ -315,20 +350,18 @@ class MirrorDiscovery:
             return
         candidate.passed.append(agreement)
         self._count("checks_passed")
+        if not candidate.joined:
+            self._join(candidate, agreement)
         if len(candidate.passed) >= self.checks:
-            agreements = ", ".join(f"{a:.2f}" for a in candidate.passed)
-            self._adopt(
-                candidate, f"passed {len(candidate.passed)} check(s), agreement {agreements}"
-            )
-        else:
-            self._next_check(candidate)
+            self._trust(candidate)
 
     def check_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         candidate = self.candidates[request.meta["mirror_candidate"]]
+        candidate.asked.pop(request.meta["check_reference"], None)
         candidate.checking = False
-        if candidate.done:
-            return
+        if candidate.done or candidate.joined:
+            return  # a mirror in use that failed a page: failover's business, not a verdict
         response = getattr(failure.value, "response", None)
         reason = (
             f"http {response.status}"
@@ -352,16 +385,21 @@ class MirrorDiscovery:
         candidate.done = True
         self._count("rejected")
         logger.warning(
-            "mirror candidate %s (%s on %s) rejected: %s",
+            "mirror candidate %s (%s on %s) rejected: %s%s",
             candidate.origin,
             candidate.how,
             candidate.where,
             reason,
+            "; it leaves failover" if candidate.joined else "",
         )
+        if candidate.joined:
+            self.spider.retire_mirror(candidate.origin)
         self._remember(lambda memory: _set(memory, candidate.origin, REJECTED, reason))
 
-    def _adopt(self, candidate: Candidate, verification: str) -> None:
-        candidate.done = True
+    def _join(self, candidate: Candidate, agreement: float) -> None:
+        """The first check passed: the candidate joins failover, untrusted (its requests
+        limited while it has not served) until it has passed ``checks``."""
+        candidate.joined = True
         self._count("verified")
         assert self.crawler.stats is not None
         # how soon discovery pays: articles recorded when the first mirror joined
@@ -369,6 +407,9 @@ class MirrorDiscovery:
             self.crawler.stats.set_value(
                 "mirror_discovery/first_verified_after", self.articles_recorded
             )
+        verification = (
+            f"passed {len(candidate.passed)} of {self.checks} checks (agreement {agreement:.2f})"
+        )
         logger.warning(
             "mirror %s verified (%s on %s): %s; it joins failover",
             candidate.origin,
@@ -385,6 +426,15 @@ class MirrorDiscovery:
         for request, _reason in parked:
             self.spider.ask_again(request)
         self._count_parked("asked_again", len(parked))
+
+    def _trust(self, candidate: Candidate) -> None:
+        candidate.done = True
+        self._count("trusted")
+        agreements = ", ".join(f"{a:.2f}" for a in candidate.passed)
+        verification = f"passed {len(candidate.passed)} checks (agreement {agreements})"
+        logger.info("mirror %s trusted: %s", candidate.origin, verification)
+        passed = len(candidate.passed)
+        self._remember(lambda memory: _set(memory, candidate.origin, TRUSTED, verification, passed))
 
     # -- articles no mirror could serve, while a candidate may yet -------------------------
 
@@ -405,14 +455,23 @@ class MirrorDiscovery:
         if any(c.checking for c in self.candidates.values()):
             raise DontCloseSpider  # a check (or its address lookup) is under way
         for candidate in self.candidates.values():
-            if not candidate.done:
+            if not candidate.done and not candidate.joined:
                 self._unreachable(
                     candidate, candidate.where, "no article recorded to check it against"
                 )
         parked, self.parked = self.parked, []
+        # held while every mirror was benched, after one had joined: asked once more
+        again = [(r, why) for r, why in parked if self._joined() and not r.meta.get(_ASKED_AGAIN)]
+        for request, _reason in again:
+            self.spider.ask_again(request.replace(meta={**request.meta, _ASKED_AGAIN: True}))
+        self._count_parked("asked_again", len(again))
         for request, reason in parked:
-            self.spider.failed_after_all(request, reason)
-        self._count_parked("failed_after_all", len(parked))
+            if (request, reason) not in again:
+                self.spider.failed_after_all(request, reason)
+        self._count_parked("failed_after_all", len(parked) - len(again))
+
+    def _joined(self) -> bool:
+        return any(c.joined for c in self.candidates.values())
 
     def _count_parked(self, stat: str, n: int) -> None:
         if n:
@@ -444,15 +503,20 @@ def _learnt(memory: MirrorMemory, origin: str, how: str, where: str) -> Any:
 
 
 def _set(
-    memory: MirrorMemory, origin: str, status: str, verification: str, passed: int = 0
+    memory: MirrorMemory,
+    origin: str,
+    status: str,
+    verification: str,
+    passed: int | None = None,
 ) -> None:
     memo = memory.find(origin)
     if memo is None:
         return
-    if memo.status not in USABLE or status in USABLE:
+    if memo.status not in USABLE or status in USABLE or status == REJECTED:
         memo.status = status
     memo.verification = verification
-    memo.checks_passed += passed
+    if passed is not None:
+        memo.checks_passed = passed
 
 
 async def _addresses(host: str | None, port: int | None) -> list[str]:

@@ -91,17 +91,24 @@ class MirrorPages:
             newsarchive_signals.profile_changed, profile=self.profile
         )
 
+    def retire_mirror(self, origin: str) -> None:
+        """A joined mirror failed a later check: failover no longer sends it anything."""
+        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+        if failover is not None:
+            failover.health(self.profile).retire(origin)
+
     def ask_again(self, request: Request) -> None:
-        """An article every mirror had failed, asked afresh now that a mirror joined."""
+        """A page every mirror had failed, asked afresh now that a mirror joined."""
         engine = self.crawler.engine
         assert engine is not None
         engine.crawl(asked_afresh(request, self.profile))
 
     def failed_after_all(self, request: Request, reason: str) -> None:
-        """An article held for a candidate mirror that did not join: the failure it was."""
-        attempts = request.meta.get("mirror_attempts", ())
-        self._failed(request.url, reason, "article", attempts)
-        engine = self.crawler.engine
-        assert engine is not None
-        for waiting in self._replace_lost_article():
-            engine.crawl(waiting)
+        """A page held for a mirror that did not come: the failure it was."""
+        page_type = request.meta.get("page_type", "page")
+        self._failed(request.url, reason, page_type, request.meta.get("mirror_attempts", ()))
+        if page_type == "article":
+            engine = self.crawler.engine
+            assert engine is not None
+            for waiting in self._replace_lost_article():
+                engine.crawl(waiting)

@@ -519,9 +519,8 @@ class NewsSpider(MirrorPages, Spider):
         attempts = request.meta.get("mirror_attempts", ())
         if failure.check(MirrorsExhausted):
             discovery = self.mirror_discovery
-            if page_type == "article" and discovery is not None:
-                if discovery.park(request, failure.getErrorMessage()):
-                    return  # a mirror the site announces later may yet serve it
+            if discovery is not None and discovery.park(request, failure.getErrorMessage()):
+                return  # a mirror the site announces later may yet serve it
             self._failed(request.url, failure.getErrorMessage(), page_type, attempts)
             if page_type == "article":
                 yield from self._replace_lost_article()
