@@ -274,7 +274,10 @@ class MirrorDiscovery:
                 self._next_check(candidate)
 
     def _trusted_origins(self) -> tuple[str, ...]:
-        return (self.profile.primary, *self.profile.mirrors, *self.profile.discovered)
+        """The site's mirrors but those still being checked: what a joined, untrusted mirror
+        serves is never what another candidate is held against."""
+        untrusted = {o for o, c in self.candidates.items() if len(c.passed) < self.checks}
+        return tuple(o for o in self.profile.origins if o not in untrusted)
 
     def _next_check(self, candidate: Candidate) -> None:
         reference = next((r for r in self.references if r.article_id not in candidate.tried), None)
