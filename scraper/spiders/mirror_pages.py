@@ -8,7 +8,7 @@ Redis queue stores requests by callback name).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.http import Response
@@ -17,11 +17,10 @@ from twisted.python.failure import Failure
 from archive.capture_context import MIRROR_COPY, CaptureContext
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware, asked_afresh
+from scraper.spiders.page_verdicts import PageVerdicts
 from scraper.spiders.response_parts import content_type_of, payload_pointer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from scrapy.crawler import Crawler
 
     from archive.extraction import ExtractionPool
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from scraper.spiders.mirror_discovery import MirrorDiscovery
 
 
-class MirrorPages:
+class MirrorPages(PageVerdicts):
     crawler: Crawler
     profile: SiteProfile
     pool: ExtractionPool | None
@@ -42,12 +41,6 @@ class MirrorPages:
     discovery: DiscoveryBounds | None
     compare: MirrorCompare | None
     mirror_discovery: MirrorDiscovery | None
-
-    if TYPE_CHECKING:  # the spider's own
-
-        def _failed(self, url: str, reason: str, page_type: str, attempts: Any = ()) -> None: ...
-
-        def _replace_lost_article(self) -> Iterable[Request]: ...
 
     # -- compare mode ---------------------------------------------------------------------
 
@@ -105,10 +98,9 @@ class MirrorPages:
 
     def failed_after_all(self, request: Request, reason: str) -> None:
         """A page held for a mirror that did not come: the failure it was."""
+        engine = self.crawler.engine
+        assert engine is not None
         page_type = request.meta.get("page_type", "page")
-        self._failed(request.url, reason, page_type, request.meta.get("mirror_attempts", ()))
-        if page_type == "article":
-            engine = self.crawler.engine
-            assert engine is not None
-            for waiting in self._replace_lost_article():
-                engine.crawl(waiting)
+        attempts = request.meta.get("mirror_attempts", ())
+        for waiting in self._page_lost(request.url, reason, page_type, attempts):
+            engine.crawl(waiting)

@@ -39,8 +39,7 @@ from archive.run_report import (
 )
 from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorsExhausted, classify_exception
-from scraper.middlewares.redirect import RedirectFailed
+from scraper.middlewares.mirrors import classify_exception
 from scraper.middlewares.site_access import user_agent_of
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
@@ -484,88 +483,6 @@ class NewsSpider(MirrorPages, Spider):
             return False
         self._outcome("skipped/older_than_since")
         return True
-
-    def _replace_lost_article(self) -> Iterable[Request]:
-        """An article that failed does not count against --max-articles: try a waiting one."""
-        waiting = self.budget.give_back()
-        if waiting is not None:
-            yield waiting
-
-    # -- the verdict on a page, for failover ---------------------------------------------
-
-    def _confirm(self, response: Response) -> None:
-        self.crawler.signals.send_catch_log(newsarchive_signals.page_served, response=response)
-
-    def _failed_over(self, response: Response, reason: str, detail: str) -> bool:
-        """Whether failover took the page to the next healthy mirror."""
-        answers = self.crawler.signals.send_catch_log(
-            newsarchive_signals.wrong_page, response=response, reason=reason, detail=detail
-        )
-        return any(answer is True for _, answer in answers)
-
-    def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
-        """The page is not what its URL promised: failover sends the same path to the next
-        healthy mirror; with none left, it is a failure reported here."""
-        if self._failed_over(response, reason, detail):
-            return
-        page_type = response.meta.get("page_type", "page")
-        self._failed(response.url, detail, page_type, response.meta.get("mirror_attempts", ()))
-        if page_type == "article":
-            yield from self._replace_lost_article()
-
-    def request_failed(self, failure: Failure) -> Iterable[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        page_type = request.meta.get("page_type", "page")
-        attempts = request.meta.get("mirror_attempts", ())
-        if failure.check(MirrorsExhausted):
-            discovery = self.mirror_discovery
-            if discovery is not None and discovery.park(request, failure.getErrorMessage()):
-                return  # a mirror the site announces later may yet serve it
-            self._failed(request.url, failure.getErrorMessage(), page_type, attempts)
-            if page_type == "article":
-                yield from self._replace_lost_article()
-            return
-        if failure.check(RedirectFailed):
-            first = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL asked for
-            self._failed(first, failure.getErrorMessage(), page_type, attempts)
-            if page_type == "article":
-                yield from self._replace_lost_article()
-            return
-        if (
-            failure.check(IgnoreRequest)
-            and not failure.check(HttpError)
-            and "robots.txt" in failure.getErrorMessage()
-        ):
-            # robots.txt said no: a policy decision, not a failure of the site (any other
-            # ignored response, a body over DOWNLOAD_MAXSIZE say, is a page lost: below)
-            self._outcome("skipped/ignored")
-            self.logger.info("skipped %s %s: %s", page_type, request.url, failure.getErrorMessage())
-            return
-        if failure.check(HttpError):
-            reason = f"http {failure.value.response.status}"
-        else:
-            reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
-        self._failed(request.url, reason, page_type, attempts)
-        if page_type == "article":
-            yield from self._replace_lost_article()
-
-    def _failed(
-        self, url: str, reason: str, page_type: str, attempts: Iterable[tuple[str, str]] = ()
-    ) -> None:
-        """``attempts``: (mirror, what went wrong) for each mirror tried before this one."""
-        self.logger.warning("failed %s %s: %s", page_type, url, reason)
-        self.crawler.stats.inc_value(f"newsarchive/failed/{page_type}")
-        self.crawler.signals.send_catch_log(
-            newsarchive_signals.page_failed,
-            url=url,
-            reason=reason,
-            page_type=page_type,
-            attempts=[{"mirror": mirror, "reason": what} for mirror, what in attempts],
-        )
-
-    def _outcome(self, outcome: str) -> None:
-        self.crawler.stats.inc_value(f"newsarchive/{outcome}")
-        self.crawler.signals.send_catch_log(newsarchive_signals.page_outcome, outcome=outcome)
 
     def _fetchable(self, url: str, found_on: Response) -> str:
         """A URL we can fetch: one on an alias host (Press TV's feed lists bare presstv.ir
