@@ -47,6 +47,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.httpobj import urlparse_cached
 
 from archive.layout import OutputLayout
@@ -60,6 +61,7 @@ from scraper.proxied_download import ProxyUnreachable
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
 
     from scraper.sites.profile import SiteProfile
 
@@ -139,6 +141,19 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     else:
         key = "download_error"
     return key, f"{key.replace('_', ' ')}: {type(exception).__name__}: {message}"
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """(short key, one line) of a request that failed before its callback: an HTTP error
+    status, a request turned down on the way (robots.txt…), or a download error."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", f"http {status}"
+    key, detail = classify_exception(failure.value)
+    if failure.check(IgnoreRequest) and not failure.check(MirrorsExhausted):
+        message = failure.getErrorMessage()
+        return ("robots_txt" if "robots.txt" in message else key), f"skipped: {message}"
+    return key, detail
 
 
 class MirrorFailoverMiddleware:

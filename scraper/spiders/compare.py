@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -25,7 +24,7 @@ from archive.divergence import MirrorComparer, MirrorCopy
 from archive.extraction import ExtractionPool, extract_article
 from archive.records import ArticleRecord
 from archive.warc_pointer import WarcPointer
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware, classify_exception
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware, failure_reason
 from scraper.middlewares.redirect import OFFSITE_META
 from scraper.sites.profile import SiteProfile
 
@@ -159,13 +158,10 @@ class MirrorCompare:
     def copy_not_fetched(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         offsite = request.meta.get(OFFSITE_META)
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"off-site redirect: {status} to {offsite}" if offsite else f"http {status}"
-        elif failure.check(IgnoreRequest):
-            reason = f"skipped: {failure.getErrorMessage()}"  # robots.txt
+        if offsite and failure.check(HttpError):
+            reason = f"off-site redirect: {failure.value.response.status} to {offsite}"
         else:
-            reason = classify_exception(failure.value)[1]
+            reason = failure_reason(failure)[1]
         self.copy_failed(
             request.meta["compared_article"], request.meta["compared_mirror"], request.url, reason
         )

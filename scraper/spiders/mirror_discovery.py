@@ -57,7 +57,7 @@ from archive.mirror_memory import (
 from archive.mirror_verification import address_refusal, text_agreement
 from archive.page_kind import not_a_page
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import classify_exception
+from scraper.middlewares.mirrors import failure_reason
 from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.profile import SiteProfile
 
@@ -365,13 +365,7 @@ class MirrorDiscovery:
         candidate.checking = False
         if candidate.done or candidate.joined:
             return  # a mirror in use that failed a page: failover's business, not a verdict
-        response = getattr(failure.value, "response", None)
-        reason = (
-            f"http {response.status}"
-            if response is not None
-            else classify_exception(failure.value)[1]
-        )
-        self._unreachable(candidate, request.url, reason)
+        self._unreachable(candidate, request.url, failure_reason(failure)[1])
 
     def _unreachable(self, candidate: Candidate, url: str, reason: str) -> None:
         """Not verified, not rejected: a candidate still, checked again next run."""

@@ -21,12 +21,9 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
-from twisted.python.failure import Failure
 
 from archive.capture_context import ARTICLE, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
@@ -39,7 +36,6 @@ from archive.run_report import (
 )
 from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import classify_exception
 from scraper.middlewares.site_access import user_agent_of
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
@@ -56,9 +52,9 @@ from scraper.spiders.incremental import (
     store_not_modified,
 )
 from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered_mirrors
-from scraper.spiders.mirror_pages import MirrorPages
-from scraper.spiders.page_assets import PageAssets, not_an_asset
+from scraper.spiders.page_assets import PageAssets
 from scraper.spiders.response_parts import content_type_of, payload_pointer
+from scraper.spiders.side_pages import SidePages
 
 # Articles first: they are what a run is for, and finishing them early keeps the set of
 # in-flight pages (and memory) small while listings keep discovering more.
@@ -69,7 +65,7 @@ DISCOVERY_PRIORITY = 0
 VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article"})
 
 
-class NewsSpider(MirrorPages, Spider):
+class NewsSpider(SidePages, Spider):
     name = "news"
     profile_name: str | None = None  # built-in profile spiders set this (see spider_loader)
 
@@ -444,33 +440,6 @@ class NewsSpider(MirrorPages, Spider):
                 header(response, "Last-Modified"),
             )
         self._outcome("unchanged/not_modified")
-
-    # -- page assets ----------------------------------------------------------------------
-
-    def parse_asset(self, response: Response) -> Iterable[Request]:
-        assert self.assets is not None
-        if not_an_asset(response):
-            # a seized or blocked mirror's banner where a picture was: the next mirror's
-            detail = "an HTML page, not an asset"
-            if not self._failed_over(response, "not_an_asset", detail):
-                self.assets.failed("not_an_asset")
-            return
-        self.assets.fetched(response)
-        yield from self.assets.from_stylesheet(
-            response, self.profile, self.parse_asset, self.asset_failed
-        )
-
-    def asset_failed(self, failure: Failure) -> None:
-        """A picture not archived: counted (``assets/failed/<reason>``), not a page lost."""
-        assert self.assets is not None
-        if failure.check(HttpError):
-            reason = f"http_{failure.value.response.status}"
-        elif failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            reason = "robots_txt"
-        else:
-            reason = classify_exception(failure.value)[0]
-        self.assets.failed(reason)
-        self.logger.debug("asset not archived: %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
 
     # -- bounds and failures --------------------------------------------------------------
 

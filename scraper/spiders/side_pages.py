@@ -1,6 +1,6 @@
-"""The news spider's pages that are about its mirrors rather than the site's articles:
-compare-mode copies (``scraper/spiders/compare.py``), discovery's checks
-(``scraper/spiders/mirror_discovery.py``), and a verified mirror joining the run.
+"""The news spider's pages beside the site's articles: compare-mode copies
+(``scraper/spiders/compare.py``), discovery's checks (``scraper/spiders/mirror_discovery.py``)
+and a verified mirror joining the run, page assets (``scraper/spiders/page_assets.py``).
 
 A mixin of ``NewsSpider``: callbacks must be the spider's own methods (a shared crawl's
 Redis queue stores requests by callback name).
@@ -8,6 +8,7 @@ Redis queue stores requests by callback name).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -16,7 +17,8 @@ from twisted.python.failure import Failure
 
 from archive.capture_context import MIRROR_COPY, CaptureContext
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware, asked_afresh
+from scraper.middlewares.mirrors import MirrorFailoverMiddleware, asked_afresh, failure_reason
+from scraper.spiders.page_assets import not_an_asset
 from scraper.spiders.page_verdicts import PageVerdicts
 from scraper.spiders.response_parts import content_type_of, payload_pointer
 
@@ -30,9 +32,10 @@ if TYPE_CHECKING:
     from scraper.spiders.compare import MirrorCompare
     from scraper.spiders.discovery_bounds import DiscoveryBounds
     from scraper.spiders.mirror_discovery import MirrorDiscovery
+    from scraper.spiders.page_assets import PageAssets
 
 
-class MirrorPages(PageVerdicts):
+class SidePages(PageVerdicts):
     crawler: Crawler
     profile: SiteProfile
     pool: ExtractionPool | None
@@ -41,6 +44,7 @@ class MirrorPages(PageVerdicts):
     discovery: DiscoveryBounds | None
     compare: MirrorCompare | None
     mirror_discovery: MirrorDiscovery | None
+    assets: PageAssets | None
 
     # -- compare mode ---------------------------------------------------------------------
 
@@ -104,3 +108,25 @@ class MirrorPages(PageVerdicts):
         attempts = request.meta.get("mirror_attempts", ())
         for waiting in self._page_lost(request.url, reason, page_type, attempts):
             engine.crawl(waiting)
+
+    # -- page assets ----------------------------------------------------------------------
+
+    def parse_asset(self, response: Response) -> Iterable[Request]:
+        assert self.assets is not None
+        if not_an_asset(response):
+            # a seized or blocked mirror's banner where a picture was: the next mirror's
+            detail = "an HTML page, not an asset"
+            if not self._failed_over(response, "not_an_asset", detail):
+                self.assets.failed("not_an_asset")
+            return
+        self.assets.fetched(response)
+        yield from self.assets.from_stylesheet(
+            response, self.profile, self.parse_asset, self.asset_failed
+        )
+
+    def asset_failed(self, failure: Failure) -> None:
+        """A picture not archived: counted (``assets/failed/<reason>``), not a page lost."""
+        assert self.assets is not None
+        reason = failure_reason(failure)[0]
+        self.assets.failed(reason)
+        self.logger.debug("asset not archived: %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
