@@ -33,8 +33,8 @@ RUNS_KEPT = 20
 FROM_PROFILE = "profile"
 FROM_NOTICE = "notice"  # a page of the site names it as an alternate address
 FROM_REDIRECT = "redirect"  # a known mirror redirected there
-FROM_CANONICAL = "canonical"  # rel=canonical / og:url / a feed link named it for our article
-FROM_OPERATOR = "operator"  # newsarchive mirrors SITE trust HOST
+FROM_CANONICAL = "canonical"  # rel=canonical / og:url named it for our article
+FROM_FEED = "feed"  # the site's feed gives an article of ours on it
 
 # Where a mirror stands.
 IN_PROFILE = "profile"  # named in the profile: used without verification

@@ -51,7 +51,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.httpobj import urlparse_cached
 
 from archive.layout import OutputLayout
-from archive.mirror_memory import MirrorMemory, MirrorMemoryError
+from archive.mirror_memory import FROM_REDIRECT, MirrorMemory, MirrorMemoryError
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
@@ -304,7 +304,7 @@ class MirrorFailoverMiddleware:
             self.crawler.signals.send_catch_log(
                 newsarchive_signals.mirror_candidate,
                 origin=f"{parts.scheme}://{parts.netloc.lower()}",
-                how="redirect",
+                how=FROM_REDIRECT,
                 where=request.url,
             )
 

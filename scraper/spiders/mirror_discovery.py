@@ -44,9 +44,11 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from archive.extraction import ExtractionPool, extract_article
+from archive.layout import OutputLayout
 from archive.mirror_memory import (
     CANDIDATE,
     FROM_CANONICAL,
+    FROM_NOTICE,
     REJECTED,
     TRUSTED,
     USABLE,
@@ -60,6 +62,7 @@ from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import failure_reason
 from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.profile import SiteProfile
+from scraper.spiders.response_parts import content_type_of
 
 if TYPE_CHECKING:
     from scraper.run import ArchiveRun
@@ -113,7 +116,7 @@ class Candidate:
 class MirrorDiscovery:
     """Owned by the spider; settings ``MIRROR_DISCOVERY_*`` (see ``scraper/settings.py``)."""
 
-    def __init__(self, crawler: Crawler, spider: DiscoveringSpider) -> None:
+    def __init__(self, crawler: Crawler, spider: DiscoveringSpider, memory: MirrorMemory) -> None:
         settings = crawler.settings
         self.crawler = crawler
         self.spider = spider
@@ -121,7 +124,7 @@ class MirrorDiscovery:
         self.min_agreement = settings.getfloat("MIRROR_DISCOVERY_MIN_AGREEMENT")
         self.max_candidates = settings.getint("MIRROR_DISCOVERY_MAX_CANDIDATES")
         self.notice_pages = settings.getint("MIRROR_DISCOVERY_NOTICE_PAGES")
-        self.memory_path = spider.run.layout.mirror_memory(spider.profile.name)
+        self.memory_path = memory.path
         self.references: deque[Reference] = deque(maxlen=REFERENCES_KEPT)
         self.candidates: dict[str, Candidate] = {}
         self.seen: set[str] = set()  # every origin considered, whatever became of it
@@ -129,17 +132,13 @@ class MirrorDiscovery:
         self._site_addresses: list[str] | None = None
         # articles no mirror could serve while candidates were undecided: (request, reason)
         self.parked: list[tuple[Request, str]] = []
-        self._go_on_checking(spider.profile)
+        self._go_on_checking(spider.profile, memory)
         crawler.signals.connect(self.learn, signal=newsarchive_signals.mirror_candidate)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
 
-    def _go_on_checking(self, profile: SiteProfile) -> None:
+    def _go_on_checking(self, profile: SiteProfile, memory: MirrorMemory) -> None:
         """Mirrors earlier runs verified but do not trust yet (in this run's failover from
         the start) are checked again as articles are recorded."""
-        try:
-            memory = MirrorMemory.load(self.memory_path)
-        except MirrorMemoryError:
-            return
         for origin in profile.discovered:
             memo = memory.find(origin)
             if memo is not None and memo.status == VERIFIED:
@@ -182,7 +181,7 @@ class MirrorDiscovery:
             except (AttributeError, ValueError):
                 text = ""
             for origin in announced_origins(text, response.url, self.profile.mirror_notice):
-                self.learn(origin, "notice", response.url)
+                self.learn(origin, FROM_NOTICE, response.url)
         if canonical_url:
             self.read_link(canonical_url, response.url, FROM_CANONICAL)
 
@@ -323,10 +322,8 @@ class MirrorDiscovery:
         if urlsplit(response.url).netloc != asked.netloc:
             self._reject(candidate, f"redirects {asked.path} to {response.url}")
             return
-        content_type = response.headers.get("Content-Type")
-        garbage = not_a_page(
-            response.body, content_type.decode("latin-1") if content_type else None
-        )
+        content_type = content_type_of(response)
+        garbage = not_a_page(response.body, content_type)
         if garbage is not None:
             self._reject(candidate, f"{reference.article_id}: {garbage}")
             return
@@ -336,7 +333,7 @@ class MirrorDiscovery:
                 self.profile.extractor,
                 response.url,
                 response.body,
-                content_type.decode("latin-1") if content_type else None,
+                content_type,
                 self.profile.timezone,
             )
         except Exception as exc:  # one odd page must not stop the run
@@ -457,18 +454,17 @@ class MirrorDiscovery:
                     candidate, candidate.where, "no article recorded to check it against"
                 )
         parked, self.parked = self.parked, []
-        # held while every mirror was benched, after one had joined: asked once more
-        again = [(r, why) for r, why in parked if self._joined() and not r.meta.get(_ASKED_AGAIN)]
-        for request, _reason in again:
-            self.spider.ask_again(request.replace(meta={**request.meta, _ASKED_AGAIN: True}))
-        self._count_parked("asked_again", len(again))
+        joined = any(c.joined for c in self.candidates.values())
+        asked = 0
         for request, reason in parked:
-            if (request, reason) not in again:
+            if joined and not request.meta.get(_ASKED_AGAIN):
+                # held while every mirror was benched, after one had joined: asked once more
+                self.spider.ask_again(request.replace(meta={**request.meta, _ASKED_AGAIN: True}))
+                asked += 1
+            else:
                 self.spider.failed_after_all(request, reason)
-        self._count_parked("failed_after_all", len(parked) - len(again))
-
-    def _joined(self) -> bool:
-        return any(c.joined for c in self.candidates.values())
+        self._count_parked("asked_again", asked)
+        self._count_parked("failed_after_all", len(parked) - asked)
 
     def _count_parked(self, stat: str, n: int) -> None:
         if n:
@@ -484,14 +480,18 @@ class MirrorDiscovery:
             return None
 
 
-def remembered_mirrors(profile: SiteProfile, memory_path: Any) -> list[str]:
-    """The verified and trusted mirrors earlier runs discovered: the run starts with them."""
+def remembered(crawler: Crawler, profile: SiteProfile) -> MirrorMemory | None:
+    """The site's mirror memory when this crawl discovers mirrors (None when it does not):
+    its verified and trusted mirrors start the run. A damaged file is a warning, and an
+    empty memory."""
+    if not MirrorDiscovery.enabled(crawler, profile):
+        return None
+    path = OutputLayout.at(crawler.settings["ARCHIVE_DIR"]).mirror_memory(profile.name)
     try:
-        memory = MirrorMemory.load(memory_path)
+        return MirrorMemory.load(path)
     except MirrorMemoryError as exc:
         logger.warning("%s: discovered mirrors not used", exc)
-        return []
-    return [o for o in memory.discovered() if o not in profile.origins]
+        return MirrorMemory(path)
 
 
 def _learnt(memory: MirrorMemory, origin: str, how: str, where: str) -> Any:

@@ -27,8 +27,8 @@ from twisted.internet.threads import deferToThread
 
 from archive.capture_context import ARTICLE, CaptureContext
 from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
-from archive.layout import OutputLayout
 from archive.limits import too_large_to_extract
+from archive.mirror_memory import FROM_FEED
 from archive.page_kind import not_a_page
 from archive.records import ArticleRecord, article_record
 from archive.run_report import (
@@ -51,7 +51,7 @@ from scraper.spiders.incremental import (
     store_fetched,
     store_not_modified,
 )
-from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered_mirrors
+from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered
 from scraper.spiders.page_assets import PageAssets
 from scraper.spiders.response_parts import content_type_of, payload_pointer
 from scraper.spiders.side_pages import SidePages
@@ -129,12 +129,9 @@ class NewsSpider(SidePages, Spider):
             )
             if value is not None
         }
-        discovering = MirrorDiscovery.enabled(crawler, spider.profile)
-        if discovering:  # mirrors earlier runs discovered and verified
-            memory = OutputLayout.at(settings["ARCHIVE_DIR"]).mirror_memory(spider.profile.name)
-            spider.profile = spider.profile.with_discovered(
-                remembered_mirrors(spider.profile, memory)
-            )
+        memory = remembered(crawler, spider.profile)
+        if memory is not None:  # mirrors earlier runs discovered and verified start the run
+            spider.profile = spider.profile.with_discovered(memory.discovered())
         options["origins"] = ",".join(spider.profile.origins)
         run = spider.run = ArchiveRun.start(crawler, spider.profile, spider.run_id, options)
         # With REDIS_URL this run is shared with other workers: articles are claimed, and
@@ -146,8 +143,8 @@ class NewsSpider(SidePages, Spider):
         spider.budget = ArticleBudget(spider.max_articles, run.shared)
         if run.comparer is not None:
             spider.compare = MirrorCompare(run.comparer, spider.profile, crawler, spider.logger)
-        if discovering:
-            spider.mirror_discovery = MirrorDiscovery(crawler, spider)
+        if memory is not None:
+            spider.mirror_discovery = MirrorDiscovery(crawler, spider, memory)
         spider.assets = PageAssets.for_crawl(crawler)
         return spider
 
@@ -197,7 +194,7 @@ class NewsSpider(SidePages, Spider):
         self._outcome("feed")
         if self.mirror_discovery is not None:
             for entry in entries:
-                self.mirror_discovery.read_link(entry.url, response.url, "feed")
+                self.mirror_discovery.read_link(entry.url, response.url, FROM_FEED)
         urls = [entry.url for entry in entries if not self._skipped_as_old(_day(entry.published))]
         for request in await self._article_requests(urls, response):
             yield request
