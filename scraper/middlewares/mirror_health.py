@@ -153,6 +153,7 @@ class MirrorHealth:
         ranked += [o for o in self.mirrors if o not in ranked]
         for position, origin in enumerate(ranked):
             self.mirrors[origin].preference = position
+        self._first = self.mirrors[ranked[0]]  # primary-first's choice, asked on every pick
 
     def add(self, origin: str) -> bool:
         """A mirror that joins during the run (discovered and verified): last in the order,
@@ -199,9 +200,8 @@ class MirrorHealth:
         if self.strategy == "spread" and not failing_over:
             self._turn = (self._turn + 1) % len(candidates)
             return candidates[self._turn]
-        first = min(self.mirrors.values(), key=lambda m: m.preference)
-        if self.strategy == "primary-first" and first in candidates:
-            return first
+        if self.strategy == "primary-first" and self._first in candidates:
+            return self._first
         return min(candidates, key=self._rank)
 
     def _at_trust_limit(self, mirror: Mirror) -> bool:

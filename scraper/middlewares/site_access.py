@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.utils.httpobj import urlparse_cached
 
 from scraper import signals as newsarchive_signals
 from scraper.run import ArchiveRun
@@ -72,7 +73,7 @@ class SiteAccessMiddleware:
             return
         access = profile.access
         if "proxy" not in request.meta:
-            parts = urlsplit(request.url)
+            parts = urlparse_cached(request)
             proxy = access.proxy_for(f"{parts.scheme}://{parts.netloc.lower()}")
             if proxy:
                 request.meta["proxy"] = proxy

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,7 +54,11 @@ class SiteAccess:
 
     def proxy_for(self, origin: str) -> str | None:
         """The proxy requests to ``origin`` go through: the mirror's own, else the site's."""
-        return dict(self.mirror_proxies).get(origin, self.proxy)
+        return self._proxy_by_origin.get(origin, self.proxy)
+
+    @cached_property
+    def _proxy_by_origin(self) -> dict[str, str]:  # asked on every request
+        return dict(self.mirror_proxies)
 
     @property
     def politeness(self) -> bool:
