@@ -61,21 +61,20 @@ def add_command(commands: Any) -> None:
 
 
 def run_mirrors(args: argparse.Namespace) -> int:
-    name = _site(args.site, args.out)
+    name = site_name(args.site, args.out)
     path = OutputLayout(args.out).mirror_memory(name)
+    missing = UsageError(f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)")
     if args.action is None:
         memory = _load(path)
         if not memory.mirrors:
-            raise UsageError(
-                f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)"
-            )
+            raise missing
         if args.json:
             print(json.dumps([asdict(m) for m in memory.mirrors.values()], indent=1))
         else:
             print(_listing(name, path, memory))
         return EXIT_OK
     if not path.is_file():
-        raise UsageError(f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)")
+        raise missing
     try:
         with MirrorMemory.update(path) as memory:
             memo = memory.find(args.host)
@@ -101,17 +100,6 @@ def run_mirrors(args: argparse.Namespace) -> int:
     except MirrorMemoryError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
-
-
-def _site(site: str, directory: Path) -> str:
-    from scraper.sites.profile import NAME_PATTERN, ProfileError
-
-    try:
-        return site_name(site, directory)
-    except ProfileError:
-        if NAME_PATTERN.fullmatch(site) and OutputLayout(directory).mirror_memory(site).is_file():
-            return site
-        raise
 
 
 def _load(path: Path) -> MirrorMemory:

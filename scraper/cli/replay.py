@@ -127,13 +127,7 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"ALERT {report.site}: {alert}", file=sys.stderr)
     if report.stopped_by:
         print(f"newsarchive: {report.stopped_by}", file=sys.stderr)
-    status = (
-        report.status
-        if report.stopped_by
-        else "ok"
-        if not report.failure_count and not report.alerts
-        else "failed"
-    )
+    status = "failed" if report.alerts else report.status
     print(
         f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
         f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",

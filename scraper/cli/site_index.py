@@ -12,15 +12,16 @@ from scraper.exit_status import UsageError
 
 
 def site_name(site: str, directory: Path | None = None) -> str:
-    """The site's name: a built-in profile's, a profile file's, or a name whose index is in
-    ``directory`` (a crawl made from a profile file nobody has at hand)."""
+    """The site's name: a built-in profile's, a profile file's, or a name whose index or
+    mirror memory is in ``directory`` (a crawl made from a profile file nobody has at hand)."""
     from scraper.sites.profile import NAME_PATTERN, ProfileError, load_profile
 
     try:
         return load_profile(site).name
     except ProfileError:
         if directory is not None and NAME_PATTERN.fullmatch(site):
-            if OutputLayout(directory).index_file(site).is_file():
+            layout = OutputLayout(directory)
+            if layout.index_file(site).is_file() or layout.mirror_memory(site).is_file():
                 return site
         raise
 
