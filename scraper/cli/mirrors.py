@@ -121,10 +121,12 @@ def _listing(name: str, path: Path, memory: MirrorMemory) -> str:
 
 
 def _describe(memo: MirrorMemo) -> list[str]:
-    learnt = memo.learnt + (f" {memo.learnt_at}" if memo.learnt_at else "")
-    lines = [
-        f"{memo.status}; learnt from {learnt}; first seen {memo.first_seen}, last seen {memo.last_seen}"
-    ]
+    seen = f"first seen {memo.first_seen}, last seen {memo.last_seen}"
+    if memo.status == IN_PROFILE:
+        lines = [f"in the profile; {seen}"]
+    else:
+        learnt = memo.learnt + (f" {memo.learnt_at}" if memo.learnt_at else "")
+        lines = [f"{memo.status}; learnt from {learnt}; {seen}"]
     if memo.verification:
         checks = f" ({memo.checks_passed} check(s) passed)" if memo.checks_passed else ""
         lines.append(f"verification: {memo.verification}{checks}")
