@@ -10,7 +10,8 @@ A WACZ is what ReplayWeb.page and pywb open directly, and what ``wacz validate``
     datapackage-digest.json     the sha256 of datapackage.json
 
 The package is written to a temporary file beside the target and renamed into place, so
-the target is either the old package or the complete new one.
+the target is either the old package or the complete new one; a device or FIFO is written
+in place, a symbolic link through (``archive/user_paths.py``).
 
 Scrapy-free; ``newsarchive export SITE --wacz FILE`` is the command.
 """
@@ -20,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import os
 import re
-import secrets
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ from typing import IO, Any
 from archive.cdxj import CdxjError, cdxj_path, find_warcs, index_is_current, one_line, write_cdxj
 from archive.latest_records import latest_records
 from archive.layout import OutputLayout
+from archive.user_paths import output_file, writing
 from archive.warc_records import SOFTWARE
 
 WACZ_VERSION = "1.1.1"
@@ -108,7 +108,7 @@ class WaczResult:
     warcs: int
     pages: int
     index_entries: int
-    bytes: int
+    bytes: int | None  # None: written to a device or FIFO, which has no size to read back
 
 
 def write_wacz(
@@ -123,33 +123,28 @@ def write_wacz(
 
     Each WARC's index is its current ``.cdxj`` when there is one, built in a temporary
     directory otherwise (the crawl directory is only read). Raises CdxjError for a WARC that
-    cannot be indexed and OSError for I/O failures; the target is then untouched.
+    cannot be indexed, OSError for I/O failures (a regular file is then untouched) and
+    UserPathError for a target that cannot be written as named.
     """
     names = [w.name for w in warcs]
     if len(set(names)) != len(names):
         raise ValueError("two WARC files with the same name cannot share archive/")
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-            package = _Package(zf)
-            for warc in warcs:
-                package.add_file(warc, f"archive/{warc.name}")
-            entries = package.add_index(warcs)
-            package.add_bytes("pages/pages.jsonl", _pages_jsonl(pages, title))
-            datapackage = _datapackage(package.resources, title=title, description=description)
-            zf.writestr(_member("datapackage.json"), datapackage)
-            digest = {
-                "path": "datapackage.json",
-                "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
-            }
-            zf.writestr(_member("datapackage-digest.json"), json.dumps(digest, indent=2).encode())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return WaczResult(target, len(warcs), len(pages), entries, target.stat().st_size)
+    out = output_file(Path(target))
+    with writing(out) as stream, zipfile.ZipFile(stream, "w", allowZip64=True) as zf:
+        package = _Package(zf)
+        for warc in warcs:
+            package.add_file(warc, f"archive/{warc.name}")
+        entries = package.add_index(warcs)
+        package.add_bytes("pages/pages.jsonl", _pages_jsonl(pages, title))
+        datapackage = _datapackage(package.resources, title=title, description=description)
+        zf.writestr(_member("datapackage.json"), datapackage)
+        digest = {
+            "path": "datapackage.json",
+            "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
+        }
+        zf.writestr(_member("datapackage-digest.json"), json.dumps(digest, indent=2).encode())
+    size = None if out.in_place else out.real.stat().st_size
+    return WaczResult(out.named, len(warcs), len(pages), entries, size)
 
 
 def _member(name: str, *, stored: bool = False) -> zipfile.ZipInfo:

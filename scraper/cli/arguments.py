@@ -5,7 +5,8 @@
   for ``DOWNLOAD_DELAY``, a boolean for ``ROBOTSTXT_OBEY``…), so ``abc`` is refused here;
   a name no component knows gets a warning naming the closest known one (add-ons may read
   settings of their own, so it is not refused).
-* ``--out DIR``: a directory that exists or can be made, and can be written.
+* ``--out DIR``: a directory that exists or can be made in one that exists, and can be
+  written.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive import user_paths
 from archive.layout import DEFAULT_OUT
 from scraper.exit_status import UsageError
 
@@ -76,16 +77,12 @@ def typed_value(name: str, text: str, default: Any) -> Any:
 
 
 def output_directory(path: Path, option: str = "--out") -> Path:
-    """``path`` as a directory to write in: made if missing; UsageError saying why not."""
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {path}: not a directory")
+    """``path`` as a directory to write in: made if missing (not its parent: see
+    ``archive/user_paths.py``); UsageError saying why not."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot create it: {exc.strerror or exc}") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: cannot write in it")
-    return path
+        return user_paths.output_directory(path)
+    except user_paths.UserPathError as exc:
+        raise UsageError(f"{option} {exc}") from None
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -4,6 +4,7 @@ records, or the index's view), and a WACZ package of its crawl."""
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import DEFAULT_OUT, OutputLayout
+from archive.user_paths import OutputFile, UserPathError, output_file, writing
 from scraper.cli.site_index import open_site_index, site_name
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 
@@ -49,7 +51,11 @@ def add_command(commands: Any) -> None:
         help="the crawl's output directory, as for crawl, state and replay (default: ./data)",
     )
     export.add_argument(
-        "--jsonl", type=Path, metavar="FILE", help="JSON Lines file to write ('-': stdout)"
+        "--jsonl",
+        type=Path,
+        metavar="FILE",
+        help="JSON Lines file to write ('-': stdout; a file is replaced atomically, a device or "
+        "FIFO written in place, a symbolic link written through; its directory must exist)",
     )
     export.add_argument(
         "--fields",
@@ -60,7 +66,10 @@ def add_command(commands: Any) -> None:
         "--from-index", action="store_true", help="--jsonl: the index's view of each article"
     )
     export.add_argument(
-        "--wacz", type=Path, metavar="FILE", help="WACZ package to write (replaced atomically)"
+        "--wacz",
+        type=Path,
+        metavar="FILE",
+        help="WACZ package to write (replaced atomically, as --jsonl)",
     )
     export.add_argument(
         "--redis",
@@ -81,6 +90,11 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError(
             "export needs --jsonl FILE (articles) or --wacz FILE (WACZ package), or both"
         )
+    # Checked before any work: a missing directory is a mistake to hear of at once.
+    for option in ("jsonl", "wacz"):
+        path = getattr(args, option)
+        if path is not None and str(path) != "-":
+            _target(option, path)
     status = EXIT_OK
     if args.jsonl is not None:
         status = max(status, _export_articles(args))
@@ -136,6 +150,8 @@ def _export_wacz(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURES
+    except UserPathError as exc:
+        raise UsageError(f"--wacz {exc}") from None
     except OSError as exc:
         raise UsageError(f"{args.wacz}: {exc.strerror or exc}") from None
     result, selection = done.result, done.selection
@@ -152,7 +168,8 @@ def _export_wacz(args: argparse.Namespace) -> int:
         )
     print(
         f"exported {result.warcs} WARC file(s), {result.index_entries} index entries, {result.pages} "
-        f"page(s) from {done.record_files} JSON file(s) to {result.path} ({result.bytes:,} bytes)"
+        f"page(s) from {done.record_files} JSON file(s) to {result.path}"
+        + (f" ({result.bytes:,} bytes)" if result.bytes is not None else "")
         + (f"; {len(selection.bad_lines)} bad JSON line(s) skipped" if selection.bad_lines else ""),
         file=sys.stderr,
     )
@@ -180,16 +197,23 @@ def _write_lines(target: Path, rows: Iterable[dict[str, Any]]) -> int:
             count += 1
         return count
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as out:
+        with writing(_target("jsonl", target)) as stream:
+            out = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
                 count += 1
-        os.replace(tmp, target)  # a reader never sees half an export
+            out.flush()
+            out.detach()  # the stream is closed (and renamed into place) by writing()
     except OSError as exc:
         raise UsageError(f"{target}: {exc.strerror or exc}") from None
     return count
+
+
+def _target(option: str, path: Path) -> OutputFile:
+    try:
+        return output_file(path)
+    except UserPathError as exc:
+        raise UsageError(f"--{option} {exc}") from None
 
 
 def _site_with_records(directory: Path, site: str) -> str:
