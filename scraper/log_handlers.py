@@ -18,6 +18,8 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
+from archive.index.sqlite_damage import IndexDamagedError
+
 # Loggers whose INFO lines are start-up and close-down bookkeeping.
 CHATTER = (
     "scrapy.utils.log",
@@ -69,7 +71,11 @@ CLOSING_SUMMARY = "closing_summary"
 
 
 def _not_in_closing_summary(record: logging.LogRecord) -> bool:
-    return not getattr(record, CLOSING_SUMMARY, False)
+    if getattr(record, CLOSING_SUMMARY, False):
+        return False
+    # A damaged index stops the run with one line in the closing summary (scraper.index_damage):
+    # the pages in flight when it was found would each say it again, with a traceback.
+    return not (record.exc_info and isinstance(record.exc_info[1], IndexDamagedError))
 
 
 def install(settings: Any, log_format: str, log_file: Path) -> None:

@@ -23,7 +23,9 @@ from scrapy import signals
 from archive.divergence import MirrorComparer
 from archive.index.model import ArticleIndex
 from archive.index.open import open_index
+from archive.index.sqlite_backend import SqliteIndex
 from archive.layout import OutputLayout
+from scraper.index_damage import stop_for_index_damage
 from scraper.shared.crawl import SharedCrawl
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ class ArchiveRun:
         setattr(crawler, _ATTRIBUTE, run)
         run.shared = SharedCrawl.for_run(settings, profile)
         run.index = open_crawl_index(settings, layout, profile.name)
+        if isinstance(run.index, SqliteIndex):  # damage met in the file stops the run, once
+            run.index.on_damaged = lambda damage: stop_for_index_damage(crawler, damage)
         if settings.getbool("MIRROR_COMPARE"):
             run.comparer = MirrorComparer(
                 layout.divergence_file(run_id),
@@ -111,4 +115,4 @@ def open_crawl_index(
         return open_index(settings["REDIS_URL"], site=site, prefix=settings["SHARED_CRAWL_PREFIX"])
     path = layout.index_file(site)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return open_index(path)
+    return open_index(path, check_seconds=settings.getfloat("NEWSARCHIVE_INDEX_CHECK_SECONDS"))

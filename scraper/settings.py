@@ -90,6 +90,10 @@ ARCHIVE_CDXJ_ENABLED = True
 # The persistent dedup index, <ARCHIVE_DIR>/state/<site>.sqlite: known articles are skipped or
 # re-checked, versions kept
 ARCHIVE_INDEX_ENABLED = True
+# Seconds the crawl may spend on SQLite's quick_check of the index at its start (a larger file
+# is opened unchecked); damage found then or later stops the run with one line naming the file
+# and the way out (archive/index/sqlite_damage.py); 0 = no check at start
+NEWSARCHIVE_INDEX_CHECK_SECONDS = 2.0
 # Offline crawl (--from-warc): WARC files/directories that answer every request instead of the
 # network; a URL not in them is a miss
 ARCHIVE_FROM_WARC: list[str] | None = None

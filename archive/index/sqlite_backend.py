@@ -15,7 +15,8 @@ What it stands on:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from archive.index.model import (
     VersionResult,
 )
 from archive.index.sqlite_batch import BatchedConnection, retry_when_locked
+from archive.index.sqlite_damage import DEFAULT_CHECK_SECONDS, IndexDamagedError, is_damage
 from archive.index.sqlite_names import NameTable
 from archive.index.sqlite_schema import DATA_TABLES
 from archive.index.sqlite_urls import UrlSightings
@@ -72,12 +74,15 @@ class SqliteIndex:
         minor_distance: int = 3,
         cache_mb: int = 64,
         read_only: bool = False,
+        check_seconds: float = DEFAULT_CHECK_SECONDS,
     ) -> None:
         """``busy_timeout`` is SQLite's own wait per attempt; then tenacity retries up to
         ``lock_attempts`` times with exponential backoff capped at ``lock_wait_max`` s.
         ``minor_distance``: the most simhash bits two versions may differ by and still be
         a minor change. ``read_only``: for readers beside a running crawl (state, export):
-        the last committed state, no lock taken, nothing written on close."""
+        the last committed state, no lock taken, nothing written on close.
+        ``check_seconds``: the most opening may spend on SQLite's ``quick_check`` (0: none);
+        damage found then or later raises :class:`IndexDamagedError`."""
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,10 +96,20 @@ class SqliteIndex:
             lock_wait_max=lock_wait_max,
             cache_mb=cache_mb,
             read_only=read_only,
+            check_seconds=check_seconds,
         )
         self._origins = NameTable(self._connection, "origins", "origin")
         self._warc_files = NameTable(self._connection, "warc_files", "filename")
         self._urls = UrlSightings(self._connection, self._origins)
+
+    @property
+    def on_damaged(self) -> Callable[[IndexDamagedError], None] | None:
+        """Called once, with the error, when damage in the file is first met."""
+        return self._connection.on_damaged
+
+    @on_damaged.setter
+    def on_damaged(self, listener: Callable[[IndexDamagedError], None] | None) -> None:
+        self._connection.on_damaged = listener
 
     @property
     def lock_retries(self) -> int:
@@ -490,6 +505,14 @@ class SqliteIndex:
             db.execute(f"DELETE FROM {table}")
 
     def export_latest(self) -> Iterator[dict[str, Any]]:
+        try:
+            yield from self._export_latest()
+        except sqlite3.DatabaseError as exc:  # the cursor is read outside BatchedConnection.run
+            if is_damage(exc):
+                raise self._connection.damaged(exc) from exc
+            raise
+
+    def _export_latest(self) -> Iterator[dict[str, Any]]:
         self._connection.commit_if_due()
         db = self._connection.db
         # A cursor of its own: the per-article queries below run while it is open.

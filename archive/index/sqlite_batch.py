@@ -14,6 +14,9 @@ Why (measured on the 2-core reference machine; `python bench/index.py` measures 
 * Another process (``newsarchive state`` while a crawl runs) may hold the write lock for a
   moment: "database is locked" is retried with tenacity, bounded, with exponential backoff.
   The first attempt runs without tenacity, which costs several microseconds a call.
+* A damaged file (``archive.index.sqlite_damage``) is checked for at open, within a time
+  budget, and met later it raises :class:`IndexDamagedError` from every operation, after
+  telling ``on_damaged`` once (the crawl stops on it rather than failing page after page).
 """
 
 from __future__ import annotations
@@ -30,6 +33,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import tenacity
 
 from archive.index.codec import pack_digest
+from archive.index.sqlite_damage import (
+    DEFAULT_CHECK_SECONDS,
+    IndexDamagedError,
+    is_damage,
+    quick_check,
+)
 from archive.index.sqlite_schema import check_database, set_up_database
 
 P = ParamSpec("P")
@@ -89,8 +98,12 @@ class BatchedConnection:
         lock_wait_max: float,
         cache_mb: int,
         read_only: bool = False,
+        check_seconds: float = DEFAULT_CHECK_SECONDS,
     ) -> None:
         self.path = path
+        # Told once, with the error, when damage is first met (the crawl stops on it).
+        self.on_damaged: Callable[[IndexDamagedError], None] | None = None
+        self._damage: IndexDamagedError | None = None
         self.read_only = read_only
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
@@ -135,6 +148,7 @@ class BatchedConnection:
                 self.run(check_database, self._db, self.path)
             else:
                 self.run(set_up_database, self._db, self.path, cache_mb)
+            self.run(quick_check, self._db, self.path, check_seconds)
         except BaseException:
             self._db.close()
             self._db = None
@@ -152,14 +166,35 @@ class BatchedConnection:
     # -- running operations ----------------------------------------------------------------------
 
     def run(self, op: Callable[..., T], *args: Any) -> T:
-        """Run ``op``; only a locked database goes through tenacity."""
+        """Run ``op``; only a locked database goes through tenacity. Damage found in the
+        file raises :class:`IndexDamagedError`."""
         try:
             return op(*args)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self.damaged(exc) from exc
             if not _is_locked(exc):
                 raise
             self.lock_retries += 1
-        return self._retrying(op, *args)
+        try:
+            return self._retrying(op, *args)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self.damaged(exc) from exc
+            raise
+
+    def damaged(self, exc: sqlite3.DatabaseError) -> IndexDamagedError:
+        """The error to raise for damage SQLite reported; ``on_damaged`` hears of the first."""
+        first = self._damage is None
+        if self._damage is None:
+            self._damage = (
+                exc
+                if isinstance(exc, IndexDamagedError)
+                else IndexDamagedError(self.path, str(exc))
+            )
+        if first and self.on_damaged is not None:
+            self.on_damaged(self._damage)
+        return self._damage
 
     def read(self, op: Callable[[], T]) -> T:
         with self.lock:
@@ -224,8 +259,11 @@ class BatchedConnection:
 
         With :meth:`hold_versions_until_written`, a version whose record was still not
         written out when ``flush`` is called (the crawl is over: it never will be) is taken
-        back first, so the next run fetches the article again."""
+        back first, so the next run fetches the article again. Nothing is committed to a
+        file found damaged (that was reported once, when found)."""
         with self.lock:
+            if self._damage is not None:
+                return
             with self._unwritten_lock:
                 leftovers = list(self._unwritten)
                 self._unwritten.clear()
@@ -250,7 +288,9 @@ class BatchedConnection:
             if self._db is None:
                 return
             try:
-                if not self.read_only:  # a reader has nothing to commit, and optimize writes
+                # a reader has nothing to commit, and optimize writes; a damaged file has had
+                # its one report, and what is left of the batch is dropped with it
+                if not self.read_only and self._damage is None:
                     self.flush()
                     self._db.execute("PRAGMA optimize")
             finally:

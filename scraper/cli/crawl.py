@@ -12,6 +12,7 @@ from typing import Any
 from archive.layout import DEFAULT_OUT, OutputLayout
 from scraper import log_handlers
 from scraper.cli.arguments import apply_settings, output_directory, whole_number
+from scraper.cli.site_index import check_crawl_index
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -198,6 +199,7 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     site_lock = None if redis_url else _hold_site_lock(args.out, profile.name)
     try:
+        check_crawl_index(args.out, profile.name, settings)
         process = CrawlerProcess(settings)
         process.crawl(
             NewsSpider,

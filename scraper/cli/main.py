@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import NoReturn
 
 from archive.disk_space import disk_full_line, is_disk_full
+from archive.index.sqlite_damage import IndexDamagedError
 from scraper.cli import (
     crawl,
     demo,
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ProfileError) as exc:
         print(f"newsarchive: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except IndexDamagedError as exc:  # not a usage error: the archive needs repair
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
     except (OSError, sqlite3.Error) as exc:
         if isinstance(exc, BrokenPipeError):
             return _reader_gone()

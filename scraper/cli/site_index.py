@@ -31,6 +31,7 @@ def open_site_index(
 ) -> Any:
     from archive.index.model import IndexSchemaError
     from archive.index.open import open_index
+    from archive.index.sqlite_damage import IndexDamagedError
 
     name = site_name(site, None if redis_url else directory)
     if redis_url:
@@ -45,8 +46,31 @@ def open_site_index(
         return open_index(path, **options)
     except (IndexSchemaError, OSError) as exc:
         raise UsageError(f"{path}: {exc}") from None
+    except IndexDamagedError:
+        raise  # its own line and exit status (scraper/cli/main.py): not a usage error
     except Exception as exc:  # sqlite3.DatabaseError: not a database
         raise UsageError(f"{path}: cannot open index: {exc}") from None
+
+
+def check_crawl_index(directory: Path, site: str, settings: Any) -> None:
+    """Before a crawl: the site's SQLite index, if there is one, opens and passes SQLite's
+    quick check (``NEWSARCHIVE_INDEX_CHECK_SECONDS``), so that damage is one line naming the
+    file and the way out (exit 1), not a traceback from deep inside the crawl's start."""
+    from archive.index.model import IndexSchemaError
+    from archive.index.open import open_index
+
+    if settings.get("REDIS_URL") or not settings.getbool("ARCHIVE_INDEX_ENABLED"):
+        return
+    path = OutputLayout(directory).index_file(site)
+    if not path.is_file():
+        return
+    seconds = settings.getfloat("NEWSARCHIVE_INDEX_CHECK_SECONDS")
+    try:
+        open_index(path, read_only=True, busy_timeout=5.0, check_seconds=seconds).close()
+    except IndexSchemaError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    # Checked: the crawl's own opening of the file need not read it all again.
+    settings.set("NEWSARCHIVE_INDEX_CHECK_SECONDS", 0, priority="cmdline")
 
 
 def open_redis(url: str, site: str) -> Any:

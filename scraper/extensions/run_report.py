@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from archive.disk_space import DISK_FULL_REASON
 from archive.divergence import summary_line
 from archive.index.model import ArticleIndex
+from archive.index.sqlite_damage import INDEX_DAMAGED_REASON
 from archive.mirror_memory import MirrorMemoryError, remember_run
 from archive.run_report import RunReport, previous_reports, run_alerts
 from scraper import signals as newsarchive_signals
@@ -145,7 +146,9 @@ def _index_consistent(
         logger.exception("could not flush the index %s", getattr(index, "path", ""))
         return False
     # A full disk can make SQLite roll a whole batch back, silently for a later flush.
-    return reason != DISK_FULL_REASON and not stats.get(INDEX_ERRORS_STAT)
+    return reason not in (DISK_FULL_REASON, INDEX_DAMAGED_REASON) and not stats.get(
+        INDEX_ERRORS_STAT
+    )
 
 
 def _now() -> str:
