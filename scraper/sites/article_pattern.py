@@ -4,6 +4,8 @@ Python's ``re`` backtracks without limit: a pattern like ``^/(\\w+\\s?)*$`` once
 crawl 40 s on three links.  The ``regex`` module (maintained, ``re``-compatible syntax)
 avoids most such blow-ups by itself and takes a timeout for the rest: a link whose match
 runs over ``TIMEOUT`` counts as no article, and the first one is logged with the pattern.
+Compiling is bounded too: a pattern whose counted repeats would unroll to GBs is refused
+before it is compiled (``pattern_size.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import logging
 
 import regex
+
+from scraper.sites.pattern_size import PatternTooLarge, check_pattern_size
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +24,14 @@ TIMEOUT = 0.05
 
 class ArticlePattern:
     def __init__(self, pattern: str) -> None:
-        """Raises ``regex.error`` for a pattern that does not compile."""
+        """Raises ``regex.error`` for a pattern that does not compile, ``PatternTooLarge``
+        for one that would take too much memory to."""
+        check_pattern_size(pattern)
         self.pattern = pattern
-        self._compiled = regex.compile(pattern)
+        try:
+            self._compiled = regex.compile(pattern)
+        except RecursionError:  # sets nested in sets (version 1 syntax), beyond the scan
+            raise PatternTooLarge("nests too deeply to compile") from None
         self.timeouts = 0
 
     @property

@@ -25,6 +25,7 @@ import regex
 
 from scraper.sites import ARTICLE_PAGES
 from scraper.sites.article_pattern import ArticlePattern
+from scraper.sites.pattern_size import PatternTooLarge
 from scraper.sites.site_access import SiteAccess, parse_access
 from scraper.sites.url_normalisation import rebased_url
 
@@ -413,6 +414,8 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         article_url = ArticlePattern(data["article_url"])
     except regex.error as exc:
         raise fail(f"article_url is not a valid regular expression: {exc}") from None
+    except PatternTooLarge as exc:
+        raise fail(f"article_url {exc}") from None
     canonical_path = data.get("canonical_path")
     if canonical_path is not None:
         _check_canonical_path(canonical_path, article_url, fail)

@@ -43,3 +43,28 @@ def write_hostile_warc(path: Path, *, page_bytes: int, bomb_bytes: int = GIB) ->
     ]
     path.write_bytes(b"".join(gz(record) for record in records))
     return urls
+
+
+def write_profiled_warc(
+    path: Path, profile_texts: list[str], urls: list[str], *, page: bytes = PAGE
+) -> None:
+    """A WARC as a newsarchive crawl writes one: a warcinfo record, the site profiles it
+    carries (a crawl writes one; a hostile file may hold thousands), then ``page`` at each
+    of ``urls``."""
+    from datetime import datetime, timezone
+
+    from archive.warc_records import new_record_id, profile_record, warcinfo_record
+
+    now = datetime(2024, 1, 2, 10, tzinfo=timezone.utc)
+    info_id = new_record_id()
+    info = warcinfo_record(
+        record_id=info_id, date=now, filename=path.name, fields={"software": "newsarchive/test"}
+    )
+    records = [b"".join(info)]
+    for text in profile_texts:
+        parts = profile_record(
+            record_id=new_record_id(), date=now, warcinfo_id=info_id, toml_text=text
+        )
+        records.append(b"".join(parts))
+    records += [response(http_head(), page, url=url) for url in urls]
+    path.write_bytes(b"".join(gz(record) for record in records))

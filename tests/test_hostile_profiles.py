@@ -1,0 +1,147 @@
+"""Site profiles built to take the machine (issue 21, items 5 and 6): an ``article_url`` whose
+counted repeats compile to GBs, in a profile file, a ``--site`` or a WARC's embedded profile;
+thousands of embedded profiles and hosts in one replay.  Each hostile run is a subprocess
+under a memory cap and a time bound."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scraper.sites.pattern_size import (
+    MAX_GROUP_DEPTH,
+    MAX_PATTERN_CHARS,
+    MAX_PATTERN_SIZE,
+    PatternTooLarge,
+    check_pattern_size,
+    pattern_size,
+)
+from scraper.sites.profile import builtin_profile_names, load_profile
+from tests.conftest import newsarchive_command
+from tests.warcs.hostile import write_profiled_warc
+from tests.warcs.quirks import HOST
+
+MEMORY_CAP = 1536 << 20  # the command, its imports and one replay: far below one such regex
+
+# Compiled by ``regex``: 2.6 GB and 1.9 GB.
+NESTED_REPEATS = "(?:(?:(?:a{1000}){1000}){1000})"
+HUGE_COUNT = "a{4294967294}"
+
+
+def _capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*newsarchive_command(), *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_capped,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def _profile_text(article_url: str, name: str = "news") -> str:
+    return f'name = "{name}"\nprimary = "http://{HOST}"\narticle_url = \'{article_url}\'\n'
+
+
+GOOD_URL = r"^/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<id>[a-z0-9-]+)$"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "size"),
+    [
+        (r"^/news/(?P<id>\d+)$", 17),
+        (r"\d{4}", 4),
+        (r"(?:ab){3}", 15),  # a group: its characters and one more, 3 times
+        (r"a{2,9}", 9),
+        (r"a{3,}", 3),
+        (r"a{,7}", 7),
+        (r"a*b+c?", 6),
+        (NESTED_REPEATS, 1_003_003_003),
+        (HUGE_COUNT, 4_294_967_294),
+        (r"\p{L}{3}", 3),  # \p{L} is one atom, not a count of L
+        (r"[{]{5}", 5),  # a brace in a set is no count
+        (r"[]{]{5}", 5),
+        (r"(?#{99999})a", 1),  # a comment compiles to nothing
+        (r"a{e<=1}", 7),  # fuzzy constraint, not a count
+    ],
+)
+def test_the_size_of_a_pattern_is_known_before_compiling(pattern: str, size: int) -> None:
+    assert pattern_size(pattern) == size
+
+
+def test_every_built_in_profile_is_far_under_the_bounds() -> None:
+    for name in builtin_profile_names():
+        pattern = load_profile(name).article_url.pattern
+        assert pattern_size(pattern) < MAX_PATTERN_SIZE // 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        (NESTED_REPEATS, "unrolls to"),
+        (HUGE_COUNT, "unrolls to"),
+        ("a" * (MAX_PATTERN_CHARS + 1), "characters long"),
+        ("(" * (MAX_GROUP_DEPTH + 1) + "a" + ")" * (MAX_GROUP_DEPTH + 1), "groups deep"),
+    ],
+)
+def test_a_pattern_too_large_is_refused_with_why(pattern: str, says: str) -> None:
+    with pytest.raises(PatternTooLarge, match=says):
+        check_pattern_size(pattern)
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("pattern", [NESTED_REPEATS, HUGE_COUNT], ids=["nested", "count"])
+def test_a_profile_file_or_site_with_a_giant_regex_is_one_line_and_exit_2(
+    tmp_path: Path, pattern: str
+) -> None:
+    profile = tmp_path / "giant.toml"
+    profile.write_text(_profile_text(pattern))
+    warc = tmp_path / "a.warc.gz"
+    write_profiled_warc(warc, [], [f"http://{HOST}/2024/01/02/one"])
+    for argv in (
+        ["crawl", str(profile), "--out", str(tmp_path / "crawl")],
+        ["replay", str(warc), "--site", str(profile), "--out", str(tmp_path / "replay")],
+    ):
+        result = _run(argv, tmp_path)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert len(lines) == 1 and lines[0].startswith("newsarchive: error: "), lines
+        assert "article_url unrolls to" in lines[0] and "giant.toml" in lines[0]
+
+
+@pytest.mark.timeout(180)
+def test_an_embedded_profile_with_a_giant_regex_is_one_line_and_its_file_replays_without_it(
+    tmp_path: Path,
+) -> None:
+    """The first file's profile names the site; the second file's own (the same site, its
+    article_url a 2.6 GB regex) is refused in one line, and its article is read as if the
+    file carried no profile: by host, with the profile already known."""
+    first = f"http://{HOST}/2024/01/02/first"
+    second = f"http://{HOST}/2024/01/03/second"
+    write_profiled_warc(tmp_path / "a.warc.gz", [_profile_text(GOOD_URL)], [first])
+    write_profiled_warc(tmp_path / "b.warc.gz", [_profile_text(NESTED_REPEATS)], [second])
+    out = tmp_path / "out"
+    result = _run(
+        ["replay", str(tmp_path / "a.warc.gz"), str(tmp_path / "b.warc.gz"), "--out", str(out)]
+        + ["--workers", "0", "--quiet"],
+        tmp_path,
+    )
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[
+        -3000:
+    ]
+    [refused] = [line for line in result.stderr.splitlines() if "embedded profile" in line]
+    assert "b.warc.gz" in refused and "unusable" in refused and "article_url unrolls" in refused
+    assert len(refused) < 400
+    assert result.returncode == 1  # something was skipped: the profile
+    [records_file] = (out / "json" / "news").glob("*.jsonl")
+    records = [json.loads(line) for line in records_file.read_text().splitlines()]
+    assert sorted(r["url"] for r in records) == [first, second]
