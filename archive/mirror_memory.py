@@ -16,8 +16,9 @@ writing into one output directory take turns.
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.file_lock import wait_for_lock
+from archive.mirror_memory_entries import entry_problem, run_problem
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "newsarchive/mirror-memory/1"
 RUNS_KEPT = 20
@@ -43,6 +47,7 @@ VERIFIED = "verified"  # passed verification, fewer than the checks needed for t
 TRUSTED = "trusted"  # passed enough checks, or the operator said so
 REJECTED = "rejected"  # failed verification (or its address is not allowed)
 USABLE = (IN_PROFILE, VERIFIED, TRUSTED)
+_STATUSES = frozenset({IN_PROFILE, CANDIDATE, VERIFIED, TRUSTED, REJECTED})
 
 
 @dataclass
@@ -102,7 +107,9 @@ class MirrorMemo:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MirrorMemo:
-        runs = [RunTally(**run) for run in data.get("runs", [])]
+        """An entry of the file, checked (``archive.mirror_memory_entries``) beforehand."""
+        fields = RunTally.__dataclass_fields__
+        runs = [RunTally(**{k: v for k, v in run.items() if k in fields}) for run in data["runs"]]
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "runs"}
         return cls(**known, runs=runs)
 
@@ -123,8 +130,10 @@ class MirrorMemory:
     # -- the file -------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path) -> MirrorMemory:
-        """The memory at ``path``; empty when there is no file yet."""
+    def load(cls, path: Path, warn: Callable[[str], Any] | None = None) -> MirrorMemory:
+        """The memory at ``path``; empty when there is no file yet. Damaged entries are left
+        out (``archive.mirror_memory_entries``), the good ones kept, and ``warn`` (default:
+        a logged warning) is told so in one line, once per process for the file as it is."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, NotADirectoryError):
@@ -133,11 +142,28 @@ class MirrorMemory:
             raise MirrorMemoryError(f"{path}: unreadable mirror memory: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise MirrorMemoryError(f"{path}: not a newsarchive mirror memory ({FORMAT})")
-        try:
-            mirrors = [MirrorMemo.from_dict(m) for m in data.get("mirrors", [])]
-        except TypeError as exc:
-            raise MirrorMemoryError(f"{path}: damaged mirror memory: {exc}") from None
-        return cls(path, {m.origin: m for m in mirrors})
+        entries = data.get("mirrors", [])
+        if not isinstance(entries, list):
+            raise MirrorMemoryError(f"{path}: damaged mirror memory: its mirrors are no list")
+        memory = cls(path)
+        dropped: list[str] = []
+        for entry in entries:
+            problem = entry_problem(entry, _STATUSES)
+            if problem:
+                dropped.append(problem)
+                continue
+            runs = []
+            for run in entry.get("runs", []):
+                problem = run_problem(run)
+                if problem:
+                    dropped.append(problem)
+                else:
+                    runs.append(run)
+            memo = MirrorMemo.from_dict({**entry, "runs": runs})
+            memory.mirrors[memo.origin] = memo
+        if dropped:
+            _tell_once(path, dropped, len(memory.mirrors), warn or logger.warning)
+        return memory
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,10 +176,11 @@ class MirrorMemory:
             tmp.unlink(missing_ok=True)
 
     @classmethod
-    def update(cls, path: Path) -> _Updating:
+    def update(cls, path: Path, warn: Callable[[str], Any] | None = None) -> _Updating:
         """``with MirrorMemory.update(path) as memory: …``: read, change and write back
-        under a lock (workers of a shared crawl may share an output directory)."""
-        return _Updating(path)
+        under a lock (workers of a shared crawl may share an output directory). Damaged
+        entries are left out of what is written back (``warn``: see :meth:`load`)."""
+        return _Updating(path, warn)
 
     # -- what is known --------------------------------------------------------------------
 
@@ -277,8 +304,9 @@ class MirrorMemory:
 
 
 class _Updating:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warn: Callable[[str], Any] | None = None) -> None:
         self.path = path
+        self.warn = warn
         self._fd: int | None = None
 
     def __enter__(self) -> MirrorMemory:
@@ -286,7 +314,7 @@ class _Updating:
         lock = self.path.with_name(self.path.name + ".lock")
         self._fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         wait_for_lock(self._fd)
-        self.memory = MirrorMemory.load(self.path)
+        self.memory = MirrorMemory.load(self.path, self.warn)
         return self.memory
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
@@ -296,6 +324,26 @@ class _Updating:
         finally:
             assert self._fd is not None
             os.close(self._fd)  # drops the lock
+
+
+def _tell_once(path: Path, dropped: list[str], kept: int, warn: Callable[[str], Any]) -> None:
+    """The one line on what was dropped, once per process for the file's current state (a
+    crawl loads the memory in several places; the next write of it leaves them out)."""
+    try:
+        stat = path.stat()
+        state = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        state = (str(path), 0, 0)
+    if state in _TOLD:
+        return
+    _TOLD.add(state)
+    warn(
+        f"{path}: {len(dropped)} damaged entr{'y' if len(dropped) == 1 else 'ies'} left out "
+        f"(first: {dropped[0]}); {kept} mirror(s) kept"
+    )
+
+
+_TOLD: set[tuple[str, int, int]] = set()
 
 
 def _days_since(iso: str, now: datetime) -> float:

@@ -96,7 +96,8 @@ def test_the_memory_keeps_what_it_learnt_and_the_operators_word(tmp_path: Path) 
     [
         "{not json",
         json.dumps({"format": "other"}),
-        json.dumps({"format": "newsarchive/mirror-memory/1", "mirrors": [{"x": 1}]}),
+        json.dumps({"format": "newsarchive/mirror-memory/1", "mirrors": {"x": 1}}),
+        # damaged entries in a good file are left out: tests/test_mirror_memory_entries.py
     ],
 )
 def test_a_damaged_memory_is_a_clear_error(tmp_path: Path, text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ def run_mirrors(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise missing
     try:
-        with MirrorMemory.update(path) as memory:
+        with MirrorMemory.update(path, _notice) as memory:
             memo = memory.find(args.host)
             if memo is None:
                 raise UsageError(
@@ -104,9 +105,14 @@ def run_mirrors(args: argparse.Namespace) -> int:
 
 def _load(path: Path) -> MirrorMemory:
     try:
-        return MirrorMemory.load(path)
+        return MirrorMemory.load(path, _notice)
     except MirrorMemoryError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _notice(line: str) -> None:
+    """Damaged entries left out of the memory: said once, beside the listing."""
+    print(f"newsarchive: notice: {line}", file=sys.stderr)
 
 
 def _listing(name: str, path: Path, memory: MirrorMemory) -> str:
