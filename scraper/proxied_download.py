@@ -28,8 +28,10 @@ from scrapy.exceptions import (
     DownloadFailedError,
     DownloadTimeoutError,
 )
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
+from scraper.resolver import AddressRefused, refusal_for
 from scraper.sites.site_access import SOCKS_SCHEMES
 
 if TYPE_CHECKING:
@@ -70,6 +72,9 @@ class ProxyRoutingDownloadHandler(BaseDownloadHandler):
         try:
             return await self._direct.download_request(request)
         except (DownloadConnectionRefusedError, CannotResolveHostError) as exc:
+            refusal = refusal_for(urlparse_cached(request).hostname or "")
+            if refusal is not None and isinstance(exc, CannotResolveHostError):
+                raise AddressRefused(refusal) from exc  # resolved, and refused: not a DNS fault
             if not proxy:
                 raise
             # through an HTTP proxy the crawler only ever connects to the proxy

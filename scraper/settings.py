@@ -38,6 +38,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Below robots.txt (100) so a request is routed before robots.txt is checked for its
     # host; far below Retry (550) so Retry's attempts on one mirror come first.
     "scraper.middlewares.mirrors.MirrorFailoverMiddleware": 50,
+    # Where a request that is not to the site's own hosts may go (literal addresses, names
+    # sent through a proxy); names we resolve are judged by the resolver below.
+    "scraper.middlewares.address_policy.AddressPolicyMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Same places as Scrapy's own, but an off-site redirect is left for failover to record.
@@ -52,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     # its place, so every other middleware acts as for a real download.
     "scraper.middlewares.from_warc.ArchiveResponseMiddleware": 950,
 }
+# Scrapy's caching resolver, refusing the addresses the address policy refuses, on the very
+# answer that is connected to (scraper/resolver.py)
+TWISTED_DNS_RESOLVER = "scraper.resolver.GuardedResolver"
 # SOCKS proxies (socks5h for names only the proxy resolves) beside Scrapy's HTTP/1.1 handler
 DOWNLOAD_HANDLERS = {
     "http": "scraper.proxied_download.ProxyRoutingDownloadHandler",
@@ -139,6 +145,10 @@ MIRROR_BLOCK_SCAN_BYTES = 65536  # how much of a page is searched for the profil
 MIRROR_MEMORY_ENABLED = True
 MIRROR_NOTICE_AFTER_RUNS = 3
 MIRROR_NOTICE_AFTER_DAYS = 7.0
+# No request that is not to the site's own hosts (discovery's checks, page assets, their
+# redirects) reaches a private, loopback, link-local or reserved address unless the site's
+# own hosts are of that kind (archive/address_policy.py); off only knowingly
+NEWSARCHIVE_ADDRESS_POLICY = True
 # Mirror discovery (scraper/spiders/mirror_discovery.py; the profile's discover_mirrors):
 # hosts the site's own pages name as itself are checked, then join failover
 MIRROR_DISCOVERY_ENABLED = True

@@ -2,9 +2,10 @@
 failing primary, whose pages announce two healthy mirrors and an impostor.
 
 Every article is archived, those the primary fails from the announced mirrors once verified,
-none from the impostor (its text of an archived article differs: rejected). A notice naming
-an address in a private network is refused without a request. What was learnt is kept for
-the next run, which starts with the verified mirrors.
+none from the impostor (its text of an archived article differs: rejected). What was learnt
+is kept for the next run, which starts with the verified mirrors. (A notice naming an
+address in a private network: ``test_address_policy.py``, on a network that keeps every
+request on loopback.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from archive.mirror_verification import address_kind, address_refusal, text_agreement
+from archive.mirror_verification import text_agreement
 from scraper.demo.server import LoopbackServers, Reply, Request
 from scraper.demo.site import LocalSite, failing_for, generate_articles, write_profile
 from tests.conftest import FAST_CRAWL, newsarchive_command
@@ -112,52 +111,11 @@ def test_announced_mirrors_are_verified_and_the_impostor_rejected(tmp_path: Path
     assert len(asked_again) == len(asked_of_impostor)  # rejected: never asked again
 
 
-def test_a_notice_naming_a_private_address_is_refused_without_a_request(tmp_path: Path) -> None:
-    site = LocalSite(generate_articles(6))
-    with LoopbackServers(site, [PRIMARY]) as servers:
-        private, link_local = "http://10.255.255.1:8080", "http://169.254.169.254"
-        site.announced = (private, link_local)
-        site.rebuild()
-        profile = write_profile(tmp_path / "localnews.toml", servers.origins)
-        out = tmp_path / "out"
-        result = crawl(profile, out)
-    assert result.returncode == 0, result.stderr[-3000:]
-    learnt = memory(out)
-    assert learnt[private]["status"] == learnt[link_local]["status"] == "rejected"
-    assert learnt[private]["verification"] == (
-        "address 10.255.255.1 is private, and the site's own hosts are not"
-    )
-    assert "link-local" in learnt[link_local]["verification"]
-    [report] = [json.loads(p.read_text()) for p in (out / "runs").glob("*.json")]
-    checks = {k: v for k, v in report["stats"].items() if "discovery" in k}
-    assert "mirror_discovery/checks" not in checks, (checks, result.stderr[-3000:])
-    assert len(records(out)) == 6
-
-
-@pytest.mark.parametrize(
-    ("candidate", "site", "refused"),
-    [
-        (["93.184.216.34"], ["127.0.0.1"], None),  # public: always allowed
-        (["10.0.0.5"], ["8.8.4.4"], "private"),
-        (["127.0.0.2"], ["8.8.4.4"], "loopback"),
-        (["169.254.169.254"], ["10.0.0.1"], "link-local"),
-        (["10.0.0.5"], ["10.0.0.1"], None),  # a site on a company network
-        (["::ffff:10.0.0.5"], ["8.8.8.8"], "private"),  # an IPv4-mapped address
-        (["fe80::1"], ["8.8.8.8"], "link-local"),
-        ([], ["8.8.8.8"], "no address"),
-    ],
-)
-def test_the_address_policy(candidate: list[str], site: list[str], refused: str | None) -> None:
-    reason = address_refusal(candidate, site)
-    assert (reason is None) if refused is None else (refused in (reason or ""))
-
-
 def test_text_agreement_tells_a_copy_from_another_text() -> None:
     text = "\n\n".join(f"Paragraph {n} of the article, with its words." for n in range(10))
     assert text_agreement(text, text.replace("\n\n", "\n\n ")) == 1.0
     assert text_agreement(text, "\n\n".join(text.split("\n\n")[:9])) > 0.85  # one paragraph short
     assert text_agreement(text, "Another story altogether.\n\nWith other words.") == 0.0
-    assert address_kind("8.8.8.8") == "public"
 
 
 def test_a_joined_mirror_that_fails_a_later_check_leaves_failover() -> None:

@@ -57,6 +57,7 @@ from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
 from scraper.middlewares.redirect import OFFSITE_META
 from scraper.proxied_download import ProxyUnreachable
+from scraper.resolver import AddressRefused
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -120,7 +121,9 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     while chain[-1].__cause__ is not None and len(chain) < 5:
         chain.append(chain[-1].__cause__)
     names = " ".join(type(e).__name__ for e in chain) + " " + message
-    if isinstance(exception, NotInArchive):
+    if any(isinstance(e, AddressRefused) for e in chain):
+        key = "address_refused"  # the address policy: no connection was made
+    elif isinstance(exception, NotInArchive):
         key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
     elif isinstance(exception, ProxyUnreachable):
         key = "proxy_unreachable"  # the proxy, not the mirror behind it
@@ -149,6 +152,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", f"http {status}"
+    if failure.check(AddressRefused):
+        return "address_refused", failure.getErrorMessage()
     key, detail = classify_exception(failure.value)
     if failure.check(IgnoreRequest) and not failure.check(MirrorsExhausted):
         message = failure.getErrorMessage()

@@ -8,9 +8,11 @@ never one.
 
 A candidate is checked before any record comes from it:
 
-1. its addresses (``archive.mirror_verification.address_refusal``): none private, loopback
-   or link-local unless the site's own hosts are, so a hostile notice cannot steer the
-   crawler into the network it runs in;
+1. its address: like every request that is not to the site's own hosts, a check goes
+   nowhere private, loopback or link-local unless the site's own hosts are
+   (``archive.address_policy``, judged on the address connected to, redirects included), so
+   a hostile notice cannot steer the crawler into the network it runs in; a candidate
+   refused so is rejected, never asked again;
 2. its text: ``MIRROR_DISCOVERY_CHECKS`` articles this run recorded from a trusted mirror
    are fetched from it and must agree with what was recorded
    (``MIRROR_DISCOVERY_MIN_AGREEMENT`` of the text). Check requests carry no
@@ -27,9 +29,7 @@ next run. Everything is counted under ``mirror_discovery/``.
 from __future__ import annotations
 
 import logging
-import socket
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,8 +39,6 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from archive.extraction import ExtractionPool, extract_article
@@ -56,12 +54,13 @@ from archive.mirror_memory import (
     MirrorMemory,
     MirrorMemoryError,
 )
-from archive.mirror_verification import address_refusal, text_agreement
+from archive.mirror_verification import text_agreement
 from archive.page_kind import not_a_page
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.mirrors import failure_reason
 from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.profile import SiteProfile
+from scraper.sites.url_syntax import split_url
 from scraper.spiders.response_parts import content_type_of
 
 if TYPE_CHECKING:
@@ -107,8 +106,7 @@ class Candidate:
     passed: list[float] = field(default_factory=list)  # the agreement of each check passed
     tried: set[str] = field(default_factory=set)  # reference article ids asked of it
     asked: dict[str, Reference] = field(default_factory=dict)  # the check in flight, by id
-    checking: bool = False  # its address lookup or a check request is under way
-    address_ok: bool = False  # no check request goes out before this
+    checking: bool = False  # a check request is under way
     joined: bool = False  # passed a check: in failover, untrusted until it passes them all
     done: bool = False  # trusted, rejected or unreachable: no more checks this run
 
@@ -129,7 +127,6 @@ class MirrorDiscovery:
         self.candidates: dict[str, Candidate] = {}
         self.seen: set[str] = set()  # every origin considered, whatever became of it
         self.articles_recorded = 0  # from trusted mirrors, this run
-        self._site_addresses: list[str] | None = None
         # articles no mirror could serve while candidates were undecided: (request, reason)
         self.parked: list[tuple[Request, str]] = []
         self._go_on_checking(spider.profile, memory)
@@ -148,7 +145,6 @@ class MirrorDiscovery:
                     memo.learnt,
                     memo.learnt_at or "an earlier run",
                     passed=[1.0] * memo.checks_passed,
-                    address_ok=True,
                     joined=True,
                 )
 
@@ -187,8 +183,8 @@ class MirrorDiscovery:
 
     def read_link(self, url: str, where: str, how: str) -> None:
         """A URL the site's own page or feed gives for an article, on another host."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        parts = split_url(url)  # a redirect's Location or a feed's link may not parse
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             return
         if self.profile.owns(url) or self.profile.article_url.match(parts.path) is None:
             return
@@ -219,45 +215,9 @@ class MirrorDiscovery:
             candidate.done = True
             self.spider.adopt_mirrors([origin])
             return
-        deferred_from_coro(self._check_address(candidate))
-
-    # -- checking -------------------------------------------------------------------------
-
-    async def _check_address(self, candidate: Candidate) -> None:
-        if self.profile.access.proxy_for(candidate.origin):
-            # the proxy resolves and connects (an onion address through Tor): the network
-            # reached is the proxy's, which the operator chose; nothing to look up here
-            candidate.address_ok = True
-            self._next_check(candidate)
-            return
-        candidate.checking = True  # the address lookup is under way
-        parts = urlsplit(candidate.origin)
-        try:
-            addresses = await _addresses(parts.hostname, parts.port)
-        except OSError as exc:
-            self._unreachable(
-                candidate, candidate.origin, f"cannot resolve {parts.hostname}: {exc}"
-            )
-            return
-        refusal = address_refusal(addresses, await self._site_addresses_now())
-        candidate.checking = False
-        if refusal is not None:
-            self._reject(candidate, refusal)
-            return
-        candidate.address_ok = True
         self._next_check(candidate)
 
-    async def _site_addresses_now(self) -> list[str]:
-        if self._site_addresses is None:
-            found: list[str] = []  # complete before it is kept: checks run side by side
-            for site_origin in self.profile.own_origins:
-                host = urlsplit(site_origin)
-                try:
-                    found += await _addresses(host.hostname, host.port)
-                except OSError:
-                    continue  # a host of the site that does not resolve allows nothing
-            self._site_addresses = found
-        return self._site_addresses
+    # -- checking -------------------------------------------------------------------------
 
     def recorded(self, response: Response, article_id: str, body: str) -> None:
         """An article recorded from a trusted mirror: a reference for the checks; candidates
@@ -269,7 +229,7 @@ class MirrorDiscovery:
         self.references.append(Reference(article_id, path, body))
         self.articles_recorded += 1
         for candidate in self.candidates.values():
-            if candidate.address_ok and not candidate.done and not candidate.checking:
+            if not candidate.done and not candidate.checking:
                 self._next_check(candidate)
 
     def _trusted_origins(self) -> tuple[str, ...]:
@@ -362,7 +322,11 @@ class MirrorDiscovery:
         candidate.checking = False
         if candidate.done or candidate.joined:
             return  # a mirror in use that failed a page: failover's business, not a verdict
-        self._unreachable(candidate, request.url, failure_reason(failure)[1])
+        key, detail = failure_reason(failure)
+        if key == "address_refused":  # where it points (or redirects) is no site's
+            self._reject(candidate, detail)
+            return
+        self._unreachable(candidate, request.url, detail)
 
     def _unreachable(self, candidate: Candidate, url: str, reason: str) -> None:
         """Not verified, not rejected: a candidate still, checked again next run."""
@@ -514,13 +478,3 @@ def _set(
     memo.verification = verification
     if passed is not None:
         memo.checks_passed = passed
-
-
-async def _addresses(host: str | None, port: int | None) -> list[str]:
-    """Every address ``host`` resolves to (off the reactor thread: getaddrinfo blocks)."""
-    if not host:
-        return []
-    infos: Iterable[Any] = await maybe_deferred_to_future(
-        deferToThread(socket.getaddrinfo, host, port or 80, 0, socket.SOCK_STREAM)
-    )
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
