@@ -62,6 +62,9 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "crawl -s": [
         ("crawl SITE -s DOWNLOAD_DELAY=abc", "expected a number"),
         ("crawl SITE -s X", "NAME=VALUE"),
+        ("crawl SITE -s NEWSARCHIVE_ASSETS=bogus", "expected one of none, images, page"),
+        ("crawl SITE -s MIRROR_STRATEGY=fastest", "expected one of primary-first, spread"),
+        ("crawl SITE -s NEWSARCHIVE_PROGRESS=loud", "expected one of auto"),
     ],
     "crawl --log-level": [("crawl SITE --log-level LOUD", "invalid choice")],
     "crawl --log-format": [("crawl SITE --log-format xml", "invalid choice")],
@@ -124,6 +127,19 @@ CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, 
 
 def test_every_option_taking_a_value_has_a_bad_value_in_the_table() -> None:
     assert value_options(build_parser()) == set(BAD_VALUES)
+
+
+def test_the_words_a_setting_takes_are_those_its_component_takes() -> None:
+    from scraper.cli.arguments import CHOICES
+    from scraper.extensions import progress
+    from scraper.sites.profile import MIRROR_STRATEGIES
+    from scraper.spiders import page_assets
+
+    assert CHOICES == {
+        "NEWSARCHIVE_ASSETS": page_assets.MODES,
+        "MIRROR_STRATEGY": MIRROR_STRATEGIES,
+        "NEWSARCHIVE_PROGRESS": progress.MODES,
+    }
 
 
 @pytest.mark.parametrize(("option", "argv", "says"), CASES, ids=[c[1][:60] for c in CASES])

@@ -5,6 +5,7 @@
   for ``DOWNLOAD_DELAY``, a boolean for ``ROBOTSTXT_OBEY``…), so ``abc`` is refused here;
   a name no component knows gets a warning naming the closest known one (add-ons may read
   settings of their own, so it is not refused).
+  A setting that takes one of a few words (``NEWSARCHIVE_ASSETS``…) must be one of them.
 * ``--out DIR``: a directory that exists or can be made in one that exists, and can be
   written.
 """
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+# Settings that take one of a few words, as the components that read them check them (at the
+# crawl's start, where a bad one is a traceback): page_assets.MODES, MIRROR_STRATEGIES,
+# progress.MODES (tests/test_option_values.py holds these against them).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "NEWSARCHIVE_ASSETS": ("none", "images", "page"),
+    "MIRROR_STRATEGY": ("primary-first", "spread"),
+    "NEWSARCHIVE_PROGRESS": ("auto", "live", "lines", "off"),
+}
 
 
 def apply_settings(settings: Settings, assignments: list[str]) -> None:
@@ -50,6 +59,10 @@ def apply_settings(settings: Settings, assignments: list[str]) -> None:
 def typed_value(name: str, text: str, default: Any) -> Any:
     """``text`` as the type of ``default``; UsageError when it is not one."""
     value = text.strip()
+    if name in CHOICES:
+        if value.lower() not in CHOICES[name]:
+            raise UsageError(f"-s {name}={text}: expected one of {', '.join(CHOICES[name])}")
+        return value.lower()
     if isinstance(default, bool):
         if value.lower() in _TRUE:
             return True
