@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import xxhash
 
@@ -17,6 +16,7 @@ from archive.simhash import text_simhash
 from archive.warc_pointer import WarcPointer
 from scraper.sites.identity import choose_canonical
 from scraper.sites.profile import SiteProfile
+from scraper.sites.url_syntax import url_netloc
 
 SCHEMA = 1
 
@@ -180,7 +180,7 @@ def article_record(
         site=profile.name if profile else "",
         canonical_url=canonical,
         url=url,
-        mirror=urlsplit(url).netloc,
+        mirror=url_netloc(url),
         urls=urls,
         extracted=extracted,
         fetched_at=fetched_at,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from archive.warc_reader import ArchivedRecord
 from archive.warc_records import PROFILE_CONTENT_TYPE
 from scraper.sites.profile import ArticleUrl, ProfileError, SiteProfile, parse_profile
+from scraper.sites.url_syntax import split_url, url_netloc
 
 
 class ProfileChooser:
@@ -57,7 +57,7 @@ class ProfileChooser:
         self.captures += 1
         profile = self._profile_for(url)
         if profile is None:
-            self.unclaimed_hosts[urlsplit(url).netloc.lower() or url[:40]] += 1
+            self.unclaimed_hosts[url_netloc(url).lower() or url[:40]] += 1
             return None
         article = profile.match_article(url)
         return None if article is None else (profile, article)
@@ -74,8 +74,13 @@ class ProfileChooser:
         host it does not name (as an alias: ids, canonical URLs and records then follow)."""
         forced = self.forced
         assert forced is not None
-        parts = urlsplit(url)
-        if forced.owns(url) or not parts.netloc or not forced.article_url.match(parts.path):
+        parts = split_url(url)  # an archived URL may be anything: one that does not parse
+        if (
+            parts is None
+            or forced.owns(url)
+            or not parts.netloc
+            or not forced.article_url.match(parts.path)
+        ):
             return forced
         self.forced = replace(forced, aliases=(*forced.aliases, parts.netloc.lower()))
         self.profiles = [self.forced]

@@ -42,13 +42,14 @@ validators, ``published``) are stored as given and returned exactly. A single Re
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 import redis
 
@@ -68,6 +69,7 @@ from archive.index.model import (
     VersionResult,
 )
 from archive.warc_pointer import WarcPointer
+from scraper.sites.url_syntax import split_url
 
 __all__ = ["RedisIndex", "redacted"]
 
@@ -78,7 +80,9 @@ _CHUNK = 500  # articles per round trip when walking the whole index
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:  # a mistyped URL ("redis://u:pw@[::1"): its userinfo, whatever it is, goes
+        return re.sub(r"(//)[^/@]*@", r"\1***@", url)
     if parts.password is None:
         return url
     host = parts.hostname or ""

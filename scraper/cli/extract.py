@@ -43,7 +43,11 @@ def run_extract(args: argparse.Namespace) -> int:
     from archive.extraction import extract_article
     from archive.records import article_record
     from scraper.sites import ARTICLE_PAGES
+    from scraper.sites.url_syntax import url_problem
 
+    problem = url_problem(args.url)
+    if problem is not None:
+        raise UsageError(f"--url {args.url!r} {problem}")
     if str(args.file) == "-":
         body = sys.stdin.buffer.read()
     else:

@@ -84,7 +84,10 @@ def open_redis(url: str, site: str) -> Any:
         raise UsageError(
             f"--redis {redacted(url)}: expected redis://HOST[:PORT][/DB], rediss://… or unix://PATH"
         )
-    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    try:  # from_url raises ValueError for a host or port that does not parse ("[::1")
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    except ValueError as exc:
+        raise UsageError(f"--redis {redacted(url)}: {exc}") from None
     try:
         client.ping()  # a quick one-line answer, not a traceback after redis-py's retries
     except (redis.RedisError, ValueError) as exc:

@@ -12,12 +12,12 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from scraper.sites.html import clean_text
 from scraper.sites.metadata.dates import parse_date
+from scraper.sites.url_syntax import join_url
 
 # A gzip bomb must not exhaust memory: the sitemap protocol caps a file at 50 MB unpacked.
 MAX_DECOMPRESSED = 50 * 1024 * 1024
@@ -180,11 +180,8 @@ def _descendant_text(element: etree._Element, name: str) -> str | None:
 def _absolute(value: str | None, base: str) -> str | None:
     if not value:
         return None
-    try:
-        resolved = urljoin(base, value.strip())
-    except ValueError:
-        return None
-    return resolved if resolved.startswith(("http://", "https://")) else None
+    resolved = join_url(base, value.strip())
+    return resolved if resolved and resolved.startswith(("http://", "https://")) else None
 
 
 # --------------------------------------------------------------------------- feeds

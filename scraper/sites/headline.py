@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+
+from scraper.sites.url_syntax import url_host
 
 # " | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " › ", " / "; a bare "|",
 # full-width "｜", box-drawing "│" or the Hangul "ㅣ" Korean sites use as a bar needs no
@@ -66,7 +67,7 @@ def site_keys(names: Iterable[str], url: str) -> set[str]:
             key = title_key(variant)
             if key:
                 keys.update({key, _folded(variant), key.translate(_TRANSLITERATION)})
-    host = (urlsplit(url).hostname or "").lower()
+    host = url_host(url)
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp", "")]
     if len(labels) >= 2:
         # "www.boersen-zeitung.de" names the site "boersen-zeitung" and "boersen-zeitung.de";

@@ -8,10 +8,11 @@ page's own ``rel=canonical`` / ``og:url``.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scraper.sites.profile import SiteProfile
 from scraper.sites.url_normalisation import rebased_url
+from scraper.sites.url_syntax import join_url
 
 
 def site_canonical_url(profile: SiteProfile, url: str) -> str | None:
@@ -19,7 +20,8 @@ def site_canonical_url(profile: SiteProfile, url: str) -> str | None:
     article = profile.match_article(url)
     if article is not None:
         return profile.canonical_url(article)
-    if urlsplit(url).scheme not in ("http", "https") or not profile.owns(url):
+    # owns() first: it is False for a URL that does not parse, which urlsplit would raise on
+    if not profile.owns(url) or urlsplit(url).scheme not in ("http", "https"):
         return None
     return rebased_url(url, profile.canonical_origin)
 
@@ -39,7 +41,8 @@ def choose_canonical(profile: SiteProfile, fetched_url: str, page_canonical: str
     if fetched is None:
         return site_canonical_url(profile, fetched_url) or fetched_url
     if page_canonical and page_canonical.strip():
-        candidate = profile.match_article(urljoin(fetched_url, page_canonical.strip()))
+        joined = join_url(fetched_url, page_canonical.strip())
+        candidate = profile.match_article(joined) if joined else None
         if candidate is not None and profile.article_id(candidate) == profile.article_id(fetched):
             return profile.canonical_url(candidate)
     return profile.canonical_url(fetched)

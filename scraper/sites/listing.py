@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.html import all_tags, clean_text, make_soup
+from scraper.sites.url_syntax import split_url, web_url
 
 _NEXT_TEXT = re.compile(
     r"^(?:next(?: page)?|older(?: posts| entries| articles)?|more|weiter|suivant|siguiente|"
@@ -48,11 +48,8 @@ def join_base(base: str, href: str) -> str:
     """
     # isprintable(): urlsplit drops tabs and newlines, and "/\n/x" would become "//x".
     if href[:1] == "/" and href[1:2] != "/" and href.isprintable():
-        try:
-            parts = urlsplit(base)
-        except ValueError:
-            return base
-        if parts.scheme in ("http", "https") and parts.netloc:
+        parts = split_url(base)
+        if parts is not None and parts.scheme in ("http", "https") and parts.netloc:
             return f"{parts.scheme}://{parts.netloc}"
     return base
 
@@ -67,11 +64,7 @@ def absolute_url(href: str, base: str) -> str | None:
 def _absolute_url(href: str, base: str) -> str | None:
     if not href or href.startswith("#"):
         return None
-    try:
-        resolved, _fragment = urldefrag(urljoin(base, href))
-    except ValueError:  # e.g. an invalid IPv6 host
-        return None
-    return resolved if resolved.startswith(("http://", "https://")) else None
+    return web_url(base, href)  # None for a link urllib cannot parse (a bad host or port)
 
 
 def page_links(soup: BeautifulSoup, url: str) -> list[str]:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 from lxml.etree import ParserError
+
+from scraper.sites.url_syntax import join_url, split_url, url_netloc
 
 # Phrases that open a notice of alternate addresses.
 _NOTICE = re.compile(
@@ -77,7 +78,9 @@ def announced_origins(html: str, page_url: str, selector: str | None = None) -> 
         root = lxml_html.document_fromstring(html)
     except (ParserError, ValueError):
         return []
-    page = urlsplit(page_url)
+    page = split_url(page_url)
+    if page is None:
+        return []
     if selector:
         windows = [list(_stream(block)) for block in root.cssselect(selector)[:_MAX_NOTICES]]
     else:
@@ -90,15 +93,16 @@ def announced_origins(html: str, page_url: str, selector: str | None = None) -> 
                 # an address in a notice is written out as the link's text; icons and
                 # "Share on …" links around it are not addresses
                 if selector or _HOST.search(text):
-                    explicit.append(_origin(urljoin(page_url, value)))
+                    explicit.append(_origin(join_url(page_url, value) or ""))
                 continue
             for match in _HOST.finditer(value):
                 host = f"{match.group(1).lower()}{match.group(2) or ''}"
                 given = match.group(0).lower().startswith(("http://", "https://"))
                 scheme = match.group(0).split(":", 1)[0].lower() if given else page.scheme
-                (explicit if given else inferred).append(f"{scheme}://{host}")
-    hosts_given = {urlsplit(o).netloc for o in explicit}
-    found = explicit + [o for o in inferred if urlsplit(o).netloc not in hosts_given]
+                # a port past 65535 would be no origin: "" is dropped below
+                (explicit if given else inferred).append(_origin(f"{scheme}://{host}"))
+    hosts_given = {url_netloc(o) for o in explicit}
+    found = explicit + [o for o in inferred if url_netloc(o) not in hosts_given]
     own = f"{page.scheme}://{page.netloc.lower()}"
     return [o for o in dict.fromkeys(found) if o and o != own][:_MAX_ORIGINS]
 
@@ -160,7 +164,7 @@ def _notice_windows(items: Iterator[Item]) -> list[list[Item]]:
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_url(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return ""
     return f"{parts.scheme}://{parts.netloc.lower()}"

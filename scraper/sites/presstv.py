@@ -23,7 +23,6 @@ import re
 from datetime import date, tzinfo
 from functools import lru_cache
 from typing import cast
-from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
@@ -42,6 +41,7 @@ from scraper.sites.plausibility import (
     title_fails,
     title_on_page,
 )
+from scraper.sites.url_syntax import join_url, url_path, web_url
 
 # --- Press TV selectors and patterns -------------------------------------------------------
 #
@@ -261,7 +261,7 @@ class PressTvArticlePage:
     def _plausible_published(self, published: str | None) -> str | None:
         """The URL's day when the page states no date, or one that disagrees with the URL by
         more than a day (a template's date of something else, a copied page)."""
-        path = ARTICLE_PATH.match(urlsplit(self.url).path)
+        path = ARTICLE_PATH.match(url_path(self.url))
         if path is None:
             return published
         url_day = f"{path['year']}-{path['month']}-{path['day']}"
@@ -293,8 +293,8 @@ class PressTvArticlePage:
             src = _attr(img, "data-src") or _attr(img, "src")
             if not src or src.startswith("data:"):
                 continue
-            url = urljoin(self.url, src)
-            if url in seen:
+            url = join_url(self.url, src)
+            if url is None or url in seen:  # a picture at an address no client can ask for
                 continue
             seen.add(url)
             figure = next((parent for parent in img.parents if parent.name == "figure"), None)
@@ -309,7 +309,7 @@ class PressTvArticlePage:
         link = next((tag for tag in index.all("link") if _has_rel(tag, "canonical")), None)
         href = _attr(link, "href")
         href = href or _meta(index, "og:url")
-        return urljoin(self.url, href) if href else None
+        return join_url(self.url, href) if href else None
 
     def _body(self, index: TreeIndex) -> tuple[list[str], bool]:
         """The text's paragraphs, and whether they came from the generic body detection
@@ -341,16 +341,16 @@ class PressTvListingPage:
         self._links: list[str] | None = None
 
     def article_links(self) -> list[str]:
-        return [u for u in self._all_links() if ARTICLE_PATH.match(urlsplit(u).path)]
+        return [u for u in self._all_links() if ARTICLE_PATH.match(url_path(u))]
 
     def next_page(self) -> str | None:
         """The link to this section's next page, when the page has one (never guessed)."""
-        current = LISTING_PATH.match(urlsplit(self.url).path)
+        current = LISTING_PATH.match(url_path(self.url))
         if current is None:
             return None
         section, page = current["id"], int(current["page"] or 1)
         for link in self._all_links():
-            target = LISTING_PATH.match(urlsplit(link).path)
+            target = LISTING_PATH.match(url_path(link))
             if target and target["id"] == section and int(target["page"] or 1) == page + 1:
                 return link
         return None
@@ -430,8 +430,7 @@ def _absolute_links(hrefs: list[str | None], base: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _resolve(href: str, base: str) -> str | None:
-    url = urldefrag(urljoin(base, href)).url
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    return web_url(base, href)  # None for a link urllib cannot parse ("https://[user].x/")
 
 
 def _decompose(tags: list[Tag]) -> None:

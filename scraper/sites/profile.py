@@ -28,6 +28,7 @@ from scraper.sites.article_pattern import ArticlePattern
 from scraper.sites.pattern_size import PatternTooLarge
 from scraper.sites.site_access import SiteAccess, parse_access
 from scraper.sites.url_normalisation import rebased_url
+from scraper.sites.url_syntax import split_url, url_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -186,7 +187,8 @@ class SiteProfile:
 
     def owns(self, url: str) -> bool:
         """Whether ``url`` is on one of the site's hosts (any scheme, ``www.`` or not)."""
-        return self._host_of(urlsplit(url)) is not None
+        parts = split_url(url)  # a link a page spells wrong is no page of the site
+        return parts is not None and self._host_of(parts) is not None
 
     def _host_of(self, parts: SplitResult) -> str | None:
         netloc = parts.netloc
@@ -207,8 +209,8 @@ class SiteProfile:
 
     def match_article(self, url: str) -> ArticleUrl | None:
         """The article that ``url`` names, if it is an article URL on one of the site's hosts."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
+        parts = split_url(url)
+        if parts is None or parts.scheme not in ("http", "https"):
             return None
         match = self.article_url.match(parts.path)
         if match is None:
@@ -401,7 +403,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
     mirrors = tuple(_origin(m, "mirrors", fail) for m in data.get("mirrors", []))
     aliases = tuple(a.strip().lower() for a in data.get("aliases", []))
     for alias in aliases:
-        if not alias or "/" in alias:
+        if not alias or "/" in alias or url_problem(f"//{alias}"):
             raise fail(f"alias {alias!r} must be a bare host name like 'example.com'")
     paths = {key: tuple(data.get(key, [])) for key in ("feeds", "sitemaps", "listings")}
     for key, values in paths.items():
@@ -468,13 +470,12 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
 
 
 def _origin(value: str, key: str, fail: Callable[[str], Exception]) -> str:
+    problem = url_problem(value.strip())
+    if problem is not None:
+        raise fail(f"{key} URL {value!r} {problem}")
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail(f"{key} URL {value!r} must be absolute, like 'https://www.example.com'")
-    try:
-        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
-    except ValueError:
-        raise fail(f"{key} URL {value!r} has no valid port (1-65535)") from None
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise fail(f"{key} URL {value!r} must be an origin only (no path, query or fragment)")
     return f"{parts.scheme}://{parts.netloc.lower()}"

@@ -25,6 +25,8 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from scraper.sites.url_syntax import url_problem
+
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 SOCKS_SCHEMES = frozenset({"socks4", "socks4a", "socks5", "socks5h"})
 
@@ -103,14 +105,13 @@ def parse_access(
 
 
 def _proxy(value: str, key: str, fail: Callable[[str], Exception]) -> str:
+    problem = url_problem(value.strip())
+    if problem is not None:
+        raise fail(f"{key} {value!r} {problem}")
     parts = urlsplit(value.strip())
     if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
         raise fail(
             f"{key} {value!r} must be a proxy URL like socks5h://127.0.0.1:9050 "
             f"({', '.join(PROXY_SCHEMES)})"
         )
-    try:
-        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
-    except ValueError:
-        raise fail(f"{key} {value!r} has no valid port (1-65535)") from None
     return value.strip()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from scraper.sites.profile import SiteProfile
+from scraper.sites.url_syntax import join_url, split_url
 
 MODES = ("none", "images", "page")
 ASSET_PRIORITY = 5
@@ -77,7 +78,8 @@ class PageAssets:
         urls = [str(image["url"]) for image in images if image.get("url")]
         if self.mode == "page":
             urls += list(_loaded_by(response))
-        wanted = [u for u in dict.fromkeys(urls) if urlsplit(u).scheme in ("http", "https")]
+        # only what parses: Request() raises on a bad host or port, and the rest would be lost
+        wanted = [u for u in dict.fromkeys(urls) if _web(split_url(u))]
         if len(self.asked) > _ASKED_KEPT:
             self.asked.clear()  # the duplicate filter still holds; this only keeps counts right
         shared = [u for u in wanted if u in self.asked]
@@ -97,8 +99,8 @@ class PageAssets:
         if self.mode != "page" or b"css" not in (response.headers.get("Content-Type") or b""):
             return []
         text = response.body[: self.max_bytes].decode("utf-8", "replace")
-        urls = [urljoin(response.url, m.group(1)) for m in _CSS_URL.finditer(text)]
-        urls = [u for u in dict.fromkeys(urls) if not u.startswith("data:")]
+        joined = (join_url(response.url, m.group(1)) for m in _CSS_URL.finditer(text))
+        urls = [u for u in dict.fromkeys(joined) if u and not u.startswith("data:")]
         return [self._request(u, profile, callback, errback) for u in urls[: self.per_article]]
 
     def _request(self, url: str, profile: SiteProfile, callback: Any, errback: Any) -> Request:
@@ -133,4 +135,10 @@ def _loaded_by(response: Response) -> Iterator[str]:
         for part in str(value).split(","):  # srcset: "a.jpg 1x, b.jpg 2x"
             url = part.strip().split(" ", 1)[0]
             if url and not url.startswith("data:"):
-                yield urljoin(response.url, url)
+                joined = join_url(response.url, url)  # None: a bad host or port, skipped
+                if joined:
+                    yield joined
+
+
+def _web(parts: SplitResult | None) -> bool:
+    return parts is not None and parts.scheme in ("http", "https")

@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from bs4 import Tag
 
 from scraper.sites.figures.class_hints import hinted
+from scraper.sites.url_syntax import split_url, url_path
 
 # --------------------------------------------------------------------------- which address
 
@@ -167,7 +168,8 @@ def is_not_content(img: Tag, url: str) -> bool:
         if hinted(parent, _PERSON_HINT):
             return True
         parent = parent.parent
-    path = unquote(urlsplit(url).path + "?" + urlsplit(url).query)
+    parts = split_url(url)
+    path = unquote(f"{parts.path}?{parts.query}" if parts else "")
     if _PORTRAIT_DIRECTORY.search(path):
         return True
     name = path.split("?")[0].rsplit("/", 1)[-1]
@@ -212,7 +214,7 @@ def picture_key(url: str) -> str | None:
         url = unquote(url[embedded.start() :])
         if _EMBEDDED.search(url, 8):
             return None
-    path = unquote(urlsplit(url).path)
+    path = unquote(url_path(url))  # "" for an embedded address that does not parse
     for segment in reversed([s for s in path.split("/") if s]):
         stem = re.sub(
             r"(?:\.(?:jpe?g|png|gif|webp|avif|heic|tiff?|image))+$", "", segment, flags=re.I
@@ -233,7 +235,9 @@ def crops_of_one_picture(first: str, second: str) -> bool:
     """Two addresses in one folder whose file names differ only in a size or aspect ratio
     after a long common start: crops of one picture ("4711_v4_3_800.jpeg",
     "4711_v1_1_400.jpeg"), where "4711_20.jpg" and "4711_14.jpg" are two pictures."""
-    parts_a, parts_b = urlsplit(first), urlsplit(second)
+    parts_a, parts_b = split_url(first), split_url(second)
+    if parts_a is None or parts_b is None:
+        return False
     head_a, _, name_a = parts_a.path.rpartition("/")
     head_b, _, name_b = parts_b.path.rpartition("/")
     if head_a != head_b or parts_a.netloc != parts_b.netloc:
