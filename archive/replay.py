@@ -37,6 +37,7 @@ from archive.recovery import recover_site
 from archive.replay_profiles import ProfileChooser, is_profile_record
 from archive.replay_progress import ReplayProgress
 from archive.run_report import RunReport, new_run_id
+from archive.site_lock import SiteLock
 from archive.warc_pointer import WarcPointer
 from archive.warc_reader import (
     ArchivedRecord,
@@ -127,6 +128,7 @@ class Replay:
         self.pending: deque[Capture] = deque()
         self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context
         self.indexes: dict[str, ArticleIndex] = {}
+        self.locks: list[SiteLock] = []  # the site lock of each index written
         # article id -> (payload digest, Content-Type) of its latest capture read, and of the
         # latest whose text is the article's latest version: the same bytes again need no parsing
         self.last_payload: dict[str, tuple[str, str | None]] = {}
@@ -187,6 +189,7 @@ class Replay:
         """Close every writer and index; on a full disk a close may fail too (the index's
         last commit): the first such failure stops the replay, the other closes still run."""
         closes = [w.close for w in self.writers.values()] + [i.close for i in self.indexes.values()]
+        closes += [lock.release for lock in self.locks]
         for close in closes:
             try:
                 close()
@@ -484,7 +487,11 @@ class Replay:
     def _index(self, profile: SiteProfile) -> ArticleIndex:
         index = self.indexes.get(profile.name)
         if index is None:
-            path = OutputLayout(self.out).index_file(profile.name)
+            layout = OutputLayout(self.out)
+            # One run per site and directory, as for crawls: a crawl writing this index now
+            # would version articles twice (raises LockHeld, held until the replay ends).
+            self.locks.append(SiteLock(layout.site_lock(profile.name)).acquire(job="replay"))
+            path = layout.index_file(profile.name)
             path.parent.mkdir(parents=True, exist_ok=True)
             index = self.indexes[profile.name] = open_index(path)
             # As in a crawl: no version reaches the index before its record is written, and

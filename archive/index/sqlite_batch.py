@@ -39,6 +39,7 @@ from archive.index.sqlite_damage import (
     is_damage,
     quick_check,
 )
+from archive.index.sqlite_read_only import connect_read_only
 from archive.index.sqlite_schema import check_database, set_up_database
 
 P = ParamSpec("P")
@@ -129,16 +130,13 @@ class BatchedConnection:
         # check_same_thread=False. Iterating export_latest is not guarded: one thread at a time.
         self.lock = threading.RLock()
         # Autocommit mode: this class issues BEGIN/COMMIT itself, for batching.
+        self._cleanup: Callable[[], None] | None = None
         if read_only:
             # A reader beside a running crawl: WAL gives it the last committed state without
-            # taking a lock the crawl could hold (no schema setup, which writes).
-            self._db: sqlite3.Connection | None = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro",
-                uri=True,
-                timeout=busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            # taking a lock the crawl could hold (no schema setup, which writes); in a
+            # directory nobody may write, what it takes (archive.index.sqlite_read_only).
+            self._db: sqlite3.Connection | None
+            self._db, self._cleanup = self.run(connect_read_only, self.path, busy_timeout)
         else:
             self._db = sqlite3.connect(
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
@@ -152,6 +150,8 @@ class BatchedConnection:
         except BaseException:
             self._db.close()
             self._db = None
+            if self._cleanup is not None:
+                self._cleanup()
             raise
 
     @property
@@ -296,6 +296,8 @@ class BatchedConnection:
             finally:
                 self._db.close()
                 self._db = None
+                if self._cleanup is not None:
+                    self._cleanup()
 
     # -- crash safety: no version in the index without its record --------------------------------
 

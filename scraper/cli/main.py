@@ -6,6 +6,7 @@ Each command lives in its own module of this package and adds its own subparser.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sqlite3
 import sys
@@ -44,12 +45,31 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, sqlite3.Error) as exc:
         if isinstance(exc, BrokenPipeError):
             return _reader_gone()
-        if not is_disk_full(exc):
-            raise
         # a write outside the crawl's and replay's own clean stop (the site lock, an export…)
         where = getattr(exc, "filename", None) or getattr(args, "out", None) or "the output"
-        print(f"newsarchive: {disk_full_line(where, exc)}", file=sys.stderr)
-        return EXIT_FAILURES
+        if is_disk_full(exc):
+            print(f"newsarchive: {disk_full_line(where, exc)}", file=sys.stderr)
+            return EXIT_FAILURES
+        refused = _refused_line(exc)
+        if refused is None:
+            raise
+        # what the commands' own checks did not foresee: still one line, not a traceback
+        print(f"newsarchive: error: {where}: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _refused_line(exc: OSError | sqlite3.Error) -> str | None:
+    """The archive cannot be written here, or another run holds it: what to say, or None."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return exc.strerror or str(exc)  # with the file it names: "Read-only file system"
+        return None
+    message = str(exc)
+    if "readonly database" in message:
+        return "the index cannot be written here (read-only); reading commands still work"
+    if "database is locked" in message:
+        return "another run is going on (its index is locked): wait for it to end"
+    return None
 
 
 def _reader_gone() -> int:

@@ -18,7 +18,7 @@ from archive.mirror_memory import (
     MirrorMemoryError,
 )
 from scraper.cli.arguments import add_out_again, add_site_and_out
-from scraper.cli.site_index import site_name
+from scraper.cli.site_index import must_be_writable, site_name
 from scraper.exit_status import EXIT_OK, UsageError
 
 
@@ -76,6 +76,7 @@ def run_mirrors(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not path.is_file():
         raise missing
+    must_be_writable(path)
     try:
         with MirrorMemory.update(path, _notice) as memory:
             memo = memory.find(args.host)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import index_root
+from archive.site_lock import LockHeld
 from scraper.cli.arguments import output_directory, whole_number
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
@@ -101,6 +102,12 @@ def run_replay(args: argparse.Namespace) -> int:
     )
     try:
         result = replay.run(args.paths)
+    except LockHeld as held:  # a crawl (or replay) of that site into --out is going on
+        who = held.holder.describe() if held.holder else "holder unknown"
+        raise UsageError(
+            f"another run of {held.path.stem} into {args.out} is going on ({who}): wait for "
+            "it to end, or replay into another --out"
+        ) from None
     finally:
         if index is not None:
             index.close()

@@ -4,6 +4,7 @@ crawl; read-only beside a running crawl."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ def open_site_index(
     path = OutputLayout(directory).index_file(name)
     if not path.is_file():
         raise UsageError(f"no index for {name} at {path} (wrong SITE or --out?)")
+    if not read_only:
+        must_be_writable(path)
     try:
         # A reader beside a running crawl sees its last commit and takes no lock; a wait for
         # one is bounded (a checkpoint), and the crawl is never held up.
@@ -50,6 +53,18 @@ def open_site_index(
         raise  # its own line and exit status (scraper/cli/main.py): not a usage error
     except Exception as exc:  # sqlite3.DatabaseError: not a database
         raise UsageError(f"{path}: cannot open index: {exc}") from None
+
+
+def must_be_writable(path: Path) -> None:
+    """A command about to change ``path`` (the index, the mirror memory) in an archive it
+    cannot write: one line before anything is tried, not a traceback halfway (SQLite and the
+    lock files need the directory too). Reading commands open it read-only and work."""
+    for target in (path, path.parent) if path.exists() else (path.parent,):
+        if not os.access(target, os.W_OK):  # a read-only mount answers EROFS, even to root
+            raise UsageError(
+                f"{target} is read-only here: this command changes {path.name}; "
+                "reading commands (state, mirrors, export, verify) still work"
+            )
 
 
 def check_crawl_index(directory: Path, site: str, settings: Any) -> None:
