@@ -8,8 +8,14 @@ as an onion address through Tor needs. Every other request takes Scrapy's handle
 
 A proxy that cannot be reached is named as such (``ProxyUnreachable``; the failover
 middleware reports it as ``proxy_unreachable`` with the proxy's address), not as every mirror
-behind it refusing connections. A SOCKS capture's ``WARC-IP-Address`` is the proxy's: the
-address the crawler really talked to.
+behind it refusing connections. One that is reached but fails its part (``ProxyFailed``,
+``proxy_failed``) is named too: a SOCKS handshake not done within
+``NEWSARCHIVE_PROXY_TIMEOUT`` (a proxy that accepts and never answers would otherwise hold
+each request for ``DOWNLOAD_TIMEOUT``, blamed on the mirror as a timeout), a reply that is not
+SOCKS or not HTTP (garbage: shown as a short escaped excerpt, never the raw bytes), a refused
+login. A SOCKS reply with an error code is the host behind the proxy failing, and stays the
+mirror's. The proxy is always named without its credentials. A SOCKS capture's
+``WARC-IP-Address`` is the proxy's: the address the crawler really talked to.
 """
 
 from __future__ import annotations
@@ -45,6 +51,52 @@ if TYPE_CHECKING:
 class ProxyUnreachable(DownloadConnectionRefusedError):
     """The proxy itself could not be reached (not the host behind it)."""
 
+    reason = "proxy_unreachable"
+
+
+class ProxyFailed(DownloadFailedError):
+    """The proxy was reached but did not do its part: no handshake in time, an answer that is
+    not the protocol's, a refused login (not the host behind it)."""
+
+    reason = "proxy_failed"
+
+
+EXCERPT_CHARS = 80
+
+
+def excerpt(data: bytes | str) -> str:
+    """What a proxy sent, escaped (``repr``) and cut to :data:`EXCERPT_CHARS` characters: a
+    garbage answer is evidence, not something to print raw on an operator's terminal."""
+    shown = repr(data[:EXCERPT_CHARS])
+    if len(shown) > EXCERPT_CHARS or len(data) > EXCERPT_CHARS:
+        return shown[:EXCERPT_CHARS] + "…"
+    return shown
+
+
+def _not_http(exc: BaseException) -> str | None:
+    """An excerpt of what an HTTP proxy sent that was not HTTP (None: it was HTTP, or it sent
+    nothing): twisted's ParseError under Scrapy's wrapping, or a TunnelError's CONNECT answer
+    (which Scrapy has escaped already, up to 1,000 bytes of it)."""
+    from scrapy.core.downloader.handlers.http11 import TunnelError
+    from twisted.web._newclient import ParseError
+    from twisted.web.client import ResponseFailed
+
+    seen: list[BaseException] = [exc]
+    while seen:
+        error = seen.pop()
+        if isinstance(error, ParseError):
+            data = error.args[-1] if error.args else b""
+            return excerpt(data if isinstance(data, (bytes, str)) else repr(data))
+        if isinstance(error, TunnelError):
+            message = str(error)
+            answer = message[message.find("[") :] if "[" in message else message
+            return answer[:EXCERPT_CHARS] + ("…" if len(answer) > EXCERPT_CHARS else "")
+        if isinstance(error, ResponseFailed):
+            seen += [reason.value for reason in error.reasons if reason.value is not None]
+        if error.__cause__ is not None and len(seen) < 10:
+            seen.append(error.__cause__)
+    return None
+
 
 def redacted_proxy(url: str) -> str:
     """The proxy URL without its password, for logs and reports."""
@@ -79,6 +131,13 @@ class ProxyRoutingDownloadHandler(BaseDownloadHandler):
                 raise
             # through an HTTP proxy the crawler only ever connects to the proxy
             raise ProxyUnreachable(f"proxy {redacted_proxy(proxy)} unreachable: {exc}") from exc
+        except Exception as exc:
+            garbage = _not_http(exc) if proxy else None
+            if garbage is None or not proxy:
+                raise
+            raise ProxyFailed(
+                f"proxy {redacted_proxy(proxy)} answered what is not HTTP: {garbage}"
+            ) from exc
 
     async def close(self) -> None:
         await self._direct.close()
@@ -108,6 +167,8 @@ def _socks_handler(crawler: Crawler) -> Any:
         def __init__(self, crawler: Crawler) -> None:
             super().__init__(crawler)
             self._sessions: dict[str, aiohttp.ClientSession] = {}
+            # the SOCKS handshake (python-socks' own timeout: aiohttp's sock_connect)
+            self._handshake = crawler.settings.getfloat("NEWSARCHIVE_PROXY_TIMEOUT")
 
         def _session_for(self, proxy: str) -> aiohttp.ClientSession:
             session = self._sessions.get(proxy)
@@ -147,16 +208,26 @@ def _socks_handler(crawler: Crawler) -> Any:
                     request.url,
                     data=request.body,
                     headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    timeout=aiohttp.ClientTimeout(
+                        total=timeout, sock_connect=min(self._handshake, timeout)
+                    ),
                     ssl=self._ssl_context,
                     allow_redirects=False,
                 ) as response:
                     yield cast("_ClientResponse", response)
             except ProxyConnectionError as exc:
                 raise ProxyUnreachable(f"proxy {named} unreachable: {exc}") from exc
-            except ProxyTimeoutError as exc:
-                raise DownloadTimeoutError(f"{request.url} through proxy {named}: {exc}") from exc
-            except ProxyError as exc:  # the proxy answered: the host behind it failed
+            except ProxyTimeoutError as exc:  # accepted, then no (full) handshake in time
+                raise ProxyFailed(
+                    f"proxy {named} did not complete its SOCKS handshake within "
+                    f"{min(self._handshake, timeout):g} s"
+                ) from exc
+            except ProxyError as exc:
+                if getattr(exc, "error_code", None) is None:  # not a SOCKS error reply
+                    raise ProxyFailed(
+                        f"proxy {named} failed its SOCKS handshake: {excerpt(str(exc))}"
+                    ) from exc
+                # the proxy's reply code: the host behind it failed
                 raise DownloadConnectionRefusedError(
                     f"{request.url} through proxy {named}: {exc}"
                 ) from exc

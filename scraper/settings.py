@@ -63,6 +63,10 @@ DOWNLOAD_HANDLERS = {
     "http": "scraper.proxied_download.ProxyRoutingDownloadHandler",
     "https": "scraper.proxied_download.ProxyRoutingDownloadHandler",
 }
+# Seconds a SOCKS proxy has to complete its handshake (the connection to the host behind it
+# included) before the request fails as proxy_failed, naming the proxy, rather than waiting
+# out DOWNLOAD_TIMEOUT as a mirror's timeout; onion services through Tor may need ~30 s
+NEWSARCHIVE_PROXY_TIMEOUT = 30.0
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {
     # First: repairs a killed crawl's leftovers before anything is fetched or written.

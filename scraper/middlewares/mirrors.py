@@ -56,7 +56,7 @@ from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
 from scraper.middlewares.redirect import OFFSITE_META
-from scraper.proxied_download import ProxyUnreachable
+from scraper.proxied_download import ProxyFailed, ProxyUnreachable
 from scraper.resolver import AddressRefused
 
 if TYPE_CHECKING:
@@ -125,8 +125,8 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
         key = "address_refused"  # the address policy: no connection was made
     elif isinstance(exception, NotInArchive):
         key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
-    elif isinstance(exception, ProxyUnreachable):
-        key = "proxy_unreachable"  # the proxy, not the mirror behind it
+    elif isinstance(exception, (ProxyUnreachable, ProxyFailed)):
+        key = exception.reason  # the proxy, not the mirror behind it
     elif isinstance(exception, DownloadConnectionRefusedError):
         key = "connection_refused"
     elif isinstance(exception, CannotResolveHostError):
