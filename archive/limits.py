@@ -11,6 +11,10 @@ from __future__ import annotations
 # a page object: reported "too large to extract".  Real article pages are under 2 MB; a
 # page object needs some 30-50 times a page's size in memory.
 MAX_EXTRACT_BYTES = 32 * 1024 * 1024
+# A page whose body is larger than this as sent or unpacked is cut off and reported "too
+# large" (Scrapy's DOWNLOAD_MAXSIZE, 1 GiB by default, held each of eight endless pages in
+# memory at once); whatever it held could not be extracted anyway.
+MAX_DOWNLOAD_BYTES = MAX_EXTRACT_BYTES
 # A WARC record whose block is larger than this is read through without being held: its
 # digests are checked as it streams past, its payload is not kept (it could not be extracted
 # anyway), so a 500 MB "page" costs a reader no more than this.

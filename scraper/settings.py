@@ -32,6 +32,9 @@ DOWNLOAD_TIMEOUT = 30
 # Retry giving up on one mirror is not the end of a page: failover tries the next mirror,
 # and only a page no mirror could serve is an error (reported by the spider).
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+# A page over DOWNLOAD_MAXSIZE (as sent, or unpacked) is cut off and reported too large; one
+# over DOWNLOAD_WARNSIZE is logged (a real article page is under 2 MB).
+DOWNLOAD_MAXSIZE = limits.MAX_DOWNLOAD_BYTES
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {

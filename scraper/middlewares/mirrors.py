@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -129,6 +130,10 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
         key = exception.reason  # the proxy, not the mirror behind it
     elif isinstance(exception, DownloadConnectionRefusedError):
         key = "connection_refused"
+    elif isinstance(exception, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in message:
+        # Scrapy cancels a body that goes over DOWNLOAD_MAXSIZE (as sent, or unpacked), and
+        # says so only in a log line: an endless page, not a mirror that cannot be reached
+        return "too_large", "too large: its body went over DOWNLOAD_MAXSIZE and was cut off"
     elif isinstance(exception, CannotResolveHostError):
         key = "dns"
     elif isinstance(exception, DownloadTimeoutError) or "Timeout" in names:
