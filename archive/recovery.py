@@ -37,14 +37,21 @@ from pathlib import Path
 from typing import Any
 
 from archive.file_lock import lock_exclusively
-from archive.index.model import ArticleIndex
+from archive.index.model import ArticleIndex, VersionResult
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord, version_record
 from archive.warc_repair import repair_open_warcs
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["JsonlRepair", "Reconciled", "reconcile_index", "recover_site", "repair_jsonl_tail"]
+__all__ = [
+    "JsonlRepair",
+    "Reconciled",
+    "feed_record",
+    "reconcile_index",
+    "recover_site",
+    "repair_jsonl_tail",
+]
 
 
 @dataclass(frozen=True)
@@ -223,14 +230,7 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
         records += 1
         if _index_has(index, article_id, content_hash, record.get("version")):
             continue
-        for url in record.get("urls") or [record.get("url")]:
-            if url:
-                index.add_sighting(article_id, url)
-        _, result = version_record(index, ArticleRecord.from_dict(record))
-        # the record is written (it is right here): never hold its batch back
-        confirm = getattr(index, "version_written", None)
-        if confirm is not None:
-            confirm(article_id, content_hash)
+        result = feed_record(index, record)
         if result.status != "unchanged":
             fed += 1
             if record.get("version") not in (None, result.version):
@@ -244,6 +244,21 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
     if unreadable:
         logger.warning("%s: %d line(s) are not JSON records: skipped", path, unreadable)
     return Reconciled(str(path), path.stem, records, fed, unreadable)
+
+
+def feed_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
+    """Tell the index about a record that is written: its URLs, and its version as the crawl
+    would have (``version_record``), confirmed at once (it is on disk already)."""
+    article_id, content_hash = record["id"], record["content_hash"]
+    for url in record.get("urls") or [record.get("url")]:
+        if url:
+            index.add_sighting(article_id, url)
+    _, result = version_record(index, ArticleRecord.from_dict(record))
+    # the record is written (it is right here): never hold its batch back
+    confirm = getattr(index, "version_written", None)
+    if confirm is not None:
+        confirm(article_id, content_hash)
+    return result
 
 
 def _index_has(index: ArticleIndex, article_id: str, content_hash: str, version: Any) -> bool:

@@ -453,6 +453,22 @@ class SqliteIndex:
             offset=offset,
         )
 
+    @retry_when_locked(writes=True)
+    def forget_captures(self, filename: str, from_offset: int = 0) -> int:
+        """Forget the payloads first captured in ``filename`` at ``from_offset`` or later (a
+        WARC cut short there, or gone: 0), so the same bytes are stored in full again rather
+        than as a revisit of a record nobody can read (``archive/archive_gaps.py``). Not in
+        the protocol: a shared crawl's index is not checked against one worker's files."""
+        row = self._connection.db.execute(
+            "SELECT id FROM warc_files WHERE filename=?", (filename,)
+        ).fetchone()
+        if row is None:
+            return 0
+        cursor = self._connection.db.execute(
+            "DELETE FROM payloads WHERE warc_file=? AND warc_offset>=?", (row[0], from_offset)
+        )
+        return cursor.rowcount
+
     # -- operator functions --------------------------------------------------------------------
 
     @retry_when_locked(writes=False)

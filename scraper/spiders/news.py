@@ -53,6 +53,7 @@ from scraper.spiders.incremental import (
 )
 from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered
 from scraper.spiders.page_assets import PageAssets
+from scraper.spiders.refill import ArchiveRefill
 from scraper.spiders.response_parts import content_type_of, payload_pointer
 from scraper.spiders.side_pages import SidePages
 
@@ -104,6 +105,7 @@ class NewsSpider(SidePages, Spider):
         self.compare: MirrorCompare | None = None
         self.mirror_discovery: MirrorDiscovery | None = None
         self.assets: PageAssets | None = None  # --assets: pictures after each article
+        self.refill: ArchiveRefill | None = None  # what earlier runs left missing
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -146,6 +148,7 @@ class NewsSpider(SidePages, Spider):
         if memory is not None:
             spider.mirror_discovery = MirrorDiscovery(crawler, spider, memory)
         spider.assets = PageAssets.for_crawl(crawler)
+        spider.refill = ArchiveRefill.for_crawl(crawler, run)
         return spider
 
     def _release(self) -> None:
@@ -156,6 +159,9 @@ class NewsSpider(SidePages, Spider):
     # -- discovery ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.refill is not None:  # what killed runs or damage left missing, first
+            for request in await self.refill.requests(self, ARTICLE_PRIORITY):
+                yield request
         origin = self.profile.primary
         for path in self.profile.feeds:
             yield self._discovery(origin + path, self.parse_feed, "feed")

@@ -92,6 +92,17 @@ class PageAssets:
         self.asked.update(wanted)
         return [self._request(url, profile, callback, errback) for url in wanted]
 
+    def again(
+        self, urls: Iterable[str], profile: SiteProfile, callback: Any, errback: Any
+    ) -> list[Request]:
+        """Pictures of articles recorded by a run that ended before asking them (found by
+        ``archive/archive_gaps.py``): asked once more, counted ``assets/asked_again``."""
+        wanted = [u for u in dict.fromkeys(urls) if _web(split_url(u)) and u not in self.asked]
+        self.asked.update(wanted)
+        if wanted:
+            self._count("asked_again", len(wanted))
+        return [self._request(url, profile, callback, errback) for url in wanted]
+
     def from_stylesheet(
         self, response: Response, profile: SiteProfile, callback: Any, errback: Any
     ) -> list[Request]:
