@@ -70,12 +70,18 @@ def readable_captures(out: Path) -> tuple[set[str], set[tuple[str, int]]]:
     the WARCs can be read now (a cut-off part is not there)."""
     urls: set[str] = set()
     responses: set[tuple[str, int]] = set()
+    response_ids: set[str | None] = set()
+    revisits: list[tuple[str, str | None]] = []
     for path in sorted(warc_dir(out).glob("*.warc.gz")):
         for record in iter_records(path, lambda problem: None):
-            if record.type in ("response", "revisit") and record.target_uri:
+            if record.type == "response" and record.target_uri:
                 urls.add(on_any_mirror(record.target_uri))
-            if record.type == "response":
                 responses.add((path.name, record.offset))
+                response_ids.add(record.record_id)
+            elif record.type == "revisit" and record.target_uri:
+                revisits.append((on_any_mirror(record.target_uri), record.refers_to))
+    # a revisit is a capture only when the record it refers to can be read
+    urls.update(url for url, refers_to in revisits if refers_to in response_ids)
     return urls, responses
 
 
