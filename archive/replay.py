@@ -170,7 +170,9 @@ class Replay:
             "bytes": self.progress.total_bytes,
             "read_warning_examples": self.warning_examples,
             "hosts_read_as_site": self.chooser.adopted_hosts,
+            "embedded_profiles_not_used": self.chooser.not_held,
         }
+        self.report.notices.extend(self.chooser.notices())
         written = sum(w.count for w in self.writers.values())
         if self.chooser.captures and not self.report.outcomes["replay/article_captures"]:
             # Not one article among the captures: the wrong profile, not an unchanged archive.

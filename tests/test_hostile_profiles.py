@@ -145,3 +145,66 @@ def test_an_embedded_profile_with_a_giant_regex_is_one_line_and_its_file_replays
     [records_file] = (out / "json" / "news").glob("*.jsonl")
     records = [json.loads(line) for line in records_file.read_text().splitlines()]
     assert sorted(r["url"] for r in records) == [first, second]
+
+
+def _many_sites(count: int) -> list[str]:
+    """Profiles of ``count`` sites; the first names ``HOST``, the others hosts of their own."""
+    texts = [_profile_text(GOOD_URL)]
+    texts += [
+        f'name = "site{n}"\nprimary = "http://site{n}.example"\narticle_url = \'^/(?P<id>\\d+)$\'\n'
+        for n in range(1, count)
+    ]
+    return texts
+
+
+@pytest.mark.timeout(300)
+def test_thousands_of_embedded_profiles_are_bounded_and_named_in_one_notice(
+    tmp_path: Path,
+) -> None:
+    """4,000 profiles of different sites in one WARC, then pages on 3,000 hosts: every profile
+    asked about every host remembered each (profiles x hosts, 1.5 GB); now the sites past
+    the bound are not used, in one notice, and the site of the first is read by host."""
+    from archive.replay_profiles import MAX_HELD_PROFILES
+
+    urls = [f"http://h{n}.example/2024/01/02/a{n}" for n in range(3000)]
+    urls += [f"http://{HOST}/2024/01/02/ours"]
+    warc = tmp_path / "many.warc.gz"
+    write_profiled_warc(warc, _many_sites(4000), urls)
+    out = tmp_path / "out"
+    result = _run(["replay", str(warc), "--out", str(out), "--workers", "0", "--quiet"], tmp_path)
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[
+        -3000:
+    ]
+    [notice] = [line for line in result.stderr.splitlines() if line.startswith("notice:")]
+    assert f"{4000 - MAX_HELD_PROFILES} embedded profiles" in notice and "not used" in notice
+    assert len(notice) < 400
+    [records_file] = (out / "json" / "news").glob("*.jsonl")
+    records = [json.loads(line) for line in records_file.read_text().splitlines()]
+    assert [r["url"] for r in records] == [f"http://{HOST}/2024/01/02/ours"]
+    [report_file] = (out / "runs").glob("*.json")
+    report = json.loads(report_file.read_text())
+    assert report["stats"]["embedded_profiles_not_used"] == 4000 - MAX_HELD_PROFILES
+    assert report["notices"] == [notice.removeprefix("notice: ")]
+
+
+@pytest.mark.timeout(300)
+def test_one_site_over_thousands_of_hosts_takes_each_once_in_little_memory(
+    tmp_path: Path,
+) -> None:
+    """``replay --site`` adopting 3,000 hosts one by one rebuilt the profile each time, its
+    tables held by every capture waiting for its context: 1.5 GB at 2,000 hosts, 5.7 GB at
+    4,000 (and quadratic time).  Under the memory cap every page is a record."""
+    urls = [f"http://h{n}.example/2024/01/02/a{n}" for n in range(3000)]
+    warc = tmp_path / "hosts.warc.gz"
+    write_profiled_warc(warc, [], urls)
+    profile = tmp_path / "news.toml"
+    profile.write_text(_profile_text(GOOD_URL))
+    out = tmp_path / "out"
+    argv = ["replay", str(warc), "--site", str(profile), "--out", str(out), "--workers", "0"]
+    result = _run([*argv, "--quiet"], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [records_file] = (out / "json" / "news").glob("*.jsonl")
+    assert len(records_file.read_text().splitlines()) == len(urls)
+    [report_file] = (out / "runs").glob("*.json")
+    adopted = json.loads(report_file.read_text())["stats"]["hosts_read_as_site"]
+    assert sorted(adopted) == sorted(f"h{n}.example" for n in range(3000))

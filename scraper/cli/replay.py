@@ -132,6 +132,8 @@ def run_replay(args: argparse.Namespace) -> int:
     print(report.incremental_line(), file=sys.stderr)
     for alert in report.alerts:
         print(f"ALERT {report.site}: {alert}", file=sys.stderr)
+    for notice in report.notices:
+        print(f"notice: {notice}", file=sys.stderr)
     if report.stopped_by:
         print(f"newsarchive: {report.stopped_by}", file=sys.stderr)
     status = "failed" if report.alerts else report.status
