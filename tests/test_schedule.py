@@ -269,6 +269,26 @@ def test_site_lock_is_exclusive_and_names_its_holder(tmp_path: Path) -> None:
     SiteLock(path).acquire().release()
 
 
+def test_a_skip_never_names_the_schedulers_own_pid(tmp_path: Path) -> None:
+    """Two jobs of one site due together: the second finds the lock taken by this very
+    scheduler, which has not started the first one's crawl yet (issue 22, item 9)."""
+    site = tmp_path / "localnews.toml"
+    write_profile(site, ["http://127.0.0.1:9"])
+    out = tmp_path / "data"
+    daily = Job(name="daily", site=str(site), out=out)
+    hourly = Job(name="hourly", site=str(site), out=out)
+    lock = SiteLock(OutputLayout(out).site_lock("localnews")).acquire(job=daily.name)
+    try:
+        result = JobRunner().run(hourly, command=[sys.executable, "-c", "pass"])
+    finally:
+        lock.release()
+    assert result.outcome == "skipped"
+    assert f"pid {os.getpid()}" not in result.message, result.message
+    assert result.message == (
+        "skipped hourly: previous run of localnews still running (job daily, starting)"
+    )
+
+
 # ---------------------------------------------------------------- --once, real crawls
 
 

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from archive.layout import OutputLayout
-from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, SiteLock
+from archive.site_lock import INHERITED_LOCK_ENV, LockHeld, LockHolder, SiteLock
 from scraper.exit_status import EXIT_MEANINGS
 from scraper.scheduling.config import Job
 
@@ -75,6 +76,18 @@ def site_key(job: Job) -> str:
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(job.site).stem) or "site"
 
 
+def who(holder: LockHolder | None) -> str:
+    """`` (pid 1234 since 12:00)`` for a skip line. A holder that is this very process is a
+    job of this scheduler between taking the lock and starting its crawl (two jobs of one
+    site due together): naming our own pid would send the user looking for a run that is
+    not there, so it says which job is starting instead."""
+    if holder is None:
+        return ""
+    if holder.pid == os.getpid() and holder.host in (None, socket.gethostname()):
+        return f" (job {holder.job}, starting)" if holder.job else " (starting)"
+    return f" ({holder.describe()})"
+
+
 def crawl_command(job: Job) -> list[str]:
     return [
         sys.executable,
@@ -111,8 +124,7 @@ class JobRunner:
         try:
             lock.acquire(job=job.name)
         except LockHeld as held:
-            since = f" ({held.holder.describe()})" if held.holder else ""
-            message = f"skipped {job.name}: previous run of {site} still running{since}"
+            message = f"skipped {job.name}: previous run of {site} still running{who(held.holder)}"
             logger.warning("%s", message)
             return RunResult(job.name, "skipped", message=message)
         try:

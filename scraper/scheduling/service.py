@@ -34,7 +34,7 @@ from typing import Any
 from archive.layout import OutputLayout
 from archive.site_lock import read_holder
 from scraper.scheduling.config import Job, ScheduleConfig, format_span
-from scraper.scheduling.job_runner import JobRunner, RunResult, site_key
+from scraper.scheduling.job_runner import JobRunner, RunResult, site_key, who
 
 logger = logging.getLogger("newsarchive.schedule")
 STATE_LOCK_SECONDS = 30.0
@@ -170,8 +170,9 @@ def serve(config: ScheduleConfig, cwd: Path | None = None) -> int:
         if event.code == EVENT_JOB_MAX_INSTANCES:
             site = site_key(job)
             holder = read_holder(OutputLayout(job.out).site_lock(site))
-            since = f" ({holder.describe()})" if holder else ""
-            logger.warning("skipped %s: previous run of %s still running%s", job.name, site, since)
+            logger.warning(
+                "skipped %s: previous run of %s still running%s", job.name, site, who(holder)
+            )
         else:
             logger.warning(
                 "missed %s: its turn at %s came more than misfire_grace %s late",
