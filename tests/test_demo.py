@@ -42,8 +42,12 @@ def test_the_demo_archives_every_article_past_a_failing_primary_and_a_seized_mir
         "127.0.0.3"
     }
 
+    # the result and the next steps on stdout, progress and log lines on stderr (issue 22,
+    # item 14)
+    assert "Next, try" not in result.stderr
+    assert result.stdout.startswith(f"demonews: {ARTICLES} articles archived into {out}; report ")
     # every command it suggests runs on the archive, the site being gone
-    steps = result.stderr.split("Next, try", 1)[1].splitlines()[1:]
+    steps = result.stdout.split("Next, try", 1)[1].splitlines()[1:]
     commands = [line.strip() for line in steps if line.strip().startswith("newsarchive ")]
     assert {c.split()[1] for c in commands} >= {"state", "verify", "export", "replay"}
     for command in commands:

@@ -6,6 +6,7 @@ commands on."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -80,8 +81,25 @@ def run_demo(args: argparse.Namespace) -> int:
         status = crawl.run_crawl(_crawl_arguments(profile, out, args.quiet))
     finally:
         servers.__exit__(None, None, None)
-    print(_next_steps(out), file=sys.stderr)
+    # The result on stdout, the crawl's progress and log lines on stderr: `demo 2>/dev/null`
+    # shows what was archived and what to try next, and a script can read it.
+    print(_result(out))
+    print(_next_steps(out))
     return status
+
+
+def _result(out: Path) -> str:
+    from archive.layout import OutputLayout
+    from archive.wording import count
+
+    reports = OutputLayout(out).run_reports_of(SITE_NAME)
+    try:
+        report = json.loads(reports[-1].read_text(encoding="utf-8")) if reports else {}
+    except (OSError, ValueError):
+        report = {}
+    articles = report.get("counts", {}).get("article", 0) if isinstance(report, dict) else 0
+    where = f"; report {reports[-1]}" if reports else "; no run report"
+    return f"{SITE_NAME}: {count(articles, 'article')} archived into {out}{where}"
 
 
 def _crawl_arguments(profile: Path, out: Path, quiet: bool) -> argparse.Namespace:
