@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import resource
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from archive.limits import WORKER_MEMORY_BYTES
 from archive.simhash import text_simhash
-from archive.worker_lifetime import start_worker
+from archive.worker_lifetime import sigint_blocked, start_worker
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
 
@@ -110,6 +112,13 @@ class ExtractionPool:
         # forkserver: workers must not inherit the crawler's reactor, sockets and threads.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["archive.forkserver_preload"])
+        # Started now, not by the first page, and with SIGINT blocked: the forkserver and
+        # every worker it forks inherit the mask, so a Ctrl-C during their start-up (imports
+        # before the initializer runs) cannot kill one (see worker_lifetime).  The resource
+        # tracker first: starting it unblocks SIGINT (CPython's own guard for that process).
+        multiprocessing.resource_tracker.ensure_running()
+        with sigint_blocked():
+            multiprocessing.forkserver.ensure_running()
         return ProcessPoolExecutor(
             self.workers,
             mp_context=context,
