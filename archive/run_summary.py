@@ -48,7 +48,8 @@ def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
     """``ok: 12 articles archived, no page failed; report …``, or
     ``finished with failures: 404 articles archived, 2 pages failed (1 article, 1 listing);
     report …``: the status says how the run ended (in the exit status's words), not how many
-    articles it lost."""
+    articles it lost.  A run whose pages all went well but that raised an alert (exit status
+    1) says so: ``finished with 1 alert: 0 articles archived, no page failed; …``, never "ok"."""
     counts = report.get("counts", {})
     failed = {kind.split("/", 1)[1]: n for kind, n in counts.items() if kind.startswith("failed/")}
     articles = _plural(counts.get("article", 0), "article")
@@ -68,7 +69,12 @@ def _status(report: Mapping[str, Any]) -> str:
         return f"stopped ({str(reason).replace('_', ' ')})"
     if status == "failed" and report.get("all_mirrors_failed") and not report.get("failure_count"):
         return "failed (all mirrors failed)"
-    return "finished with failures" if status == "failed" else status
+    if status == "failed":
+        return "finished with failures"
+    alerts = len(report.get("alerts") or [])
+    if status == "ok" and alerts:  # the exit status is 1: the words must not say "ok"
+        return f"finished with {_plural(alerts, 'alert')}"
+    return status
 
 
 def _plural(n: int, noun: str) -> str:

@@ -12,7 +12,7 @@ EXIT_USAGE = 2  # bad arguments or configuration: one line, no traceback
 
 EXIT_MEANINGS = {
     EXIT_OK: "ok",
-    EXIT_FAILURES: "finished with failures",
+    EXIT_FAILURES: "finished with failures or an alert",
     EXIT_USAGE: "usage or configuration error",
 }
 

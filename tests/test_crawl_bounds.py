@@ -201,6 +201,9 @@ def test_a_profile_whose_article_url_matches_nothing_is_a_failed_run(
     assert "ALERT localnews" in alert and "/Detail/" in alert
     seen = int(alert.split("among the ", 1)[1].split()[0])
     assert seen > 10
+    # the closing line agrees with the exit status (issue 22, item 4): not "ok: 0 articles"
+    closing = result.stderr.strip().splitlines()[-1]
+    assert closing.startswith("finished with 1 alert: 0 articles archived"), closing
 
 
 def test_a_chain_of_sitemap_indexes_is_followed_only_so_deep(tmp_path: Path) -> None:

@@ -34,6 +34,15 @@ CASES = [
         {"status": "failed", "counts": {}, "failure_count": 0, "all_mirrors_failed": True},
         "failed (all mirrors failed): 0 articles archived, no page failed; report r.json",
     ),
+    (  # issue 22, item 4: an alert makes the exit status 1; the line must not say "ok"
+        {
+            "status": "ok",
+            "counts": {},
+            "failure_count": 0,
+            "alerts": ["no article URL among the 11 links seen on the site: …"],
+        },
+        "finished with 1 alert: 0 articles archived, no page failed; report r.json",
+    ),
 ]
 
 

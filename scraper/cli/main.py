@@ -91,7 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="newsarchive",
         description="Archive news sites that live on several domains: WARC files plus JSON records.",
-        epilog="Exit status: 0 all good, 1 finished with failures (see the run report), 2 usage error.",
+        epilog=(
+            "Exit status: 0 all good, 1 finished with failures or an alert (see the run report), "
+            "2 usage error."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"newsarchive {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
