@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.demo.site import LocalSite, generate_articles, write_profile
 from tests.conftest import newsarchive_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
@@ -87,3 +88,28 @@ def test_a_url_that_is_no_article_url_of_the_site_is_warned_about() -> None:
     assert result.returncode == 0 and json.loads(result.stdout)["title"]  # extracted anyway
     quiet = extract(page, "--url", SEED_URL)
     assert b"not an article URL" not in quiet.stderr
+
+
+def test_a_listing_page_is_no_article_and_exits_1(tmp_path: Path) -> None:
+    """The generic reader finds a "body" in a section page, its headlines: that is no
+    article, as the help's exit status says (issue 22, item 8)."""
+    site = LocalSite(generate_articles(30))
+    page = tmp_path / "section.html"
+    page.write_bytes(site.routes["/Section/101/1"].body)
+    profile = write_profile(tmp_path / "localnews.toml", ["http://127.0.0.1:9"])
+    url = "http://127.0.0.1:9/Section/101/1"
+    for how in ([], ["--site", str(profile)], ["--extractor", "generic"]):
+        result = extract(str(page), "--url", url, *how)
+        assert result.returncode == 1, (how, result.stderr.decode())
+        assert result.stdout == b""
+        assert b"reads as a listing page" in result.stderr
+    # the pattern as written in the profile, not its repr with every backslash doubled
+    warning = extract(str(page), "--url", url, "--site", str(profile)).stderr.decode()
+    assert r"(?P<year>\d{4})" in warning and r"\\d" not in warning, warning
+
+
+def test_an_article_with_links_to_related_articles_is_still_an_article() -> None:
+    for case in ("seed_modern", "seed_legacy", "seed_wrapped_modern"):
+        url = json.loads((FIXTURES / case / "meta.json").read_text())["url"]
+        result = extract(str(FIXTURES / case / "page.html"), "--url", url, "--extractor", "generic")
+        assert result.returncode == 0, (case, result.stderr.decode())

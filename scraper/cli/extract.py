@@ -65,7 +65,7 @@ def run_extract(args: argparse.Namespace) -> int:
         # A crawl would not have fetched it as an article: the record's id is its URL.
         print(
             f"newsarchive: warning: {args.url} is not an article URL of {profile.name} "
-            f"(article_url {profile.article_url.pattern!r}): extracted anyway",
+            f"(article_url {profile.article_url.pattern}): extracting anyway",
             file=sys.stderr,
         )
     result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
@@ -74,12 +74,31 @@ def run_extract(args: argparse.Namespace) -> int:
             f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr
         )
         return EXIT_FAILURES
+    listing = _listing(body, args.url, result.article.get("body") or "")
+    if listing is not None:
+        print(f"newsarchive: no article in {args.file}: {listing}", file=sys.stderr)
+        return EXIT_FAILURES
     record = article_record(
         profile, args.url, result.article, urls=[args.url], fetched_at=None, warc=None
     )
     json.dump(record.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _listing(body: bytes, url: str, text: str) -> str | None:
+    """Why the text read from the page is a listing's, not an article's (None: an article)."""
+    from archive.wording import count
+    from scraper.sites.html import decode_html
+    from scraper.sites.listing_text import headlines_in_body, reads_as_listing
+
+    headlines, paragraphs = headlines_in_body(decode_html(body), url, text)
+    if not reads_as_listing(headlines, paragraphs):
+        return None
+    return (
+        f"it reads as a listing page ({headlines} of its {count(paragraphs, 'paragraph')} "
+        "are headlines linking to other pages)"
+    )
 
 
 def _guess_profile(url: str) -> SiteProfile | None:
