@@ -51,6 +51,7 @@ from scraper.spiders.incremental import (
     store_fetched,
     store_not_modified,
 )
+from scraper.spiders.listing_check import ListingCheck
 from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered
 from scraper.spiders.page_assets import PageAssets
 from scraper.spiders.refill import ArchiveRefill
@@ -63,7 +64,9 @@ ARTICLE_PRIORITY = 10
 DISCOVERY_PRIORITY = 0
 # Page types whose responses are checked for what they hold: a seized mirror answers 200
 # with a banner, so only the page's content says whether the mirror served the site.
-VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article"})
+# A listing too: a seized mirror's banner is an HTML page like any listing
+# (``scraper.spiders.listing_check``).
+VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article", "listing"})
 
 
 class NewsSpider(SidePages, Spider):
@@ -98,6 +101,7 @@ class NewsSpider(SidePages, Spider):
         self.pool: ExtractionPool | None = None
         self.max_extract_bytes = 0  # from NEWSARCHIVE_EXTRACT_MAX_BYTES
         self.discovery: DiscoveryBounds | None = None  # set by from_crawler
+        self.listing_check = ListingCheck()
         # set by from_crawler, once the crawl is known
         self.run: ArchiveRun
         self.claims: ArticleClaims
@@ -252,6 +256,12 @@ class NewsSpider(SidePages, Spider):
             response.body,
             content_type_of(response),
         )
+        problem = self.listing_check.problem(response, listing.article_links, self.profile)
+        if problem is not None:
+            for request in self._wrong_listing(response, *problem):
+                yield request
+            return
+        self._confirm(response)
         self._outcome("listing")
         found_recent = False
         for url in listing.article_links:
