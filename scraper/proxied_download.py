@@ -16,11 +16,17 @@ SOCKS or not HTTP (garbage: shown as a short escaped excerpt, never the raw byte
 login. A SOCKS reply with an error code is the host behind the proxy failing, and stays the
 mirror's. The proxy is always named without its credentials. A SOCKS capture's
 ``WARC-IP-Address`` is the proxy's: the address the crawler really talked to.
+
+Neither is retried by Scrapy's RetryMiddleware (asking the same proxy again cannot help), and
+a proxy that failed so is set aside for a while (``scraper/proxy_set_aside.py``): requests
+through it fail at once with the same failure, so that a dead or stalled proxy costs a run
+one timeout, not one per request, retry and mirror.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -37,6 +43,12 @@ from scrapy.exceptions import (
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
+from scraper.proxy_set_aside import (
+    BACK_STAT,
+    FAILED_AT_ONCE_STAT,
+    SET_ASIDE_STAT,
+    ProxiesSetAside,
+)
 from scraper.resolver import AddressRefused, refusal_for
 from scraper.sites.site_access import SOCKS_SCHEMES
 
@@ -48,18 +60,32 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 
-class ProxyUnreachable(DownloadConnectionRefusedError):
+class ProxyFault(Exception):
+    """The proxy failed its part, not the host behind it; ``reason`` is the failure's key in
+    the mirror report.
+
+    Deliberately not one of Scrapy's download errors (``DownloadFailedError``,
+    ``DownloadConnectionRefusedError``, all in ``RETRY_EXCEPTIONS``): RetryMiddleware would
+    send the request again through the same proxy, which cannot help. Failover still tries
+    the next mirror, which may be behind another proxy or none."""
+
+    reason = "proxy_failed"
+
+
+class ProxyUnreachable(ProxyFault):
     """The proxy itself could not be reached (not the host behind it)."""
 
     reason = "proxy_unreachable"
 
 
-class ProxyFailed(DownloadFailedError):
+class ProxyFailed(ProxyFault):
     """The proxy was reached but did not do its part: no handshake in time, an answer that is
     not the protocol's, a refused login (not the host behind it)."""
 
     reason = "proxy_failed"
 
+
+logger = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 80
 
@@ -114,9 +140,42 @@ class ProxyRoutingDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self._direct = build_from_crawler(HTTP11DownloadHandler, crawler)
         self._socks: Any = None  # made on the first SOCKS request: aiohttp is imported then
+        self._set_aside = ProxiesSetAside.of(crawler)
 
     async def download_request(self, request: Request) -> Response:
         proxy = request.meta.get("proxy")
+        if not proxy:
+            return await self._download(request, None)
+        try:
+            probe = self._set_aside.admit(proxy)
+        except ProxyFault:
+            self._count(FAILED_AT_ONCE_STAT)
+            raise
+        try:
+            response = await self._download(request, proxy)
+        except ProxyFault as exc:
+            seconds = self._set_aside.failed(proxy, exc, probe)
+            if seconds is not None:
+                self._count(SET_ASIDE_STAT)
+                logger.warning(
+                    "%s: set aside for %.0f s, requests through it fail at once until then",
+                    exc,
+                    seconds,
+                )
+            raise
+        except BaseException:
+            self._set_aside.undecided(proxy, probe)
+            raise
+        if self._set_aside.worked(proxy):
+            self._count(BACK_STAT)
+            logger.info("proxy %s is back in use", redacted_proxy(proxy))
+        return response
+
+    def _count(self, stat: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(stat)
+
+    async def _download(self, request: Request, proxy: str | None) -> Response:
         if proxy and urlsplit(proxy).scheme in SOCKS_SCHEMES:
             if self._socks is None:
                 self._socks = _socks_handler(self.crawler)

@@ -70,6 +70,8 @@ DOWNLOAD_HANDLERS = {
 # included) before the request fails as proxy_failed, naming the proxy, rather than waiting
 # out DOWNLOAD_TIMEOUT as a mirror's timeout; onion services through Tor may need ~30 s
 NEWSARCHIVE_PROXY_TIMEOUT = 30.0
+# A proxy that failed its part is set aside as a failed mirror is benched: MIRROR_BENCH_SECONDS,
+# doubling up to MIRROR_BENCH_MAX_SECONDS (scraper/proxy_set_aside.py)
 ITEM_PIPELINES = {"scraper.pipelines.JsonlRecordsPipeline": 800}
 EXTENSIONS = {
     # First: repairs a killed crawl's leftovers before anything is fetched or written.

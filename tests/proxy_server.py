@@ -1,8 +1,12 @@
-"""A real proxy server (pproxy) on loopback for the proxy tests: HTTP or SOCKS5.
+"""Proxies on loopback for the proxy tests and benchmarks.
 
-Host names ending in ``.onion.test`` resolve, in the proxy only, to a loopback address: a
-crawl reaching such a host proves the proxy resolved the name (socks5h), as Tor resolves
-onion addresses the crawler's own resolver cannot.
+``running_proxy``: a real proxy server (pproxy), HTTP or SOCKS5. Host names ending in
+``.onion.test`` resolve, in the proxy only, to a loopback address: a crawl reaching such a
+host proves the proxy resolved the name (socks5h), as Tor resolves onion addresses the
+crawler's own resolver cannot.
+
+``misbehaving_proxy``: a tiny server that accepts connections and treats each as a
+behaviour says (never answer, answer garbage), counting the connections it accepted.
 """
 
 from __future__ import annotations
@@ -10,10 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import stop_process
@@ -63,3 +70,47 @@ def running_proxy(kind: str, log: Path, onion_to: str = "127.0.0.1") -> Iterator
         yield f"127.0.0.1:{port}"
     finally:
         stop_process(process)
+
+
+Behaviour = Callable[[socket.socket, threading.Event], None]
+
+
+def stalled(connection: socket.socket, stop: threading.Event) -> None:
+    """Accepts, reads the greeting or request, never answers."""
+    connection.recv(1024)
+    stop.wait(120)
+
+
+@dataclass
+class MisbehavingProxy:
+    address: str  # 127.0.0.1:PORT
+    connections: int = 0  # accepted so far
+
+
+@contextlib.contextmanager
+def misbehaving_proxy(behaviour: Behaviour) -> Iterator[MisbehavingProxy]:
+    """A loopback server treating each connection as ``behaviour`` says (given the socket and
+    an event set when the server stops), in a thread of its own."""
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with lock:
+                proxy.connections += 1
+            try:
+                behaviour(self.request, stop)
+            except OSError:
+                pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    proxy = MisbehavingProxy(f"127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
