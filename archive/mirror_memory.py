@@ -40,6 +40,10 @@ FROM_REDIRECT = "redirect"  # a known mirror redirected there
 FROM_CANONICAL = "canonical"  # rel=canonical / og:url named it for our article
 FROM_FEED = "feed"  # the site's feed gives an article of ours on it
 
+# The run report's failure reason of a page a mirror lacked that another mirror had
+# (``scraper.middlewares.mirrors``).
+MISSING_REASON = "http_404"
+
 # Where a mirror stands.
 IN_PROFILE = "profile"  # named in the profile: used without verification
 CANDIDATE = "candidate"  # learnt, not verified yet: never used for a record
@@ -58,8 +62,11 @@ class RunTally:
     at: str  # when the run ended, ISO 8601
     requests: int
     successes: int
-    failures: int
+    failures: int  # the mirror's failures, not ``missing``
     last_failure: str | None = None
+    # pages it lacked (404) that another mirror had: a site's mirror may lag an article
+    # behind, which is no failure of the mirror and no reason to demote it (issue 22)
+    missing: int = 0
 
     @property
     def failed_all(self) -> bool:
@@ -84,6 +91,7 @@ class MirrorMemo:
     verification: str | None = None  # the last verification's result, one line
     last_failure: str | None = None
     last_failure_at: str | None = None
+    trusted_at: str | None = None  # the operator's word: runs before it do not demote it
     runs: list[RunTally] = field(default_factory=list)
 
     @property
@@ -211,13 +219,23 @@ class MirrorMemory:
         """Mirrors the crawls learnt and verified (not the profile's own)."""
         return [m.origin for m in self.mirrors.values() if m.status in (VERIFIED, TRUSTED)]
 
-    def order(self, origins: Sequence[str]) -> list[str]:
+    def order(self, origins: Sequence[str], keep_first: bool = False) -> list[str]:
         """``origins`` in the order to start a run with: those that served well in their
         last run first, then those with no history, then those that failed; within each,
-        the given (profile) order."""
-
+        the given (profile) order. ``keep_first``: the first of ``origins`` stays first
+        (``primary-first``: the profile's primary leads however its last run went; the
+        circuit breaker benches it within the run if it is down)."""
         position = {origin: i for i, origin in enumerate(origins)}
-        return sorted(origins, key=lambda origin: (self._standing(origin), position[origin]))
+        ranked = sorted(origins, key=lambda origin: (self._standing(origin), position[origin]))
+        if keep_first and origins:
+            ranked.remove(origins[0])
+            ranked.insert(0, origins[0])
+        return ranked
+
+    def failed_last(self, origins: Sequence[str]) -> list[str]:
+        """Those of ``origins`` that failed (most of) the last run that tried them: out of
+        the order's lead, they get a share of requests to earn their place back."""
+        return [origin for origin in origins if self._standing(origin) == 2]
 
     def served_well(self, origins: Sequence[str]) -> list[str]:
         """Those of ``origins`` that served (nearly) every page of the last run that tried
@@ -228,6 +246,8 @@ class MirrorMemory:
         """0 served well last time it was tried, 1 no history, 2 failed."""
         memo = self.mirrors.get(origin)
         last = next((r for r in reversed(memo.runs) if r.requests), None) if memo else None
+        if memo is not None and memo.trusted_at and (last is None or last.at <= memo.trusted_at):
+            return 0  # the operator trusts it, and no run has tried it since
         rate = last.success_rate if last is not None else None
         if rate is None:
             return 1
@@ -246,6 +266,7 @@ class MirrorMemory:
                 continue  # a host the run reported but nobody learnt (should not happen)
             failures = dict(seen.get("failures") or {})
             examples = dict(seen.get("failure_examples") or {})
+            missing = int(failures.pop(MISSING_REASON, 0))
             last_reason = next(iter(failures), None)
             last_failure = examples.get(last_reason, last_reason) if last_reason else None
             tally = RunTally(
@@ -255,6 +276,7 @@ class MirrorMemory:
                 successes=int(seen.get("successes", 0)),
                 failures=sum(int(n) for n in failures.values()),
                 last_failure=last_failure,
+                missing=missing,
             )
             if tally.requests:
                 memo.last_seen = when
@@ -294,13 +316,22 @@ class MirrorMemory:
         return None
 
     def forget(self, memo: MirrorMemo) -> None:
-        del self.mirrors[memo.origin]
+        """A learnt mirror is forgotten; a profile mirror (the crawl keeps using it) only
+        its history: it stays listed, with no run to demote it."""
+        if memo.status != IN_PROFILE:
+            del self.mirrors[memo.origin]
+            return
+        memo.runs = []
+        memo.last_failure = memo.last_failure_at = memo.trusted_at = None
 
     def trust(self, memo: MirrorMemo, when: str | None = None) -> None:
-        if memo.status == IN_PROFILE:
-            return
-        memo.status = TRUSTED
-        memo.verification = f"trusted by the operator at {when or now_iso()}"
+        """A learnt mirror: used without (further) verification. A profile mirror, used
+        without verification anyway: its failing runs so far no longer demote it."""
+        when = when or now_iso()
+        memo.trusted_at = when
+        memo.verification = f"trusted by the operator at {when}"
+        if memo.status != IN_PROFILE:
+            memo.status = TRUSTED
 
 
 class _Updating:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 _SCHEMES = ("http", "https")
 _MAX_ORIGIN = 2048
 _TEXT = ("origin", "learnt", "status", "first_seen", "last_seen")
-_OPTIONAL_TEXT = ("learnt_at", "verification", "last_failure", "last_failure_at")
+_OPTIONAL_TEXT = ("learnt_at", "verification", "last_failure", "last_failure_at", "trusted_at")
 _COUNTS = ("requests", "successes", "failures")
 
 
@@ -78,6 +78,8 @@ def run_problem(run: object) -> str | None:
         return "a run tally whose counts are not counts"
     if not isinstance(run.get("last_failure"), (str, type(None))):
         return "a run tally whose last failure is not text"
+    if not _count(run.get("missing", 0)):
+        return "a run tally whose counts are not counts"
     return None
 
 

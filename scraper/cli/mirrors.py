@@ -20,6 +20,7 @@ from archive.mirror_memory import (
 from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import must_be_writable, site_name
 from scraper.exit_status import EXIT_OK, UsageError
+from scraper.sites.profile import ProfileError, SiteProfile, load_profile
 
 
 def add_command(commands: Any) -> None:
@@ -34,7 +35,9 @@ def add_command(commands: Any) -> None:
         "  newsarchive mirrors presstv --out data\n"
         "  newsarchive mirrors presstv --json\n"
         "  newsarchive mirrors presstv forget www.presstv.example   (learnt again if announced)\n"
-        "  newsarchive mirrors presstv trust https://presstv.example  (used without verification)",
+        "  newsarchive mirrors presstv trust https://presstv.example  (used without verification)\n"
+        "  newsarchive mirrors presstv trust www.presstv.ir  (a profile mirror: not demoted for "
+        "its past runs)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     mirrors.usage = "newsarchive mirrors SITE [--out DIR] [--json] [{forget HOST | trust HOST}]"
@@ -54,8 +57,11 @@ def add_command(commands: Any) -> None:
     add_out_again(forget)
     trust = actions.add_parser(
         "trust",
-        help="use a learnt mirror without (further) verification",
-        description="Mark HOST trusted: the next runs use it for failover at once.",
+        help="use a learnt mirror without (further) verification; a profile mirror: forgive "
+        "its past runs",
+        description="Mark HOST trusted: the next runs use it for failover at once. A mirror "
+        "of the profile (the primary too) is used without verification anyway: its failing "
+        "runs so far no longer put it back in the order.",
     )
     trust.add_argument("host", metavar="HOST")
     add_out_again(trust)
@@ -63,22 +69,27 @@ def add_command(commands: Any) -> None:
 
 def run_mirrors(args: argparse.Namespace) -> int:
     name = site_name(args.site, args.out)
+    profile = _profile(args.site)
     path = OutputLayout(args.out).mirror_memory(name)
     missing = UsageError(f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)")
     if args.action is None:
         memory = _load(path)
         if not memory.mirrors:
             raise missing
-        if args.json:
+        if args.json:  # the file as it is
             print(json.dumps([asdict(m) for m in memory.mirrors.values()], indent=1))
-        else:
-            print(_listing(name, path, memory))
+            return EXIT_OK
+        if profile is not None:  # the crawl uses them, whatever the memory holds of them
+            memory.know_profile(profile.origins, when="(not yet crawled)")
+        print(_listing(name, path, memory, profile))
         return EXIT_OK
     if not path.is_file():
         raise missing
     must_be_writable(path)
     try:
         with MirrorMemory.update(path, _notice) as memory:
+            if profile is not None and memory.find(args.host) is None:
+                memory.know_profile(profile.origins)  # a profile mirror whose entry was lost
             memo = memory.find(args.host)
             if memo is None:
                 raise UsageError(
@@ -94,14 +105,26 @@ def run_mirrors(args: argparse.Namespace) -> int:
                         else ""
                     )
                 )
+            elif memo.status == IN_PROFILE:
+                memory.trust(memo)
+                print(
+                    f"{memo.origin}: trusted; in the profile, it is used without verification, "
+                    "and its past runs no longer put it back in the order"
+                )
             else:
-                if memo.status == IN_PROFILE:
-                    raise UsageError(f"{memo.origin} is in the profile: trusted already")
                 memory.trust(memo)
                 print(f"{memo.origin}: trusted; the next run uses it for failover")
     except MirrorMemoryError as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
+
+
+def _profile(site: str) -> SiteProfile | None:
+    """SITE's profile, when SITE names one (a name whose profile file is not at hand: None)."""
+    try:
+        return load_profile(site)
+    except ProfileError:
+        return None
 
 
 def _load(path: Path) -> MirrorMemory:
@@ -116,14 +139,19 @@ def _notice(line: str) -> None:
     print(f"newsarchive: notice: {line}", file=sys.stderr)
 
 
-def _listing(name: str, path: Path, memory: MirrorMemory) -> str:
+def _listing(name: str, path: Path, memory: MirrorMemory, profile: SiteProfile | None) -> str:
     lines = [f"site {name}: {len(memory.mirrors)} mirror(s) known ({path})"]
     for memo in memory.mirrors.values():
         lines.append(f"  {memo.origin}")
         lines.extend(f"      {line}" for line in _describe(memo))
     usable = memory.usable()
     if usable:
-        lines.append("next run starts with: " + ", ".join(memory.order(usable)))
+        # as the crawl orders them: the profile's order, its primary kept first by
+        # primary-first, then the mirrors learnt
+        if profile is not None:
+            usable = [*profile.origins, *(o for o in usable if o not in profile.origins)]
+        keep_first = profile is not None and profile.mirror_strategy == "primary-first"
+        lines.append("next run starts with: " + ", ".join(memory.order(usable, keep_first)))
     return "\n".join(lines)
 
 

@@ -15,9 +15,14 @@ that the mirror works, and waiting for "the" probe would keep a recovered mirror
 
 The order a run starts with (``order``) is the site's own unless the mirror memory says
 otherwise (``archive.mirror_memory``: those that served well last run first, and ``proven``,
-trusted from the start): primary-first then means "first in that order", and ties in the
-ranking follow it. A mirror's ``role`` in
-the report stays what the profile says.
+trusted from the start; with primary-first the memory keeps the profile's primary first):
+primary-first means "first in that order", and ties in the ranking follow it. A mirror's
+``role`` in the report stays what the profile says.
+
+Earning a place back: a mirror that failed its last run (``demoted``, from the mirror memory)
+is last in the order, and would get no request while the others serve, so the memory would
+never see it recover. One pick in ``DEMOTED_SHARE`` (not a failover) goes to such a mirror
+while it is usable; a success there makes it an ordinary mirror again.
 
 Limited trust: a mirror that has not served a page yet, or whose last outcome was a failure,
 is preferred for no more than ``bench_after`` requests in flight. Without it a dead host
@@ -40,6 +45,9 @@ RETIRED = "retired"  # a discovered mirror that failed a later check: never used
 
 # Latency histogram: log-spaced buckets, 10 % wide, from 0.5 ms up. Bounded memory (a few
 # hundred ints at most) over a run of any length; a quantile is exact to within one bucket.
+# One pick in this many goes to a mirror that failed its last run (see above).
+DEMOTED_SHARE = 10
+
 _LATENCY_FLOOR = 0.0005
 _LATENCY_GROWTH = math.log(1.1)
 
@@ -85,6 +93,7 @@ class Mirror:
     index: int  # position in the site's mirror order: 0 is the primary
     preference: int = 0  # position in the order this run started with
     proven: bool = False  # served well last run (mirror memory): trusted before serving now
+    demoted: bool = False  # failed its last run (mirror memory): until it serves in this one
     state: str = CLOSED
     streak: int = 0  # consecutive failures
     benches: int = 0  # times benched since the last success: sets the backoff
@@ -118,6 +127,7 @@ class MirrorHealth:
         clock: Callable[[], float] = time.monotonic,
         order: Sequence[str] = (),
         proven: Collection[str] = (),
+        demoted: Collection[str] = (),
     ) -> None:
         if not origins:
             raise ValueError("a site needs at least one origin")
@@ -137,6 +147,10 @@ class MirrorHealth:
         for origin in proven:
             if origin in self.mirrors:
                 self.mirrors[origin].proven = True
+        for origin in demoted:
+            if origin in self.mirrors:
+                self.mirrors[origin].demoted = True
+        self._picks = 0  # picks that were no failover: every DEMOTED_SHARE-th is shared
         self.strategy = strategy
         self.bench_after = bench_after
         self.bench_seconds = bench_seconds
@@ -197,6 +211,12 @@ class MirrorHealth:
         if probes:
             # Probing costs little: a failed probe falls over to the next mirror at once.
             return probes[0]
+        if not failing_over:
+            self._picks += 1
+            demoted = [m for m in candidates if m.demoted]
+            if demoted and self._picks % DEMOTED_SHARE == 0:
+                # the one asked least so far: each demoted mirror in turn
+                return min(demoted, key=lambda m: (m.requests + m.in_flight, m.preference))
         if self.strategy == "spread" and not failing_over:
             self._turn = (self._turn + 1) % len(candidates)
             return candidates[self._turn]
@@ -261,6 +281,7 @@ class MirrorHealth:
         if mirror is None:
             return
         mirror.successes += 1
+        mirror.demoted = False  # served this run: back among the others by its health
         mirror.recent_success = 0.8 * mirror.recent_success + 0.2
         mirror.streak = 0
         mirror.benches = 0

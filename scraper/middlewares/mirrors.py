@@ -208,35 +208,40 @@ class MirrorFailoverMiddleware:
         it (``MirrorHealth.add``), and requests made before they joined share it."""
         known = self._sites.get(site.name)
         if known is None:
-            order, proven = self._remembered(site)
+            strategy = self.strategy or site.mirror_strategy
+            order, proven, demoted = self._remembered(site, strategy)
             health = MirrorHealth(
                 site.origins,
-                strategy=self.strategy or site.mirror_strategy,
+                strategy=strategy,
                 bench_after=self.bench_after,
                 bench_seconds=self.bench_seconds,
                 bench_max_seconds=self.bench_max_seconds,
                 order=order,
                 proven=proven,
+                demoted=demoted,
             )
             known = self._sites[site.name] = health
         return known
 
-    def _remembered(self, site: SiteProfile) -> tuple[list[str], list[str]]:
-        """The order that worked last run (``state/<site>.mirrors.json``) and the mirrors
-        that served well in it; nothing when nothing is remembered."""
+    def _remembered(
+        self, site: SiteProfile, strategy: str
+    ) -> tuple[list[str], list[str], list[str]]:
+        """The order that worked last run (``state/<site>.mirrors.json``; primary-first
+        keeps the primary first), the mirrors that served well in it and those that failed
+        it (given a share of requests); nothing when nothing is remembered."""
         directory = self.crawler.settings.get("ARCHIVE_DIR")
         if not directory or not self.remember:
-            return list(site.origins), []
+            return list(site.origins), [], []
         path = OutputLayout(Path(directory)).mirror_memory(site.name)
         try:
             memory = MirrorMemory.load(path)
         except MirrorMemoryError as exc:
             logger.warning("%s; starting with the profile's mirror order", exc)
-            return list(site.origins), []
-        order = memory.order(site.origins)
+            return list(site.origins), [], []
+        order = memory.order(site.origins, keep_first=strategy == "primary-first")
         if order != list(site.origins):
             logger.info("mirror order from the last run: %s", ", ".join(order))
-        return order, memory.served_well(site.origins)
+        return order, memory.served_well(site.origins), memory.failed_last(site.origins)
 
     def report(self) -> dict[str, dict[str, Any]]:
         """Per mirror of every site crawled: see ``MirrorHealth.report``."""
