@@ -117,7 +117,10 @@ class Replay:
         self.max_extract_bytes = max_extract_bytes
         self.in_flight_limit = max(1, workers) * IN_FLIGHT_PER_WORKER
         self.run_id = new_run_id("replay")
-        sites = ",".join(p.name for p in self.chooser.profiles) or "none"
+        # The sites chosen (--site); without a choice, those read, known at the end: a site
+        # merely tried (every built-in) is not named on an archive that holds none of it.
+        self.embedded = embedded
+        sites = "" if embedded else ",".join(p.name for p in self.chooser.profiles)
         self.report = RunReport(
             run_id=self.run_id,
             site=sites,
@@ -174,6 +177,8 @@ class Replay:
         }
         self.report.notices.extend(self.chooser.notices())
         written = sum(w.count for w in self.writers.values())
+        if self.embedded:
+            self.report.site = ",".join(sorted(self.writers))
         if self.chooser.captures and not self.report.outcomes["replay/article_captures"]:
             # Not one article among the captures: the wrong profile, not an unchanged archive.
             self.report.alerts.append(f"no article read: {self.chooser.nothing_written()}")

@@ -190,6 +190,22 @@ def test_without_site_a_crawls_warcs_replay_by_the_profile_they_carry(
         assert ours == theirs, f"record {theirs['id']} v{theirs['version']} differs"
 
 
+def test_without_site_a_foreign_archive_is_alerted_about_without_naming_a_site(
+    tmp_path: Path,
+) -> None:
+    """No --site, an archive of a host no profile knows: every built-in profile was tried,
+    none chosen, so neither the ALERT nor the report names one (issue 22, item 7)."""
+    foreign = Path(__file__).parent / "fixtures" / "warc" / "warcio" / "example.warc.gz"
+    out = tmp_path / "out"
+    result = replay(foreign, "--out", out, "--quiet")
+    assert result.returncode == 1, result.stderr[-3000:]
+    [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT")]
+    assert alert.startswith("ALERT: no article read: no site profile matches"), alert
+    assert "presstv" not in result.stderr
+    [report] = (out / "runs").glob("*.json")
+    assert json.loads(report.read_text())["site"] == ""
+
+
 def test_one_site_reads_its_articles_on_a_host_the_profile_does_not_name(
     archive: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -131,7 +131,9 @@ def run_replay(args: argparse.Namespace) -> int:
         )
     print(report.incremental_line(), file=sys.stderr)
     for alert in report.alerts:
-        print(f"ALERT {report.site}: {alert}", file=sys.stderr)
+        print(
+            f"ALERT {report.site}: {alert}" if report.site else f"ALERT: {alert}", file=sys.stderr
+        )
     for notice in report.notices:
         print(f"notice: {notice}", file=sys.stderr)
     if report.stopped_by:
