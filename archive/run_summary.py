@@ -32,7 +32,8 @@ def archived_line(records_file: Path, warc_bytes: int) -> str:
 
 
 def assets_line(stats: Mapping[str, Any]) -> str | None:
-    """``assets: 40 fetched (3.2 MB), 2 not archived (http_404 2)``, when any were asked."""
+    """``assets: 40 fetched (3.2 MB), 2 not archived (http_404 2), 6 not asked (too_deep 6)``,
+    when any were asked."""
     if not stats.get("assets/requested"):
         return None
     fetched, size = int(stats.get("assets/fetched", 0)), int(stats.get("assets/bytes", 0))
@@ -41,6 +42,11 @@ def assets_line(stats: Mapping[str, Any]) -> str | None:
     if failed:
         reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
         line += f", {sum(failed.values()):,} not archived ({reasons})"
+    # past the bounds (per article, stylesheet depth): never asked, said so
+    skipped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("assets/skipped/")}
+    if skipped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items()))
+        line += f", {sum(skipped.values()):,} not asked ({reasons})"
     return line
 
 

@@ -136,7 +136,9 @@ NEWSARCHIVE_LOG_FORMAT = "text"  # or "json": one JSON object per log line (--lo
 # Page assets (scraper/spiders/page_assets.py, --assets): after each article, its pictures
 # ("images"), or everything its page loads ("page"), or nothing ("none")
 NEWSARCHIVE_ASSETS = "images"
-NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE = 20
+NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE = 20  # what its stylesheets name included
+# Stylesheets importing stylesheets: levels followed below the page's own (which are level 0)
+NEWSARCHIVE_ASSETS_MAX_DEPTH = 3
 NEWSARCHIVE_ASSETS_MAX_BYTES = 10 * 1024 * 1024
 
 # Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py)

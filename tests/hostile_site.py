@@ -61,6 +61,8 @@ class HostileSite:
                 site._answer(self)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # a crawler hanging up on a body it will not take is no error of the test
+        self._server.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -60,3 +60,38 @@ def test_pages_that_never_end_are_cut_off_reported_too_large_and_the_run_ends(
     assert report["mirrors"][site.origin]["failures"] == {"too_large": 8}
     # each cut off at 32 MiB and a little, not streamed to the end
     assert site.streamed < 8 * (40 << 20)
+
+
+@pytest.mark.timeout(180)
+def test_stylesheets_importing_stylesheets_without_end_are_followed_a_few_levels(
+    tmp_path: Path,
+) -> None:
+    """``--assets page`` on a site whose stylesheets import two more each, level after level
+    (26,077 stylesheets were asked, 1,305 levels deep, and the crawl did not end): followed
+    NEWSARCHIVE_ASSETS_MAX_DEPTH levels below the page's own, the rest counted and said."""
+    from scraper import settings
+
+    depth = settings.NEWSARCHIVE_ASSETS_MAX_DEPTH
+    with HostileSite(3, set(), stylesheets=True) as site:
+        stderr, status, report = _crawl(site, tmp_path, "--assets", "page")
+    assert status == 0, stderr[-3000:]
+    # the page's own stylesheet, then two a level (the same two for every article)
+    assert site.counts["stylesheet"] == 1 + 2 * depth
+    assert site.counts["font"] == depth
+    assert report["stats"]["assets/skipped/too_deep"] > 0
+    [assets] = [line for line in stderr.splitlines() if "assets: " in line]
+    assert "not asked (too_deep " in assets
+
+
+@pytest.mark.timeout(180)
+def test_what_stylesheets_name_counts_in_the_articles_share_of_assets(tmp_path: Path) -> None:
+    """Each stylesheet once had a share of its own (20 a level): now one article's page and
+    every stylesheet under it take NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE in all."""
+    with HostileSite(1, set(), stylesheets=True) as site:
+        _, status, report = _crawl(
+            site, tmp_path, "--assets", "page", "-s", "NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE=5"
+        )
+    assert status == 0
+    assert site.counts["stylesheet"] + site.counts["font"] == 5
+    assert report["stats"]["assets/requested"] == 5
+    assert report["stats"]["assets/skipped/over_per_article"] > 0
