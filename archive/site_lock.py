@@ -115,6 +115,27 @@ def read_holder(path: Path) -> LockHolder | None:
         return None
 
 
+def running_holder(path: Path) -> LockHolder | None:
+    """Who holds the lock now (a run in progress), without taking it or writing the file:
+    for reading commands (``state``), which may be on a read-only archive. None when nobody
+    holds it, a killed holder's details left in the file included."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return LockHolder.parse(_read_all(fd)) or LockHolder(pid=None, host=None, since=None)
+        except OSError:
+            return None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 class SiteLock:
     """``acquire()`` or raise ``LockHeld``, never wait; ``release()`` (or the holder's death)
     frees it. ``stale`` is the previous holder when it died holding the lock."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -71,13 +73,13 @@ def test_state_shows_what_the_index_knows(archive: tuple[Path, Path]) -> None:
 def test_forget_expire_and_reset(archive: tuple[Path, Path]) -> None:
     profile, out = archive
     forgot = state(str(profile), "forget", "localnews:1", "--out", str(out))
-    assert forgot.returncode == 0 and "1 article(s), 1 version(s), 2 URL(s)" in forgot.stdout
+    assert forgot.returncode == 0 and forgot.stdout == "forgot 1 article, 1 version, 2 URLs\n"
     url = state(
         str(profile), "--out", str(out), "forget", "http://127.0.0.2:1/Detail/2023/02/19/2/x"
     )
-    assert url.returncode == 0 and "1 URL(s)" in url.stdout
+    assert url.returncode == 0 and "0 versions, 1 URL\n" in url.stdout
     expired = state(str(profile), "--out", str(out), "expire", "--older-than", "30d")
-    assert expired.returncode == 0 and "expired 2 URL(s)" in expired.stdout
+    assert expired.returncode == 0 and expired.stdout == "expired 2 URLs not seen for 30 days\n"
     summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
     assert (summary["articles"], summary["versions"], summary["urls"]) == (
         2,
@@ -172,7 +174,7 @@ def test_state_and_export_read_a_shared_crawls_index_on_redis(
         "localnews:2",
     ]
     forgot = state(str(profile), "--out", str(out), "--redis", redis_url, "forget", "localnews:1")
-    assert forgot.returncode == 0 and "1 article(s), 1 version(s), 1 URL(s)" in forgot.stdout
+    assert forgot.returncode == 0 and "forgot 1 article, 1 version, 1 URL" in forgot.stdout
 
 
 def test_state_names_a_redis_server_it_cannot_use(archive: tuple[Path, Path]) -> None:
@@ -191,6 +193,66 @@ def test_state_finds_a_site_by_name_when_its_index_is_there(archive: tuple[Path,
     result = state("localnews", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "articles 3" in result.stdout
+
+
+def test_a_profile_files_site_with_a_wrong_out_is_told_like_a_built_in(
+    archive: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``localnews`` (a profile file's site) with an --out that has no index of it: the
+    same line as for a built-in, not "unknown site" (issue 22, item 10)."""
+    wrong = tmp_path / "elsewhere"
+    result = state("localnews", "--out", str(wrong))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"newsarchive: error: no index for localnews at {wrong}/state/localnews.sqlite "
+        "(wrong SITE or --out?)\n"
+    )
+    assert not wrong.exists()
+
+
+def test_forget_of_a_bare_number_suggests_the_article_id(archive: tuple[Path, Path]) -> None:
+    _, out = archive
+    result = state("localnews", "--out", str(out), "forget", "1002")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "newsarchive: error: 1002: not in the index (an article id is SITE:ID: localnews:1002)\n"
+    )
+
+
+def test_state_during_a_run_says_a_run_is_in_progress(archive: tuple[Path, Path]) -> None:
+    """A crawl holds the site lock: its report is not written yet, so "no runs yet" alone
+    would say nothing is going on (issue 22, item 10)."""
+    profile, out = archive
+    for report in (out / "runs").glob("*.json"):
+        report.unlink()
+    assert "a run is in progress" not in state(str(profile), "--out", str(out)).stdout
+    code = (
+        "import sys, time; from pathlib import Path; from archive.site_lock import SiteLock; "
+        "SiteLock(Path(sys.argv[1])).acquire(job='crawl'); print('locked', flush=True); "
+        "time.sleep(120)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(out / "state" / "localnews.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = state(str(profile), "--out", str(out))
+        summary = json.loads(state(str(profile), "--out", str(out), "--json").stdout)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert "  no run finished yet\n" in result.stdout
+    assert re.search(
+        rf"a run is in progress \(pid {holder.pid} since \d\d:\d\d\): listed when it ends",
+        result.stdout,
+    ), result.stdout
+    assert summary["run_in_progress"].startswith(f"pid {holder.pid} ")
+    # the killed holder left its details in the file: no run is going on any more
+    after = state(str(profile), "--out", str(out))
+    assert "in progress" not in after.stdout and "no runs yet" in after.stdout
 
 
 def test_a_reader_that_goes_away_is_no_error(archive: tuple[Path, Path]) -> None:

@@ -24,6 +24,12 @@ def site_name(site: str, directory: Path | None = None) -> str:
             layout = OutputLayout(directory)
             if layout.index_file(site).is_file() or layout.mirror_memory(site).is_file():
                 return site
+            # A name, not a path: the site of a profile file crawled into another --out,
+            # as likely as a name no profile has. Say what was looked for, where, as for a
+            # built-in's (open_site_index), not "unknown site".
+            raise UsageError(
+                f"no index for {site} at {layout.index_file(site)} (wrong SITE or --out?)"
+            ) from None
         raise
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import OutputLayout
+from archive.wording import count, duration, size
 from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import open_site_index, site_name
 from scraper.exit_status import EXIT_OK, UsageError
@@ -113,13 +114,17 @@ def run_state(args: argparse.Namespace) -> int:
         if args.action == "forget":
             result = index.forget(args.target)
             if not (result.articles or result.urls):
-                raise UsageError(f"{args.target}: not in the index")
+                raise UsageError(f"{args.target}: not in the index{_id_hint(args)}")
             print(
-                f"forgot {result.articles} article(s), {result.versions} version(s), {result.urls} URL(s)"
+                f"forgot {count(result.articles, 'article')}, "
+                f"{count(result.versions, 'version')}, {count(result.urls, 'URL')}"
             )
         elif args.action == "expire":
             removed = index.expire_urls(args.older_than)
-            print(f"expired {removed} URL(s) not seen for {args.older_than}")
+            print(
+                f"expired {count(removed, 'URL')} not seen for "
+                f"{duration(args.older_than.total_seconds())}"
+            )
         elif args.action == "reset":
             index.reset()
             print("index reset: the next run fetches every article as new")
@@ -134,6 +139,25 @@ def run_state(args: argparse.Namespace) -> int:
     finally:
         index.close()
     return EXIT_OK
+
+
+def _id_hint(args: argparse.Namespace) -> str:
+    """An article's id is SITE:ID; a bare ``1002`` (the number in its URL) is no id."""
+    target = str(args.target)
+    if ":" in target or "/" in target:
+        return ""
+    name = site_name(args.site, None if args.redis else args.out)
+    return f" (an article id is SITE:ID: {name}:{target})"
+
+
+def _in_progress(directory: Path, site: str, redis_url: str | None) -> str | None:
+    """The run of ``site`` into ``directory`` going on now, if any (its site lock is held)."""
+    from archive.site_lock import running_holder
+
+    if redis_url:  # a shared crawl's workers take no site lock
+        return None
+    holder = running_holder(OutputLayout(directory).site_lock(site))
+    return holder.describe() if holder is not None else None
 
 
 def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> dict[str, Any]:
@@ -161,19 +185,20 @@ def _summary(index: Any, directory: Path, site: str, redis_url: str | None) -> d
         "index": _index_location(directory, site, redis_url),
         **stats,
         "last_runs": runs,
+        "run_in_progress": _in_progress(directory, site, redis_url),
     }
 
 
 def _summary_text(s: dict[str, Any]) -> str:
     lines = [
-        f"site {s['site']}: index {s['index']} ({s['size_bytes']:,} bytes)",
+        f"site {s['site']}: index {s['index']} ({size(s['size_bytes'])})",
         f"  articles {s['articles']:,}, versions {s['versions']:,}, URLs {s['urls']:,}, payloads {s['payloads']:,}",
     ]
     if s["last_runs"]:
         lines.append("  last runs:")
         for r in s["last_runs"]:
             lines.append(
-                f"    {r['run_id']} {r['status']}: {r['articles']} records ({r['new']} new, {r['changed']} changed), "
+                f"    {r['run_id']} {r['status']}: {count(r['articles'], 'record')} ({r['new']} new, {r['changed']} changed), "
                 f"{r['unchanged']} unchanged, {r['skipped_known']} skipped as known, {r['revisits']} revisits"
             )
             coverage = r.get("coverage") or {}
@@ -183,9 +208,14 @@ def _summary_text(s: dict[str, Any]) -> str:
                     f"{k} {n}" for k, n in (coverage.get("fell_back") or {}).items()
                 )
                 lines.append(
-                    f"      fields of its {coverage['records']} records: {shares}"
+                    f"      fields of its {count(coverage['records'], 'record')}: {shares}"
                     + (f"; read generically (template drift?): {fell_back}" if fell_back else "")
                 )
+    elif s.get("run_in_progress"):
+        lines.append("  no run finished yet")
     else:
         lines.append("  no runs yet")
+    if s.get("run_in_progress"):
+        # the index grows as it goes; its line under "last runs" comes with its report
+        lines.append(f"  a run is in progress ({s['run_in_progress']}): listed when it ends")
     return "\n".join(lines)
