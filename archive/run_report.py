@@ -13,6 +13,7 @@ from typing import Any
 
 from archive.field_coverage import FieldCoverage, drift_alerts
 from archive.layout import OutputLayout
+from archive.mirror_tally import mirror_tally
 
 # Failures listed in full; beyond this only counted, so a run against a dead site cannot
 # produce a report bigger than its archive.
@@ -107,8 +108,6 @@ class RunReport:
         """One line per mirror for the printed summary."""
         lines = []
         for origin, m in self.mirrors.items():
-            failures = sum(m.get("failures", {}).values())
-            reasons = ", ".join(f"{r} {n}" for r, n in m.get("failures", {}).items())
             p50, p95 = m.get("latency_p50_ms"), m.get("latency_p95_ms")
             latency = (
                 f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
@@ -121,8 +120,7 @@ class RunReport:
                 else ""
             )
             lines.append(
-                f"mirror {origin} ({m.get('role', 'mirror')}): {m.get('requests', 0)} requests, "
-                f"{m.get('successes', 0)} ok, {failures} failed{f' ({reasons})' if reasons else ''}, "
+                f"mirror {origin} ({m.get('role', 'mirror')}): {mirror_tally(m)}, "
                 f"{latency}{benched}"
             )
         return lines

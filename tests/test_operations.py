@@ -90,6 +90,20 @@ def test_on_a_terminal_a_live_panel_replaces_the_log_lines(
     assert "ok: 12 articles" in screen  # the closing summary still comes
 
 
+def test_the_live_panel_counts_towards_max_articles_and_shows_the_queue(
+    served: tuple[Any, LoopbackServers, Path], tmp_path: Path
+) -> None:
+    """A total and the work left (issue 22, item 15), and per mirror what became of its
+    requests in the closing summary's words (item 5: not "failures 0" beside "http 503 39")."""
+    _site, servers, profile = served
+    status, screen = crawl_on_a_terminal(profile, tmp_path / "out", "--max-articles", "5")
+    assert status == 0, screen[-3000:]
+    assert "5 of 5 (--max-articles)" in screen, screen[-3000:]
+    assert " queued" in screen
+    assert "pages failed" in screen and "0 (every mirror tried)" in screen
+    assert f"{servers.origins[0]}" in screen and " ok, 0 failed" in screen
+
+
 def test_without_a_terminal_progress_is_plain_log_lines(
     served: tuple[Any, LoopbackServers, Path], tmp_path: Path
 ) -> None:

@@ -5,8 +5,10 @@ or ``off``; ``NEWSARCHIVE_PROGRESS_INTERVAL`` seconds between lines (0 turns pro
 Lines carry their figures as structured fields too (``pages``, ``pages_per_s``, …), so
 ``--log-format json`` gives log shippers numbers rather than prose.
 
-The live panel shows pages/s, articles new / changed / unchanged / skipped as known, and
-failures by mirror. While it is up, log records below WARNING are held back from the terminal
+The live panel shows pages/s and the pages queued, articles new / changed / unchanged / skipped
+as known (with ``--max-articles``: how many of them are done and a rough time left), pages
+failed after every mirror was tried, and per mirror what became of its requests, in the words
+of the closing summary (``archive.mirror_tally``: they add up, retries included). While it is up, log records below WARNING are held back from the terminal
 (they would scroll the panel away); warnings and errors print above it.
 """
 
@@ -22,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from archive.mirror_tally import mirror_tally
 from scraper.log_handlers import console_handler
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
@@ -100,6 +103,12 @@ class ProgressExtension:
         then, pages_then, articles_then = self.last
         elapsed = max(now - then, 1e-9)
         self.last = (now, pages, articles)
+        unchanged = int(values.get("newsarchive/unchanged/same_text", 0)) + int(
+            values.get("newsarchive/unchanged/not_modified", 0)
+        )
+        # requests the scheduler holds: the work left that is known so far
+        queued = int(values.get("scheduler/enqueued", 0)) - int(values.get("scheduler/dequeued", 0))
+        limit = getattr(self.crawler.spider, "max_articles", None)
         return {
             "pages": pages,
             "pages_per_s": round((pages - pages_then) / elapsed, 1),
@@ -107,22 +116,32 @@ class ProgressExtension:
             "articles_per_s": round((articles - articles_then) / elapsed, 1),
             "new": int(values.get("newsarchive/new", 0)),
             "changed": int(values.get("newsarchive/changed", 0)),
-            "unchanged": int(values.get("newsarchive/unchanged/same_text", 0))
-            + int(values.get("newsarchive/unchanged/not_modified", 0)),
+            "unchanged": unchanged,
             "known": int(values.get("newsarchive/skipped/known", 0)),
             "failures": sum(
                 int(v) for k, v in values.items() if k.startswith("newsarchive/failed/")
             ),
             "elapsed_s": round(now - self.started, 1),
+            "queued": max(queued, 0),
+            # --max-articles: articles fetched and read (recorded or unchanged) count towards it
+            "max_articles": limit,
+            "articles_done": articles + unchanged,
         }
 
-    def mirror_failures(self) -> dict[str, dict[str, int]]:
+    def time_left(self, f: dict[str, Any]) -> float | None:
+        """Seconds until --max-articles at the run's pace so far; None when unbounded or
+        nothing is done yet (a guess: a run also ends when the site has no more articles)."""
+        limit, done = f["max_articles"], f["articles_done"]
+        if not limit or not done or f["elapsed_s"] <= 0:
+            return None
+        return max(limit - done, 0) * f["elapsed_s"] / done
+
+    def mirror_tallies(self) -> dict[str, str]:
+        """Per mirror, what became of its requests (``archive.mirror_tally``)."""
         failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         if failover is None:
             return {}
-        return {
-            origin: dict(mirror.get("failures", {})) for origin, mirror in failover.report().items()
-        }
+        return {origin: mirror_tally(mirror) for origin, mirror in failover.report().items()}
 
     # -- plain lines ----------------------------------------------------------------------
 
@@ -130,7 +149,7 @@ class ProgressExtension:
         f = self.figures()
         logger.info(
             "progress: %d pages (%.1f/s), %d articles (%.1f/s): %d new, %d changed, %d unchanged, "
-            "%d skipped as known; %d failures",
+            "%d skipped as known; %d pages failed (every mirror tried); %d queued",
             f["pages"],
             f["pages_per_s"],
             f["articles"],
@@ -140,6 +159,7 @@ class ProgressExtension:
             f["unchanged"],
             f["known"],
             f["failures"],
+            f["queued"],
             extra={"progress": f},
         )
 
@@ -178,16 +198,20 @@ class ProgressExtension:
         table.add_column(style="bold")
         table.add_column()
         table.add_row(getattr(spider, "name", "crawl"), f"running {elapsed}")
-        table.add_row("pages", f"{f['pages']:,} ({f['pages_per_s']:.1f}/s)")
+        table.add_row("pages", f"{f['pages']:,} ({f['pages_per_s']:.1f}/s), {f['queued']:,} queued")
+        done = ""
+        if f["max_articles"]:
+            done = f"{f['articles_done']:,} of {f['max_articles']:,} (--max-articles)"
+            left = self.time_left(f)
+            if left is not None:
+                done += f", about {time.strftime('%H:%M:%S', time.gmtime(left))} left"
+            done += "; "
         table.add_row(
             "articles",
-            f"{f['articles']:,} recorded: {f['new']:,} new, {f['changed']:,} changed; "
+            f"{done}{f['articles']:,} recorded: {f['new']:,} new, {f['changed']:,} changed; "
             f"{f['unchanged']:,} unchanged, {f['known']:,} skipped as known",
         )
-        table.add_row("failures", f"{f['failures']:,}")
-        for origin, failures in self.mirror_failures().items():
-            detail = ", ".join(
-                f"{reason.replace('_', ' ')} {count}" for reason, count in failures.items()
-            )
-            table.add_row(f"  {origin}", detail or "ok")
+        table.add_row("pages failed", f"{f['failures']:,} (every mirror tried)")
+        for origin, tally in self.mirror_tallies().items():
+            table.add_row(f"  {origin}", tally)
         return table

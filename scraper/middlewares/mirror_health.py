@@ -103,7 +103,8 @@ class Mirror:
     benched_total: float = 0.0
     probe_started: float | None = None
     in_flight: int = 0  # picked and not finished yet
-    requests: int = 0
+    requests: int = 0  # download attempts, Scrapy's retries included
+    retries: int = 0  # attempts Scrapy repeated on this mirror (their outcome: "retried")
     successes: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     failure_examples: dict[str, str] = field(default_factory=dict)
@@ -267,10 +268,13 @@ class MirrorHealth:
 
     # -- outcomes ---------------------------------------------------------------------------
 
-    def requested(self, origin: str) -> None:
-        """One download attempt went to ``origin`` (Scrapy's own retries included)."""
-        if origin in self.mirrors:
-            self.mirrors[origin].requests += 1
+    def requested(self, origin: str, retry: bool = False) -> None:
+        """One download attempt went to ``origin`` (Scrapy's own retries included); ``retry``:
+        it repeats the previous attempt there, whose outcome is then neither ok nor failed."""
+        mirror = self.mirrors.get(origin)
+        if mirror is not None:
+            mirror.requests += 1
+            mirror.retries += retry
 
     def observe_latency(self, origin: str, seconds: float) -> None:
         if origin in self.mirrors:
@@ -346,6 +350,7 @@ class MirrorHealth:
             out[mirror.origin] = {
                 "role": "primary" if mirror.index == 0 else "mirror",
                 "requests": mirror.requests,
+                "retries": mirror.retries,
                 "successes": mirror.successes,
                 "failures": dict(mirror.failures.most_common()),
                 "failure_examples": dict(mirror.failure_examples),

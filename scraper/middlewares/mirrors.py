@@ -278,7 +278,10 @@ class MirrorFailoverMiddleware:
     def request_reached_downloader(self, request: Request) -> None:
         site: SiteProfile | None = request.meta.get("site_profile")
         if site is not None and request.meta.get("mirror") is not None:
-            self.health(site).requested(origin_of(urlparse_cached(request)))
+            # retry_times: Scrapy's Retry sent the page to this mirror again (per attempt meta,
+            # dropped on failover), so the attempt before this one ended "retried"
+            retry = bool(request.meta.get("retry_times"))
+            self.health(site).requested(origin_of(urlparse_cached(request)), retry=retry)
 
     # -- outcomes ---------------------------------------------------------------------------
 

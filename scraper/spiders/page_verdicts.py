@@ -25,6 +25,7 @@ from scraper.spiders.listing_check import ListingCheck, empty_everywhere
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from scraper.sites.profile import SiteProfile
     from scraper.spiders.claims import ArticleBudget
     from scraper.spiders.mirror_discovery import MirrorDiscovery
 
@@ -34,6 +35,7 @@ class PageVerdicts:
     budget: ArticleBudget
     mirror_discovery: MirrorDiscovery | None
     listing_check: ListingCheck
+    profile: SiteProfile
     logger: Any  # the spider's
 
     def _replace_lost_article(self) -> Iterable[Request]:
@@ -122,8 +124,16 @@ class PageVerdicts:
     def _failed(
         self, url: str, reason: str, page_type: str, attempts: Iterable[tuple[str, str]] = ()
     ) -> None:
-        """``attempts``: (mirror, what went wrong) for each mirror tried before this one."""
-        self.logger.warning("failed %s %s: %s", page_type, url, reason)
+        """``attempts``: (mirror, what went wrong) for each mirror tried, this one included.
+        The page is named as the profile names it (on the primary), not by the last mirror
+        failover happened to try, and the mirrors tried follow."""
+        attempts = list(attempts)
+        if attempts:
+            url = self.profile.on_origin(url, self.profile.primary)
+            tried = "; ".join(f"{mirror} {what}" for mirror, what in attempts)
+            self.logger.warning("failed %s %s: %s (tried %s)", page_type, url, reason, tried)
+        else:
+            self.logger.warning("failed %s %s: %s", page_type, url, reason)
         self.crawler.stats.inc_value(f"newsarchive/failed/{page_type}")
         self.crawler.signals.send_catch_log(
             newsarchive_signals.page_failed,
