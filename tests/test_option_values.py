@@ -76,7 +76,7 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "extract --extractor": [
         ("extract FILE --url http://127.0.0.1:9/news/1 --extractor no-such", "unknown extractor")
     ],
-    "state SITE": [("state no-such-site", "unknown site")],
+    "state SITE": [("state no-such-site", "no index for no-such-site at")],
     "state --out": [("state SITE --out FILE", "no index")],
     "state --redis": [("state SITE --redis http://x", "expected redis://")],
     "state forget TARGET": [("state SITE forget", "required")],
@@ -114,7 +114,7 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     ],
     "demo --out": [("demo --out FILE", "not a directory")],
     "demo --articles": [("demo --articles 0", "at least 1"), ("demo --articles x", "whole number")],
-    "mirrors SITE": [("mirrors no-such-site", "unknown site")],
+    "mirrors SITE": [("mirrors no-such-site", "no index for no-such-site at")],
     "mirrors --out": [("mirrors SITE --out FILE", "no mirror memory")],
     "mirrors forget HOST": [("mirrors SITE forget", "required")],
     "mirrors forget --out": [("mirrors SITE forget x.org --out FILE", "no mirror memory")],
