@@ -193,8 +193,15 @@ def test_broken_canonical_path_is_refused_with_one_line(canonical_path: str, mes
 
 
 def test_canonical_path_must_be_a_string() -> None:
-    with pytest.raises(ProfileError, match="'canonical_path' must be a str"):
+    with pytest.raises(ProfileError, match="'canonical_path' must be a string, not an integer"):
         parse_profile(VALID + "canonical_path = 3\n")
+
+
+def test_a_value_of_the_wrong_type_is_named_in_tomls_words() -> None:
+    """Not "must be a int, not str" (issue 22, item 11)."""
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(VALID + 'max_listing_pages = "20"\n')
+    assert str(caught.value).endswith("'max_listing_pages' must be an integer, not a string")
 
 
 def test_canonical_path_with_an_optional_group_that_did_not_match() -> None:

@@ -153,6 +153,8 @@ def hold_lock(path: Path) -> subprocess.Popen[str]:
             "unknown key 'cron' (jobs are [[job]] tables)",
         ),
         ("[[job]\n", "not valid TOML"),
+        # TOML's words, not Python's "not int" (issue 22, item 11)
+        ("[[job]]\nsite = 3\ncron = '@daily'\n", "'site' must be a string, not an integer"),
     ],
 )
 def test_a_bad_schedule_is_refused_with_one_line(text: str, message: str) -> None:

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.layout import DEFAULT_OUT
 from scraper.since import parse_duration
+from scraper.sites.profile import toml_kind
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -301,7 +302,7 @@ def _check_types(
         if not isinstance(value, kind):
             raise fail(
                 f"{key!r} must be a {'list of strings' if kind is list else 'string'}, "
-                f"not {type(value).__name__}"
+                f"not {toml_kind(type(value))}"
             )
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise fail(f'{key!r} must be a list of strings, like ["--max-articles", "50"]')

@@ -407,6 +407,22 @@ def parse_profile(text: str, source: str = "<string>") -> SiteProfile:
     return replace(profile_from_dict(data, source), text=text)
 
 
+# A profile is TOML: its values are named in TOML's words ("must be an integer, not a
+# string"), not Python's ("must be a int, not str").
+_TOML_KINDS = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
+
+
+def toml_kind(kind: type) -> str:
+    return _TOML_KINDS.get(kind, kind.__name__)
+
+
 def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfile:
     def fail(message: str) -> ProfileError:
         return ProfileError(f"{source}: {message}")
@@ -421,7 +437,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
             continue
         value = data[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise fail(f"{key!r} must be a {kind.__name__}, not {type(value).__name__}")
+            raise fail(f"{key!r} must be {toml_kind(kind)}, not {toml_kind(type(value))}")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise fail(f"{key!r} must be a list of strings")
 
