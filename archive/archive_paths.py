@@ -106,6 +106,12 @@ def _walk(
     return files
 
 
+def not_a_file_to_read(path: Path) -> str | None:
+    """Why ``path``, named by a user, is no regular file to read (a FIFO would hang the
+    reader, ``/dev/zero`` never ends), or None."""
+    return _not_readable(path)
+
+
 def _not_readable(path: Path) -> str | None:
     """Why ``path`` is not a regular file to read, or None."""
     try:

@@ -113,3 +113,46 @@ def test_an_article_with_links_to_related_articles_is_still_an_article() -> None
         url = json.loads((FIXTURES / case / "meta.json").read_text())["url"]
         result = extract(str(FIXTURES / case / "page.html"), "--url", url, "--extractor", "generic")
         assert result.returncode == 0, (case, result.stderr.decode())
+
+
+def _capped() -> None:
+    import resource
+
+    cap = 1 << 30  # /dev/zero read whole took 2.7 GB
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_a_file_that_is_no_regular_file_is_refused_in_one_line(kind: str, tmp_path: Path) -> None:
+    """``/dev/zero`` never ends and a FIFO no one writes never answers: neither is read."""
+    import os
+
+    path = {"device": Path("/dev/zero"), "fifo": tmp_path / "fifo", "directory": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    result = subprocess.run(
+        [*newsarchive_command(), "extract", str(path), "--url", "https://example.org/news/1"],
+        capture_output=True,
+        timeout=30,
+        preexec_fn=_capped,
+    )
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines
+    assert f"{path}: not a regular file" in lines[0] and "give - to read standard input" in lines[0]
+
+
+@pytest.mark.timeout(120)
+def test_standard_input_is_read_up_to_the_extraction_limit_only() -> None:
+    from archive.limits import MAX_EXTRACT_BYTES
+
+    result = subprocess.run(
+        [*newsarchive_command(), "extract", "-", "--url", "https://example.org/news/1"],
+        input=b"<p>" * (MAX_EXTRACT_BYTES // 3 + 1000),
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_capped,
+    )
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines
+    assert f"too large to extract: over {MAX_EXTRACT_BYTES:,} bytes" in lines[0]

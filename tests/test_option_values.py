@@ -62,13 +62,22 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "crawl -s": [
         ("crawl SITE -s DOWNLOAD_DELAY=abc", "expected a number"),
         ("crawl SITE -s X", "NAME=VALUE"),
+        # an endless delay held every request for ever (issue 21, item 9)
+        ("crawl SITE -s DOWNLOAD_DELAY=inf", "expected a finite number"),
+        ("crawl SITE -s DOWNLOAD_DELAY=nan", "expected a finite number"),
+        ("crawl SITE -s DOWNLOAD_DELAY=1e308", "expected 0 to 3600 seconds"),
+        ("crawl SITE -s AUTOTHROTTLE_MAX_DELAY=-1", "expected 0 to 3600 seconds"),
+        ("crawl SITE -s CLOSESPIDER_ITEMCOUNT=inf", "expected a finite number"),
         ("crawl SITE -s NEWSARCHIVE_ASSETS=bogus", "expected one of none, images, page"),
         ("crawl SITE -s MIRROR_STRATEGY=fastest", "expected one of primary-first, spread"),
         ("crawl SITE -s NEWSARCHIVE_PROGRESS=loud", "expected one of auto"),
     ],
     "crawl --log-level": [("crawl SITE --log-level LOUD", "invalid choice")],
     "crawl --log-format": [("crawl SITE --log-format xml", "invalid choice")],
-    "extract FILE": [("extract EMPTY/none.html --url http://127.0.0.1:9/news/1", "No such file")],
+    "extract FILE": [
+        ("extract EMPTY/none.html --url http://127.0.0.1:9/news/1", "No such file"),
+        ("extract EMPTY --url http://127.0.0.1:9/news/1", "not a regular file (a directory)"),
+    ],
     "extract --url": [("extract FILE --url", "expected one argument")],
     "extract --site": [
         ("extract FILE --url http://127.0.0.1:9/news/1 --site no-such", "unknown site")

@@ -103,6 +103,11 @@ def test_with_origins_replaces_primary_and_mirrors() -> None:
         (VALID + 'timezone = "Mars/Olympus"\n', "unknown timezone"),
         (VALID.replace('feeds = ["/rss.xml"]', 'feeds = "/rss.xml"'), "'feeds' must be a list"),
         ("name = [unclosed", "not valid TOML"),
+        # an endless delay held every request for ever (issue 21, item 9)
+        (VALID + "[access]\ndownload_delay = inf\n", "download_delay must be 0 to 3600"),
+        (VALID + "[access]\ndownload_delay = nan\n", "download_delay must be 0 to 3600"),
+        (VALID + "[access]\ndownload_delay = 1e308\n", "download_delay must be 0 to 3600"),
+        (VALID + "[access]\ndownload_delay = -1\n", "download_delay must be 0 to 3600"),
     ],
 )
 def test_broken_profiles_are_refused_with_one_line(text: str, message: str) -> None:

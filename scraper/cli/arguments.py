@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +24,15 @@ from typing import TYPE_CHECKING, Any
 from archive import user_paths
 from archive.layout import DEFAULT_OUT
 from scraper.exit_status import UsageError
+from scraper.sites.site_access import MAX_DOWNLOAD_DELAY
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+# Delays, in seconds, held to the bound a profile's [access] download_delay is held to.
+_DELAYS = frozenset({"DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY"})
 # Settings that take one of a few words, as the components that read them check them (at the
 # crawl's start, where a bad one is a traceback): page_assets.MODES, MIRROR_STRATEGIES,
 # progress.MODES (tests/test_option_values.py holds these against them).
@@ -73,9 +77,10 @@ def typed_value(name: str, text: str, default: Any) -> Any:
         # An integer default may still take a fraction (DOWNLOAD_DELAY = 0).
         for kind in (int, float) if isinstance(default, int) else (float,):
             try:
-                return kind(value)
+                number = kind(value)
             except ValueError:
                 continue
+            return _bounded(name, text, number)
         raise UsageError(f"-s {name}={text}: expected a number (default {default})")
     if isinstance(default, (list, tuple, dict)):
         if value.startswith(("[", "{")):
@@ -87,6 +92,18 @@ def typed_value(name: str, text: str, default: Any) -> Any:
             raise UsageError(f"-s {name}={text}: expected a JSON object")
         return [part.strip() for part in value.split(",") if part.strip()]
     return text
+
+
+def _bounded(name: str, text: str, number: float) -> float:
+    """``number``, when finite (and, for a delay, 0 to ``MAX_DOWNLOAD_DELAY`` seconds):
+    ``DOWNLOAD_DELAY=inf`` or ``1e308`` held every request for ever."""
+    if not math.isfinite(number):
+        raise UsageError(f"-s {name}={text}: expected a finite number")
+    if name in _DELAYS and not 0 <= number <= MAX_DOWNLOAD_DELAY:
+        raise UsageError(
+            f"-s {name}={text}: expected 0 to {MAX_DOWNLOAD_DELAY:.0f} seconds (an hour)"
+        )
+    return number
 
 
 def output_directory(path: Path, option: str = "--out") -> Path:

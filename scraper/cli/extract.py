@@ -48,13 +48,7 @@ def run_extract(args: argparse.Namespace) -> int:
     problem = url_problem(args.url)
     if problem is not None:
         raise UsageError(f"--url {args.url!r} {problem}")
-    if str(args.file) == "-":
-        body = sys.stdin.buffer.read()
-    else:
-        try:
-            body = args.file.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    body = _read_page(args.file)
     profile = site_profile(args.site, None) if args.site else _guess_profile(args.url)
     extractor = args.extractor or (profile.extractor if profile else "generic")
     if extractor not in ARTICLE_PAGES:
@@ -84,6 +78,31 @@ def run_extract(args: argparse.Namespace) -> int:
     json.dump(record.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _read_page(path: Path) -> bytes:
+    """The page's bytes: from a regular file or standard input, at most the extraction limit
+    (``extract /dev/zero`` took 2.7 GB, and a FIFO no one writes hung it)."""
+    from archive.archive_paths import not_a_file_to_read
+    from archive.limits import MAX_EXTRACT_BYTES
+
+    if str(path) == "-":
+        body = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
+    else:
+        problem = not_a_file_to_read(path)
+        if problem is not None:
+            hint = " (give - to read standard input)" if "regular" in problem else ""
+            raise UsageError(f"{path}: {problem}{hint}")
+        try:
+            with path.open("rb") as file:
+                body = file.read(MAX_EXTRACT_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    if len(body) > MAX_EXTRACT_BYTES:
+        raise UsageError(
+            f"{path}: too large to extract: over {MAX_EXTRACT_BYTES:,} bytes, the limit a crawl holds pages to"
+        )
+    return body
 
 
 def _listing(body: bytes, url: str, text: str) -> str | None:

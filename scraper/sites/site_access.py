@@ -28,6 +28,9 @@ from urllib.parse import urlsplit
 from scraper.sites.url_syntax import url_problem
 
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+# Seconds between two requests to one host: over an hour is a mistake, not politeness (inf,
+# nan or 1e308 held a crawl for ever). ``-s DOWNLOAD_DELAY`` is held to the same bound.
+MAX_DOWNLOAD_DELAY = 3600.0
 SOCKS_SCHEMES = frozenset({"socks4", "socks4a", "socks5", "socks5h"})
 
 _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
@@ -84,8 +87,10 @@ def parse_access(
         if isinstance(value, dict) and not all(isinstance(v, str) for v in value.values()):
             raise fail(f"access.{key} must be {described}")
     delay, concurrency = table.get("download_delay"), table.get("concurrency_per_host")
-    if delay is not None and delay < 0:
-        raise fail("access.download_delay must be 0 or more seconds")
+    if delay is not None and not 0 <= delay <= MAX_DOWNLOAD_DELAY:  # nan is neither
+        raise fail(
+            f"access.download_delay must be 0 to {MAX_DOWNLOAD_DELAY:.0f} seconds, not {delay}"
+        )
     if concurrency is not None and concurrency < 1:
         raise fail("access.concurrency_per_host must be at least 1")
     mirror_proxies = tuple(
