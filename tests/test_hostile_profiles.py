@@ -208,3 +208,18 @@ def test_one_site_over_thousands_of_hosts_takes_each_once_in_little_memory(
     [report_file] = (out / "runs").glob("*.json")
     adopted = json.loads(report_file.read_text())["stats"]["hosts_read_as_site"]
     assert sorted(adopted) == sorted(f"h{n}.example" for n in range(3000))
+
+
+def test_an_embedded_profile_larger_than_any_real_one_is_unusable(tmp_path: Path) -> None:
+    """A crawl's profile is a few KB; one of 100 KB (a million aliases would take GBs of
+    host tables) is refused in one line before it is parsed, and its file read without it."""
+    from archive.replay_profiles import MAX_PROFILE_BYTES
+
+    huge = _profile_text(GOOD_URL) + "# " + "x" * (100 << 10) + "\n"
+    warc = tmp_path / "big.warc.gz"
+    write_profiled_warc(warc, [huge], [f"http://{HOST}/2024/01/02/one"])
+    result = _run(["replay", str(warc), "--out", str(tmp_path / "out"), "--quiet"], tmp_path)
+    [refused] = [line for line in result.stderr.splitlines() if "embedded profile" in line]
+    assert f"unusable: {len(huge.encode()):,} bytes" in refused
+    assert f"at most {MAX_PROFILE_BYTES:,}" in refused
+    assert result.returncode == 1  # the profile skipped, and no site for the page
