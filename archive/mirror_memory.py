@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from archive.file_lock import wait_for_lock
 from archive.mirror_memory_entries import entry_problem, run_problem
+from archive.wording import count
 
 logger = logging.getLogger(__name__)
 
@@ -296,9 +297,10 @@ class MirrorMemory:
             since = _days_since(memo.last_success_at() or memo.first_seen, now)
             if failing >= after_runs or (failing and since >= after_days):
                 lines.append(
-                    f"mirror {memo.origin} failed every request of its last {failing} run(s); "
+                    f"mirror {memo.origin} failed every request of its last "
+                    f"{count(failing, 'run')}; "
                     + (
-                        f"last page served {since:.0f} days ago"
+                        f"last page served {count(round(since), 'day')} ago"
                         if memo.last_success_at()
                         else "never served a page"
                     )
@@ -369,8 +371,8 @@ def _tell_once(path: Path, dropped: list[str], kept: int, warn: Callable[[str], 
         return
     _TOLD.add(state)
     warn(
-        f"{path}: {len(dropped)} damaged entr{'y' if len(dropped) == 1 else 'ies'} left out "
-        f"(first: {dropped[0]}); {kept} mirror(s) kept"
+        f"{path}: {count(len(dropped), 'damaged entry', 'damaged entries')} left out "
+        f"(first: {dropped[0]}); {count(kept, 'mirror')} kept"
     )
 
 

@@ -149,7 +149,7 @@ def test_reading_commands_work_on_a_read_only_archive(
     records = newsarchive("export", SITE, "--out", str(out), "--jsonl", "-", prefix=prefix)
     assert records.returncode == 0 and len(records.stdout.splitlines()) == ARTICLES
     mirrors = newsarchive("mirrors", SITE, "--out", str(out), prefix=prefix)
-    assert mirrors.returncode == 0 and "mirror(s) known" in mirrors.stdout, mirrors.stderr
+    assert mirrors.returncode == 0 and "mirrors known (" in mirrors.stdout, mirrors.stderr
     verified = newsarchive("verify", str(out / "warc"), prefix=prefix)
     assert verified.returncode == 0, verified.stderr
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("newsarchive-index-*"))

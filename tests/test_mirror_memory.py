@@ -57,7 +57,7 @@ def test_a_mirror_failing_run_after_run_gets_one_notice(tmp_path: Path) -> None:
     assert run(path, "r2", {PRIMARY: tally(5, 5), MIRROR: tally(0, 0)}) == []  # not needed
     assert run(path, "r3", served) == []
     [notice] = run(path, "r4", served)
-    assert notice.startswith(f"mirror {MIRROR} failed every request of its last 3 run(s)")
+    assert notice.startswith(f"mirror {MIRROR} failed every request of its last 3 runs")
     assert "never served a page" in notice and "last failure: connection refused" in notice
     run(path, "r5", {PRIMARY: tally(5, 5), MIRROR: tally(2, 1, 1)})  # served once: no notice
     assert MirrorMemory.load(path).notices(3, 7.0) == []
@@ -130,7 +130,7 @@ def test_the_memory_survives_a_run_and_orders_the_next(tmp_path: Path) -> None:
 
         first = crawl()
         assert first.returncode == 0, first.stderr[-3000:]
-        assert f"notice localnews: mirror {dead} failed every request of its last 1 run(s)" in (
+        assert f"notice localnews: mirror {dead} failed every request of its last 1 run;" in (
             first.stderr
         )
         second = crawl()
@@ -153,7 +153,7 @@ def test_the_memory_survives_a_run_and_orders_the_next(tmp_path: Path) -> None:
     )
     assert listing.returncode == 0, listing.stderr
     assert f"next run starts with: {servers.origins[0]}, {dead}" in listing.stdout
-    assert "failed every request of its last 2 run(s)" in listing.stdout  # asked again
+    assert "failed every request of its last 2 runs" in listing.stdout  # asked again
     assert "last failure: connection refused" in listing.stdout
     as_json = subprocess.run(
         [*newsarchive_command(), "mirrors", "localnews", "--out", str(out), "--json"],
@@ -165,3 +165,31 @@ def test_the_memory_survives_a_run_and_orders_the_next(tmp_path: Path) -> None:
     assert [r["run_id"] for r in memos[dead]["runs"]] == [
         r["run_id"] for r in (first_report, second_report)
     ]
+
+
+def test_the_listing_says_a_mirrors_checks_once_in_words(tmp_path: Path) -> None:
+    """Not "passed 3 checks (…) (3 check(s) passed)", "1 mirror(s) known" (issue 22,
+    item 11)."""
+    import subprocess
+
+    from archive.layout import OutputLayout
+    from tests.conftest import newsarchive_command
+
+    out = tmp_path / "out"
+    path = OutputLayout(out).mirror_memory("localnews")
+    path.parent.mkdir(parents=True)
+    with MirrorMemory.update(path) as memory:
+        memory.learn(MIRROR, "link", PRIMARY + "/news/1")
+        memo = memory.mirrors[MIRROR]
+        memo.status, memo.checks_passed = TRUSTED, 3
+        memo.verification = "passed 3 checks (agreement 0.97, 0.95, 0.99)"
+    listing = subprocess.run(
+        [*newsarchive_command(), "mirrors", "localnews", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert listing.stdout.startswith("site localnews: 1 mirror known ("), listing.stdout
+    assert "verification: passed 3 checks (agreement 0.97, 0.95, 0.99)\n" in listing.stdout
+    assert "(s)" not in listing.stdout

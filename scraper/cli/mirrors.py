@@ -17,6 +17,7 @@ from archive.mirror_memory import (
     MirrorMemory,
     MirrorMemoryError,
 )
+from archive.wording import count
 from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import must_be_writable, site_name
 from scraper.exit_status import EXIT_OK, UsageError
@@ -140,7 +141,7 @@ def _notice(line: str) -> None:
 
 
 def _listing(name: str, path: Path, memory: MirrorMemory, profile: SiteProfile | None) -> str:
-    lines = [f"site {name}: {len(memory.mirrors)} mirror(s) known ({path})"]
+    lines = [f"site {name}: {count(len(memory.mirrors), 'mirror')} known ({path})"]
     for memo in memory.mirrors.values():
         lines.append(f"  {memo.origin}")
         lines.extend(f"      {line}" for line in _describe(memo))
@@ -163,7 +164,13 @@ def _describe(memo: MirrorMemo) -> list[str]:
         learnt = memo.learnt + (f" {memo.learnt_at}" if memo.learnt_at else "")
         lines = [f"{memo.status}; learnt from {learnt}; {seen}"]
     if memo.verification:
-        checks = f" ({memo.checks_passed} check(s) passed)" if memo.checks_passed else ""
+        # discovery's own words already say how many ("passed 3 checks (agreement …)")
+        said = "check" in memo.verification
+        checks = (
+            f" ({count(memo.checks_passed, 'check')} passed)"
+            if memo.checks_passed and not said
+            else ""
+        )
         lines.append(f"verification: {memo.verification}{checks}")
     if memo.runs:
         recent = memo.runs[-5:]
@@ -172,12 +179,12 @@ def _describe(memo: MirrorMemo) -> list[str]:
         )
         last = recent[-1]
         lines.append(
-            f"last {len(recent)} run(s) served: {rates} (latest: {last.successes} ok, "
-            f"{last.failures} failed of {last.requests} requests)"
+            f"last {count(len(recent), 'run')} served: {rates} (latest: {last.successes} ok, "
+            f"{last.failures} failed of {count(last.requests, 'request')})"
         )
         failing = memo.failing_runs()
         if failing:
-            lines.append(f"failed every request of its last {failing} run(s)")
+            lines.append(f"failed every request of its last {count(failing, 'run')}")
     if memo.last_failure:
         lines.append(f"last failure: {memo.last_failure} ({memo.last_failure_at})")
     return lines
