@@ -183,3 +183,70 @@ def test_three_passed_checks_make_a_mirror_trusted(tmp_path: Path) -> None:
         request = [r for r in s.checks if r.url.startswith(JOINED)][n]
         s.answer(request, by_path[request.url.removeprefix(JOINED)])
     assert s.status(JOINED) == TRUSTED
+
+
+def test_a_page_in_flight_when_a_mirror_is_retired_does_not_bring_it_back() -> None:
+    from scraper.middlewares.mirror_health import MirrorHealth
+
+    health = MirrorHealth([PRIMARY], order=[PRIMARY])
+    health.add(JOINED)
+    health.retire(JOINED)
+    health.succeeded(JOINED)  # its answer to a request sent before the verdict
+    assert health.report()[JOINED]["state"] == "retired"
+    assert JOINED not in [health.pick(exclude=[PRIMARY])]
+
+
+# -- on a real crawl: the spider's side of retiring ----------------------------------------
+
+
+def test_on_a_crawl_a_joined_mirror_failing_its_second_check_leaves_failover(
+    tmp_path: Path,
+) -> None:
+    """An announced mirror that serves the site's text for its first check and another
+    article's text afterwards: it joins, fails its next check, and failover's health shows
+    it retired (the spider told the failover middleware, not only the memory)."""
+    import json
+    import subprocess
+    import threading
+
+    from scraper.demo.server import LoopbackServers, Reply
+    from scraper.demo.server import Request as Asked
+    from scraper.demo.site import failing_for
+    from tests.conftest import FAST_CRAWL, newsarchive_command
+    from tests.test_mirror_discovery import impostor_of
+
+    site = LocalSite(generate_articles(12))
+    index = {article.path: n for n, article in enumerate(site.articles)}
+    site.behaviours["127.0.0.1"] = failing_for(lambda r: index.get(r.target, 0) % 3 != 0)
+    tampering = impostor_of(site)
+    honest_once: list[str] = []
+    lock = threading.Lock()
+
+    def turncoat(request: Asked, reply: Reply) -> Reply:
+        if request.target not in index:
+            return reply
+        with lock:
+            if not honest_once:
+                honest_once.append(request.target)
+                return reply  # its first check passes
+        return tampering(request, reply)
+
+    site.behaviours["127.0.0.2"] = turncoat
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
+        primary, joined = servers.origins
+        site.announced = (joined,)
+        site.rebuild()
+        profile = write_profile(tmp_path / "localnews.toml", [primary])
+        out = tmp_path / "out"
+        command = [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST_CRAWL]
+        result = subprocess.run(
+            [*command, "-s", "RETRY_TIMES=0"], capture_output=True, text=True, timeout=180
+        )
+    assert honest_once, result.stderr[-3000:]
+    [report] = [json.loads(p.read_text()) for p in (out / "runs").glob("*.json")]
+    assert report["stats"]["mirror_discovery/verified"] == 1, result.stderr[-3000:]
+    assert report["stats"]["mirror_discovery/rejected"] == 1
+    assert "it leaves failover" in result.stderr
+    assert report["mirrors"][joined]["state"] == "retired", report["mirrors"][joined]
+    memory = json.loads((out / "state" / "localnews.mirrors.json").read_text())
+    assert {m["origin"]: m["status"] for m in memory["mirrors"]}[joined] == "rejected"

@@ -289,7 +289,8 @@ class MirrorHealth:
         mirror.recent_success = 0.8 * mirror.recent_success + 0.2
         mirror.streak = 0
         mirror.benches = 0
-        if mirror.state != CLOSED:
+        # a page in flight when the mirror was retired does not bring it back
+        if mirror.state not in (CLOSED, RETIRED):
             self._unbench(mirror, self.clock())
 
     def failed(self, origin: str, reason: str, detail: str | None = None) -> None:
