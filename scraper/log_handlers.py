@@ -34,6 +34,10 @@ CHATTER = (
 # Loggers whose warnings our own lines repeat with the outcome: "Gave up retrying" is followed
 # by the failover to a mirror, or by the "failed article …" line.
 REPEATED_WARNINGS = ("scrapy.downloadermiddlewares.retry",)
+# Warnings that tell a user nothing to act on: the log file keeps them, the console leaves
+# them out (issue 22, item 12). Scrapy calls every aiohttp-based handler experimental; ours
+# (SOCKS proxies, scraper/proxied_download.py) is chosen knowingly and tested here.
+_NOT_FOR_USERS = (("scrapy.core.downloader.handlers", "SocksDownloadHandler is experimental"),)
 TEXT_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
@@ -55,10 +59,27 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+def _not_for_users(record: logging.LogRecord) -> bool:
+    """A warning of a library that says nothing a user can act on: Scrapy's "experimental"
+    download handler, or "Disabled <our component>: X is off" for a component its own
+    setting turned off (the WARC capture on ``--from-warc``: an offline crawl writes none)."""
+    if record.levelno >= logging.ERROR:
+        return False
+    if record.name == "scrapy.middleware" and isinstance(record.args, dict):
+        component, why = str(record.args.get("clspath", "")), str(record.args.get("eargs", ""))
+        return component.startswith("scraper.") and why.endswith(" is off")
+    message = record.getMessage()
+    return any(
+        record.name.startswith(name) and message.startswith(start) for name, start in _NOT_FOR_USERS
+    )
+
+
 class _WithoutChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:
             return True
+        if _not_for_users(record):
+            return False
         quiet = CHATTER if record.levelno < logging.WARNING else REPEATED_WARNINGS
         return record.name not in quiet and not record.name.startswith(
             tuple(n + "." for n in quiet)

@@ -96,6 +96,11 @@ def test_announced_mirrors_are_verified_and_the_impostor_rejected(tmp_path: Path
     assert learnt[impostor]["status"] == "rejected"
     assert "differs from the site's" in learnt[impostor]["verification"]
     assert f"mirror candidate {impostor}" in first.stderr and "rejected" in first.stderr
+    # a verified mirror is news, not a warning (issue 22, item 12)
+    verified = [
+        line for line in first.stderr.splitlines() if f"mirror {healthy_a} verified" in line
+    ]
+    assert verified and all(" INFO: " in line for line in verified), verified
     [report] = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))][:1]
     assert report["status"] == "ok" and report["failure_count"] == 0
     assert report["stats"]["mirror_discovery/verified"] == 2

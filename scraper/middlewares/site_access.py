@@ -89,7 +89,7 @@ def _given(settings: Any, name: str) -> bool:
 
 
 def user_agent_of(profile: SiteProfile, settings: Any) -> str | None:
-    """The profile's user agent, unless ``-s USER_AGENT`` gave one (Scrapy's user-agent
-    middleware takes a spider's ``user_agent`` attribute over the setting)."""
+    """The profile's user agent, unless ``-s USER_AGENT`` gave one (the spider sets it as
+    ``USER_AGENT`` at the spider's priority, below the command line's)."""
     agent = profile.access.user_agent
     return agent if agent and not _given(settings, "USER_AGENT") else None

@@ -368,7 +368,7 @@ class MirrorDiscovery:
         verification = (
             f"passed {len(candidate.passed)} of {self.checks} checks (agreement {agreement:.2f})"
         )
-        logger.warning(
+        logger.info(  # good news, in the log and the run report: not a warning
             "mirror %s verified (%s on %s): %s; it joins failover",
             candidate.origin,
             candidate.how,

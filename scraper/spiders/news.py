@@ -124,7 +124,9 @@ class NewsSpider(SidePages, Spider):
         spider.discovery = DiscoveryBounds(crawler, spider.profile)
         agent = user_agent_of(spider.profile, settings)
         if agent:
-            spider.user_agent = agent  # type: ignore[attr-defined]  # Scrapy's UA middleware reads it
+            # The setting, not Scrapy's deprecated ``user_agent`` spider attribute (a warning
+            # on every run): settings are frozen only after the spider is made.
+            settings.set("USER_AGENT", agent, priority="spider")
         crawler.signals.connect(spider._release, signal=signals.spider_closed)
         options = {
             key: str(value)
