@@ -250,3 +250,42 @@ def test_on_a_crawl_a_joined_mirror_failing_its_second_check_leaves_failover(
     assert report["mirrors"][joined]["state"] == "retired", report["mirrors"][joined]
     memory = json.loads((out / "state" / "localnews.mirrors.json").read_text())
     assert {m["origin"]: m["status"] for m in memory["mirrors"]}[joined] == "rejected"
+
+
+def test_on_a_crawl_pages_held_for_a_joining_mirror_are_recorded_from_it(
+    tmp_path: Path,
+) -> None:
+    """The primary fails two articles in three and announces one mirror: the articles it
+    failed before that mirror joined are held, asked of it once it joins, and recorded in
+    this same run (``test_mirror_discovery.py`` counts them across two runs, where the second
+    run would archive what the first lost)."""
+    import json
+    import subprocess
+
+    from scraper.demo.server import LoopbackServers
+    from scraper.demo.site import failing_for
+    from tests.conftest import FAST_CRAWL, newsarchive_command
+
+    site = LocalSite(generate_articles(12))
+    index = {article.path: n for n, article in enumerate(site.articles)}
+    site.behaviours["127.0.0.1"] = failing_for(lambda r: index.get(r.target, 0) % 3 != 0)
+    with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
+        primary, mirror = servers.origins
+        site.announced = (mirror,)
+        site.rebuild()
+        profile = write_profile(tmp_path / "localnews.toml", [primary])
+        out = tmp_path / "out"
+        command = [*newsarchive_command(), "crawl", str(profile), "--out", str(out), *FAST_CRAWL]
+        result = subprocess.run(
+            [*command, "-s", "RETRY_TIMES=0"], capture_output=True, text=True, timeout=180
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [report] = [json.loads(p.read_text()) for p in (out / "runs").glob("*.json")]
+    stats = report["stats"]
+    assert stats["mirror_discovery/verified"] == 1, result.stderr[-3000:]
+    assert stats.get("mirror_discovery/parked", 0) >= 1, stats
+    assert stats.get("mirror_discovery/asked_again", 0) == stats["mirror_discovery/parked"]
+    [jsonl] = (out / "json" / "localnews").glob("*.jsonl")
+    records = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert {r["id"] for r in records} == {f"localnews:{a.id}" for a in site.articles}
+    assert report["failure_count"] == 0
