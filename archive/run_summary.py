@@ -68,6 +68,27 @@ def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
     return f"{_status(report)}: {articles} archived, {failures}; report {report_path}"
 
 
+# Failures of a machine that reaches no host: no name resolves, no route, nothing answers.
+_UNREACHABLE = frozenset({"dns", "connection_refused", "timeout", "download_error"})
+
+
+def unreachable_hint(report: Mapping[str, Any]) -> str | None:
+    """When no mirror could be reached at all (``newsarchive crawl presstv`` on a machine
+    without the internet, say), the way to see newsarchive work anyway: ``newsarchive demo``
+    serves a site on loopback."""
+    mirrors: Mapping[str, Any] = report.get("mirrors") or {}
+    if not report.get("all_mirrors_failed") or not mirrors:
+        return None
+    reasons = {reason for m in mirrors.values() for reason in (m.get("failures") or {})}
+    if not reasons or not reasons <= _UNREACHABLE:
+        return None
+    return (
+        f"no mirror of {report.get('site', 'the site')} could be reached: is this machine "
+        "offline? `newsarchive demo` shows newsarchive at work without the internet, on a "
+        "site it serves on loopback"
+    )
+
+
 def _status(report: Mapping[str, Any]) -> str:
     status = str(report.get("status"))
     reason = report.get("finish_reason")

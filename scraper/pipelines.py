@@ -6,10 +6,14 @@ could not be (``version_not_written``: the version is taken back and the article
 again next run); with an index that supports it (SQLite), no batch holding a version commits
 before its record is written (``hold_versions_until_written``). On a full disk the crawl is
 stopped cleanly (``scraper.disk_full``) and later records are dropped the same way.
+
+The file is made with the run's first record, not when the run opens: a run that archives
+nothing (offline, a failing site, again and again from cron) leaves no empty file behind.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -28,6 +32,7 @@ class JsonlRecordsPipeline:
     def __init__(self, fsync: bool) -> None:
         self.fsync = fsync
         self.writer: JsonlWriter | None = None
+        self.path: Path | None = None  # the run's records file, made with its first record
         self.crawler: Crawler | None = None
         self.index: Any = None
 
@@ -43,14 +48,14 @@ class JsonlRecordsPipeline:
     def spider_opened(self) -> None:
         assert self.crawler is not None
         run = ArchiveRun.of(self.crawler)
-        self.writer = JsonlWriter(run.layout.records_file(run.site, run.run_id), fsync=self.fsync)
+        self.path = run.layout.records_file(run.site, run.run_id)
         self.index = run.index
         hold = getattr(self.index, "hold_versions_until_written", None)
         if hold is not None:
             hold()
 
     def process_item(self, item: Any) -> Any:
-        assert self.writer is not None
+        assert self.path is not None
         # A spider that is not ours yields dicts, written as they are.
         line = item.to_dict() if isinstance(item, ArticleRecord) else item
         stopping = stopped_by(self.crawler) if self.crawler is not None else None
@@ -59,11 +64,13 @@ class JsonlRecordsPipeline:
             self._count_not_written(line)
             raise DropItem(f"not written, fetched again next run: {stopping}", log_level="DEBUG")
         try:
+            if self.writer is None:
+                self.writer = JsonlWriter(self.path, fsync=self.fsync)
             self.writer.write(line)
         except Exception as exc:
             self._tell_index(item, written=False)
             if is_disk_full(exc) and self.crawler is not None:
-                stop_for_disk_full(self.crawler, self.writer.path, exc)
+                stop_for_disk_full(self.crawler, self.path, exc)
                 self._count_not_written(line)
                 raise DropItem(
                     f"not written, fetched again next run: {exc}", log_level="DEBUG"

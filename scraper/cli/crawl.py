@@ -241,7 +241,7 @@ def run_crawl(args: argparse.Namespace) -> int:
             f"{i['new']} new, {i['changed']} changed, {i['unchanged']} unchanged, "
             f"{i['skipped_known']} skipped as known, {i['revisits']} revisits"
         )
-    from archive.run_summary import archived_line, assets_line, closing_line
+    from archive.run_summary import archived_line, assets_line, closing_line, unreachable_hint
 
     records_file = OutputLayout(args.out).records_file(report["site"], report["run_id"])
     say(archived_line(records_file, int(report.get("stats", {}).get("archive/warc/bytes", 0) or 0)))
@@ -257,6 +257,9 @@ def run_crawl(args: argparse.Namespace) -> int:
     if report.get("stopped_by"):  # a full disk: the run stopped cleanly, the next one resumes
         say(report["stopped_by"], "ERROR")
     say(closing_line(report, report_path))
+    hint = unreachable_hint(report)
+    if hint:
+        say(hint)
     return EXIT_OK if report["status"] == "ok" and not report.get("alerts") else EXIT_FAILURES
 
 

@@ -130,8 +130,13 @@ class PageVerdicts:
         attempts = list(attempts)
         if attempts:
             url = self.profile.on_origin(url, self.profile.primary)
-            tried = "; ".join(f"{mirror} {what}" for mirror, what in attempts)
-            self.logger.warning("failed %s %s: %s (tried %s)", page_type, url, reason, tried)
+            tried = "; ".join(f"{mirror}: {what}" for mirror, what in attempts)
+            if reason == attempts[-1][1]:  # the last mirror's answer: said once
+                self.logger.warning("failed %s %s on every mirror tried: %s", page_type, url, tried)
+            else:
+                self.logger.warning(
+                    "failed %s %s: %s (mirrors tried: %s)", page_type, url, reason, tried
+                )
         else:
             self.logger.warning("failed %s %s: %s", page_type, url, reason)
         self.crawler.stats.inc_value(f"newsarchive/failed/{page_type}")
