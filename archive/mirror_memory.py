@@ -324,7 +324,7 @@ class MirrorMemory:
             del self.mirrors[memo.origin]
             return
         memo.runs = []
-        memo.last_failure = memo.last_failure_at = memo.trusted_at = None
+        memo.last_failure = memo.last_failure_at = memo.trusted_at = memo.verification = None
 
     def trust(self, memo: MirrorMemo, when: str | None = None) -> None:
         """A learnt mirror: used without (further) verification. A profile mirror, used

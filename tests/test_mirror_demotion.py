@@ -141,6 +141,7 @@ def test_the_operator_trusts_and_forgets_the_primary(tmp_path: Path) -> None:
     assert "  https://a.example\n      in the profile" in listed, listed  # still listed
     assert "https://a.example" in listed.split("next run starts with:")[1]
     assert MirrorMemory.load(path).mirrors[PRIMARY].runs == []  # its history gone
+    assert "trusted by the operator" not in listed  # the operator's word with it
     # an entry lost from the file (an older forget): the profile still names it
     path.write_text(path.read_text().replace(PRIMARY, "https://z.example"))
     again = mirrors(profile, out, "trust", "a.example")
