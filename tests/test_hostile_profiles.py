@@ -223,3 +223,27 @@ def test_an_embedded_profile_larger_than_any_real_one_is_unusable(tmp_path: Path
     assert f"unusable: {len(huge.encode()):,} bytes" in refused
     assert f"at most {MAX_PROFILE_BYTES:,}" in refused
     assert result.returncode == 1  # the profile skipped, and no site for the page
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_profile_path_that_is_no_regular_file_is_one_line_and_exit_2(
+    tmp_path: Path, kind: str
+) -> None:
+    """``crawl /dev/zero`` read it whole (a MemoryError traceback), a FIFO hung the crawl."""
+    import os
+
+    path = Path("/dev/zero") if kind == "device" else tmp_path / "site.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    result = subprocess.run(
+        [*newsarchive_command(), "crawl", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=_capped,
+        check=False,
+    )
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines
+    assert f"{path}: not a regular file" in lines[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import stat
 import string
 import sys
 from collections.abc import Callable, Iterable
@@ -375,7 +376,7 @@ def load_profile(name_or_path: str | Path) -> SiteProfile:
     if text_name.endswith(".toml") or "/" in text_name or _is_file(text_name):
         path = Path(text_name)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_profile_file(path).decode("utf-8")
         except OSError as exc:
             raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -388,6 +389,29 @@ def load_profile(name_or_path: str | Path) -> SiteProfile:
         )
     resource = resources.files(BUILTIN_PACKAGE).joinpath(f"{text_name}.toml")
     return parse_profile(resource.read_text(encoding="utf-8"), source=f"<built-in {text_name}>")
+
+
+# A profile is a few KB; a path to /dev/zero took GBs, and a FIFO no one writes hung the crawl.
+MAX_PROFILE_FILE_BYTES = 1024 * 1024
+
+
+def _read_profile_file(path: Path) -> bytes:
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kinds = (
+            (stat.S_ISDIR, "a directory"),
+            (stat.S_ISFIFO, "a FIFO"),
+            (stat.S_ISSOCK, "a socket"),
+        )
+        kind = next((name for test, name in kinds if test(mode)), "a device")
+        raise ProfileError(f"{path}: not a regular file ({kind}): not a profile")
+    with path.open("rb") as file:
+        data = file.read(MAX_PROFILE_FILE_BYTES + 1)
+    if len(data) > MAX_PROFILE_FILE_BYTES:
+        raise ProfileError(
+            f"{path}: over {MAX_PROFILE_FILE_BYTES:,} bytes, too large for a profile"
+        )
+    return data
 
 
 def _is_file(name: str) -> bool:
