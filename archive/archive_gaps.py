@@ -46,6 +46,7 @@ from archive.layout import OutputLayout
 from archive.recovery import feed_record
 from archive.warc_reader import NotAWarc, iter_records
 from archive.warc_records import OPEN_SUFFIX
+from archive.wording import count
 from scraper.sites.profile import SiteProfile
 from scraper.sites.url_syntax import split_url
 
@@ -68,9 +69,10 @@ class Gaps:
     def message(self) -> str:
         why = ", ".join(f"{n} {reason}" for reason, n in sorted(self.reasons.items()))
         return (
-            f"archive check: {len(self.articles)} article(s) fetched again"
+            f"archive check: {count(len(self.articles), 'article')} fetched again"
             + (f" ({why})" if why else "")
-            + f", {len(self.pictures)} picture(s) of recorded articles never archived asked again"
+            + f", {count(len(self.pictures), 'picture')} of recorded articles never archived "
+            "asked again"
         )
 
 

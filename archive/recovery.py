@@ -41,6 +41,7 @@ from archive.index.model import ArticleIndex, VersionResult
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord, version_record
 from archive.warc_repair import repair_open_warcs
+from archive.wording import count
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +84,10 @@ class Reconciled:
     unreadable: int = 0  # lines that are not JSON records (reported, skipped)
 
     def message(self) -> str:
-        extra = f", {self.unreadable} unreadable line(s) skipped" if self.unreadable else ""
+        extra = f", {count(self.unreadable, 'unreadable line')} skipped" if self.unreadable else ""
         return (
-            f"recovered run {self.run_id} (it did not finish cleanly): {self.records:,} records in "
+            f"recovered run {self.run_id} (it did not finish cleanly): "
+            f"{count(self.records, 'record')} in "
             f"{self.path}, {self.fed:,} fed back into the index{extra}"
         )
 
@@ -242,7 +244,11 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
                     record.get("version"),
                 )
     if unreadable:
-        logger.warning("%s: %d line(s) are not JSON records: skipped", path, unreadable)
+        logger.warning(
+            "%s: %s not JSON records: skipped",
+            path,
+            f"{count(unreadable, 'line')} {'is' if unreadable == 1 else 'are'}",
+        )
     return Reconciled(str(path), path.stem, records, fed, unreadable)
 
 

@@ -36,6 +36,7 @@ from archive.latest_records import latest_records
 from archive.layout import OutputLayout
 from archive.user_paths import output_file, writing
 from archive.warc_records import SOFTWARE
+from archive.wording import count
 
 WACZ_VERSION = "1.1.1"
 PAGES_FORMAT = "json-pages-1.0"
@@ -278,7 +279,7 @@ def export_site(
     closed, unfinished = site_warcs(directory, site)
     if not closed:
         where = OutputLayout(directory).warc_dir(site)
-        extra = f" ({len(unfinished)} unfinished .open file(s) only)" if unfinished else ""
+        extra = f" ({count(len(unfinished), 'unfinished .open file')} only)" if unfinished else ""
         raise FileNotFoundError(f"no closed WARC files in {where}{extra}")
     record_files = OutputLayout(directory).records_files(site)
     selection = pages_from_records(record_files, [w.name for w in closed])
@@ -287,7 +288,7 @@ def export_site(
         closed,
         selection.pages,
         title=title or f"{site} news archive",
-        description=f"newsarchive crawl of {site}: {len(closed)} WARC file(s), "
-        f"{len(selection.pages)} article page(s)",
+        description=f"newsarchive crawl of {site}: {count(len(closed), 'WARC file')}, "
+        f"{count(len(selection.pages), 'article page')}",
     )
     return SiteExport(result, selection, unfinished, len(record_files))

@@ -202,6 +202,8 @@ def test_without_site_a_foreign_archive_is_alerted_about_without_naming_a_site(
     [alert] = [line for line in result.stderr.splitlines() if line.startswith("ALERT")]
     assert alert.startswith("ALERT: no article read: no site profile matches"), alert
     assert "presstv" not in result.stderr
+    # counts agree with their nouns (issue 22, item 11): not "in 1 files"
+    assert "failed: 0 records from 6 WARC records in 1 file, 0 skipped; report " in result.stderr
     [report] = (out / "runs").glob("*.json")
     assert json.loads(report.read_text())["site"] == ""
 

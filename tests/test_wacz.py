@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -53,6 +54,11 @@ def test_wacz_validate_accepts_the_export(exported: dict[str, Any]) -> None:
     result = exported["result"]
     assert result.returncode == 0, result.stderr
     assert f"to {exported['path']} (" in result.stderr
+    # counts agree with their nouns, the size in units (issue 22, item 11)
+    assert re.search(
+        rf"to {re.escape(str(exported['path']))} \(\d+(\.\d)? (kB|MB)\)", result.stderr
+    )
+    assert "(s)" not in result.stderr, result.stderr
     check = subprocess.run(
         [tool("wacz"), "validate", "-f", str(exported["path"])],
         capture_output=True,
@@ -154,7 +160,7 @@ def test_open_files_are_left_out_and_bad_lines_skipped_and_named(
     assert result.returncode == 1, result.stderr  # written, but something was skipped
     assert f"left out unfinished WARC {unfinished}" in result.stderr
     assert f"skipped bad JSON line {jsonl}:" in result.stderr
-    assert "1 bad JSON line(s) skipped" in result.stderr
+    assert "; 1 bad JSON line skipped" in result.stderr
     with zipfile.ZipFile(target) as zf:
         assert not any(name.endswith(".open") for name in zf.namelist())
         pages = zf.read("pages/pages.jsonl").decode().splitlines()

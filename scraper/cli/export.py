@@ -14,6 +14,7 @@ from typing import Any
 
 from archive.layout import DEFAULT_OUT, OutputLayout
 from archive.user_paths import OutputFile, UserPathError, output_file, writing
+from archive.wording import count, size
 from scraper.cli.site_index import open_site_index, site_name
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 
@@ -110,7 +111,7 @@ def _export_articles(args: argparse.Namespace) -> int:
         site = site_name(args.site, None if args.redis else args.out)
         try:
             rows = ({"site": site, **row} for row in index.export_latest())
-            count = _write_lines(args.jsonl, _select(rows, fields))
+            written = _write_lines(args.jsonl, _select(rows, fields))
         finally:
             index.close()
         bad: list[str] = []
@@ -126,11 +127,11 @@ def _export_articles(args: argparse.Namespace) -> int:
             )
         latest = latest_records(files)
         rows = (latest.records[key] for key in sorted(latest.records))
-        count = _write_lines(args.jsonl, _select(rows, fields))
+        written = _write_lines(args.jsonl, _select(rows, fields))
         bad = latest.bad_lines
         for line in bad[:10]:
             print(f"skipped bad JSON line {line}", file=sys.stderr)
-    print(f"exported {count} article(s) to {args.jsonl}", file=sys.stderr)
+    print(f"exported {count(written, 'article')} to {args.jsonl}", file=sys.stderr)
     return EXIT_FAILURES if bad else EXIT_OK
 
 
@@ -160,17 +161,25 @@ def _export_wacz(args: argparse.Namespace) -> int:
     for bad in selection.bad_lines[:10]:
         print(f"skipped bad JSON line {bad}", file=sys.stderr)
     if len(selection.bad_lines) > 10:
-        print(f"… and {len(selection.bad_lines) - 10} more bad line(s)", file=sys.stderr)
+        more = count(len(selection.bad_lines) - 10, "bad line")
+        print(f"… and {more} more", file=sys.stderr)
     if selection.without_capture:
         print(
-            f"{selection.without_capture} article(s) without a capture in the package get no page",
+            f"{count(selection.without_capture, 'article')} without a capture in the package "
+            "get no page",
             file=sys.stderr,
         )
     print(
-        f"exported {result.warcs} WARC file(s), {result.index_entries} index entries, {result.pages} "
-        f"page(s) from {done.record_files} JSON file(s) to {result.path}"
-        + (f" ({result.bytes:,} bytes)" if result.bytes is not None else "")
-        + (f"; {len(selection.bad_lines)} bad JSON line(s) skipped" if selection.bad_lines else ""),
+        f"exported {count(result.warcs, 'WARC file')}, "
+        f"{count(result.index_entries, 'index entry', 'index entries')}, "
+        f"{count(result.pages, 'page')} from {count(done.record_files, 'JSON file')} "
+        f"to {result.path}"
+        + (f" ({size(result.bytes)})" if result.bytes is not None else "")
+        + (
+            f"; {count(len(selection.bad_lines), 'bad JSON line')} skipped"
+            if selection.bad_lines
+            else ""
+        ),
         file=sys.stderr,
     )
     return EXIT_FAILURES if selection.bad_lines else EXIT_OK
@@ -190,23 +199,23 @@ def _select(rows: Iterable[dict[str, Any]], fields: list[str] | None) -> Iterato
 
 
 def _write_lines(target: Path, rows: Iterable[dict[str, Any]]) -> int:
-    count = 0
+    lines = 0
     if str(target) == "-":
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-        return count
+            lines += 1
+        return lines
     try:
         with writing(_target("jsonl", target)) as stream:
             out = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                count += 1
+                lines += 1
             out.flush()
             out.detach()  # the stream is closed (and renamed into place) by writing()
     except OSError as exc:
         raise UsageError(f"{target}: {exc.strerror or exc}") from None
-    return count
+    return lines
 
 
 def _target(option: str, path: Path) -> OutputFile:

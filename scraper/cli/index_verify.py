@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archive.wording import count
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 
 _RECORD_ORDER = ("warcinfo", "response", "revisit", "request", "metadata", "resource")
@@ -151,11 +152,15 @@ def run_verify(args: argparse.Namespace) -> int:
     records = sum(sum(f.counts.values()) for f in report.files if f.kind == "warc")
     pointers = report.total("records", "pointers resolved")
     failing = sum(1 for f in report.files if f.problems)
-    scope = f"{len(warcs)} WARC file(s), {records} records"
+    scope = f"{count(len(warcs), 'WARC file')}, {count(records, 'record')}"
     if any(f.kind == "records" for f in report.files):
-        scope += f", {pointers} WARC pointers resolved"
-    verdict = "clean" if report.clean else f"{report.problems} problem(s) in {failing} file(s)"
+        scope += f", {count(pointers, 'WARC pointer')} resolved"
+    verdict = (
+        "clean"
+        if report.clean
+        else f"{count(report.problems, 'problem')} in {count(failing, 'file')}"
+    )
     if report.warnings:
-        verdict += f", {report.warnings} warning(s)"
+        verdict += f", {count(report.warnings, 'warning')}"
     print(f"verify: {scope}: {verdict}", file=sys.stderr)
     return EXIT_OK if report.clean else EXIT_FAILURES

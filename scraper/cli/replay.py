@@ -9,6 +9,7 @@ from typing import Any
 
 from archive.layout import index_root
 from archive.site_lock import LockHeld
+from archive.wording import count
 from scraper.cli.arguments import output_directory, whole_number
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile
@@ -125,7 +126,8 @@ def run_replay(args: argparse.Namespace) -> int:
         for example in examples[:5]:
             print(f"warning: {example}", file=sys.stderr)
         print(
-            f"read with warnings: {repaired} article captures (quirks repaired, not skipped); "
+            f"read with warnings: {count(repaired, 'article capture')} (quirks repaired, "
+            "not skipped); "
             f"examples in {result.report_path}",
             file=sys.stderr,
         )
@@ -140,8 +142,10 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"newsarchive: {report.stopped_by}", file=sys.stderr)
     status = "failed" if report.alerts else report.status
     print(
-        f"{status}: {result.records} records from {report.stats['records']:,} WARC records in "
-        f"{report.stats['files']} files, {report.failure_count} skipped; report {result.report_path}",
+        f"{status}: {count(result.records, 'record')} from "
+        f"{count(report.stats['records'], 'WARC record')} in "
+        f"{count(report.stats['files'], 'file')}, {report.failure_count} skipped; "
+        f"report {result.report_path}",
         file=sys.stderr,
     )
     return EXIT_OK if status == "ok" else EXIT_FAILURES

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from archive.wording import count
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.scheduling.config import (
     ScheduleConfig,
@@ -176,7 +177,7 @@ def _describe(config: ScheduleConfig, now: datetime) -> tuple[str, int]:
     from scraper.scheduling.service import ScheduleState
     from scraper.sites.profile import ProfileError, load_profile
 
-    lines = [f"{config.path}: {len(config.jobs)} job(s)"]
+    lines = [f"{config.path}: {count(len(config.jobs), 'job')}"]
     problems = 0
     for job in config.jobs:
         last = ScheduleState(job.out).read().get(job.name, {})

@@ -33,6 +33,7 @@ from typing import Any
 
 from archive.layout import OutputLayout
 from archive.site_lock import read_holder
+from archive.wording import count, noun
 from scraper.scheduling.config import Job, ScheduleConfig, format_span
 from scraper.scheduling.job_runner import JobRunner, RunResult, site_key, who
 
@@ -131,7 +132,7 @@ def run_once(config: ScheduleConfig, now: datetime | None = None, cwd: Path | No
             state.update(job.name, last_turn=turn.isoformat(timespec="seconds"))
         due.append((job, turn))
     if not due:
-        logger.info("nothing due at %s (%d job(s))", _clock(now), len(config.jobs))
+        logger.info("nothing due at %s (%s)", _clock(now), count(len(config.jobs), "job"))
         return 0
     runner = JobRunner(cwd=cwd)
     with _stop_on_signals(runner):
@@ -214,14 +215,17 @@ def serve(config: ScheduleConfig, cwd: Path | None = None) -> int:
         logger.info(
             "%s: stopping%s",
             signal.Signals(signals[0]).name,
-            f", SIGTERM to {len(running)} running job(s): {', '.join(running)}" if running else "",
+            f", SIGTERM to {count(len(running), 'running job')}: {', '.join(running)}"
+            if running
+            else "",
         )
         runner.stop()
         scheduler.shutdown(wait=False)
         bound = max(job.stop_grace.total_seconds() for job in config.jobs) + 10
         if not runner.wait_idle(bound):
             logger.error(
-                "stopped with job(s) still running after %gs: %s",
+                "stopped with %s still running after %gs: %s",
+                noun(len(runner.running()), "a job", "jobs"),
                 bound,
                 ", ".join(runner.running()),
             )
