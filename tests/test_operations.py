@@ -113,6 +113,7 @@ def test_without_a_terminal_progress_is_plain_log_lines(
     lines = [line for line in result.stderr.splitlines() if "progress:" in line]
     assert lines, result.stderr[-3000:]
     assert all("pages" in line and "skipped as known" in line for line in lines)
+    assert all("queued" in line and "pages failed" in line for line in lines)
     assert "\x1b[" not in result.stderr  # no terminal control codes in a log file
 
 

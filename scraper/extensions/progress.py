@@ -147,12 +147,18 @@ class ProgressExtension:
 
     def log(self) -> None:
         f = self.figures()
+        bounded = (
+            f" ({f['articles_done']:,} of {f['max_articles']:,} --max-articles)"
+            if f["max_articles"]
+            else ""
+        )
         logger.info(
-            "progress: %d pages (%.1f/s), %d articles (%.1f/s): %d new, %d changed, %d unchanged, "
-            "%d skipped as known; %d pages failed (every mirror tried); %d queued",
+            "progress: %d pages (%.1f/s), %d articles%s (%.1f/s): %d new, %d changed, "
+            "%d unchanged, %d skipped as known; %d pages failed (every mirror tried); %d queued",
             f["pages"],
             f["pages_per_s"],
             f["articles"],
+            bounded,
             f["articles_per_s"],
             f["new"],
             f["changed"],
