@@ -89,6 +89,11 @@ def unreachable_hint(report: Mapping[str, Any]) -> str | None:
     )
 
 
+def status_words(report: Mapping[str, Any]) -> str:
+    """How a run ended, in the words of its exit status (the closing line's, the scheduler's)."""
+    return _status(report)
+
+
 def _status(report: Mapping[str, Any]) -> str:
     status = str(report.get("status"))
     reason = report.get("finish_reason")

@@ -313,8 +313,11 @@ def _report_status(report: Path | None) -> str | None:
         return None
     import json
 
+    from archive.run_summary import status_words
+
     try:
-        return str(json.loads(report.read_text(encoding="utf-8")).get("status"))
+        # the closing line's words: "finished with 1 alert" beside exit 1, never "ok"
+        return status_words(json.loads(report.read_text(encoding="utf-8")))
     except (OSError, ValueError, AttributeError):
         return None
 
