@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from archive.wording import noun
+
 
 def mirror_tally(mirror: Mapping[str, Any]) -> str:
     """``111 requests: 72 ok, 13 failed (http_503 13), 26 retried``, and ``, 2 no verdict``
@@ -22,9 +24,7 @@ def mirror_tally(mirror: Mapping[str, Any]) -> str:
     ok, retried = int(mirror.get("successes", 0)), int(mirror.get("retries", 0))
     failed = sum(failures.values())
     reasons = ", ".join(f"{reason} {n}" for reason, n in failures.items())
-    line = (
-        f"{requests:,} {'request' if requests == 1 else 'requests'}: {ok:,} ok, {failed:,} failed"
-    )
+    line = f"{requests:,} {noun(requests, 'request')}: {ok:,} ok, {failed:,} failed"
     line += f" ({reasons})" if reasons else ""
     if retried:
         line += f", {retried:,} retried"

@@ -25,6 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from archive.mirror_tally import mirror_tally
+from archive.wording import duration
 from scraper.log_handlers import console_handler
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
@@ -210,7 +211,7 @@ class ProgressExtension:
             done = f"{f['articles_done']:,} of {f['max_articles']:,} (--max-articles)"
             left = self.time_left(f)
             if left is not None:
-                done += f", about {time.strftime('%H:%M:%S', time.gmtime(left))} left"
+                done += f", about {duration(left)} left"
             done += "; "
         table.add_row(
             "articles",
