@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.latest_records import parse_record_line
+from archive.wording import count, size
 
 
 def archived_line(records_file: Path, warc_bytes: int) -> str:
@@ -28,7 +29,7 @@ def archived_line(records_file: Path, warc_bytes: int) -> str:
     if days:
         first, last = min(days), max(days)
         span = f", published {first}" + (f" to {last}" if last != first else "")
-    return f"archived: {records} records{span}; {warc_bytes / 1e6:,.1f} MB of WARC written"
+    return f"archived: {count(records, 'record')}{span}; {size(warc_bytes)} of WARC written"
 
 
 def assets_line(stats: Mapping[str, Any]) -> str | None:
@@ -36,9 +37,9 @@ def assets_line(stats: Mapping[str, Any]) -> str | None:
     when any were asked."""
     if not stats.get("assets/requested"):
         return None
-    fetched, size = int(stats.get("assets/fetched", 0)), int(stats.get("assets/bytes", 0))
+    fetched, asset_bytes = int(stats.get("assets/fetched", 0)), int(stats.get("assets/bytes", 0))
     failed = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("assets/failed/")}
-    line = f"assets: {fetched:,} fetched ({size / 1e6:,.1f} MB)"
+    line = f"assets: {fetched:,} fetched ({size(asset_bytes)})"
     if failed:
         reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
         line += f", {sum(failed.values()):,} not archived ({reasons})"
@@ -58,11 +59,11 @@ def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
     1) says so: ``finished with 1 alert: 0 articles archived, no page failed; …``, never "ok"."""
     counts = report.get("counts", {})
     failed = {kind.split("/", 1)[1]: n for kind, n in counts.items() if kind.startswith("failed/")}
-    articles = _plural(counts.get("article", 0), "article")
+    articles = count(counts.get("article", 0), "article")
     total = sum(failed.values())
     if total:
-        kinds = ", ".join(_plural(n, kind.replace("_", " ")) for kind, n in sorted(failed.items()))
-        failures = f"{_plural(total, 'page')} failed ({kinds})"
+        kinds = ", ".join(count(n, kind.replace("_", " ")) for kind, n in sorted(failed.items()))
+        failures = f"{count(total, 'page')} failed ({kinds})"
     else:
         failures = "no page failed"
     return f"{_status(report)}: {articles} archived, {failures}; report {report_path}"
@@ -105,9 +106,5 @@ def _status(report: Mapping[str, Any]) -> str:
         return "finished with failures"
     alerts = len(report.get("alerts") or [])
     if status == "ok" and alerts:  # the exit status is 1: the words must not say "ok"
-        return f"finished with {_plural(alerts, 'alert')}"
+        return f"finished with {count(alerts, 'alert')}"
     return status
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

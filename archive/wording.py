@@ -14,8 +14,8 @@ import humanize
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
-    """`1 article`, `0 articles`, `3 articles`: the number and its noun, agreeing."""
-    return f"{n} {noun(n, singular, plural)}"
+    """`1 article`, `0 articles`, `1,234 articles`: the number and its noun, agreeing."""
+    return f"{n:,} {noun(n, singular, plural)}"
 
 
 def noun(n: int, singular: str, plural: str | None = None) -> str:

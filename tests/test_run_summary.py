@@ -3,6 +3,8 @@ item 6): "failed: 404 articles, 2 failures" read as if 404 articles had failed."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archive.run_summary import closing_line
@@ -49,3 +51,20 @@ CASES = [
 @pytest.mark.parametrize(("report", "line"), CASES, ids=[c[1].split(":")[0] for c in CASES])
 def test_the_closing_line_says_what_its_numbers_count(report: dict, line: str) -> None:
     assert closing_line(report, "r.json") == line
+
+
+def test_small_archives_are_told_in_kilobytes_and_one_record_is_a_record(tmp_path: Path) -> None:
+    """Not "1 records; 0.0 MB of WARC written" for 19 kB (issue 22, item 11)."""
+    from archive.run_summary import archived_line, assets_line
+
+    records = tmp_path / "run.jsonl"
+    records.write_text(
+        '{"id": "s:1", "url": "http://x/1", "fetched_at": "2023-02-20T00:00:00Z", '
+        '"published": "2023-02-19T10:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    assert archived_line(records, 19_000) == (
+        "archived: 1 record, published 2023-02-19; 19.0 kB of WARC written"
+    )
+    line = assets_line({"assets/requested": 1, "assets/fetched": 1, "assets/bytes": 19_000})
+    assert line == "assets: 1 fetched (19.0 kB)"

@@ -9,6 +9,7 @@ def test_a_count_agrees_with_its_noun() -> None:
     assert wording.count(3, "file") == "3 files"
     assert wording.count(2, "entry", "entries") == "2 entries"
     assert wording.count(1, "entry", "entries") == "1 entry"
+    assert wording.count(1234, "record") == "1,234 records"
 
 
 def test_a_small_size_is_not_zero_megabytes() -> None:
