@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from archive.wording import count
+
 # The fields a news record should nearly always have, and what counts as having each.
 COVERED_FIELDS = ("title", "published", "authors", "section", "body", "images")
 MIN_BODY_CHARS = 500  # a body shorter than this is a teaser, a cut-off or a wreck
@@ -89,8 +91,8 @@ def drift_alerts(coverage: dict[str, Any], previous: list[dict[str, Any]]) -> li
         if usual - now >= MIN_DROP and now <= usual / 2:
             examples = ", ".join(coverage.get("missing_examples", {}).get(name, []))
             alerts.append(
-                f"template drift? {name} in {now:.0%} of {coverage['records']} records, "
-                f"against {usual:.0%} in the last {len(history)} runs (median)"
+                f"template drift? {name} in {now:.0%} of {count(coverage['records'], 'record')}, "
+                f"against {usual:.0%} in the last {count(len(history), 'run')} (median)"
                 + (f"; e.g. {examples}" if examples else "")
             )
     return alerts

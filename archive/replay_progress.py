@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from archive.wording import count
+
 
 class ReplayProgress:
     """Records, articles, MB/s and ETA (by bytes read of all the files) for long replays."""
@@ -59,7 +61,8 @@ class ReplayProgress:
         eta = f"{left / rate:.0f} s" if rate > 0 and left > 0 else "0 s"
         share = 100 * self.read_bytes / self.total_bytes if self.total_bytes else 100.0
         return (
-            f"replay: {self.records:,} records, {self.articles:,} articles, {self.problems} problems, "
+            f"replay: {count(self.records, 'record')}, {count(self.articles, 'article')}, "
+            f"{count(self.problems, 'problem')}, "
             f"{rate / 1e6:.1f} MB/s, {share:.0f}% read, ETA {eta}"
         )
 

@@ -35,6 +35,7 @@ from typing import Any, Literal
 from archive.file_lock import lock_exclusively
 from archive.warc_reader import NotAWarc, ReadProblem, iter_records
 from archive.warc_records import OPEN_SUFFIX
+from archive.wording import count
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +67,14 @@ class Repair:
     def message(self) -> str:
         if self.action == "repaired":
             return (
-                f"repaired {self.path}: kept {self.records:,} records, cut {self.cut_bytes:,} bytes"
+                f"repaired {self.path}: kept {count(self.records, 'record')}, "
+                f"cut {count(self.cut_bytes, 'byte')}"
             )
         if self.action == "closed":
-            return f"repaired {self.path}: kept {self.records:,} records, nothing to cut (closed and renamed)"
+            return (
+                f"repaired {self.path}: kept {count(self.records, 'record')}, nothing to cut "
+                "(closed and renamed)"
+            )
         if self.action == "removed":
             return f"removed {self.path}: no complete record in its {self.cut_bytes:,} bytes"
         return f"left {self.path} as it is: {self.reason}"

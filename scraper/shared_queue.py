@@ -24,6 +24,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from archive.index.redis_backend import redacted
+from archive.wording import count
 from scraper.run import ArchiveRun
 from scraper.shared.crawl import SharedCrawl, SharedCrawlError
 
@@ -135,7 +136,7 @@ class SharedScheduler(RedisScheduler):
             self.shared.site,
             redacted(self.shared.url),
             self.shared.worker,
-            f", joining with {queued} requests queued" if queued else "",
+            f", joining with {count(queued, 'request')} queued" if queued else "",
         )
 
     # The two below are scrapy-redis's, minus the ``spider=`` argument to the stats collector,

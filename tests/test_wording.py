@@ -28,3 +28,16 @@ def test_a_duration_is_words_not_a_clock() -> None:
 def test_the_indefinite_article_fits_the_word() -> None:
     assert wording.article("int") == "an int"
     assert wording.article("string") == "a string"
+
+
+def test_messages_count_one_thing_in_the_singular() -> None:
+    """The lines built with the helper (issue 22, item 11): no "kept 1 records"."""
+    from archive.replay_progress import ReplayProgress
+    from archive.warc_repair import Repair
+
+    repair = Repair("a.warc.gz.open", "repaired", records=1, cut_bytes=1)
+    assert repair.message() == "repaired a.warc.gz.open: kept 1 record, cut 1 byte"
+    progress = ReplayProgress(None)
+    progress.records = progress.articles = progress.problems = 1
+    progress.total_bytes = progress.done_bytes = 10
+    assert progress.line().startswith("replay: 1 record, 1 article, 1 problem, ")

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from archive.wording import count
 from scraper.cli import crawl
 from scraper.cli.arguments import output_directory, whole_number
 from scraper.exit_status import UsageError
@@ -74,7 +75,7 @@ def run_demo(args: argparse.Namespace) -> int:
         profile = write_profile(out / f"{SITE_NAME}.toml", servers.origins, name=SITE_NAME)
         print(
             f"newsarchive demo: a {len(site.articles)}-article site on {servers.origins[0]} "
-            f"(fails {len(failing)} articles), {servers.origins[1]} (seized), "
+            f"(fails {count(len(failing), 'article')}), {servers.origins[1]} (seized), "
             f"{servers.origins[2]} (healthy); archiving into {out}",
             file=sys.stderr,
         )
@@ -90,7 +91,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _result(out: Path) -> str:
     from archive.layout import OutputLayout
-    from archive.wording import count
 
     reports = OutputLayout(out).run_reports_of(SITE_NAME)
     try:

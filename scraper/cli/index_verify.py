@@ -91,7 +91,8 @@ def run_index(args: argparse.Namespace) -> int:
 
     def show(result: IndexResult) -> None:
         if result.status == "indexed":
-            print(f"indexed  {result.warc} ({result.entries} entries)", flush=True)
+            entries = count(result.entries or 0, "entry", "entries")
+            print(f"indexed  {result.warc} ({entries})", flush=True)
             for offset, reason in result.unreadable:
                 print(f"         not indexed: offset {offset}: {reason}", flush=True)
         elif result.status == "current":
@@ -132,7 +133,7 @@ def run_verify(args: argparse.Namespace) -> int:
         if check.kind == "warc":
             total = sum(check.counts.values())
             detail = (
-                f"{total} records ({describe_counts(check.counts, _RECORD_ORDER)})"
+                f"{count(total, 'record')} ({describe_counts(check.counts, _RECORD_ORDER)})"
                 if total
                 else "no records read"
             )
