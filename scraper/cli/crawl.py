@@ -15,7 +15,7 @@ from scraper.cli.arguments import apply_settings, output_directory, whole_number
 from scraper.cli.site_index import check_crawl_index
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
-from scraper.sites.profile import SiteProfile, load_profile, with_origins
+from scraper.sites.profile import SiteProfile, builtin_profile_names, load_profile, with_origins
 
 
 def add_command(commands: Any) -> None:
@@ -126,6 +126,16 @@ def add_command(commands: Any) -> None:
 
 def site_profile(site: str, mirrors: str | None) -> SiteProfile:
     profile = load_profile(site)
+    if site != profile.name and profile.name in builtin_profile_names():
+        # A file named like a built-in shares its archive under --out (index, WARC and
+        # record directories, lock) and is read back with the built-in's profile by name.
+        print(
+            f"newsarchive: warning: {site} names its site {profile.name!r}, as the built-in "
+            f"profile does: both archive into the same {profile.name} index and directories, "
+            f"and `state {profile.name}` or `export {profile.name}` read them with the "
+            "built-in profile; give it another name unless it stands in for the built-in",
+            file=sys.stderr,
+        )
     if mirrors:
         profile = with_origins(profile, [m for m in mirrors.split(",") if m.strip()])
     return profile
