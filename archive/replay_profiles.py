@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from archive.warc_reader import ArchivedRecord
 from archive.warc_records import PROFILE_CONTENT_TYPE
+from archive.wording import count
 from scraper.sites.profile import (
     ArticleUrl,
     ProfileError,
@@ -168,7 +169,7 @@ class ProfileChooser:
             )
         names = ", ".join(profile.name for profile in self.profiles)
         return (
-            f"none of the {self.captures} captures read is an article URL of {names} "
+            f"no article URL of {names} among the {count(self.captures, 'capture')} read "
             "(check the profile's article_url)"
         )
 

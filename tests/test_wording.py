@@ -41,3 +41,14 @@ def test_messages_count_one_thing_in_the_singular() -> None:
     progress.records = progress.articles = progress.problems = 1
     progress.total_bytes = progress.done_bytes = 10
     assert progress.line().startswith("replay: 1 record, 1 article, 1 problem, ")
+
+
+def test_replay_says_one_capture_in_the_singular() -> None:
+    from archive.replay_profiles import ProfileChooser
+    from scraper.sites.profile import load_profile
+
+    chooser = ProfileChooser([], forced=load_profile("presstv"), embedded=False)
+    chooser.captures = 1
+    assert chooser.nothing_written().startswith(
+        "no article URL of presstv among the 1 capture read "
+    )

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from archive.wording import count
+
 if TYPE_CHECKING:
     from scrapy.http import Response
 
@@ -60,7 +62,7 @@ class ListingCheck:
             )
         if not any(profile.match_article(url) is not None for url in links):
             return NO_ARTICLE_LINKS, (
-                f"not a listing: none of its {len(links)} links is an article URL"
+                f"not a listing: no article URL among its {count(len(links), 'link')}"
             )
         return None
 
