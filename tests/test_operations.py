@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import time
@@ -112,8 +113,11 @@ def test_without_a_terminal_progress_is_plain_log_lines(
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [line for line in result.stderr.splitlines() if "progress:" in line]
     assert lines, result.stderr[-3000:]
-    assert all("pages" in line and "skipped as known" in line for line in lines)
-    assert all("queued" in line and "pages failed" in line for line in lines)
+    assert all("skipped as known" in line for line in lines)
+    assert all("queued" in line and re.search(r"; [\d,]+ pages? failed", line) for line in lines)
+    # counts agree with their nouns (issue 22, item 11)
+    assert all(re.search(r"progress: (1 page|[\d,]+ pages) \(", line) for line in lines), lines
+    assert not any(re.search(r"\b1 (pages|articles)\b", line) for line in lines), lines
     assert "\x1b[" not in result.stderr  # no terminal control codes in a log file
 
 

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from archive.mirror_tally import mirror_tally
-from archive.wording import duration
+from archive.wording import count, duration
 from scraper.log_handlers import console_handler
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 
@@ -154,18 +154,18 @@ class ProgressExtension:
             else ""
         )
         logger.info(
-            "progress: %d pages (%.1f/s), %d articles%s (%.1f/s): %d new, %d changed, "
-            "%d unchanged, %d skipped as known; %d pages failed (every mirror tried); %d queued",
-            f["pages"],
+            "progress: %s (%.1f/s), %s%s (%.1f/s): %d new, %d changed, "
+            "%d unchanged, %d skipped as known; %s failed (every mirror tried); %d queued",
+            count(f["pages"], "page"),
             f["pages_per_s"],
-            f["articles"],
+            count(f["articles"], "article"),
             bounded,
             f["articles_per_s"],
             f["new"],
             f["changed"],
             f["unchanged"],
             f["known"],
-            f["failures"],
+            count(f["failures"], "page"),
             f["queued"],
             extra={"progress": f},
         )
