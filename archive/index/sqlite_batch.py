@@ -41,6 +41,7 @@ from archive.index.sqlite_damage import (
 )
 from archive.index.sqlite_read_only import connect_read_only
 from archive.index.sqlite_schema import check_database, set_up_database
+from archive.wording import count
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -270,11 +271,12 @@ class BatchedConnection:
                 self._not_written.extend(leftovers)
             if leftovers:
                 logger.warning(
-                    "%s: %d article version(s) recorded but never written out (e.g. %s): taken "
-                    "back, so the next run fetches them again",
+                    "%s: %s recorded but never written out (e.g. %s): taken "
+                    "back, so the next run fetches %s again",
                     self.path,
-                    len(leftovers),
+                    count(len(leftovers), "article version"),
                     leftovers[0][0],
+                    "it" if len(leftovers) == 1 else "them",
                 )
             if self.db.in_transaction:
                 self._take_back_not_written()
