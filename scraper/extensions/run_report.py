@@ -16,6 +16,7 @@ from archive.index.model import ArticleIndex
 from archive.index.sqlite_damage import INDEX_DAMAGED_REASON
 from archive.mirror_memory import MirrorMemoryError, remember_run
 from archive.run_report import RunReport, previous_reports, run_alerts
+from archive.wording import count
 from scraper import signals as newsarchive_signals
 from scraper.disk_full import stopped_by
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
@@ -96,12 +97,12 @@ class RunReportExtension:
         path = report.write(run.layout.runs_dir)
         summary = report.to_dict()
         logger.info(
-            "run %s %s: %d pages, %d articles, %d failures %s; report %s",
+            "run %s %s: %s, %s, %s %s; report %s",
             report.run_id,
             summary["status"],
-            stats.get("response_received_count", 0),
-            report.outcomes.get("article", 0),
-            report.failure_count,
+            count(stats.get("response_received_count", 0), "page"),
+            count(report.outcomes.get("article", 0), "article"),
+            count(report.failure_count, "failure"),
             summary["failures_by_reason"] or "",
             path,
         )

@@ -53,6 +53,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from archive.layout import OutputLayout
 from archive.mirror_memory import FROM_REDIRECT, MirrorMemory, MirrorMemoryError
+from archive.wording import count
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
@@ -412,10 +413,10 @@ class MirrorFailoverMiddleware:
             self.stats.inc_value("mirror/benched")
             mirror = health.mirrors[origin]
             logger.warning(
-                "mirror %s benched for %.0f s after %d failures in a row (last: %s)",
+                "mirror %s benched for %.0f s after %s in a row (last: %s)",
                 origin,
                 mirror.benched_until - health.clock(),
-                mirror.streak,
+                count(mirror.streak, "failure"),
                 detail,
             )
 
