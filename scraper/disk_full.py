@@ -23,48 +23,28 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy.utils.defer import deferred_from_coro
-
 from archive.disk_space import DISK_FULL_REASON, disk_full_line, is_disk_full
 from archive.file_lock import lock_exclusively
-from scraper.log_handlers import CLOSING_SUMMARY
+from scraper.run_stop import stop_run, stopped_by
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-STOPPED_BY_STAT = "newsarchive/stopped_by"
 RESERVE_PREFIX = ".reserve-"
 
 # crawler -> (fd, path) of its reserve file
 _reserves: weakref.WeakKeyDictionary[Crawler, tuple[int, Path]] = weakref.WeakKeyDictionary()
 
 
-def stopped_by(crawler: Crawler) -> str | None:
-    """The one-line reason the crawl is stopping for lack of space, if it is."""
-    stats = crawler.stats
-    value = stats.get_value(STOPPED_BY_STAT) if stats is not None else None
-    return str(value) if value else None
-
-
 def stop_for_disk_full(crawler: Crawler, target: object, exc: BaseException | None = None) -> None:
     """Close the spider with reason ``disk_full`` (once; later calls do nothing)."""
     if stopped_by(crawler):
         return
-    message = disk_full_line(target, exc)
-    if crawler.stats is not None:
-        crawler.stats.set_value(STOPPED_BY_STAT, message)
     release_space(crawler)  # room for a clean close
     cause = str(exc) if exc is not None else None
-    logger.error("%s", message, extra={"cause": cause, CLOSING_SUMMARY: True})
-    engine = crawler.engine
-    if engine is None or engine.spider is None:
-        return
-    closing = deferred_from_coro(engine.close_spider_async(reason=DISK_FULL_REASON))
-    closing.addErrback(
-        lambda failure: logger.error("could not stop the crawl: %s", failure.getErrorMessage())
-    )
+    stop_run(crawler, disk_full_line(target, exc), DISK_FULL_REASON, cause=cause)
 
 
 def reserve_space(crawler: Crawler, directory: Path, name: str, size: int) -> None:

@@ -24,8 +24,9 @@ from archive.disk_space import is_disk_full
 from archive.index.model import confirm_written
 from archive.jsonl import JsonlWriter
 from archive.records import ArticleRecord
-from scraper.disk_full import stop_for_disk_full, stopped_by
+from scraper.disk_full import stop_for_disk_full
 from scraper.run import ArchiveRun
+from scraper.run_stop import stopped_by
 
 
 class JsonlRecordsPipeline:

@@ -18,11 +18,11 @@ from archive.mirror_memory import MirrorMemoryError, remember_run
 from archive.run_report import RunReport, previous_reports, run_alerts
 from archive.wording import count
 from scraper import signals as newsarchive_signals
-from scraper.disk_full import stopped_by
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
 from scraper.log_handlers import CLOSING_SUMMARY
 from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 from scraper.run import ArchiveRun
+from scraper.run_stop import stopped_by
 
 logger = logging.getLogger(__name__)
 

@@ -38,8 +38,9 @@ from archive.warc_records import (
 )
 from archive.warc_writer import RotatingWarcWriter
 from scraper import signals as newsarchive_signals
-from scraper.disk_full import stop_for_disk_full, stopped_by
+from scraper.disk_full import stop_for_disk_full
 from scraper.run import ArchiveRun
+from scraper.run_stop import stopped_by
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
