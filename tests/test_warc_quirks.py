@@ -130,7 +130,7 @@ def test_index_lists_what_the_reader_reads_and_names_the_rest_by_offset(tmp_path
     assert result.returncode == 1
     for name, path in paths.items():
         if name != "bad-warc-date.warc.gz":
-            assert f"indexed  {path} (1 entries)" in result.stdout, name
+            assert f"indexed  {path} (1 entry)" in result.stdout, name
     dated = paths["bad-warc-date.warc.gz"]  # its one record: nothing left to index
     assert (
         f"FAILED   {dated}: no record readable (at offset 0: "
@@ -160,4 +160,4 @@ def test_an_arc_file_header_with_a_wrong_length_is_read_as_warcio_reads_it(
     assert response.body() == PAGE
     result = run_newsarchive("index", str(path), timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"indexed  {path} (1 entries)" in result.stdout
+    assert f"indexed  {path} (1 entry)" in result.stdout
