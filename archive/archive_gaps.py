@@ -91,14 +91,16 @@ def state_path(out: Path, site: str) -> Path:
 
 def _site_files(out: Path, site: str) -> list[Path]:
     layout = OutputLayout(out)
-    records = layout.records_files(site)
-    warc_dir = layout.warc_dir(site)
-    warcs = sorted(
+    return [*layout.records_files(site), *_warc_files(layout.warc_dir(site))]
+
+
+def _warc_files(warc_dir: Path) -> list[Path]:
+    """The closed WARC (and ARC) files of a site's directory, sorted."""
+    return sorted(
         p
         for p in (warc_dir.iterdir() if warc_dir.is_dir() else ())
         if p.is_file() and not p.name.endswith((CDXJ_SUFFIX, OPEN_SUFFIX)) and ".warc" in p.name
     )
-    return [*records, *warcs]
 
 
 def _signature(path: Path) -> list[int]:
@@ -121,14 +123,13 @@ def _load_state(out: Path, site: str) -> dict[str, list[int]] | None:
     return files if isinstance(files, dict) else {}
 
 
-def changed_files(
-    out: Path, site: str, current_run: str | None = None
+def _changed_files(
+    out: Path, site: str, current_run: str | None, signed: dict[str, list[int]] | None
 ) -> tuple[list[Path], list[str]] | None:
-    """The site's record files and WARCs not as the last clean run left them, and whether
-    a file it signed is gone; None when nothing changed (nothing to look for). The current
-    run's own record file (open, empty at its start) is not looked at."""
-    out = Path(out)
-    signed = _load_state(out, site)
+    """The site's record files and WARCs not as the last clean run left them (``signed``,
+    its state; None: no clean run yet), and whether a file it signed is gone; None when
+    nothing changed (nothing to look for). The current run's own record file (open, empty at
+    its start) is not looked at."""
     files = [p for p in _site_files(out, site) if p.name != f"{current_run}.jsonl"]
     if signed is None:
         return (files, []) if files else None
@@ -166,8 +167,9 @@ def find_gaps(
     site's hosts counts as archived when any of its mirrors' copies is (assets go through
     failover: the mirror that served it is the one in the WARC)."""
     out = Path(out)
-    first_look = _load_state(out, site) is None
-    found = changed_files(out, site, current_run)
+    signed = _load_state(out, site)
+    first_look = signed is None
+    found = _changed_files(out, site, current_run, signed)
     if found is None:
         return None
     changed, gone = found
@@ -176,7 +178,6 @@ def find_gaps(
     for name in gone:  # a WARC gone: none of its payloads can be referred to
         if not name.endswith(".jsonl"):
             captures.readable_end.setdefault(Path(name).name, 0)
-    archived = {_picture_key(url, profile) for url in captures.urls}
     gaps = Gaps()
     gaps.forgotten_payloads = _forget_lost_payloads(index, captures)
     by_article = _records_by_article(layout.records_files(site))
@@ -198,6 +199,7 @@ def find_gaps(
         _take_back(index, article_id, records, captures)
     index.flush()
     if pictures:
+        archived = {_picture_key(url, profile) for url in captures.urls}
         suspect = {p for p in changed if p.suffix == ".jsonl"}
         if first_look:
             suspect = {p for p in suspect if not _finished_cleanly(layout, p.stem)}
@@ -284,13 +286,7 @@ def _forget_lost_payloads(index: ArticleIndex, captures: _Captures) -> int:
 
 def _read_captures(warc_dir: Path) -> _Captures:
     captures = _Captures()
-    if not warc_dir.is_dir():
-        return captures
-    for path in sorted(warc_dir.iterdir()):
-        if not path.is_file() or path.name.endswith((CDXJ_SUFFIX, OPEN_SUFFIX)):
-            continue
-        if ".warc" not in path.name:
-            continue
+    for path in _warc_files(warc_dir):
         if index_is_current(path):
             _from_cdxj(path, captures)
         else:

@@ -60,7 +60,7 @@ def find_archives(
     seen: set[Path] = set()
 
     def take(path: Path) -> None:
-        problem = _not_readable(path)
+        problem = not_a_file_to_read(path)
         if problem is not None:
             found.skipped.append(SkippedPath(path, problem))
             return
@@ -102,18 +102,13 @@ def _walk(
         dirs.sort()
         files.extend(Path(directory) / name for name in sorted(names) if is_candidate(name))
         # os.walk lists a symlink loop, or a link to nothing, among the directories' names
-        # only if it resolves: the rest are in names, and _not_readable names their fault
+        # only if it resolves: the rest are in names, and not_a_file_to_read names their fault
     return files
 
 
 def not_a_file_to_read(path: Path) -> str | None:
-    """Why ``path``, named by a user, is no regular file to read (a FIFO would hang the
-    reader, ``/dev/zero`` never ends), or None."""
-    return _not_readable(path)
-
-
-def _not_readable(path: Path) -> str | None:
-    """Why ``path`` is not a regular file to read, or None."""
+    """Why ``path`` is no regular file to read (a FIFO would hang the reader, ``/dev/zero``
+    never ends), or None."""
     try:
         mode = path.stat().st_mode
     except OSError as exc:

@@ -38,17 +38,19 @@ def assets_line(stats: Mapping[str, Any]) -> str | None:
     if not stats.get("assets/requested"):
         return None
     fetched, asset_bytes = int(stats.get("assets/fetched", 0)), int(stats.get("assets/bytes", 0))
-    failed = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("assets/failed/")}
     line = f"assets: {fetched:,} fetched ({size(asset_bytes)})"
-    if failed:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(failed.items()))
-        line += f", {sum(failed.values()):,} not archived ({reasons})"
+    line += _by_reason(stats, "assets/failed/", "not archived")
     # past the bounds (per article, stylesheet depth): never asked, said so
-    skipped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("assets/skipped/")}
-    if skipped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(skipped.items()))
-        line += f", {sum(skipped.values()):,} not asked ({reasons})"
-    return line
+    return line + _by_reason(stats, "assets/skipped/", "not asked")
+
+
+def _by_reason(stats: Mapping[str, Any], prefix: str, label: str) -> str:
+    """``, 2 not archived (http_404 2)`` from the counters under ``prefix``; empty if none."""
+    counted = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+    if not counted:
+        return ""
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(counted.items()))
+    return f", {sum(counted.values()):,} {label} ({reasons})"
 
 
 def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
@@ -66,7 +68,7 @@ def closing_line(report: Mapping[str, Any], report_path: Path | str) -> str:
         failures = f"{count(total, 'page')} failed ({kinds})"
     else:
         failures = "no page failed"
-    return f"{_status(report)}: {articles} archived, {failures}; report {report_path}"
+    return f"{status_words(report)}: {articles} archived, {failures}; report {report_path}"
 
 
 # Failures of a machine that reaches no host: no name resolves, no route, nothing answers.
@@ -92,10 +94,6 @@ def unreachable_hint(report: Mapping[str, Any]) -> str | None:
 
 def status_words(report: Mapping[str, Any]) -> str:
     """How a run ended, in the words of its exit status (the closing line's, the scheduler's)."""
-    return _status(report)
-
-
-def _status(report: Mapping[str, Any]) -> str:
     status = str(report.get("status"))
     reason = report.get("finish_reason")
     if status == "failed" and reason not in (None, "finished", "closespider_itemcount"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from archive.index.sqlite_damage import INDEX_DAMAGED_REASON
-from scraper.run_stop import stop_run, stopped_by
+from scraper.run_stop import stop_run
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -27,9 +27,4 @@ def stop_for_index_damage(crawler: Crawler, damage: BaseException) -> None:
     # Imported here: importing the module installs a reactor, which is Scrapy's to choose.
     from twisted.internet import reactor
 
-    reactor.callFromThread(_stop, crawler, str(damage))
-
-
-def _stop(crawler: Crawler, line: str) -> None:
-    if not stopped_by(crawler):
-        stop_run(crawler, line, INDEX_DAMAGED_REASON)
+    reactor.callFromThread(stop_run, crawler, str(damage), INDEX_DAMAGED_REASON)

@@ -82,8 +82,6 @@ class ProxyFailed(ProxyFault):
     """The proxy was reached but did not do its part: no handshake in time, an answer that is
     not the protocol's, a refused login (not the host behind it)."""
 
-    reason = "proxy_failed"
-
 
 logger = logging.getLogger(__name__)
 

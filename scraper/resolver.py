@@ -64,12 +64,16 @@ class GuardedResolver(CachingThreadedResolver):
 _REFUSALS_KEPT = 10_000  # names; a page naming more gets "DNS lookup failed" for the rest
 
 
-def refusal_for(host: str) -> str | None:
-    """Why the reactor's resolver refused ``host``'s address, if it did: a failed lookup of
-    a download is told as the address policy's refusal it was."""
+def installed() -> GuardedResolver | None:
+    """The reactor's resolver, when it is this one (``TWISTED_DNS_RESOLVER``)."""
     from twisted.internet import reactor  # the one Scrapy installed: not at import time
 
     resolver = getattr(reactor, "resolver", None)
-    if isinstance(resolver, GuardedResolver):
-        return resolver.refusals.get(host.lower())
-    return None
+    return resolver if isinstance(resolver, GuardedResolver) else None
+
+
+def refusal_for(host: str) -> str | None:
+    """Why the reactor's resolver refused ``host``'s address, if it did: a failed lookup of
+    a download is told as the address policy's refusal it was."""
+    resolver = installed()
+    return resolver.refusals.get(host.lower()) if resolver is not None else None

@@ -31,7 +31,10 @@ def stopped_by(crawler: Crawler) -> str | None:
 
 
 def stop_run(crawler: Crawler, line: str, reason: str, **extra: Any) -> None:
-    """Close the spider with ``reason``, ``line`` saying why. From the reactor's thread."""
+    """Close the spider with ``reason``, ``line`` saying why (once; later calls do nothing).
+    From the reactor's thread."""
+    if stopped_by(crawler):
+        return
     if crawler.stats is not None:
         crawler.stats.set_value(STOPPED_BY_STAT, line)
     logger.error("%s", line, extra={**extra, CLOSING_SUMMARY: True})

@@ -186,15 +186,14 @@ class BatchedConnection:
 
     def damaged(self, exc: sqlite3.DatabaseError) -> IndexDamagedError:
         """The error to raise for damage SQLite reported; ``on_damaged`` hears of the first."""
-        first = self._damage is None
         if self._damage is None:
             self._damage = (
                 exc
                 if isinstance(exc, IndexDamagedError)
                 else IndexDamagedError(self.path, str(exc))
             )
-        if first and self.on_damaged is not None:
-            self.on_damaged(self._damage)
+            if self.on_damaged is not None:
+                self.on_damaged(self._damage)
         return self._damage
 
     def read(self, op: Callable[[], T]) -> T:

@@ -69,8 +69,8 @@ def add_command(commands: Any) -> None:
 
 
 def run_mirrors(args: argparse.Namespace) -> int:
-    name = site_name(args.site, args.out)
     profile = _profile(args.site)
+    name = profile.name if profile is not None else site_name(args.site, args.out)
     path = OutputLayout(args.out).mirror_memory(name)
     missing = UsageError(f"no mirror memory for {name} at {path} (no crawl yet, or wrong --out?)")
     if args.action is None:

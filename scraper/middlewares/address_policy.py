@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 from scrapy import signals
@@ -32,8 +31,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
 from archive.address_policy import AddressPolicy, literal_address
-from scraper.resolver import AddressRefused, GuardedResolver
+from scraper.resolver import AddressRefused, installed
 from scraper.run import ArchiveRun
+from scraper.sites.url_syntax import url_host
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -70,19 +70,19 @@ class AddressPolicyMiddleware:
         self.policy = AddressPolicy.for_site(
             _site_names(profile), _proxy_names(profile, self.env_proxies)
         )
-        resolver = _reactor_resolver()
-        if isinstance(resolver, GuardedResolver):
+        resolver = installed()
+        if resolver is not None:
             resolver.policy = self.policy
         else:
             logger.warning(
                 "TWISTED_DNS_RESOLVER is %s, not scraper.resolver.GuardedResolver: names are "
                 "not checked against the address policy when they are connected to",
-                type(resolver).__name__,
+                self.crawler.settings.get("TWISTED_DNS_RESOLVER"),
             )
 
     def spider_closed(self) -> None:
-        resolver = _reactor_resolver()
-        if isinstance(resolver, GuardedResolver) and resolver.policy is self.policy:
+        resolver = installed()
+        if resolver is not None and resolver.policy is self.policy:
             resolver.policy = None
 
     def process_request(self, request: Request) -> None:
@@ -100,8 +100,7 @@ class AddressPolicyMiddleware:
             return  # a name we resolve: judged on its address (scraper.resolver)
         refusal = policy.name_refusal(host)
         if refusal is not None:
-            self._refused(request, refusal)
-            raise AddressRefused(refusal)
+            raise AddressRefused(refusal)  # counted and told by process_exception, as all are
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         if isinstance(exception, AddressRefused):
@@ -134,17 +133,11 @@ class AddressPolicyMiddleware:
             )
 
 
-def _reactor_resolver() -> object:
-    from twisted.internet import reactor  # the one Scrapy installed: not at import time
-
-    return getattr(reactor, "resolver", None)
-
-
 def _site_names(profile: SiteProfile) -> list[str]:
     """The host names the site names itself, with and without ``www.`` as the profile owns
     them; discovered mirrors left out: they are held to the rule."""
-    names = [_host_name(o) for o in profile.own_origins]
-    names += [_host_name(f"//{alias}") for alias in profile.aliases]
+    names = [url_host(o) for o in profile.own_origins]
+    names += [url_host(f"//{alias}") for alias in profile.aliases]
     own = [n for n in names if n]
     return [*own, *(n[4:] for n in own if n.startswith("www.")), *(f"www.{n}" for n in own)]
 
@@ -152,11 +145,4 @@ def _site_names(profile: SiteProfile) -> list[str]:
 def _proxy_names(profile: SiteProfile, env_proxies: dict[str, str]) -> list[str]:
     access = profile.access
     proxies = [access.proxy, *(p for _origin, p in access.mirror_proxies), *env_proxies.values()]
-    return [n for n in (_host_name(p if "//" in p else f"//{p}") for p in proxies if p) if n]
-
-
-def _host_name(url: str) -> str | None:
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
+    return [n for n in (url_host(p if "//" in p else f"//{p}") for p in proxies if p) if n]

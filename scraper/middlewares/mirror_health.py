@@ -214,10 +214,10 @@ class MirrorHealth:
             return probes[0]
         if not failing_over:
             self._picks += 1
-            demoted = [m for m in candidates if m.demoted]
-            if demoted and self._picks % DEMOTED_SHARE == 0:
-                # the one asked least so far: each demoted mirror in turn
-                return min(demoted, key=lambda m: (m.requests + m.in_flight, m.preference))
+            if self._picks % DEMOTED_SHARE == 0:
+                demoted = [m for m in candidates if m.demoted]
+                if demoted:  # the one asked least so far: each demoted mirror in turn
+                    return min(demoted, key=lambda m: (m.requests + m.in_flight, m.preference))
         if self.strategy == "spread" and not failing_over:
             self._turn = (self._turn + 1) % len(candidates)
             return candidates[self._turn]

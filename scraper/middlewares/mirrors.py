@@ -52,13 +52,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.httpobj import urlparse_cached
 
 from archive.layout import OutputLayout
-from archive.mirror_memory import FROM_REDIRECT, MirrorMemory, MirrorMemoryError
+from archive.mirror_memory import FROM_REDIRECT, MISSING_REASON, MirrorMemory, MirrorMemoryError
 from archive.wording import count
 from scraper import signals as newsarchive_signals
 from scraper.middlewares.from_warc import NotInArchive
 from scraper.middlewares.mirror_health import STRATEGIES, MirrorHealth
 from scraper.middlewares.redirect import OFFSITE_META
-from scraper.proxied_download import ProxyFailed, ProxyUnreachable
+from scraper.proxied_download import ProxyFault
 from scraper.resolver import AddressRefused
 
 if TYPE_CHECKING:
@@ -123,11 +123,9 @@ def classify_exception(exception: BaseException) -> tuple[str, str]:
     while chain[-1].__cause__ is not None and len(chain) < 5:
         chain.append(chain[-1].__cause__)
     names = " ".join(type(e).__name__ for e in chain) + " " + message
-    if any(isinstance(e, AddressRefused) for e in chain):
-        key = "address_refused"  # the address policy: no connection was made
-    elif isinstance(exception, NotInArchive):
+    if isinstance(exception, NotInArchive):
         key = "not_archived"  # an offline crawl (--from-warc) has no capture of this URL
-    elif isinstance(exception, (ProxyUnreachable, ProxyFailed)):
+    elif isinstance(exception, ProxyFault):
         key = exception.reason  # the proxy, not the mirror behind it
     elif isinstance(exception, DownloadConnectionRefusedError):
         key = "connection_refused"
@@ -400,7 +398,7 @@ class MirrorFailoverMiddleware:
             logger.info("mirror %s is back in use", origin)
         for other in request.meta.get("mirror_404", ()):
             # This mirror had the page, so those 404s were the mirrors' fault after all.
-            self._blame(health, other, "http_404", "http 404 where another mirror had the page")
+            self._blame(health, other, MISSING_REASON, "http 404 where another mirror had the page")
         for other, reason, detail in request.meta.get("mirror_wrong_page", ()):
             # …and so were the wrong pages (a seizure banner, a block page) the others served.
             self._blame(health, other, reason, detail)

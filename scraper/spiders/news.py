@@ -260,7 +260,7 @@ class NewsSpider(SidePages, Spider):
         )
         problem = self.listing_check.problem(response, listing.article_links, self.profile)
         if problem is not None:
-            for request in self._wrong_listing(response, *problem):
+            for request in self._wrong_page(response, *problem):
                 yield request
             return
         self._confirm(response)

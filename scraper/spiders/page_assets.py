@@ -119,8 +119,8 @@ class PageAssets:
             return []
         text = response.body[: self.max_bytes].decode("utf-8", "replace")
         joined = (join_url(response.url, m.group(1)) for m in _CSS_URL.finditer(text))
-        urls = [u for u in dict.fromkeys(joined) if u and not u.startswith("data:")]
-        urls = [u for u in urls if _web(split_url(u)) and u not in self.asked]
+        # join_url parsed each: only the scheme is left to ask (data: URLs are no request)
+        urls = [u for u in dict.fromkeys(joined) if u and _is_web(u) and u not in self.asked]
         if not urls:
             return []
         depth = int(response.meta.get("asset_depth", 0)) + 1
@@ -188,3 +188,8 @@ def _loaded_by(response: Response) -> Iterator[str]:
 
 def _web(parts: SplitResult | None) -> bool:
     return parts is not None and parts.scheme in ("http", "https")
+
+
+def _is_web(joined: str) -> bool:
+    """Whether a URL ``join_url`` gave (so one that parses) is an http(s) one."""
+    return joined.startswith(("http://", "https://"))

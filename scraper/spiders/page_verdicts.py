@@ -58,30 +58,21 @@ class PageVerdicts:
 
     def _wrong_page(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
         """The page is not what its URL promised: failover sends the same path to the next
-        healthy mirror; with none left, it is a failure reported here."""
+        healthy mirror; with none left, it is a failure reported here. A listing every mirror
+        serves without an article link (``scraper.spiders.listing_check``) is the site's own
+        (empty) listing: taken as it is, blaming nobody."""
         self.listing_check.wrong_page(response)  # a listing served like it is no listing either
         if self._failed_over(response, reason, detail):
             return
-        yield from self._page_lost(
-            response.url,
-            detail,
-            response.meta.get("page_type", "page"),
-            response.meta.get("mirror_attempts", ()),
-        )
-
-    def _wrong_listing(self, response: Response, reason: str, detail: str) -> Iterable[Request]:
-        """A listing that is not one (``scraper.spiders.listing_check``): as any wrong page,
-        except that a listing every mirror serves without an article link is the site's own
-        (empty) listing: taken as it is, blaming nobody."""
-        self.listing_check.wrong_page(response)
-        if self._failed_over(response, reason, detail):
-            return
+        page_type = response.meta.get("page_type", "page")
         attempts = response.meta.get("mirror_attempts", ())
-        if empty_everywhere(reason, response.meta.get("mirror_wrong_page", ()), attempts):
+        if page_type == "listing" and empty_everywhere(
+            reason, response.meta.get("mirror_wrong_page", ()), attempts
+        ):
             self.logger.info("listing %s: no article link on any mirror asked", response.url)
             self._outcome("listing")
             return
-        yield from self._page_lost(response.url, detail, "listing", attempts)
+        yield from self._page_lost(response.url, detail, page_type, attempts)
 
     def request_failed(self, failure: Failure) -> Iterable[Request]:
         request = failure.request  # type: ignore[attr-defined]
