@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import resource
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,16 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # typ
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def memory_cap(limit: int) -> Callable[[], None]:
+    """A ``preexec_fn`` that caps the child's address space at ``limit`` bytes: tests that
+    feed hostile input run where a bound that fails cannot take the shared machine."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return cap
 
 
 def tool(name: str) -> str:

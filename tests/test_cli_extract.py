@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import newsarchive_command
+from tests.conftest import memory_cap, newsarchive_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presstv"
 SEED_URL = "https://www.presstv.co.uk/Detail/2023/02/19/698345/Kremlin-West-not-willing-to-engage-in-Ukraine-peace-efforts"
@@ -115,11 +115,7 @@ def test_an_article_with_links_to_related_articles_is_still_an_article() -> None
         assert result.returncode == 0, (case, result.stderr.decode())
 
 
-def _capped() -> None:
-    import resource
-
-    cap = 1 << 30  # /dev/zero read whole took 2.7 GB
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+_capped = memory_cap(1 << 30)  # /dev/zero read whole took 2.7 GB
 
 
 @pytest.mark.timeout(120)

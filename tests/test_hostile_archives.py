@@ -5,22 +5,17 @@ and offset; the ordinary article beside them becomes a record; nothing inflates 
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import newsarchive_command
+from tests.conftest import memory_cap, newsarchive_command
 from tests.warcs.hostile import write_hostile_warc
 from tests.warcs.quirks import write_news_profile
 
 # The whole replay (reader, extraction workers) must fit in this address space.
 MEMORY_CAP = 2 << 30
-
-
-def _capped() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
 def test_a_bomb_and_a_huge_page_are_reported_and_the_rest_replayed(tmp_path: Path) -> None:
@@ -44,7 +39,7 @@ def test_a_bomb_and_a_huge_page_are_reported_and_the_rest_replayed(tmp_path: Pat
         capture_output=True,
         text=True,
         timeout=180,
-        preexec_fn=_capped,
+        preexec_fn=memory_cap(MEMORY_CAP),
         check=False,
     )
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -5,22 +5,17 @@ stylesheets without end.  Each crawl is a subprocess under a memory cap and a ti
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import FAST_CRAWL, newsarchive_command
+from tests.conftest import FAST_CRAWL, memory_cap, newsarchive_command
 from tests.hostile_site import HostileSite
 
 # The crawl and everything it holds; before the bound, each endless page took 1.16 GB.
 MEMORY_CAP = 2 << 30
-
-
-def _capped() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
 def _crawl(site: HostileSite, tmp_path: Path, *options: str) -> tuple[str, int, dict[str, Any]]:
@@ -33,7 +28,7 @@ def _crawl(site: HostileSite, tmp_path: Path, *options: str) -> tuple[str, int, 
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=_capped,
+        preexec_fn=memory_cap(MEMORY_CAP),
         check=False,
     )
     [report_file] = (out / "runs").glob("*.json")

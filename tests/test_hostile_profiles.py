@@ -6,7 +6,6 @@ under a memory cap and a time bound."""
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from scraper.sites.pattern_size import (
     pattern_size,
 )
 from scraper.sites.profile import builtin_profile_names, load_profile
-from tests.conftest import newsarchive_command
+from tests.conftest import memory_cap, newsarchive_command
 from tests.warcs.hostile import write_profiled_warc
 from tests.warcs.quirks import HOST
 
@@ -32,17 +31,13 @@ NESTED_REPEATS = "(?:(?:(?:a{1000}){1000}){1000})"
 HUGE_COUNT = "a{4294967294}"
 
 
-def _capped() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*newsarchive_command(), *argv],
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=_capped,
+        preexec_fn=memory_cap(MEMORY_CAP),
         cwd=cwd,
         check=False,
     )
@@ -241,7 +236,7 @@ def test_a_profile_path_that_is_no_regular_file_is_one_line_and_exit_2(
         capture_output=True,
         text=True,
         timeout=30,
-        preexec_fn=_capped,
+        preexec_fn=memory_cap(MEMORY_CAP),
         check=False,
     )
     lines = result.stderr.splitlines()
