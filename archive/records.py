@@ -5,9 +5,9 @@ Crawl and replay both build records here, so the two can only agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from typing import Any, get_args, get_origin, get_type_hints
 
 import xxhash
 
@@ -21,9 +21,28 @@ from scraper.sites.url_syntax import url_netloc
 SCHEMA = 1
 
 
+# Field metadata for reading a record back (``ArticleRecord.from_dict``): a record without
+# this field is not a record (KeyError) ...
+_REQUIRED = {"required": True}
+# ... or a converter from the JSON value (present, possibly null) to the field's value.
+_READ = "read"
+
+
+def _text_or_empty(value: Any) -> str:
+    return value or ""  # null read as "", as build_record makes it
+
+
+def _warc_pointer(value: Any) -> WarcPointer | None:
+    return WarcPointer.from_dict(value) if value else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class ArticleRecord:
     """One record, its fields in the order of the JSON object (``docs/output.md``).
+
+    The one statement of the record's shape: ``from_dict``, the JSON Schema
+    (``archive.record_schema``), the docs' field table and the fixture tests follow these
+    fields. A new field with a default needs nothing else here.
 
     Versioning fields (from the index, see ``archive.index.model.VersionResult``):
     ``previous_hash`` is the content hash of version - 1 and ``minor_change`` says whether the
@@ -31,7 +50,7 @@ class ArticleRecord:
     article with the same text (a republication), never merged into this one."""
 
     schema: int = SCHEMA
-    id: str
+    id: str = field(metadata=_REQUIRED)
     site: str
     canonical_url: str
     url: str
@@ -44,22 +63,23 @@ class ArticleRecord:
     section: str | None
     authors: list[str]
     description: str | None
-    body: str
+    body: str = field(metadata={_READ: _text_or_empty})
     images: list[dict[str, Any]]
     tags: list[str]
     language: str | None
     fallbacks: list[str]  # fields the site's page object took from the generic reading
     fetched_at: str | None
-    version: int
-    content_hash: str
+    version: int = 1
+    content_hash: str = field(metadata=_REQUIRED)
     previous_hash: str | None
     minor_change: bool | None
     duplicate_of: str | None
-    warc: WarcPointer | None  # the response record holding the page (a revisit's original)
+    # the response record holding the page (a revisit's original)
+    warc: WarcPointer | None = field(metadata={_READ: _warc_pointer})
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object, keys in field order."""
-        record = {field.name: getattr(self, field.name) for field in fields(self)}
+        record = {spec.name: getattr(self, spec.name) for spec in fields(self)}
         record["warc"] = self.warc.to_dict() if self.warc is not None else None
         return record
 
@@ -70,37 +90,60 @@ class ArticleRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ArticleRecord:
         """A record read back from a JSON Lines file, values as they were written: keys it
-        does not know are ignored, missing ones read as empty; only ``id`` and
-        ``content_hash`` must be there (KeyError)."""
-        warc = data.get("warc")
-        return cls(
-            schema=data.get("schema", SCHEMA),
-            id=data["id"],
-            site=data.get("site", ""),
-            canonical_url=data.get("canonical_url", ""),
-            url=data.get("url", ""),
-            mirror=data.get("mirror", ""),
-            urls=data.get("urls", []),
-            title=data.get("title"),
-            published=data.get("published"),
-            published_offset_assumed=data.get("published_offset_assumed", False),
-            modified=data.get("modified"),
-            section=data.get("section"),
-            authors=data.get("authors", []),
-            description=data.get("description"),
-            body=data.get("body") or "",  # null read as "", as build_record makes it
-            images=data.get("images", []),
-            tags=data.get("tags", []),
-            language=data.get("language"),
-            fallbacks=data.get("fallbacks", []),
-            fetched_at=data.get("fetched_at"),
-            version=data.get("version", 1),
-            content_hash=data["content_hash"],
-            previous_hash=data.get("previous_hash"),
-            minor_change=data.get("minor_change"),
-            duplicate_of=data.get("duplicate_of"),
-            warc=WarcPointer.from_dict(warc) if warc else None,
+        does not know are ignored, missing ones read as the field's default, else as empty
+        (``""``, ``[]``, ``False``, null); only ``id`` and ``content_hash`` must be there
+        (KeyError)."""
+        values: dict[str, Any] = {}
+        for reading in _READINGS:
+            if reading.name in data:
+                value = data[reading.name]
+                values[reading.name] = reading.read(value) if reading.read else value
+            elif reading.required:
+                raise KeyError(reading.name)
+            else:
+                values[reading.name] = reading.missing()
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class _FieldReading:
+    """How ``from_dict`` reads one field: derived once from the dataclass field."""
+
+    name: str
+    required: bool
+    read: Callable[[Any], Any] | None
+    missing: Callable[[], Any]  # the value of an absent key (a fresh one each time)
+
+
+def _missing_value(spec: Field[Any], hint: Any) -> Callable[[], Any]:
+    """The field's default, else the empty value of its type."""
+    if spec.default is not MISSING:
+        default = spec.default
+        return lambda: default
+    if spec.default_factory is not MISSING:
+        return spec.default_factory
+    if type(None) in get_args(hint):
+        return lambda: None
+    origin = get_origin(hint) or hint
+    if origin in (list, str, bool, int):
+        return origin  # list() is [], str() is "", bool() is False, int() is 0
+    raise TypeError(f"ArticleRecord.{spec.name}: give it a default, no empty {hint!r} to read")
+
+
+def _readings() -> tuple[_FieldReading, ...]:
+    hints = get_type_hints(ArticleRecord)
+    return tuple(
+        _FieldReading(
+            name=spec.name,
+            required=bool(spec.metadata.get("required")),
+            read=spec.metadata.get(_READ),
+            missing=_missing_value(spec, hints[spec.name]),
         )
+        for spec in fields(ArticleRecord)
+    )
+
+
+_READINGS = _readings()
 
 
 def content_hash(title: str | None, body: str) -> str:
