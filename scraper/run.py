@@ -1,8 +1,10 @@
 """One crawl run as the Scrapy components see it: ``ArchiveRun.of(crawler)``.
 
 The spider starts the run (it has the profile and the run id); every component that needs
-the run's index, profile, output directory, shared-crawl membership or mirror comparer asks
-``ArchiveRun.of(crawler)`` instead of reading attributes off the spider. A crawl of a spider
+the run's index, profile, output directory, shared-crawl membership, mirrors (their health,
+``scraper.run_mirrors``) or mirror comparer asks ``ArchiveRun.of(crawler)`` instead of
+reading attributes off the spider or asking another component: components share state
+through the run, never by reaching into each other. A crawl of a spider
 that is not ours (a test's, a user's) gets a bare run named after the spider: no profile,
 no index, nothing shared.
 
@@ -26,6 +28,7 @@ from archive.index.open import open_index
 from archive.index.sqlite_backend import SqliteIndex
 from archive.layout import OutputLayout
 from scraper.index_damage import stop_for_index_damage
+from scraper.run_mirrors import RunMirrors
 from scraper.shared.crawl import SharedCrawl
 
 if TYPE_CHECKING:
@@ -46,6 +49,7 @@ class ArchiveRun:
     index: ArticleIndex | None = None
     shared: SharedCrawl | None = None  # with REDIS_URL: this worker's part in the shared run
     comparer: MirrorComparer | None = None  # compare mode only
+    mirrors: RunMirrors | None = None  # None with MIRROR_ENABLED=False
     options: dict[str, str] = field(default_factory=dict)  # as asked for, for the run report
 
     @classmethod
@@ -54,6 +58,7 @@ class ArchiveRun:
         if run is None:
             name = crawler.spider.name if crawler.spider is not None else crawler.spidercls.name
             run = cls(name, name, OutputLayout.at(crawler.settings["ARCHIVE_DIR"]))
+            run.mirrors = RunMirrors.for_run(crawler.settings)
             setattr(crawler, _ATTRIBUTE, run)
         return run
 
@@ -66,6 +71,7 @@ class ArchiveRun:
         settings = crawler.settings
         layout = OutputLayout.at(settings["ARCHIVE_DIR"])
         run = cls(profile.name, run_id, layout, profile, options=options)
+        run.mirrors = RunMirrors.for_run(settings)
         setattr(crawler, _ATTRIBUTE, run)
         run.shared = SharedCrawl.for_run(settings, profile)
         run.index = open_crawl_index(settings, layout, profile.name)

@@ -141,7 +141,7 @@ NEWSARCHIVE_ASSETS_MAX_PER_ARTICLE = 20  # what its stylesheets name included
 NEWSARCHIVE_ASSETS_MAX_DEPTH = 3
 NEWSARCHIVE_ASSETS_MAX_BYTES = 10 * 1024 * 1024
 
-# Mirror failover (scraper/middlewares/mirrors.py, scraper/middlewares/mirror_health.py)
+# Mirror failover (scraper/middlewares/mirrors.py; the run's mirrors: scraper/run_mirrors.py)
 MIRROR_ENABLED = True  # route each page to a healthy mirror, fail over on errors
 MIRROR_BENCH_AFTER = 3  # consecutive failures that bench a mirror
 MIRROR_BENCH_SECONDS = 30.0  # first bench; doubles on every failed probe…

@@ -13,10 +13,10 @@ import json
 import subprocess
 from pathlib import Path
 
+from archive.mirror_health import DEMOTED_SHARE, MirrorHealth
 from archive.mirror_memory import MirrorMemory, remember_run
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, failing_for, generate_articles, write_profile
-from scraper.middlewares.mirror_health import DEMOTED_SHARE, MirrorHealth
 from tests.conftest import FAST_CRAWL, newsarchive_command
 
 PRIMARY, MIRROR, OTHER = "https://a.example", "https://b.example", "https://c.example"

@@ -124,7 +124,7 @@ def test_text_agreement_tells_a_copy_from_another_text() -> None:
 
 
 def test_a_joined_mirror_that_fails_a_later_check_leaves_failover() -> None:
-    from scraper.middlewares.mirror_health import MirrorHealth
+    from archive.mirror_health import MirrorHealth
 
     health = MirrorHealth(["https://a.example"], order=["https://a.example"])
     assert health.add("https://b.example") and not health.add("https://b.example")

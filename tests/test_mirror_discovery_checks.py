@@ -186,7 +186,7 @@ def test_three_passed_checks_make_a_mirror_trusted(tmp_path: Path) -> None:
 
 
 def test_a_page_in_flight_when_a_mirror_is_retired_does_not_bring_it_back() -> None:
-    from scraper.middlewares.mirror_health import MirrorHealth
+    from archive.mirror_health import MirrorHealth
 
     health = MirrorHealth([PRIMARY], order=[PRIMARY])
     health.add(JOINED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.middlewares.mirror_health import LatencyHistogram, MirrorHealth
+from archive.mirror_health import LatencyHistogram, MirrorHealth
 
 A, B, C = "http://a.test", "http://b.test", "http://c.test"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.mirror_health import MirrorHealth
 from archive.mirror_memory import (
     CANDIDATE,
     IN_PROFILE,
@@ -17,7 +18,6 @@ from archive.mirror_memory import (
     MirrorMemoryError,
     remember_run,
 )
-from scraper.middlewares.mirror_health import MirrorHealth
 
 PRIMARY, MIRROR, OTHER = "https://a.example", "https://b.example", "https://c.example"
 ORIGINS = (PRIMARY, MIRROR, OTHER)

@@ -27,7 +27,7 @@ from scrapy.utils.asyncio import create_looping_call
 from archive.mirror_tally import mirror_tally
 from archive.wording import count, duration
 from scraper.log_handlers import console_handler
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware
+from scraper.run import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +139,10 @@ class ProgressExtension:
 
     def mirror_tallies(self) -> dict[str, str]:
         """Per mirror, what became of its requests (``archive.mirror_tally``)."""
-        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
-        if failover is None:
+        mirrors = ArchiveRun.of(self.crawler).mirrors
+        if mirrors is None:
             return {}
-        return {origin: mirror_tally(mirror) for origin, mirror in failover.report().items()}
+        return {origin: mirror_tally(mirror) for origin, mirror in mirrors.report().items()}
 
     # -- plain lines ----------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ from archive.wording import count
 from scraper import signals as newsarchive_signals
 from scraper.extensions.crash_recovery import INDEX_ERRORS_STAT, repairs_for
 from scraper.log_handlers import CLOSING_SUMMARY
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware
 from scraper.run import ArchiveRun
 from scraper.run_stop import stopped_by
 
@@ -72,11 +71,10 @@ class RunReportExtension:
         stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
         report.stats = {k: v for k, v in sorted(stats.items()) if not isinstance(v, datetime)}
         report.revisits = int(stats.get("archive/warc/revisits", 0) or 0)
-        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
         run = ArchiveRun.of(self.crawler)
-        if failover is not None:
-            report.mirrors = failover.report()
-            if failover.remember and run.profile is not None:
+        if run.mirrors is not None:
+            report.mirrors = run.mirrors.report()
+            if run.mirrors.remember and run.profile is not None:
                 report.notices.extend(self._remember_mirrors(run, report))
         comparer = run.comparer
         if comparer is not None:

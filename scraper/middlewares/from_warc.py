@@ -6,9 +6,10 @@ resolved to the payload they refer to, stored headers and status as the server s
 (Content-Encoding included, so Scrapy's decompression, redirect and failover middlewares see
 what they saw online). A changed spider or profile can be tried on an old crawl this way.
 
-A URL that is not in the archive is a miss: ``NotInArchive`` is raised like a download error,
-so mirror failover asks the next mirror's copy of the same path (the archive may hold the page
-from whichever mirror answered), and a page no mirror has is a failure in the run report.
+A URL that is not in the archive is a miss: ``NotInArchive`` (``scraper.crawl_failures``) is
+raised like a download error, so mirror failover asks the next mirror's copy of the same path
+(the archive may hold the page from whichever mirror answered), and a page no mirror has is
+a failure in the run report.
 Stats: ``archive/from_warc/hit``, ``archive/from_warc/miss``, ``archive/from_warc/records``.
 
 Sits last before the download handler (process_request), so robots.txt, failover routing and
@@ -38,16 +39,13 @@ from archive.warc_reader import (
     iter_records,
     read_record_at,
 )
+from scraper.crawl_failures import NotInArchive
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
-
-
-class NotInArchive(Exception):
-    """The URL has no capture in the WARC files an offline crawl reads."""
 
 
 @dataclass(frozen=True)

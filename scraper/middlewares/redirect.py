@@ -3,11 +3,13 @@
 A mirror that redirects to a host outside the site (a registrar's parking page, a look-alike
 domain, a national block portal) must not be followed: its pages are not the site's, and
 the redirect itself is the evidence. These subclasses leave such a 3xx (or meta refresh)
-response alone and note the target in ``request.meta["offsite_redirect"]``; the mirror
-failover middleware then counts it as a failure of that mirror and tries the next one.
-Redirects within the site (any host of the profile, aliases included) are followed as
-usual. robots.txt requests (no site profile in their meta) of a site host are kept on the
-site the same way; requests of other hosts behave as in Scrapy.
+response alone and note the target in ``request.meta["offsite_redirect"]``
+(``OFFSITE_META``); the mirror failover middleware then counts it as a failure of that
+mirror and tries the next one. A loop or too long a chain raises ``RedirectFailed``; both
+names live in ``scraper.crawl_failures``, which the spider reads too. Redirects within the
+site (any host of the profile, aliases included) are followed as usual. robots.txt requests
+(no site profile in their meta) of a site host are kept on the site the same way; requests
+of other hosts behave as in Scrapy.
 """
 
 from __future__ import annotations
@@ -19,13 +21,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, Redirec
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-OFFSITE_META = "offsite_redirect"
-
-
-class RedirectFailed(IgnoreRequest):
-    """A redirect loop, or a chain longer than REDIRECT_MAX_TIMES: the page is lost, which
-    the spider reports as a failure (Scrapy drops both quietly: the one as a duplicate
-    request, the other as an ignored one)."""
+from scraper.crawl_failures import OFFSITE_META, RedirectFailed
 
 
 class _StaysOnSite:

@@ -7,8 +7,8 @@ profile's ``Accept-Language`` wins over the default one), cookies (700) and prox
 middlewares that act on what it sets. A request re-routed to another mirror by failover (50)
 comes through again and gets that mirror's proxy.
 
-What the command line sets wins: ``-s DOWNLOAD_DELAY=…``, ``-s USER_AGENT=…`` and a
-``meta["proxy"]`` of a request's own are left as they are.
+What the command line sets wins (``scraper.profile_settings``): ``-s DOWNLOAD_DELAY=…``,
+``-s USER_AGENT=…`` and a ``meta["proxy"]`` of a request's own are left as they are.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.httpobj import urlparse_cached
 
 from scraper import signals as newsarchive_signals
+from scraper.profile_settings import given
 from scraper.run import ArchiveRun
 
 if TYPE_CHECKING:
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from scraper.sites.profile import SiteProfile
-
-_COMMAND_LINE = SETTINGS_PRIORITIES["cmdline"]
 
 
 class SiteAccessMiddleware:
@@ -54,9 +52,9 @@ class SiteAccessMiddleware:
         """Download slots for every host of the site (a mirror that joins included)."""
         access, settings = profile.access, self.crawler.settings
         slot: dict[str, Any] = {}
-        if access.download_delay is not None and not _given(settings, "DOWNLOAD_DELAY"):
+        if access.download_delay is not None and not given(settings, "DOWNLOAD_DELAY"):
             slot["delay"] = access.download_delay
-        if access.concurrency_per_host is not None and not _given(
+        if access.concurrency_per_host is not None and not given(
             settings, "CONCURRENT_REQUESTS_PER_DOMAIN"
         ):
             slot["concurrency"] = access.concurrency_per_host
@@ -81,15 +79,3 @@ class SiteAccessMiddleware:
             request.headers.setdefault(name, value)
         if access.cookies and isinstance(request.cookies, dict):
             request.cookies = {**dict(access.cookies), **request.cookies}
-
-
-def _given(settings: Any, name: str) -> bool:
-    """Set on the command line (``-s``), which wins over the profile."""
-    return bool(settings.getpriority(name) >= _COMMAND_LINE)
-
-
-def user_agent_of(profile: SiteProfile, settings: Any) -> str | None:
-    """The profile's user agent, unless ``-s USER_AGENT`` gave one (the spider sets it as
-    ``USER_AGENT`` at the spider's priority, below the command line's)."""
-    agent = profile.access.user_agent
-    return agent if agent and not _given(settings, "USER_AGENT") else None

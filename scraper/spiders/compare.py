@@ -24,8 +24,9 @@ from archive.divergence import MirrorComparer, MirrorCopy
 from archive.extraction import ExtractionPool, extract_article
 from archive.records import ArticleRecord
 from archive.warc_pointer import WarcPointer
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware, failure_reason
-from scraper.middlewares.redirect import OFFSITE_META
+from scraper.crawl_failures import OFFSITE_META, failure_reason
+from scraper.run import ArchiveRun
+from scraper.run_mirrors import RunMirrors
 from scraper.sites.profile import SiteProfile
 
 
@@ -39,9 +40,9 @@ class MirrorCompare:
         self.logger = logger
 
     @property
-    def failover(self) -> MirrorFailoverMiddleware | None:
-        """Mirror health and block markers; None with MIRROR_ENABLED=False."""
-        return self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
+    def mirrors(self) -> RunMirrors | None:
+        """The run's mirror health and block markers; None with MIRROR_ENABLED=False."""
+        return ArchiveRun.of(self.crawler).mirrors
 
     def _count(self, stat: str) -> None:
         assert self.crawler.stats is not None
@@ -52,8 +53,8 @@ class MirrorCompare:
         failed it, or are benched, are noted instead of asked."""
         served = urlsplit(response.url)
         failed_before = dict(response.meta.get("mirror_attempts", ()))  # origin -> what went wrong
-        failover = self.failover
-        health = failover.health(self.profile) if failover is not None else None
+        mirrors = self.mirrors
+        health = mirrors.health(self.profile) if mirrors is not None else None
         asked: list[str] = []
         skipped: list[dict[str, str]] = []
         for origin in self.profile.origins:
@@ -118,8 +119,8 @@ class MirrorCompare:
     ) -> None:
         # the mirror asked, even if it redirected within the site: that is what it serves
         article_id, mirror = response.meta["compared_article"], response.meta["compared_mirror"]
-        failover = self.failover
-        shown = failover.block_marker(self.profile, response) if failover is not None else None
+        mirrors = self.mirrors
+        shown = mirrors.block_marker(self.profile, response) if mirrors is not None else None
         if shown is not None:
             self.copy_failed(article_id, mirror, response.url, f"blocked: page shows {shown!r}")
             return

@@ -57,7 +57,7 @@ from archive.mirror_memory import (
 from archive.mirror_verification import text_agreement
 from archive.page_kind import not_a_page
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import failure_reason
+from scraper.crawl_failures import ADDRESS_REFUSED, failure_reason
 from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.profile import SiteProfile
 from scraper.sites.url_syntax import split_url
@@ -323,7 +323,7 @@ class MirrorDiscovery:
         if candidate.done or candidate.joined:
             return  # a mirror in use that failed a page: failover's business, not a verdict
         key, detail = failure_reason(failure)
-        if key == "address_refused":  # where it points (or redirects) is no site's
+        if key == ADDRESS_REFUSED:  # where it points (or redirects) is no site's
             self._reject(candidate, detail)
             return
         self._unreachable(candidate, request.url, detail)

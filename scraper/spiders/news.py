@@ -36,7 +36,7 @@ from archive.run_report import (
 )
 from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.site_access import user_agent_of
+from scraper.profile_settings import user_agent_of
 from scraper.run import ArchiveRun
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap

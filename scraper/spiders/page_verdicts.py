@@ -18,8 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorsExhausted
-from scraper.middlewares.redirect import RedirectFailed
+from scraper.crawl_failures import MirrorsExhausted, RedirectFailed
 from scraper.spiders.listing_check import ListingCheck, empty_everywhere
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ from twisted.python.failure import Failure
 
 from archive.capture_context import MIRROR_COPY, CaptureContext
 from scraper import signals as newsarchive_signals
-from scraper.middlewares.mirrors import MirrorFailoverMiddleware, asked_afresh, failure_reason
+from scraper.crawl_failures import failure_reason
+from scraper.run_mirrors import asked_afresh
 from scraper.spiders.page_assets import not_an_asset
 from scraper.spiders.page_verdicts import PageVerdicts
 from scraper.spiders.response_parts import content_type_of, payload_pointer
@@ -80,19 +81,19 @@ class SidePages(PageVerdicts):
         for holder in (self.run, self.claims, self.discovery, self.compare):
             if holder is not None:
                 holder.profile = self.profile
-        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
-        if failover is not None:
+        mirrors = self.run.mirrors
+        if mirrors is not None:
             for origin in origins:
-                failover.health(self.profile).add(origin)
+                mirrors.health(self.profile).add(origin)
         self.crawler.signals.send_catch_log(
             newsarchive_signals.profile_changed, profile=self.profile
         )
 
     def retire_mirror(self, origin: str) -> None:
         """A joined mirror failed a later check: failover no longer sends it anything."""
-        failover = self.crawler.get_downloader_middleware(MirrorFailoverMiddleware)
-        if failover is not None:
-            failover.health(self.profile).retire(origin)
+        mirrors = self.run.mirrors
+        if mirrors is not None:
+            mirrors.health(self.profile).retire(origin)
 
     def ask_again(self, request: Request) -> None:
         """A page every mirror had failed, asked afresh now that a mirror joined."""
