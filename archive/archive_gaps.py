@@ -14,7 +14,7 @@ Two kinds of gap; the crawl fetches both again:
   article (it is known), so its pictures would never be asked again.
 
 Payloads whose first capture is in a part of a WARC that cannot be read are forgotten by the
-index too (``forget_captures`` where the backend has it): the same bytes fetched again are
+index too (``ArticleIndex.forget_captures``): the same bytes fetched again are
 stored in full, not as a revisit of a record nobody can read.
 
 Looking costs a read of every record file and of every WARC's CDXJ (the WARC itself when
@@ -179,7 +179,7 @@ def find_gaps(
         if not name.endswith(".jsonl"):
             captures.readable_end.setdefault(Path(name).name, 0)
     gaps = Gaps()
-    gaps.forgotten_payloads = _forget_lost_payloads(index, captures)
+    gaps.forgotten_payloads = index.forget_captures(captures.readable_end)
     by_article = _records_by_article(layout.records_files(site))
     for entry in index.export_latest():
         article_id = str(entry["id"])
@@ -275,13 +275,6 @@ def _take_back(
     for record in records:
         if _captured(record.get("warc"), captures):
             feed_record(index, record)
-
-
-def _forget_lost_payloads(index: ArticleIndex, captures: _Captures) -> int:
-    forget = getattr(index, "forget_captures", None)
-    if forget is None:
-        return 0
-    return sum(int(forget(name, end)) for name, end in captures.readable_end.items())
 
 
 def _read_captures(warc_dir: Path) -> _Captures:

@@ -14,10 +14,11 @@ written or asked of the index:
    is looked at once (``state/<site>.recovered.jsonl`` lists those done).
 
 The other way round cannot happen: the crawl never commits a version to the index before its
-record is written (``SqliteIndex.hold_versions_until_written``), so an article the index
+record is written (``ArticleIndex.hold_versions_until_written``), so an article the index
 knows always has its record; one whose record was never written is not in the index and is
 fetched again. Together: killed at any moment, the next run loses no article and duplicates
-none.
+none. (Redis stores every write at once: a version whose record could not be written is
+taken back there too, but one made just before a kill stays without its record.)
 
 Everything here skips files a live process holds (``archive.file_lock``): scaled-out
 workers share these directories, and one starting up must not "repair" another's open files.
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.file_lock import lock_exclusively
-from archive.index.model import ArticleIndex, VersionResult
+from archive.index.model import ArticleIndex, VersionResult, confirm_written
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord, version_record
 from archive.warc_repair import repair_open_warcs
@@ -230,7 +231,7 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
             unreadable += 1
             continue
         records += 1
-        if _index_has(index, article_id, content_hash, record.get("version")):
+        if index.has_version(article_id, content_hash):
             continue
         result = feed_record(index, record)
         if result.status != "unchanged":
@@ -261,22 +262,8 @@ def feed_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
             index.add_sighting(article_id, url)
     _, result = version_record(index, ArticleRecord.from_dict(record))
     # the record is written (it is right here): never hold its batch back
-    confirm = getattr(index, "version_written", None)
-    if confirm is not None:
-        confirm(article_id, content_hash)
+    confirm_written(index, article_id, content_hash, written=True)
     return result
-
-
-def _index_has(index: ArticleIndex, article_id: str, content_hash: str, version: Any) -> bool:
-    has_version = getattr(index, "has_version", None)
-    if has_version is not None:
-        return bool(has_version(article_id, content_hash))
-    # Only the protocol: a version numbered at least as high means this one is in.
-    latest = index.latest_version(article_id)
-    return latest is not None and (
-        latest.content_hash == content_hash
-        or latest.version >= (version if isinstance(version, int) else 1)
-    )
 
 
 def _recovered_path(out: Path, site: str) -> Path:

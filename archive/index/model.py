@@ -24,7 +24,7 @@ ids) are returned exactly as they were given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -144,12 +144,21 @@ class ForgetResult:
 
 @runtime_checkable
 class ArticleIndex(Protocol):
-    """The only operations the crawl, export and ``state`` commands may use.
+    """Every operation the crawl, replay, recovery, export and ``state`` commands use: the
+    protocol is complete, so callers never probe an index for optional methods
+    (``tests/test_index_protocol.py`` fails on a ``getattr`` of an index, or a method called
+    on one that is not declared here).
 
     Writes may be buffered (the SQLite backend commits in batches); ``flush`` makes them
     durable and visible to other processes, ``close`` flushes. Reads always see this
-    instance's own writes.
+    instance's own writes. Which version a text makes is decided by one function both
+    backends call (``archive.index.versioning.decide_version``).
     """
+
+    @property
+    def location(self) -> str:
+        """Where the index is, for messages: the SQLite file, or the Redis server (its
+        password left out) and site."""
 
     # -- queries the crawl makes before fetching ---------------------------------------------
 
@@ -179,6 +188,9 @@ class ArticleIndex(Protocol):
     def latest_version(self, article_id: str) -> Version | None: ...
 
     def first_capture(self, payload_digest: str) -> Capture | None: ...
+
+    def has_version(self, article_id: str, content_hash: str) -> bool:
+        """Whether any version of the article, not only the latest, has this text hash."""
 
     # -- what the crawl tells it afterwards --------------------------------------------------
 
@@ -227,6 +239,32 @@ class ArticleIndex(Protocol):
         response's validators. With ``not_modified`` (a 304) a missing validator keeps the
         stored one, since servers often omit them from 304 responses."""
 
+    # -- crash safety: no version in the index without its record ------------------------------
+
+    def hold_versions_until_written(self, hold: bool = True) -> None:
+        """From now on, each new version waits for :meth:`version_written` or
+        :meth:`version_not_written`; one still waiting at :meth:`flush` or :meth:`close` (the
+        run is over: its record never will be written) is taken back, so the next run
+        fetches the article again. Only a writer that confirms every version turns it on
+        (the crawl's record pipeline, replay). SQLite commits no batch holding a waiting
+        version, so a crash loses both; Redis stores every write at once, so there a crash
+        between the version and its record can still leave the version without it."""
+
+    def version_written(self, article_id: str, content_hash: str) -> None:
+        """The record of this version is written: it stops waiting. Cheap; unknown pairs
+        (nothing held, or recorded without holding) are ignored."""
+
+    def version_not_written(self, article_id: str, content_hash: str) -> None:
+        """The record of this version could not be written (disk full…): a version still
+        waiting is taken back, with the article's last check and validators, so the next run
+        fetches it again. Unknown pairs are ignored."""
+
+    def forget_captures(self, readable_ends: Mapping[str, int]) -> int:
+        """Forget the payloads first captured in a WARC file of ``readable_ends`` at or past
+        the offset given for it (where reading that file stops: it was cut short, or 0 for a
+        file gone), so the same bytes are stored in full again rather than as a revisit of a
+        record nobody can read (``archive.archive_gaps``). Returns how many were forgotten."""
+
     # -- operator functions ------------------------------------------------------------------
 
     def stats(self) -> IndexStats: ...
@@ -257,9 +295,11 @@ class ArticleIndex(Protocol):
 def confirm_written(
     index: ArticleIndex | None, article_id: str, content_hash: str, written: bool
 ) -> None:
-    """Tell an index that holds each new version back until its record is written
-    (``SqliteIndex.hold_versions_until_written``) whether the record of that version was
-    written; an index that holds nothing back has nothing to be told."""
-    tell = getattr(index, "version_written" if written else "version_not_written", None)
-    if tell is not None:
-        tell(article_id, content_hash)
+    """Tell the index whether the record of a version was written
+    (:meth:`ArticleIndex.hold_versions_until_written`); without an index, nothing to tell."""
+    if index is None:
+        return
+    if written:
+        index.version_written(article_id, content_hash)
+    else:
+        index.version_not_written(article_id, content_hash)

@@ -5,9 +5,11 @@ capture and the tests cannot tell them apart; what differs is that many processe
 machines write at once, so every write that reads before it writes is one Lua script
 (``archive.index.redis_scripts``: atomic on the server, one round trip):
 
-* version numbering: "same hash as the latest version → unchanged, else version n+1" runs
-  inside the server, so two workers recording the same article can never both make
-  version 2, and versions stay numbered 1, 2, … without gaps;
+* version numbering: the verdict ("same hash as the latest version → unchanged, else version
+  n+1") is ``archive.index.versioning.decide_version``, as for SQLite, made on the state one
+  script reads; a second script stores it only if that state still holds (check-and-set,
+  else read and decide again), so two workers recording the same article can never both
+  make version 2, and versions stay numbered 1, 2, … without gaps;
 * the first capture of a payload digest is ``HSETNX``: exactly one capture wins. Because the
   WARC capture asks :meth:`RedisIndex.first_capture` *before* it writes a record and tells
   :meth:`RedisIndex.record_payload` *after*, a miss also claims the digest for this instance
@@ -42,11 +44,12 @@ validators, ``published``) are stored as given and returned exactly. A single Re
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlunsplit
@@ -56,6 +59,7 @@ import redis
 from archive.index import redis_scripts as scripts
 from archive.index.codec import from_epoch, published_datetime, to_epoch
 from archive.index.export import exported_article
+from archive.index.held_versions import HeldVersions
 from archive.index.model import (
     DEFAULT_RECHECK_EVERY,
     DEFAULT_YOUNG_WINDOW,
@@ -68,6 +72,7 @@ from archive.index.model import (
     Version,
     VersionResult,
 )
+from archive.index.versioning import Latest, decide_version
 from archive.warc_pointer import WarcPointer
 from scraper.sites.url_syntax import split_url
 
@@ -76,6 +81,11 @@ __all__ = ["RedisIndex", "redacted"]
 SCHEMA_VERSION = 1
 _U64 = 1 << 64
 _CHUNK = 500  # articles per round trip when walking the whole index
+# Attempts to store a version while other workers keep changing the same article in between
+# (each attempt that fails means another one succeeded): far more than contention ever needs.
+_VERSION_ATTEMPTS = 1000
+
+logger = logging.getLogger(__name__)
 
 
 def redacted(url: str) -> str:
@@ -106,7 +116,9 @@ class RedisIndex:
     """:class:`archive.index.model.ArticleIndex` on a Redis server, keys under ``<prefix>:<site>:index:``.
 
     Every write is applied (and visible to every worker) when the call returns: ``flush`` has
-    nothing to do. Safe to share between threads (redis-py's connection pool)."""
+    nothing to commit (it takes back versions whose record was never written, see
+    :meth:`hold_versions_until_written`). Safe to share between threads (redis-py's
+    connection pool)."""
 
     def __init__(
         self,
@@ -136,6 +148,7 @@ class RedisIndex:
         self.prefix = f"{prefix}:{site}:index:"
         self._token = uuid.uuid4().hex  # who holds a payload claim
         self._lock = threading.Lock()
+        self._held = HeldVersions(logger)
         self._client: redis.Redis | None = client or redis.Redis.from_url(
             url,
             decode_responses=True,
@@ -146,7 +159,9 @@ class RedisIndex:
         )
         db = self._client
         self._sight = db.register_script(scripts.ADD_SIGHTING)
-        self._version = db.register_script(scripts.RECORD_VERSION)
+        self._version_state = db.register_script(scripts.VERSION_STATE)
+        self._store_version = db.register_script(scripts.STORE_VERSION)
+        self._take_back = db.register_script(scripts.TAKE_BACK)
         self._check = db.register_script(scripts.RECORD_CHECK)
         self._latest = db.register_script(scripts.LATEST_VERSION)
         self._first_capture = db.register_script(scripts.FIRST_CAPTURE)
@@ -168,23 +183,23 @@ class RedisIndex:
             number = int(found)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise IndexSchemaError(
-                f"{self._where}: {key} holds {found!r}, not an index schema version"
+                f"{self.location}: {key} holds {found!r}, not an index schema version"
             ) from None
         if number > SCHEMA_VERSION:
             raise IndexSchemaError(
-                f"{self._where} has index schema {number}, newer than this newsarchive reads "
+                f"{self.location} has index schema {number}, newer than this newsarchive reads "
                 f"({SCHEMA_VERSION}): upgrade newsarchive or use another Redis database"
             )
 
     @property
-    def _where(self) -> str:
+    def location(self) -> str:
         return f"{redacted(self.url)} (site {self.site})"
 
     @property
     def _db(self) -> redis.Redis:
         client = self._client
         if client is None:
-            raise ValueError(f"index {self._where} is closed")
+            raise ValueError(f"index {self.location} is closed")
         return client
 
     def _akey(self, article_id: str) -> str:
@@ -258,6 +273,19 @@ class RedisIndex:
             None if previous is None else json.loads(previous)["h"],
         )
 
+    def forget_captures(self, readable_ends: Mapping[str, int]) -> int:
+        """One pass over the payloads, whatever the number of files."""
+        key = self.prefix + "payloads"
+        lost = []
+        for digest, stored in self._db.hscan_iter(key, count=1000):
+            capture = json.loads(stored)
+            end = readable_ends.get(capture["f"])
+            if end is not None and int(capture["o"]) >= end:
+                lost.append(digest)
+        for start in range(0, len(lost), 1000):
+            self._db.hdel(key, *lost[start : start + 1000])
+        return len(lost)
+
     def first_capture(self, payload_digest: str) -> Capture | None:
         """The first capture of the digest; on a miss the digest is claimed for this instance
         (the caller is about to write it), and while another instance holds the claim this
@@ -309,25 +337,65 @@ class RedisIndex:
             version["t"] = fetched_at
         if warc is not None:
             version.update(w=warc.filename, o=warc.offset, r=warc.record_id)
-        arguments: dict[str, Any] = {
-            "id": article_id,
-            "now": to_epoch(now),
-            "v": version,
-            "minor": -1 if minor is None else int(minor),
-            "dist": self.minor_distance,
-        }
-        if published is not None:
-            arguments["pub"] = published
-        status, number, previous, is_minor, duplicate_of = self._run(
-            self._version, json.dumps(arguments)
+        for _attempt in range(_VERSION_ATTEMPTS):
+            number, latest, previous, duplicate_of, elsewhere = self._run(
+                self._version_state, article_id, content_hash
+            )
+            stored = None if latest is None else json.loads(latest)
+            result = decide_version(
+                None if stored is None else _latest(int(number), stored, previous),
+                content_hash=content_hash,
+                simhash=simhash,
+                minor=minor,
+                minor_distance=self.minor_distance,
+                duplicate_of=duplicate_of,
+                same_text_elsewhere=elsewhere,
+            )
+            # None never travels: cjson reads a JSON null as a value that is not nil.
+            arguments: dict[str, Any] = {"id": article_id, "now": to_epoch(now), "n": int(number)}
+            for name, value in (
+                ("h", None if stored is None else stored["h"]),
+                ("dup", duplicate_of),
+                ("other", elsewhere),
+                ("pub", published),
+            ):
+                if value is not None:
+                    arguments[name] = value
+            if result.status != "unchanged":
+                arguments["v"] = {**version, "m": int(result.minor)}
+                if result.duplicate_of != duplicate_of:
+                    arguments["setdup"] = result.duplicate_of
+            if self._run(self._store_version, json.dumps(arguments)):
+                if result.status != "unchanged":
+                    self._held.recorded(article_id, content_hash, result.version)
+                return result
+        raise RuntimeError(
+            f"{self.location}: {article_id} changed by other writers on each of "
+            f"{_VERSION_ATTEMPTS} attempts to store a version"
         )
-        return VersionResult(
-            status=status,
-            version=int(number),
-            previous_hash=previous,
-            minor=bool(is_minor),
-            duplicate_of=duplicate_of,
-        )
+
+    def has_version(self, article_id: str, content_hash: str) -> bool:
+        return self._db.zscore(f"{self.prefix}text:{content_hash}", article_id) is not None
+
+    # -- crash safety: Redis stores each write at once, so nothing is held back from a commit;
+    # what a version whose record is not written can still have is being taken back.
+
+    def hold_versions_until_written(self, hold: bool = True) -> None:
+        """Remember each new version until its record is confirmed; one not written
+        (:meth:`version_not_written`, or still waiting at :meth:`flush`/:meth:`close`) is
+        taken back. Unlike SQLite, the version is on the server meanwhile: a crash before
+        its record is written leaves it there."""
+        self._held.hold = hold
+
+    def version_written(self, article_id: str, content_hash: str) -> None:
+        """No round trip."""
+        self._held.written(article_id, content_hash)
+
+    def version_not_written(self, article_id: str, content_hash: str) -> None:
+        """Taken back at once (one round trip), if it is still the article's latest version."""
+        self._held.not_written(article_id, content_hash)
+        for taken in self._held.settle()[0]:
+            self._run(self._take_back, *taken)
 
     def record_payload(
         self,
@@ -463,14 +531,21 @@ class RedisIndex:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Nothing buffered: every write is on the server when its call returns."""
+        """Nothing buffered: every write is on the server when its call returns. Versions
+        still waiting for their record are taken back (the run is over)."""
         self._db  # noqa: B018 - closed indexes refuse this too
+        for article_id, content_hash in self._held.never_written(self.location):
+            self._run(self._take_back, article_id, content_hash)
 
     def close(self) -> None:
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        try:
+            if self._client is not None:
+                self.flush()  # no round trip unless versions wait for their record
+        finally:
+            with self._lock:
+                client, self._client = self._client, None
+            if client is not None:
+                client.close()
 
     def __enter__(self) -> RedisIndex:
         return self
@@ -481,6 +556,16 @@ class RedisIndex:
 
 def _urls(fields: dict[str, str]) -> list[str]:
     return sorted(name[2:] for name in fields if name.startswith("u:"))
+
+
+def _latest(number: int, stored: dict[str, Any], previous_hash: str | None) -> Latest:
+    return Latest(
+        version=number,
+        content_hash=stored["h"],
+        simhash=int(stored["s"], 16) if stored.get("s") else None,
+        minor=bool(stored.get("m")),
+        previous_hash=previous_hash,
+    )
 
 
 def _version(

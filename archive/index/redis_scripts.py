@@ -1,7 +1,9 @@
 """The Redis index's Lua scripts, one per operation that reads before it writes: a script
 runs atomically on the server, in one round trip, so workers writing at once can never both
-make the same version number or both win a payload's first capture. ``archive.index.redis_backend``
-runs them, and lists the keys they use.
+make the same version number or both win a payload's first capture. Which version a text
+makes is not decided here but by ``archive.index.versioning`` (the function SQLite calls
+too): ``VERSION_STATE`` reads what it needs, ``STORE_VERSION`` stores its verdict only if
+that state still holds. ``archive.index.redis_backend`` runs them, and lists the keys they use.
 """
 
 # ARGV[1] is always the key prefix ("newsarchive:<site>:index:"). Numbers travel as decimal
@@ -45,69 +47,96 @@ return 1
 """
 )
 
-RECORD_VERSION = (
+# -- versions: decided in Python (archive.index.versioning), stored here -------------------------
+
+_TEXT = """
+-- the earliest other article having a version with this text (for duplicate_of)
+local function same_text_elsewhere(h, id)
+  for _, other in ipairs(redis.call('ZRANGE', P .. 'text:' .. h, 0, 1)) do
+    if other ~= id then return other end
+  end
+  return false
+end
+"""
+
+# What decide_version needs: {n, JSON of version n, hash of version n-1, dup, same text
+# elsewhere (only looked up while the article has no dup)}.
+VERSION_STATE = (
     _COMMON
+    + _TEXT
+    + """
+local id = ARGV[2]
+local k = akey(id)
+local found = redis.call('HMGET', k, 'n', 'dup')
+local n = tonumber(found[1] or '0')
+local latest, previous, elsewhere = false, false, false
+if n > 0 then latest = redis.call('HGET', k, 'v:' .. n) end
+if n > 1 then previous = cjson.decode(redis.call('HGET', k, 'v:' .. (n - 1))).h end
+if not found[2] then elsewhere = same_text_elsewhere(ARGV[3], id) end
+return {n, latest, previous, found[2], elsewhere}
+"""
+)
+
+# Stores a decision made on VERSION_STATE's answer, only if that answer still holds (a
+# check-and-set: another worker may have stored a version of the same article, or the same
+# text elsewhere, in between); returns 0, writing nothing, when it does not, and the caller
+# reads and decides again. So two workers can never both make version n+1.
+STORE_VERSION = (
+    _COMMON
+    + _TEXT
     + """
 local a = cjson.decode(ARGV[2])
 local id, now, v = a.id, a.now, a.v
-local k, created = touch(id, now)
+local k = akey(id)
+local found = redis.call('HMGET', k, 'n', 'dup')
+local n = tonumber(found[1] or '0')
+if n ~= a.n or (found[2] or '') ~= (a.dup or '') then return 0 end
+if n > 0 and cjson.decode(redis.call('HGET', k, 'v:' .. n)).h ~= a.h then return 0 end
+if v and not found[2] and (same_text_elsewhere(v.h, id) or '') ~= (a.other or '') then
+  return 0
+end
+touch(id, now)
 -- a fetch is a check too (see SqliteIndex.record_version)
 local checked = redis.call('HGET', k, 'checked')
 if not checked or now > tonumber(checked) then redis.call('HSET', k, 'checked', now) end
 if a.pub then redis.call('HSET', k, 'pub', a.pub) end
-local n = tonumber(redis.call('HGET', k, 'n') or '0')
-local dup = redis.call('HGET', k, 'dup')
-local latest = false
-if n > 0 then latest = cjson.decode(redis.call('HGET', k, 'v:' .. n)) end
-if latest and latest.h == v.h then
+if not v then  -- unchanged: only the latest version's last sighting moves
+  local latest = cjson.decode(redis.call('HGET', k, 'v:' .. n))
   if now > latest.l then
     latest.l = now
     redis.call('HSET', k, 'v:' .. n, cjson.encode(latest))
   end
-  local previous = false
-  if n > 1 then previous = cjson.decode(redis.call('HGET', k, 'v:' .. (n - 1))).h end
-  return {'unchanged', n, previous, latest.m, dup}
+  return 1
 end
-local minor = a.minor
-if minor < 0 then
-  minor = 0
-  if latest and latest.s and v.s then
-    local function bits(x)
-      local c = 0
-      while x ~= 0 do
-        c = c + bit.band(x, 1)
-        x = bit.rshift(x, 1)
-      end
-      return c
-    end
-    -- 64-bit simhashes as 16 hex digits: two exact 32-bit halves for Lua's bit library
-    local d = bits(bit.bxor(tonumber(latest.s:sub(1, 8), 16), tonumber(v.s:sub(1, 8), 16)))
-            + bits(bit.bxor(tonumber(latest.s:sub(9, 16), 16), tonumber(v.s:sub(9, 16), 16)))
-    if d <= a.dist then minor = 1 end
-  end
-end
-if not dup then
-  -- same text as another article: recorded once as duplicate_of, never merged
-  for _, other in ipairs(redis.call('ZRANGE', P .. 'text:' .. v.h, 0, 1)) do
-    if other ~= id then
-      dup = other
-      redis.call('HSET', k, 'dup', dup)
-      break
-    end
-  end
-end
-local number = n + 1
+if a.setdup then redis.call('HSET', k, 'dup', a.setdup) end
 v.f = now
 v.l = now
-v.m = minor
-redis.call('HSET', k, 'v:' .. number, cjson.encode(v), 'n', number)
+redis.call('HSET', k, 'v:' .. (n + 1), cjson.encode(v), 'n', n + 1)
 redis.call('ZADD', P .. 'text:' .. v.h, 'NX', redis.call('HGET', k, 'seq'), id)
 redis.call('INCR', P .. 'nversions')
-local status = 'changed'
-if n == 0 then status = 'new' end
-local previous = false
-if latest then previous = latest.h end
-return {status, number, previous, minor, dup}
+return 1
+"""
+)
+
+# A version whose record could not be written (SqliteIndex's take-back): removed if it is
+# still the latest, with the article's last check and validators (a stored ETag would turn
+# the refetch into a 304).
+TAKE_BACK = (
+    _COMMON
+    + """
+local id, h = ARGV[2], ARGV[3]
+local k = akey(id)
+local n = tonumber(redis.call('HGET', k, 'n') or '0')
+if n == 0 or cjson.decode(redis.call('HGET', k, 'v:' .. n)).h ~= h then return 0 end
+redis.call('HDEL', k, 'v:' .. n, 'checked', 'etag', 'lm')
+redis.call('HSET', k, 'n', n - 1)
+local kept = false  -- an older version with the same text (a reverted text) keeps it
+for i = 1, n - 1 do
+  if cjson.decode(redis.call('HGET', k, 'v:' .. i)).h == h then kept = true end
+end
+if not kept then redis.call('ZREM', P .. 'text:' .. h, id) end
+redis.call('DECR', P .. 'nversions')
+return 1
 """
 )
 

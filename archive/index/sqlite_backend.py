@@ -16,7 +16,7 @@ What it stands on:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ from archive.index.sqlite_damage import DEFAULT_CHECK_SECONDS, IndexDamagedError
 from archive.index.sqlite_names import NameTable
 from archive.index.sqlite_schema import DATA_TABLES
 from archive.index.sqlite_urls import UrlSightings
+from archive.index.versioning import Latest, decide_version
 from archive.warc_pointer import WarcPointer
 
 
@@ -103,6 +104,10 @@ class SqliteIndex:
         self._urls = UrlSightings(self._connection, self._origins)
 
     @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
     def on_damaged(self) -> Callable[[IndexDamagedError], None] | None:
         """Called once, with the error, when damage in the file is first met."""
         return self._connection.on_damaged
@@ -138,7 +143,8 @@ class SqliteIndex:
         self._connection.hold_versions_until_written(hold)
 
     def version_written(self, article_id: str, content_hash: str) -> None:
-        """The version's record is written: its batch may commit. Cheap, no database lock."""
+        """The version's record is written: its batch may commit. Cheap, no database lock
+        (safe on the reactor thread)."""
         self._connection.version_written(article_id, content_hash)
 
     def version_not_written(self, article_id: str, content_hash: str) -> None:
@@ -283,45 +289,51 @@ class SqliteIndex:
                 None if published is None else pack_published(published),
             ),
         ).fetchone()
-        latest = db.execute(
+        rows = db.execute(
             "SELECT version, content_hash, simhash, minor FROM versions WHERE article=? "
-            "ORDER BY version DESC LIMIT 1",
+            "ORDER BY version DESC LIMIT 2",
             (rowid,),
-        ).fetchone()
-        if latest is not None and latest[1] == packed_hash:
+        ).fetchall()
+        latest = (
+            None
+            if not rows
+            else Latest(
+                version=rows[0][0],
+                content_hash=unpack_digest(rows[0][1]),
+                simhash=unpack_simhash(rows[0][2]),
+                minor=bool(rows[0][3]),
+                previous_hash=unpack_digest(rows[1][1]) if len(rows) > 1 else None,
+            )
+        )
+        result = decide_version(
+            latest,
+            content_hash=content_hash,
+            simhash=simhash,
+            minor=minor,
+            minor_distance=self.minor_distance,
+            duplicate_of=duplicate_of,
+            same_text_elsewhere=None
+            if duplicate_of is not None
+            else self._same_text_elsewhere(rowid, packed_hash),
+        )
+        if result.status == "unchanged":
             db.execute(
                 "UPDATE versions SET last_seen=max(last_seen, ?) WHERE article=? AND version=?",
-                (seen, rowid, latest[0]),
+                (seen, rowid, result.version),
             )
-            previous = db.execute(
-                "SELECT content_hash FROM versions WHERE article=? AND version=?",
-                (rowid, latest[0] - 1),
-            ).fetchone()
-            return VersionResult(
-                status="unchanged",
-                version=latest[0],
-                previous_hash=None if previous is None else unpack_digest(previous[0]),
-                minor=bool(latest[3]),
-                duplicate_of=duplicate_of,
+            return result
+        if result.duplicate_of != duplicate_of:
+            # Same text as an earlier article: recorded once, never merged.
+            db.execute(
+                "UPDATE articles SET duplicate_of=? WHERE rowid=?", (result.duplicate_of, rowid)
             )
-        number = 1 if latest is None else latest[0] + 1
-        previous_hash = None if latest is None else unpack_digest(latest[1])
-        if minor is None:
-            before = None if latest is None else unpack_simhash(latest[2])
-            minor = (
-                before is not None
-                and simhash is not None
-                and (before ^ simhash).bit_count() <= self.minor_distance
-            )
-        if duplicate_of is None:
-            duplicate_of = self._mark_duplicate(rowid, packed_hash)
         db.execute(
             "INSERT INTO versions (article, version, content_hash, simhash, first_seen, "
             "last_seen, fetched_at, warc_file, warc_offset, warc_record, minor) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 rowid,
-                number,
+                result.version,
                 packed_hash,
                 pack_simhash(simhash),
                 seen,
@@ -330,30 +342,20 @@ class SqliteIndex:
                 None if warc is None else self._warc_files.id_of(warc.filename),
                 None if warc is None else warc.offset,
                 None if warc is None else pack_record_id(warc.record_id),
-                int(minor),
+                int(result.minor),
             ),
         )
-        self._connection.version_recorded(article_id, content_hash, number)
-        return VersionResult(
-            status="new" if latest is None else "changed",
-            version=number,
-            previous_hash=previous_hash,
-            minor=minor,
-            duplicate_of=duplicate_of,
-        )
+        self._connection.version_recorded(article_id, content_hash, result.version)
+        return result
 
-    def _mark_duplicate(self, rowid: int, packed_hash: bytes | str) -> str | None:
-        """Same text as an earlier article: record it (once), never merge."""
-        db = self._connection.db
-        row = db.execute(
+    def _same_text_elsewhere(self, rowid: int, packed_hash: bytes | str) -> str | None:
+        """The earliest other article having a version with this text (for ``duplicate_of``)."""
+        row = self._connection.db.execute(
             "SELECT a.article_id FROM versions v JOIN articles a ON a.rowid=v.article "
             "WHERE v.content_hash=? AND v.article<>? ORDER BY v.article LIMIT 1",
             (packed_hash, rowid),
         ).fetchone()
-        if row is None:
-            return None
-        db.execute("UPDATE articles SET duplicate_of=? WHERE rowid=?", (row[0], rowid))
-        return row[0]
+        return None if row is None else row[0]
 
     @retry_when_locked(writes=False)
     def latest_version(self, article_id: str) -> Version | None:
@@ -454,20 +456,17 @@ class SqliteIndex:
         )
 
     @retry_when_locked(writes=True)
-    def forget_captures(self, filename: str, from_offset: int = 0) -> int:
-        """Forget the payloads first captured in ``filename`` at ``from_offset`` or later (a
-        WARC cut short there, or gone: 0), so the same bytes are stored in full again rather
-        than as a revisit of a record nobody can read (``archive/archive_gaps.py``). Not in
-        the protocol: a shared crawl's index is not checked against one worker's files."""
-        row = self._connection.db.execute(
-            "SELECT id FROM warc_files WHERE filename=?", (filename,)
-        ).fetchone()
-        if row is None:
-            return 0
-        cursor = self._connection.db.execute(
-            "DELETE FROM payloads WHERE warc_file=? AND warc_offset>=?", (row[0], from_offset)
-        )
-        return cursor.rowcount
+    def forget_captures(self, readable_ends: Mapping[str, int]) -> int:
+        db = self._connection.db
+        forgotten = 0
+        for filename, from_offset in readable_ends.items():
+            row = db.execute("SELECT id FROM warc_files WHERE filename=?", (filename,)).fetchone()
+            if row is not None:
+                forgotten += db.execute(
+                    "DELETE FROM payloads WHERE warc_file=? AND warc_offset>=?",
+                    (row[0], from_offset),
+                ).rowcount
+        return forgotten
 
     # -- operator functions --------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import tenacity
 
 from archive.index.codec import pack_digest
+from archive.index.held_versions import HeldVersions
 from archive.index.sqlite_damage import (
     DEFAULT_CHECK_SECONDS,
     IndexDamagedError,
@@ -41,7 +42,6 @@ from archive.index.sqlite_damage import (
 )
 from archive.index.sqlite_read_only import connect_read_only
 from archive.index.sqlite_schema import check_database, set_up_database
-from archive.wording import count
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -113,12 +113,9 @@ class BatchedConnection:
         self._pending = 0
         self._batch_started = 0.0
         # Crash safety (see hold_versions_until_written): versions recorded whose article
-        # record is not written out yet, keyed (article id, content hash); and those whose
-        # record could not be written, to be taken back before the next commit.
-        self._hold = False
-        self._unwritten: dict[tuple[str, str], int] = {}
-        self._not_written: list[tuple[str, str]] = []
-        self._unwritten_lock = threading.Lock()  # never held while SQL runs
+        # record is not written out yet; and those whose record could not be written, to be
+        # taken back before the next commit.
+        self.held = HeldVersions(logger)
         self._retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(_is_locked),
             stop=tenacity.stop_after_attempt(lock_attempts),
@@ -241,10 +238,10 @@ class BatchedConnection:
         if not db.in_transaction:
             return
         if full or time.monotonic() - self._batch_started >= self.batch_seconds:
-            self._take_back_not_written()
-            with self._unwritten_lock:
-                if self._unwritten:
-                    return  # held until those records are written (next call tries again)
+            taken, waiting = self.held.settle()
+            self._take_back_all(taken)
+            if waiting:
+                return  # held until those records are written (next call tries again)
             self._commit()
 
     def _commit(self) -> None:
@@ -264,24 +261,9 @@ class BatchedConnection:
         with self.lock:
             if self._damage is not None:
                 return
-            with self._unwritten_lock:
-                leftovers = list(self._unwritten)
-                self._unwritten.clear()
-                self._not_written.extend(leftovers)
-            if leftovers:
-                logger.warning(
-                    "%s: %s recorded but never written out (e.g. %s): taken "
-                    "back, so the next run fetches %s again",
-                    self.path,
-                    count(len(leftovers), "article version"),
-                    leftovers[0][0],
-                    "it" if len(leftovers) == 1 else "them",
-                )
-            if self.db.in_transaction:
-                self._take_back_not_written()
-            else:
-                with self._unwritten_lock:
-                    self._not_written.clear()  # the batch is gone (rolled back) with them
+            taken = self.held.never_written(str(self.path))
+            if self.db.in_transaction:  # else the batch is gone (rolled back) with them
+                self._take_back_all(taken)
             self._commit()
 
     def close(self) -> None:
@@ -313,31 +295,24 @@ class BatchedConnection:
         again, or feeds the records back (``archive.recovery``). Off by default (replay,
         ``state``): only a writer that confirms may turn it on."""
         with self.lock:
-            self._hold = hold
+            self.held.hold = hold
 
     def version_recorded(self, article_id: str, content_hash: str, number: int) -> None:
         """A new version is in the open batch: when holding, the batch now waits for its record."""
-        if self._hold:
-            with self._unwritten_lock:
-                self._unwritten[(article_id, content_hash)] = number
+        self.held.recorded(article_id, content_hash, number)
 
     def version_written(self, article_id: str, content_hash: str) -> None:
         """The record of this version is written out: its batch may commit. Cheap, takes no
         database lock (safe on the reactor thread); unknown pairs are ignored."""
-        with self._unwritten_lock:
-            self._unwritten.pop((article_id, content_hash), None)
+        self.held.written(article_id, content_hash)
 
     def version_not_written(self, article_id: str, content_hash: str) -> None:
         """The record of this version could not be written (disk full…): the version is
         taken back before the batch commits, and with it the article's last check and
         validators, so the next run fetches it again. Cheap, no database lock."""
-        with self._unwritten_lock:
-            if self._unwritten.pop((article_id, content_hash), None) is not None:
-                self._not_written.append((article_id, content_hash))
+        self.held.not_written(article_id, content_hash)
 
-    def _take_back_not_written(self) -> None:
-        with self._unwritten_lock:
-            taken, self._not_written = self._not_written, []
+    def _take_back_all(self, taken: list[tuple[str, str]]) -> None:
         for article_id, content_hash in taken:
             self.run(self._in_savepoint, self._take_back, article_id, content_hash)
 

@@ -108,7 +108,7 @@ class CrashRecoveryExtension:
         if isinstance(exc, sqlite3.Error):
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value(INDEX_ERRORS_STAT)
-            what = str(getattr(index, "path", what))
+            what = index.location if index is not None else what
         if is_disk_full(exc):
             stop_for_disk_full(self.crawler, what, exc)
 

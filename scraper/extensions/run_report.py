@@ -142,7 +142,7 @@ def _index_consistent(
     try:
         index.flush()  # already done when the spider closed: then this commits nothing
     except Exception:
-        logger.exception("could not flush the index %s", getattr(index, "path", ""))
+        logger.exception("could not flush the index %s", index.location)
         return False
     # A full disk can make SQLite roll a whole batch back, silently for a later flush.
     return reason not in (DISK_FULL_REASON, INDEX_DAMAGED_REASON) and not stats.get(
