@@ -26,6 +26,7 @@ from archive.simhash import text_simhash
 from archive.worker_lifetime import sigint_blocked, start_worker
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
+from scraper.sites.lxml_soup import tree_arena
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -57,12 +58,14 @@ def extract_article(
     """``links``: the page's links too (discovery; replay has no use for them). ``simhash``:
     the text's simhash too, so the process that versions the article need not compute it."""
     zone = ZoneInfo(timezone) if timezone else None
-    page = article_page_class(extractor)(url, decode_html(body, content_type), zone)
-    item = page.to_item()
-    article = item.to_dict() if item is not None else None
+    with tree_arena():
+        page = article_page_class(extractor)(url, decode_html(body, content_type), zone)
+        item = page.to_item()
+        article = item.to_dict() if item is not None else None
+        found = page.links() if links else []
     return ArticleResult(
         article,
-        page.links() if links else [],
+        found,
         text_simhash(article.get("title"), article.get("body") or "")
         if simhash and article
         else None,
@@ -72,8 +75,9 @@ def extract_article(
 def extract_listing(
     extractor: str, url: str, body: bytes, content_type: str | None
 ) -> ListingResult:
-    page = listing_page_class(extractor)(url, decode_html(body, content_type))
-    return ListingResult(page.article_links(), page.next_page())
+    with tree_arena():
+        page = listing_page_class(extractor)(url, decode_html(body, content_type))
+        return ListingResult(page.article_links(), page.next_page())
 
 
 def default_workers() -> int:

@@ -4,6 +4,7 @@ every saved page; what it cannot build the same way falls back to bs4 itself."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 from bs4 import BeautifulSoup
 from bs4.element import Comment, Doctype, PageElement, Script, Stylesheet, Tag
 
+from archive.extraction import extract_article
 from scraper.sites.html import decode_html, make_soup
-from scraper.sites.lxml_soup import build_soup
+from scraper.sites.lxml_soup import build_soup, tree_arena
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -162,3 +164,27 @@ def test_make_soup_builds_text_this_way_and_bytes_the_bs4_way(
     assert make_soup("<p>a <i>b</i></p>").p.get_text() == "a b"
     assert make_soup(b"<p>c</p>").p.get_text() == "c"
     assert calls == ["<p>a <i>b</i></p>"]
+
+
+def test_a_page_read_in_an_arena_leaves_nothing_for_the_collector() -> None:
+    """The arena takes each tree apart, so a page's thousands of cycles are freed by
+    reference counting; without it, the collector finds them all (and used to scan every
+    live tree on the way: a fifth of a page's time)."""
+
+    name, html = next(p for p in saved_pages() if p[0].startswith("presstv"))
+    body = html.encode("utf-8")
+    url = "https://www.presstv.ir/Detail/2024/01/02/719001/example"
+    gc.collect()
+    extract_article("presstv", url, body, "text/html; charset=utf-8")
+    assert gc.isenabled()
+    assert gc.collect() < 50, f"{name}: the tree's cycles were left to the collector"
+
+    gc.disable()  # an arena inside code that turned the collector off leaves it off
+    try:
+        with tree_arena():
+            soup = make_soup(html)
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        assert soup.__dict__ == {}  # taken apart
+    finally:
+        gc.enable()
