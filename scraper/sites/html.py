@@ -61,6 +61,16 @@ def make_soup(html: str | bytes) -> BeautifulSoup:
         return BeautifulSoup(html, PARSER)
 
 
+def indexed_soup(html: str) -> TreeIndex:
+    """``make_soup``'s tree, indexed: with the elements listed as the tree is built, where
+    it is built from lxml's parse (one walk of the tree fewer, a tenth of a page's time)."""
+    tags: list[Tag] = []
+    soup = build_soup(html, tags)
+    if soup is not None:
+        return TreeIndex(soup, tags)
+    return TreeIndex(make_soup(html))
+
+
 # Elements that end the paragraph before them and start a new one.  Everything else is
 # inline: its text runs on into its neighbours' (so "<b>Tehran</b>, Iran" stays one line).
 BLOCK_TAGS = frozenset(
@@ -179,15 +189,16 @@ def all_tags(root: Tag, name: str | None = None) -> list[Tag]:
 class TreeIndex:
     """The elements of a tree by tag name, class and id, in document order, from one walk."""
 
-    def __init__(self, root: Tag) -> None:
+    def __init__(self, root: Tag, tags: list[Tag] | None = None) -> None:
+        """``tags``: every element under ``root`` in document order, when already known."""
         self.root = root
         self.by_name: dict[str, list[Tag]] = {}
         self.by_class: dict[str, list[Tag]] = {}
         self.by_id: dict[str, list[Tag]] = {}
-        self.position: dict[int, int] = {}
-        for position, node in enumerate(root.descendants):
-            if not isinstance(node, Tag):
-                continue
+        self.position: dict[int, int] = {}  # an element's place among the elements
+        if tags is None:
+            tags = [node for node in root.descendants if isinstance(node, Tag)]
+        for position, node in enumerate(tags):
             self.position[id(node)] = position
             self.by_name.setdefault(node.name, []).append(node)
             attrs = node.attrs

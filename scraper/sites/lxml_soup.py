@@ -76,7 +76,8 @@ def tree_arena() -> Iterator[None]:
             gc.enable()
 
 
-def build_soup(html: str) -> BeautifulSoup | None:
+def build_soup(html: str, tags: list[Tag] | None = None) -> BeautifulSoup | None:
+    """``tags``: a list the elements are added to, in document order, as they are made."""
     parser = getattr(_PARSERS, "html", None)
     if parser is None:
         # bs4's options for lxml (recover), but no doctype where the page has none
@@ -98,7 +99,7 @@ def build_soup(html: str) -> BeautifulSoup | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _Copier(soup, html[:4096]).document(root, _after_document(html))
+        _Copier(soup, html[:4096], tags).document(root, _after_document(html))
     finally:
         if collecting:
             gc.enable()
@@ -132,8 +133,9 @@ def _after_document(html: str) -> list[tuple[str, str]] | None:
 
 
 class _Copier:
-    def __init__(self, soup: BeautifulSoup, head: str) -> None:
+    def __init__(self, soup: BeautifulSoup, head: str, tags: list[Tag] | None) -> None:
         builder = soup.builder
+        self.tags = tags
         self.head = head  # the start of the page, where its doctype is
         self.soup = soup
         self.builder = builder
@@ -270,6 +272,8 @@ class _Copier:
         if name == "meta":
             self.builder.set_up_substitutions(tag)
         self._attach(parent, tag)
+        if self.tags is not None:
+            self.tags.append(tag)
         return tag
 
     def _string(

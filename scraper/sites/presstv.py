@@ -32,7 +32,14 @@ from w3lib.html import strip_html5_whitespace
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.figures.credits import split_credit
-from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, make_soup
+from scraper.sites.html import (
+    Selector,
+    TreeIndex,
+    block_paragraphs,
+    clean_text,
+    indexed_soup,
+    make_soup,
+)
 from scraper.sites.listing import join_base
 from scraper.sites.metadata.read import read_metadata
 from scraper.sites.plausibility import (
@@ -185,7 +192,7 @@ class PressTvArticlePage:
 
     def _parsed(self) -> TreeIndex:
         if self._index is None:
-            self._index = TreeIndex(make_soup(self.html))
+            self._index = indexed_soup(self.html)
         return self._index
 
     def _site_fields(self, index: TreeIndex) -> ArticleData:
@@ -326,7 +333,7 @@ class PressTvArticlePage:
             return paragraphs, False
         # A short text may be what is left in the container after a redesign (the lead,
         # with the text moved beside it): the generic reading of a fresh parse decides.
-        generic = _generic_body(TreeIndex(make_soup(self.html)))
+        generic = _generic_body(indexed_soup(self.html))
         if body_is_fragment(text, "\n\n".join(generic)):
             return generic, True
         return paragraphs, False
