@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from bs4.element import Comment, Doctype, PageElement, Script, Stylesheet, Tag
 
 from archive.extraction import extract_article
-from scraper.sites.html import decode_html, make_soup
+from scraper.sites.html import TreeIndex, decode_html, indexed_soup, make_soup
 from scraper.sites.lxml_soup import build_soup, tree_arena
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -188,3 +188,21 @@ def test_a_page_read_in_an_arena_leaves_nothing_for_the_collector() -> None:
         assert soup.__dict__ == {}  # taken apart
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("name,html", list(saved_pages()), ids=lambda v: v if "/" in v else "")
+def test_the_index_taken_from_the_build_is_the_index_a_walk_makes(name: str, html: str) -> None:
+    built, walked = indexed_soup(html), TreeIndex(make_soup(html))
+
+    def described(index: TreeIndex) -> list[tuple[str, list[tuple[str, int]]]]:
+        return [
+            (f"{kind}:{key}", [(tag.name, index.position[id(tag)]) for tag in tags])
+            for kind, table in (
+                ("name", index.by_name),
+                ("class", index.by_class),
+                ("id", index.by_id),
+            )
+            for key, tags in sorted(table.items())
+        ]
+
+    assert described(built) == described(walked)

@@ -412,8 +412,10 @@ def test_links_survive_to_item_and_the_page_is_parsed_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     parses = []
-    real_make_soup = presstv.make_soup
-    monkeypatch.setattr(presstv, "make_soup", lambda html: parses.append(1) or real_make_soup(html))
+    real_indexed_soup = presstv.indexed_soup
+    monkeypatch.setattr(
+        presstv, "indexed_soup", lambda html: parses.append(1) or real_indexed_soup(html)
+    )
     page = PressTvArticlePage(page_url("seed_modern"), page_html("seed_modern"))
     assert page.to_item() is not None
     links = page.links()
