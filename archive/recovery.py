@@ -37,10 +37,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from archive.article_keeper import adopt
 from archive.file_lock import lock_exclusively
-from archive.index.model import ArticleIndex, VersionResult, confirm_written
+from archive.index.model import ArticleIndex, VersionResult
 from archive.layout import OutputLayout
-from archive.records import ArticleRecord, version_record
+from archive.records import ArticleRecord
 from archive.warc_repair import repair_open_warcs
 from archive.wording import count
 
@@ -255,15 +256,13 @@ def _reconcile_file(path: Path, index: ArticleIndex) -> Reconciled | None:
 
 def feed_record(index: ArticleIndex, record: dict[str, Any]) -> VersionResult:
     """Tell the index about a record that is written: its URLs, and its version as the crawl
-    would have (``version_record``), confirmed at once (it is on disk already)."""
-    article_id, content_hash = record["id"], record["content_hash"]
+    would have, confirmed at once (it is on disk already)."""
+    article_id = record["id"]
     for url in record.get("urls") or [record.get("url")]:
         if url:
             index.add_sighting(article_id, url)
-    _, result = version_record(index, ArticleRecord.from_dict(record))
     # the record is written (it is right here): never hold its batch back
-    confirm_written(index, article_id, content_hash, written=True)
-    return result
+    return adopt(index, ArticleRecord.from_dict(record))
 
 
 def _recovered_path(out: Path, site: str) -> Path:

@@ -23,16 +23,16 @@ from functools import partial
 from pathlib import Path
 
 from archive.archive_paths import SkippedPath
+from archive.article_keeper import ArticleKeeper, screen
 from archive.capture_context import ARTICLE, MIRROR_COPY, CaptureContext, parse_context
 from archive.disk_space import DISK_FULL_REASON, disk_full_line, is_disk_full
 from archive.extraction import ArticleResult, ExtractionPool, extract_article
-from archive.index.model import ArticleIndex, confirm_written
 from archive.index.open import open_index
-from archive.jsonl import JsonlWriter
 from archive.layout import OutputLayout
 from archive.limits import MAX_EXTRACT_BYTES
-from archive.page_kind import not_a_page
-from archive.records import ArticleRecord, article_record, version_record
+from archive.outcomes import NO_ARTICLE, NOT_MODIFIED, UNCHANGED
+from archive.record_sink import JsonlSink
+from archive.records import article_record
 from archive.recovery import recover_site
 from archive.replay_profiles import ProfileChooser, is_profile_record
 from archive.replay_progress import ReplayProgress
@@ -130,13 +130,12 @@ class Replay:
         self.resolver = RevisitResolver(lookup_digest)
         self.pending: deque[Capture] = deque()
         self.waiting: dict[str, Capture] = {}  # capture record id -> capture awaiting its context
-        self.indexes: dict[str, ArticleIndex] = {}
+        self.keepers: dict[str, ArticleKeeper] = {}  # site -> its index and records file
         self.locks: list[SiteLock] = []  # the site lock of each index written
         # article id -> (payload digest, Content-Type) of its latest capture read, and of the
         # latest whose text is the article's latest version: the same bytes again need no parsing
         self.last_payload: dict[str, tuple[str, str | None]] = {}
         self.versioned_payload: dict[str, tuple[str, str | None]] = {}
-        self.writers: dict[str, JsonlWriter] = {}
         self.seq = 0
         self.progress = ReplayProgress(progress)
         self._ours: bool = False  # the file being read was written by newsarchive
@@ -176,9 +175,11 @@ class Replay:
             "embedded_profiles_not_used": self.chooser.not_held,
         }
         self.report.notices.extend(self.chooser.notices())
-        written = sum(w.count for w in self.writers.values())
-        if self.embedded:
-            self.report.site = ",".join(sorted(self.writers))
+        written = sum(keeper.written for keeper in self.keepers.values())
+        if self.embedded:  # the sites that have records
+            self.report.site = ",".join(
+                sorted(name for name, keeper in self.keepers.items() if keeper.written)
+            )
         if self.chooser.captures and not self.report.outcomes["replay/article_captures"]:
             # Not one article among the captures: the wrong profile, not an unchanged archive.
             self.report.alerts.append(f"no article read: {self.chooser.nothing_written()}")
@@ -195,7 +196,8 @@ class Replay:
     def _close_outputs(self) -> None:
         """Close every writer and index; on a full disk a close may fail too (the index's
         last commit): the first such failure stops the replay, the other closes still run."""
-        closes = [w.close for w in self.writers.values()] + [i.close for i in self.indexes.values()]
+        closes = [k.close for k in self.keepers.values()]
+        closes += [k.index.close for k in self.keepers.values() if k.index is not None]
         closes += [lock.release for lock in self.locks]
         for close in closes:
             try:
@@ -302,7 +304,7 @@ class Replay:
         if record.type == "revisit" and (
             record.revisit_profile == SERVER_NOT_MODIFIED or record.http_status == 304
         ):
-            self.report.count("unchanged/not_modified")  # the crawl recorded nothing for a 304
+            self.report.count(NOT_MODIFIED)  # the crawl recorded nothing for a 304
             return
         if record.http_status != 200:
             self.report.count(f"replay/skipped_status/{record.http_status}")
@@ -330,15 +332,11 @@ class Replay:
             return
         self._note_warnings(source)
         content_type = record.http_header("Content-Type")
-        garbage = not_a_page(body, content_type)
-        if garbage is not None:
-            # As the crawl: never a record; and as a block page, counted, not failed: the
+        refusal = screen(profile, body, content_type)
+        if refusal is not None:
+            # As the crawl: never a record; and a block page is counted, not failed: the
             # crawl went on to the next mirror for it.
-            self.report.count("replay/not_a_page")
-            return
-        shown = profile.block_marker_in(body)
-        if shown is not None:
-            self.report.count("replay/blocked")  # a seizure or block page: failed over in the crawl
+            self.report.count(f"replay/{refusal.reason}")
             return
         article_id = profile.article_id(article)
         payload = (record.payload_digest, content_type) if record.payload_digest else None
@@ -423,7 +421,7 @@ class Replay:
             return
         if result is None:
             if self.versioned_payload.get(capture.article_id) == capture.payload:
-                self.report.count("unchanged/same_text")
+                self.report.count(UNCHANGED)
                 self.report.count("replay/same_payload")
                 return
             # the earlier capture with these bytes did not set the article's text (a mirror
@@ -432,7 +430,7 @@ class Replay:
             if result is None:
                 return
         if result.article is None:
-            self.report.count("replay/no_article")
+            self.report.count(f"replay/{NO_ARTICLE}")
             return
         urls = (
             context.urls if context is not None and context.page_type == ARTICLE else [capture.url]
@@ -445,29 +443,23 @@ class Replay:
             fetched_at=capture.fetched_at,
             warc=capture.pointer,
         )
-        index = self._index(capture.profile)
-        latest = index.latest_version(record.id)
+        keeper = self._keeper(capture.profile)
+        assert keeper.index is not None
+        latest = keeper.index.latest_version(record.id)
         if latest is not None and _not_after(capture.fetched_at, latest.fetched_at):
             # Replayed before (a directory with state): history is not re-versioned.
             self.report.count("replay/already_versioned")
             self.versioned_payload.pop(capture.article_id, None)
             return
-        record, version = version_record(index, record, result.simhash)
-        status = version.status
+        kept = keeper.keep(record, result.simhash)
         if capture.payload is not None:
             # recorded or not, the article's latest version now has this page's text
             self.versioned_payload[capture.article_id] = capture.payload
-        if status == "unchanged":
-            self.report.count("unchanged/same_text")
-            return
-        self.report.count(status)
-        if status == "changed" and record.minor_change:
-            self.report.count("changed/minor")
-        if record.duplicate_of is not None:
-            self.report.count("duplicate")
-        self.report.count("article")
-        self._write(capture.profile, index, record)
-        self.progress.articles += 1
+        for outcome in kept.outcomes:
+            self.report.count(outcome)
+        if kept.written:
+            self.report.coverage.add(kept.record.to_dict())
+            self.progress.articles += 1
 
     def _extract_now(self, capture: Capture) -> ArticleResult | None:
         assert capture.source is not None
@@ -491,43 +483,27 @@ class Replay:
             )
             return None
 
-    def _index(self, profile: SiteProfile) -> ArticleIndex:
-        index = self.indexes.get(profile.name)
-        if index is None:
+    def _keeper(self, profile: SiteProfile) -> ArticleKeeper:
+        keeper = self.keepers.get(profile.name)
+        if keeper is None:
             layout = OutputLayout(self.out)
             # One run per site and directory, as for crawls: a crawl writing this index now
             # would version articles twice (raises LockHeld, held until the replay ends).
             self.locks.append(SiteLock(layout.site_lock(profile.name)).acquire(job="replay"))
             path = layout.index_file(profile.name)
             path.parent.mkdir(parents=True, exist_ok=True)
-            index = self.indexes[profile.name] = open_index(path)
-            # As in a crawl: no version reaches the index before its record is written, and
-            # what a killed run (crawl or replay) wrote but the index lost is fed back first,
-            # so a replay killed at any moment and run again neither loses nor repeats one.
-            hold = getattr(index, "hold_versions_until_written", None)
-            if hold is not None:
-                hold()
+            index = open_index(path)
+            # As in a crawl: no version reaches the index before its record is written (the
+            # keeper holds them), and what a killed run (crawl or replay) wrote but the index
+            # lost is fed back first, so a replay killed at any moment and run again neither
+            # loses nor repeats one.
+            keeper = self.keepers[profile.name] = ArticleKeeper(
+                index, JsonlSink(layout.records_file(profile.name, self.run_id))
+            )
             self.report.repairs += recover_site(
                 self.out, profile.name, index, current_run=self.run_id
             )
-        return index
-
-    def _write(self, profile: SiteProfile, index: ArticleIndex, record: ArticleRecord) -> None:
-        data = record.to_dict()
-        try:
-            self._writer(profile).write(data)
-        except BaseException:
-            confirm_written(index, record.id, record.content_hash, written=False)
-            raise
-        confirm_written(index, record.id, record.content_hash, written=True)
-        self.report.coverage.add(data)
-
-    def _writer(self, profile: SiteProfile) -> JsonlWriter:
-        writer = self.writers.get(profile.name)
-        if writer is None:
-            path = OutputLayout(self.out).records_file(profile.name, self.run_id)
-            writer = self.writers[profile.name] = JsonlWriter(path)
-        return writer
+        return keeper
 
 
 def _not_after(fetched_at: str | None, latest: str | None) -> bool:

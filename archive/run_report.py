@@ -14,6 +14,7 @@ from typing import Any
 from archive.field_coverage import FieldCoverage, drift_alerts
 from archive.layout import OutputLayout
 from archive.mirror_tally import mirror_tally
+from archive.outcomes import CHANGED, DUPLICATE, MINOR_CHANGE, NEW, NOT_MODIFIED, UNCHANGED
 
 # Failures listed in full; beyond this only counted, so a run against a dead site cannot
 # produce a report bigger than its archive.
@@ -129,11 +130,11 @@ class RunReport:
         """What this run did against what the index already knew, and why."""
         o = self.outcomes
         return {
-            "new": o.get("new", 0),
-            "changed": o.get("changed", 0),
-            "changed_minor": o.get("changed/minor", 0),
-            "duplicates": o.get("duplicate", 0),
-            "unchanged": o.get("unchanged/same_text", 0) + o.get("unchanged/not_modified", 0),
+            "new": o.get(NEW, 0),
+            "changed": o.get(CHANGED, 0),
+            "changed_minor": o.get(MINOR_CHANGE, 0),
+            "duplicates": o.get(DUPLICATE, 0),
+            "unchanged": o.get(UNCHANGED, 0) + o.get(NOT_MODIFIED, 0),
             "skipped_known": o.get("skipped/known", 0),
             "revisits": self.revisits,
             "why": {
@@ -143,8 +144,8 @@ class RunReport:
                 "duplicates": "recorded, but the same text was first archived under another id "
                 "(duplicate_of)",
                 "unchanged": {
-                    "same_text": o.get("unchanged/same_text", 0),
-                    "not_modified": o.get("unchanged/not_modified", 0),
+                    "same_text": o.get(UNCHANGED, 0),
+                    "not_modified": o.get(NOT_MODIFIED, 0),
                     "reason": "same_text: re-fetched, same normalised text as the latest version, "
                     "no record written; not_modified: the server answered 304 to a conditional "
                     "re-check",

@@ -8,7 +8,7 @@ through the run, never by reaching into each other. A crawl of a spider
 that is not ours (a test's, a user's) gets a bare run named after the spider: no profile,
 no index, nothing shared.
 
-The run owns what it opens: the index is flushed when the spider closes (its writes become
+The run owns what it opens: the article keeper's records file is closed and the index is flushed when the spider closes (its writes become
 durable and visible to the run report) and closed only when the engine stops, since other
 ``spider_closed`` handlers (the WARC capture) may still use it.
 """
@@ -22,11 +22,13 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 
+from archive.article_keeper import ArticleKeeper
 from archive.divergence import MirrorComparer
 from archive.index.model import ArticleIndex
 from archive.index.open import open_index
 from archive.index.sqlite_backend import SqliteIndex
 from archive.layout import OutputLayout
+from archive.record_sink import JsonlSink
 from scraper.index_damage import stop_for_index_damage
 from scraper.run_mirrors import RunMirrors
 from scraper.shared.crawl import SharedCrawl
@@ -47,6 +49,8 @@ class ArchiveRun:
     layout: OutputLayout
     profile: SiteProfile | None = None
     index: ArticleIndex | None = None
+    # versions, writes and confirms the articles the spider read (our spider's runs only)
+    keeper: ArticleKeeper | None = None
     shared: SharedCrawl | None = None  # with REDIS_URL: this worker's part in the shared run
     comparer: MirrorComparer | None = None  # compare mode only
     mirrors: RunMirrors | None = None  # None with MIRROR_ENABLED=False
@@ -75,6 +79,13 @@ class ArchiveRun:
         setattr(crawler, _ATTRIBUTE, run)
         run.shared = SharedCrawl.for_run(settings, profile)
         run.index = open_crawl_index(settings, layout, profile.name)
+        run.keeper = ArticleKeeper(
+            run.index,
+            JsonlSink(
+                layout.records_file(profile.name, run_id),
+                fsync=settings.getbool("ARCHIVE_JSONL_FSYNC"),
+            ),
+        )
         if isinstance(run.index, SqliteIndex):  # damage met in the file stops the run, once
             run.index.on_damaged = lambda damage: stop_for_index_damage(crawler, damage)
         if settings.getbool("MIRROR_COMPARE"):
@@ -97,6 +108,8 @@ class ArchiveRun:
         return self.layout.warc_dir(self.site)
 
     def _spider_closed(self) -> None:
+        if self.keeper is not None:
+            self.keeper.close()
         if self.comparer is not None:
             self.comparer.close()
         if self.index is not None:

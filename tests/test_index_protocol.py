@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index.model import ArticleIndex, confirm_written
+from archive.index.model import ArticleIndex
 from archive.index.redis_backend import RedisIndex
 from archive.index.sqlite_backend import SqliteIndex
 from tests.redis_server import redis_url  # noqa: F401 - a fixture of make_index
@@ -23,9 +23,6 @@ BACKENDS = [SqliteIndex, RedisIndex]
 HASH_A = "xxh3-128:" + "a1" * 16
 HASH_B = "xxh3-128:" + "b2" * 16
 PROBES = {"getattr", "hasattr"}
-# Item 1 of issue 23 (one article keeper) replaces these two probes for
-# hold_versions_until_written; empty this set when it lands.
-NOT_YET: set[str] = {"scraper/pipelines.py", "archive/replay.py"}
 
 
 def protocol_members() -> list[str]:
@@ -74,8 +71,7 @@ def test_no_index_is_probed_for_a_method() -> None:
         p for package in ("archive", "scraper") for p in (REPO / package).rglob("*.py")
     ):
         name = str(path.relative_to(REPO))
-        if name not in NOT_YET:
-            found += probes_of_an_index(path.read_text(encoding="utf-8"), name)
+        found += probes_of_an_index(path.read_text(encoding="utf-8"), name)
     assert not found, "declare it in ArticleIndex (archive/index/model.py) instead:\n" + "\n".join(
         found
     )
@@ -124,10 +120,10 @@ def test_a_version_not_written_is_taken_back(make_index: Callable[..., ArticleIn
     index = make_index()
     index.hold_versions_until_written()
     index.record_version("s:1", content_hash=HASH_A, now=1.7e9)
-    confirm_written(index, "s:1", HASH_A, written=True)
+    index.version_written("s:1", HASH_A)
     index.record_version("s:1", content_hash=HASH_B, now=1.7e9 + 60)
     index.record_check("s:1", now=1.7e9 + 60, etag='"e"')
-    confirm_written(index, "s:1", HASH_B, written=False)  # e.g. disk full writing its line
+    index.version_not_written("s:1", HASH_B)  # e.g. disk full writing its line
     index.record_version("s:2", content_hash=HASH_A, now=1.7e9)  # never confirmed
     index.flush()  # the run is over: s:2's record never will be written
     latest = index.latest_version("s:1")
@@ -145,7 +141,7 @@ def test_a_version_not_written_is_taken_back(make_index: Callable[..., ArticleIn
 def test_without_holding_nothing_is_taken_back(make_index: Callable[..., ArticleIndex]) -> None:  # noqa: F811
     index = make_index()
     index.record_version("s:1", content_hash=HASH_A, now=1.7e9)
-    confirm_written(index, "s:1", HASH_A, written=False)  # replay of a foreign file, ``state``
+    index.version_not_written("s:1", HASH_A)  # replay of a foreign file, ``state``
     index.flush()
     assert index.knows("s:1")
 

@@ -43,7 +43,6 @@ __all__ = [
     "Moment",
     "Version",
     "VersionResult",
-    "confirm_written",
 ]
 
 Moment = datetime | float | int | None
@@ -290,16 +289,3 @@ class ArticleIndex(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
-
-
-def confirm_written(
-    index: ArticleIndex | None, article_id: str, content_hash: str, written: bool
-) -> None:
-    """Tell the index whether the record of a version was written
-    (:meth:`ArticleIndex.hold_versions_until_written`); without an index, nothing to tell."""
-    if index is None:
-        return
-    if written:
-        index.version_written(article_id, content_hash)
-    else:
-        index.version_not_written(article_id, content_hash)

@@ -80,14 +80,6 @@ class RunReportExtension:
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
             report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
-        # Articles the spider counted whose records the pipeline could not write (a full disk):
-        # not archived by this run, fetched again by the next.
-        for kind in ("new", "changed"):
-            not_written = int(stats.get(f"newsarchive/not_written/{kind}", 0) or 0)
-            if not_written:
-                report.count(kind, -not_written)
-                report.count("article", -not_written)
-                report.count("not_written", not_written)
         report.repairs = repairs_for(self.crawler)
         report.stopped_by = stopped_by(self.crawler)
         report.index_consistent = _index_consistent(run.index, reason, stats)

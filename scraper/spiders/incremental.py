@@ -6,7 +6,7 @@ whole page's worth of work, so a page costs one thread hop.
 
 Layer 1 ("already known": skip, or re-check with a conditional request) happens before a
 request is built; layers 3-5 (same text, changed text, same text under another id) after an
-article is extracted, through :func:`archive.records.version_record`. Layer 2 (same payload bytes → WARC
+article is extracted, through the article keeper (``archive.article_keeper``). Layer 2 (same payload bytes → WARC
 revisit) belongs to the WARC capture extension, which reads the run's index itself.
 """
 
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.index.model import ArticleIndex, ArticleInfo, VersionResult
-from archive.records import ArticleRecord, version_record
+from archive.article_keeper import ArticleKeeper, Kept
+from archive.index.model import ArticleIndex, ArticleInfo
+from archive.records import ArticleRecord
 
 
 def conditional_headers(info: ArticleInfo | None) -> dict[str, str]:
@@ -76,21 +77,23 @@ def consult_index(
 
 
 def store_fetched(
-    index: ArticleIndex,
+    index: ArticleIndex | None,
+    keeper: ArticleKeeper,
     article_id: str,
     record: ArticleRecord,
     simhash: int | None,
     urls: list[str],
     etag: str | None,
     last_modified: str | None,
-) -> tuple[ArticleRecord, VersionResult]:
-    """A fetched and extracted article: its URLs, validators and version (``simhash``: of its
-    text, from the extraction worker). Returns the record with its versioning fields, and the
-    index's verdict (its ``status``: new, changed or unchanged)."""
-    for url in urls:
-        index.add_sighting(article_id, url)
-    index.record_check(article_id, etag=etag, last_modified=last_modified)
-    return version_record(index, record, simhash)
+) -> Kept:
+    """A fetched and extracted article: its URLs and validators to the index, then the
+    record to the keeper (versioned, written, confirmed; ``simhash``: of its text, from the
+    extraction worker)."""
+    if index is not None:
+        for url in urls:
+            index.add_sighting(article_id, url)
+        index.record_check(article_id, etag=etag, last_modified=last_modified)
+    return keeper.keep(record, simhash)
 
 
 def store_not_modified(

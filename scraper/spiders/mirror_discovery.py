@@ -41,6 +41,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.article_keeper import screen
 from archive.extraction import ExtractionPool, extract_article
 from archive.layout import OutputLayout
 from archive.mirror_memory import (
@@ -55,7 +56,6 @@ from archive.mirror_memory import (
     MirrorMemoryError,
 )
 from archive.mirror_verification import text_agreement
-from archive.page_kind import not_a_page
 from scraper import signals as newsarchive_signals
 from scraper.crawl_failures import ADDRESS_REFUSED, failure_reason
 from scraper.sites.mirror_notices import announced_origins
@@ -283,9 +283,9 @@ class MirrorDiscovery:
             self._reject(candidate, f"redirects {asked.path} to {response.url}")
             return
         content_type = content_type_of(response)
-        garbage = not_a_page(response.body, content_type)
-        if garbage is not None:
-            self._reject(candidate, f"{reference.article_id}: {garbage}")
+        refusal = screen(self.profile, response.body, content_type)
+        if refusal is not None:
+            self._reject(candidate, f"{reference.article_id}: {refusal.detail}")
             return
         try:
             result = await pool.run(

@@ -25,19 +25,28 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
+from archive.article_keeper import Kept, screen
 from archive.capture_context import ARTICLE, CaptureContext
-from archive.extraction import ExtractionPool, default_workers, extract_article, extract_listing
-from archive.limits import too_large_to_extract
+from archive.disk_space import is_disk_full
+from archive.extraction import (
+    ArticleResult,
+    ExtractionPool,
+    default_workers,
+    extract_article,
+    extract_listing,
+)
 from archive.mirror_memory import FROM_FEED
-from archive.page_kind import not_a_page
+from archive.outcomes import NO_ARTICLE, NOT_MODIFIED, NOT_WRITTEN, TOO_LARGE
 from archive.records import ArticleRecord, article_record
 from archive.run_report import (
     new_run_id,
 )
 from archive.warc_pointer import WarcCapture
 from scraper import signals as newsarchive_signals
+from scraper.disk_full import stop_for_disk_full
 from scraper.profile_settings import user_agent_of
 from scraper.run import ArchiveRun
+from scraper.run_stop import stopped_by
 from scraper.since import parse_since
 from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
@@ -339,16 +348,20 @@ class NewsSpider(SidePages, Spider):
             await self._not_modified(response)
             return
         index = self.run.index
-        size = max(len(response.body), response.meta.get("archived_payload_bytes", 0))
-        too_large = too_large_to_extract(size, self.max_extract_bytes)
-        if too_large is not None:
+        refusal = screen(
+            self.profile,
+            response.body,
+            content_type_of(response),
+            size=response.meta.get("archived_payload_bytes", 0),
+            limit=self.max_extract_bytes,
+        )
+        if refusal is not None and refusal.reason == TOO_LARGE:
             # Archived already (WARC, index); a page object would need 30-50 times its size.
-            self._failed(response.url, too_large, "article")
+            self._failed(response.url, refusal.detail, "article")
             return
-        garbage = not_a_page(response.body, content_type_of(response))
-        if garbage is not None:
+        if refusal is not None:
             # Archived as served; another mirror may serve the page itself.
-            for request in self._wrong_page(response, "not_a_page", garbage):
+            for request in self._wrong_page(response, refusal.reason, refusal.detail):
                 yield request
             return
         try:
@@ -378,35 +391,18 @@ class NewsSpider(SidePages, Spider):
             # A seizure or block page, or a mirror serving something else: the same article
             # on the next mirror is still the same one article for --max-articles.
             for request in self._wrong_page(
-                response, "no_article", "no article: page holds no article text"
+                response, NO_ARTICLE, "no article: page holds no article text"
             ):
                 yield request
             return
         self._confirm(response)
         if self.mirror_discovery is not None:
             self.mirror_discovery.read_page(response, result.article.get("canonical_url"))
-        record = self._record(response, result.article, urls)
-        if index is not None:
-            record, version = await self._in_thread(
-                store_fetched,
-                index,
-                response.meta["article_id"],
-                record,
-                result.simhash,
-                record_urls(response),
-                header(response, "ETag"),
-                header(response, "Last-Modified"),
-            )
-            if version.status == "unchanged":
-                self._outcome("unchanged/same_text")
-                return
-            self._outcome(version.status)  # new | changed
-            if version.status == "changed" and record.minor_change:
-                self._outcome("changed/minor")
-            if record.duplicate_of is not None:
-                self._outcome("duplicate")
-        self._outcome("article")
-        yield record
+        kept = await self._keep(response, self._record(response, result.article, urls), result)
+        if kept is None or not kept.written:
+            return
+        record = kept.record
+        yield record  # kept already: Scrapy's item signals (progress, field coverage) see it
         if self.mirror_discovery is not None:
             self.mirror_discovery.recorded(response, record.id, record.body or "")
         if self.assets is not None:
@@ -420,6 +416,39 @@ class NewsSpider(SidePages, Spider):
                 asked, record.id, ARTICLE_PRIORITY, self.parse_mirror_copy, self.mirror_copy_failed
             ):
                 yield request
+
+    async def _keep(
+        self, response: Response, record: ArticleRecord, result: ArticleResult
+    ) -> Kept | None:
+        """The article versioned, written and confirmed (``archive.article_keeper``), its
+        outcomes counted; None when it was not kept: the run is stopping, or the disk is
+        full (the run stops). Either way the next run fetches it again."""
+        stopping = stopped_by(self.crawler)
+        if stopping:
+            self.logger.debug("not kept, fetched again next run: %s", record.url)
+            self._outcome(NOT_WRITTEN)
+            return None
+        try:
+            kept: Kept = await self._in_thread(
+                store_fetched,
+                self.run.index,
+                self.run.keeper,
+                response.meta["article_id"],
+                record,
+                result.simhash,
+                record_urls(response),
+                header(response, "ETag"),
+                header(response, "Last-Modified"),
+            )
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            stop_for_disk_full(self.crawler, exc.filename or self.run.layout.root, exc)
+            self._outcome(NOT_WRITTEN)
+            return None
+        for outcome in kept.outcomes:
+            self._outcome(outcome)
+        return kept
 
     def _urls_seen(self, response: Response) -> list[str]:
         """Every URL seen for the response's article so far, the ones it was fetched under
@@ -454,7 +483,7 @@ class NewsSpider(SidePages, Spider):
                 header(response, "ETag"),
                 header(response, "Last-Modified"),
             )
-        self._outcome("unchanged/not_modified")
+        self._outcome(NOT_MODIFIED)
 
     # -- bounds and failures --------------------------------------------------------------
 
