@@ -36,6 +36,7 @@ from archive.warc_records import (
     Revisit,
     WrittenExchange,
     check_field,
+    compressed_already,
     exchange_records,
     gzip_member,
     new_record_id,
@@ -206,7 +207,10 @@ class RotatingWarcWriter:
             revisit=revisit,
             payload_digest=digest,
         )
-        data = gzip_member(response, self.gzip_level) + gzip_member(request, self.gzip_level)
+        stored = revisit is None and compressed_already(ex)
+        data = gzip_member(response, 0 if stored else self.gzip_level) + gzip_member(
+            request, self.gzip_level
+        )
         offset = self._size
         self._append(data)
         written = WrittenExchange(

@@ -3,15 +3,16 @@ same URLs from the same local multi-host site, measured in one run.
 
     python bench/crawl.py [--articles 2000] [--concurrency 16] [--no-failover]
 
-Prints pages/s of each and their ratio (issue target: full >= 0.15 x bare). Every request
-goes to loopback servers this script starts; nothing else is contacted.
+Prints pages/s of each and their ratio (the headline; target: full >= 0.25 x bare, pictures
+included). Every request goes to loopback servers this script starts; nothing else is
+contacted.
 
 Then a failover run: the primary down (connection refused) and one mirror answering 503 for
 half its paths (so Retry gives up and failover must move those pages to the third mirror),
 load spread over the mirrors. Printed beside the healthy run: raw attempts/s (every download
 attempt, refused ones and retries included) and useful pages/s (pages a mirror really served).
-Target: raw attempts/s >= 0.8 x the healthy run, i.e. failover costs under 20 % throughput
-beyond the extra requests it has to make.
+Target: useful pages/s >= 0.90 x the healthy run (and raw attempts/s >= 0.8 x: failover costs
+under 20 % throughput beyond the extra requests it has to make).
 
     python bench/crawl.py --assets none,images,page [--articles 2000]
 
@@ -252,7 +253,7 @@ def main() -> None:
         f"newsarchive : {full['response_received_count']:6d} pages in {full['elapsed_time_seconds']:6.2f} s"
         f" = {full_rate:7.1f} pages/s ({full['articles']} articles, wall {full['wall']:.1f} s)"
     )
-    print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.15)")
+    print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.25)")
     print(
         f"second run  : unchanged site, {second['articles']} new articles, "
         f"{second.get('downloader/request_count', 0)} requests, wall {second['wall']:.1f} s "
@@ -274,7 +275,7 @@ def main() -> None:
     )
     print(
         f"  ratio    : attempts/s {failing_raw / healthy_raw:.3f} (target >= 0.80), "
-        f"useful pages/s {failing_useful / healthy_useful:.3f}"
+        f"useful pages/s {failing_useful / healthy_useful:.3f} (target >= 0.90)"
     )
     for origin, mirror in failover["mirrors"].items():
         print(

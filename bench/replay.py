@@ -10,8 +10,10 @@ the set holds identical-payload revisits too, then times:
 * ``newsarchive replay`` of the same files into an empty directory (extraction on the
   process pool, deduplication, JSON Lines, run report).
 
-Prints records/s for both, articles/s for replay, and their ratio. Target: >= 200 articles/s
-on the 2-core machine (BeautifulSoup extraction is ~7 ms a page on one core).
+Prints records/s for both, articles/s for replay, and their ratio. The headline, printed
+last: the first run's articles/s, where every article page is parsed (the second set is half
+revisits that need no parsing, so its figure flatters). Target: >= 350 articles/s on the
+2-core machine.
 """
 
 from __future__ import annotations
@@ -114,7 +116,8 @@ def replay(files: list[Path], profile: Path, out: Path, workers: int | None) -> 
     return json.loads(report.read_text()), wall
 
 
-def measure(label: str, files: list[Path], profile: Path, out: Path, workers: int | None) -> None:
+def measure(label: str, files: list[Path], profile: Path, out: Path, workers: int | None) -> float:
+    """Prints the figures; returns replay's article pages/s."""
     size = sum(p.stat().st_size for p in files)
     bare_records, bare_wall = bare_warcio(files)
     report, wall = replay(files, profile, out, workers)
@@ -129,13 +132,14 @@ def measure(label: str, files: list[Path], profile: Path, out: Path, workers: in
         f"(wall, process start included)"
     )
     print(
-        f"                {pages:7d} article pages = {pages / wall:8.1f} articles/s (target >= 200); "
+        f"                {pages:7d} article pages = {pages / wall:8.1f} articles/s; "
         f"{written} records written, {counts.get('unchanged/same_text', 0)} unchanged "
         f"({counts.get('replay/same_payload', 0)} known bytes, not parsed), {report['failure_count']} problems"
     )
     print(
         f"  ratio       : replay/bare records/s {records / wall / (bare_records / bare_wall):.3f}"
     )
+    return pages / wall
 
 
 def main() -> None:
@@ -166,7 +170,7 @@ def main() -> None:
             flush=True,
         )
         first, both, profile = archive_site(args.articles, work)
-        measure(
+        headline = measure(
             "first run only (every article page parsed)",
             first,
             profile,
@@ -179,6 +183,9 @@ def main() -> None:
             profile,
             work / "replayed-2",
             args.workers,
+        )
+        print(
+            f"headline: first run, every article parsed: {headline:.1f} articles/s (target >= 350)"
         )
 
 

@@ -586,3 +586,37 @@ def test_warcio_check_and_cdxj_indexer_accept_revisits(tmp_path: Path) -> None:
     assert rows[not_modified.offset]["mime"] == "warc/revisit"
     assert rows[not_modified.offset]["status"] == "304"
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("Content-Type", "image/jpeg")],
+        [("content-type", "video/mp4")],
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+    ],
+    ids=["picture", "video", "content-coded page"],
+)
+def test_a_payload_compressed_already_is_stored_and_reads_back_the_same(
+    tmp_path: Path, headers: list[tuple[str, str]]
+) -> None:
+    """Deflating a JPEG again saves nothing and costs as much as a page: its member stores
+    it (level 0), still gzip; the request beside it, and pages, are deflated as before."""
+    # bytes that would deflate well, so only the stored member explains a large file
+    payload = b"looks compressible but is said not to be " * 2000
+    with pinned_writer(tmp_path) as writer:
+        writer.write_exchange(exchange(payload=payload, response_headers=headers))
+        writer.write_exchange(exchange(payload=payload))  # a page: deflated
+    path = only_warc(tmp_path)
+    data, responses = path.read_bytes(), []  # (member size, content) of each response
+    while data:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        content = inflater.decompress(data)
+        if b"WARC-Type: response" in content:
+            responses.append(len(data) - len(inflater.unused_data))
+        data = inflater.unused_data
+    said_compressed, page = responses
+    assert said_compressed > len(payload)  # stored, not deflated
+    assert page < len(payload) // 10  # deflated
+    blocks = [block for record, block in records(path) if record.rec_type == "response"]
+    assert len(blocks) == 2 and all(block.endswith(payload) for block in blocks)
