@@ -29,6 +29,7 @@ from scraper.demo.presstv_pages import PRIMARY, render_article_legacy, render_ar
 from scraper.demo.site import generate_articles
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html, make_soup
+from scraper.sites.lxml_soup import tree_arena
 from scraper.sites.presstv import PressTvArticlePage
 
 CORPUS = Path("/work/shared/corpus/extraction-benchmark/html")
@@ -55,19 +56,22 @@ def corpus_pages() -> Pages:
 
 
 def parse_only(url: str, html: str) -> None:
-    make_soup(html)
+    with tree_arena():
+        make_soup(html)
 
 
 def presstv(url: str, html: str) -> None:
-    page = PressTvArticlePage(url, html)
-    page.to_item()
-    page.links()
+    with tree_arena():  # as in the extraction workers: each page's tree taken apart after it
+        page = PressTvArticlePage(url, html)
+        page.to_item()
+        page.links()
 
 
 def generic(url: str, html: str) -> None:
-    page = GenericArticlePage(url, html)
-    page.to_item()
-    page.links()
+    with tree_arena():
+        page = GenericArticlePage(url, html)
+        page.to_item()
+        page.links()
 
 
 def cold_caches() -> None:
