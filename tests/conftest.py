@@ -31,6 +31,19 @@ def newsarchive_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "scraper.cli"]
 
 
+def run_newsarchive(
+    *args: str, timeout: int = 240, prefix: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``newsarchive ARGS`` as a user runs it (``prefix``: a wrapper, e.g. ``unshare``)."""
+    return subprocess.run(
+        [*(prefix or []), *newsarchive_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]
     """Ask a server started by a test to stop (SIGTERM); kill it if it has not within
     ``timeout`` seconds."""

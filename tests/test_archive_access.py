@@ -33,21 +33,12 @@ from archive.layout import OutputLayout
 from archive.site_lock import SiteLock
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command
+from tests.conftest import FAST_CRAWL, run_newsarchive
 
 SITE = "localnews"
 ARTICLES = 4
 # Run "$@" with the directory "$0" mounted read-only onto itself, for this process tree only.
 READ_ONLY_MOUNT = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
-
-
-def newsarchive(*args: str, prefix: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*(prefix or []), *newsarchive_command(), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +50,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ) as servers:
         profile = write_profile(base / f"{SITE}.toml", servers.origins)
         out = base / "out"
-        result = newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL)
+        result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL)
         assert result.returncode == 0, result.stderr
     yield out
 
@@ -69,13 +60,13 @@ def test_replay_beside_a_running_crawl_is_one_line(crawled: Path, tmp_path: Path
     shutil.copytree(crawled, out)
     # The lock a crawl of the site into out holds while it runs (scraper/cli/crawl.py).
     with SiteLock(OutputLayout(out).site_lock(SITE)).acquire(job="crawl"):
-        result = newsarchive("replay", str(crawled / "warc"), "--out", str(out), "--quiet")
+        result = run_newsarchive("replay", str(crawled / "warc"), "--out", str(out), "--quiet")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "locked" not in result.stderr
     (line,) = result.stderr.splitlines()
     assert f"another run of {SITE} into {out} is going on (pid {os.getpid()}" in line
     assert not list(OutputLayout(out).records_dir(SITE).glob("replay-*"))  # nothing written
-    again = newsarchive("replay", str(crawled / "warc"), "--out", str(out), "--quiet")
+    again = run_newsarchive("replay", str(crawled / "warc"), "--out", str(out), "--quiet")
     assert again.returncode == 0, again.stderr  # the lock is gone with the "crawl"
 
 
@@ -137,20 +128,20 @@ def test_reading_commands_work_on_a_read_only_archive(
     read_only: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
     out, prefix = read_only
-    state = newsarchive("state", SITE, "--out", str(out), "--json", prefix=prefix)
+    state = run_newsarchive("state", SITE, "--out", str(out), "--json", prefix=prefix)
     assert state.returncode == 0, state.stderr
     # the -wal file's commit is read: the index is not shown older than it is
     assert json.loads(state.stdout)["articles"] == ARTICLES + 1
-    exported = newsarchive(
+    exported = run_newsarchive(
         "export", SITE, "--out", str(out), "--from-index", "--jsonl", "-", prefix=prefix
     )
     assert exported.returncode == 0, exported.stderr
     assert len(exported.stdout.splitlines()) == ARTICLES + 1
-    records = newsarchive("export", SITE, "--out", str(out), "--jsonl", "-", prefix=prefix)
+    records = run_newsarchive("export", SITE, "--out", str(out), "--jsonl", "-", prefix=prefix)
     assert records.returncode == 0 and len(records.stdout.splitlines()) == ARTICLES
-    mirrors = newsarchive("mirrors", SITE, "--out", str(out), prefix=prefix)
+    mirrors = run_newsarchive("mirrors", SITE, "--out", str(out), prefix=prefix)
     assert mirrors.returncode == 0 and "mirrors known (" in mirrors.stdout, mirrors.stderr
-    verified = newsarchive("verify", str(out / "warc"), prefix=prefix)
+    verified = run_newsarchive("verify", str(out / "warc"), prefix=prefix)
     assert verified.returncode == 0, verified.stderr
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("newsarchive-index-*"))
 
@@ -170,7 +161,7 @@ def test_writing_commands_say_the_archive_is_read_only(
     read_only: tuple[Path, list[str]], args: list[str]
 ) -> None:
     out, prefix = read_only
-    result = newsarchive(*args, "--out", str(out), prefix=prefix)
+    result = run_newsarchive(*args, "--out", str(out), prefix=prefix)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.splitlines()

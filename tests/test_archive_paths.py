@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.archive_paths import find_archives
-from tests.test_cdxj import run_newsarchive
+from tests.conftest import run_newsarchive
 
 FIXTURE = Path(__file__).parent / "fixtures" / "warc" / "warcio" / "example-resource.warc.gz"
 

@@ -22,7 +22,7 @@ from archive.warc_records import HttpExchange
 from archive.warc_writer import RotatingWarcWriter
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command, tool
+from tests.conftest import FAST_CRAWL, run_newsarchive, tool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warc" / "warcio"
 FAST = [
@@ -33,16 +33,6 @@ FAST = [
 # cdxj_indexer's (and pywb's) defaults: these record types, except application/warc-fields ones;
 # and ours: only records with a WARC-Target-URI (our metadata records have none)
 INDEXED_TYPES = {"response", "revisit", "resource", "metadata"}
-
-
-def run_newsarchive(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*newsarchive_command(), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def crawl_local_site(

@@ -23,16 +23,10 @@ from archive.index.open import open_index
 from archive.index.sqlite_damage import IndexDamagedError
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command
+from tests.conftest import FAST_CRAWL, run_newsarchive
 
 SITE = "localnews"
 PAGE = 4096  # SQLite's default page size: page 1 holds the schema
-
-
-def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*newsarchive_command(), *args], capture_output=True, text=True, timeout=120
-    )
 
 
 def cut_short(index: Path) -> None:
@@ -92,7 +86,7 @@ def test_commands_reading_a_damaged_index_say_so_in_one_line(damage: str, tmp_pa
             str(index),
         ],
     ):
-        result = newsarchive(*args)
+        result = run_newsarchive(*args)
         assert_one_damage_line(result, index)
         assert result.stdout == "", args
 
@@ -121,7 +115,7 @@ def site() -> Iterator[LoopbackServers]:
 
 
 def crawl(profile: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra)
+    return run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra)
 
 
 def assert_stopped_not_ok(result: subprocess.CompletedProcess[str], index: Path) -> None:
@@ -166,7 +160,7 @@ def test_the_rebuild_the_line_offers_gives_a_working_index(
     assert f"newsarchive replay {out / 'warc' / SITE} --out NEW" in line
 
     rebuilt = tmp_path / "NEW"
-    replayed = newsarchive("replay", str(out / "warc" / SITE), "--out", str(rebuilt), "--quiet")
+    replayed = run_newsarchive("replay", str(out / "warc" / SITE), "--out", str(rebuilt), "--quiet")
     assert replayed.returncode == 0, replayed.stderr
     (rebuilt / "state" / f"{SITE}.sqlite").replace(index)
     for leftover in index.parent.glob(f"{SITE}.sqlite-*"):  # the damaged file's WAL, if any

@@ -5,7 +5,6 @@ the good ones kept, and neither the crawl nor ``newsarchive mirrors`` stops on t
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from archive.mirror_memory import FORMAT, TRUSTED, MirrorMemory
 from archive.mirror_memory_entries import origin_problem
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command
+from tests.conftest import FAST_CRAWL, run_newsarchive
 
 SITE = "localnews"
 
@@ -119,28 +118,22 @@ def test_bad_entries_are_left_out_once_and_good_ones_kept(tmp_path: Path) -> Non
     assert list(MirrorMemory.load(path, told.append).mirrors) == good and told == []
 
 
-def newsarchive(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*newsarchive_command(), *args], capture_output=True, text=True, timeout=120
-    )
-
-
 def test_the_mirrors_command_lists_and_changes_what_is_good(tmp_path: Path) -> None:
     out = tmp_path / "out"
     path = out / "state" / f"{SITE}.mirrors.json"
     write_memory(path, ["https://a.example", "https://b.example"], BAD_ENTRIES)
     profile = write_profile(tmp_path / f"{SITE}.toml", ["http://127.0.0.1:1"])
-    listed = newsarchive("mirrors", str(profile), "--out", str(out))
+    listed = run_newsarchive("mirrors", str(profile), "--out", str(out))
     assert listed.returncode == 0, listed.stderr
     assert "https://a.example" in listed.stdout and "evil" not in listed.stdout
     (notice,) = listed.stderr.splitlines()
     assert notice.startswith(f"newsarchive: notice: {path}: ") and "left out" in notice
-    as_json = newsarchive("mirrors", str(profile), "--out", str(out), "--json")
+    as_json = run_newsarchive("mirrors", str(profile), "--out", str(out), "--json")
     assert [m["origin"] for m in json.loads(as_json.stdout)] == [
         "https://a.example",
         "https://b.example",
     ]
-    forgot = newsarchive("mirrors", str(profile), "--out", str(out), "forget", "a.example")
+    forgot = run_newsarchive("mirrors", str(profile), "--out", str(out), "forget", "a.example")
     assert forgot.returncode == 0, forgot.stderr
     assert "Traceback" not in forgot.stderr
     assert [m["origin"] for m in json.loads(path.read_text())["mirrors"]] == ["https://b.example"]
@@ -159,7 +152,7 @@ def test_a_crawl_with_bad_entries_runs_and_says_so_once(
     path = out / "state" / f"{SITE}.mirrors.json"
     write_memory(path, [site.origins[1]], BAD_ENTRIES)
     profile = write_profile(tmp_path / f"{SITE}.toml", site.origins)
-    result = newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL)
+    result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL)
     assert result.returncode == 0, result.stderr
     assert "without a run report" not in result.stderr and "Traceback" not in result.stderr
     assert "ok: 4 articles archived" in result.stderr

@@ -9,7 +9,6 @@ replayed as if it carried none. ``scraper/sites/url_syntax.py`` is the one parse
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.presstv import PressTvListingPage
 from scraper.sites.profile import ProfileError, load_profile, parse_profile
 from scraper.sites.url_syntax import join_url, split_url, url_problem, web_url
-from tests.conftest import FAST_CRAWL, newsarchive_command
+from tests.conftest import FAST_CRAWL, run_newsarchive
 from tests.interop import read_warcs
 from tests.warcs.hostile import write_profiled_warc
 from tests.warcs.quirks import HOST, PAGE
@@ -129,12 +128,6 @@ def test_a_profile_url_that_does_not_parse_is_a_profile_error(text: str) -> None
     assert "\n" not in str(refused.value) and "bad.toml" in str(refused.value)
 
 
-def run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*newsarchive_command(), *args], capture_output=True, text=True, timeout=timeout
-    )
-
-
 @pytest.mark.parametrize(
     "argv",
     [
@@ -162,7 +155,7 @@ def test_a_url_option_or_profile_that_does_not_parse_is_one_line_and_exit_2(
         "OUT": str(tmp_path / "out"),
         "PAGE": str(tmp_path / "page.html"),
     }
-    result = run(*(words.get(word, word) for word in argv.split()))
+    result = run_newsarchive(*(words.get(word, word) for word in argv.split()))
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(lines) == 1 and lines[0].startswith("newsarchive: error: "), lines
@@ -184,7 +177,7 @@ def test_an_embedded_profile_with_a_url_that_does_not_parse_is_one_line_and_igno
         tmp_path / "b.warc.gz", [profile_text(mirrors='["http://[::1"]')], captured, page=page
     )
     out = tmp_path / "out"
-    result = run(
+    result = run_newsarchive(
         "replay", str(tmp_path / "a.warc.gz"), str(tmp_path / "b.warc.gz"), "--out", str(out),
         "--workers", "0", "--quiet",
     )  # fmt: skip
@@ -209,7 +202,7 @@ def test_a_crawl_of_pages_with_links_that_do_not_parse_archives_every_article(
     with LoopbackServers(site, ["127.0.0.1"]) as servers:
         profile = write_profile(tmp_path / "localnews.toml", servers.origins)
         out = tmp_path / "out"
-        result = run("crawl", str(profile), "--out", str(out), *FAST_CRAWL, timeout=180)
+        result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, timeout=180)
     log = "".join(p.read_text() for p in (out / "logs").glob("*.log"))
     assert "Traceback" not in result.stderr + log, (result.stderr + log)[-3000:]
     assert result.returncode == 0, result.stderr[-3000:]

@@ -19,8 +19,7 @@ import pytest
 from archive.user_paths import UserPathError, output_directory, output_file, writing
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, write_profile
-from tests.conftest import FAST_CRAWL
-from tests.test_cdxj import run_newsarchive
+from tests.conftest import FAST_CRAWL, run_newsarchive
 
 
 @pytest.fixture(scope="module")

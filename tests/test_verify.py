@@ -18,7 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.cdxj import cdxj_path
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite
-from tests.test_cdxj import FIXTURES, crawl_local_site, run_newsarchive
+from tests.conftest import run_newsarchive
+from tests.test_cdxj import FIXTURES, crawl_local_site
 
 
 @pytest.fixture(scope="module")
