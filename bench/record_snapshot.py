@@ -5,9 +5,10 @@
 Each checkout crawls the local multi-host site (loopback servers; nothing else is contacted)
 twice, as ``bench/replay.py`` does: a first run, then a ``--refetch`` run starting on the other
 mirror. Every JSON record and every run report is read back with what differs between any two
-runs of the same code set aside (run ids, times, ports, WARC names and offsets, which follow
-the order pages happened to arrive in, stats), and the two snapshots are compared: the first
-difference is printed and the exit status is 1. NEW_CHECKOUT defaults to this one.
+runs of the same code set aside (run ids, times, ports, Scrapy's stats; WARC names and
+offsets, the order of a record's URLs and the report's examples, which follow the order pages
+happened to arrive in), and the two snapshots are compared: the first difference is printed
+and the exit status is 1. NEW_CHECKOUT defaults to this one.
 """
 
 from __future__ import annotations
@@ -22,20 +23,33 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-# what two runs of the same code never share
-VOLATILE_KEYS = {"fetched_at", "run_id", "started_at", "finished_at", "offset", "filename"}
+# what two runs of the same code never share (a report's examples are the first few records
+# in the order pages arrived)
+VOLATILE_KEYS = {
+    "fetched_at",
+    "run_id",
+    "started_at",
+    "finished_at",
+    "offset",
+    "filename",
+    "missing_examples",
+}
 VOLATILE_TEXT = [
-    (re.compile(r"127\.0\.0\.\d+:\d+"), "HOST"),
+    (re.compile(r"(127\.0\.0\.\d+):\d+"), r"\1:PORT"),
     (re.compile(r"\d{8}T?\d{6,}[\w-]*"), "TIME"),
     (re.compile(r"urn:uuid:[0-9a-f-]+"), "UUID"),
     (re.compile(r"/tmp/[^\s'\"]+"), "PATH"),
 ]
 
 
+# lists in the order things were seen, which two runs of the same code need not share
+ORDERLESS_KEYS = {"urls"}
+
+
 def settled(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: settled(item)
+            settled(key): sorted(settled(item)) if key in ORDERLESS_KEYS else settled(item)
             for key, item in sorted(value.items())
             if key not in VOLATILE_KEYS and not re.search("time|latency|elapsed|seconds|_s$", key)
         }
