@@ -72,14 +72,20 @@ from archive.index.model import (
     Version,
     VersionResult,
 )
-from archive.index.versioning import Latest, decide_version
+from archive.index.redis_values import (
+    simhash_hex,
+    stored_capture,
+    stored_latest,
+    stored_urls,
+    stored_version,
+)
+from archive.index.versioning import decide_version
 from archive.warc_pointer import WarcPointer
 from scraper.sites.url_syntax import split_url
 
 __all__ = ["RedisIndex", "redacted"]
 
 SCHEMA_VERSION = 1
-_U64 = 1 << 64
 _CHUNK = 500  # articles per round trip when walking the whole index
 # Attempts to store a version while other workers keep changing the same article in between
 # (each attempt that fails means another one succeeded): far more than contention ever needs.
@@ -102,14 +108,6 @@ def redacted(url: str) -> str:
 
 def _glob_escape(text: str) -> str:
     return "".join("\\" + c if c in "*?[]\\" else c for c in text)
-
-
-def _simhash_hex(simhash: int | None) -> str | None:
-    if simhash is None:
-        return None
-    if not 0 <= simhash < _U64:
-        raise ValueError(f"simhash {simhash} is not an unsigned 64-bit integer")
-    return f"{simhash:016x}"
 
 
 class RedisIndex:
@@ -258,7 +256,7 @@ class RedisIndex:
             last_modified=fields.get("lm"),
             duplicate_of=fields.get("dup"),
             versions=int(fields.get("n") or 0),
-            urls=_urls(fields),
+            urls=stored_urls(fields),
         )
 
     def latest_version(self, article_id: str) -> Version | None:
@@ -266,7 +264,7 @@ class RedisIndex:
         if not found:
             return None
         number, latest, previous = found
-        return _version(
+        return stored_version(
             article_id,
             int(number),
             json.loads(latest),
@@ -298,7 +296,7 @@ class RedisIndex:
                 self._first_capture, payload_digest, self._token, int(self.claim_seconds * 1000), 1
             )
             if found[0] == 1:
-                return _capture(found[1])
+                return stored_capture(found[1])
             if found[0] == 0:
                 return None
             # Being written by another worker right now: its record_payload follows within
@@ -330,7 +328,7 @@ class RedisIndex:
         now: Moment = None,
     ) -> VersionResult:
         version: dict[str, Any] = {"h": content_hash}
-        hex_simhash = _simhash_hex(simhash)  # validated before anything is written
+        hex_simhash = simhash_hex(simhash)  # validated before anything is written
         if hex_simhash is not None:
             version["s"] = hex_simhash
         if fetched_at is not None:
@@ -343,7 +341,7 @@ class RedisIndex:
             )
             stored = None if latest is None else json.loads(latest)
             result = decide_version(
-                None if stored is None else _latest(int(number), stored, previous),
+                None if stored is None else stored_latest(int(number), stored, previous),
                 content_hash=content_hash,
                 simhash=simhash,
                 minor=minor,
@@ -516,11 +514,13 @@ class RedisIndex:
                 if not number:
                     continue  # only sighted, never archived: nothing to export
                 previous = json.loads(fields[f"v:{number - 1}"])["h"] if number > 1 else None
-                version = _version(article_id, number, json.loads(fields[f"v:{number}"]), previous)
+                version = stored_version(
+                    article_id, number, json.loads(fields[f"v:{number}"]), previous
+                )
                 checked = fields.get("checked")
                 yield exported_article(
                     version,
-                    urls=_urls(fields),
+                    urls=stored_urls(fields),
                     published=fields.get("pub"),
                     duplicate_of=fields.get("dup"),
                     first_seen=int(fields["first"]),
@@ -552,46 +552,3 @@ class RedisIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _urls(fields: dict[str, str]) -> list[str]:
-    return sorted(name[2:] for name in fields if name.startswith("u:"))
-
-
-def _latest(number: int, stored: dict[str, Any], previous_hash: str | None) -> Latest:
-    return Latest(
-        version=number,
-        content_hash=stored["h"],
-        simhash=int(stored["s"], 16) if stored.get("s") else None,
-        minor=bool(stored.get("m")),
-        previous_hash=previous_hash,
-    )
-
-
-def _version(
-    article_id: str, number: int, stored: dict[str, Any], previous_hash: str | None
-) -> Version:
-    filename = stored.get("w")
-    return Version(
-        article_id=article_id,
-        version=number,
-        content_hash=stored["h"],
-        previous_hash=previous_hash,
-        simhash=int(stored["s"], 16) if stored.get("s") else None,
-        minor=bool(stored.get("m")),
-        first_seen=from_epoch(int(stored["f"])),
-        last_seen=from_epoch(int(stored["l"])),
-        fetched_at=stored.get("t"),
-        warc=None if filename is None else WarcPointer(filename, int(stored["o"]), stored["r"]),
-    )
-
-
-def _capture(stored: str) -> Capture:
-    data = json.loads(stored)
-    return Capture(
-        target_uri=data["u"],
-        warc_date=data["d"],
-        record_id=data["r"],
-        filename=data["f"],
-        offset=int(data["o"]),
-    )
