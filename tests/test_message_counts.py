@@ -3,32 +3,26 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from scraper.demo.site import write_profile
-from tests.conftest import newsarchive_command
+from tests.conftest import run_newsarchive
 
 
 def test_a_crawl_that_reaches_nothing_counts_in_words(tmp_path: Path) -> None:
     # a loopback port nothing listens on: every request is refused at once
     profile = write_profile(tmp_path / "localnews.toml", ["http://127.0.0.1:9"])
     out = tmp_path / "out"
-    result = subprocess.run(
-        [
-            *newsarchive_command(),
-            "crawl",
-            str(profile),
-            "--out",
-            str(out),
-            "--quiet",
-            "-s",
-            "RETRY_TIMES=0",
-            "-s",
-            "MIRROR_BENCH_AFTER=1",
-        ],
-        capture_output=True,
-        text=True,
+    result = run_newsarchive(
+        "crawl",
+        str(profile),
+        "--out",
+        str(out),
+        "--quiet",
+        "-s",
+        "RETRY_TIMES=0",
+        "-s",
+        "MIRROR_BENCH_AFTER=1",
         timeout=120,
     )
     assert result.returncode == 1, result.stderr[-3000:]
