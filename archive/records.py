@@ -15,7 +15,7 @@ from archive.index.model import ArticleIndex, VersionResult
 from archive.simhash import text_simhash
 from archive.warc_pointer import WarcPointer
 from scraper.sites.identity import choose_canonical
-from scraper.sites.profile import SiteProfile
+from scraper.sites.profile import ArticleUrl, SiteProfile
 from scraper.sites.url_syntax import url_netloc
 
 SCHEMA = 1
@@ -208,14 +208,17 @@ def article_record(
     fetched_at: str | None,
     warc: WarcPointer | None,
     version: int = 1,
+    article: ArticleUrl | None = None,
 ) -> ArticleRecord:
     """The record of an article fetched at ``url``: its id and canonical URL come from the
     site profile (the page's own rel=canonical only when it names the same article on the
-    site); with no profile, the URL stands for both."""
-    article = profile.match_article(url) if profile else None
+    site); with no profile, the URL stands for both. ``article``: ``url``'s match, when the
+    caller has it already (replay matched every capture's URL to choose its profile)."""
+    if article is None and profile is not None:
+        article = profile.match_article(url)
     if profile is not None and article is not None:
         article_id = profile.article_id(article)
-        canonical = choose_canonical(profile, url, extracted.get("canonical_url"))
+        canonical = choose_canonical(profile, url, extracted.get("canonical_url"), article)
     else:
         article_id = canonical = url
     return build_record(

@@ -51,7 +51,7 @@ from archive.warc_reader import (
     read_record_at,
 )
 from archive.warc_records import SERVER_NOT_MODIFIED
-from scraper.sites.profile import SiteProfile
+from scraper.sites.profile import ArticleUrl, SiteProfile
 
 # A capture in a file newsarchive wrote waits this many records for its capture context (the
 # crawl writes it once the page is parsed: normally within the next few dozen records).
@@ -74,6 +74,7 @@ class Capture:
     waits_for_context: bool
     result: Future[ArticleResult | None]  # None: the same payload as the article's previous capture
     context: CaptureContext | None = None
+    article: ArticleUrl | None = None  # its URL's match, made once to choose its profile
     article_id: str = ""
     payload: tuple[str, str | None] | None = None  # (payload digest, Content-Type)
     source: Path | None = None  # the file its payload is in
@@ -366,6 +367,7 @@ class Replay:
             record.record_id,
             self._ours,
             future,
+            article=article,
             article_id=article_id,
             payload=payload,
             source=source.path,
@@ -442,6 +444,7 @@ class Replay:
             urls=list(urls),
             fetched_at=capture.fetched_at,
             warc=capture.pointer,
+            article=capture.article,
         )
         keeper = self._keeper(capture.profile)
         assert keeper.index is not None

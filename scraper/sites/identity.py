@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scraper.sites.profile import SiteProfile
+from scraper.sites.profile import ArticleUrl, SiteProfile
 from scraper.sites.url_normalisation import rebased_url
 from scraper.sites.url_syntax import join_url
 
@@ -26,7 +26,12 @@ def site_canonical_url(profile: SiteProfile, url: str) -> str | None:
     return rebased_url(url, profile.canonical_origin)
 
 
-def choose_canonical(profile: SiteProfile, fetched_url: str, page_canonical: str | None) -> str:
+def choose_canonical(
+    profile: SiteProfile,
+    fetched_url: str,
+    page_canonical: str | None,
+    fetched: ArticleUrl | None = None,
+) -> str:
     """The canonical URL to record for the article fetched from ``fetched_url``.
 
     The page's own ``rel=canonical`` / ``og:url`` (``page_canonical``, absolute or relative to
@@ -35,9 +40,11 @@ def choose_canonical(profile: SiteProfile, fetched_url: str, page_canonical: str
     profile's rules, so a mirror that advertises itself, or a seized domain's page that points
     elsewhere, cannot move the article. Otherwise the profile's canonical URL of ``fetched_url``.
     A ``fetched_url`` that is no article of the site gets its site canonical form, or is
-    returned unchanged when it is foreign.
+    returned unchanged when it is foreign. ``fetched``: ``fetched_url``'s match, when the
+    caller has it already.
     """
-    fetched = profile.match_article(fetched_url)
+    if fetched is None:
+        fetched = profile.match_article(fetched_url)
     if fetched is None:
         return site_canonical_url(profile, fetched_url) or fetched_url
     if page_canonical and page_canonical.strip():
