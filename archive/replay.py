@@ -461,7 +461,9 @@ class Replay:
         for outcome in kept.outcomes:
             self.report.count(outcome)
         if kept.written:
-            self.report.coverage.add(kept.record.to_dict())
+            # the record's fields as they are: the sink made its JSON object already, and
+            # coverage reads none of the fields that making it changes (``warc``)
+            self.report.coverage.add(vars(kept.record))
             self.progress.articles += 1
 
     def _extract_now(self, capture: Capture) -> ArticleResult | None:
