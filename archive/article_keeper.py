@@ -69,11 +69,15 @@ def screen(
 @dataclass(frozen=True)
 class Kept:
     """What keeping one article came to: the record with its versioning fields, and the
-    outcomes to count (``written``: whether a record went to the sink)."""
+    outcomes to count."""
 
     record: ArticleRecord
     outcomes: tuple[str, ...]
-    written: bool
+
+    @property
+    def written(self) -> bool:
+        """Whether a record went to the sink (every written record counts as an article)."""
+        return ARTICLE in self.outcomes
 
 
 class ArticleKeeper:
@@ -102,10 +106,10 @@ class ArticleKeeper:
             if index is None:
                 self.sink.write(record)
                 self.written += 1
-                return Kept(record, (ARTICLE,), written=True)
+                return Kept(record, (ARTICLE,))
             record, version = version_record(index, record, simhash)
             if version.status == "unchanged":
-                return Kept(record, (UNCHANGED,), written=False)
+                return Kept(record, (UNCHANGED,))
             try:
                 self.sink.write(record)
             except BaseException:
@@ -119,7 +123,7 @@ class ArticleKeeper:
         if record.duplicate_of is not None:
             outcomes.append(DUPLICATE)
         outcomes.append(ARTICLE)
-        return Kept(record, tuple(outcomes), written=True)
+        return Kept(record, tuple(outcomes))
 
     def close(self) -> None:
         self.sink.close()
