@@ -183,18 +183,26 @@ def _without_proxies() -> dict[str, str]:
 
 class Wayback:
     """A pywb collection made with ``wb-manager`` from ``warcs`` in ``root``, served by
-    ``wayback`` on 127.0.0.1 until the ``with`` block ends."""
+    ``wayback`` on 127.0.0.1 until the ``with`` block ends. ``add_options`` go to
+    ``wb-manager add`` (``--unpack-wacz`` to add WACZ packages)."""
 
     def __init__(
-        self, bin_dir: Path, root: Path, warcs: list[Path], collection: str = "coll"
+        self,
+        bin_dir: Path,
+        root: Path,
+        warcs: list[Path],
+        collection: str = "coll",
+        add_options: tuple[str, ...] = (),
     ) -> None:
         self.bin_dir, self.root, self.warcs, self.collection = bin_dir, root, warcs, collection
+        self.add_options = add_options
+        self.added: subprocess.CompletedProcess[str] | None = None  # what wb-manager add said
         self.host = "127.0.0.1"
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = root / "wayback.log"
 
-    def _manage(self, *args: str) -> None:
+    def _manage(self, *args: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [str(self.bin_dir / "wb-manager"), *args],
             cwd=self.root,
@@ -204,11 +212,12 @@ class Wayback:
             timeout=120,
         )
         assert result.returncode == 0, f"wb-manager {args[0]}: {result.stderr[-3000:]}"
+        return result
 
     def __enter__(self) -> Wayback:
         self.root.mkdir(parents=True, exist_ok=True)
         self._manage("init", self.collection)
-        self._manage("add", self.collection, *map(str, self.warcs))
+        self.added = self._manage("add", *self.add_options, self.collection, *map(str, self.warcs))
         self.port = free_port(self.host)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(

@@ -1,10 +1,15 @@
 """``newsarchive export SITE --wacz FILE`` on a real crawl: ``wacz validate`` accepts the package,
-the WARCs go in stored and byte-identical, the merged index is sorted and names them as they
-are in archive/, and pages.jsonl has one page per archived article."""
+the WARCs go in stored and byte-identical, the merged index is sorted, names them as they are in
+archive/ and is laid out as pywb and ReplayWeb.page read it (``indexes/index.cdx.gz`` in gzip
+members, ``indexes/index.idx`` pointing at them), pages.jsonl has one page per archived article
+with its title and text, and pywb 2.10 replays an article and its picture from the package
+(``wb-manager add --unpack-wacz``, then ``wayback`` on loopback)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -16,9 +21,11 @@ from typing import Any
 import pytest
 
 from archive.cdxj import cdxj_path
+from archive.wacz import pages_from_records, write_wacz
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite
 from tests.conftest import tool
+from tests.interop import Wayback, find_pywb, read_warcs
 from tests.test_cdxj import FIXTURES, crawl_local_site, run_newsarchive
 
 
@@ -76,7 +83,8 @@ def test_the_package_holds_every_closed_warc_stored_and_unchanged(
     with zipfile.ZipFile(exported["path"]) as zf:
         names = zf.namelist()
         expected = {f"archive/{w.name}" for w in crawl["warcs"]} | {
-            "indexes/index.cdxj",
+            "indexes/index.cdx.gz",
+            "indexes/index.idx",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json",
@@ -88,11 +96,16 @@ def test_the_package_holds_every_closed_warc_stored_and_unchanged(
             assert zf.read(info) == warc.read_bytes()
 
 
+def index_lines(package: Path) -> list[str]:
+    """The package's CDXJ lines, read as pywb reads indexes/index.cdx.gz: one gzip stream."""
+    with zipfile.ZipFile(package) as zf:
+        return gzip.decompress(zf.read("indexes/index.cdx.gz")).decode("utf-8").splitlines()
+
+
 def test_the_index_is_every_warcs_entries_merged_and_sorted(
     crawl: dict[str, Any], exported: dict[str, Any]
 ) -> None:
-    with zipfile.ZipFile(exported["path"]) as zf:
-        lines = zf.read("indexes/index.cdxj").decode("utf-8").splitlines()
+    lines = index_lines(exported["path"])
     assert lines == sorted(lines)
     per_file = [
         line
@@ -107,12 +120,69 @@ def test_the_index_is_every_warcs_entries_merged_and_sorted(
     assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == indexed
 
 
+def check_zipnum(package: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """indexes/index.idx as ReplayWeb.page reads it: a ``!meta`` line naming index.cdx.gz,
+    then per gzip member its first line's key and timestamp, offset, length and sha256; the
+    members, inflated one by one, are the whole index. Returns (lines, idx entries)."""
+    with zipfile.ZipFile(package) as zf:
+        data_info = zf.getinfo("indexes/index.cdx.gz")
+        assert data_info.compress_type == zipfile.ZIP_STORED  # read by byte range
+        data = zf.read(data_info)
+        meta, *idx = zf.read("indexes/index.idx").decode("utf-8").splitlines()
+    assert meta.startswith("!meta 0 ")
+    assert json.loads(meta.split(" ", 2)[2]) == {
+        "format": "cdxj-gzip-1.0",
+        "filename": "index.cdx.gz",
+    }
+    lines: list[str] = []
+    entries = []
+    end = 0
+    for row in idx:
+        key, timestamp, where_json = row.split(" ", 2)
+        where = json.loads(where_json)
+        assert where["offset"] == end  # members back to back, in order
+        member = data[where["offset"] : where["offset"] + where["length"]]
+        assert where["digest"] == "sha256:" + hashlib.sha256(member).hexdigest()
+        block = gzip.decompress(member).decode("utf-8").splitlines()
+        assert block and block[0].split(" ", 2)[:2] == [key, timestamp]
+        lines += block
+        entries.append({"key": key, "timestamp": timestamp, **where})
+        end += where["length"]
+    assert end == len(data)
+    return lines, entries
+
+
+def test_the_index_idx_points_at_every_gzip_member(exported: dict[str, Any]) -> None:
+    lines, entries = check_zipnum(exported["path"])
+    assert lines == index_lines(exported["path"])
+    assert len(entries) == 1  # a small crawl fits one member of 1024 lines
+
+
+def test_a_big_index_is_cut_into_members_the_idx_finds(
+    crawl: dict[str, Any], exported: dict[str, Any], tmp_path: Path
+) -> None:
+    target = tmp_path / "blocks.wacz"
+    write_wacz(target, crawl["warcs"], [], title="blocks", index_block_lines=7)
+    lines, entries = check_zipnum(target)
+    assert lines == index_lines(exported["path"])
+    assert len(entries) == -(-len(lines) // 7) >= 2
+    check = subprocess.run(
+        [tool("wacz"), "validate", "-f", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_pages_list_one_page_per_article(crawl: dict[str, Any], exported: dict[str, Any]) -> None:
     with zipfile.ZipFile(exported["path"]) as zf:
         header, *pages = [
             json.loads(line) for line in zf.read("pages/pages.jsonl").decode().splitlines()
         ]
     assert header["format"] == "json-pages-1.0" and header["id"] == "pages" and header["title"]
+    assert header["hasText"] is True  # ReplayWeb.page searches the pages' text
     latest = latest_versions(crawl["records"])
     assert len(latest) >= 10
     assert len(pages) == len(latest)
@@ -122,6 +192,47 @@ def test_pages_list_one_page_per_article(crawl: dict[str, Any], exported: dict[s
         assert page["url"] == record["url"]
         assert page["ts"] == record["fetched_at"]
         assert page.get("title") == record["title"]
+        assert page["text"] == record["body"] and page["text"].strip()
+    assert [(p["ts"], p["id"]) for p in pages] == sorted((p["ts"], p["id"]) for p in pages)
+
+
+def test_pages_are_read_back_from_the_latest_line_of_each_article(tmp_path: Path) -> None:
+    """Only where each latest record is stays in memory; its line is read again for the page.
+    Of equal versions the later line wins; an article without a capture in the package gets
+    no page; a bad line is named by file and line."""
+    jsonl = tmp_path / "a.jsonl"
+
+    def record(article: str, version: int, at: str, body: str, warc: str = "w.warc.gz") -> str:
+        return json.dumps(
+            {
+                "id": article,
+                "url": f"http://x/{article}",
+                "fetched_at": at,
+                "version": version,
+                "title": f"T {article} {version}",
+                "body": body,
+                "warc": {"filename": warc, "offset": 0},
+            },
+            ensure_ascii=False,
+        )
+
+    lines = [
+        record("a", 1, "2024-01-01T00:00:00Z", "first"),
+        record("b", 1, "2024-01-02T00:00:00Z", "élan"),
+        "{broken",
+        record("a", 2, "2024-01-03T00:00:00Z", "second"),
+        record("c", 1, "2024-01-01T00:00:00Z", "elsewhere", warc="other.warc.gz"),
+        record("b", 1, "2024-01-02T00:00:00Z", "élan, again"),
+    ]
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    selection = pages_from_records([jsonl], ["w.warc.gz"])
+    assert (selection.records, selection.without_capture) == (5, 1)
+    assert selection.bad_lines == [f"{jsonl}:3: not JSON"]
+    pages = [page.as_json() for page in selection.pages()]
+    assert [(p["id"], p["title"], p["text"]) for p in pages] == [
+        ("b", "T b 1", "élan, again"),
+        ("a", "T a 2", "second"),
+    ]
 
 
 def test_datapackage_lists_every_file_with_its_hash(exported: dict[str, Any]) -> None:
@@ -203,3 +314,52 @@ def test_export_usage_errors(crawl: dict[str, Any], tmp_path: Path) -> None:
     assert "no closed WARC files" in nothing.stderr
     assert "Traceback" not in neither.stderr + nothing.stderr
     assert not (tmp_path / "x.wacz").exists()
+
+
+# ------------------------------------------------------------------------------ pywb, as a user
+
+
+def words(page: bytes) -> str:
+    """A page's text as a reader sees it: tags out, entities decoded, spaces collapsed."""
+    text = re.sub(r"<[^>]*>", " ", page.decode("utf-8", "replace"))
+    return " ".join(html.unescape(text).split())
+
+
+def test_pywb_replays_an_article_and_its_picture_from_the_wacz(
+    crawl: dict[str, Any], exported: dict[str, Any], tmp_path: Path
+) -> None:
+    """``wb-manager init`` + ``wb-manager add --unpack-wacz`` + ``wayback`` on 127.0.0.1, as
+    pywb's documentation has a user do: the article opens at its replay URL with its title
+    and text, and its picture comes back byte for byte."""
+    bin_dir = find_pywb()
+    assert exported["result"].returncode == 0, exported["result"].stderr
+    latest = latest_versions(crawl["records"])
+    article = next(r for r in latest.values() if r["images"] and r["body"].strip())
+    warc_records = read_warcs(crawl["warcs"])
+    response = next(w for w in warc_records if w.record_id == article["warc"]["record_id"])
+    picture_url = article["images"][0]["url"]
+    picture = next(w for w in warc_records if w.url == picture_url and w.type == "response")
+    with Wayback(
+        bin_dir, tmp_path / "pywb", [exported["path"]], add_options=("--unpack-wacz",)
+    ) as wayback:
+        assert wayback.added is not None
+        said = wayback.added.stdout + wayback.added.stderr
+        assert "does not contain any" not in said, said  # "... indices" / "... warc files"
+        rows = wayback.index_rows()
+        assert len(rows) == len(index_lines(exported["path"]))
+        # The replay URL answers pywb's frame (banner, calendar); the frame loads the page
+        # itself, rewritten, from the ``mp_`` URL: both as a browser asks for them.
+        replay = f"/{wayback.collection}/{response.timestamp}"
+        frame = wayback.get(f"{replay}/{article['url']}")
+        assert frame.status == 200, f"{article['url']}: {frame.status} {frame.body[:300]!r}"
+        assert b"replay_iframe" in frame.body
+        page = wayback.get(f"{replay}mp_/{article['url']}")
+        assert page.status == 200, f"{article['url']}: {page.status} {page.body[:300]!r}"
+        seen = words(page.body)
+        assert " ".join(article["title"].split()) in seen, seen[:500]
+        for paragraph in article["body"].split("\n\n")[:3]:
+            assert " ".join(paragraph.split()) in seen, (paragraph, seen[:2000])
+        image = wayback.replay(picture_url, picture.timestamp)
+        assert image.status == 200, f"{picture_url}: {image.status} {image.body[:300]!r}"
+        assert image.body == picture.payload
+        assert image.headers["Content-Type"] == picture.http.get_header("Content-Type")
