@@ -30,7 +30,8 @@ class JsonlWriter:
         self._size = os.fstat(self._fd).st_size  # end of the last whole line
         self.count = 0
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any]) -> tuple[int, bytes]:
+        """The offset the line was written at, and the line."""
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
@@ -46,10 +47,12 @@ class JsonlWriter:
             except OSError:
                 pass  # the next crawl's repair cuts the half line off
             raise OSError(exc.errno, exc.strerror, str(self.path)) from exc  # which file
+        offset = self._size
         self._size += len(data)
         if self._fsync:
             os.fsync(self._fd)
         self.count += 1
+        return offset, data
 
     def close(self) -> None:
         if self._fd is not None:

@@ -6,6 +6,7 @@
 <out>/runs/<run-id>.json                     the run report
 <out>/runs/<run-id>.mirror_divergence.jsonl  compare mode's findings
 <out>/state/<site>.sqlite                    the dedup index
+<out>/state/<site>.search.sqlite             the full-text index of the records (a cache)
 <out>/state/<site>.lock                      one run per site and directory
 <out>/state/<site>.recovered.jsonl           records a recovery already fed back
 <out>/state/<site>.mirrors.json              what the runs learnt about the site's mirrors
@@ -87,6 +88,9 @@ class OutputLayout:
 
     def index_file(self, site: str) -> Path:
         return self.state_dir / f"{site}.sqlite"
+
+    def search_index(self, site: str) -> Path:
+        return self.state_dir / f"{site}.search.sqlite"
 
     def site_lock(self, site: str) -> Path:
         return self.state_dir / f"{site}.lock"

@@ -33,9 +33,13 @@ class JsonlSink:
         self._writer: JsonlWriter | None = None
 
     def write(self, record: ArticleRecord) -> None:
+        self.write_line(record)
+
+    def write_line(self, record: ArticleRecord) -> tuple[int, bytes]:
+        """The offset the record's line starts at, and the line."""
         if self._writer is None:
             self._writer = JsonlWriter(self.path, fsync=self.fsync)
-        self._writer.write(record.to_dict())
+        return self._writer.write(record.to_dict())
 
     def close(self) -> None:
         if self._writer is not None:

@@ -31,12 +31,12 @@ from archive.index.open import open_index
 from archive.layout import OutputLayout
 from archive.limits import MAX_EXTRACT_BYTES
 from archive.outcomes import NO_ARTICLE, NOT_MODIFIED, UNCHANGED
-from archive.record_sink import JsonlSink
 from archive.records import article_record
 from archive.recovery import recover_site
 from archive.replay_profiles import ProfileChooser, is_profile_record
 from archive.replay_progress import ReplayProgress
 from archive.run_report import RunReport, new_run_id
+from archive.search.sink import records_sink
 from archive.site_lock import SiteLock
 from archive.warc_pointer import WarcPointer
 from archive.warc_reader import (
@@ -503,7 +503,7 @@ class Replay:
             # lost is fed back first, so a replay killed at any moment and run again neither
             # loses nor repeats one.
             keeper = self.keepers[profile.name] = ArticleKeeper(
-                index, JsonlSink(layout.records_file(profile.name, self.run_id))
+                index, records_sink(layout, profile.name, self.run_id)
             )
             self.report.repairs += recover_site(
                 self.out, profile.name, index, current_run=self.run_id

@@ -28,7 +28,7 @@ from archive.index.model import ArticleIndex
 from archive.index.open import open_index
 from archive.index.sqlite_backend import SqliteIndex
 from archive.layout import OutputLayout
-from archive.record_sink import JsonlSink
+from archive.search.sink import records_sink
 from scraper.index_damage import stop_for_index_damage
 from scraper.run_mirrors import RunMirrors
 from scraper.shared.crawl import SharedCrawl
@@ -81,9 +81,8 @@ class ArchiveRun:
         run.index = open_crawl_index(settings, layout, profile.name)
         run.keeper = ArticleKeeper(
             run.index,
-            JsonlSink(
-                layout.records_file(profile.name, run_id),
-                fsync=settings.getbool("ARCHIVE_JSONL_FSYNC"),
+            records_sink(
+                layout, profile.name, run_id, fsync=settings.getbool("ARCHIVE_JSONL_FSYNC")
             ),
         )
         if isinstance(run.index, SqliteIndex):  # damage met in the file stops the run, once

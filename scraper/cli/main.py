@@ -22,6 +22,7 @@ from scraper.cli import (
     extract,
     index_verify,
     mirrors,
+    reading,
     replay,
     schedule,
     schema,
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_commands(commands)
     mirrors.add_command(commands)
     export.add_command(commands)
+    reading.add_commands(commands)
     replay.add_command(commands)
     index_verify.add_commands(commands)
     schedule.add_command(commands)

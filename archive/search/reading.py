@@ -1,0 +1,200 @@
+"""Finding articles in one or more output directories: search hits with snippets, lists,
+versions, records. What ``newsarchive search/list/show/history`` and the web app share.
+
+Several ``--out`` directories (the workers of a shared crawl each write their own) are read
+as one archive: hits merged by score, lists by time, versions by number.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.layout import OutputLayout
+from archive.records import ArticleRecord
+from archive.search.query import SearchQuery
+from archive.search.snippet import Marked, mark, snippet
+from archive.search.text_index import (
+    CatchUp,
+    Filters,
+    SearchIndexError,
+    TextIndex,
+    VersionRow,
+    sort_time,
+)
+
+
+@dataclass(frozen=True)
+class SiteArchive:
+    """One site's records in one output directory, and its search index."""
+
+    out: Path
+    site: str
+    index: TextIndex
+
+    def record(self, row: VersionRow) -> ArticleRecord:
+        return self.index.record(row.location)
+
+
+@dataclass(frozen=True)
+class Hit:
+    archive: SiteArchive
+    latest: VersionRow
+    matched: VersionRow  # the version whose text matched best (often the latest)
+    score: float  # bm25, lower is better
+    snippet: Marked
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.latest.article,
+            "version": self.latest.version,
+            "matched_version": self.matched.version,
+            "title": self.latest.title,
+            "url": self.latest.url,
+            "mirror": self.latest.mirror,
+            "published": self.latest.published,
+            "section": self.latest.section,
+            "authors": self.latest.authors,
+            "fetched_at": self.latest.fetched_at,
+            "snippet": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.spans],
+            "score": round(-self.score, 4),
+        }
+
+
+@dataclass
+class Opened:
+    """The archives opened, and what opening them said (catch-up, rebuilds, read-only)."""
+
+    archives: list[SiteArchive] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        for archive in self.archives:
+            archive.index.close()
+
+
+def sites_in(out: Path) -> list[str]:
+    """The sites that have records in ``out``."""
+    root = OutputLayout(out).root / "json"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def open_archives(
+    outs: Iterable[Path],
+    site: str,
+    *,
+    read_only: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Opened:
+    """The site's index in each directory that has its records, caught up with them first
+    (unless ``read_only``: then as it is, and a directory without one is noted)."""
+    opened = Opened()
+    for out in outs:
+        layout = OutputLayout(out)
+        records_dir = layout.records_dir(site)
+        if not records_dir.is_dir():
+            continue
+        path = layout.search_index(site)
+        try:
+            index = _open(path, records_dir, read_only, opened)
+        except SearchIndexError as exc:
+            opened.notes.append(str(exc))
+            continue
+        if index is None:
+            continue
+        if not index.read_only:
+            caught = index.catch_up(progress)
+            opened.notes += _catch_up_notes(path, caught)
+        opened.archives.append(SiteArchive(out, site, index))
+    return opened
+
+
+def _open(path: Path, records_dir: Path, read_only: bool, opened: Opened) -> TextIndex | None:
+    if read_only:
+        if not path.is_file():
+            opened.notes.append(f"{path}: no search index yet (`newsarchive search` makes it)")
+            return None
+        return TextIndex(path, records_dir, read_only=True)
+    try:
+        return TextIndex(path, records_dir)
+    except (sqlite3.OperationalError, PermissionError) as exc:
+        if not path.is_file():
+            raise SearchIndexError(f"{path}: cannot make the search index here ({exc})") from None
+        opened.notes.append(
+            f"{path}: read-only ({exc}): records written since it was made are not found"
+        )
+        return TextIndex(path, records_dir, read_only=True)
+
+
+def _catch_up_notes(path: Path, caught: CatchUp) -> list[str]:
+    notes: list[str] = []
+    if caught.rebuilt:
+        notes.append(f"{path}: rebuilt ({caught.rebuilt})")
+    if caught.indexed:
+        notes.append(f"{path}: {caught.indexed} records added from the JSON Lines")
+    if caught.bad_lines:
+        shown = "; ".join(caught.bad_lines[:3])
+        more = f" and {len(caught.bad_lines) - 3} more" if len(caught.bad_lines) > 3 else ""
+        notes.append(f"{len(caught.bad_lines)} lines are not records, skipped: {shown}{more}")
+    return notes
+
+
+def search(
+    archives: list[SiteArchive],
+    query: SearchQuery,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+) -> list[Hit]:
+    """The best ``limit`` articles after the first ``offset``, over every archive."""
+    expression = query.expression
+    found: list[tuple[float, int, SiteArchive, VersionRow, VersionRow]] = []
+    for number, archive in enumerate(archives):
+        for latest, matched, score in archive.index.search(
+            expression, filters, limit=limit + offset
+        ):
+            found.append((score, number, archive, latest, matched))
+    best = heapq.nsmallest(limit + offset, found, key=lambda hit: (hit[0], hit[1]))[offset:]
+    hits = []
+    for score, _, archive, latest, matched in best:
+        record = archive.record(matched)
+        text = record.body if _marks_in(record.body, query) else record.description or record.body
+        hits.append(Hit(archive, latest, matched, score, snippet(text, query)))
+    return hits
+
+
+def count_hits(archives: list[SiteArchive], query: SearchQuery, filters: Filters) -> int:
+    return sum(archive.index.count_matches(query.expression, filters) for archive in archives)
+
+
+def latest_versions(
+    archives: list[SiteArchive], filters: Filters, *, limit: int, offset: int = 0
+) -> list[tuple[SiteArchive, VersionRow]]:
+    """Each article's latest version, newest first, over every archive."""
+    rows = [
+        (archive, row)
+        for archive in archives
+        for row in archive.index.latest(filters, limit=limit + offset)
+    ]
+    rows.sort(key=lambda pair: pair[1].location.file + pair[1].url, reverse=True)
+    rows.sort(key=lambda pair: sort_time(pair[1].published, pair[1].fetched_at), reverse=True)
+    return rows[offset : offset + limit]
+
+
+def article_versions(
+    archives: list[SiteArchive], article: str
+) -> list[tuple[SiteArchive, VersionRow]]:
+    """Every version of the article in every archive, by version number then capture time."""
+    rows = [(archive, row) for archive in archives for row in archive.index.versions(article)]
+    rows.sort(key=lambda pair: (pair[1].version, pair[1].fetched_at or ""))
+    return rows
+
+
+def _marks_in(text: str, query: SearchQuery) -> bool:
+    return bool(mark(text, query).spans)

@@ -1,0 +1,61 @@
+"""The records sink of every crawl and replay: each record to its JSON Lines file, then to
+the site's search index.
+
+The line comes first and is the archive: when the index cannot take the record (locked past
+its timeout, damaged, a full disk), the run goes on, one warning says so, and the next
+reader's catch-up indexes the line from the file. Only a failed JSON line fails the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from archive.layout import OutputLayout
+from archive.record_sink import JsonlSink, RecordSink
+from archive.records import ArticleRecord
+from archive.search.text_index import LineLocation, SearchIndexError, TextIndex
+
+logger = logging.getLogger(__name__)
+
+
+class SearchIndexedSink:
+    def __init__(self, records: JsonlSink, index_path: Path) -> None:
+        self.records = records
+        self.index_path = index_path
+        self._index: TextIndex | None = None
+        self.index_failures = 0
+
+    def write(self, record: ArticleRecord) -> None:
+        offset, line = self.records.write_line(record)
+        if self.index_failures:
+            return  # told once; the next reader catches up from the file
+        try:
+            if self._index is None:  # opened with the first record, as the file is made
+                self._index = TextIndex(self.index_path, self.records.path.parent)
+            self._index.add(record, LineLocation(self.records.path.name, offset, len(line)), line)
+        except (sqlite3.Error, SearchIndexError, OSError) as exc:
+            self.index_failures += 1
+            logger.warning(
+                "search index %s not updated (%s): records are written; "
+                "`newsarchive search %s --reindex` rebuilds it",
+                self.index_path,
+                exc,
+                record.site,
+            )
+
+    def close(self) -> None:
+        self.records.close()
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+
+def records_sink(
+    layout: OutputLayout, site: str, run_id: str, *, fsync: bool = False
+) -> RecordSink:
+    """A run's sink: ``json/<site>/<run_id>.jsonl``, and the site's search index."""
+    return SearchIndexedSink(
+        JsonlSink(layout.records_file(site, run_id), fsync=fsync), layout.search_index(site)
+    )

@@ -1,0 +1,585 @@
+"""The site's full-text index: SQLite FTS5 over every record line of its JSON Lines.
+
+Two tables and the text index, in ``OUT/state/<site>.search.sqlite``:
+
+    files     each records file, how many of its bytes are indexed, and a hash of its first
+              line (a file rewritten under the same name is noticed, and the index rebuilt)
+    versions  one row per record line: what lists and histories show without reading the
+              JSON (title, dates, section, authors, mirror, hashes), where the line is, and
+              whether it is the article's latest version
+    text      FTS5, contentless (``content=''``): the words of title, body, description,
+              authors, section, tags, url and mirror, not the text itself. The text is in
+              the JSON Lines already; snippets are made from the few lines a page of hits
+              shows, so the index stays a fraction of the records' size.
+
+Tokens: ``unicode61`` with diacritics removed (``remove_diacritics 2``): ``Rohani`` finds
+``Rohání``; scripts without spaces are tokenised per run of letters (no trigram index: no
+corpus here to show it pays).
+
+A line is indexed with the bytes before it (``files.indexed_bytes`` moves in the same
+transaction as the rows), so a writer adding the record it just wrote and a reader catching
+up on the same file never index a line twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from archive.records import ArticleRecord
+
+SCHEMA_VERSION = 1
+# bm25 weights, in the text table's column order: a word in the headline says more about
+# what the article is than the same word in its eighth paragraph.
+COLUMNS = ("title", "body", "description", "authors", "section", "tags", "url", "mirror")
+WEIGHTS = (10.0, 1.0, 3.0, 4.0, 2.0, 3.0, 1.0, 0.5)
+# Lines indexed per transaction while catching up: a few hundred kB of text per commit.
+CATCH_UP_BATCH = 500
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    indexed_bytes INTEGER NOT NULL,
+    head TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    article TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    latest INTEGER NOT NULL,
+    sort_time TEXT NOT NULL,
+    title TEXT,
+    published TEXT,
+    section TEXT,
+    authors TEXT NOT NULL,
+    url TEXT NOT NULL,
+    mirror TEXT NOT NULL,
+    fetched_at TEXT,
+    content_hash TEXT NOT NULL,
+    previous_hash TEXT,
+    minor_change INTEGER,
+    duplicate_of TEXT,
+    file INTEGER NOT NULL REFERENCES files (id),
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_article ON versions (article, version);
+CREATE INDEX IF NOT EXISTS versions_latest ON versions (latest, sort_time);
+CREATE VIRTUAL TABLE IF NOT EXISTS text USING fts5(
+    {", ".join(COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+
+class SearchIndexError(Exception):
+    """The index file is not a search index of this version (or not SQLite at all)."""
+
+
+@dataclass(frozen=True)
+class LineLocation:
+    """Where one record's line is: its records file (a name in ``json/<site>/``), offset and
+    length in bytes."""
+
+    file: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One indexed record, as lists and histories show it (no body: that is in the line)."""
+
+    article: str
+    version: int
+    latest: bool
+    title: str | None
+    published: str | None
+    section: str | None
+    authors: list[str]
+    url: str
+    mirror: str
+    fetched_at: str | None
+    content_hash: str
+    previous_hash: str | None
+    minor_change: bool | None
+    duplicate_of: str | None
+    location: LineLocation
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search or a list: dates are ``YYYY-MM-DD`` (inclusive), compared with
+    the article's publication time (its capture time where it has none), in UTC."""
+
+    since: str | None = None
+    until: str | None = None
+    section: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class CatchUp:
+    """What opening the index read from the JSON Lines it had not seen."""
+
+    indexed: int = 0
+    bad_lines: list[str] = field(default_factory=list)  # "file:offset: reason"
+    rebuilt: str | None = None  # why the index was rebuilt from scratch
+
+
+_VERSION_COLUMNS = (
+    "v.article, v.version, v.latest, v.title, v.published, v.section, v.authors, v.url, "
+    "v.mirror, v.fetched_at, v.content_hash, v.previous_hash, v.minor_change, "
+    "v.duplicate_of, f.name, v.offset, v.length"
+)
+
+
+class TextIndex:
+    """A site's search index. ``read_only``: never writes (the web app, a read-only archive);
+    the index must exist then."""
+
+    def __init__(self, path: Path, records_dir: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.records_dir = records_dir
+        self.read_only = read_only
+        if path.exists() and not path.is_file():
+            raise SearchIndexError(f"{path} is not a file")
+        if read_only:
+            if not path.is_file():
+                raise FileNotFoundError(path)
+            # immutable would skip the WAL a running crawl has not checkpointed yet
+            self._db = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, timeout=10.0, check_same_thread=False
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # a crawl adds records from its thread pool, one at a time (the keeper's lock)
+            self._db = sqlite3.connect(path, timeout=10.0, check_same_thread=False)
+        self._db.isolation_level = None  # transactions are explicit (BEGIN IMMEDIATE)
+        try:
+            if not read_only:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.executescript(_SCHEMA)
+                self._check_version(create=True)
+            else:
+                self._check_version(create=False)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise SearchIndexError(f"{path}: not a search index ({exc})") from None
+
+    def _check_version(self, *, create: bool) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None and create:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif row is None or row[0] != str(SCHEMA_VERSION):
+            raise SearchIndexError(
+                f"{self.path}: search index version {row[0] if row else 'unknown'}, this "
+                f"newsarchive reads {SCHEMA_VERSION}: run `newsarchive search SITE --reindex`"
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def add(self, record: ArticleRecord, location: LineLocation, line: bytes) -> None:
+        """The record just written at ``location`` (``line``: its bytes, for the file's head
+        hash). Lines before it that are not indexed yet are read first; a line a reader's
+        catch-up indexed already is left alone."""
+        with self._transaction() as db:
+            file_id, indexed, _ = self._file_row(db, location.file)
+            if indexed > location.offset:
+                return
+            if indexed < location.offset:
+                self._index_lines(db, file_id, location.file, indexed, location.offset, CatchUp())
+            if location.offset == 0:
+                db.execute("UPDATE files SET head = ? WHERE id = ?", (_head(line), file_id))
+            self._insert(db, record, file_id, location)
+            db.execute(
+                "UPDATE files SET indexed_bytes = ? WHERE id = ?",
+                (location.offset + location.length, file_id),
+            )
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> CatchUp:
+        """Index every records line not indexed yet. A records file that shrank, changed its
+        first line or disappeared means the index no longer describes the files: it is
+        rebuilt from all of them."""
+        result = CatchUp()
+        files = sorted(self.records_dir.glob("*.jsonl")) if self.records_dir.is_dir() else []
+        known = {
+            name: (indexed, head)
+            for name, indexed, head in self._db.execute(
+                "SELECT name, indexed_bytes, head FROM files"
+            )
+        }
+        reason = _stale_reason(files, known)
+        if reason is not None:
+            self._clear()
+            result.rebuilt = reason
+            known = {}
+        for path in files:
+            size = path.stat().st_size
+            indexed = known.get(path.name, (0, ""))[0]
+            if size <= indexed:
+                continue
+            with self._transaction() as db:
+                file_id, indexed, _ = self._file_row(db, path.name)
+            while indexed < size:
+                with self._transaction() as db:
+                    indexed = self._index_lines(
+                        db, file_id, path.name, indexed, size, result, limit=CATCH_UP_BATCH
+                    )
+                if progress is not None:
+                    progress(result.indexed)
+                if indexed < size and not self._more_lines(path, indexed):
+                    break  # a half line at the end: a writer is at it, or a crash left it
+        return result
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> CatchUp:
+        self._clear()
+        result = self.catch_up(progress)
+        result.rebuilt = result.rebuilt or "asked for"
+        return result
+
+    def _clear(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM versions")
+            db.execute("DELETE FROM files")
+            db.execute("INSERT INTO text (text) VALUES ('delete-all')")
+
+    def _file_row(self, db: sqlite3.Connection, name: str) -> tuple[int, int, str]:
+        row = db.execute(
+            "SELECT id, indexed_bytes, head FROM files WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            cursor = db.execute(
+                "INSERT INTO files (name, indexed_bytes, head) VALUES (?, 0, '')", (name,)
+            )
+            return int(cursor.lastrowid or 0), 0, ""
+        return int(row[0]), int(row[1]), str(row[2])
+
+    def _more_lines(self, path: Path, offset: int) -> bool:
+        with path.open("rb") as stream:
+            stream.seek(offset)
+            return b"\n" in stream.read(1 << 20)
+
+    def _index_lines(
+        self,
+        db: sqlite3.Connection,
+        file_id: int,
+        name: str,
+        start: int,
+        end: int,
+        result: CatchUp,
+        *,
+        limit: int = 0,
+    ) -> int:
+        """Index the whole lines between ``start`` and ``end`` (at most ``limit``); returns
+        the offset after the last one, which ``files`` now records."""
+        position = start
+        taken = 0
+        with (self.records_dir / name).open("rb") as stream:
+            stream.seek(start)
+            for line in stream:
+                if position >= end or not line.endswith(b"\n"):
+                    break
+                location = LineLocation(name, position, len(line))
+                if position == 0:
+                    db.execute("UPDATE files SET head = ? WHERE id = ?", (_head(line), file_id))
+                position += len(line)
+                if not line.strip():
+                    continue
+                record = _record_of(line)
+                if isinstance(record, str):
+                    result.bad_lines.append(f"{name}:{location.offset}: {record}")
+                else:
+                    self._insert(db, record, file_id, location)
+                    result.indexed += 1
+                taken += 1
+                if limit and taken >= limit:
+                    break
+        db.execute("UPDATE files SET indexed_bytes = ? WHERE id = ?", (position, file_id))
+        return position
+
+    def _insert(
+        self, db: sqlite3.Connection, record: ArticleRecord, file_id: int, at: LineLocation
+    ) -> None:
+        newest = db.execute(
+            "SELECT id, version FROM versions WHERE article = ? AND latest = 1", (record.id,)
+        ).fetchone()
+        latest = newest is None or record.version >= newest[1]
+        if latest and newest is not None:
+            db.execute("UPDATE versions SET latest = 0 WHERE id = ?", (newest[0],))
+        cursor = db.execute(
+            "INSERT INTO versions (article, version, latest, sort_time, title, published, "
+            "section, authors, url, mirror, fetched_at, content_hash, previous_hash, "
+            "minor_change, duplicate_of, file, offset, length) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.version,
+                int(latest),
+                sort_time(record.published, record.fetched_at),
+                record.title,
+                record.published,
+                record.section,
+                json.dumps(record.authors, ensure_ascii=False),
+                record.url,
+                record.mirror,
+                record.fetched_at,
+                record.content_hash,
+                record.previous_hash,
+                None if record.minor_change is None else int(record.minor_change),
+                record.duplicate_of,
+                file_id,
+                at.offset,
+                at.length,
+            ),
+        )
+        db.execute(
+            f"INSERT INTO text (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                cursor.lastrowid,
+                record.title or "",
+                record.body,
+                record.description or "",
+                " ; ".join(record.authors),
+                record.section or "",
+                " ; ".join(record.tags),
+                record.url,
+                record.mirror,
+            ),
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def search(
+        self, match: str, filters: Filters, *, limit: int, offset: int = 0
+    ) -> list[tuple[VersionRow, VersionRow, float]]:
+        """The articles whose text matches ``match`` (an FTS5 expression), best first, each
+        once: (its latest version, the version that matched best, bm25 score, lower better).
+        Raises sqlite3.OperationalError for an expression FTS5 does not take."""
+        where, values = _filter_clause(filters)
+        weights = ", ".join(map(str, WEIGHTS))
+        # bm25() only where the MATCH is: in a materialised CTE, grouped after
+        rows = self._db.execute(
+            f"""
+            WITH matches AS MATERIALIZED (
+                SELECT v.article AS article, v.id AS id, bm25(text, {weights}) AS score
+                FROM text JOIN versions v ON v.id = text.rowid
+                WHERE text MATCH ? {where}
+            ), best AS (
+                SELECT article, id, min(score) AS score FROM matches GROUP BY article
+            )
+            SELECT best.id, best.score, latest.id FROM best
+            JOIN versions latest ON latest.article = best.article AND latest.latest = 1
+            ORDER BY best.score LIMIT ? OFFSET ?
+            """,
+            (match, *values, limit, offset),
+        ).fetchall()
+        found = self._rows_by_id({row[0] for row in rows} | {row[2] for row in rows})
+        return [(found[latest], found[best], score) for best, score, latest in rows]
+
+    def count_matches(self, match: str, filters: Filters) -> int:
+        where, values = _filter_clause(filters)
+        row = self._db.execute(
+            "SELECT count(DISTINCT v.article) FROM text JOIN versions v ON v.id = text.rowid "
+            f"WHERE text MATCH ? {where}",
+            (match, *values),
+        ).fetchone()
+        return int(row[0])
+
+    def latest(self, filters: Filters, *, limit: int, offset: int = 0) -> list[VersionRow]:
+        """Each article's latest version, newest first."""
+        where, values = _filter_clause(filters)
+        rows = self._db.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            f"WHERE v.latest = 1 {where} ORDER BY v.sort_time DESC, v.id DESC LIMIT ? OFFSET ?",
+            (*values, limit, offset),
+        ).fetchall()
+        return [_version_row(row) for row in rows]
+
+    def count_latest(self, filters: Filters) -> int:
+        where, values = _filter_clause(filters)
+        row = self._db.execute(
+            f"SELECT count(*) FROM versions v WHERE v.latest = 1 {where}", values
+        ).fetchone()
+        return int(row[0])
+
+    def versions(self, article: str) -> list[VersionRow]:
+        """Every indexed record of the article, in version order (a version written twice,
+        as by a replay into the crawl's directory, once per line)."""
+        rows = self._db.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            "WHERE v.article = ? ORDER BY v.version, v.id",
+            (article,),
+        ).fetchall()
+        return [_version_row(row) for row in rows]
+
+    def facet(
+        self, column: str, filters: Filters, match: str | None = None
+    ) -> list[tuple[str, int]]:
+        """Latest versions per value of ``section`` or per publication month, most first."""
+        expression = {"section": "v.section", "month": "substr(v.sort_time, 1, 7)"}[column]
+        where, values = _filter_clause(filters)
+        if match is None:
+            query = (
+                f"SELECT {expression}, count(*) FROM versions v WHERE v.latest = 1 {where} "
+                f"GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+            arguments: tuple[Any, ...] = values
+        else:
+            query = (
+                f"SELECT {expression}, count(DISTINCT v.article) FROM text "
+                f"JOIN versions v ON v.id = text.rowid WHERE text MATCH ? {where} "
+                f"GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+            arguments = (match, *values)
+        return [(value or "", int(n)) for value, n in self._db.execute(query, arguments)]
+
+    def record(self, location: LineLocation) -> ArticleRecord:
+        """The record at ``location``; SearchIndexError when the line there is not it (the
+        file changed since it was indexed)."""
+        with (self.records_dir / location.file).open("rb") as stream:
+            stream.seek(location.offset)
+            line = stream.read(location.length)
+        record = _record_of(line)
+        if isinstance(record, str):
+            raise SearchIndexError(
+                f"{location.file} changed since it was indexed ({record} at byte "
+                f"{location.offset}): run `newsarchive search SITE --reindex`"
+            )
+        return record
+
+    def article_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM versions WHERE latest = 1").fetchone()[0])
+
+    def _rows_by_id(self, ids: set[int]) -> dict[int, VersionRow]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT v.id, {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            f"WHERE v.id IN ({marks})",
+            tuple(ids),
+        ).fetchall()
+        return {row[0]: _version_row(row[1:]) for row in rows}
+
+
+def sort_time(published: str | None, fetched_at: str | None) -> str:
+    """The time an article is listed and filtered by: its publication, else its capture, as
+    UTC ISO text (so text order is time order); a date that does not parse as it is."""
+    value = published or fetched_at or ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def _filter_clause(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    clauses: list[str] = []
+    values: list[Any] = []
+    if filters.since:
+        clauses.append("v.sort_time >= ?")
+        values.append(filters.since)
+    if filters.until:
+        clauses.append("v.sort_time < ?")
+        values.append(filters.until + "\uffff")  # the whole day
+    if filters.section:
+        clauses.append("v.section = ? COLLATE NOCASE")
+        values.append(filters.section)
+    if filters.author:
+        clauses.append("v.authors LIKE ? ESCAPE '\\'")
+        escaped = filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values.append(f"%{escaped}%")
+    return "".join(f" AND {clause}" for clause in clauses), tuple(values)
+
+
+def _version_row(row: tuple[Any, ...]) -> VersionRow:
+    (article, version, latest, title, published, section, authors, url, mirror, fetched_at,
+     content_hash, previous_hash, minor_change, duplicate_of, file, offset, length) = row  # fmt: skip
+    return VersionRow(
+        article=article,
+        version=version,
+        latest=bool(latest),
+        title=title,
+        published=published,
+        section=section,
+        authors=json.loads(authors),
+        url=url,
+        mirror=mirror,
+        fetched_at=fetched_at,
+        content_hash=content_hash,
+        previous_hash=previous_hash,
+        minor_change=None if minor_change is None else bool(minor_change),
+        duplicate_of=duplicate_of,
+        location=LineLocation(file, offset, length),
+    )
+
+
+def _record_of(line: bytes) -> ArticleRecord | str:
+    """The record a line holds, or why it holds none."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return "not JSON"
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    try:
+        record = ArticleRecord.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"not a record ({type(exc).__name__}: {exc})"
+    bad = [
+        name
+        for name, value in (("id", record.id), ("url", record.url), ("body", record.body))
+        if not isinstance(value, str)
+    ]
+    if bad or not isinstance(record.version, int):
+        return f"not a record (bad {', '.join(bad) or 'version'})"
+    return record
+
+
+def _head(line: bytes) -> str:
+    return xxhash.xxh64_hexdigest(line)
+
+
+def _stale_reason(files: list[Path], known: dict[str, tuple[int, str]]) -> str | None:
+    """Why what the index holds no longer matches the records files, or None."""
+    present = {path.name: path for path in files}
+    for name, (indexed, head) in known.items():
+        path = present.get(name)
+        if path is None:
+            return f"{name} is gone"
+        if indexed == 0:
+            continue
+        if path.stat().st_size < indexed:
+            return f"{name} is shorter than when it was indexed"
+        with path.open("rb") as stream:
+            if head and _head(stream.readline()) != head:
+                return f"{name} was rewritten"
+    return None
