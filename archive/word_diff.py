@@ -1,7 +1,8 @@
 """What changed between two versions of an article's text, word by word.
 
-``difflib``'s matcher over word tokens (whitespace kept with the word before it, so the
-pieces join back into both texts exactly): a reader sees "said *on Monday*" rather than
+``difflib``'s matcher over words and the whitespace between them (so the pieces join
+back into both texts exactly, and a word that gains a paragraph break after it is still the
+same word): a reader sees "said *on Monday*" rather than
 two whole paragraphs, one struck out and one new.
 """
 
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-_TOKEN = re.compile(r"\S+\s*|\s+")
+_TOKEN = re.compile(r"\S+|\s+")
 
 Operation = Literal["same", "deleted", "inserted"]
 

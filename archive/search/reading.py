@@ -7,7 +7,6 @@ as one archive: hits merged by score, lists by time, versions by number.
 
 from __future__ import annotations
 
-import heapq
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -154,34 +153,49 @@ def search(
 ) -> list[Hit]:
     """The best ``limit`` articles after the first ``offset``, over every archive."""
     expression = query.expression
-    found: list[tuple[float, int, SiteArchive, VersionRow, VersionRow]] = []
+    best: dict[str, tuple[float, int, SiteArchive, VersionRow]] = {}
+    newest: dict[str, VersionRow] = {}
     for number, archive in enumerate(archives):
         for latest, matched, score in archive.index.search(
             expression, filters, limit=limit + offset
         ):
-            found.append((score, number, archive, latest, matched))
-    best = heapq.nsmallest(limit + offset, found, key=lambda hit: (hit[0], hit[1]))[offset:]
+            # one article in several directories (a shared crawl's workers): one hit, its
+            # best match and its newest version wherever they are
+            known = best.get(latest.article)
+            if known is None or (score, number) < known[:2]:
+                best[latest.article] = (score, number, archive, matched)
+            if latest.article not in newest or latest.version > newest[latest.article].version:
+                newest[latest.article] = latest
+    ranked = sorted(best.items(), key=lambda item: item[1][:2])[offset : offset + limit]
     hits = []
-    for score, _, archive, latest, matched in best:
+    for article, (score, _, archive, matched) in ranked:
         record = archive.record(matched)
         text = record.body if _marks_in(record.body, query) else record.description or record.body
-        hits.append(Hit(archive, latest, matched, score, snippet(text, query)))
+        hits.append(Hit(archive, newest[article], matched, score, snippet(text, query)))
     return hits
 
 
 def count_hits(archives: list[SiteArchive], query: SearchQuery, filters: Filters) -> int:
-    return sum(archive.index.count_matches(query.expression, filters) for archive in archives)
+    """Articles that match, each once however many directories hold it."""
+    if len(archives) == 1:
+        return archives[0].index.count_matches(query.expression, filters)
+    found: set[str] = set()
+    for archive in archives:
+        found |= archive.index.matching_articles(query.expression, filters)
+    return len(found)
 
 
 def latest_versions(
     archives: list[SiteArchive], filters: Filters, *, limit: int, offset: int = 0
 ) -> list[tuple[SiteArchive, VersionRow]]:
     """Each article's latest version, newest first, over every archive."""
-    rows = [
-        (archive, row)
-        for archive in archives
-        for row in archive.index.latest(filters, limit=limit + offset)
-    ]
+    newest: dict[str, tuple[SiteArchive, VersionRow]] = {}
+    for archive in archives:
+        for row in archive.index.latest(filters, limit=limit + offset):
+            known = newest.get(row.article)
+            if known is None or row.version > known[1].version:
+                newest[row.article] = (archive, row)
+    rows = list(newest.values())
     rows.sort(key=lambda pair: pair[1].location.file + pair[1].url, reverse=True)
     rows.sort(key=lambda pair: sort_time(pair[1].published, pair[1].fetched_at), reverse=True)
     return rows[offset : offset + limit]

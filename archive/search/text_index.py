@@ -411,6 +411,17 @@ class TextIndex:
         ).fetchone()
         return int(row[0])
 
+    def matching_articles(self, match: str, filters: Filters) -> set[str]:
+        where, values = _filter_clause(filters)
+        return {
+            row[0]
+            for row in self._db.execute(
+                "SELECT DISTINCT v.article FROM text JOIN versions v ON v.id = text.rowid "
+                f"WHERE text MATCH ? {where}",
+                (match, *values),
+            )
+        }
+
     def latest(self, filters: Filters, *, limit: int, offset: int = 0) -> list[VersionRow]:
         """Each article's latest version, newest first."""
         where, values = _filter_clause(filters)

@@ -34,7 +34,12 @@ from scraper.sites.profile import ProfileError
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if not getattr(args, "takes_extra_words", False):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        # search's words after its options, or after -- ("-opinion" is no option there)
+        args.query += [word for word in extra if word != "--"]
     try:
         return int(args.run(args))
     except (UsageError, ProfileError) as exc:

@@ -31,6 +31,7 @@ from archive.search.reading import (
 )
 from archive.search.text_index import Filters, VersionRow
 from archive.word_diff import Piece, changed, word_diff
+from archive.wording import count
 from scraper.cli.arguments import whole_number
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
@@ -51,7 +52,9 @@ def add_commands(commands: Any) -> None:
         "  sanction*             words starting so\n"
         "  title:tehran          in one field (title, body, description, authors, section,\n"
         "                        tags, url, mirror)\n"
-        "Words match without regard to case or accents (Rohani finds Rohání).\n\n"
+        "Words match without regard to case or accents (Rohani finds Rohání). Words may\n"
+        "follow the options; put them after -- when one starts with - (an exclusion):\n"
+        "  newsarchive search presstv --since 7d -- iran -opinion\n\n"
         "Examples:\n"
         '  newsarchive search presstv "oil exports" --since 2023-01-01\n'
         "  newsarchive search presstv sanctions --section Iran --json | jq .title\n"
@@ -67,7 +70,7 @@ def add_commands(commands: Any) -> None:
         action="store_true",
         help="rebuild the site's search index from its JSON Lines records first",
     )
-    search_parser.set_defaults(run=run_search)
+    search_parser.set_defaults(run=run_search, takes_extra_words=True)
 
     list_parser = commands.add_parser(
         "list",
@@ -256,7 +259,7 @@ def run_history(args: argparse.Namespace) -> int:
             )
             return EXIT_OK
         color = _color(sys.stdout)
-        print(f"{_bold(args.article, color)}: {len(versions)} versions")
+        print(f"{_bold(args.article, color)}: {count(len(versions), 'version')}")
         for _, row in versions:
             notes = [n for n in ("minor change" if row.minor_change else "",
                                  f"duplicate of {row.duplicate_of}" if row.duplicate_of else "") if n]  # fmt: skip
@@ -310,6 +313,8 @@ def _open(outs: list[Path], site: str, *, reindex: bool = False) -> Opened:
     if reindex:
         for archive in opened.archives:
             archive.index.reindex(progress)
+    if progress is not None and progress.shown:
+        print(file=sys.stderr)  # end the progress line
     for note in opened.notes:
         print(f"newsarchive: {note}", file=sys.stderr)
     if not opened.archives:
@@ -483,15 +488,18 @@ def _piece_json(piece: Piece) -> dict[str, str]:
     return {"op": piece.operation, "text": piece.text}
 
 
-def _progress(stream: TextIO) -> Any:
+class _Progress:
     """Progress of a long catch-up (an archive indexed for the first time), on a terminal."""
-    if not stream.isatty():
-        return None
-    shown = [0]
 
-    def report(indexed: int) -> None:
-        if indexed - shown[0] >= 5000:
-            shown[0] = indexed
-            print(f"\rindexing records: {indexed:,}", end="", file=stream, flush=True)
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = 0
 
-    return report
+    def __call__(self, indexed: int) -> None:
+        if indexed - self.shown >= 5000:
+            self.shown = indexed
+            print(f"\rindexing records: {indexed:,}", end="", file=self.stream, flush=True)
+
+
+def _progress(stream: TextIO) -> _Progress | None:
+    return _Progress(stream) if stream.isatty() else None
