@@ -26,6 +26,7 @@ from scraper.cli import (
     replay,
     schedule,
     schema,
+    serve,
     state,
 )
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     mirrors.add_command(commands)
     export.add_command(commands)
     reading.add_commands(commands)
+    serve.add_command(commands)
     replay.add_command(commands)
     index_verify.add_commands(commands)
     schedule.add_command(commands)

@@ -1,0 +1,111 @@
+"""The archives as the web app reads them: each site's search index opened read-only for one
+request, writing nothing into the output directory.
+
+``TextIndex(read_only=True)`` opens ``mode=ro``, which makes SQLite create the ``-wal`` and
+``-shm`` files beside an index in WAL mode when no writer is there. When no ``-wal`` file is
+beside the index (no crawl has it open), the app opens it ``immutable=1`` instead: no lock,
+no file made. Beside a running crawl (``-wal`` there) it reads ``mode=ro`` like the
+commands, seeing the crawl's last commit.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.layout import OutputLayout
+from archive.search.reading import SiteArchive, sites_in
+from archive.search.text_index import SearchIndexError, TextIndex
+
+# Site names and article ids as the app accepts them in a URL: anything else is a 404.
+SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+
+REINDEX_HINT = "run `newsarchive search {site} --reindex` once to make it"
+
+
+@dataclass
+class Snapshot:
+    """The archives of the sites asked for, and what the user should know about the rest."""
+
+    archives: list[SiteArchive]
+    notes: list[str]
+
+    def of_site(self, site: str) -> list[SiteArchive]:
+        return [archive for archive in self.archives if archive.site == site]
+
+
+def all_sites(outs: Sequence[Path]) -> list[str]:
+    """Every site with records in any of the output directories, by name."""
+    return sorted({site for out in outs for site in sites_in(out) if SITE_NAME.match(site)})
+
+
+@contextmanager
+def snapshot(outs: Sequence[Path], sites: Sequence[str]) -> Iterator[Snapshot]:
+    """The sites' indexes in every output directory, open for the ``with`` block."""
+    opened = Snapshot([], [])
+    try:
+        for site in sites:
+            for out in outs:
+                layout = OutputLayout(out)
+                records_dir = layout.records_dir(site)
+                if not records_dir.is_dir():
+                    continue
+                path = layout.search_index(site)
+                if not path.is_file():
+                    opened.notes.append(
+                        f"{site} in {out}: no search index yet; " + REINDEX_HINT.format(site=site)
+                    )
+                    continue
+                try:
+                    index = open_read_only(path, records_dir)
+                except (SearchIndexError, sqlite3.Error) as exc:
+                    opened.notes.append(f"{site} in {out}: {exc}")
+                    continue
+                opened.archives.append(SiteArchive(out, site, index))
+        yield opened
+    finally:
+        for archive in opened.archives:
+            archive.index.close()
+
+
+def open_read_only(path: Path, records_dir: Path) -> TextIndex:
+    """The index at ``path``, read-only, writing nothing beside it (see the module's text)."""
+    if path.with_name(path.name + "-wal").exists():
+        return TextIndex(path, records_dir, read_only=True)
+    index = TextIndex.__new__(TextIndex)
+    index.path = path
+    index.records_dir = records_dir
+    index.read_only = True
+    db = sqlite3.connect(
+        f"{path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False
+    )
+    db.isolation_level = None
+    index._db = db
+    try:
+        index._check_version(create=False)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise SearchIndexError(f"{path}: not a search index ({exc})") from None
+    except SearchIndexError:
+        db.close()
+        raise
+    return index
+
+
+def inside(root: Path, name: str) -> Path | None:
+    """``root / name`` when ``name`` is one plain file name in ``root``, else None: names read
+    from an archive (a CDXJ line's ``filename``) never lead out of it."""
+    if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
+        return None
+    path = root / name
+    try:
+        if path.resolve().parent != root.resolve():
+            return None
+    except OSError:
+        return None
+    return path if path.is_file() else None
