@@ -93,6 +93,8 @@ def parse_query(text: str) -> SearchQuery:
 
 def normalise(word: str) -> str:
     """As the index's tokenizer folds a word: case folded, diacritics removed."""
+    if word.isascii():
+        return word.lower()  # most words of most pages: no decomposition to do
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -16,7 +16,7 @@ from typing import Any
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord
 from archive.search.query import SearchQuery
-from archive.search.snippet import Marked, mark, snippet
+from archive.search.snippet import Marked, snippet
 from archive.search.text_index import (
     CatchUp,
     Filters,
@@ -170,8 +170,10 @@ def search(
     hits = []
     for article, (score, _, archive, matched) in ranked:
         record = archive.record(matched)
-        text = record.body if _marks_in(record.body, query) else record.description or record.body
-        hits.append(Hit(archive, newest[article], matched, score, snippet(text, query)))
+        shown = snippet(record.body, query)
+        if not shown.spans and record.description:  # matched on its title, URL, …
+            shown = snippet(record.description, query)
+        hits.append(Hit(archive, newest[article], matched, score, shown))
     return hits
 
 
@@ -208,7 +210,3 @@ def article_versions(
     rows = [(archive, row) for archive in archives for row in archive.index.versions(article)]
     rows.sort(key=lambda pair: (pair[1].version, pair[1].fetched_at or ""))
     return rows
-
-
-def _marks_in(text: str, query: SearchQuery) -> bool:
-    return bool(mark(text, query).spans)

@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS versions (
     length INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS versions_article ON versions (article, version);
-CREATE INDEX IF NOT EXISTS versions_latest ON versions (latest, sort_time);
+CREATE INDEX IF NOT EXISTS versions_latest ON versions (sort_time) WHERE latest = 1;
 CREATE VIRTUAL TABLE IF NOT EXISTS text USING fts5(
     {", ".join(COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2'
 );
@@ -204,23 +204,26 @@ class TextIndex:
             raise
         self._db.execute("COMMIT")
 
-    def add(self, record: ArticleRecord, location: LineLocation, line: bytes) -> None:
-        """The record just written at ``location`` (``line``: its bytes, for the file's head
-        hash). Lines before it that are not indexed yet are read first; a line a reader's
-        catch-up indexed already is left alone."""
+    def add(self, written: list[tuple[ArticleRecord, LineLocation, bytes]]) -> None:
+        """Records just written (each with its line's place and bytes, for the file's head
+        hash), in one transaction. Lines before one that are not indexed yet are read first;
+        a line a reader's catch-up indexed already is left alone."""
         with self._transaction() as db:
-            file_id, indexed, _ = self._file_row(db, location.file)
-            if indexed > location.offset:
-                return
-            if indexed < location.offset:
-                self._index_lines(db, file_id, location.file, indexed, location.offset, CatchUp())
-            if location.offset == 0:
-                db.execute("UPDATE files SET head = ? WHERE id = ?", (_head(line), file_id))
-            self._insert(db, record, file_id, location)
-            db.execute(
-                "UPDATE files SET indexed_bytes = ? WHERE id = ?",
-                (location.offset + location.length, file_id),
-            )
+            for record, location, line in written:
+                file_id, indexed, _ = self._file_row(db, location.file)
+                if indexed > location.offset:
+                    continue
+                if indexed < location.offset:
+                    self._index_lines(
+                        db, file_id, location.file, indexed, location.offset, CatchUp()
+                    )
+                if location.offset == 0:
+                    db.execute("UPDATE files SET head = ? WHERE id = ?", (_head(line), file_id))
+                self._insert(db, record, file_id, location)
+                db.execute(
+                    "UPDATE files SET indexed_bytes = ? WHERE id = ?",
+                    (location.offset + location.length, file_id),
+                )
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> CatchUp:
         """Index every records line not indexed yet. A records file that shrank, changed its
@@ -327,7 +330,10 @@ class TextIndex:
         self, db: sqlite3.Connection, record: ArticleRecord, file_id: int, at: LineLocation
     ) -> None:
         newest = db.execute(
-            "SELECT id, version FROM versions WHERE article = ? AND latest = 1", (record.id,)
+            # "+latest": by the article's index (a few rows), not by the index of every
+            # latest version, which the planner would otherwise pick
+            "SELECT id, version FROM versions WHERE article = ? AND +latest = 1",
+            (record.id,),
         ).fetchone()
         latest = newest is None or record.version >= newest[1]
         if latest and newest is not None:
@@ -394,7 +400,7 @@ class TextIndex:
                 SELECT article, id, min(score) AS score FROM matches GROUP BY article
             )
             SELECT best.id, best.score, latest.id FROM best
-            JOIN versions latest ON latest.article = best.article AND latest.latest = 1
+            JOIN versions latest ON latest.article = best.article AND +latest.latest = 1
             ORDER BY best.score LIMIT ? OFFSET ?
             """,
             (match, *values, limit, offset),
