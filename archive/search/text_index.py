@@ -34,6 +34,7 @@ from typing import Any
 
 import xxhash
 
+from archive.index.sqlite_read_only import connect_read_only
 from archive.records import ArticleRecord
 
 SCHEMA_VERSION = 1
@@ -153,13 +154,20 @@ class TextIndex:
         self.read_only = read_only
         if path.exists() and not path.is_file():
             raise SearchIndexError(f"{path} is not a file")
+        self._release: Callable[[], None] = _nothing
         if read_only:
             if not path.is_file():
                 raise FileNotFoundError(path)
-            # immutable would skip the WAL a running crawl has not checkpointed yet
-            self._db = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, timeout=10.0, check_same_thread=False
-            )
+            if path.with_name(path.name + "-wal").exists():
+                # a writer has it open (or was killed): its last commit is in the -wal file
+                self._db, self._release = connect_read_only(path, 10.0)
+            else:
+                # The file is the whole index. mode=ro would make -wal and -shm files beside
+                # it; immutable reads it without a lock and writes nothing (the web app must
+                # leave DIR as it found it).
+                self._db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False
+                )
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             # a crawl adds records from its thread pool, one at a time (the keeper's lock)
@@ -191,6 +199,7 @@ class TextIndex:
 
     def close(self) -> None:
         self._db.close()
+        self._release()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -579,6 +588,10 @@ def _record_of(line: bytes) -> ArticleRecord | str:
     if bad or not isinstance(record.version, int):
         return f"not a record (bad {', '.join(bad) or 'version'})"
     return record
+
+
+def _nothing() -> None:
+    pass
 
 
 def _head(line: bytes) -> str:

@@ -1,11 +1,8 @@
 """The archives as the web app reads them: each site's search index opened read-only for one
 request, writing nothing into the output directory.
 
-``TextIndex(read_only=True)`` opens ``mode=ro``, which makes SQLite create the ``-wal`` and
-``-shm`` files beside an index in WAL mode when no writer is there. When no ``-wal`` file is
-beside the index (no crawl has it open), the app opens it ``immutable=1`` instead: no lock,
-no file made. Beside a running crawl (``-wal`` there) it reads ``mode=ro`` like the
-commands, seeing the crawl's last commit.
+``TextIndex(read_only=True)`` makes no file beside the index: ``immutable=1`` when the index
+file is all there is, the crawl's last commit (``mode=ro``) beside a running crawl.
 """
 
 from __future__ import annotations
@@ -74,27 +71,8 @@ def snapshot(outs: Sequence[Path], sites: Sequence[str]) -> Iterator[Snapshot]:
 
 
 def open_read_only(path: Path, records_dir: Path) -> TextIndex:
-    """The index at ``path``, read-only, writing nothing beside it (see the module's text)."""
-    if path.with_name(path.name + "-wal").exists():
-        return TextIndex(path, records_dir, read_only=True)
-    index = TextIndex.__new__(TextIndex)
-    index.path = path
-    index.records_dir = records_dir
-    index.read_only = True
-    db = sqlite3.connect(
-        f"{path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False
-    )
-    db.isolation_level = None
-    index._db = db
-    try:
-        index._check_version(create=False)
-    except sqlite3.DatabaseError as exc:
-        db.close()
-        raise SearchIndexError(f"{path}: not a search index ({exc})") from None
-    except SearchIndexError:
-        db.close()
-        raise
-    return index
+    """The index at ``path``, read-only, writing nothing beside it."""
+    return TextIndex(path, records_dir, read_only=True)
 
 
 def inside(root: Path, name: str) -> Path | None:
