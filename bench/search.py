@@ -16,10 +16,11 @@ Prints:
   them, the 100 commonest words aside: they stand for "the" and "said"), the headline; then
   any words, the commonest too (pairs matching most of the archive); and ``list`` (the
   newest 20 of a section);
-* size: the index file against the JSON Lines.
+* size: the index file against the JSON Lines;
+* the web app's ``/search`` (content words) and ``/article/<id>``, rendered in process.
 
 Issue 24's targets: indexing >= 2,000 records/s, two-word query p95 < 50 ms, index <= 1.5x the
-JSON Lines.
+JSON Lines, ``/search`` and ``/article/<id>`` p95 < 100 ms.
 """
 
 from __future__ import annotations
@@ -127,6 +128,31 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):6.1f} ms, p95 {p95:6.1f} ms, max {ordered[-1]:6.1f} ms"
 
 
+def web_pages(work: Path, content: Words, rng: random.Random, articles: int) -> None:
+    """``/search`` and ``/article/<id>`` of ``newsarchive serve``, rendered in process (no
+    socket: the app's own time)."""
+    import warnings
+
+    warnings.simplefilter("ignore")  # Starlette's TestClient asks for httpx2
+    from starlette.testclient import TestClient
+
+    from scraper.web.app import create_app
+
+    client = TestClient(create_app([work]), base_url="http://127.0.0.1")
+    for label, path in (
+        ("/search", lambda: f"/search?site={SITE}&q={'+'.join(content.draw(2))}"),
+        ("/article/<id>", lambda: f"/article/{SITE}:{rng.randrange(articles)}"),
+    ):
+        timings: list[float] = []
+        for _ in range(100):
+            url = path()
+            began = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        print(f"web app {label:14s}          {percentiles(timings)} (target p95 < 100 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -211,6 +237,7 @@ def main() -> None:
             listing.append((time.perf_counter() - began) * 1000)
         print(f"list, newest 20 of a section:     {percentiles(listing)}")
         opened.close()
+        web_pages(work, content, rng, args.articles)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
