@@ -43,7 +43,7 @@ class SiteArchive:
 class Hit:
     archive: SiteArchive
     latest: VersionRow
-    matched: VersionRow  # the version whose text matched best (often the latest)
+    matched: VersionRow  # the newest version that matched (the latest, unless it lost the words)
     score: float  # bm25, lower is better
     snippet: Marked
 

@@ -394,7 +394,8 @@ class TextIndex:
         self, match: str, filters: Filters, *, limit: int, offset: int = 0
     ) -> list[tuple[VersionRow, VersionRow, float]]:
         """The articles whose text matches ``match`` (an FTS5 expression), best first, each
-        once: (its latest version, the version that matched best, bm25 score, lower better).
+        once: (its latest version, its newest version that matches, the best bm25 score of
+        its versions, lower better).
         Raises sqlite3.OperationalError for an expression FTS5 does not take."""
         where, values = _filter_clause(filters)
         weights = ", ".join(map(str, WEIGHTS))
@@ -402,13 +403,17 @@ class TextIndex:
         rows = self._db.execute(
             f"""
             WITH matches AS MATERIALIZED (
-                SELECT v.article AS article, v.id AS id, bm25(text, {weights}) AS score
+                SELECT v.article AS article, v.id AS id, v.version AS version,
+                       bm25(text, {weights}) AS score
                 FROM text JOIN versions v ON v.id = text.rowid
                 WHERE text MATCH ? {where}
             ), best AS (
-                SELECT article, id, min(score) AS score FROM matches GROUP BY article
+                SELECT article, min(score) AS score FROM matches GROUP BY article
+            ), newest AS (  -- a lone max(): SQLite takes id from that row
+                SELECT article, max(version), id FROM matches GROUP BY article
             )
-            SELECT best.id, best.score, latest.id FROM best
+            SELECT newest.id, best.score, latest.id FROM best
+            JOIN newest ON newest.article = best.article
             JOIN versions latest ON latest.article = best.article AND +latest.latest = 1
             ORDER BY best.score LIMIT ? OFFSET ?
             """,

@@ -392,7 +392,8 @@ def _print_json(value: Any) -> None:
 def _print_hits(hits: list[Any], total: int, text: str) -> None:
     color = _color(sys.stdout)
     if hits:
-        print(f"{total} articles match {text!r}; the best {len(hits)}:\n")
+        matches = "matches" if total == 1 else "match"
+        print(f"{count(total, 'article')} {matches} {text!r}; the best {len(hits)}:\n")
     for number, hit in enumerate(hits, 1):
         row = hit.latest
         print(f"{number}. {_bold(row.title or '(no title)', color)}")
