@@ -35,6 +35,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -66,21 +68,14 @@ class Words:
     def __init__(self, words: list[str], rng: random.Random) -> None:
         self.words = words
         self.rng = rng
-        weights = [1 / rank for rank in range(1, len(words) + 1)]
-        total = sum(weights)
-        self.cumulative: list[float] = []
-        running = 0.0
-        for weight in weights:
-            running += weight / total
-            self.cumulative.append(running)
+        self.draws = numpy.random.default_rng(rng.randrange(1 << 32))
+        weights = 1 / numpy.arange(1, len(words) + 1)
+        self.cumulative = numpy.cumsum(weights / weights.sum())
 
     def draw(self, k: int) -> list[str]:
-        import bisect
-
-        return [
-            self.words[min(bisect.bisect(self.cumulative, self.rng.random()), len(self.words) - 1)]
-            for _ in range(k)
-        ]
+        ranks = numpy.searchsorted(self.cumulative, self.draws.random(k))
+        words = self.words
+        return [words[min(int(rank), len(words) - 1)] for rank in ranks]
 
 
 def article(number: int, words: Words, rng: random.Random, start: datetime) -> ArticleRecord:
