@@ -5,7 +5,9 @@ of the WARCs into a second directory holds the same articles again."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, run_newsarchive
+from tests.conftest import FAST_CRAWL, newsarchive_command, run_newsarchive
 
 CORRECTION = "A correction was added later about Xylophone tariffs."
 
@@ -200,3 +202,28 @@ def test_a_line_the_index_never_saw_is_found_at_the_next_search(
     assert result.returncode == 0, result.stderr
     assert "1 records added from the JSON Lines" in result.stderr
     assert [h["id"] for h in json_lines(result.stdout)] == [line["id"]]
+
+
+def test_history_marks_changes_in_colour_where_colour_is_wanted(archive: dict[str, Any]) -> None:
+    command = [
+        *newsarchive_command(),
+        "history",
+        archive["edited_id"],
+        "--out",
+        str(archive["out"]),
+        "--diff",
+    ]
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    coloured = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env={**base, "FORCE_COLOR": "1"}
+    )
+    assert "\x1b[4;32m (updated)\x1b[0m" in coloured.stdout  # inserted: green, underlined
+    assert "{+" not in coloured.stdout
+    plain = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "FORCE_COLOR": "1", "NO_COLOR": "1"},
+    )
+    assert "\x1b[" not in plain.stdout and "{+ (updated)+}" in plain.stdout

@@ -378,7 +378,13 @@ def _articles(opened: Opened) -> int:
 
 
 def _color(stream: TextIO) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    """Colour on a terminal, or where FORCE_COLOR asks for it (a pager given -R); never with
+    NO_COLOR (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _bold(text: str, color: bool) -> str:
