@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,25 @@ def run_newsarchive(
         timeout=timeout,
         check=False,
     )
+
+
+@contextmanager
+def newsarchive_serve(out: Path) -> Iterator[str]:
+    """A real ``newsarchive serve --out OUT`` on a free loopback port: its base URL."""
+    process = subprocess.Popen(
+        [*newsarchive_command(), "serve", "--out", str(out), "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line
+        yield f"http://127.0.0.1:{found.group(1)}"
+    finally:
+        stop_process(process)
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]

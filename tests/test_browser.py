@@ -12,8 +12,6 @@ The test skips when the browser or its driver is absent (``.ci/run`` installs bo
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +22,7 @@ import pytest
 from scraper.demo.model import SampleArticle
 from scraper.demo.server import LoopbackServers, Reply
 from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command, run_newsarchive, stop_process
+from tests.conftest import FAST_CRAWL, newsarchive_serve, run_newsarchive
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -95,20 +93,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 @pytest.fixture(scope="module")
 def server(archive: dict[str, Any]) -> Iterator[str]:
     """A real ``newsarchive serve`` on a free loopback port: its base URL."""
-    process = subprocess.Popen(
-        [*newsarchive_command(), "serve", "--out", str(archive["out"]), "--port", "0"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert found, line
-        yield f"http://127.0.0.1:{found.group(1)}"
-    finally:
-        stop_process(process)
+    with newsarchive_serve(archive["out"]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

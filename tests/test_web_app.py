@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +26,11 @@ from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
 from scraper.web import app as web_app
 from scraper.web.app import create_app
-from tests.conftest import FAST_CRAWL, newsarchive_command, run_newsarchive, stop_process
+from tests.conftest import (
+    FAST_CRAWL,
+    newsarchive_serve,
+    run_newsarchive,
+)
 
 HOSTILE = 'Evil <script>alert("title")</script> & <b>bold</b>'
 CORRECTION = "A correction was added later."
@@ -280,18 +283,7 @@ def test_a_missing_index_is_named_not_made(archive: dict[str, Any], tmp_path: Pa
 
 
 def test_newsarchive_serve_on_loopback(archive: dict[str, Any]) -> None:
-    process = subprocess.Popen(
-        [*newsarchive_command(), "serve", "--out", str(archive["out"]), "--port", "0"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert found, line
-        base = f"http://127.0.0.1:{found.group(1)}"
+    with newsarchive_serve(archive["out"]) as base:
         with urllib.request.urlopen(f"{base}/search?q=correction", timeout=30) as answer:
             text = answer.read().decode()
             assert "script-src 'none'" in answer.headers["Content-Security-Policy"]
@@ -304,8 +296,6 @@ def test_newsarchive_serve_on_loopback(archive: dict[str, Any]) -> None:
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base}/article/..%2Fx", timeout=30)
         assert missing.value.code == 404
-    finally:
-        stop_process(process)
 
 
 def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def open_archives(
             continue
         path = layout.search_index(site)
         try:
-            index = _open(path, records_dir, read_only, opened)
+            index = _open(path, records_dir, read_only, opened, site)
         except SearchIndexError as exc:
             opened.notes.append(str(exc))
             continue
@@ -113,10 +113,15 @@ def open_archives(
     return opened
 
 
-def _open(path: Path, records_dir: Path, read_only: bool, opened: Opened) -> TextIndex | None:
+def _open(
+    path: Path, records_dir: Path, read_only: bool, opened: Opened, site: str
+) -> TextIndex | None:
     if read_only:
         if not path.is_file():
-            opened.notes.append(f"{path}: no search index yet (`newsarchive search` makes it)")
+            opened.notes.append(
+                f"{site} in {path.parents[1]}: no search index yet; run "
+                f"`newsarchive search {site} --reindex` once to make it"
+            )
             return None
         return TextIndex(path, records_dir, read_only=True)
     try:

@@ -8,21 +8,17 @@ file is all there is, the crawl's last commit (``mode=ro``) beside a running cra
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.layout import OutputLayout
-from archive.search.reading import SiteArchive, sites_in
-from archive.search.text_index import SearchIndexError, TextIndex
+from archive.search.reading import SiteArchive, open_archives, sites_in
 
 # Site names and article ids as the app accepts them in a URL: anything else is a 404.
 SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
 
-REINDEX_HINT = "run `newsarchive search {site} --reindex` once to make it"
 
 
 @dataclass
@@ -45,34 +41,17 @@ def all_sites(outs: Sequence[Path]) -> list[str]:
 def snapshot(outs: Sequence[Path], sites: Sequence[str]) -> Iterator[Snapshot]:
     """The sites' indexes in every output directory, open for the ``with`` block."""
     opened = Snapshot([], [])
+    each = []
     try:
         for site in sites:
-            for out in outs:
-                layout = OutputLayout(out)
-                records_dir = layout.records_dir(site)
-                if not records_dir.is_dir():
-                    continue
-                path = layout.search_index(site)
-                if not path.is_file():
-                    opened.notes.append(
-                        f"{site} in {out}: no search index yet; " + REINDEX_HINT.format(site=site)
-                    )
-                    continue
-                try:
-                    index = open_read_only(path, records_dir)
-                except (SearchIndexError, sqlite3.Error) as exc:
-                    opened.notes.append(f"{site} in {out}: {exc}")
-                    continue
-                opened.archives.append(SiteArchive(out, site, index))
+            found = open_archives(outs, site, read_only=True)
+            each.append(found)
+            opened.archives += found.archives
+            opened.notes += found.notes
         yield opened
     finally:
-        for archive in opened.archives:
-            archive.index.close()
-
-
-def open_read_only(path: Path, records_dir: Path) -> TextIndex:
-    """The index at ``path``, read-only, writing nothing beside it."""
-    return TextIndex(path, records_dir, read_only=True)
+        for found in each:
+            found.close()
 
 
 def inside(root: Path, name: str) -> Path | None:
