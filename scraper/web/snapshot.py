@@ -20,7 +20,6 @@ SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
 
 
-
 @dataclass
 class Snapshot:
     """The archives of the sites asked for, and what the user should know about the rest."""
