@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.cdxj import CdxjError, cdxj_path, find_warcs, index_is_current, one_line, write_cdxj
-from archive.latest_records import parse_record_line
+from archive.latest_records import parse_record_line, record_lines, version_key
 from archive.layout import OutputLayout
 from archive.user_paths import output_file, writing
 from archive.warc_records import SOFTWARE
@@ -152,27 +152,15 @@ def pages_from_records(
     selection = PageSelection()
     # id -> ((version, fetched_at), file, offset, has a capture in the package)
     latest: dict[str, tuple[tuple[int, str], Path, int, bool]] = {}
-    for path in record_files:
-        with path.open("rb") as lines:
-            offset = 0
-            for number, raw in enumerate(lines, 1):
-                start, offset = offset, offset + len(raw)
-                line = raw.decode("utf-8", "replace")
-                if not line.strip():
-                    continue
-                record, reason = parse_record_line(line)
-                if record is None:
-                    selection.bad_lines.append(f"{path}:{number}: {reason}")
-                    continue
-                selection.records += 1
-                version = record.get("version")
-                key = (version if isinstance(version, int) else 0, str(record["fetched_at"]))
-                known = latest.get(record["id"])
-                if known is None or key >= known[0]:
-                    pointer = record.get("warc")
-                    filename = pointer.get("filename") if isinstance(pointer, dict) else None
-                    captured = bool(filename) and (allowed is None or filename in allowed)
-                    latest[record["id"]] = (key, path, start, captured)
+    for record, path, start in record_lines(record_files, selection.bad_lines):
+        selection.records += 1
+        key = version_key(record)
+        known = latest.get(record["id"])
+        if known is None or key >= known[0]:
+            pointer = record.get("warc")
+            filename = pointer.get("filename") if isinstance(pointer, dict) else None
+            captured = bool(filename) and (allowed is None or filename in allowed)
+            latest[record["id"]] = (key, path, start, captured)
     for article, (key, path, start, captured) in latest.items():
         if captured:
             selection.sources.append(PageSource(key[1], article, path, start))
