@@ -46,6 +46,7 @@ class ProfileError(ValueError):
     """A profile that cannot be used; the message says which file and what to fix."""
 
 
+FOLLOW_LINKS_DEFAULT, FOLLOW_LINKS_MAX = 2, 5  # each hop multiplies the pages asked
 # How much of a page is searched for block markers: banners sit near the top.
 BLOCK_SCAN_BYTES = 65536
 
@@ -79,6 +80,10 @@ class SiteProfile:
     sitemaps: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()
     max_listing_pages: int = 3
+    # Links followed inside the site's hosts, this many hops from the front page, feeds,
+    # sitemaps and listings (scraper/spiders/link_following.py); None: FOLLOW_LINKS_DEFAULT
+    # for a profile that names no feed, sitemap or listing (it has nothing else), else 0.
+    follow_links: int | None = None
     article_url: ArticlePattern = field(default_factory=lambda: ArticlePattern(r"^/.+"))
     extractor: str = "generic"
     timezone: str | None = None
@@ -110,6 +115,16 @@ class SiteProfile:
         """Primary first, then mirrors, then discovered mirrors, as ``scheme://host[:port]``
         without a trailing slash."""
         return (self.primary, *self.mirrors, *self.discovered)
+
+    @property
+    def finds_feeds(self) -> bool:
+        """A profile naming no feed, sitemap or listing: the run looks for the site's own."""
+        return not (self.feeds or self.sitemaps or self.listings)
+
+    @property
+    def link_depth(self) -> int:
+        default = FOLLOW_LINKS_DEFAULT if self.finds_feeds else 0
+        return default if self.follow_links is None else self.follow_links
 
     @property
     def own_origins(self) -> tuple[str, ...]:
@@ -351,6 +366,7 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "sitemaps": (list, False),
     "listings": (list, False),
     "max_listing_pages": (int, False),
+    "follow_links": (int, False),
     "article_url": (str, True),
     "extractor": (str, False),
     "timezone": (str, False),
@@ -518,8 +534,12 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
     max_pages = data.get("max_listing_pages", 3)
     if max_pages < 1:
         raise fail("max_listing_pages must be at least 1")
+    follow = data.get("follow_links")
+    if follow is not None and not 0 <= follow <= FOLLOW_LINKS_MAX:
+        raise fail(f"follow_links must be 0 to {FOLLOW_LINKS_MAX} (hops from the front page)")
     return SiteProfile(
         name=name,
+        follow_links=follow,
         primary=primary,
         mirrors=mirrors,
         aliases=aliases,

@@ -48,7 +48,14 @@ from scraper.profile_settings import user_agent_of
 from scraper.run import ArchiveRun
 from scraper.run_stop import stopped_by
 from scraper.since import parse_since
-from scraper.sites.feeds import NotAFeed, NotASitemap, parse_feed, parse_sitemap
+from scraper.sites.feeds import (
+    FeedEntry,
+    NotAFeed,
+    NotASitemap,
+    Sitemap,
+    parse_feed,
+    parse_sitemap,
+)
 from scraper.sites.profile import SiteProfile, load_profile, with_origins
 from scraper.spiders.claims import ArticleBudget, ArticleClaims, LocalClaims, SharedClaims
 from scraper.spiders.compare import MirrorCompare
@@ -60,6 +67,7 @@ from scraper.spiders.incremental import (
     store_fetched,
     store_not_modified,
 )
+from scraper.spiders.link_following import DEPTH_META, LinkFollowing
 from scraper.spiders.listing_check import ListingCheck
 from scraper.spiders.mirror_discovery import MirrorDiscovery, remembered
 from scraper.spiders.page_assets import PageAssets
@@ -78,7 +86,7 @@ DISCOVERY_PRIORITY = 0
 VERIFIED_PAGE_TYPES = frozenset({"feed", "sitemap", "article", "listing"})
 
 
-class NewsSpider(SidePages, Spider):
+class NewsSpider(LinkFollowing, SidePages, Spider):
     name = "news"
     profile_name: str | None = None  # built-in profile spiders set this (see spider_loader)
 
@@ -184,6 +192,8 @@ class NewsSpider(SidePages, Spider):
             yield self._discovery(origin + path, self.parse_sitemap, "sitemap")
         for path in self.profile.listings:
             yield self._discovery(origin + path, self.parse_listing, "listing", listing_page=1)
+        for request in self.site_discovery_requests():  # a profile naming little: found
+            yield request
 
     def _discovery(self, url: str, callback: Any, page_type: str, **meta: Any) -> Request:
         return Request(
@@ -212,6 +222,12 @@ class NewsSpider(SidePages, Spider):
                 yield request
             return
         self._confirm(response)
+        async for request in self._feed_read(response, entries):
+            yield request
+
+    async def _feed_read(
+        self, response: Response, entries: list[FeedEntry]
+    ) -> AsyncIterator[Request]:
         self._outcome("feed")
         if self.mirror_discovery is not None:
             for entry in entries:
@@ -242,6 +258,10 @@ class NewsSpider(SidePages, Spider):
                 yield request
             return
         self._confirm(response)
+        async for request in self._sitemap_read(response, sitemap):
+            yield request
+
+    async def _sitemap_read(self, response: Response, sitemap: Sitemap) -> AsyncIterator[Request]:
         self._outcome("sitemap")
         depth = response.meta.get("sitemap_depth", 0) + 1
         for child in sitemap.sitemaps:
@@ -291,6 +311,8 @@ class NewsSpider(SidePages, Spider):
         ):
             url = self._fetchable(listing.next_page, response)
             yield self._discovery(url, self.parse_listing, "listing", listing_page=page + 1)
+        for request in self.followed(listing.article_links, response):
+            yield request
 
     # -- articles -------------------------------------------------------------------------
 
@@ -329,6 +351,7 @@ class NewsSpider(SidePages, Spider):
                 meta={
                     **self._mirror_meta("article"),
                     "article_id": article_id,
+                    DEPTH_META: found_on.meta.get(DEPTH_META, 0) + 1,
                     **decision.get("meta", {}),
                 },
             )
@@ -380,6 +403,8 @@ class NewsSpider(SidePages, Spider):
                 yield request
             return
         for request in await self._article_requests(result.links, response):
+            yield request
+        for request in self.followed(result.links, response):
             yield request
         urls = self._urls_seen(response)
         self.crawler.signals.send_catch_log(
