@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from scraper.demo.model import SampleArticle
 from scraper.demo.server import LoopbackServers
-from scraper.demo.site import LocalSite, generate_articles
+from scraper.demo.site import LocalSite, generate_articles, write_profile
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # Options for a crawl of the loopback test site: no politeness delay (it answers in a
@@ -44,6 +45,27 @@ def run_newsarchive(
         timeout=timeout,
         check=False,
     )
+
+
+def crawl_with_an_edit(
+    site: LocalSite,
+    servers: LoopbackServers,
+    work: Path,
+    changed: SampleArticle,
+    edited: SampleArticle,
+) -> tuple[Path, Path]:
+    """Two crawls of the local site into WORK/out, ``changed`` replaced by ``edited`` between
+    them and refetched, so that article has two versions: (the output directory, the
+    profile)."""
+    profile = write_profile(work / "localnews.toml", servers.origins)
+    out = work / "out"
+    for extra in ([], ["--refetch"]):
+        if extra:
+            site.articles[:] = [edited if a is changed else a for a in site.articles]
+            site.rebuild()
+        result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra)
+        assert result.returncode == 0, result.stderr[-3000:]
+    return out, profile
 
 
 @contextmanager

@@ -21,8 +21,8 @@ import pytest
 
 from scraper.demo.model import SampleArticle
 from scraper.demo.server import LoopbackServers, Reply
-from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_serve, run_newsarchive
+from scraper.demo.site import LocalSite, generate_articles
+from tests.conftest import crawl_with_an_edit, newsarchive_serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -69,20 +69,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     articles = generate_articles(6)
     changed = articles[2]
     site = ScriptedSite(articles, etags=True, scripted=changed.id)
+    edited = replace(changed, paragraphs=[*changed.paragraphs, CORRECTION])
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
-        work = tmp_path_factory.mktemp("browser")
-        profile = write_profile(work / "localnews.toml", servers.origins)
-        out = work / "out"
-
-        def crawl(*extra: str) -> None:
-            result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra)
-            assert result.returncode == 0, result.stderr[-3000:]
-
-        crawl()
-        edited = replace(changed, paragraphs=[*changed.paragraphs, CORRECTION])
-        site.articles[:] = [edited if a is changed else a for a in articles]
-        site.rebuild()
-        crawl("--refetch")
+        out, _ = crawl_with_an_edit(
+            site, servers, tmp_path_factory.mktemp("browser"), changed, edited
+        )
         yield {
             "out": out,
             "article": edited,

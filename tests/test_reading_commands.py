@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from scraper.demo.server import LoopbackServers
-from scraper.demo.site import LocalSite, generate_articles, write_profile
-from tests.conftest import FAST_CRAWL, newsarchive_command, run_newsarchive
+from scraper.demo.site import LocalSite, generate_articles
+from tests.conftest import crawl_with_an_edit, newsarchive_command, run_newsarchive
 
 CORRECTION = "A correction was added later about Xylophone tariffs."
 
@@ -28,20 +28,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     site = LocalSite(articles, etags=True)
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
         work = tmp_path_factory.mktemp("reading")
-        profile = write_profile(work / "localnews.toml", servers.origins)
-        out = work / "out"
-        first = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL)
-        assert first.returncode == 0, first.stderr[-2000:]
         edited_from = articles[3]
         edited = replace(
             edited_from,
             title=edited_from.title + " (updated)",
             paragraphs=[*edited_from.paragraphs, CORRECTION],
         )
-        site.articles[:] = [edited if a is edited_from else a for a in articles]
-        site.rebuild()
-        second = run_newsarchive("crawl", str(profile), "--out", str(out), "--refetch", *FAST_CRAWL)
-        assert second.returncode == 0, second.stderr[-2000:]
+        out, profile = crawl_with_an_edit(site, servers, work, edited_from, edited)
         replayed = work / "replayed"
         replay = run_newsarchive(
             "replay", str(out / "warc"), "--out", str(replayed), "--site", str(profile), "--quiet"

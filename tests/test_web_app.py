@@ -23,11 +23,11 @@ from starlette.testclient import TestClient
 
 from archive.warc_reader import read_record_at
 from scraper.demo.server import LoopbackServers
-from scraper.demo.site import LocalSite, generate_articles, write_profile
+from scraper.demo.site import LocalSite, generate_articles
 from scraper.web import app as web_app
 from scraper.web.app import create_app
 from tests.conftest import (
-    FAST_CRAWL,
+    crawl_with_an_edit,
     newsarchive_serve,
     run_newsarchive,
 )
@@ -50,21 +50,10 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     articles = generate_articles(6)
     articles[0] = replace(articles[0], title=HOSTILE)
     site = LocalSite(articles, etags=True)
+    changed = articles[2]
+    edited = replace(changed, paragraphs=[*changed.paragraphs, CORRECTION])
     with LoopbackServers(site, ["127.0.0.1", "127.0.0.2"]) as servers:
-        work = tmp_path_factory.mktemp("web")
-        profile = write_profile(work / "localnews.toml", servers.origins)
-        out = work / "out"
-
-        def crawl(*extra: str) -> None:
-            result = run_newsarchive("crawl", str(profile), "--out", str(out), *FAST_CRAWL, *extra)
-            assert result.returncode == 0, result.stderr[-3000:]
-
-        crawl()
-        changed = articles[2]
-        edited = replace(changed, paragraphs=[*changed.paragraphs, CORRECTION])
-        site.articles[:] = [edited if a is changed else a for a in articles]
-        site.rebuild()
-        crawl("--refetch")
+        out, _ = crawl_with_an_edit(site, servers, tmp_path_factory.mktemp("web"), changed, edited)
     records = [
         json.loads(line)
         for path in sorted((out / "json" / "localnews").glob("*.jsonl"))
