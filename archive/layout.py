@@ -10,6 +10,7 @@
 <out>/state/<site>.lock                      one run per site and directory
 <out>/state/<site>.recovered.jsonl           records a recovery already fed back
 <out>/state/<site>.mirrors.json              what the runs learnt about the site's mirrors
+<out>/state/<site>.mirror-lists/<name>.json  the copy of each mirror list fetched by URL
 <out>/state/schedule.json                    the scheduler's memory of its jobs
 <out>/logs/<job>.log                         a scheduled job's output
 <out>/logs/<run-id>.log                      every line of one crawl's log
@@ -100,6 +101,10 @@ class OutputLayout:
 
     def mirror_memory(self, site: str) -> Path:
         return self.state_dir / f"{site}.mirrors.json"
+
+    def mirror_lists(self, site: str) -> Path:
+        """The copies of the site's mirror lists fetched by URL (``archive.mirror_list_source``)."""
+        return self.state_dir / f"{site}.mirror-lists"
 
     @property
     def schedule_state(self) -> Path:

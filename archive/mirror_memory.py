@@ -2,7 +2,7 @@
 ``<out>/state/<site>.mirrors.json``.
 
 Per mirror: where it was learnt (the profile, a page's notice of alternate addresses, a
-redirect, a canonical link, the operator), when it was first and last seen, its verification
+redirect, a canonical link, a published mirror list, the operator), when it was first and last seen, its verification
 (a discovered mirror must serve the site's own text before any record comes from it), and the
 tally of its last runs. A run starts with the order that worked last time, and a mirror that
 failed every request of its last few runs is named in a one-line notice.
@@ -40,6 +40,7 @@ FROM_NOTICE = "notice"  # a page of the site names it as an alternate address
 FROM_REDIRECT = "redirect"  # a known mirror redirected there
 FROM_CANONICAL = "canonical"  # rel=canonical / og:url named it for our article
 FROM_FEED = "feed"  # the site's feed gives an article of ours on it
+FROM_MIRROR_LIST = "mirror list"  # a published list names it (learnt_at: the list)
 
 # The run report's failure reason of a page a mirror lacked that another mirror had
 # (``scraper.middlewares.mirrors``).

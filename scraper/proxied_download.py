@@ -21,6 +21,11 @@ Neither is retried by Scrapy's RetryMiddleware (asking the same proxy again cann
 a proxy that failed so is set aside for a while (``scraper/proxy_set_aside.py``): requests
 through it fail at once with the same failure, so that a dead or stalled proxy costs a run
 one timeout, not one per request, retry and mirror.
+
+A ``.onion`` host is reached only through a proxy (``[access] tor``, or the mirror's own):
+a request to one without fails here (``OnionWithoutProxy``, reason ``dns``) before anything
+is looked up, so the name never reaches a DNS resolver (which would fail, after telling it
+where the crawl was going); failover tries the next mirror.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from scraper.proxy_set_aside import (
     ProxiesSetAside,
 )
 from scraper.resolver import AddressRefused, refusal_for
-from scraper.sites.site_access import SOCKS_SCHEMES
+from scraper.sites.site_access import SOCKS_SCHEMES, is_onion
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -81,6 +86,12 @@ class ProxyUnreachable(ProxyFault):
 class ProxyFailed(ProxyFault):
     """The proxy was reached but did not do its part: no handshake in time, an answer that is
     not the protocol's, a refused login (not the host behind it)."""
+
+
+class OnionWithoutProxy(CannotResolveHostError):
+    """A request to a ``.onion`` host with no proxy to reach it: never resolved, and failed
+    as a name that does not resolve (key ``dns``): failover tries the next mirror, discovery
+    lists a candidate as unreachable."""
 
 
 logger = logging.getLogger(__name__)
@@ -143,6 +154,12 @@ class ProxyRoutingDownloadHandler(BaseDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         proxy = request.meta.get("proxy")
         if not proxy:
+            host = urlparse_cached(request).hostname or ""
+            if is_onion(host):
+                raise OnionWithoutProxy(
+                    f"{host} is an onion address: reached only through [access] tor (or "
+                    "--tor), never looked up in DNS"
+                )
             return await self._download(request, None)
         try:
             probe = self._set_aside.admit(proxy)

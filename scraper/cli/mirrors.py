@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.layout import OutputLayout
+from archive.mirror_list_source import cached_copy, is_url
 from archive.mirror_memory import (
     IN_PROFILE,
     MirrorMemo,
@@ -22,6 +23,7 @@ from scraper.cli.arguments import add_out_again, add_site_and_out
 from scraper.cli.site_index import must_be_writable, site_name
 from scraper.exit_status import EXIT_OK, UsageError
 from scraper.sites.profile import ProfileError, SiteProfile, load_profile
+from scraper.spiders.listed_mirrors import list_location
 
 
 def add_command(commands: Any) -> None:
@@ -83,6 +85,9 @@ def run_mirrors(args: argparse.Namespace) -> int:
         if profile is not None:  # the crawl uses them, whatever the memory holds of them
             memory.know_profile(profile.origins, when="(not yet crawled)")
         print(_listing(name, path, memory, profile))
+        if profile is not None and profile.mirror_lists:
+            specs = [list_location(profile, spec) for spec in profile.mirror_lists]
+            print(listed_lists(specs, OutputLayout(args.out).mirror_lists(name)))
         return EXIT_OK
     if not path.is_file():
         raise missing
@@ -188,3 +193,21 @@ def _describe(memo: MirrorMemo) -> list[str]:
     if memo.last_failure:
         lines.append(f"last failure: {memo.last_failure} ({memo.last_failure_at})")
     return lines
+
+
+def listed_lists(specs: list[str], cache_dir: Path) -> str:
+    """The profile's mirror lists: a URL's copy and its age, a file read at each run."""
+    lines = ["mirror lists (their entries for this site are candidates, verified first):"]
+    for spec in specs:
+        if not is_url(spec):
+            found = "read at the start of each run" if Path(spec).is_file() else "not found"
+            lines.append(f"  {spec}: a file, {found}")
+            continue
+        copy = cached_copy(cache_dir, spec)
+        age = copy.age()
+        lines.append(
+            f"  {spec}: fetched {age} ago ({copy.path})"
+            if age is not None
+            else f"  {spec}: not fetched yet (fetched at the start of each run)"
+        )
+    return "\n".join(lines)

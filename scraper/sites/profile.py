@@ -98,6 +98,9 @@ class SiteProfile:
     # canonical links) and, once verified, fail over to them (scraper/spiders/mirror_discovery.py)
     discover_mirrors: bool = True
     mirror_notice: str | None = None  # CSS selector of the notice; default: a generic reading
+    # Published mirror lists, files or URLs (scraper/spiders/listed_mirrors.py): the entries
+    # of this site's domains are discovery's candidates
+    mirror_lists: tuple[str, ...] = ()
     # Mirrors the crawls learnt and verified (state/<site>.mirrors.json), never from the
     # profile file: after the profile's own in ``origins``
     discovered: tuple[str, ...] = ()
@@ -375,6 +378,7 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "canonical_path": (str, False),
     "discover_mirrors": (bool, False),
     "mirror_notice": (str, False),
+    "mirror_lists": (list, False),
     _DISCOVERED_KEY: (list, False),
     "access": (dict, False),
 }
@@ -531,6 +535,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         except cssselect.SelectorError as exc:
             raise fail(f"mirror_notice {notice!r} is not a CSS selector: {exc}") from None
     discovered = tuple(_origin(m, _DISCOVERED_KEY, fail) for m in data.get(_DISCOVERED_KEY, []))
+    mirror_lists = tuple(s.strip() for s in data.get("mirror_lists", []) if s.strip())
+    for spec in mirror_lists:
+        if spec.startswith(("http://", "https://")) and url_problem(spec):
+            raise fail(f"mirror_lists URL {spec!r} {url_problem(spec)}")
     max_pages = data.get("max_listing_pages", 3)
     if max_pages < 1:
         raise fail("max_listing_pages must be at least 1")
@@ -552,6 +560,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         canonical_path=canonical_path,
         discover_mirrors=data.get("discover_mirrors", True),
         mirror_notice=notice,
+        mirror_lists=mirror_lists,
         discovered=tuple(o for o in discovered if o != primary and o not in mirrors),
         access=parse_access(data.get("access", {}), fail, lambda v, k: _origin(v, k, fail)),
         source=source,

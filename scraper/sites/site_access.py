@@ -4,6 +4,7 @@
 [access]
 proxy = "http://proxy.internal:3128"        # every host of the site (http, https, socks4,
                                             # socks5, or socks5h: the proxy resolves names)
+tor = "socks5h://127.0.0.1:9050"            # every .onion host, and they only through it
 download_delay = 1.5                        # seconds between requests to one host
 concurrency_per_host = 2
 user_agent = "newsarchive (+https://archive.example/contact)"
@@ -13,6 +14,10 @@ cookies = { consent = "yes" }
 [access.mirror_proxies]                     # one mirror through its own proxy (an onion
 "http://presstvxyz.onion" = "socks5h://127.0.0.1:9050"   # address through Tor, say)
 ```
+
+A ``.onion`` host is reached through its own proxy (``mirror_proxies``) or ``tor`` (or
+``newsarchive crawl --tor URL``), never the site's ``proxy``, and never without one: it is
+never looked up in DNS (``scraper.proxied_download`` refuses it first).
 
 Politeness here is the site's; ``-s`` flags on the command line still win over it.
 """
@@ -32,10 +37,13 @@ PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 # nan or 1e308 held a crawl for ever). ``-s DOWNLOAD_DELAY`` is held to the same bound.
 MAX_DOWNLOAD_DELAY = 3600.0
 SOCKS_SCHEMES = frozenset({"socks4", "socks4a", "socks5", "socks5h"})
+TOR_SCHEMES = ("socks5h", "socks4a")  # the proxy resolves the name: an onion cannot be resolved
+ONION_SUFFIX = ".onion"
 
 _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "proxy": (str, "a string"),
     "mirror_proxies": (dict, "a table of origin = proxy URL"),
+    "tor": (str, "a string"),
     "download_delay": ((int, float), "a number of seconds"),
     "concurrency_per_host": (int, "a whole number"),
     "user_agent": (str, "a string"),
@@ -51,6 +59,7 @@ Pairs = tuple[tuple[str, str], ...]  # a table, kept hashable (a profile is a fr
 class SiteAccess:
     proxy: str | None = None
     mirror_proxies: Pairs = ()
+    tor: str | None = None  # the SOCKS proxy of every .onion host
     download_delay: float | None = None
     concurrency_per_host: int | None = None
     user_agent: str | None = None
@@ -58,8 +67,12 @@ class SiteAccess:
     cookies: Pairs = ()
 
     def proxy_for(self, origin: str) -> str | None:
-        """The proxy requests to ``origin`` go through: the mirror's own, else the site's."""
-        return self._proxy_by_origin.get(origin, self.proxy)
+        """The proxy requests to ``origin`` go through: the mirror's own, else for an onion
+        ``tor`` (None without it: unreachable), else the site's."""
+        own = self._proxy_by_origin.get(origin)
+        if own is not None:
+            return own
+        return self.tor if is_onion(origin) else self.proxy
 
     @cached_property
     def _proxy_by_origin(self) -> dict[str, str]:  # asked on every request
@@ -97,10 +110,11 @@ def parse_access(
         (origin(key, "access.mirror_proxies"), _proxy(value, f"access.mirror_proxies.{key}", fail))
         for key, value in table.get("mirror_proxies", {}).items()
     )
-    proxy = table.get("proxy")
+    proxy, tor = table.get("proxy"), table.get("tor")
     return SiteAccess(
         proxy=_proxy(proxy, "access.proxy", fail) if proxy else None,
         mirror_proxies=mirror_proxies,
+        tor=tor_proxy(tor, "access.tor", fail) if tor else None,
         download_delay=float(delay) if delay is not None else None,
         concurrency_per_host=concurrency,
         user_agent=table.get("user_agent"),
@@ -120,3 +134,25 @@ def _proxy(value: str, key: str, fail: Callable[[str], Exception]) -> str:
             f"({', '.join(PROXY_SCHEMES)})"
         )
     return value.strip()
+
+
+def tor_proxy(value: str, key: str, fail: Callable[[str], Exception]) -> str:
+    """A proxy that resolves names itself (Tor's SOCKS port): with socks5 or socks4 the
+    crawler would look the onion up in DNS, which fails and tells the resolver where it goes."""
+    proxy = _proxy(value, key, fail)
+    if urlsplit(proxy).scheme not in TOR_SCHEMES:
+        raise fail(
+            f"{key} {value!r} must be socks5h:// or socks4a:// (Tor resolves .onion names; "
+            "the crawler must not), like socks5h://127.0.0.1:9050"
+        )
+    return proxy
+
+
+def is_onion(host_or_url: str) -> bool:
+    """Whether a host (or a URL's host) is an onion service's: reachable through Tor only."""
+    text = host_or_url if "//" in host_or_url else f"//{host_or_url}"
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return False
+    return host.rstrip(".").endswith(ONION_SUFFIX)

@@ -1,10 +1,11 @@
 """Mirror discovery: hosts the site names as itself become mirrors, once verified.
 
-Candidates come from the site's own pages only: its notices of alternate addresses
+Candidates come from the site's own pages: its notices of alternate addresses
 (``scraper.sites.mirror_notices``), an article's ``rel=canonical``/``og:url`` or a feed entry
 naming another host for an article URL, and an off-site redirect from a known mirror (the
-failover middleware's ``mirror_candidate`` signal). A host merely linked from elsewhere is
-never one.
+failover middleware's ``mirror_candidate`` signal); and from the published mirror lists the
+profile names (``scraper.spiders.listed_mirrors``). A host merely linked from elsewhere is
+never one. A ``.onion`` candidate without ``[access] tor`` is unreachable: never asked.
 
 A candidate is checked before any record comes from it:
 
@@ -47,6 +48,7 @@ from archive.layout import OutputLayout
 from archive.mirror_memory import (
     CANDIDATE,
     FROM_CANONICAL,
+    FROM_MIRROR_LIST,
     FROM_NOTICE,
     REJECTED,
     TRUSTED,
@@ -60,7 +62,9 @@ from scraper import signals as newsarchive_signals
 from scraper.crawl_failures import ADDRESS_REFUSED, failure_reason
 from scraper.sites.mirror_notices import announced_origins
 from scraper.sites.profile import SiteProfile
+from scraper.sites.site_access import is_onion
 from scraper.sites.url_syntax import split_url
+from scraper.spiders.listed_mirrors import listed_candidates
 from scraper.spiders.response_parts import content_type_of
 
 if TYPE_CHECKING:
@@ -87,6 +91,7 @@ CHECK_PRIORITY = 200  # before articles: a verified mirror helps the rest of the
 REFERENCES_KEPT = 8
 _ASKED_AGAIN = "mirror_discovery_asked_again"
 MAX_PARKED = 10_000  # articles held for a mirror yet to come; beyond, failed at once
+ONION_UNREACHABLE = "an onion address, reached only through [access] tor (or --tor): not asked"
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,7 @@ class MirrorDiscovery:
         self._go_on_checking(spider.profile, memory)
         crawler.signals.connect(self.learn, signal=newsarchive_signals.mirror_candidate)
         crawler.signals.connect(self.idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.read_lists, signal=signals.spider_opened)
 
     def _go_on_checking(self, profile: SiteProfile, memory: MirrorMemory) -> None:
         """Mirrors earlier runs verified but do not trust yet (in this run's failover from
@@ -166,6 +172,11 @@ class MirrorDiscovery:
         self.crawler.stats.inc_value(f"mirror_discovery/{stat}")
 
     # -- where candidates come from ---------------------------------------------------------
+
+    def read_lists(self) -> None:
+        """The profile's mirror lists, once the crawl has started (their entries counted)."""
+        for origin, name in listed_candidates(self.crawler, self.profile):
+            self.learn(origin, FROM_MIRROR_LIST, name)
 
     def read_page(self, response: Response, canonical_url: str | None = None) -> None:
         """A page of the site (served by a trusted mirror): its notices, and the canonical
@@ -210,6 +221,10 @@ class MirrorDiscovery:
             self._count("skipped/rejected_before")
             return
         candidate = self.candidates[origin] = Candidate(origin, how, where)
+        if is_onion(origin) and self.profile.access.proxy_for(origin) is None:
+            self._count("onion_without_tor")  # never asked, so never looked up in DNS
+            self._unreachable(candidate, origin, ONION_UNREACHABLE)
+            return
         logger.info("mirror candidate %s (%s on %s): checking it", origin, how, where)
         if memo is not None and memo.status in USABLE:  # trusted by the operator meanwhile
             candidate.done = True
