@@ -234,3 +234,43 @@ def test_onion_hosts() -> None:
     assert is_onion("abc.onion") and is_onion("http://ABC.onion:80") and is_onion("x.onion.")
     assert not is_onion("onion.example") and not is_onion("https://x.onion.test")
     assert not is_onion("http://[::1")
+
+
+def test_a_tor_option_that_would_resolve_onions_locally_is_one_line() -> None:
+    from tests.conftest import run_newsarchive
+
+    result = run_newsarchive("crawl", "presstv", "--tor", "socks5://127.0.0.1:9050", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "newsarchive: error: --tor 'socks5://127.0.0.1:9050' must be socks5h:// or socks4a:// "
+        "(Tor resolves .onion names; the crawler must not), like socks5h://127.0.0.1:9050"
+    ]
+
+
+def test_a_list_naming_thousands_of_mirrors_hands_on_a_bounded_number(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from scraper.spiders.listed_mirrors import MAX_LISTED, listed_candidates
+
+    alternatives = [
+        {"proto": "https", "type": "mirror", "url": f"https://m{n}.example.net"}
+        for n in range(5000)
+    ]
+    alternatives.append({"proto": "tor", "type": "eotk", "url": "http://first.onion"})
+    document = {"sites": [{"main_domain": "example.org", "available_alternatives": alternatives}]}
+    (tmp_path / "list.json").write_text(json.dumps(document))
+    profile = parse_profile(PROFILE + 'mirror_lists = ["list.json"]\n', str(tmp_path / "p.toml"))
+    counted: dict[str, int] = {}
+    stats = SimpleNamespace(inc_value=lambda k, n=1: counted.__setitem__(k, counted.get(k, 0) + n))
+    crawler = SimpleNamespace(settings={"ARCHIVE_DIR": str(tmp_path / "out")}, stats=stats)
+    found = listed_candidates(crawler, profile)  # type: ignore[arg-type]
+    assert len(found) == MAX_LISTED and found[0] == (
+        "https://m0.example.net",
+        str(tmp_path / "list.json"),
+    )
+    assert all(not origin.endswith(".onion") for origin, _ in found)  # onions after the others
+    assert counted == {
+        "mirror_lists/read": 1,
+        "mirror_lists/entries": 5001,
+        "mirror_lists/ipfs_ignored": 0,
+    }

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Entries handed to discovery per run, over all lists: a list naming thousands of addresses
+# for one site costs a line, not a line each (discovery checks far fewer anyway).
+MAX_LISTED = 200
+
 
 def listed_candidates(crawler: Crawler, profile: SiteProfile) -> list[tuple[str, str]]:
     """``(origin, list name)`` of every entry for this site in its mirror lists; each list
@@ -49,7 +53,13 @@ def listed_candidates(crawler: Crawler, profile: SiteProfile) -> list[tuple[str,
         # ordinary mirrors first: the run checks a bounded number of candidates
         for entry in sorted(entries, key=lambda e: e.onion):
             found.append((entry.origin, mirror_list.name))
-    return found
+    if len(found) > MAX_LISTED:
+        logger.info(
+            "mirror lists: %s for this site; the first %d are considered",
+            count(len(found), "entry", "entries"),
+            MAX_LISTED,
+        )
+    return found[:MAX_LISTED]
 
 
 def list_location(profile: SiteProfile, spec: str) -> str:
