@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from scraper.demo.server import LoopbackServers, Reply
-from scraper.demo.site import ALIAS_HOST, LocalSite, generate_articles, write_profile
+from scraper.demo.site import (
+    ALIAS_HOST,
+    FEED_SIZE,
+    LocalSite,
+    generate_articles,
+    write_profile,
+)
 from scraper.sites.profile import ProfileError, parse_profile
 from scraper.sites.site_pages import COMMON_FEED_PATHS, COMMON_SITEMAP_PATHS, read_site_page
 from tests.conftest import FAST_CRAWL, run_newsarchive
@@ -183,6 +189,34 @@ def test_a_minimal_profile_matching_no_article_is_an_alert(
     assert run["result"].returncode == 1
     assert "no article URL among the" in run["result"].stderr
     assert run["ids"] == set()
+
+
+def test_robots_txt_names_the_sitemaps(tmp_path: Path) -> None:
+    """robots.txt's Sitemap: lines are read (one on another host is not asked), and then no
+    sitemap path is guessed."""
+    articles = generate_articles(24)
+    site = LocalSite(articles)
+    with (
+        LoopbackServers(site, ["127.0.0.1"]) as own,
+        LoopbackServers(site, ["127.0.0.6"]) as foreign,
+    ):
+        site.routes["/"] = Reply.html("<html><body><p>Nothing linked here.</p></body></html>")
+        site.routes["/maps/news.xml"] = site.routes.pop("/sitemap-news.xml")
+        del site.routes["/sitemap.xml"], site.routes["/rss.xml"]
+        site.routes["/robots.txt"] = Reply(
+            200,
+            f"User-agent: *\nSitemap: {own.origins[0]}/maps/news.xml\n"
+            f"Sitemap: {foreign.origins[0]}/sitemap.xml\n".encode(),
+            [("Content-Type", "text/plain")],
+        )
+        run = crawl(minimal_profile(tmp_path / "minimal.toml", own.origins[0]), tmp_path / "out")
+        asked = _asked(own, 0)
+        assert run["result"].returncode == 0, run["result"].stderr[-3000:]
+        assert "/maps/news.xml" in asked
+        assert not set(COMMON_SITEMAP_PATHS) & set(asked)
+        assert foreign.requests == []
+        in_sitemap = articles[FEED_SIZE : FEED_SIZE * 2]
+        assert in_sitemap and {f"{SITE}:{a.id}" for a in in_sitemap} <= run["ids"]
 
 
 # -- the profile and the page reading, without a crawl ----------------------------------------
