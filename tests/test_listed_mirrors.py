@@ -200,6 +200,8 @@ def test_an_onion_from_a_list_by_url_is_verified_through_tor(
         profile = with_lists(write_profile(tmp_path / "localnews.toml", [primary]), list_url)
         out = tmp_path / "out"
         result = crawl(profile, out, lookups, "--tor", f"socks5h://{proxy}")
+        # the next run without Tor: the onion it verified is left out, and never looked up
+        without = crawl(profile, out, lookups)
     assert result.returncode == 0, result.stderr[-4000:]
     assert not lookups.exists(), lookups.read_text()  # resolved by the proxy alone
     assert len(records(out)) == 8
@@ -209,6 +211,13 @@ def test_an_onion_from_a_list_by_url_is_verified_through_tor(
     assert f"-> {ONION}:" in log.read_text()  # asked through the proxy
     [copy] = (out / "state" / "localnews.mirror-lists").glob("mirrorSites.json-*.json")
     assert copy.read_bytes() == listed.read_bytes()
+
+    assert without.returncode == 0, without.stderr[-4000:]
+    assert not lookups.exists(), lookups.read_text()
+    assert f"mirror {onion} not used this run: an onion address" in without.stderr
+    reports = sorted((out / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime)
+    assert set(json.loads(reports[-1].read_text())["mirrors"]) == {primary}
+    assert memory(out)[onion]["status"] in ("verified", "trusted")  # kept for a run with Tor
 
 
 def _serving_list(behaviour: Any, body: bytes) -> Any:

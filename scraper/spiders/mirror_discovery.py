@@ -467,10 +467,15 @@ def remembered(crawler: Crawler, profile: SiteProfile) -> MirrorMemory | None:
         return None
     path = OutputLayout.at(crawler.settings["ARCHIVE_DIR"]).mirror_memory(profile.name)
     try:
-        return MirrorMemory.load(path)
+        memory = MirrorMemory.load(path)
     except MirrorMemoryError as exc:
         logger.warning("%s: discovered mirrors not used", exc)
         return MirrorMemory(path)
+    for origin in memory.discovered():  # verified through Tor by an earlier run
+        if is_onion(origin) and profile.access.proxy_for(origin) is None:
+            logger.info("mirror %s not used this run: %s", origin, ONION_UNREACHABLE)
+            del memory.mirrors[origin]  # this run's copy only: the file keeps it
+    return memory
 
 
 def _learnt(memory: MirrorMemory, origin: str, how: str, where: str) -> Any:
