@@ -124,6 +124,9 @@ ARCHIVE_DISK_RESERVE_BYTES = 1 << 20
 # a run fetches at most (a trap or a generator gone wrong must not hold a run forever)
 NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
 NEWSARCHIVE_SITEMAP_MAX_FILES = 500
+# Pages a run following links (a profile without feeds, sitemaps or listings: follow_links)
+# fetches to find articles: its front page and sections' first pages, and theirs
+NEWSARCHIVE_FOLLOW_MAX_PAGES = 300
 NEWSARCHIVE_EXTRACT_WORKERS = -1  # page-object worker processes; -1 = one per core, 0 = inline
 # A page larger than this (decoded) is archived but not extracted: "too large to extract"
 NEWSARCHIVE_EXTRACT_MAX_BYTES = limits.MAX_EXTRACT_BYTES

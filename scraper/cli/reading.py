@@ -149,21 +149,21 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    outs = _out_dirs(args)
-    site = _site(args.site, outs)
     text = " ".join(args.query)
     if not text and not args.reindex:
         raise UsageError("search: give words to look for (see newsarchive search --help)")
+    try:
+        query = parse_query(text) if text else None
+    except QueryError as exc:
+        raise UsageError(f"search: {exc}") from None
+    filters = _filter_values(args)
+    outs = _out_dirs(args)
+    site = _site(args.site, outs)
     opened = _open(outs, site, reindex=args.reindex)
     try:
-        if not text:
+        if query is None:
             print(f"search index of {site} rebuilt: {_articles(opened)} articles", file=sys.stderr)
             return EXIT_OK
-        try:
-            query = parse_query(text)
-        except QueryError as exc:
-            raise UsageError(f"search: {exc}") from None
-        filters = _filter_values(args)
         hits = search(opened.archives, query, filters, limit=args.limit)
         if args.json:
             for hit in hits:
@@ -180,11 +180,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    filters = _filter_values(args)
     outs = _out_dirs(args)
     site = _site(args.site, outs)
     opened = _open(outs, site)
     try:
-        filters = _filter_values(args)
         rows = latest_versions(opened.archives, filters, limit=args.limit)
         color = _color(sys.stdout)
         for _, row in rows:
@@ -286,9 +286,9 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _out_dirs(args: argparse.Namespace) -> list[Path]:
     outs = args.out or [Path(DEFAULT_OUT)]
-    missing = [out for out in outs if not out.is_dir()]
-    if missing:
-        raise UsageError(f"--out {missing[0]}: no such directory")
+    for out in outs:
+        if not out.is_dir():
+            raise UsageError(f"--out {out}: {'not a directory' if out.exists() else 'no such directory'}")
     return outs
 
 
@@ -348,6 +348,9 @@ def _filter_values(args: argparse.Namespace) -> Filters:
                 f"{option} {value!r}: give a date like 2023-01-31 or a span like 7d"
             ) from None
 
+    for option, value in (("--section", args.section), ("--author", args.author)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option}: give a name (an empty one narrows to nothing)")
     return Filters(
         since=day("--since", args.since),
         until=day("--until", args.until),

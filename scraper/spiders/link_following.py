@@ -61,10 +61,9 @@ if TYPE_CHECKING:
     from scraper.spiders.claims import ArticleBudget
 
 DEPTH_META = "follow_depth"
+# The default (scraper/settings.py): enough for a news site's front page and sections,
+# far short of the tens of thousands of pages two hops of links can reach.
 FOLLOW_MAX_PAGES_SETTING = "NEWSARCHIVE_FOLLOW_MAX_PAGES"
-# A front page and its sections' first pages, and theirs: enough for a news site's
-# listings, far short of the tens of thousands two hops of links can reach.
-FOLLOW_MAX_PAGES_DEFAULT = 300
 _SKIPPED_SUFFIXES = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
@@ -72,7 +71,7 @@ class FollowBounds:
     """Which pages discovery has asked for this run, and how many it may still ask."""
 
     def __init__(self, settings: BaseSettings) -> None:
-        self.max_pages = settings.getint(FOLLOW_MAX_PAGES_SETTING, FOLLOW_MAX_PAGES_DEFAULT)
+        self.max_pages = settings.getint(FOLLOW_MAX_PAGES_SETTING)
         self.pages = 0
         self.seen: set[str] = set()
         self.limit_said = False
