@@ -9,6 +9,8 @@ from scraper.sites.article import ArticlePage, ListingPage
 # extractor name (a profile's ``extractor``) -> "module:class" of its article page object
 ARTICLE_PAGES = {
     "presstv": "scraper.sites.presstv:PressTvArticlePage",
+    # RFE/RL's and VOA's services: one CMS; their listings are read generically
+    "rferl": "scraper.sites.rferl:RferlArticlePage",
     "generic": "scraper.sites.generic:GenericArticlePage",
 }
 
