@@ -10,11 +10,10 @@ structured metadata's, which the family's pages fill well.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timezone, tzinfo
 from typing import cast
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 from dateutil import parser as dateparser
 
 from scraper.sites import rferl_markup as markup
@@ -22,8 +21,17 @@ from scraper.sites.article import ArticleData, Image
 from scraper.sites.body.chrome_lines import without_trailing_chrome
 from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.figures.credits import split_credit
-from scraper.sites.html import Selector, TreeIndex, block_paragraphs, clean_text, indexed_soup
+from scraper.sites.html import TreeIndex, block_paragraphs, clean_text, indexed_soup
 from scraper.sites.listing import page_hrefs, resolve_links
+from scraper.sites.markup_fields import (
+    attr,
+    decompose,
+    field_order,
+    first,
+    first_text,
+    merge_own,
+    meta,
+)
 from scraper.sites.metadata.read import read_metadata
 from scraper.sites.plausibility import CHECK_BODY_BELOW, body_is_fragment, title_fails
 from scraper.sites.url_syntax import join_url
@@ -51,18 +59,18 @@ class RferlArticlePage:
         own = ArticleData(
             title=self._headline(index),
             published=self._published(index),
-            section=_first_text(index, markup.SECTION),
+            section=first_text(index, markup.SECTION),
             authors=_authors(index),
-            description=_meta(index, "description") or _meta(index, "og:description"),
+            description=meta(index, "description") or meta(index, "og:description"),
             images=self._images(index),
         )
         own.body, generic_body = self._body(index)
-        item, fallbacks = _merge(own, structured)
+        item, fallbacks = merge_own(own, structured, OWN_FIELDS)
         if generic_body:
             fallbacks.add("body")
         if not item.body:
             return None
-        item.fallbacks = [f.name for f in dataclasses.fields(ArticleData) if f.name in fallbacks]
+        item.fallbacks = field_order(fallbacks)
         return item
 
     def links(self) -> list[str]:
@@ -75,13 +83,13 @@ class RferlArticlePage:
         return list(self._links)
 
     def _headline(self, index: TreeIndex) -> str | None:
-        headline = _first_text(index, markup.HEADLINE)
-        names = [*markup.SITE_NAMES, _meta(index, "og:site_name") or ""]
+        headline = first_text(index, markup.HEADLINE)
+        names = [*markup.SITE_NAMES, meta(index, "og:site_name") or ""]
         return None if title_fails(headline, names, self.url) else headline
 
     def _published(self, index: TreeIndex) -> str | None:
-        time = _first(index, markup.PUBLISHED)
-        stated = _attr(time, "datetime") if time is not None else None
+        time = first(index, markup.PUBLISHED)
+        stated = attr(time, "datetime") if time is not None else None
         if not stated:
             return None
         try:
@@ -94,7 +102,7 @@ class RferlArticlePage:
         images: dict[str, Image] = {}
         for img in markup.IMAGES.select(index):
             # Lazy loading keeps the picture in data-src and a placeholder in src.
-            src = _attr(img, "data-src") or _attr(img, "src")
+            src = attr(img, "data-src") or attr(img, "src")
             url = join_url(self.url, src) if src and not src.startswith("data:") else None
             if url is None or url in images:
                 continue
@@ -107,12 +115,12 @@ class RferlArticlePage:
     def _body(self, index: TreeIndex) -> tuple[str, bool]:
         """The text, and whether it came from the generic body detection (no container the
         family's markup names, or one holding a fragment of what the page shows)."""
-        container = _first(index, markup.BODY)
+        container = first(index, markup.BODY)
         if container is None:
             return self._generic_body(), True
         dateline = markup.DATELINE.select_one(index, within=container)
         dateline_text = clean_text(dateline.get_text(" ")) if dateline is not None else ""
-        _decompose(markup.BODY_CHROME.select(index, within=container))
+        decompose(markup.BODY_CHROME.select(index, within=container))
         paragraphs = block_paragraphs(container)
         if paragraphs and dateline_text:
             # "AUBURN, Wash. —" opens the first paragraph, as a newspaper prints it.
@@ -128,25 +136,9 @@ class RferlArticlePage:
     def _generic_body(self) -> str:
         """The generic body detection on a fresh parse, the family's chrome cut first."""
         fresh = indexed_soup(self.html)
-        _decompose(markup.PAGE_CHROME.select(fresh))
+        decompose(markup.PAGE_CHROME.select(fresh))
         paragraphs = extract_body_paragraphs(cast(BeautifulSoup, fresh.root))
         return "\n\n".join(without_trailing_chrome(paragraphs))
-
-
-def _merge(own: ArticleData, structured: ArticleData) -> tuple[ArticleData, set[str]]:
-    """The family's reading where it has one, the structured reading elsewhere; and which of
-    the family's own fields had to be filled from the structured reading."""
-    values = {}
-    filled = set()
-    for f in dataclasses.fields(ArticleData):
-        ours, theirs = getattr(own, f.name), getattr(structured, f.name)
-        if f.name not in OWN_FIELDS:
-            values[f.name] = theirs
-            continue
-        values[f.name] = ours or theirs
-        if not ours and theirs:
-            filled.add(f.name)
-    return ArticleData(**values), filled
 
 
 def _authors(index: TreeIndex) -> list[str]:
@@ -154,40 +146,9 @@ def _authors(index: TreeIndex) -> list[str]:
         names = [
             clean_text(link.get_text(" "))
             for link in selector.select(index)
-            if markup.AUTHOR_HREF.search(_attr(link, "href") or "")
+            if markup.AUTHOR_HREF.search(attr(link, "href") or "")
         ]
         found = list(dict.fromkeys(name for name in names if name))
         if found:
             return found
     return []
-
-
-def _first(index: TreeIndex, selectors: tuple[Selector, ...]) -> Tag | None:
-    return next((tag for tag in (s.select_one(index) for s in selectors) if tag is not None), None)
-
-
-def _first_text(index: TreeIndex, selectors: tuple[Selector, ...]) -> str | None:
-    tag = _first(index, selectors)
-    return clean_text(tag.get_text(" ")) or None if tag is not None else None
-
-
-def _meta(index: TreeIndex, key: str) -> str | None:
-    """A ``<meta>``'s content by property, else by name."""
-    for attribute in ("property", "name"):
-        for tag in index.all("meta"):
-            if tag.attrs.get(attribute) == key:
-                return clean_text(_attr(tag, "content") or "") or None
-    return None
-
-
-def _attr(tag: Tag | None, name: str) -> str | None:
-    value = tag.get(name) if tag is not None else None
-    if isinstance(value, list):
-        value = " ".join(value)
-    return value.strip() or None if value else None
-
-
-def _decompose(tags: list[Tag]) -> None:
-    for tag in tags:
-        if not tag.__dict__.get("_decomposed"):  # not already gone with a decomposed parent
-            tag.decompose()
