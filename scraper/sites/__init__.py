@@ -11,6 +11,7 @@ ARTICLE_PAGES = {
     "presstv": "scraper.sites.presstv:PressTvArticlePage",
     # RFE/RL's and VOA's services: one CMS; their listings are read generically
     "rferl": "scraper.sites.rferl:RferlArticlePage",
+    "dw": "scraper.sites.dw:DwArticlePage",
     "generic": "scraper.sites.generic:GenericArticlePage",
 }
 
