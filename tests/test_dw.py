@@ -185,3 +185,13 @@ def test_the_dw_profile_matches_articles_on_every_host(origin: str) -> None:
 def test_the_dw_profile_finds_its_feeds_itself() -> None:
     profile = load_profile("dw")
     assert profile.finds_feeds  # no feed named: DW's pages declare none on their host
+
+
+@pytest.mark.parametrize("printed", ["31.02.2024", "00.13.2024", "99.99.99999"])
+def test_an_impossible_printed_day_is_no_day(printed: str) -> None:
+    html = page("dw_68117411_2024.html").replace(
+        '<time aria-hidden="true">30.01.2024</time>', f'<time aria-hidden="true">{printed}</time>'
+    )
+    item = read(CURRENT_URL, html)
+    assert item.published == "2024-01-30T14:13:12.269000+00:00"
+    assert item.fallbacks == ["published"]

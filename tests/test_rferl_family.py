@@ -400,3 +400,33 @@ def test_a_crawl_archives_a_real_family_page_with_the_family_profile(
     asked = [request.target for request in loopback_voa.requests]
     assert VOA_PATH in asked
     assert "voanews.com" not in result.stderr.replace(origin, "")  # never looked up
+
+
+# --- hostile and broken markup -------------------------------------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "stated",
+    ["not a date", "2024-02-30T10:00:00Z", "99999-01-01", "2024-04-28T03:00:00+99:00", ""],
+)
+def test_a_broken_date_attribute_is_no_date(stated: str) -> None:
+    html = voa_html().replace('datetime="2024-04-28T03:00:00-04:00"', f'datetime="{stated}"')
+    item = RferlArticlePage(VOA_URL, html).to_item()
+    assert item is not None
+    assert item.published == "2024-04-28T07:00:00+00:00"  # the structured reading's
+    assert item.fallbacks == ["published"]
+
+
+@pytest.mark.timeout(60)
+def test_deeply_nested_text_and_thousands_of_figures_are_read_in_bounded_time() -> None:
+    nested = "<div>" * 3000 + "<p>Deep text.</p>" + "</div>" * 3000
+    figures = '<div class="wsw__embed"><figure><img src="/x.jpg"></figure></div>' * 5000
+    html = (
+        '<html><body><div id="article-content"><div class="wsw">'
+        f"<p>{'Word ' * 300}</p>{nested}{figures}</div></div></body></html>"
+    )
+    item = RferlArticlePage("https://www.rferl.org/a/1.html", html).to_item()
+    assert item is not None
+    assert item.body.startswith("Word Word")
+    assert len(item.images) == 1  # one address, however often embedded
