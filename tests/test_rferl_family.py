@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -263,6 +264,21 @@ def test_every_family_profile_loads_and_matches_the_family_url_shapes(name: str)
             assert match.groups["id"] == article_id
         for path in REAL_OTHER_PATHS:
             assert profile.match_article(origin + path) is None, (origin, path)
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_every_family_profile_reads_a_real_page_of_the_cms(name: str) -> None:
+    """The family's real page as if served by each outlet: its profile takes the URL for an
+    article and its extractor reads every field from the markup."""
+    profile = load_profile(name)
+    url = profile.primary + VOA_PATH
+    assert profile.match_article(url) is not None
+    zone = ZoneInfo(profile.timezone or "UTC")
+    item = article_page_class(profile.extractor)(url, voa_html(), zone).to_item()
+    assert item is not None
+    assert item.fallbacks == []
+    assert item.published == "2024-04-28T03:00:00-04:00"
+    assert item.body.endswith('to be able to do that."')
 
 
 def test_one_article_under_both_of_its_urls_is_one_canonical_url() -> None:
