@@ -9,6 +9,7 @@ they did not mean, and a rewritten or damaged records file never yields a wrong 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord, content_hash
-from archive.search.query import QueryError, parse_query
+from archive.search.query import QueryError, normalise, parse_query
 from archive.search.reading import latest_versions, open_archives, search
 from archive.search.sink import records_sink
 from archive.search.snippet import mark, snippet
@@ -277,3 +278,52 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["oil", "Oil", "oily", "soil", "OIL", "exports", "export", "x", " ", ", ", "-"]
+        ),
+        max_size=30,
+    ).map("".join),
+    st.sampled_from(["oil", "export*", "oil export*", '"oil exports"', "soil -oil"]),
+)
+def test_ascii_text_is_marked_as_the_word_by_word_reading_marks_it(text: str, typed: str) -> None:
+    query = parse_query(typed)
+    whole, prefixes = query.highlight_words()
+    by_word = [
+        word.span()
+        for word in re.finditer(r"\w+", text)
+        if normalise(word[0]) in whole or any(normalise(word[0]).startswith(p) for p in prefixes)
+    ]
+    assert list(mark(text, query).spans) == by_word
+
+
+def test_past_the_rank_window_only_the_newest_matches_are_ranked_and_the_count_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.reading as reading
+    import archive.search.text_index as text_index
+
+    monkeypatch.setattr(text_index, "RANK_WINDOW", 3)
+    monkeypatch.setattr(reading, "RANK_WINDOW", 3)
+    # the oldest article says "kilo" most: ranked over all, it would come first
+    write_run(tmp_path, "run1", [record(1, "Kilo kilo kilo", "kilo " * 20)])
+    write_run(tmp_path, "run2", [record(n, f"Story {n}", "kilo once") for n in range(2, 7)])
+    opened = open_archives([tmp_path], SITE)
+    try:
+        query = parse_query("kilo")
+        found = [h.latest.article for h in search(opened.archives, query, Filters(), limit=10)]
+        assert found and set(found) <= {"news:4", "news:5", "news:6"}
+        counted = reading.count_hits(opened.archives, query, Filters())
+        assert (counted.total, counted.exact, counted.ranked_newest) == (6, False, 3)
+        assert str(counted) == "about 6"
+        # narrowed, the old one is within reach again
+        early = search(opened.archives, parse_query("title:kilo"), Filters(), limit=10)
+        assert [h.latest.article for h in early] == ["news:1"]
+        exact = reading.count_hits(opened.archives, parse_query("title:kilo"), Filters())
+        assert (exact.total, exact.exact, exact.ranked_newest) == (1, True, None)
+    finally:
+        opened.close()

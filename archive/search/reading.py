@@ -18,6 +18,8 @@ from archive.records import ArticleRecord
 from archive.search.query import SearchQuery
 from archive.search.snippet import Marked, snippet
 from archive.search.text_index import (
+    COUNT_CAP,
+    RANK_WINDOW,
     CatchUp,
     Filters,
     SearchIndexError,
@@ -182,14 +184,36 @@ def search(
     return hits
 
 
-def count_hits(archives: list[SiteArchive], query: SearchQuery, filters: Filters) -> int:
-    """Articles that match, each once however many directories hold it."""
+@dataclass(frozen=True)
+class HitCount:
+    """How many articles match: exactly, or (past RANK_WINDOW records) as the number of
+    matching records, every version counted; and whether only the newest were ranked."""
+
+    total: int
+    exact: bool
+    ranked_newest: int | None  # RANK_WINDOW when only that many newest records were ranked
+
+    def __str__(self) -> str:
+        if self.exact:
+            return f"{self.total:,}"
+        return f"over {COUNT_CAP:,}" if self.total > COUNT_CAP else f"about {self.total:,}"
+
+
+def count_hits(archives: list[SiteArchive], query: SearchQuery, filters: Filters) -> HitCount:
+    """Articles that match, each once however many directories hold it (exact up to
+    RANK_WINDOW matching records: counting a million articles' ids is what a search must
+    not wait for)."""
+    expression = query.expression
+    records = [archive.index.matching_records(expression, filters) for archive in archives]
+    windowed = any(n > RANK_WINDOW for n in records)
+    if windowed:
+        return HitCount(sum(records), False, RANK_WINDOW)
     if len(archives) == 1:
-        return archives[0].index.count_matches(query.expression, filters)
+        return HitCount(archives[0].index.count_matches(expression, filters), True, None)
     found: set[str] = set()
     for archive in archives:
-        found |= archive.index.matching_articles(query.expression, filters)
-    return len(found)
+        found |= archive.index.matching_articles(expression, filters)
+    return HitCount(len(found), True, None)
 
 
 def latest_versions(

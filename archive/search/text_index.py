@@ -42,6 +42,13 @@ SCHEMA_VERSION = 1
 # what the article is than the same word in its eighth paragraph.
 COLUMNS = ("title", "body", "description", "authors", "section", "tags", "url", "mirror")
 WEIGHTS = (10.0, 1.0, 3.0, 4.0, 2.0, 3.0, 1.0, 0.5)
+# Ranking every match of a common pair of words in a million articles takes a second (bm25
+# costs about 8 µs a record): beyond this many matching records only the newest this many are
+# ranked (the reader is told, and --since/--until reach older ones).
+RANK_WINDOW = 1_000
+# Counting a million matches takes longer than finding the best of them: past this many
+# matching records the count says "over".
+COUNT_CAP = 50_000
 # Lines indexed per transaction while catching up: a few hundred kB of text per commit.
 CATCH_UP_BATCH = 500
 
@@ -398,6 +405,9 @@ class TextIndex:
         its versions, lower better).
         Raises sqlite3.OperationalError for an expression FTS5 does not take."""
         where, values = _filter_clause(filters)
+        oldest = self._window_start(match, where, values)
+        if oldest is not None:
+            where, values = f"{where} AND text.rowid >= ?", (*values, oldest)
         weights = ", ".join(map(str, WEIGHTS))
         # bm25() only where the MATCH is: in a materialised CTE, grouped after
         rows = self._db.execute(
@@ -421,6 +431,29 @@ class TextIndex:
         ).fetchall()
         found = self._rows_by_id({row[0] for row in rows} | {row[2] for row in rows})
         return [(found[latest], found[best], score) for best, score, latest in rows]
+
+    def _window_start(self, match: str, where: str, values: tuple[Any, ...]) -> int | None:
+        """The first record of the newest RANK_WINDOW that match, None when fewer match."""
+        if where:
+            query = (
+                "SELECT text.rowid FROM text JOIN versions v ON v.id = text.rowid "
+                f"WHERE text MATCH ? {where} ORDER BY text.rowid DESC LIMIT 1 OFFSET ?"
+            )
+        else:  # FTS5 walks its rowids backwards by itself
+            query = "SELECT rowid FROM text WHERE text MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+        row = self._db.execute(query, (match, *values, RANK_WINDOW - 1)).fetchone()
+        return None if row is None else int(row[0])
+
+    def matching_records(self, match: str, filters: Filters) -> int:
+        """Records (versions) that match, up to COUNT_CAP + 1: cheap, where counting
+        articles is not."""
+        where, values = _filter_clause(filters)
+        if where:
+            found = f"SELECT v.id FROM text JOIN versions v ON v.id = text.rowid WHERE text MATCH ? {where}"
+        else:
+            found = "SELECT rowid FROM text WHERE text MATCH ?"
+        query = f"SELECT count(*) FROM ({found} LIMIT ?)"
+        return int(self._db.execute(query, (match, *values, COUNT_CAP + 1)).fetchone()[0])
 
     def count_matches(self, match: str, filters: Filters) -> int:
         where, values = _filter_clause(filters)
@@ -482,6 +515,10 @@ class TextIndex:
             )
             arguments: tuple[Any, ...] = values
         else:
+            # among the records search ranks (the newest RANK_WINDOW of a common query)
+            oldest = self._window_start(match, where, values)
+            if oldest is not None:
+                where, values = f"{where} AND text.rowid >= ?", (*values, oldest)
             query = (
                 f"SELECT {expression}, count(DISTINCT v.article) FROM text "
                 f"JOIN versions v ON v.id = text.rowid WHERE text MATCH ? {where} "

@@ -20,6 +20,7 @@ from archive.layout import DEFAULT_OUT
 from archive.records import ArticleRecord
 from archive.search.query import QueryError, parse_query
 from archive.search.reading import (
+    HitCount,
     Opened,
     SiteArchive,
     article_versions,
@@ -169,8 +170,7 @@ def run_search(args: argparse.Namespace) -> int:
             for hit in hits:
                 _print_json(hit.as_json())
         else:
-            total = count_hits(opened.archives, query, filters) if hits else 0
-            _print_hits(hits, total, text)
+            _print_hits(hits, count_hits(opened.archives, query, filters) if hits else None, text)
         if not hits:
             print(f"no article matches {text!r}{_narrowed(filters)}", file=sys.stderr)
             return EXIT_FAILURES
@@ -288,7 +288,9 @@ def _out_dirs(args: argparse.Namespace) -> list[Path]:
     outs = args.out or [Path(DEFAULT_OUT)]
     for out in outs:
         if not out.is_dir():
-            raise UsageError(f"--out {out}: {'not a directory' if out.exists() else 'no such directory'}")
+            raise UsageError(
+                f"--out {out}: {'not a directory' if out.exists() else 'no such directory'}"
+            )
     return outs
 
 
@@ -398,11 +400,17 @@ def _print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False))
 
 
-def _print_hits(hits: list[Any], total: int, text: str) -> None:
+def _print_hits(hits: list[Any], counted: HitCount | None, text: str) -> None:
     color = _color(sys.stdout)
-    if hits:
-        matches = "matches" if total == 1 else "match"
-        print(f"{count(total, 'article')} {matches} {text!r}; the best {len(hits)}:\n")
+    if counted is not None:
+        matches = "matches" if counted.total == 1 else "match"
+        noun = "article" if counted.total == 1 else "articles"
+        ranked = (
+            f" (the newest {counted.ranked_newest:,} ranked: --since/--until reach older ones)"
+            if counted.ranked_newest
+            else ""
+        )
+        print(f"{counted} {noun} {matches} {text!r}{ranked}; the best {len(hits)}:\n")
     for number, hit in enumerate(hits, 1):
         row = hit.latest
         print(f"{number}. {_bold(row.title or '(no title)', color)}")

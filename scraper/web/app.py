@@ -126,6 +126,7 @@ class App:
             {
                 "query": found["form"]["q"],
                 "total": found["total"],
+                "total_exact": found["counted"].exact if found.get("counted") else True,
                 "page": found["page"],
                 "hits": [dict(hit.as_json(), site=hit.archive.site) for hit in found["hits"]],
             }
@@ -174,7 +175,7 @@ class App:
                 hits = search(
                     opened.archives, query, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
                 )
-                total = count_hits(opened.archives, query, filters)
+                counted = count_hits(opened.archives, query, filters)
                 facets = {
                     name: _merged(
                         a.index.facet(name, filters, query.expression) for a in opened.archives
@@ -188,9 +189,13 @@ class App:
                     "status": 400,
                 }
             result.update(
-                hits=hits, total=total, facets=facets, months=_month_spans(facets["month"])
+                hits=hits,
+                total=counted.total,
+                counted=counted,
+                facets=facets,
+                months=_month_spans(facets["month"]),
             )
-            result["pages"] = (total + PAGE_SIZE - 1) // PAGE_SIZE
+            result["pages"] = (counted.total + PAGE_SIZE - 1) // PAGE_SIZE
             result["snippets"] = [
                 hit.snippet.render("<mark>", "</mark>", escape=_escape) for hit in hits
             ]
