@@ -327,3 +327,19 @@ def test_past_the_rank_window_only_the_newest_matches_are_ranked_and_the_count_s
         assert (exact.total, exact.exact, exact.ranked_newest) == (1, True, None)
     finally:
         opened.close()
+
+
+def test_an_index_that_cannot_be_written_costs_no_record_and_says_so_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "state").write_text("a file where the state directory would be\n")
+    records = [record(n, f"Lima {n}", "lima") for n in range(1, 4)]
+    sink = records_sink(OutputLayout(tmp_path), SITE, "run1")
+    with caplog.at_level("WARNING"):
+        for item in records:
+            sink.write(item)
+        sink.close()
+    warnings = [r.getMessage() for r in caplog.records if "search index" in r.getMessage()]
+    assert len(warnings) == 1 and "--reindex" in warnings[0]
+    lines = OutputLayout(tmp_path).records_file(SITE, "run1").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r.id for r in records]
