@@ -149,6 +149,16 @@ def test_a_reader_finds_reads_compares_and_opens_the_capture(
     assert "Last runs" in home and "Mirrors" in home
     shot(browser, screenshots, "home")
 
+    # the site's charts, drawn by the browser from the app's SVG
+    browser.find_element(By.LINK_TEXT, "localnews").click()
+    wait_for_page(browser, "localnews")
+    charts = browser.find_elements(By.CSS_SELECTOR, "main svg")
+    assert len(charts) >= 3 and all(chart.size["width"] > 100 for chart in charts)
+    assert "Mirror health per run" in text_of(browser, "main")
+    shot(browser, screenshots, "site")
+    browser.get(f"{server}/")
+    wait_for_page(browser, "Sites")
+
     # a search typed into the form at the top and submitted, as a person does
     box = browser.find_element(By.CSS_SELECTOR, "form.quick input[name=q]")
     box.send_keys("correction")
