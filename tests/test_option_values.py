@@ -155,6 +155,7 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "serve --out": [("serve --out EMPTY/none", "no such directory")],
     "serve --port": [("serve --out EMPTY --port 70000", "0 to 65535")],
     "serve --bind": [("serve --out EMPTY --port 0 --bind 300.1.1.1", "--bind 300.1.1.1")],
+    "serve --wacz": [("serve --out EMPTY --wacz FILE", "not a WACZ file")],
     "serve --pywb": [("serve --out EMPTY --pywb ftp://x", "--pywb ftp://x")],
     "mirrors SITE": [("mirrors no-such-site", "no index for no-such-site at")],
     "mirrors --out": [("mirrors SITE --out FILE", "no mirror memory")],

@@ -299,3 +299,21 @@ def test_the_app_wrote_nothing_into_the_archive(
     for url in ("/", "/site/localnews", "/search?q=bank", f"/article/{archive['edited']}"):
         assert client.get(url).status_code == 200
     assert tree(archive["out"]) == archive["before"]
+
+
+def test_a_capture_offers_the_wacz_given_and_only_it(
+    archive: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    wacz = tmp_path_factory.mktemp("wacz") / "localnews.wacz"
+    exported = run_newsarchive(
+        "export", "localnews", "--out", str(archive["out"]), "--wacz", str(wacz)
+    )
+    assert exported.returncode == 0, exported.stderr
+    offered = TestClient(create_app([archive["out"]], waczs=[wacz]), raise_server_exceptions=False)
+    record_id = latest(archive, archive["edited"])["warc"]["record_id"].strip("<>")
+    page = offered.get(f"/capture/{record_id}").text
+    assert '<a href="/wacz/localnews.wacz" download>localnews.wacz</a>' in page
+    download = offered.get("/wacz/localnews.wacz")
+    assert download.status_code == 200 and download.content == wacz.read_bytes()
+    for name in ("other.wacz", "..%2Flocalnews.wacz", "%2Fetc%2Fpasswd"):
+        assert offered.get(f"/wacz/{name}").status_code == 404, name

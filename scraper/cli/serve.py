@@ -12,6 +12,7 @@ import errno
 import ipaddress
 import socket
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,15 @@ def add_command(commands: Any) -> None:
         metavar="URL",
         help="a pywb collection serving this archive's WACZ: captures link to it too",
     )
+    serve.add_argument(
+        "--wacz",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a WACZ of this archive (newsarchive export --wacz) that each capture offers for "
+        "full-fidelity replay in ReplayWeb.page or pywb; may be given several times",
+    )
     serve.set_defaults(run=run_serve)
 
 
@@ -70,13 +80,23 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port {args.port}: a port is 0 to 65535")
     if args.pywb and not args.pywb.startswith(("http://", "https://")):
         raise UsageError(f"--pywb {args.pywb}: give the collection's http:// URL")
+    for wacz in args.wacz:
+        if not wacz.is_file() or not zipfile.is_zipfile(wacz):
+            raise UsageError(
+                f"--wacz {wacz}: not a WACZ file (newsarchive export --wacz makes one)"
+            )
     sock = _listen(args.bind, args.port)
     import uvicorn
 
     from scraper.web.app import create_app
 
     loopback = _is_loopback(args.bind)
-    app = create_app(outs, pywb=args.pywb, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    app = create_app(
+        outs,
+        pywb=args.pywb,
+        waczs=args.wacz,
+        allowed_hosts=LOOPBACK_NAMES if loopback else None,
+    )
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"newsarchive serve: http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)

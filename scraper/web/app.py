@@ -20,7 +20,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -60,9 +66,13 @@ SHOWN_TYPES = ("image/", "text/css", "font/", "audio/", "video/")
 
 
 class App:
-    def __init__(self, outs: Sequence[Path], pywb: str | None = None) -> None:
+    def __init__(
+        self, outs: Sequence[Path], pywb: str | None = None, waczs: Sequence[Path] = ()
+    ) -> None:
         self.outs = [Path(out) for out in outs]
         self.pywb = pywb.rstrip("/") if pywb else None
+        # served by name only: a name given on the command line, never a path from a URL
+        self.waczs = {path.name: path for path in waczs}
         self.catalogue = Catalogue(self.outs)
         self.templates = Environment(
             loader=PackageLoader("scraper.web", "templates"),
@@ -272,12 +282,19 @@ class App:
         original = self.catalogue.original(capture, record) if capture.is_revisit else None
         return self.page(
             "capture.html",
+            waczs=sorted(self.waczs),
             capture=capture,
             record=record,
             original=original,
             record_id=record_id_text(record.record_id),
             pywb=self.pywb,
         )
+
+    def wacz(self, request: Request) -> Response:
+        path = self.waczs.get(request.path_params["name"])
+        if path is None or not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(path, media_type="application/wacz", filename=path.name)
 
     def capture_page(self, request: Request) -> Response:
         capture = self._capture(request)
@@ -345,11 +362,16 @@ class App:
 
 
 def create_app(
-    outs: Sequence[Path], *, pywb: str | None = None, allowed_hosts: Sequence[str] | None = None
+    outs: Sequence[Path],
+    *,
+    pywb: str | None = None,
+    waczs: Sequence[Path] = (),
+    allowed_hosts: Sequence[str] | None = None,
 ) -> Starlette:
-    """The app over the output directories ``outs``. ``allowed_hosts``: the Host names it
-    answers (the loopback names when it listens on loopback: no DNS rebinding)."""
-    app = App(outs, pywb)
+    """The app over the output directories ``outs``. ``waczs``: packages to offer with each
+    capture. ``allowed_hosts``: the Host names it answers (the loopback names when it listens
+    on loopback: no DNS rebinding)."""
+    app = App(outs, pywb, waczs)
     routes = [
         Route("/", app.home),
         Route("/site/{site}", app.site),
@@ -361,6 +383,7 @@ def create_app(
         Route("/capture/{record_id}/page", app.capture_page),
         Route("/go/{site}", app.go),
         Route("/file/{site}", app.file),
+        Route("/wacz/{name}", app.wacz),
         Mount("/static", StaticFiles(packages=[("scraper.web", "static")]), name="static"),
     ]
     web = Starlette(
