@@ -42,10 +42,11 @@ sys.path.insert(0, str(REPO))
 
 from archive.layout import OutputLayout  # noqa: E402
 from archive.records import ArticleRecord, content_hash  # noqa: E402
+from archive.search.index_rows import Filters  # noqa: E402
 from archive.search.query import parse_query  # noqa: E402
 from archive.search.reading import count_hits, latest_versions, open_archives, search  # noqa: E402
 from archive.search.sink import records_sink  # noqa: E402
-from archive.search.text_index import COUNT_CAP, RANK_WINDOW, Filters  # noqa: E402
+from archive.search.text_index import COUNT_CAP, RANK_WINDOW  # noqa: E402
 
 SITE = "benchnews"
 VOCABULARY = 40_000

@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord, content_hash
+from archive.search.index_rows import Filters
 from archive.search.query import QueryError, normalise, parse_query
 from archive.search.reading import latest_versions, open_archives, search
 from archive.search.sink import records_sink
 from archive.search.snippet import mark, snippet
-from archive.search.text_index import Filters, TextIndex
+from archive.search.text_index import TextIndex
 
 SITE = "news"
 

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from archive.search.text_index import COLUMNS
+from archive.search.index_schema import COLUMNS
 
 _PART = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)

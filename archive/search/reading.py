@@ -15,18 +15,10 @@ from typing import Any
 
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord
+from archive.search.index_rows import CatchUp, Filters, SearchIndexError, VersionRow, sort_time
 from archive.search.query import SearchQuery
 from archive.search.snippet import Marked, snippet
-from archive.search.text_index import (
-    COUNT_CAP,
-    RANK_WINDOW,
-    CatchUp,
-    Filters,
-    SearchIndexError,
-    TextIndex,
-    VersionRow,
-    sort_time,
-)
+from archive.search.text_index import COUNT_CAP, RANK_WINDOW, TextIndex
 
 
 @dataclass(frozen=True)

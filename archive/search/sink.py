@@ -21,7 +21,8 @@ from pathlib import Path
 from archive.layout import OutputLayout
 from archive.record_sink import JsonlSink, RecordSink
 from archive.records import ArticleRecord
-from archive.search.text_index import LineLocation, SearchIndexError, TextIndex
+from archive.search.index_rows import LineLocation, SearchIndexError
+from archive.search.text_index import TextIndex
 
 logger = logging.getLogger(__name__)
 

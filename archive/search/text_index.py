@@ -1,16 +1,6 @@
 """The site's full-text index: SQLite FTS5 over every record line of its JSON Lines.
 
-Two tables and the text index, in ``OUT/state/<site>.search.sqlite``:
-
-    files     each records file, how many of its bytes are indexed, and a hash of its first
-              line (a file rewritten under the same name is noticed, and the index rebuilt)
-    versions  one row per record line: what lists and histories show without reading the
-              JSON (title, dates, section, authors, mirror, hashes), where the line is, and
-              whether it is the article's latest version
-    text      FTS5, contentless (``content=''``): the words of title, body, description,
-              authors, section, tags, url and mirror, not the text itself. The text is in
-              the JSON Lines already; snippets are made from the few lines a page of hits
-              shows, so the index stays a fraction of the records' size.
+Its tables are described in ``index_schema.py``.
 
 Tokens: ``unicode61`` with diacritics removed (``remove_diacritics 2``): ``Rohani`` finds
 ``Rohání``; scripts without spaces are tokenised per run of letters (no trigram index: no
@@ -27,8 +17,6 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +24,20 @@ import xxhash
 
 from archive.index.sqlite_read_only import connect_read_only
 from archive.records import ArticleRecord
+from archive.search.index_rows import (
+    VERSION_COLUMNS,
+    CatchUp,
+    Filters,
+    LineLocation,
+    SearchIndexError,
+    VersionRow,
+    filter_clause,
+    record_of,
+    sort_time,
+    version_row,
+)
+from archive.search.index_schema import COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, WEIGHTS
 
-SCHEMA_VERSION = 1
-# bm25 weights, in the text table's column order: a word in the headline says more about
-# what the article is than the same word in its eighth paragraph.
-COLUMNS = ("title", "body", "description", "authors", "section", "tags", "url", "mirror")
-WEIGHTS = (10.0, 1.0, 3.0, 4.0, 2.0, 3.0, 1.0, 0.5)
 # Ranking every match of a common pair of words in a million articles takes a second (bm25
 # costs about 8 µs a record): beyond this many matching records only the newest this many are
 # ranked (the reader is told, and --since/--until reach older ones).
@@ -51,104 +47,6 @@ RANK_WINDOW = 1_000
 COUNT_CAP = 50_000
 # Lines indexed per transaction while catching up: a few hundred kB of text per commit.
 CATCH_UP_BATCH = 500
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    indexed_bytes INTEGER NOT NULL,
-    head TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY,
-    article TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    latest INTEGER NOT NULL,
-    sort_time TEXT NOT NULL,
-    title TEXT,
-    published TEXT,
-    section TEXT,
-    authors TEXT NOT NULL,
-    url TEXT NOT NULL,
-    mirror TEXT NOT NULL,
-    fetched_at TEXT,
-    content_hash TEXT NOT NULL,
-    previous_hash TEXT,
-    minor_change INTEGER,
-    duplicate_of TEXT,
-    file INTEGER NOT NULL REFERENCES files (id),
-    offset INTEGER NOT NULL,
-    length INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS versions_article ON versions (article, version);
-CREATE INDEX IF NOT EXISTS versions_latest ON versions (sort_time) WHERE latest = 1;
-CREATE VIRTUAL TABLE IF NOT EXISTS text USING fts5(
-    {", ".join(COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2'
-);
-"""
-
-
-class SearchIndexError(Exception):
-    """The index file is not a search index of this version (or not SQLite at all)."""
-
-
-@dataclass(frozen=True)
-class LineLocation:
-    """Where one record's line is: its records file (a name in ``json/<site>/``), offset and
-    length in bytes."""
-
-    file: str
-    offset: int
-    length: int
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    """One indexed record, as lists and histories show it (no body: that is in the line)."""
-
-    article: str
-    version: int
-    latest: bool
-    title: str | None
-    published: str | None
-    section: str | None
-    authors: list[str]
-    url: str
-    mirror: str
-    fetched_at: str | None
-    content_hash: str
-    previous_hash: str | None
-    minor_change: bool | None
-    duplicate_of: str | None
-    location: LineLocation
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What narrows a search or a list: dates are ``YYYY-MM-DD`` (inclusive), compared with
-    the article's publication time (its capture time where it has none), in UTC."""
-
-    since: str | None = None
-    until: str | None = None
-    section: str | None = None
-    author: str | None = None
-
-
-@dataclass
-class CatchUp:
-    """What opening the index read from the JSON Lines it had not seen."""
-
-    indexed: int = 0
-    bad_lines: list[str] = field(default_factory=list)  # "file:offset: reason"
-    rebuilt: str | None = None  # why the index was rebuilt from scratch
-
-
-_VERSION_COLUMNS = (
-    "v.article, v.version, v.latest, v.title, v.published, v.section, v.authors, v.url, "
-    "v.mirror, v.fetched_at, v.content_hash, v.previous_hash, v.minor_change, "
-    "v.duplicate_of, f.name, v.offset, v.length"
-)
 
 
 class TextIndex:
@@ -184,7 +82,7 @@ class TextIndex:
             if not read_only:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.executescript(_SCHEMA)
+                self._db.executescript(SCHEMA_SQL)
                 self._check_version(create=True)
             else:
                 self._check_version(create=False)
@@ -330,7 +228,7 @@ class TextIndex:
                 position += len(line)
                 if not line.strip():
                     continue
-                record = _record_of(line)
+                record = record_of(line)
                 if isinstance(record, str):
                     result.bad_lines.append(f"{name}:{location.offset}: {record}")
                 else:
@@ -404,7 +302,7 @@ class TextIndex:
         once: (its latest version, its newest version that matches, the best bm25 score of
         its versions, lower better).
         Raises sqlite3.OperationalError for an expression FTS5 does not take."""
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         oldest = self._window_start(match, where, values)
         if oldest is not None:
             where, values = f"{where} AND text.rowid >= ?", (*values, oldest)
@@ -447,7 +345,7 @@ class TextIndex:
     def matching_records(self, match: str, filters: Filters) -> int:
         """Records (versions) that match, up to COUNT_CAP + 1: cheap, where counting
         articles is not."""
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         if where:
             found = f"SELECT v.id FROM text JOIN versions v ON v.id = text.rowid WHERE text MATCH ? {where}"
         else:
@@ -456,7 +354,7 @@ class TextIndex:
         return int(self._db.execute(query, (match, *values, COUNT_CAP + 1)).fetchone()[0])
 
     def count_matches(self, match: str, filters: Filters) -> int:
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         row = self._db.execute(
             "SELECT count(DISTINCT v.article) FROM text JOIN versions v ON v.id = text.rowid "
             f"WHERE text MATCH ? {where}",
@@ -465,7 +363,7 @@ class TextIndex:
         return int(row[0])
 
     def matching_articles(self, match: str, filters: Filters) -> set[str]:
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         return {
             row[0]
             for row in self._db.execute(
@@ -477,16 +375,16 @@ class TextIndex:
 
     def latest(self, filters: Filters, *, limit: int, offset: int = 0) -> list[VersionRow]:
         """Each article's latest version, newest first."""
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         rows = self._db.execute(
-            f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            f"SELECT {VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
             f"WHERE v.latest = 1 {where} ORDER BY v.sort_time DESC, v.id DESC LIMIT ? OFFSET ?",
             (*values, limit, offset),
         ).fetchall()
-        return [_version_row(row) for row in rows]
+        return [version_row(row) for row in rows]
 
     def count_latest(self, filters: Filters) -> int:
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         row = self._db.execute(
             f"SELECT count(*) FROM versions v WHERE v.latest = 1 {where}", values
         ).fetchone()
@@ -496,18 +394,18 @@ class TextIndex:
         """Every indexed record of the article, in version order (a version written twice,
         as by a replay into the crawl's directory, once per line)."""
         rows = self._db.execute(
-            f"SELECT {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            f"SELECT {VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
             "WHERE v.article = ? ORDER BY v.version, v.id",
             (article,),
         ).fetchall()
-        return [_version_row(row) for row in rows]
+        return [version_row(row) for row in rows]
 
     def facet(
         self, column: str, filters: Filters, match: str | None = None
     ) -> list[tuple[str, int]]:
         """Latest versions per value of ``section`` or per publication month, most first."""
         expression = {"section": "v.section", "month": "substr(v.sort_time, 1, 7)"}[column]
-        where, values = _filter_clause(filters)
+        where, values = filter_clause(filters)
         if match is None:
             query = (
                 f"SELECT {expression}, count(*) FROM versions v WHERE v.latest = 1 {where} "
@@ -533,7 +431,7 @@ class TextIndex:
         with (self.records_dir / location.file).open("rb") as stream:
             stream.seek(location.offset)
             line = stream.read(location.length)
-        record = _record_of(line)
+        record = record_of(line)
         if isinstance(record, str):
             raise SearchIndexError(
                 f"{location.file} changed since it was indexed ({record} at byte "
@@ -549,87 +447,11 @@ class TextIndex:
             return {}
         marks = ", ".join("?" * len(ids))
         rows = self._db.execute(
-            f"SELECT v.id, {_VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
+            f"SELECT v.id, {VERSION_COLUMNS} FROM versions v JOIN files f ON f.id = v.file "
             f"WHERE v.id IN ({marks})",
             tuple(ids),
         ).fetchall()
-        return {row[0]: _version_row(row[1:]) for row in rows}
-
-
-def sort_time(published: str | None, fetched_at: str | None) -> str:
-    """The time an article is listed and filtered by: its publication, else its capture, as
-    UTC ISO text (so text order is time order); a date that does not parse as it is."""
-    value = published or fetched_at or ""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return moment.isoformat()
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
-
-
-def _filter_clause(filters: Filters) -> tuple[str, tuple[Any, ...]]:
-    clauses: list[str] = []
-    values: list[Any] = []
-    if filters.since:
-        clauses.append("v.sort_time >= ?")
-        values.append(filters.since)
-    if filters.until:
-        clauses.append("v.sort_time < ?")
-        values.append(filters.until + "\uffff")  # the whole day
-    if filters.section:
-        clauses.append("v.section = ? COLLATE NOCASE")
-        values.append(filters.section)
-    if filters.author:
-        clauses.append("v.authors LIKE ? ESCAPE '\\'")
-        escaped = filters.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        values.append(f"%{escaped}%")
-    return "".join(f" AND {clause}" for clause in clauses), tuple(values)
-
-
-def _version_row(row: tuple[Any, ...]) -> VersionRow:
-    (article, version, latest, title, published, section, authors, url, mirror, fetched_at,
-     content_hash, previous_hash, minor_change, duplicate_of, file, offset, length) = row  # fmt: skip
-    return VersionRow(
-        article=article,
-        version=version,
-        latest=bool(latest),
-        title=title,
-        published=published,
-        section=section,
-        authors=json.loads(authors),
-        url=url,
-        mirror=mirror,
-        fetched_at=fetched_at,
-        content_hash=content_hash,
-        previous_hash=previous_hash,
-        minor_change=None if minor_change is None else bool(minor_change),
-        duplicate_of=duplicate_of,
-        location=LineLocation(file, offset, length),
-    )
-
-
-def _record_of(line: bytes) -> ArticleRecord | str:
-    """The record a line holds, or why it holds none."""
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return "not JSON"
-    if not isinstance(data, dict):
-        return "not a JSON object"
-    try:
-        record = ArticleRecord.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        return f"not a record ({type(exc).__name__}: {exc})"
-    bad = [
-        name
-        for name, value in (("id", record.id), ("url", record.url), ("body", record.body))
-        if not isinstance(value, str)
-    ]
-    if bad or not isinstance(record.version, int):
-        return f"not a record (bad {', '.join(bad) or 'version'})"
-    return record
+        return {row[0]: version_row(row[1:]) for row in rows}
 
 
 def _nothing() -> None:

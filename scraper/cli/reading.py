@@ -9,18 +9,15 @@ unknown site or id, or a bad query.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any, TextIO
 
 from archive.layout import DEFAULT_OUT
-from archive.records import ArticleRecord
+from archive.search.index_rows import Filters, VersionRow
 from archive.search.query import QueryError, parse_query
 from archive.search.reading import (
-    HitCount,
     Opened,
     SiteArchive,
     article_versions,
@@ -30,10 +27,19 @@ from archive.search.reading import (
     search,
     sites_in,
 )
-from archive.search.text_index import Filters, VersionRow
-from archive.word_diff import Piece, changed, word_diff
+from archive.word_diff import changed, word_diff
 from archive.wording import count
 from scraper.cli.arguments import whole_number
+from scraper.cli.reading_output import (
+    bold,
+    piece_json,
+    print_hits,
+    print_json,
+    print_record,
+    render_diff,
+    version_json,
+    wants_colour,
+)
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.since import parse_since
 
@@ -168,9 +174,9 @@ def run_search(args: argparse.Namespace) -> int:
         hits = search(opened.archives, query, filters, limit=args.limit)
         if args.json:
             for hit in hits:
-                _print_json(hit.as_json())
+                print_json(hit.as_json())
         else:
-            _print_hits(hits, count_hits(opened.archives, query, filters) if hits else None, text)
+            print_hits(hits, count_hits(opened.archives, query, filters) if hits else None, text)
         if not hits:
             print(f"no article matches {text!r}{_narrowed(filters)}", file=sys.stderr)
             return EXIT_FAILURES
@@ -186,14 +192,14 @@ def run_list(args: argparse.Namespace) -> int:
     opened = _open(outs, site)
     try:
         rows = latest_versions(opened.archives, filters, limit=args.limit)
-        color = _color(sys.stdout)
+        color = wants_colour(sys.stdout)
         for _, row in rows:
             if args.json:
-                _print_json(_version_json(row))
+                print_json(version_json(row))
                 continue
             day = (row.published or row.fetched_at or "")[:10] or "(no date)"
             section = f"  [{row.section}]" if row.section else ""
-            title = _bold(row.title or "(no title)", color)
+            title = bold(row.title or "(no title)", color)
             print(f"{day}  {row.article}  v{row.version}{section}  {title}")
         if not rows:
             print(f"no articles of {site}{_narrowed(filters)}", file=sys.stderr)
@@ -217,9 +223,9 @@ def run_show(args: argparse.Namespace) -> int:
         archive, row = chosen[-1]
         record = archive.record(row)
         if args.json:
-            _print_json(record.to_dict())
+            print_json(record.to_dict())
         else:
-            _print_record(record, len({r.version for _, r in versions}), _color(sys.stdout))
+            print_record(record, len({r.version for _, r in versions}), wants_colour(sys.stdout))
         return EXIT_OK
     finally:
         opened.close()
@@ -242,24 +248,24 @@ def run_history(args: argparse.Namespace) -> int:
                 for old, new in zip(records, records[1:])
             ]
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "id": args.article,
-                    "versions": [_version_json(row) | {"out": str(a.out)} for a, row in versions],
+                    "versions": [version_json(row) | {"out": str(a.out)} for a, row in versions],
                     "diffs": [
                         {
                             "from": old.version,
                             "to": new.version,
-                            "title": [_piece_json(p) for p in title],
-                            "body": [_piece_json(p) for p in body],
+                            "title": [piece_json(p) for p in title],
+                            "body": [piece_json(p) for p in body],
                         }
                         for old, new, title, body in diffs
                     ],
                 }
             )
             return EXIT_OK
-        color = _color(sys.stdout)
-        print(f"{_bold(args.article, color)}: {count(len(versions), 'version')}")
+        color = wants_colour(sys.stdout)
+        print(f"{bold(args.article, color)}: {count(len(versions), 'version')}")
         for _, row in versions:
             notes = [n for n in ("minor change" if row.minor_change else "",
                                  f"duplicate of {row.duplicate_of}" if row.duplicate_of else "") if n]  # fmt: skip
@@ -268,14 +274,14 @@ def run_history(args: argparse.Namespace) -> int:
                 f"{row.content_hash}{'  ' + ', '.join(notes) if notes else ''}"
             )
         for old, new, title, body in diffs:
-            print(f"\n{_bold(f'v{old.version} → v{new.version}', color)}")
+            print(f"\n{bold(f'v{old.version} → v{new.version}', color)}")
             if not changed(title) and not changed(body):
                 print("  (the same title and text)")
                 continue
             if changed(title):
-                print("  title: " + _render_diff(title, color, elide=False))
+                print("  title: " + render_diff(title, color, elide=False))
             if changed(body):
-                print(textwrap.indent(_render_diff(body, color), "  "))
+                print(textwrap.indent(render_diff(body, color), "  "))
         return EXIT_OK
     finally:
         opened.close()
@@ -377,133 +383,6 @@ def _narrowed(filters: Filters) -> str:
 
 def _articles(opened: Opened) -> int:
     return sum(archive.index.article_count() for archive in opened.archives)
-
-
-# -- printing -------------------------------------------------------------------------------
-
-
-def _color(stream: TextIO) -> bool:
-    """Colour on a terminal, or where FORCE_COLOR asks for it (a pager given -R); never with
-    NO_COLOR (no-color.org)."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return stream.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _bold(text: str, color: bool) -> str:
-    return f"\x1b[1m{text}\x1b[0m" if color else text
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False))
-
-
-def _print_hits(hits: list[Any], counted: HitCount | None, text: str) -> None:
-    color = _color(sys.stdout)
-    if counted is not None:
-        matches = "matches" if counted.total == 1 else "match"
-        noun = "article" if counted.total == 1 else "articles"
-        ranked = (
-            f" (the newest {counted.ranked_newest:,} ranked: --since/--until reach older ones)"
-            if counted.ranked_newest
-            else ""
-        )
-        print(f"{counted} {noun} {matches} {text!r}{ranked}; the best {len(hits)}:\n")
-    for number, hit in enumerate(hits, 1):
-        row = hit.latest
-        print(f"{number}. {_bold(row.title or '(no title)', color)}")
-        where = [
-            (row.published or row.fetched_at or "")[:10],
-            row.section or "",
-            ", ".join(row.authors),
-            row.mirror,
-        ]
-        version = f"v{row.version}" + (
-            f", matched in v{hit.matched.version}" if hit.matched.version != row.version else ""
-        )
-        print(f"   {row.article} ({version}) · {' · '.join(w for w in where if w)}")
-        marked = (
-            hit.snippet.render("\x1b[1;33m", "\x1b[0m") if color else hit.snippet.render("[", "]")
-        )
-        print(textwrap.indent(textwrap.fill(marked, 88), "   "))
-        print(f"   {row.url}\n")
-
-
-def _print_record(record: ArticleRecord, versions: int, color: bool) -> None:
-    print(_bold(record.title or "(no title)", color))
-    facts = [
-        record.published or "(no publication date)",
-        record.section or "",
-        ", ".join(record.authors),
-    ]
-    print(" · ".join(f for f in facts if f))
-    if record.description:
-        print(f"\n{record.description}")
-    for image in record.images:
-        caption = image.get("caption") or image.get("alt") or ""
-        credit = f" ({image['credit']})" if image.get("credit") else ""
-        print(f"\n[picture] {image.get('url', '')}\n  {caption}{credit}".rstrip())
-    print()
-    for paragraph in record.body.split("\n"):
-        if paragraph.strip():
-            print(textwrap.fill(paragraph, 88) + "\n")
-    print(
-        f"{record.id} · version {record.version} of {versions} · captured "
-        f"{record.fetched_at or '(unknown)'} from {record.mirror}\n{record.url}"
-    )
-    if record.warc is not None:
-        print(f"WARC: {record.warc.filename} at offset {record.warc.offset}")
-
-
-def _render_diff(pieces: list[Piece], color: bool, *, elide: bool = True) -> str:
-    out: list[str] = []
-    for index, piece in enumerate(pieces):
-        text = piece.text
-        if piece.operation == "same":
-            if elide:
-                text = _elided(text, first=index == 0, last=index == len(pieces) - 1)
-            out.append(text)
-        elif piece.operation == "deleted":
-            out.append(f"\x1b[9;31m{text}\x1b[0m" if color else f"[-{text}-]")
-        else:
-            out.append(f"\x1b[4;32m{text}\x1b[0m" if color else f"{{+{text}+}}")
-    return "".join(out)
-
-
-def _elided(text: str, *, first: bool, last: bool, context: int = 12) -> str:
-    """Long unchanged text as its words next to the changes."""
-    words = text.split(" ")
-    keep_start = 0 if first else context
-    keep_end = 0 if last else context
-    if len(words) <= keep_start + keep_end + 3:
-        return text
-    head = " ".join(words[:keep_start])
-    tail = " ".join(words[len(words) - keep_end :]) if keep_end else ""
-    return f"{head}{' ' if head else ''}…{' ' if tail else ''}{tail}"
-
-
-def _version_json(row: VersionRow) -> dict[str, Any]:
-    return {
-        "id": row.article,
-        "version": row.version,
-        "title": row.title,
-        "url": row.url,
-        "mirror": row.mirror,
-        "published": row.published,
-        "section": row.section,
-        "authors": row.authors,
-        "fetched_at": row.fetched_at,
-        "content_hash": row.content_hash,
-        "previous_hash": row.previous_hash,
-        "minor_change": row.minor_change,
-        "duplicate_of": row.duplicate_of,
-    }
-
-
-def _piece_json(piece: Piece) -> dict[str, str]:
-    return {"op": piece.operation, "text": piece.text}
 
 
 class _Progress:

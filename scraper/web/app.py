@@ -31,9 +31,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from archive.search.index_rows import Filters
 from archive.search.query import QueryError, parse_query
 from archive.search.reading import count_hits, search
-from archive.search.text_index import Filters
 from scraper.web import charts
 from scraper.web.article_view import article_view, citation, citation_text, diff
 from scraper.web.captures import Catalogue, record_id_text

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from archive.layout import OutputLayout
 from archive.records import ArticleRecord
+from archive.search.index_rows import SearchIndexError, VersionRow
 from archive.search.reading import SiteArchive, article_versions
-from archive.search.text_index import SearchIndexError, VersionRow
 from archive.warc_reader import read_record_at
 from archive.word_diff import Piece, word_diff
 from scraper.web.captures import Capture, Catalogue, record_id_text

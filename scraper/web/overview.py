@@ -15,8 +15,8 @@ from typing import Any
 
 from archive.layout import OutputLayout
 from archive.mirror_memory import MirrorMemory, MirrorMemoryError
+from archive.search.index_rows import Filters, sort_time
 from archive.search.reading import SiteArchive
-from archive.search.text_index import Filters, sort_time
 
 RUNS_SHOWN = 30  # run reports read per site (the newest)
 DAYS_SHOWN = 60  # days in the articles-per-day chart (the newest with articles)
