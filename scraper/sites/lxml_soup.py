@@ -35,6 +35,9 @@ PARSER = "lxml"
 _PARSERS = threading.local()  # an lxml parser must not be shared between threads
 _ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 _TRAILING_PART = re.compile(r"[\x20\x0a\x09\x0c\x0d]+|<!--(?P<comment>.*?)-->", re.DOTALL)
+_HTML_START = re.compile(r"<html[\s>]", re.IGNORECASE)
+_COMMENT_TEXT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HEAD_OR_BODY = re.compile(r"<(?:head|body)[\s>]", re.IGNORECASE)
 _DOCTYPE_NAME = re.compile(r"<!DOCTYPE\s+([^\s>\[]+)", re.IGNORECASE)
 _COMMENT, _PI, _ENTITY = etree.Comment, etree.PI, etree.Entity
 # libxml2's tree fills in these HTML boolean attributes' values (defer="defer" for a bare
@@ -110,7 +113,16 @@ def _after_document(html: str) -> list[tuple[str, str]] | None:
     """What follows ``</html>`` as ("text" | "comment", content) in order, when it is only
     whitespace and comments. libxml2's SAX reports the whitespace there (bs4 keeps it,
     collapsed, beside the comments); its tree drops it. None: something else is there, and the
-    tree's own siblings of the root are taken."""
+    tree's own siblings of the root are taken, as they are when the page opens ``<html>``
+    more than once outside comments (IE's "downlevel-revealed" conditional comments, as DW's
+    pages have): libxml2's SAX drops that whitespace then."""
+    opening = _HEAD_OR_BODY.search(html)  # where <html> tags can still open: before these
+    start = html[: opening.start() if opening else 4096]
+    if (
+        len(_HTML_START.findall(start)) > 1
+        and len(_HTML_START.findall(_COMMENT_TEXT.sub("", start))) > 1
+    ):
+        return None
     end = max(html.rfind("</html"), html.rfind("</HTML"))
     close = html.find(">", end) if end >= 0 else -1
     if close < 0:
