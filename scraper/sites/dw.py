@@ -10,43 +10,27 @@ that the markup does not give is the generic reading's, named in ``fallbacks`` t
 
 from __future__ import annotations
 
-from datetime import date, timezone, tzinfo
-from typing import cast
+from datetime import date
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from scraper.sites import dw_markup as markup
 from scraper.sites.article import ArticleData, Image
-from scraper.sites.body.chrome_lines import without_trailing_chrome
-from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.figures.credits import strip_credit_label
 from scraper.sites.figures.urls import best_image_url
-from scraper.sites.html import TreeIndex, block_paragraphs, clean_text, indexed_soup
-from scraper.sites.listing import page_hrefs, resolve_links
-from scraper.sites.markup_fields import attr, decompose, field_order, first, first_text, merge_own
-from scraper.sites.metadata.read import read_metadata
-from scraper.sites.plausibility import CHECK_BODY_BELOW, body_is_fragment, title_fails
+from scraper.sites.html import TreeIndex, clean_text
+from scraper.sites.markup_fields import attr, first_text
+from scraper.sites.markup_page import MarkupArticlePage
+from scraper.sites.plausibility import title_fails
 from scraper.sites.url_syntax import join_url
 
-OWN_FIELDS = ("title", "published", "section", "authors", "description", "body", "images")
 
+class DwArticlePage(MarkupArticlePage):
+    markup = markup
 
-class DwArticlePage:
-    def __init__(self, url: str, html: str, default_tz: tzinfo | None = None) -> None:
-        self.url = url
-        self.html = html
-        self.zone = default_tz or timezone.utc
-        self._links: list[str] | None = None
-        self._hrefs: tuple[list[str], str] | None = None  # taken before the tree is pruned
-
-    def to_item(self) -> ArticleData | None:
-        index = indexed_soup(self.html)
-        soup = cast(BeautifulSoup, index.root)
-        if self._links is None:
-            self._hrefs = page_hrefs(soup, self.url)
-        structured = read_metadata(soup, self.url, default_tz=self.zone)
+    def _own(self, index: TreeIndex, structured: ArticleData) -> ArticleData:
         headline = first_text(index, markup.HEADLINE)
-        own = ArticleData(
+        return ArticleData(
             title=None if title_fails(headline, markup.SITE_NAMES, self.url) else headline,
             published=_published(_printed_day(index), structured.published),
             section=first_text(index, markup.SECTION),
@@ -54,22 +38,6 @@ class DwArticlePage:
             description=first_text(index, markup.DESCRIPTION),
             images=self._images(index),
         )
-        own.body, generic_body = self._body(index)
-        item, fallbacks = merge_own(own, structured, OWN_FIELDS)
-        if generic_body:
-            fallbacks.add("body")
-        if not item.body:
-            return None
-        item.fallbacks = field_order(fallbacks)
-        return item
-
-    def links(self) -> list[str]:
-        if self._links is None:
-            if self._hrefs is None:
-                root = cast(BeautifulSoup, indexed_soup(self.html).root)
-                self._hrefs = page_hrefs(root, self.url)
-            self._links = resolve_links(*self._hrefs)
-        return list(self._links)
 
     def _images(self, index: TreeIndex) -> list[Image]:
         images: dict[str, Image] = {}
@@ -88,26 +56,6 @@ class DwArticlePage:
                 url=url, caption=caption or None, credit=strip_credit_label(credit) or None
             )
         return list(images.values())
-
-    def _body(self, index: TreeIndex) -> tuple[str, bool]:
-        """The text, and whether it came from the generic body detection."""
-        container = first(index, markup.BODY)
-        if container is None:
-            return self._generic_body(), True
-        decompose(markup.BODY_CHROME.select(index, within=container))
-        text = "\n\n".join(block_paragraphs(container))
-        if len(text) >= CHECK_BODY_BELOW:
-            return text, False
-        generic = self._generic_body()
-        if not text or body_is_fragment(text, generic):
-            return generic, True
-        return text, False
-
-    def _generic_body(self) -> str:
-        fresh = indexed_soup(self.html)
-        decompose(markup.PAGE_CHROME.select(fresh))
-        paragraphs = extract_body_paragraphs(cast(BeautifulSoup, fresh.root))
-        return "\n\n".join(without_trailing_chrome(paragraphs))
 
 
 def _image_url(img: Tag, base: str) -> str | None:
