@@ -344,3 +344,21 @@ def test_an_index_that_cannot_be_written_costs_no_record_and_says_so_once(
     assert len(warnings) == 1 and "--reindex" in warnings[0]
     lines = OutputLayout(tmp_path).records_file(SITE, "run1").read_text().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [r.id for r in records]
+
+
+def test_on_a_nearly_full_disk_the_index_is_left_for_later_and_the_records_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import archive.search.sink as sink_module
+
+    usage = sink_module.shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(sink_module.shutil, "disk_usage", lambda path: usage._replace(free=1 << 20))
+    with caplog.at_level("WARNING"):
+        write_run(tmp_path, "run1", [record(n, f"Mike {n}", "mike") for n in range(1, 4)])
+    assert not OutputLayout(tmp_path).search_index(SITE).exists()  # it took no room
+    assert any(
+        "1.0 MiB free" in r.getMessage() or "free on its disk" in r.getMessage()
+        for r in caplog.records
+    )
+    monkeypatch.undo()
+    assert len(hits_for(tmp_path, "mike")) == 3  # the next reader caught up

@@ -14,6 +14,7 @@ from the JSON Lines, and a batch skips what they indexed meanwhile.
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -23,11 +24,15 @@ from archive.record_sink import JsonlSink, RecordSink
 from archive.records import ArticleRecord
 from archive.search.index_rows import LineLocation, SearchIndexError
 from archive.search.text_index import TextIndex
+from archive.wording import size
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
 BATCH_SECONDS = 1.0
+# The index is a cache: on a disk with less free than this it is not written (the next reader
+# catches up), so it never takes the room a run keeps to stop cleanly on a full disk.
+LOW_DISK_BYTES = 16 << 20
 
 
 class SearchIndexedSink:
@@ -53,6 +58,17 @@ class SearchIndexedSink:
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
         if not pending or self.index_failures:
+            return
+        free = shutil.disk_usage(self.records.path.parent).free
+        if free < LOW_DISK_BYTES:
+            self.index_failures += 1
+            logger.warning(
+                "search index %s not updated: %s free on its disk; records are written, and "
+                "the next `newsarchive search %s` indexes them",
+                self.index_path,
+                size(free),
+                pending[0][0].site,
+            )
             return
         try:
             if self._index is None:  # opened with the first records, as the file is made
