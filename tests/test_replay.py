@@ -244,9 +244,10 @@ from archive.jsonl import JsonlWriter
 from scraper.cli import main
 write = JsonlWriter.write
 def write_then_die(self, record):
-    write(self, record)
+    written = write(self, record)
     if self.count == 8:
         os._exit(137)
+    return written
 JsonlWriter.write = write_then_die
 sys.exit(main(sys.argv[1:]))
 """
