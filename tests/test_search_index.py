@@ -248,8 +248,19 @@ def test_whatever_a_user_types_is_a_query_fts5_takes_or_a_clear_error(text: str)
     try:
         query = parse_query(text)
     except QueryError:
+        # refused only for want of a word to look for: one more word makes it a query
+        parse_query("zz " + text)
         return
-    db.execute("SELECT rowid FROM text WHERE text MATCH ?", (query.expression,)).fetchall()
+    # a text holding every wanted word, in order, in every field: the query must find it
+    wanted = " ".join(" ".join(t.words) for t in query.terms if not t.excluded)
+    db.execute(
+        "INSERT INTO text (rowid, title, body, description, authors, section, tags, url, mirror) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (wanted,) * 8,
+    )
+    found = db.execute("SELECT rowid FROM text WHERE text MATCH ?", (query.expression,)).fetchall()
+    if not any(t.excluded for t in query.terms):
+        assert found == [(1,)], (text, query.expression)
 
 
 def test_query_syntax_reaches_fts5_quoted() -> None:
