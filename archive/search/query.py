@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from archive.search.index_schema import COLUMNS
 
 _PART = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.UNICODE)
-_WORD = re.compile(r"\w+", re.UNICODE)
+# a word as unicode61 reads one: letters and digits; "_" is punctuation to it
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class QueryError(ValueError):
