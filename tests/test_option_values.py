@@ -164,6 +164,7 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "mirrors trust HOST": [("mirrors SITE trust", "required")],
     "mirrors trust --out": [("mirrors SITE trust x.org --out FILE", "no mirror memory")],
     "schedule --now": [("schedule --now yesterday", "not an ISO 8601 time")],
+    "sites list --profiles": [("sites list --profiles EMPTY/none", "no such file")],
 }
 CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]
 

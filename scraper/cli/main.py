@@ -27,6 +27,7 @@ from scraper.cli import (
     schedule,
     schema,
     serve,
+    sites,
     state,
 )
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     index_verify.add_commands(commands)
     schedule.add_command(commands)
     schema.add_command(commands)
+    sites.add_command(commands)
     demo.add_command(commands)
     return parser
 
