@@ -165,6 +165,15 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
     "mirrors trust --out": [("mirrors SITE trust x.org --out FILE", "no mirror memory")],
     "schedule --now": [("schedule --now yesterday", "not an ISO 8601 time")],
     "sites list --profiles": [("sites list --profiles EMPTY/none", "no such file")],
+    "sites import LIST": [
+        ("sites import EMPTY/none.json --dir EMPTY", "No such file"),
+        ("sites import FILE --dir EMPTY", "not a mirror list"),
+    ],
+    "sites import --dir": [
+        ("sites import FILE --dir FILE", "not a directory"),
+        ("sites import FILE --dir EMPTY/none/p", "parent directory does not exist"),
+    ],
+    "sites import --only": [("sites import FILE --dir EMPTY --only a/b", "not a host name")],
 }
 CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]
 

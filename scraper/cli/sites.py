@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scraper.cli import sites_import
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import (
     MAX_PROFILE_FILE_BYTES,
@@ -47,6 +48,7 @@ def add_command(commands: Any) -> None:
         dest="action", metavar="ACTION", prog="newsarchive sites", required=True
     )
     add_list(actions)
+    sites_import.add_import(actions)
 
 
 def add_list(actions: Any) -> None:
