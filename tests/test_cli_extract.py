@@ -152,3 +152,15 @@ def test_standard_input_is_read_up_to_the_extraction_limit_only() -> None:
     lines = result.stderr.decode().splitlines()
     assert result.returncode == 2 and len(lines) == 1, lines
     assert f"too large to extract: over {MAX_EXTRACT_BYTES:,} bytes" in lines[0]
+
+
+def test_extract_help_names_every_page_object() -> None:
+    """From the one registry (a hand-kept list in the help named only presstv and generic)."""
+    from scraper.sites import ARTICLE_PAGES
+
+    result = extract("--help")
+    assert result.returncode == 0
+    help_text = " ".join(result.stdout.decode().split())
+    listed = help_text.split("page object to use: ", 1)[1].split(" (default", 1)[0]
+    assert listed.split(", ") == list(ARTICLE_PAGES)
+    assert {"presstv", "rferl", "dw", "generic"} <= set(ARTICLE_PAGES)

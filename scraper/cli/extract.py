@@ -10,6 +10,7 @@ from typing import Any
 
 from scraper.cli.crawl import site_profile
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
+from scraper.sites import ARTICLE_PAGES
 from scraper.sites.profile import SiteProfile, load_profile
 
 
@@ -35,14 +36,17 @@ def add_command(commands: Any) -> None:
     which.add_argument(
         "--site", metavar="SITE", help="profile name or path (default: guessed from --url)"
     )
-    which.add_argument("--extractor", metavar="NAME", help="page object to use: presstv, generic")
+    which.add_argument(
+        "--extractor",
+        metavar="NAME",
+        help=f"page object to use: {', '.join(ARTICLE_PAGES)} (default: the profile's)",
+    )
     extract.set_defaults(run=run_extract)
 
 
 def run_extract(args: argparse.Namespace) -> int:
     from archive.extraction import extract_article
     from archive.records import article_record
-    from scraper.sites import ARTICLE_PAGES
     from scraper.sites.url_syntax import url_problem
 
     problem = url_problem(args.url)
