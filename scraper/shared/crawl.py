@@ -84,6 +84,11 @@ def profile_fingerprint(profile: SiteProfile) -> str:
         "article_url": profile.article_url.pattern,
         "canonical_path": profile.canonical_path,
         "extractor": profile.extractor,
+        # Candidates from the lists and onion mirrors reach every worker through the shared
+        # queue: a worker without the lists, or without Tor, would fail what another asked.
+        # Whether onions go through Tor, not the proxy's address: each machine has its own.
+        "mirror_lists": list(profile.mirror_lists),
+        "tor": profile.access.tor is not None,
     }
     return hashlib.sha1(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -161,10 +166,7 @@ class SharedCrawl:
         )
         self.token = token.decode()
         if agreed.decode() != self.fingerprint:
-            raise SharedCrawlError(
-                f"{self.site}: the run in progress on {redacted(self.url)} uses another profile or other "
-                "mirrors; start every worker with the same SITE and --mirrors"
-            )
+            raise SharedCrawlError(f"{self.site}: {_disagreement(self.url)}")
         return self.token
 
     def beat(self) -> int:
@@ -255,8 +257,13 @@ def check_redis(url: str, profile: SiteProfile, settings: BaseSettings) -> str |
     finally:
         client.close()
     if agreed is not None and agreed.decode() != profile_fingerprint(profile):
-        return (
-            f"{profile.name}: the run in progress on {redacted(url)} uses another profile or other mirrors; "
-            "start every worker with the same SITE and --mirrors"
-        )
+        return f"{profile.name}: {_disagreement(url)}"
     return None
+
+
+def _disagreement(url: str) -> str:
+    return (
+        f"the run in progress on {redacted(url)} uses another profile or other mirrors, "
+        "mirror lists or Tor route; start every worker with the same SITE, --mirrors and "
+        "--tor (given to all or none)"
+    )
