@@ -27,6 +27,8 @@ from archive.worker_lifetime import sigint_blocked, start_worker
 from scraper.sites import article_page_class, listing_page_class
 from scraper.sites.html import decode_html
 from scraper.sites.lxml_soup import tree_arena
+from scraper.sites.profile_fields import FieldSelectors
+from scraper.sites.profile_fields_page import article_page
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -54,12 +56,14 @@ def extract_article(
     *,
     links: bool = True,
     simhash: bool = False,
+    fields: FieldSelectors | None = None,
 ) -> ArticleResult:
     """``links``: the page's links too (discovery; replay has no use for them). ``simhash``:
-    the text's simhash too, so the process that versions the article need not compute it."""
+    the text's simhash too, so the process that versions the article need not compute it.
+    ``fields``: the profile's ``[fields]`` selectors, read before the extractor's own."""
     zone = ZoneInfo(timezone) if timezone else None
     with tree_arena():
-        page = article_page_class(extractor)(url, decode_html(body, content_type), zone)
+        page = article_page(extractor, url, decode_html(body, content_type), zone, fields)
         item = page.to_item()
         article = item.to_dict() if item is not None else None
         found = page.links() if links else []

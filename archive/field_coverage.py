@@ -11,7 +11,7 @@ both the run judged and the runs it is judged against need ``MIN_RECORDS`` of th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -41,10 +41,20 @@ class FieldCoverage:
     missing_examples: dict[str, list[str]] = field(default_factory=dict)
     # records whose site page object took the field from the generic reading (``fallbacks``)
     fell_back: Counter[str] = field(default_factory=Counter)
+    # A profile's [fields] selectors: records read with a selector for the field, and those
+    # whose value the selector gave (present, and not taken from another reading)
+    selector_pages: Counter[str] = field(default_factory=Counter)
+    selector_taken: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: Mapping[str, Any]) -> None:
-        """One record written by the run (as its JSON object)."""
+    def add(self, record: Mapping[str, Any], selectors: Iterable[str] = ()) -> None:
+        """One record written by the run (as its JSON object); ``selectors``: the fields its
+        profile's ``[fields]`` gave a selector for."""
         self.records += 1
+        fell_back = record.get("fallbacks") or ()
+        for name in selectors:
+            self.selector_pages[name] += 1
+            if record.get(name) and name not in fell_back:
+                self.selector_taken[name] += 1
         for name in COVERED_FIELDS:
             if has_field(record, name):
                 self.present[name] += 1
@@ -52,7 +62,7 @@ class FieldCoverage:
                 examples = self.missing_examples.setdefault(name, [])
                 if len(examples) < EXAMPLES:
                     examples.append(str(record.get("url") or record.get("id") or "?"))
-        self.fell_back.update(record.get("fallbacks") or ())
+        self.fell_back.update(fell_back)
 
     def shares(self) -> dict[str, float]:
         return {
@@ -61,12 +71,30 @@ class FieldCoverage:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "records": self.records,
             "fields": self.shares(),
             "missing_examples": {k: v for k, v in self.missing_examples.items() if v},
             "fell_back": dict(sorted(self.fell_back.items())),
         }
+        if self.selector_pages:
+            out["selectors"] = {
+                name: {"pages": pages, "taken": self.selector_taken[name]}
+                for name, pages in self.selector_pages.items()
+            }
+        return out
+
+    def selector_notices(self) -> list[str]:
+        """One line per ``[fields]`` selector that gave its field on none of the run's pages:
+        a template that changed under it, or a selector that never fitted (its records took
+        the field from the page object's own reading, and name it in ``fallbacks``)."""
+        return [
+            f"fields.{name} selector gave the {name} of 0 of {count(pages, 'page')} "
+            "(it matched nothing, or nothing believable): the page object's own reading was "
+            "taken; try `newsarchive sites check` on one of them"
+            for name, pages in self.selector_pages.items()
+            if pages and not self.selector_taken[name]
+        ]
 
 
 def drift_alerts(coverage: dict[str, Any], previous: list[dict[str, Any]]) -> list[str]:

@@ -176,6 +176,7 @@ class Replay:
             "embedded_profiles_not_used": self.chooser.not_held,
         }
         self.report.notices.extend(self.chooser.notices())
+        self.report.notices.extend(self.report.coverage.selector_notices())
         written = sum(keeper.written for keeper in self.keepers.values())
         if self.embedded:  # the sites that have records
             self.report.site = ",".join(
@@ -348,7 +349,7 @@ class Replay:
             future.set_result(None)
         else:
             future = self.pool.submit(
-                partial(extract_article, links=False, simhash=True),
+                partial(extract_article, links=False, simhash=True, fields=profile.fields),
                 profile.extractor,
                 record.target_uri,
                 body,
@@ -463,7 +464,7 @@ class Replay:
         if kept.written:
             # the record's fields as they are: the sink made its JSON object already, and
             # coverage reads none of the fields that making it changes (``warc``)
-            self.report.coverage.add(vars(kept.record))
+            self.report.coverage.add(vars(kept.record), capture.profile.fields.names)
             self.progress.articles += 1
 
     def _extract_now(self, capture: Capture) -> ArticleResult | None:
@@ -478,6 +479,7 @@ class Replay:
                 capture.profile.timezone,
                 links=False,
                 simhash=True,
+                fields=capture.profile.fields,
             )
         except Exception as exc:  # as for any page: reported, and the replay goes on
             self._fail(

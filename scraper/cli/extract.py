@@ -66,7 +66,15 @@ def run_extract(args: argparse.Namespace) -> int:
             f"(article_url {profile.article_url.pattern}): extracting anyway",
             file=sys.stderr,
         )
-    result = extract_article(extractor, args.url, body, None, profile.timezone if profile else None)
+    result = extract_article(
+        extractor,
+        args.url,
+        body,
+        None,
+        profile.timezone if profile else None,
+        # --extractor names the page object alone: the profile's selectors go with its own
+        fields=profile.fields if profile and not args.extractor else None,
+    )
     if result.article is None:
         print(
             f"newsarchive: no article found in {args.file} (extractor {extractor})", file=sys.stderr

@@ -191,7 +191,8 @@ def _describe(config: ScheduleConfig, now: datetime) -> tuple[str, int]:
         limits = (
             f"max_runtime {format_span(job.max_runtime)}" if job.max_runtime else "no max_runtime"
         )
-        lines.append(f"    out {job.out}; {limits}; args {' '.join(job.args) or '-'}")
+        tor = f"; onions through Tor at {job.tor}" if job.tor else ""
+        lines.append(f"    out {job.out}; {limits}{tor}; args {' '.join(job.args) or '-'}")
         if last.get("last_started"):
             lines.append(
                 f"    last run {last['last_started']}: exit {last.get('last_exit')}"

@@ -30,6 +30,7 @@ class RunReportExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.report: RunReport | None = None
+        self.selectors: tuple[str, ...] = ()  # the fields the profile's [fields] names
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReportExtension:
@@ -46,6 +47,7 @@ class RunReportExtension:
         self.report = RunReport(
             run_id=run.run_id, site=run.site, started_at=_now(), options=dict(run.options)
         )
+        self.selectors = run.profile.fields.names if run.profile is not None else ()
 
     def page_failed(
         self, url: str, reason: str, page_type: str, attempts: list[dict[str, str]] | None = None
@@ -60,7 +62,7 @@ class RunReportExtension:
     def item_scraped(self, item: Any) -> None:
         """A record every pipeline took (written): counted for the fields it has."""
         if self.report is not None:
-            self.report.coverage.add(ItemAdapter(item))
+            self.report.coverage.add(ItemAdapter(item), self.selectors)
 
     def spider_closed(self, reason: str) -> None:
         report = self.report
@@ -80,6 +82,7 @@ class RunReportExtension:
         if comparer is not None:
             comparer.close()  # settles articles still waiting for a copy; the spider's close is idempotent
             report.mirror_divergence = comparer.summary(f"runs/{comparer.path.name}")
+        report.notices.extend(report.coverage.selector_notices())
         report.repairs = repairs_for(self.crawler)
         report.stopped_by = stopped_by(self.crawler)
         report.index_consistent = _index_consistent(run.index, reason, stats)

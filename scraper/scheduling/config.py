@@ -4,6 +4,7 @@
 out = "/var/lib/newsarchive/data"   # defaults for every job (each may override them)
 timezone = "UTC"                     # of the cron expressions (default: the machine's)
 max_runtime = "2h"                   # a run still going after this is stopped (default: no limit)
+tor = "socks5h://127.0.0.1:9050"     # onion mirrors through Tor, as `crawl --tor` (default: none)
 
 [[job]]
 site = "presstv"                     # built-in profile, or a profile .toml path
@@ -37,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from archive.layout import DEFAULT_OUT
 from scraper.since import parse_duration
 from scraper.sites.profile import toml_kind
+from scraper.sites.site_access import tor_proxy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,6 +59,8 @@ _DEFAULT_KEYS: dict[str, type] = {
     "stop_grace": str,
     "misfire_grace": str,
     "args": list,
+    # crawl --tor: Tor's SOCKS port for the job's onion mirrors ("" in a job: none)
+    "tor": str,
 }
 _JOB_KEYS: dict[str, type] = {"name": str, "site": str, "cron": str, "every": str, **_DEFAULT_KEYS}
 _CRON_MACROS = {
@@ -70,7 +74,7 @@ _CRON_MACROS = {
 }
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # Options the schedule sets itself; in ``args`` they would fight the job's own fields.
-_RESERVED_ARGS = {"--out": "out"}
+_RESERVED_ARGS = {"--out": "out", "--tor": "tor"}
 
 
 class ScheduleConfigError(ValueError):
@@ -89,6 +93,7 @@ class Job:
     max_runtime: timedelta | None = None
     stop_grace: timedelta = DEFAULT_STOP_GRACE
     misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE
+    tor: str | None = None  # crawl --tor
 
     def trigger(self) -> Any:
         """The APScheduler trigger of this job (fire times identical to ``fire_times``)."""
@@ -273,6 +278,10 @@ def _job(
         if problem:
             raise fail(f"args {args}: {problem}")
 
+    tor = (setting("tor") or "").strip() or None
+    if tor is not None:
+        # refused when the file is read, not at every turn in the job's log
+        tor = tor_proxy(tor, "tor", fail)
     max_runtime = setting("max_runtime")
     misfire = setting("misfire_grace")
     stop = setting("stop_grace")
@@ -289,6 +298,7 @@ def _job(
         misfire_grace=_duration(misfire, "misfire_grace", fail)
         if misfire
         else DEFAULT_MISFIRE_GRACE,
+        tor=tor,
     )
 
 

@@ -97,6 +97,7 @@ def crawl_command(job: Job) -> list[str]:
         job.site,
         "--out",
         str(job.out),
+        *(("--tor", job.tor) if job.tor else ()),
         *job.args,
     ]
 

@@ -27,6 +27,7 @@ import regex
 from scraper.sites import ARTICLE_PAGES
 from scraper.sites.article_pattern import ArticlePattern
 from scraper.sites.pattern_size import PatternTooLarge
+from scraper.sites.profile_fields import FieldSelectors, parse_fields
 from scraper.sites.site_access import SiteAccess, parse_access
 from scraper.sites.url_normalisation import rebased_url
 from scraper.sites.url_syntax import split_url, url_problem
@@ -105,6 +106,7 @@ class SiteProfile:
     # profile file: after the profile's own in ``origins``
     discovered: tuple[str, ...] = ()
     access: SiteAccess = field(default_factory=SiteAccess)  # proxies, politeness: [access]
+    fields: FieldSelectors = field(default_factory=FieldSelectors)  # [fields]: CSS per field
     source: str = "<built-in>"
     # The TOML text the profile was read from (empty for one built from a dict): written into
     # every WARC the crawl makes, so its archives replay without the profile file.
@@ -381,6 +383,7 @@ _KEYS: dict[str, tuple[type, bool]] = {
     "mirror_lists": (list, False),
     _DISCOVERED_KEY: (list, False),
     "access": (dict, False),
+    "fields": (dict, False),
 }
 MIRROR_STRATEGIES = ("primary-first", "spread")
 
@@ -563,6 +566,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> SiteProfi
         mirror_lists=mirror_lists,
         discovered=tuple(o for o in discovered if o != primary and o not in mirrors),
         access=parse_access(data.get("access", {}), fail, lambda v, k: _origin(v, k, fail)),
+        fields=parse_fields(data.get("fields", {}), fail),
         source=source,
         feeds=paths["feeds"],
         sitemaps=paths["sitemaps"],

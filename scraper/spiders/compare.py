@@ -11,6 +11,7 @@ mirror asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -126,7 +127,7 @@ class MirrorCompare:
             return
         try:
             result = await pool.run(
-                extract_article,
+                partial(extract_article, fields=self.profile.fields),
                 self.profile.extractor,
                 response.url,
                 response.body,

@@ -304,7 +304,7 @@ class MirrorDiscovery:
             return
         try:
             result = await pool.run(
-                partial(extract_article, links=False),
+                partial(extract_article, links=False, fields=self.profile.fields),
                 self.profile.extractor,
                 response.url,
                 response.body,

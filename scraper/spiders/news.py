@@ -390,7 +390,7 @@ class NewsSpider(LinkFollowing, SidePages, Spider):
         try:
             # with an index, the text's simhash too: computed in the worker, where the text is
             result = await self.pool.run(
-                partial(extract_article, simhash=index is not None),
+                partial(extract_article, simhash=index is not None, fields=self.profile.fields),
                 self.profile.extractor,
                 response.url,
                 response.body,
