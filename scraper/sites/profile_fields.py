@@ -33,6 +33,9 @@ SELECTOR_FIELDS = ("title", "published", "section", "authors", "body", "images")
 _KEYS = (*SELECTOR_FIELDS, "body_exclude")
 # A selector is a few dozen characters; a longer one is a mistake (or a hostile profile).
 MAX_SELECTOR_CHARS = 1000
+# Matches read of one selector: far more than a page's authors, pictures or text parts, and
+# a bound on what a selector like "*" costs on a page of a million elements.
+MAX_MATCHES = 1000
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class FieldSelector:
     attr: str | None = None
 
     def select(self, root: Tag) -> list[Tag]:
-        return _compiled(self.css).select(root)
+        return _compiled(self.css).select(root, limit=MAX_MATCHES)
 
     def describe(self) -> str:
         return f"{self.css} @{self.attr}" if self.attr else self.css

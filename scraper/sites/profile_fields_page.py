@@ -26,6 +26,7 @@ from scraper.sites.article import ArticleData, ArticlePage, Image
 from scraper.sites.body.chrome_lines import without_trailing_chrome
 from scraper.sites.figures.credits import split_credit
 from scraper.sites.figures.urls import best_image_url
+from scraper.sites.headline import title_key
 from scraper.sites.html import block_paragraphs, clean_text, make_soup
 from scraper.sites.markup_fields import attr, decompose, field_order, merge_own
 from scraper.sites.metadata.authors import clean_authors
@@ -42,6 +43,9 @@ BODY_CHROME = FieldSelector(
 )
 # A section name is a word or three; a selector that matched a whole block gives a paragraph.
 MAX_SECTION_CHARS = 120
+# A byline names a few people: more matches are a selector that matched too much, and each
+# costs the text of its element (of nested elements, the page's text again and again).
+MAX_AUTHOR_MATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ class ProfileFieldsPage:
             assert selector is not None
             tags = selector.select(soup)
             if name == "body":
-                value, why_not = self._body(tags, base.body)
+                value, why_not = self._body(tags, base.body, own.title or base.title)
             elif not tags:
                 value, why_not = None, "matched nothing"
             else:
@@ -162,10 +166,10 @@ class ProfileFieldsPage:
 
     def _images(self, selector: FieldSelector, tags: list[Tag]) -> tuple[Any, str | None]:
         images: dict[str, Image] = {}
-        for tag in tags:
-            img = tag if tag.name == "img" or selector.attr else tag.find("img")
-            if not isinstance(img, Tag):
-                continue
+        # A match that is no <img> (a <figure>) gives the pictures inside it; each element is
+        # looked at once, however the matches nest.
+        found = tags if selector.attr else _pictures(tags)
+        for img in found:
             src = attr(img, selector.attr) if selector.attr else best_image_url(img)
             url = join_url(self.url, src) if src and not src.startswith("data:") else None
             if url is None or not url.startswith(("http://", "https://")) or url in images:
@@ -179,7 +183,7 @@ class ProfileFieldsPage:
             return None, f"no picture address in {len(tags)} matched elements"
         return list(images.values()), None
 
-    def _body(self, tags: list[Tag], generic: str) -> tuple[Any, str | None]:
+    def _body(self, tags: list[Tag], generic: str, title: str | None) -> tuple[Any, str | None]:
         containers = _outermost(tags)
         if not containers:
             return None, "matched nothing"
@@ -189,6 +193,8 @@ class ProfileFieldsPage:
             for selector in (*excluded, BODY_CHROME):
                 decompose(selector.select(container))
             paragraphs.extend(block_paragraphs(container))
+        if paragraphs and title and title_key(paragraphs[0]) == title_key(title):
+            paragraphs = paragraphs[1:]  # the headline, in a container that holds it too
         text = "\n\n".join(without_trailing_chrome(paragraphs))
         if not text:
             return None, "no text in what it matched"
@@ -218,10 +224,18 @@ def _section(selector: FieldSelector, tags: list[Tag]) -> tuple[Any, str | None]
 def _authors(
     selector: FieldSelector, tags: list[Tag], site_names: list[str]
 ) -> tuple[Any, str | None]:
-    names = clean_authors([_text(selector, tag) or "" for tag in tags], site_names)
+    read = tags[:MAX_AUTHOR_MATCHES]
+    names = clean_authors([_text(selector, tag) or "" for tag in read], site_names)
     if not names:
         return None, f"no person's name in {len(tags)} matched elements"
     return names, None
+
+
+def _pictures(tags: list[Tag]) -> list[Tag]:
+    pictures: list[Tag] = []
+    for tag in _outermost(tags):
+        pictures.extend([tag] if tag.name == "img" else tag.find_all("img"))
+    return pictures
 
 
 def _outermost(tags: list[Tag]) -> list[Tag]:
