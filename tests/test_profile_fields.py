@@ -16,7 +16,7 @@ import pytest
 
 from archive.field_coverage import FieldCoverage
 from scraper.demo.presstv_pages import PRIMARY, render_article_legacy, render_article_modern
-from scraper.demo.site import SampleArticle, generate_articles
+from scraper.demo.site import SampleArticle, SampleImage, generate_articles
 from scraper.sites.article import ArticleData
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.profile import ProfileError, SiteProfile, load_profile, parse_profile
@@ -339,3 +339,17 @@ def test_selectors_matching_everything_cost_bounded_time() -> None:
     assert time.perf_counter() - started < 60
     assert all(reading.matched <= MAX_MATCHES for reading in page.readings.values())
     assert not page.readings["published"].taken and not page.readings["section"].taken
+
+
+def test_pictures_inside_the_text_are_read_before_the_text_cuts_them(
+    article: SampleArticle,
+) -> None:
+    inline = SampleImage("/photo/20230219/inline-map.jpg", "A map of the region. (Photo by AFP)")
+    both = replace(article, images=[*article.images, inline])
+    page = read(demo_profile(), both, render_article_modern(both))
+    item = page.to_item()
+    assert item is not None and page.readings["images"].taken and page.readings["body"].taken
+    assert [image.url.rsplit("/", 1)[-1] for image in item.images][-1] == "inline-map.jpg"
+    assert item.images[-1].caption == "A map of the region."
+    assert item.images[-1].credit == "AFP"
+    assert "A map of the region" not in item.body  # the caption is no text

@@ -122,7 +122,8 @@ class ProfileFieldsPage:
             "authors": lambda s, tags: _authors(s, tags, names),
             "images": self._images,
         }
-        for name in self.fields.names:
+        # The text last: it cuts what is not text (figures among them) out of the tree.
+        for name in sorted(self.fields.names, key=lambda name: name == "body"):
             selector = self.fields.given(name)
             assert selector is not None
             tags = selector.select(soup)
