@@ -18,8 +18,8 @@ from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from archive.records import SCHEMA, ArticleRecord
-from scraper.sites.article import Image
+from archive.records import LATER, SCHEMA, ArticleRecord
+from scraper.sites.article import Image, StatedTitle
 
 SCHEMA_FILE = Path(__file__).with_name("record.schema.json")
 
@@ -44,6 +44,10 @@ DETAILS: dict[str, dict[str, Any]] = {
     "mirror": {"description": "host[:port] that served it."},
     "urls": {"description": "Every URL the article was seen under this run."},
     "published": {"description": "ISO 8601 with offset, or a bare day (YYYY-MM-DD)."},
+    "titles": {
+        "description": "Every title the page states (og:title, json-ld headline, h1, title…), "
+        "with the places that state it; title is the one chosen as the headline."
+    },
     "body": {"description": "Plain text, paragraphs separated by one blank line."},
     "language": {"description": "BCP 47 tag."},
     "fallbacks": {
@@ -57,14 +61,17 @@ DETAILS: dict[str, dict[str, Any]] = {
 
 # The dataclass a field's plain-JSON annotation stands for: ``images`` holds page objects'
 # ``Image`` as dicts (only ``url`` required: records older than ``credit`` lack it).
-ITEM_CLASSES: dict[str, type] = {"images": Image}
+ITEM_CLASSES: dict[str, type] = {"images": Image, "titles": StatedTitle}
 
 _JSON_TYPES: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", float: "number"}
 
 
 def record_schema() -> dict[str, Any]:
-    """The schema: every field required (a record carries every key), no others allowed."""
+    """The schema: every field required (a record carries every key) but those added after
+    records were first written (older records lack them), no others allowed."""
     schema = _object_schema(ArticleRecord, required_all=True, item_classes=ITEM_CLASSES)
+    later = {spec.name for spec in fields(ArticleRecord) if spec.metadata.get(LATER)}
+    schema["required"] = [name for name in schema["required"] if name not in later]
     for name, details in DETAILS.items():
         if name not in schema["properties"]:
             raise ValueError(f"record_schema.DETAILS: {name!r} is not an ArticleRecord field")

@@ -26,6 +26,9 @@ SCHEMA = 1
 _REQUIRED = {"required": True}
 # ... or a converter from the JSON value (present, possibly null) to the field's value.
 _READ = "read"
+# A field added after records were first written: every record written since carries it,
+# records written before lack it, so the schema does not require it.
+LATER = "added_later"
 
 
 def _text_or_empty(value: Any) -> str:
@@ -57,6 +60,8 @@ class ArticleRecord:
     mirror: str
     urls: list[str]
     title: str | None
+    # every title the page states, with where: {"text", "sources"} (title is one of them)
+    titles: list[dict[str, Any]] = field(default_factory=list, metadata={LATER: True})
     published: str | None
     published_offset_assumed: bool
     modified: str | None
@@ -178,6 +183,7 @@ def build_record(
         mirror=mirror,
         urls=urls,
         title=extracted.get("title"),
+        titles=list(extracted.get("titles") or []),
         published=extracted.get("published"),
         published_offset_assumed=bool(extracted.get("published_offset_assumed")),
         modified=extracted.get("modified"),

@@ -155,6 +155,42 @@ def test_title_and_byline_fallbacks() -> None:
     assert "By Sara Karimi" not in item.body
 
 
+def test_every_title_the_page_states_is_kept_with_its_sources() -> None:
+    """The chosen headline is one title; the SEO title and the <title> with the site's name
+    stay in ``titles``, each once with every place stating it; a logo <h1> is no title."""
+    html = (
+        "<html><head><title>Oil exports rose in May | Daily Example</title>"
+        '<meta property="og:title" content="Why oil exports rose">'
+        '<meta name="twitter:title" content="Why oil exports rose">'
+        '<meta property="og:site_name" content="Daily Example">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Oil exports rose in May"}</script>'
+        "</head><body><header><h1>Daily Example</h1></header><article>"
+        "<h1>Oil exports rose in May</h1>"
+        + "<p>Paragraph text, long enough, with some commas, to count as body.</p>" * 3
+        + "</article></body></html>"
+    )
+    item = GenericArticlePage("https://daily.example/a/1", html).to_item()
+    assert item is not None and item.title == "Oil exports rose in May"
+    assert [(t.text, t.sources) for t in item.titles] == [
+        ("Why oil exports rose", ["og:title", "twitter:title"]),
+        ("Oil exports rose in May", ["json-ld headline", "h1"]),
+        ("Oil exports rose in May | Daily Example", ["title"]),
+    ]
+    assert "titles" not in item.fallbacks
+
+
+def test_a_page_repeating_titles_without_end_keeps_a_few() -> None:
+    headings = "".join(f"<h1>Headline number {n}</h1>" for n in range(500))
+    html = (
+        f"<html><body>{headings}<article>"
+        + "<p>Paragraph text, long enough, with some commas, to count as body.</p>" * 3
+        + "</article></body></html>"
+    )
+    item = GenericArticlePage("https://x.test/a", html).to_item()
+    assert item is not None and 0 < len(item.titles) <= 12
+
+
 def test_jsonld_article_body_used_when_html_lacks_the_text() -> None:
     body = "First paragraph of the article, only in JSON-LD.\nSecond paragraph, also long." * 3
     ld = json.dumps({"@type": "NewsArticle", "headline": "Scripted", "articleBody": body})

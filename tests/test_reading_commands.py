@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from archive.records import ArticleRecord
+from scraper.cli.reading_output import print_record
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles
 from tests.conftest import crawl_with_an_edit, newsarchive_command, run_newsarchive
@@ -220,3 +222,21 @@ def test_history_marks_changes_in_colour_where_colour_is_wanted(archive: dict[st
         env={**base, "FORCE_COLOR": "1", "NO_COLOR": "1"},
     )
     assert "\x1b[" not in plain.stdout and "{+ (updated)+}" in plain.stdout
+
+
+def test_show_names_the_other_titles_the_page_stated(capsys: pytest.CaptureFixture[str]) -> None:
+    record = ArticleRecord.from_dict(
+        {
+            "id": "news:1",
+            "content_hash": "x",
+            "title": "Oil exports rose in May",
+            "titles": [
+                {"text": "Why oil exports rose", "sources": ["og:title", "twitter:title"]},
+                {"text": "Oil exports rose in May", "sources": ["h1"]},
+            ],
+        }
+    )
+    print_record(record, versions=1, color=False)
+    shown = capsys.readouterr().out
+    assert "Also titled:\n  Why oil exports rose  (og:title, twitter:title)\n" in shown
+    assert "(h1)" not in shown

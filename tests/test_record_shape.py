@@ -61,7 +61,9 @@ def test_the_checked_in_schema_is_the_one_made_from_the_record() -> None:
 def test_the_schema_requires_every_field_in_order_and_allows_no_other() -> None:
     schema = record_schema()
     Draft202012Validator.check_schema(schema)
-    assert schema["required"] == NAMES and list(schema["properties"]) == NAMES
+    assert list(schema["properties"]) == NAMES
+    # a field added after records were first written is not required: older records lack it
+    assert schema["required"] == [name for name in NAMES if name != "titles"]
     assert schema["additionalProperties"] is False
     assert schema["properties"]["warc"]["required"] == ["filename", "offset", "record_id"]
     assert schema["properties"]["images"]["items"]["required"] == ["url"]
@@ -93,6 +95,9 @@ def test_a_record_and_an_empty_one_validate_and_a_wrong_type_does_not() -> None:
     assert not validator.is_valid({**full, "body": None})
     assert not validator.is_valid({**full, "added_later": 1})
     assert not validator.is_valid({k: v for k, v in full.items() if k != "tags"})
+    # a record written before titles was added still validates
+    assert validator.is_valid({k: v for k, v in full.items() if k != "titles"})
+    assert not validator.is_valid({**full, "titles": [{"text": "A title"}]})
 
 
 # --- reading a record back -------------------------------------------------------------------
@@ -117,7 +122,7 @@ def test_missing_keys_read_as_the_fields_default_or_empty_value() -> None:
         "schema": 1,
         "id": "s:1",
         **{name: "" for name in ("site", "canonical_url", "url", "mirror", "body")},
-        **{name: [] for name in ("urls", "authors", "images", "tags", "fallbacks")},
+        **{name: [] for name in ("urls", "titles", "authors", "images", "tags", "fallbacks")},
         "published_offset_assumed": False,
         "version": 1,
         "content_hash": "xxh3-128:0",

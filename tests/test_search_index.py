@@ -102,6 +102,24 @@ def test_the_runs_sink_indexes_each_record_it_writes(tmp_path: Path) -> None:
         index.close()
 
 
+def test_an_article_is_found_by_any_title_its_page_states(tmp_path: Path) -> None:
+    stated = [
+        {"text": "Why crude shipments climbed", "sources": ["og:title"]},
+        "not a title",
+        {"text": 7, "sources": []},
+    ]
+    write_run(
+        tmp_path,
+        "run1",
+        [
+            record(1, "Oil exports rise", "Tehran said exports rose.", titles=stated),
+            record(2, "Talks", "Nothing on crude here."),
+        ],
+    )
+    assert hits_for(tmp_path, "shipments") == ["news:1"]
+    assert hits_for(tmp_path, "title:crude") == ["news:1"]
+
+
 def test_a_title_word_outranks_the_same_word_in_the_text(tmp_path: Path) -> None:
     write_run(
         tmp_path,

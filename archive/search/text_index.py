@@ -282,7 +282,7 @@ class TextIndex:
             f"INSERT INTO text (rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cursor.lastrowid,
-                record.title or "",
+                _title_words(record),
                 record.body,
                 record.description or "",
                 " ; ".join(record.authors),
@@ -477,3 +477,14 @@ def _stale_reason(files: list[Path], known: dict[str, tuple[int, str]]) -> str |
             if head and _head(stream.readline()) != head:
                 return f"{name} was rewritten"
     return None
+
+
+def _title_words(record: ArticleRecord) -> str:
+    """The headline, then the page's other titles (its SEO title, its <title>): a reader
+    may search by any of them. Read from files, so any of them may be malformed."""
+    texts = [record.title or ""]
+    for stated in record.titles if isinstance(record.titles, list) else ():
+        text = stated.get("text") if isinstance(stated, dict) else None
+        if isinstance(text, str):
+            texts.append(text)
+    return " ; ".join(dict.fromkeys(text for text in texts if text))

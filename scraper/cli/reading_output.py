@@ -88,6 +88,11 @@ def print_record(record: ArticleRecord, versions: int, color: bool) -> None:
     )
     if record.warc is not None:
         print(f"WARC: {record.warc.filename} at offset {record.warc.offset}")
+    others = [t for t in record.titles if isinstance(t, dict) and t.get("text") != record.title]
+    if others:
+        print("Also titled:")
+        for stated in others:
+            print(f"  {stated.get('text')}  ({', '.join(map(str, stated.get('sources') or []))})")
 
 
 def render_diff(pieces: list[Piece], color: bool, *, elide: bool = True) -> str:

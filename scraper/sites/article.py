@@ -21,8 +21,24 @@ class Image:
 
 
 @dataclass
+class StatedTitle:
+    """A title the page states, and where: "og:title", "json-ld headline", "h1", "title"
+    (the <title> element)…."""
+
+    text: str
+    sources: list[str]
+
+
+# Fields that list what the page states rather than read one value: a site's page object
+# leaves them to the generic reading by design, so taking them from it is no fallback.
+STATED_BY_THE_PAGE = frozenset({"titles"})
+
+
+@dataclass
 class ArticleData:
     title: str | None = None
+    # every title the page states, the chosen one among them (see scraper/sites/headline.py)
+    titles: list[StatedTitle] = field(default_factory=list)
     published: str | None = None  # ISO 8601 with offset, e.g. 2023-02-19T14:05:00+03:30
     modified: str | None = None
     section: str | None = None

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from scraper.sites.article import StatedTitle
 from scraper.sites.url_syntax import url_host
 
 # " | ", " - ", " – ", " — ", " · ", " • ", " :: ", " » ", " › ", " / "; a bare "|",
@@ -210,3 +211,25 @@ def _without_tail(text: str, others: list[str]) -> str:
             if _TAIL.fullmatch(tail) and len(tail.lstrip().lstrip(_TAIL_MARKS).split()) <= words:
                 return other
     return text
+
+
+# A page states a few titles; a hostile one may repeat <h1> or meta tags without end.
+MAX_STATED_TITLES = 12
+
+
+def stated_titles(stated: Iterable[tuple[str, str | None]], sites: set[str]) -> list[StatedTitle]:
+    """Every distinct title the page states, each with the places that state it, in the
+    order given: what ``choose_title`` chose among, kept so that a reader who wanted
+    another convention (the SEO title, the <title> with its site name) loses nothing.
+    A text that only names the site (a logo in an <h1>) is no title."""
+    by_text: dict[str, StatedTitle] = {}
+    for source, text in stated:
+        text = " ".join((text or "").split())
+        if not text or title_key(text) in sites:
+            continue
+        if text in by_text:
+            if source not in by_text[text].sources:
+                by_text[text].sources.append(source)
+        elif len(by_text) < MAX_STATED_TITLES:
+            by_text[text] = StatedTitle(text, [source])
+    return list(by_text.values())

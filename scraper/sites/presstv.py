@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 from w3lib.html import strip_html5_whitespace
 
-from scraper.sites.article import ArticleData, Image
+from scraper.sites.article import STATED_BY_THE_PAGE, ArticleData, Image
 from scraper.sites.body.extract import extract_body_paragraphs
 from scraper.sites.figures.credits import split_credit
 from scraper.sites.html import (
@@ -382,7 +382,7 @@ def _merge(site: ArticleData, structured: ArticleData) -> tuple[ArticleData, set
     for f in dataclasses.fields(ArticleData):
         ours, theirs = getattr(site, f.name), getattr(structured, f.name)
         merged[f.name] = ours if ours else theirs
-        if not ours and theirs:
+        if not ours and theirs and f.name not in STATED_BY_THE_PAGE:
             filled.add(f.name)
     return ArticleData(**merged), filled
 

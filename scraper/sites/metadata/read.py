@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, Tag
 from scraper.sites.article import ArticleData, Image
 from scraper.sites.figures.collect import article_figures, merge_images
 from scraper.sites.figures.credits import ld_image_credit
-from scraper.sites.headline import choose_title, site_keys, title_key
+from scraper.sites.headline import choose_title, site_keys, stated_titles, title_key
 from scraper.sites.html import clean_text
 from scraper.sites.listing import absolute_url
 from scraper.sites.metadata.authors import clean_authors, is_url
@@ -112,20 +112,19 @@ def read_metadata_parts(
         publishers + meta.all("application-name", "apple-mobile-web-app-title", "twitter:site"),
         url,
     )
-    data.title = choose_title(
-        (
-            meta.first("og:title"),
-            ld_text(ld.get("headline")),
-            meta.first("twitter:title"),
-            ld_text(ld.get("name")),
-            meta.first("dc.title", "dcterms.title"),
-            items.text("headline"),
-            meta.first("headline"),
-        ),
-        [heading_text(h) for h in visible_headings(index)],
-        clean_text(index.title.get_text()) if index.title is not None else None,
-        sites,
+    declared = (
+        ("og:title", meta.first("og:title")),
+        ("json-ld headline", ld_text(ld.get("headline"))),
+        ("twitter:title", meta.first("twitter:title")),
+        ("json-ld name", ld_text(ld.get("name"))),
+        ("dc.title", meta.first("dc.title", "dcterms.title")),
+        ("itemprop headline", items.text("headline")),
+        ("meta headline", meta.first("headline")),
     )
+    h1s = [heading_text(h) for h in visible_headings(index)]
+    title_tag = clean_text(index.title.get_text()) if index.title is not None else None
+    data.title = choose_title((text for _, text in declared), h1s, title_tag, sites)
+    data.titles = stated_titles([*declared, *(("h1", h) for h in h1s), ("title", title_tag)], sites)
     stated_published = first_date(
         ld_text(ld.get("datePublished")),
         ld_text(ld.get("dateCreated")),
