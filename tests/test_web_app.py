@@ -317,3 +317,23 @@ def test_a_capture_offers_the_wacz_given_and_only_it(
     assert download.status_code == 200 and download.content == wacz.read_bytes()
     for name in ("other.wacz", "..%2Flocalnews.wacz", "%2Fetc%2Fpasswd"):
         assert offered.get(f"/wacz/{name}").status_code == 404, name
+
+
+def test_the_other_titles_a_page_stated_are_shown_escaped(tmp_path: Path) -> None:
+    from tests.test_search_index import SITE, record, write_run
+
+    stated = [
+        {"text": HOSTILE, "sources": ["og:title"]},
+        {"text": "Oil exports rise", "sources": ["h1"]},
+        {"text": 7, "sources": "not a list"},
+    ]
+    write_run(tmp_path, "run1", [record(1, "Oil exports rise", "Exports rose.", titles=stated)])
+    page = TestClient(create_app([tmp_path]), raise_server_exceptions=False).get(
+        f"/article/{SITE}:1"
+    )
+    assert page.status_code == 200, page.text
+    shown = page.text.split('class="meta titles">', 1)[1].split("</p>", 1)[0]
+    assert (
+        shown
+        == "Also titled: <q>Evil &lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</q> (og:title)"
+    )
