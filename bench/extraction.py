@@ -3,10 +3,11 @@ newspaper4k, on real news pages.
 
 A by-hand benchmark, not a test:
 
-    python bench/extraction.py [--only body|metadata] [--extractors ours,trafilatura,...]
+    python bench/extraction.py [--only body|metadata|corpora] [--extractors ours,...]
                                [--worst N] [--corpus DIR] [--fundus DIR]
+                               [--corpora DIR] [--wrecks FILE]
 
-Two sections, both run by default:
+Three sections, all run by default:
 
 * **body**, on Scrapinghub's article-extraction-benchmark (``html/<id>.html.gz`` pages and
   ``ground-truth.json`` mapping each id to ``{"url", "articleBody"}``), scored as that
@@ -18,6 +19,11 @@ Two sections, both run by default:
   ``meta.info`` giving each page's URL): title, authors, publishing date, body, topics and
   images (URL, caption, credit), scored as the legend printed under the table says
   (``score_metadata``, ``date_scores``, ``score_images``).
+* **corpora**, on the corpora ``bench/corpora.py`` rebuilds from pinned public repositories
+  (trafilatura's evaluation set, Mozilla Readability's test pages) under ``--corpora``
+  (default ``$NEWSARCHIVE_CORPORA``, else ``/work/corpora``; skipped, saying so, when absent):
+  each corpus by half with the peers, then every page under 0.5 for ours
+  (``bench/corpora_report.py``).
 
 The peers are benchmark-only extras (``pip install -e '.[bench]'``); one that is not
 installed is skipped, saying so.  Every extractor gets the same decoded HTML string and the
@@ -35,6 +41,7 @@ import gc
 import gzip
 import json
 import logging
+import os
 import re
 import socket
 import statistics
@@ -1014,7 +1021,7 @@ def print_worst_images(scores: list[PageScore], worst: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("body", "metadata"), help="run one section")
+    parser.add_argument("--only", choices=("body", "metadata", "corpora"), help="run one section")
     parser.add_argument(
         "--extractors",
         default="ours,trafilatura,readability,newspaper4k",
@@ -1028,6 +1035,15 @@ def main() -> int:
     )
     parser.add_argument(
         "--fundus", type=Path, default=FUNDUS, help="fundus's test pages (metadata section)"
+    )
+    parser.add_argument(
+        "--corpora",
+        type=Path,
+        default=Path(os.environ.get("NEWSARCHIVE_CORPORA") or "/work/corpora"),
+        help="the corpora bench/corpora.py rebuilds (corpora section)",
+    )
+    parser.add_argument(
+        "--wrecks", type=Path, help="also write the corpora section's pages under 0.5 here"
     )
     args = parser.parse_args()
 
@@ -1053,6 +1069,10 @@ def main() -> int:
         run_body(args.corpus, extractors, args.worst)
     if args.only in (None, "metadata"):
         run_metadata(args.fundus, extractors, args.worst)
+    if args.only in (None, "corpora"):
+        from bench.corpora_report import run_corpora
+
+        run_corpora(args.corpora, extractors, timed, Extraction, args.wrecks)
     return 0
 
 
