@@ -67,6 +67,7 @@ _STREAMED_PART = re.compile(r"S:[0-9a-z]+\Z")
 def clean_container(container: Tag, stats: TextStats) -> None:
     """Cut what is inside the article container but not article text."""
     total = max(stats.length(container), 1)
+    shared = _SharedClasses(container, stats)
     for tag in all_tags(container):
         if _gone(tag):
             continue
@@ -84,6 +85,7 @@ def clean_container(container: Tag, stats: TextStats) -> None:
             and not _is_lead_teaser(tag, container, hints, stats)
             # a wrapper holding most of the text is not boilerplate whatever its class says
             and stats.length(tag) < 0.4 * total
+            and shared.length(tag) < 0.4 * total
         ):
             tag.decompose()
         elif (
@@ -94,6 +96,56 @@ def clean_container(container: Tag, stats: TextStats) -> None:
         ):
             _cut_lead_in(tag)
             tag.decompose()
+
+
+class _SharedClasses:
+    """The text of all the container's elements that share an element's tag and classes
+    (ids in class names aside): a page builder that calls every box of the page a
+    "widget" ("elementor-widget") or cuts the text into "skip-item" sections cuts the
+    text into boxes that each hold little of it, but together hold most of it.  Boxes
+    that are mostly links (another story's card, repeated) count for nothing."""
+
+    def __init__(self, container: Tag, stats: TextStats) -> None:
+        self._container = container
+        self._stats = stats
+        self._sums: dict[tuple[str, frozenset[str]], list[int]] | None = None
+
+    def length(self, tag: Tag) -> int:
+        key = _class_key(tag)
+        if key is None:
+            return 0
+        if self._sums is None:  # counted once, the first time a hinted box is weighed
+            self._sums = {}
+            for element in all_tags(self._container):
+                element_key = _class_key(element)
+                if element_key is not None and not _inside_same(element, element_key):
+                    sums = self._sums.setdefault(element_key, [0, 0])
+                    sums[0] += self._stats.length(element)
+                    sums[1] += self._stats.links.get(id(element), 0)
+        length, links = self._sums.get(key, (0, 0))
+        return length if links <= _SHARED_MAX_LINKS * length else 0
+
+
+def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
+    classes = tag.get("class")
+    if not isinstance(classes, list):
+        return None
+    words = frozenset(c for c in classes if not any(ch.isdigit() for ch in c))
+    return (tag.name, words) if words else None
+
+
+def _inside_same(tag: Tag, key: tuple[str, frozenset[str]]) -> bool:
+    """Nested in an element of the same kind, whose length already counts it."""
+    for level, parent in enumerate(tag.parents):
+        if level >= _MAX_NESTED_LOOKUP:
+            return False
+        if parent.name == key[0] and _class_key(parent) == key:
+            return True
+    return False
+
+
+_MAX_NESTED_LOOKUP = 20
+_SHARED_MAX_LINKS = 0.2
 
 
 def _is_link_card(link: Tag) -> bool:

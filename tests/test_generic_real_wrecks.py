@@ -1,0 +1,71 @@
+"""The generic page object on real pages it once wrecked (body F1 under 0.5 in
+``bench/extraction.py``'s corpora section, issue 26), each beside a synthetic page of the
+same shape: the real page shows the rule holds on markup nobody invented, the synthetic one
+what the rule is.
+
+Each ``tests/fixtures/generic/<corpus>/<case>/meta.json`` holds the page's URL and
+``expect``: sentences of the page's ground truth the body must hold (``present``) and
+chrome it must not (``absent``); the licence and the source are in the LICENSE.md beside them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from scraper.sites.generic import GenericArticlePage
+from scraper.sites.html import decode_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+# case: the rule it guards
+CASES = {
+    # the text cut into boxes that each hold little of it, all classed "skip-item"
+    "wcxb-articles/mesh-wifi-guide": "boxes sharing a boilerplate-sounding class",
+}
+
+
+def _body(case: str) -> tuple[str, dict]:
+    directory = FIXTURES / case
+    meta = json.loads((directory / "meta.json").read_text("utf-8"))
+    html = decode_html(gzip.decompress((directory / "page.html.gz").read_bytes()))
+    item = GenericArticlePage(meta["url"], html).to_item()
+    return (item.body if item is not None else ""), meta
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_real_page_keeps_its_text(case: str) -> None:
+    body, meta = _body(case)
+    for sentence in meta["expect"]["present"]:
+        assert sentence in body, f"{case}: missing {sentence!r}"
+    for chrome in meta["expect"]["absent"]:
+        assert chrome not in body, f"{case}: kept {chrome!r}"
+
+
+def _sentences(word: str, count: int = 3) -> str:
+    return " ".join(
+        f"This is sentence {n} about {word}, which goes on for a while, as prose does, "
+        "with commas and a full stop at its end."
+        for n in range(count)
+    )
+
+
+def test_boxes_sharing_a_boilerplate_class_are_kept_when_they_hold_the_text() -> None:
+    # A page builder calls every box a "widget": each holds a small share of the text, so
+    # each alone looks like a box of chrome inside the article.
+    sections = "".join(
+        f'<div class="section-widget"><h2>Part {n}</h2><p>{_sentences(f"part {n}")}</p></div>'
+        for n in range(5)
+    )
+    html = (
+        "<html><head><title>Guide</title></head><body><article class='entry-content'>"
+        f"<h1>Guide</h1><p>{_sentences('the start')}</p>{sections}"
+        '<div class="share-widget"><a href="/x">Share on X</a> <a href="/f">Facebook</a></div>'
+        "</article></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/guide", html).to_item().body  # type: ignore[union-attr]
+    for n in range(5):
+        assert f"sentence 2 about part {n}," in body
+    assert "Share on X" not in body
