@@ -69,3 +69,19 @@ def test_boxes_sharing_a_boilerplate_class_are_kept_when_they_hold_the_text() ->
     for n in range(5):
         assert f"sentence 2 about part {n}," in body
     assert "Share on X" not in body
+
+
+def test_comment_boxes_sharing_a_class_are_cut_however_much_text_they_hold() -> None:
+    # A thread of readers' comments is many prose boxes of one class too: what the boxes
+    # are named for, not their share of the text, decides.
+    comments = "".join(
+        f'<div class="user-comment"><p>{_sentences(f"reader {n}")}</p></div>' for n in range(6)
+    )
+    html = (
+        "<html><head><title>Story</title></head><body><article class='entry-content'>"
+        f"<h1>Story</h1><p>{_sentences('the story', 4)}</p><p>{_sentences('the end', 4)}</p>"
+        f"{comments}</article></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 3 about the end," in body
+    assert "about reader" not in body

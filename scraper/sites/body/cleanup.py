@@ -21,6 +21,7 @@ from scraper.sites.body.text_stats import MAX_CLIMB, TextStats
 from scraper.sites.body.vocabulary import (
     BODY_HINT,
     ITALIC_TAGS,
+    LAYOUT_BOX_WORDS,
     LEAD_IN_TAGS,
     LINK_LIST_TAGS,
     NEGATIVE_HINT,
@@ -85,7 +86,7 @@ def clean_container(container: Tag, stats: TextStats) -> None:
             and not _is_lead_teaser(tag, container, hints, stats)
             # a wrapper holding most of the text is not boilerplate whatever its class says
             and stats.length(tag) < 0.4 * total
-            and shared.length(tag) < 0.4 * total
+            and shared.length(tag, hints) < 0.4 * total
         ):
             tag.decompose()
         elif (
@@ -102,17 +103,19 @@ class _SharedClasses:
     """The text of all the container's elements that share an element's tag and classes
     (ids in class names aside): a page builder that calls every box of the page a
     "widget" ("elementor-widget") or cuts the text into "skip-item" sections cuts the
-    text into boxes that each hold little of it, but together hold most of it.  Boxes
-    that are mostly links (another story's card, repeated) count for nothing."""
+    text into boxes that each hold little of it, but together hold most of it.  Only boxes
+    whose negative words are such layout words count (``LAYOUT_BOX_WORDS``: a thread of
+    comments is many prose boxes of one class too), and only while mostly not links
+    (another story's card, repeated)."""
 
     def __init__(self, container: Tag, stats: TextStats) -> None:
         self._container = container
         self._stats = stats
         self._sums: dict[tuple[str, frozenset[str]], list[int]] | None = None
 
-    def length(self, tag: Tag) -> int:
+    def length(self, tag: Tag, hints: str) -> int:
         key = _class_key(tag)
-        if key is None:
+        if key is None or not _layout_words_only(hints):
             return 0
         if self._sums is None:  # counted once, the first time a hinted box is weighed
             self._sums = {}
@@ -124,6 +127,11 @@ class _SharedClasses:
                     sums[1] += self._stats.links.get(id(element), 0)
         length, links = self._sums.get(key, (0, 0))
         return length if links <= _SHARED_MAX_LINKS * length else 0
+
+
+def _layout_words_only(hints: str) -> bool:
+    words = {match.group().lower() for match in NEGATIVE_HINT.finditer(split_camel_case(hints))}
+    return bool(words) and words <= LAYOUT_BOX_WORDS
 
 
 def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:

@@ -40,6 +40,11 @@ BODY_HINT = re.compile(
     re.I,
 )
 ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
+# Negative words a page builder gives every box of a page, the text's own boxes included
+# ("elementor-widget", "skip-item"): boxes so named are chrome only while together they hold
+# little of the article's container.  Words naming what a box is (comments, related
+# stories, sharing) are chrome however much text their boxes hold.
+LAYOUT_BOX_WORDS = frozenset({"widget", "skip"})
 
 # The label of a comment's reply link or button: what marks a block as a reader's comment.
 REPLY_ACTION = re.compile(
