@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 CASES = {
     # the text cut into boxes that each hold little of it, all classed "skip-item"
     "wcxb-articles/mesh-wifi-guide": "boxes sharing a boilerplate-sounding class",
+    # a list of agencies, one box each: the best box won, the other agencies were lost
+    "wcxb-articles/social-media-agencies-list": "the container around the chosen section",
 }
 
 
@@ -85,3 +87,21 @@ def test_comment_boxes_sharing_a_class_are_cut_however_much_text_they_hold() -> 
     body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
     assert "sentence 3 about the end," in body
     assert "about reader" not in body
+
+
+def test_a_list_article_is_read_whole_not_its_best_section() -> None:
+    # Each item of the list in a box of its own, its text a level deeper; the longest,
+    # comma-richest item outscores the list around it, which holds several times its prose.
+    def entry(n: int, count: int) -> str:
+        return f"<div><h2>Agency {n}</h2><div><p>{_sentences(f'agency {n}', count)}</p></div></div>"
+
+    html = (
+        "<html><head><title>Top agencies</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<h1>Top agencies</h1><div>{entry(0, 6)}{''.join(entry(n, 3) for n in range(1, 7))}"
+        "</div><footer>Contact us</footer></body></html>"
+    )
+    item = GenericArticlePage("https://example.com/agencies", html).to_item()
+    assert item is not None
+    for n in range(7):
+        assert f"sentence 1 about agency {n}," in item.body
+    assert any("second reading" in note for note in item.fallbacks)

@@ -55,10 +55,15 @@ class GenericArticlePage:
                 data.authors = clean_authors(fallback.bylines, fallback.site_names)
             if not data.authors:
                 data.authors = organisations  # no person named anywhere
-        paragraphs = _choose_body(extract_body_paragraphs(soup), _jsonld_body(ld))
+        notes: list[str] = []
+        extracted = extract_body_paragraphs(soup, notes)
+        paragraphs = _choose_body(extracted, _jsonld_body(ld))
         if data.title and sum(map(len, paragraphs)) < _SCRIPT_FALLBACK_BELOW:
             # No title, no record to find the article's text in: nothing to search for.
             paragraphs = _choose_script_body(paragraphs, self._script_text(data.title))
+        if paragraphs is extracted:
+            # Which reading of the page gave the text, when it was not the scorer's choice.
+            data.fallbacks.extend(notes)
         paragraphs = without_trailing_chrome(paragraphs)
         if data.title:
             paragraphs = _without_headline_block(paragraphs, data.title)

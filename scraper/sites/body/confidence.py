@@ -7,6 +7,13 @@ paragraph in a box the template hints is the article, the text under a class hin
 paywall), it chooses the box and loses the text.  The tell is a choice that is short and a
 small share of the page's text while a candidate outside it holds much more prose; then
 that candidate is the text, and the chosen box, when it stands right before it, its lead.
+
+It goes wrong the other way on an article cut into sections (a list of products or
+agencies, a heading and a few paragraphs each, each in a box of its own): the best section
+wins, the rest are lost.  The tell is a container around the choice that scores nearly as
+well and holds several times its prose: then that container is the text.
+
+Either second reading, when it wins, says so in ``notes`` (the record's ``fallbacks``).
 """
 
 from __future__ import annotations
@@ -19,10 +26,21 @@ from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.vocabulary import ARTICLE_BODY_PROP
 
 
-def checked_containers(reading: Reading, soup: BeautifulSoup, stats: TextStats) -> list[Tag]:
+def checked_containers(
+    reading: Reading, soup: BeautifulSoup, stats: TextStats, notes: list[str] | None = None
+) -> list[Tag]:
+    """The containers to read the text from; ``notes`` gets why, when a second reading
+    overruled the scorer."""
     chosen = reading.containers
     chosen_length = sum(stats.length(tag) for tag in chosen)
-    if not chosen or not _weak(chosen_length, stats.length(soup)) or _marked_body(chosen):
+    if not chosen or _marked_body(chosen):
+        return chosen
+    whole = _whole_story(reading, stats)
+    if whole is not None:
+        if notes is not None:
+            notes.append(WHOLE_STORY_NOTE)
+        return [whole]
+    if not _weak(chosen_length, stats.length(soup)):
         return chosen
     other = reading.runner_up()
     if (
@@ -32,9 +50,85 @@ def checked_containers(reading: Reading, soup: BeautifulSoup, stats: TextStats) 
         or has_negative_hint(hint_text(other))  # the comments, the related stories
     ):
         return chosen
+    if notes is not None:
+        notes.append(RUNNER_UP_NOTE)
     if _comes_before(chosen[-1], other):
         return [*chosen, other]  # the lead, then the text
     return [other]
+
+
+# What ``notes`` records (the record's ``fallbacks``) when a second reading wins.
+WHOLE_STORY_NOTE = "body: second reading (the prose around the choice): it was one section"
+RUNNER_UP_NOTE = "body: second reading (the runner-up): the choice was short, it held more prose"
+
+
+def _whole_story(reading: Reading, stats: TextStats) -> Tag | None:
+    """An article cut into sections (a list-style piece: a heading and a few paragraphs
+    per item, each in a box of its own) gives the scorer one section as the best box; the
+    container the sections share scores nearly as well and holds several times its prose.
+    That ancestor, when it is mostly prose and not a box of chrome, is the text."""
+    chosen = reading.containers
+    top_score = max(reading.scores.get(id(tag), 0.0) for tag in chosen)
+    if top_score <= 0:
+        return None
+    candidates: list[tuple[float, Tag]] = []
+    for level, ancestor in enumerate(chosen[0].parents):
+        if level >= _CLIMB_LEVELS or ancestor.name in ("body", "html", "[document]"):
+            break
+        score = reading.scores.get(id(ancestor), 0.0)
+        if (
+            score >= _ANCESTOR_SCORE * top_score
+            and stats.link_density(ancestor) <= _MAX_ANCESTOR_LINKS
+            and all(_within_tag(tag, ancestor) for tag in chosen)
+            and not has_negative_hint(hint_text(ancestor))
+        ):
+            candidates.append((score, ancestor))
+    if not candidates:
+        return None  # the common case: the prose is not counted at all
+    prose = _prose_lengths(stats, [tag for _, tag in candidates] + chosen)
+    chosen_prose = sum(prose.get(id(tag), 0) for tag in chosen)
+    best: Tag | None = None
+    best_score = 0.0
+    for score, ancestor in candidates:
+        if score > best_score and prose.get(id(ancestor), 0) >= _MORE_PROSE * chosen_prose:
+            best, best_score = ancestor, score
+    return best
+
+
+# How far above the choice the shared container is looked for, what share of the choice's
+# score it must have, how many times its prose, and how few of its words may be links.
+_CLIMB_LEVELS = 5
+_ANCESTOR_SCORE = 0.5
+_MORE_PROSE = 3
+_MAX_ANCESTOR_LINKS = 0.2
+# A block counts as prose from this length, with under this share of it in links.
+_PROSE_BLOCK = 80
+_PROSE_LINKS = 0.3
+
+
+def _prose_lengths(stats: TextStats, targets: list[Tag]) -> dict[int, int]:
+    """Per target element, the characters of the prose paragraphs below it."""
+    prose = {id(tag): 0 for tag in targets}
+    for block, length, link_length, _commas, _runs in stats.blocks:
+        if length < _PROSE_BLOCK or link_length > _PROSE_LINKS * length:
+            continue
+        element: Tag | None = block
+        for _ in range(_PROSE_LEVELS):
+            if element is None:
+                break
+            key = id(element)
+            if key in prose:
+                prose[key] += length
+            element = element.parent
+    return prose
+
+
+# How far up a paragraph's prose is counted: the climb's ceiling plus a section's depth.
+_PROSE_LEVELS = 12
+
+
+def _within_tag(tag: Tag, ancestor: Tag) -> bool:
+    return tag is ancestor or any(parent is ancestor for parent in tag.parents)
 
 
 def _marked_body(chosen: list[Tag]) -> bool:

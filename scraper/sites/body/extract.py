@@ -20,19 +20,20 @@ from scraper.sites.body.text_stats import TextStats
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
 
 
-def extract_body_paragraphs(soup: BeautifulSoup) -> list[str]:
-    """The article's paragraphs, boilerplate removed. May modify ``soup``: call it last."""
+def extract_body_paragraphs(soup: BeautifulSoup, notes: list[str] | None = None) -> list[str]:
+    """The article's paragraphs, boilerplate removed. May modify ``soup``: call it last.
+    ``notes`` gets a line for each second reading that overruled the scorer's choice."""
     try:
-        return _extract(soup)
+        return _extract(soup, notes)
     except RecursionError:
         return []
 
 
-def _extract(soup: BeautifulSoup) -> list[str]:
+def _extract(soup: BeautifulSoup, notes: list[str] | None) -> list[str]:
     strip_boilerplate_tags(soup)
     strip_comment_blocks(soup)
     stats = TextStats(soup)
-    containers = checked_containers(main_containers(soup, stats), soup, stats)
+    containers = checked_containers(main_containers(soup, stats), soup, stats, notes)
     paragraphs: list[str] = []
     for container in containers:
         clean_container(container, stats)
