@@ -26,6 +26,10 @@ CASES = {
     "wcxb-articles/mesh-wifi-guide": "boxes sharing a boilerplate-sounding class",
     # a list of agencies, one box each: the best box won, the other agencies were lost
     "wcxb-articles/social-media-agencies-list": "the container around the chosen section",
+    # the whole article inside a <header class="section_blog-post-content">
+    "wcxb-articles/article-in-header": "a landmark that holds the text is not cut",
+    # a <nav> libxml2 leaves open round the rest of the page, article included
+    "wcxb-articles/article-in-unclosed-nav": "a landmark that holds the text is not cut",
 }
 
 
@@ -105,3 +109,18 @@ def test_a_list_article_is_read_whole_not_its_best_section() -> None:
     for n in range(7):
         assert f"sentence 1 about agency {n}," in item.body
     assert any("second reading" in note for note in item.fallbacks)
+
+
+def test_a_header_that_holds_the_article_is_read() -> None:
+    # A template that wraps the whole article in its <header>: the tag says chrome, the
+    # paragraphs inside say otherwise.
+    paragraphs = "".join(f"<p>{_sentences(f'part {n}', 2)}</p>" for n in range(6))
+    html = (
+        "<html><head><title>Post</title></head><body><header><a href='/'>Home</a></header>"
+        f"<header class='post'><h1>Post</h1>{paragraphs}</header>"
+        "<footer><p>Copyright</p></footer></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    for n in range(6):
+        assert f"sentence 1 about part {n}," in body
+    assert "Home" not in body

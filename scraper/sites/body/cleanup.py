@@ -37,8 +37,29 @@ def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
     for tag in all_tags(soup):
         if _gone(tag):
             continue
-        if tag.name in STRIP_TAGS or _is_hidden(tag):
+        if tag.name in STRIP_TAGS and not (tag.name in _LANDMARKS and _holds_text(tag)):
             tag.decompose()
+        elif _is_hidden(tag):
+            tag.decompose()
+
+
+# Page landmarks that are chrome when they are what they say; but a template that wraps
+# the article in its <header> ("section_blog-post-content"), or a <nav> that libxml2 leaves
+# open round the rest of the page, holds the text itself: the scorer then weighs it.
+_LANDMARKS = frozenset({"header", "nav", "footer", "aside"})
+_LONG_PARAGRAPH = 150
+_LONG_PARAGRAPHS = 5
+_MAX_PARAGRAPHS_SEEN = 400
+
+
+def _holds_text(landmark: Tag) -> bool:
+    long_paragraphs = 0
+    for paragraph in landmark.find_all("p", limit=_MAX_PARAGRAPHS_SEEN):
+        if len(paragraph.get_text()) >= _LONG_PARAGRAPH:
+            long_paragraphs += 1
+            if long_paragraphs >= _LONG_PARAGRAPHS:
+                return True
+    return False
 
 
 def _gone(tag: Tag) -> bool:
