@@ -174,6 +174,16 @@ BAD_VALUES: dict[str, list[tuple[str, str]]] = {
         ("sites import FILE --dir EMPTY/none/p", "parent directory does not exist"),
     ],
     "sites import --only": [("sites import FILE --dir EMPTY --only a/b", "not a host name")],
+    "sites check SITE": [("sites check no-such-site", "unknown site")],
+    "sites check --url": [
+        ("sites check SITE --url not-a-url", "must be an http(s) URL"),
+        ("sites check SITE --url http://[::1", "has no valid host"),
+    ],
+    "sites check --html": [
+        ("sites check SITE --html EMPTY/none.html --url http://127.0.0.1:9/a", "No such file"),
+        ("sites check SITE --html EMPTY --url http://127.0.0.1:9/a", "not a regular file"),
+        ("sites check SITE --html FILE", "--html needs --url"),
+    ],
 }
 CASES = [(option, argv, says) for option, cases in BAD_VALUES.items() for argv, says in cases]
 

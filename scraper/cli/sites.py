@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scraper.cli import sites_import
+from scraper.cli import sites_check, sites_import
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.profile import (
     MAX_PROFILE_FILE_BYTES,
@@ -41,7 +41,8 @@ def add_command(commands: Any) -> None:
         epilog="Examples:\n"
         "  newsarchive sites list\n"
         "  newsarchive sites list --profiles my-profiles/ --json\n"
-        "  newsarchive sites import mirrorSites.json --dir my-profiles --only meduza.io",
+        "  newsarchive sites import mirrorSites.json --dir my-profiles --only meduza.io\n"
+        "  newsarchive sites check my-profiles/meduza-io.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = sites.add_subparsers(
@@ -49,6 +50,7 @@ def add_command(commands: Any) -> None:
     )
     add_list(actions)
     sites_import.add_import(actions)
+    sites_check.add_check(actions)
 
 
 def add_list(actions: Any) -> None:
