@@ -353,3 +353,14 @@ def test_pictures_inside_the_text_are_read_before_the_text_cuts_them(
     assert item.images[-1].caption == "A map of the region."
     assert item.images[-1].credit == "AFP"
     assert "A map of the region" not in item.body  # the caption is no text
+
+
+def test_the_docs_fields_examples_load() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "site-profiles.md").read_text(encoding="utf-8")
+    section = docs.split("## Selectors in the profile ([fields])", 1)[1]
+    blocks = [block.split("```", 1)[0] for block in section.split("```toml\n")[1:]]
+    assert len(blocks) == 2
+    table = parse_profile(profile_text(blocks[0])).fields
+    assert table.names == ("title", "published", "section", "authors", "body", "images")
+    whole = parse_profile(blocks[1], source="voa-fields.toml")
+    assert whole.fields.section is not None and whole.fields.body_exclude
