@@ -1,7 +1,7 @@
-"""Workers of one shared crawl (``crawl --redis``) agree on the profile's mirror lists and
-on whether onions go through Tor (issue 25): a worker that would read other lists, or route
-onions where another cannot, is refused before it takes a request. Against a real
-redis-server on loopback."""
+"""Workers of one shared crawl (``crawl --redis``) agree on the profile's mirror lists, its
+[fields] selectors and on whether onions go through Tor (issue 25): a worker that would read
+other lists or pages otherwise, or route onions where another cannot, is refused before it
+takes a request. Against a real redis-server on loopback."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 
 from scraper.shared.crawl import SharedCrawl, SharedCrawlError, check_redis
 from scraper.sites.profile import SiteProfile, load_profile
+from scraper.sites.profile_fields import FieldSelector, FieldSelectors
 from tests.conftest import newsarchive_command
 from tests.redis_server import needs_redis_server, redis_url  # noqa: F401 - a fixture
 
@@ -61,9 +62,10 @@ def test_a_worker_with_other_mirror_lists_or_tor_is_refused(
     assert check_redis(redis_url, profile, settings) is None  # the same profile joins
     listed = replace(profile, mirror_lists=("mirrorSites.json",))
     onions = with_tor(profile, "socks5h://127.0.0.1:9050")
-    for other in (listed, onions):
+    selectors = replace(profile, fields=FieldSelectors(title=FieldSelector("h1.headline")))
+    for other in (listed, onions, selectors):
         problem = check_redis(redis_url, other, settings)
-        assert problem is not None and "mirror lists or Tor route" in problem
+        assert problem is not None and "mirror lists, [fields] or Tor route" in problem
         with pytest.raises(SharedCrawlError, match="--tor"):
             SharedCrawl.for_run(settings, other)
 
@@ -110,4 +112,4 @@ def test_crawl_with_tor_beside_a_worker_without_is_one_line_and_exit_2(
     )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "mirror lists or Tor route" in lines[0], lines
+    assert len(lines) == 1 and "mirror lists, [fields] or Tor route" in lines[0], lines

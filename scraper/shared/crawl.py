@@ -40,6 +40,7 @@ worker of a Scrapy crawl in ``scraper/shared_queue.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -89,6 +90,9 @@ def profile_fingerprint(profile: SiteProfile) -> str:
         # Whether onions go through Tor, not the proxy's address: each machine has its own.
         "mirror_lists": list(profile.mirror_lists),
         "tor": profile.access.tor is not None,
+        # [fields] selectors: workers reading one page differently would make one article
+        # two versions
+        "fields": dataclasses.asdict(profile.fields),
     }
     return hashlib.sha1(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -264,6 +268,6 @@ def check_redis(url: str, profile: SiteProfile, settings: BaseSettings) -> str |
 def _disagreement(url: str) -> str:
     return (
         f"the run in progress on {redacted(url)} uses another profile or other mirrors, "
-        "mirror lists or Tor route; start every worker with the same SITE, --mirrors and "
+        "mirror lists, [fields] or Tor route; start every worker with the same SITE, --mirrors and "
         "--tor (given to all or none)"
     )
