@@ -159,3 +159,30 @@ def test_check_refuses_a_foreign_loopback_host_and_bad_values(local: dict[str, A
     assert sites_check(str(public), "--html", str(local["profile"])).returncode == 2  # no --url
     assert sites_check(str(public), "--url", "ftp://x.org/").returncode == 2
     assert sites_check("no-such-site").returncode == 2
+
+
+def test_a_host_is_connected_at_the_address_checked_not_a_second_answer(
+    local: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a name that answers an allowed address when checked and another when
+    connected to is fetched from the address checked."""
+    import socket
+
+    from scraper.cli.sites_check import _Fetcher
+    from scraper.sites.profile import load_profile
+
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1"])  # the site's own address; then a loopback nobody serves
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebind.test":
+            return real(next(answers, "127.0.0.9"), port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = local["origin"].rsplit(":", 1)[1]
+    article = local["site"].articles[0]
+    final, body, _ = _Fetcher(load_profile(local["profile"])).get(
+        f"http://rebind.test:{port}{article.path}"
+    )
+    assert final.startswith("http://rebind.test:") and article.title.encode() in body

@@ -7,7 +7,8 @@ and those a run would follow.
 Pages are fetched once each, directly (no crawl, no archive): the site's own hosts wherever
 they are, any other host only at an address the address policy allows (public, or of a kind
 the site's own hosts have: ``archive/address_policy.py``, as a crawl holds every request that
-is not to the site's hosts), redirects held to the same rule. A profile that reaches the site
+is not to the site's hosts), redirects held to the same rule, and the address checked is the
+address connected to (a name cannot answer once for the check and again for the connection). A profile that reaches the site
 through a proxy or Tor is not fetched: its pages are given saved, with ``--html``.
 """
 
@@ -21,7 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict
-from http.client import HTTPException
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -164,6 +165,39 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _pinned(connection: type[HTTPConnection], pinned: dict[str, str]) -> Callable[..., Any]:
+    """``connection`` made to connect to the address pinned for its host, if any (TLS still
+    names and verifies the host)."""
+
+    def make(host: str, **kwargs: Any) -> HTTPConnection:
+        made = connection(host, **kwargs)
+        address = pinned.get(made.host.lower())
+        if address is not None:
+            create = made._create_connection  # type: ignore[attr-defined]
+            made._create_connection = lambda where, *rest: create((address, where[1]), *rest)  # type: ignore[attr-defined]
+        return made
+
+    return make
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, pinned: dict[str, str]) -> None:
+        super().__init__()
+        self.pinned = pinned
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_pinned(HTTPConnection, self.pinned), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, pinned: dict[str, str]) -> None:
+        super().__init__()
+        self.pinned = pinned
+
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_pinned(HTTPSConnection, self.pinned), req, context=self._context)  # type: ignore[attr-defined]
+
+
 class _Fetcher:
     """One page at a time, directly, the profile's user agent and headers sent; hosts other
     than the site's held to the address policy, redirects too."""
@@ -174,9 +208,15 @@ class _Fetcher:
             [urlsplit(origin).hostname or "" for origin in profile.own_origins]
             + list(profile.aliases)
         )
+        # host -> the address checked for it: connected to, so that a name answering
+        # differently the second time (DNS rebinding) cannot move the request elsewhere
+        self.pinned: dict[str, str] = {}
         # No environment proxies: the address checked is the address connected to.
         self.opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), _CheckedRedirects(self._check)
+            urllib.request.ProxyHandler({}),
+            _PinnedHTTPHandler(self.pinned),
+            _PinnedHTTPSHandler(self.pinned),
+            _CheckedRedirects(self._check),
         )
 
     def get(self, url: str) -> tuple[str, bytes, str | None]:
@@ -226,6 +266,8 @@ class _Fetcher:
                 raise FetchRefused(f"{host} does not resolve: {exc.strerror or exc}") from None
             for info in infos:
                 refusal = refusal or self.policy.address_refusal(host, str(info[4][0]))
+            if refusal is None and infos:
+                self.pinned[host.lower()] = str(infos[0][4][0])
         if refusal is not None:
             raise FetchRefused(f"not on the site's hosts, and {refusal}")
 
