@@ -8,8 +8,9 @@ Pages are fetched once each, directly (no crawl, no archive): the site's own hos
 they are, any other host only at an address the address policy allows (public, or of a kind
 the site's own hosts have: ``archive/address_policy.py``, as a crawl holds every request that
 is not to the site's hosts), redirects held to the same rule, and the address checked is the
-address connected to (a name cannot answer once for the check and again for the connection). A profile that reaches the site
-through a proxy or Tor is not fetched: its pages are given saved, with ``--html``.
+address connected to (a name cannot answer once for the check and again for the connection).
+A profile that reaches the site through a proxy or Tor is not fetched: its pages are given
+saved, with ``--html``.
 """
 
 from __future__ import annotations
