@@ -50,7 +50,11 @@ class FieldCoverage:
         """One record written by the run (as its JSON object); ``selectors``: the fields its
         profile's ``[fields]`` gave a selector for."""
         self.records += 1
-        fell_back = record.get("fallbacks") or ()
+        # a note of which reading won ("body: second reading (…): …") is the generic page
+        # object's own business, not a field a site's page object could not read
+        fell_back = [
+            e for e in record.get("fallbacks") or () if isinstance(e, str) and ":" not in e
+        ]
         for name in selectors:
             self.selector_pages[name] += 1
             if record.get(name) and name not in fell_back:

@@ -64,6 +64,15 @@ def test_fields_a_site_page_object_read_generically_are_counted() -> None:
     assert coverage["fell_back"] == {"body": 2, "published": 1}
 
 
+def test_a_note_of_which_reading_won_is_no_fallback() -> None:
+    note = "body: second reading (the runner-up): the choice was short, it held more prose"
+    coverage = FieldCoverage()
+    coverage.add({**FULL, "fallbacks": [note]}, selectors=["body"])
+    coverage.add({**FULL, "fallbacks": ["body"]}, selectors=["body"])
+    assert coverage.to_dict()["fell_back"] == {"body": 1}
+    assert coverage.selector_taken["body"] == 1  # the note's page: the selector's text
+
+
 def test_a_field_gone_from_the_records_is_named_with_examples() -> None:
     usual = coverage_of([FULL] * 10)
     now = coverage_of([{**FULL, "authors": [], "url": f"https://s/{n}"} for n in range(8)])

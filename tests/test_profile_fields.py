@@ -20,7 +20,7 @@ from scraper.demo.site import SampleArticle, SampleImage, generate_articles
 from scraper.sites.article import ArticleData
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.profile import ProfileError, SiteProfile, load_profile, parse_profile
-from scraper.sites.profile_fields import MAX_MATCHES, FieldSelectors
+from scraper.sites.profile_fields import MAX_MATCHES, FieldSelector, FieldSelectors
 from scraper.sites.profile_fields_page import ProfileFieldsPage, article_page
 from scraper.sites.rferl import RferlArticlePage
 from tests.conftest import memory_cap, newsarchive_command
@@ -364,3 +364,22 @@ def test_the_docs_fields_examples_load() -> None:
     assert table.names == ("title", "published", "section", "authors", "body", "images")
     whole = parse_profile(blocks[1], source="voa-fields.toml")
     assert whole.fields.section is not None and whole.fields.body_exclude
+
+
+def test_the_note_of_which_reading_won_stays_under_a_profiles_selectors() -> None:
+    """A profile's [fields] selector for another field keeps the generic reading's note."""
+    from scraper.sites.profile_fields_page import article_page
+    from tests.test_generic_real_wrecks import _sentences
+
+    def entry(n: int, count: int) -> str:
+        return f"<div><h2>Agency {n}</h2><div><p>{_sentences(f'agency {n}', count)}</p></div></div>"
+
+    html = (
+        "<html><head><title>Top agencies</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<h1>Top agencies</h1><div>{entry(0, 6)}{''.join(entry(n, 3) for n in range(1, 7))}"
+        "</div><footer>Contact us</footer></body></html>"
+    )
+    fields = FieldSelectors(title=FieldSelector("h1"))
+    item = article_page("generic", "https://example.com/agencies", html, None, fields).to_item()
+    assert item is not None and item.title == "Top agencies"
+    assert any(note.startswith("body: second reading") for note in item.fallbacks)

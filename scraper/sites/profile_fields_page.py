@@ -103,7 +103,10 @@ class ProfileFieldsPage:
         own, assumed = self._read(soup, base)
         item, filled = merge_own(own, base, self.fields.names)
         taken = {name for name, reading in self.readings.items() if reading.taken}
-        item.fallbacks = field_order((set(base.fallbacks) - taken) | filled)
+        # the page object's notes of which reading won ("body: second reading…") stay,
+        # unless the profile's selector read that field
+        notes = [n for n in base.fallbacks if ":" in n and n.split(":", 1)[0] not in taken]
+        item.fallbacks = field_order((set(base.fallbacks) - taken) | filled) + notes
         item.published_offset_assumed = (
             assumed if "published" in taken else base.published_offset_assumed
         )
