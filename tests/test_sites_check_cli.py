@@ -15,15 +15,8 @@ import pytest
 from scraper.demo.server import LoopbackServers, Reply
 from scraper.demo.site import LocalSite, generate_articles, write_profile
 from tests.conftest import memory_cap, newsarchive_command
+from tests.test_site_check import ARTICLE_URL, FIELDS
 
-ARTICLE_URL = r"^/[Dd]etail/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<id>\d+)"
-FIELDS = """
-[fields]
-title = "h1.news-title"
-section = "nav.no-such-breadcrumb li"
-body = "div.news-body"
-body_exclude = [".share-box"]
-"""
 MEMORY_CAP = 1536 << 20
 
 

@@ -4,34 +4,22 @@ site, a minimal one naming its missing article_url elsewhere; nothing is written
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from archive.mirror_list_source import read_mirror_lists
-from scraper.cli.main import main
 from scraper.sites.profile import ProfileError, load_profile
 from scraper.spiders.listed_mirrors import list_location, site_domains
 from tests.conftest import memory_cap, newsarchive_command
+from tests.test_mirror_lists import serving
+from tests.test_sites_cli import sites
 
 LISTS = Path(__file__).parent / "fixtures" / "mirror_lists"
 V1, V2 = LISTS / "mirrorSites_v1.json", LISTS / "mirrorSites_v2.json"
-
-
-def sites(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        status = main(["sites", *argv])
-    except SystemExit as exit:
-        status = int(exit.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_sites_a_built_in_profile_covers_get_its_profile_naming_the_list(
@@ -124,29 +112,6 @@ def test_nothing_is_written_over(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (tmp_path / "dw.toml").read_text() != mine  # a regular file, replaced whole
     assert f"wrote {tmp_path / 'azattyq.toml'}" in out
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-
-
-@contextmanager
-def serving(pages: dict[str, bytes]) -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_list_served_by_url_is_named_by_its_url(

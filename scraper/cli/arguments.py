@@ -150,3 +150,28 @@ def add_out_again(action: argparse.ArgumentParser) -> None:
     action.add_argument(
         "--out", type=Path, default=argparse.SUPPRESS, metavar="DIR", help="as above"
     )
+
+
+def read_page_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
+    """A saved page the user names: a regular file (a FIFO no one writes would hang us, a
+    device such as /dev/zero would fill memory), at most ``limit`` bytes; a mistake is one
+    line naming ``label``, with ``hint`` when the path is no regular file."""
+    from archive.archive_paths import not_a_file_to_read
+
+    problem = not_a_file_to_read(path)
+    if problem is not None:
+        raise UsageError(f"{label}: {problem}{hint if 'regular' in problem else ''}")
+    try:
+        with path.open("rb") as file:
+            body = file.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{label}: {exc.strerror or exc}") from None
+    return too_large_refused(body, limit, label)
+
+
+def too_large_refused(body: bytes, limit: int, label: str) -> bytes:
+    if len(body) > limit:
+        raise UsageError(
+            f"{label}: too large to extract: over {limit:,} bytes, the limit a crawl holds pages to"
+        )
+    return body

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scraper.cli.arguments import read_page_file, too_large_refused
 from scraper.cli.crawl import site_profile
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites import ARTICLE_PAGES
@@ -95,26 +96,13 @@ def run_extract(args: argparse.Namespace) -> int:
 def _read_page(path: Path) -> bytes:
     """The page's bytes: from a regular file or standard input, at most the extraction limit
     (``extract /dev/zero`` took 2.7 GB, and a FIFO no one writes hung it)."""
-    from archive.archive_paths import not_a_file_to_read
     from archive.limits import MAX_EXTRACT_BYTES
 
     if str(path) == "-":
         body = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
-    else:
-        problem = not_a_file_to_read(path)
-        if problem is not None:
-            hint = " (give - to read standard input)" if "regular" in problem else ""
-            raise UsageError(f"{path}: {problem}{hint}")
-        try:
-            with path.open("rb") as file:
-                body = file.read(MAX_EXTRACT_BYTES + 1)
-        except OSError as exc:
-            raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    if len(body) > MAX_EXTRACT_BYTES:
-        raise UsageError(
-            f"{path}: too large to extract: over {MAX_EXTRACT_BYTES:,} bytes, the limit a crawl holds pages to"
-        )
-    return body
+        return too_large_refused(body, MAX_EXTRACT_BYTES, str(path))
+    hint = " (give - to read standard input)"
+    return read_page_file(path, MAX_EXTRACT_BYTES, str(path), hint)
 
 
 def _listing(body: bytes, url: str, text: str) -> str | None:

@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.address_policy import AddressPolicy
-from archive.archive_paths import not_a_file_to_read
 from archive.limits import MAX_DOWNLOAD_BYTES
 from archive.wording import count
+from scraper.cli.arguments import read_page_file
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.settings import USER_AGENT
 from scraper.sites.html import decode_html
@@ -285,17 +285,7 @@ class _Fetcher:
 
 
 def _read_saved(path: Path) -> bytes:
-    problem = not_a_file_to_read(path)
-    if problem is not None:
-        raise UsageError(f"--html {path}: {problem}")
-    try:
-        with path.open("rb") as file:
-            body = file.read(MAX_DOWNLOAD_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"--html {path}: {exc.strerror or exc}") from None
-    if len(body) > MAX_DOWNLOAD_BYTES:
-        raise UsageError(f"--html {path}: over {MAX_DOWNLOAD_BYTES:,} bytes, more than a page")
-    return body
+    return read_page_file(path, MAX_DOWNLOAD_BYTES, f"--html {path}")
 
 
 def _skipped_suffixes() -> tuple[str, ...]:
