@@ -93,18 +93,22 @@ def test_comment_boxes_sharing_a_class_are_cut_however_much_text_they_hold() -> 
     assert "about reader" not in body
 
 
-def test_a_list_article_is_read_whole_not_its_best_section() -> None:
-    # Each item of the list in a box of its own, its text a level deeper; the longest,
-    # comma-richest item outscores the list around it, which holds several times its prose.
+def list_article_html() -> str:
+    """Each item of the list in a box of its own, its text a level deeper; the longest,
+    comma-richest item outscores the list around it, which holds several times its prose."""
+
     def entry(n: int, count: int) -> str:
         return f"<div><h2>Agency {n}</h2><div><p>{_sentences(f'agency {n}', count)}</p></div></div>"
 
-    html = (
+    return (
         "<html><head><title>Top agencies</title></head><body><nav><a href='/'>Home</a></nav>"
         f"<h1>Top agencies</h1><div>{entry(0, 6)}{''.join(entry(n, 3) for n in range(1, 7))}"
         "</div><footer>Contact us</footer></body></html>"
     )
-    item = GenericArticlePage("https://example.com/agencies", html).to_item()
+
+
+def test_a_list_article_is_read_whole_not_its_best_section() -> None:
+    item = GenericArticlePage("https://example.com/agencies", list_article_html()).to_item()
     assert item is not None
     for n in range(7):
         assert f"sentence 1 about agency {n}," in item.body

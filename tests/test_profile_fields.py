@@ -369,17 +369,12 @@ def test_the_docs_fields_examples_load() -> None:
 def test_the_note_of_which_reading_won_stays_under_a_profiles_selectors() -> None:
     """A profile's [fields] selector for another field keeps the generic reading's note."""
     from scraper.sites.profile_fields_page import article_page
-    from tests.test_generic_real_wrecks import _sentences
+    from tests.test_generic_real_wrecks import list_article_html
 
-    def entry(n: int, count: int) -> str:
-        return f"<div><h2>Agency {n}</h2><div><p>{_sentences(f'agency {n}', count)}</p></div></div>"
-
-    html = (
-        "<html><head><title>Top agencies</title></head><body><nav><a href='/'>Home</a></nav>"
-        f"<h1>Top agencies</h1><div>{entry(0, 6)}{''.join(entry(n, 3) for n in range(1, 7))}"
-        "</div><footer>Contact us</footer></body></html>"
-    )
     fields = FieldSelectors(title=FieldSelector("h1"))
-    item = article_page("generic", "https://example.com/agencies", html, None, fields).to_item()
+    page = article_page(
+        "generic", "https://example.com/agencies", list_article_html(), None, fields
+    )
+    item = page.to_item()
     assert item is not None and item.title == "Top agencies"
     assert any(note.startswith("body: second reading") for note in item.fallbacks)
