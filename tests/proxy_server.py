@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import stop_process
 
@@ -38,6 +39,16 @@ from pproxy.server import main
 sys.argv = ["pproxy", *sys.argv[1:]]
 main()
 """
+
+
+def resolve_every_onion(monkeypatch: Any) -> None:
+    """The proxy stand-in resolves names ending in .onion (not only .onion.test) to the
+    onion's server: only through it can a crawl reach the onion, as through Tor."""
+    monkeypatch.setattr(
+        sys.modules[__name__],
+        "_WRAPPER",
+        _WRAPPER.replace('.endswith(".onion.test")', '.endswith(".onion")'),
+    )
 
 
 def free_port(address: str = "127.0.0.1") -> int:

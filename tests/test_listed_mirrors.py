@@ -177,13 +177,7 @@ def test_listed_mirrors_verified_the_impostor_rejected_the_onion_never_resolved(
 def test_an_onion_from_a_list_by_url_is_verified_through_tor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the proxy stand-in resolves names ending in .onion (not only .onion.test) to the
-    # onion's server: only through it can the crawl reach the onion
-    monkeypatch.setattr(
-        proxy_server,
-        "_WRAPPER",
-        proxy_server._WRAPPER.replace('.endswith(".onion.test")', '.endswith(".onion")'),
-    )
+    proxy_server.resolve_every_onion(monkeypatch)
     site = LocalSite(generate_articles(8))
     index = {article.path: n for n, article in enumerate(site.articles)}
     site.behaviours[PRIMARY] = failing_for(lambda r: index.get(r.target, 0) % 2 == 1)

@@ -53,12 +53,7 @@ def test_a_bad_tor_is_refused_when_the_file_is_read(text: str, says: str) -> Non
 def test_a_scheduled_run_reaches_the_onion_mirror_through_tor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the proxy stand-in resolves names ending in .onion to the onion's server
-    monkeypatch.setattr(
-        proxy_server,
-        "_WRAPPER",
-        proxy_server._WRAPPER.replace('.endswith(".onion.test")', '.endswith(".onion")'),
-    )
+    proxy_server.resolve_every_onion(monkeypatch)
     site = LocalSite(generate_articles(6))
     log = tmp_path / "proxy.log"
     with (
