@@ -153,9 +153,15 @@ def add_out_again(action: argparse.ArgumentParser) -> None:
 
 
 def read_page_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
-    """A saved page the user names: a regular file (a FIFO no one writes would hang us, a
-    device such as /dev/zero would fill memory), at most ``limit`` bytes; a mistake is one
-    line naming ``label``, with ``hint`` when the path is no regular file."""
+    """A saved page the user names, refused past ``limit`` bytes (``read_user_file``)."""
+    return too_large_refused(read_user_file(path, limit, label, hint), limit, label)
+
+
+def read_user_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
+    """A file the user names: a regular file (a FIFO no one writes would hang us, a device
+    such as /dev/zero would fill memory), read to at most ``limit`` + 1 bytes (the caller
+    tells too large); a mistake is one line naming ``label``, with ``hint`` when the path is
+    no regular file."""
     from archive.archive_paths import not_a_file_to_read
 
     problem = not_a_file_to_read(path)
@@ -163,10 +169,9 @@ def read_page_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
         raise UsageError(f"{label}: {problem}{hint if 'regular' in problem else ''}")
     try:
         with path.open("rb") as file:
-            body = file.read(limit + 1)
+            return file.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"{label}: {exc.strerror or exc}") from None
-    return too_large_refused(body, limit, label)
 
 
 def too_large_refused(body: bytes, limit: int, label: str) -> bytes:

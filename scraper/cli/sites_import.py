@@ -20,10 +20,10 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
-from archive.archive_paths import not_a_file_to_read
 from archive.mirror_list_source import fetch_list, is_url
 from archive.mirror_lists import MAX_LIST_BYTES, MirrorList, MirrorListError, parse_mirror_list
 from archive.wording import count
+from scraper.cli.arguments import read_user_file
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites.imported_profile import (
     ImportedProfile,
@@ -140,15 +140,9 @@ def read_list(given: str) -> tuple[str, MirrorList]:
                 f"{given}: not fetched: {' '.join(str(reason).split())[:200]}"
             ) from None
     path = Path(given)
-    problem = not_a_file_to_read(path)
-    if problem is not None:
-        raise UsageError(f"{given}: {problem}")
+    data = read_user_file(path, MAX_LIST_BYTES, given)
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_LIST_BYTES + 1)
         return os.path.abspath(path), parse_mirror_list(data, given)
-    except OSError as exc:
-        raise UsageError(f"{given}: {exc.strerror or exc}") from None
     except MirrorListError as exc:
         raise UsageError(f"{given}: not a mirror list: {exc}") from None
 
