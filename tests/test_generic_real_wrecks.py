@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.sites.body.confidence import ENCLOSING_STORY_NOTE
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html
 
@@ -30,6 +31,12 @@ CASES = {
     "wcxb-articles/article-in-header": "a landmark that holds the text is not cut",
     # a <nav> libxml2 leaves open round the rest of the page, article included
     "wcxb-articles/article-in-unclosed-nav": "a landmark that holds the text is not cut",
+    # Elementor: each part of the text in a box of its own many levels below entry-content,
+    # the page itself wrapped in the same "elementor-widget-wrap" boxes, a box's hex id
+    # holding "ad"
+    "wcxb-articles/elementor-post": "the text box around the choice; builder boxes shared",
+    # a guide's sections, each a box nested deep inside the one <article>
+    "wcxb-articles/sections-in-article": "the text box around the choice",
 }
 
 
@@ -128,3 +135,69 @@ def test_a_header_that_holds_the_article_is_read() -> None:
     for n in range(6):
         assert f"sentence 1 about part {n}," in body
     assert "Home" not in body
+
+
+def _deep(content: str, depth: int = 7) -> str:
+    return "<div class='box'>" * depth + content + "</div>" * depth
+
+
+def sections_in_article_html(wrapper: str = "article") -> str:
+    """A guide whose sections each sit in boxes seven deep inside its ``wrapper``: the
+    scorer's points reach two levels up, so the best section wins alone."""
+    sections = _deep(f"<h2>Step 0</h2><p>{_sentences('step 0', 6)}</p>") + "".join(
+        _deep(f"<h2>Step {n}</h2><p>{_sentences(f'step {n}', 2)}</p>") for n in range(1, 8)
+    )
+    return (
+        "<html><head><title>Guide</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<{wrapper}><h1>Guide</h1>{sections}</{wrapper.split()[0]}>"
+        "<footer><p>Contact us</p></footer></body></html>"
+    )
+
+
+def test_the_article_around_a_deep_section_is_read_whole() -> None:
+    item = GenericArticlePage("https://example.com/guide", sections_in_article_html()).to_item()
+    assert item is not None
+    for n in range(8):
+        assert f"sentence 1 about step {n}," in item.body
+    assert "Contact us" not in item.body
+    assert ENCLOSING_STORY_NOTE in item.fallbacks
+
+
+def test_a_page_column_around_the_choice_is_no_text_box() -> None:
+    # "main-content" names a page's middle column (lists, teasers), not the text's box
+    html = sections_in_article_html("div class='main-content'")
+    item = GenericArticlePage("https://example.com/guide", html).to_item()
+    assert item is not None
+    assert ENCLOSING_STORY_NOTE not in item.fallbacks
+
+
+def test_an_advert_word_inside_a_hex_id_is_not_an_advert() -> None:
+    # "elementor-element-5f18ad9": "ad" between two digits is part of a hash
+    text = "".join(
+        f"<div class='box box-{n}f18ad9'><p>{_sentences(f'part {n}')}</p></div>" for n in range(3)
+    )
+    html = (
+        "<html><head><title>Post</title></head><body><article class='entry-content'>"
+        f"<h1>Post</h1><p>{_sentences('the start')}</p>{text}"
+        "<div class='ad-slot'><p>Buy our gadget now, the best gadget money can buy, really.</p></div>"
+        "</article></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    for n in range(3):
+        assert f"sentence 2 about part {n}," in body
+    assert "Buy our gadget" not in body
+
+
+def test_builder_boxes_around_the_container_do_not_hide_the_ones_inside() -> None:
+    # The page builder wraps the whole page in the kind of box it wraps each part of the
+    # text in: the boxes inside the text's container still count together.
+    parts = "".join(
+        f"<div class='builder-widget'><p>{_sentences(f'part {n}')}</p></div>" for n in range(5)
+    )
+    html = (
+        "<html><head><title>Post</title></head><body><div class='builder-widget'>"
+        f"<div class='entry-content'><h1>Post</h1>{parts}</div></div></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    for n in range(5):
+        assert f"sentence 2 about part {n}," in body

@@ -149,7 +149,9 @@ class _SharedClasses:
             self._sums = {}
             for element in all_tags(self._container):
                 element_key = _class_key(element)
-                if element_key is not None and not _inside_same(element, element_key):
+                if element_key is not None and not _inside_same(
+                    element, element_key, self._container
+                ):
                     sums = self._sums.setdefault(element_key, [0, 0])
                     sums[0] += self._stats.length(element)
                     sums[1] += self._stats.links.get(id(element), 0)
@@ -170,10 +172,12 @@ def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
     return (tag.name, words) if words else None
 
 
-def _inside_same(tag: Tag, key: tuple[str, frozenset[str]]) -> bool:
-    """Nested in an element of the same kind, whose length already counts it."""
+def _inside_same(tag: Tag, key: tuple[str, frozenset[str]], container: Tag) -> bool:
+    """Nested in an element of the same kind inside ``container``, whose length already
+    counts it (one outside, around the container, counts nothing: a page builder wraps its
+    whole page in the boxes it wraps each part of the text in)."""
     for level, parent in enumerate(tag.parents):
-        if level >= _MAX_NESTED_LOOKUP:
+        if level >= _MAX_NESTED_LOOKUP or parent is container:
             return False
         if parent.name == key[0] and _class_key(parent) == key:
             return True

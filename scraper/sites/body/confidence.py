@@ -18,6 +18,8 @@ Either second reading, when it wins, says so in ``notes`` (the record's ``fallba
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
@@ -40,6 +42,11 @@ def checked_containers(
         if notes is not None:
             notes.append(WHOLE_STORY_NOTE)
         return [whole]
+    enclosing = _enclosing_story(chosen, stats)
+    if enclosing is not None:
+        if notes is not None:
+            notes.append(ENCLOSING_STORY_NOTE)
+        return [enclosing]
     if not _weak(chosen_length, stats.length(soup)):
         return chosen
     other = reading.runner_up()
@@ -59,6 +66,9 @@ def checked_containers(
 
 # What ``notes`` records (the record's ``fallbacks``) when a second reading wins.
 WHOLE_STORY_NOTE = "body: second reading (the prose around the choice): it was one section"
+ENCLOSING_STORY_NOTE = (
+    "body: second reading (the <article> or text box around the choice): it held most prose"
+)
 RUNNER_UP_NOTE = "body: second reading (the runner-up): the choice was short, it held more prose"
 
 
@@ -106,14 +116,59 @@ _PROSE_BLOCK = 80
 _PROSE_LINKS = 0.3
 
 
-def _prose_lengths(stats: TextStats, targets: list[Tag]) -> dict[int, int]:
-    """Per target element, the characters of the prose paragraphs below it."""
+def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
+    """A page builder (Elementor, a guide's product boxes) nests each part of the text in a
+    box of its own, many levels below the ``<article>`` or ``entry-content`` box that holds
+    them all: the scorer's points never reach that far up, so its choice is one part.  The
+    nearest such named box around the choice that holds several times its prose, most of
+    the page's prose, and few links, is the text."""
+    ancestors: list[Tag] = []
+    for level, ancestor in enumerate(chosen[0].parents):
+        if level >= _ENCLOSING_LEVELS or ancestor.name in ("body", "html", "[document]"):
+            break
+        if ancestor.name == "article" or _STORY_BOX.search(hint_text(ancestor)):
+            ancestors.append(ancestor)
+    if not ancestors:
+        return None
+    prose = _prose_lengths(stats, ancestors + chosen, levels=_ENCLOSING_LEVELS + 2)
+    chosen_prose = sum(prose.get(id(tag), 0) for tag in chosen)
+    page_prose = sum(
+        length
+        for _, length, link_length, _c, _r in stats.blocks
+        if length >= _PROSE_BLOCK and link_length <= _PROSE_LINKS * length
+    )
+    for ancestor in ancestors:
+        held = prose.get(id(ancestor), 0)
+        if (
+            held >= _MORE_PROSE * chosen_prose
+            and held >= _MOST_OF_PAGE * page_prose
+            and stats.link_density(ancestor) <= _MAX_ANCESTOR_LINKS
+            and all(_within_tag(tag, ancestor) for tag in chosen)
+        ):
+            return ancestor
+    return None
+
+
+# Class or id words that name the box of the text itself ("main-content" names a page's
+# whole middle column, sidebars and lists included: not one of them).
+_STORY_BOX = re.compile(
+    r"(?:article|story|entry|post)[-_]*(?:body|content|text)|articlebody", re.IGNORECASE
+)
+_ENCLOSING_LEVELS = 16
+_MOST_OF_PAGE = 0.6
+
+
+def _prose_lengths(
+    stats: TextStats, targets: list[Tag], levels: int = 0
+) -> dict[int, int]:
+    """Per target element, the characters of the prose paragraphs below it (up to
+    ``levels`` above each paragraph; the climb's reach by default)."""
     prose = {id(tag): 0 for tag in targets}
     for block, length, link_length, _commas, _runs in stats.blocks:
         if length < _PROSE_BLOCK or link_length > _PROSE_LINKS * length:
             continue
         element: Tag | None = block
-        for _ in range(_PROSE_LEVELS):
+        for _ in range(levels or _PROSE_LEVELS):
             if element is None:
                 break
             key = id(element)
