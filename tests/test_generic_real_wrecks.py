@@ -37,6 +37,8 @@ CASES = {
     "wcxb-articles/elementor-post": "the text box around the choice; builder boxes shared",
     # a guide's sections, each a box nested deep inside the one <article>
     "wcxb-articles/sections-in-article": "the text box around the choice",
+    # the lead in a <div class="leader"> beside the text's container, a level up
+    "trafilatura-eval/leader-box": "the lead the markup names, before the text",
 }
 
 
@@ -201,3 +203,29 @@ def test_builder_boxes_around_the_container_do_not_hide_the_ones_inside() -> Non
     body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
     for n in range(5):
         assert f"sentence 2 about part {n}," in body
+
+
+def _lead_page(lead: str) -> str:
+    paragraphs = "".join(f"<p>{_sentences(f'part {n}', 2)}</p>" for n in range(4))
+    return (
+        "<html><head><title>Story</title></head><body><div class='page'><h1>Story</h1>"
+        f"{lead}<div class='row'><div class='body-text'>{paragraphs}</div></div>"
+        "</div><footer><p>Contact us</p></footer></body></html>"
+    )
+
+
+def test_the_lead_the_markup_names_is_read_before_the_text() -> None:
+    html = _lead_page("<p class='intro'>The city has launched a five-year project, its mayor said.</p>")
+    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    assert body.startswith("The city has launched a five-year project")
+    assert "sentence 1 about part 3," in body
+
+
+def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> None:
+    links = "".join(f"<a href='/s{n}'>Another story number {n} to read</a> " for n in range(3))
+    for lead in (
+        f"<div class='teaser'>{links}</div>",
+        "<p class='note'>Photo: the harbour at dawn, taken from the lighthouse pier.</p>",
+    ):
+        body = GenericArticlePage("https://example.com/story", _lead_page(lead)).to_item().body  # type: ignore[union-attr]
+        assert body.startswith("This is sentence 0 about part 0,"), lead

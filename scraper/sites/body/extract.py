@@ -15,6 +15,7 @@ from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailin
 from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
 from scraper.sites.body.comments import strip_comment_blocks
 from scraper.sites.body.confidence import checked_containers
+from scraper.sites.body.lead import with_lead
 from scraper.sites.body.scoring import main_containers
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
@@ -33,7 +34,7 @@ def _extract(soup: BeautifulSoup, notes: list[str] | None) -> list[str]:
     strip_boilerplate_tags(soup)
     strip_comment_blocks(soup)
     stats = TextStats(soup)
-    containers = checked_containers(main_containers(soup, stats), soup, stats, notes)
+    containers = with_lead(checked_containers(main_containers(soup, stats), soup, stats, notes), stats)
     paragraphs: list[str] = []
     for container in containers:
         clean_container(container, stats)

@@ -41,6 +41,12 @@ BODY_HINT = re.compile(
     r"(?:article|story|entry|post|news|body|main)[-_]*(?:body|content|text)|articlebody",
     re.I,
 )
+# A box's class or id naming it the article's lead (standfirst), set apart from the text.
+LEAD_HINT = re.compile(
+    r"(?<![a-z0-9])(?:lead|lede|leader|intro|introduction|standfirst|teaser|sapo|chapo|"
+    r"chapeau|deck|dek|abstract|excerpt|summary)(?![a-z])",
+    re.I,
+)
 ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
 # Negative words a page builder gives every box of a page, the text's own boxes included
 # ("elementor-widget", "skip-item"): boxes so named are chrome only while together they hold

@@ -1,0 +1,61 @@
+"""The lead a template sets apart from the text: a standfirst just before the article's
+container, in a box its class calls the lead ("intro", "leader", "standfirst", "teaser").
+
+The scorer chooses the container of the paragraphs; the lead, one paragraph in a box of its
+own a level or two up, scores too little to be chosen with it.  Readers read it as the
+article's first paragraph, and most ground truths count it.  Only a box the markup names so
+is taken: an unnamed paragraph before the text is as often a caption, a kicker or a teaser
+for something else.
+"""
+
+from __future__ import annotations
+
+from bs4 import Tag
+
+from scraper.sites.body.hints import hint_text
+from scraper.sites.body.text_stats import TextStats
+from scraper.sites.body.vocabulary import LEAD_HINT
+
+
+def with_lead(containers: list[Tag], stats: TextStats) -> list[Tag]:
+    """``containers`` with the lead that stands right before the first of them, if any."""
+    if not containers:
+        return containers
+    element: Tag | None = containers[0]
+    for _ in range(_LEVELS):
+        if element is None or element.name in ("body", "html", "[document]"):
+            break
+        lead = _lead_before(element, stats)
+        if lead is not None:
+            return [lead, *containers]
+        element = element.parent
+    return containers
+
+
+def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
+    """A named lead among the few element siblings before ``element``; none once a box
+    with more text than a lead stands between (the lead of something else)."""
+    seen = 0
+    for sibling in element.previous_siblings:
+        if not isinstance(sibling, Tag):
+            continue
+        seen += 1
+        if seen > _SIBLINGS:
+            return None
+        length = stats.length(sibling)
+        if LEAD_HINT.search(hint_text(sibling)):
+            if _MIN_LENGTH <= length <= _MAX_LENGTH and stats.link_density(sibling) < _MAX_LINKS:
+                return sibling
+            return None
+        if length > _MAX_LENGTH:
+            return None
+    return None
+
+
+# How far up from the chosen container, and how many siblings back, the lead is looked for;
+# how long a lead is, and how few of its words may be links.
+_LEVELS = 3
+_SIBLINGS = 4
+_MIN_LENGTH = 40
+_MAX_LENGTH = 800
+_MAX_LINKS = 0.3
