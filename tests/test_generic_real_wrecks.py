@@ -39,6 +39,8 @@ CASES = {
     "wcxb-articles/sections-in-article": "the text box around the choice",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
+    # a table whose column is headed "Comment", two thirds of the way through the text
+    "readability/table-comment-column": "a lone 'Comment' is no comment thread's heading",
 }
 
 
@@ -229,3 +231,18 @@ def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> Non
     ):
         body = GenericArticlePage("https://example.com/story", _lead_page(lead)).to_item().body  # type: ignore[union-attr]
         assert body.startswith("This is sentence 0 about part 0,"), lead
+
+
+def test_a_column_headed_comment_does_not_end_the_text() -> None:
+    rows = "".join(f"<tr><td>state {n}</td><td>what state {n} means</td></tr>" for n in range(3))
+    html = (
+        "<html><head><title>Design</title></head><body><article><h1>Design</h1>"
+        f"<p>{_sentences('the design', 3)}</p>"
+        f"<table><tr><th>Status</th></tr><tr><th>Comment</th></tr>{rows}</table>"
+        f"<p>{_sentences('the states', 3)}</p><p>{_sentences('the end', 3)}</p>"
+        "<h3>3 Comments</h3><p>Reader one wrote a reply that goes on for a while, saying things.</p>"
+        "</article></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/design", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 2 about the end," in body
+    assert "Reader one" not in body

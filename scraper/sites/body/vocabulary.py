@@ -149,10 +149,12 @@ OTHER_STORIES = re.compile(
     re.I,
 )
 
-# The heading of a comment thread: the text is over where it stands.
+# The heading of a comment thread: the text is over where it stands.  The singular alone
+# ("Comment") is a table's column or a label in the text; with a count it is the thread's.
 COMMENTS_HEADING = re.compile(
-    r"^(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|coment[aá]rios|commenti|"
-    r"reacties|комментарии|reader comments|readers' comments)(?:\s*\(\d+\))?:?$"
+    r"^(?:\d+\s+(?:comment|kommentar|commentaire|comentario)"
+    r"|(?:\d+\s+)?(?:comments|kommentare|commentaires|comentarios|coment[aá]rios|commenti|"
+    r"reacties|комментарии|reader comments|readers' comments))(?:\s*\(\d+\))?:?$"
     r"|^(?:leave|post|add|write) a (?:comment|reply)\b.{0,20}$"
     r"|^join the (?:conversation|discussion)$",
     re.I,
