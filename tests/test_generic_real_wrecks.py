@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from scraper.sites.body.confidence import ENCLOSING_STORY_NOTE
+from scraper.sites.body.topic_check import ABOUT_THE_PAGE_NOTE
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html
 
@@ -39,6 +40,8 @@ CASES = {
     "wcxb-articles/sections-in-article": "the text box around the choice",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
+    # a short story beside a longer cookie notice that shares no word with its headline
+    "trafilatura-eval/story-beside-cookie-notice": "the text about the headline",
     # a table whose column is headed "Comment", two thirds of the way through the text
     "readability/table-comment-column": "a lone 'Comment' is no comment thread's heading",
 }
@@ -55,10 +58,11 @@ def _body(case: str) -> tuple[str, dict]:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_real_page_keeps_its_text(case: str) -> None:
     body, meta = _body(case)
+    body = " ".join(body.split())  # as the corpora are scored: a line break is a space
     for sentence in meta["expect"]["present"]:
-        assert sentence in body, f"{case}: missing {sentence!r}"
+        assert " ".join(sentence.split()) in body, f"{case}: missing {sentence!r}"
     for chrome in meta["expect"]["absent"]:
-        assert chrome not in body, f"{case}: kept {chrome!r}"
+        assert " ".join(chrome.split()) not in body, f"{case}: kept {chrome!r}"
 
 
 def _sentences(word: str, count: int = 3) -> str:
@@ -246,3 +250,41 @@ def test_a_column_headed_comment_does_not_end_the_text() -> None:
     body = GenericArticlePage("https://example.com/design", html).to_item().body  # type: ignore[union-attr]
     assert "sentence 2 about the end," in body
     assert "Reader one" not in body
+
+
+def _short_story_page(story: str) -> str:
+    login = "".join(
+        f"<p>{line}, please check the address, the password and the account settings.</p>"
+        for line in ("This address has no account", "The password is wrong", "Choose a name")
+    )
+    return (
+        "<html><head><title>Harbour reopens after storm | Daily Example</title>"
+        "<meta name='description' content='The harbour reopened on Monday.'></head><body>"
+        f"<form class='dialog'>{login}{login}</form>"
+        f"<article><h1>Harbour reopens after storm</h1>{story}</article></body></html>"
+    )
+
+
+def test_a_short_story_beats_a_longer_box_that_is_not_about_the_page() -> None:
+    story = (
+        "<p>The harbour reopened on Monday, a week after the storm closed it to shipping.</p>"
+        "<p>Ferries to the islands will run again from Tuesday, the port authority said.</p>"
+    )
+    item = GenericArticlePage("https://example.com/harbour", _short_story_page(story)).to_item()
+    assert item is not None
+    assert item.body.startswith("The harbour reopened on Monday")
+    assert "password" not in item.body
+    assert ABOUT_THE_PAGE_NOTE in item.fallbacks
+
+
+def test_a_text_that_does_not_repeat_its_headline_stands_when_nothing_else_does() -> None:
+    html = (
+        "<html><head><title>Harbour reopens after storm</title></head><body><article>"
+        f"<h1>Harbour reopens after storm</h1><p>{_sentences('the ferries', 4)}</p></article>"
+        "<aside><p>Sign up for the newsletter, delivered every morning, free of charge.</p></aside>"
+        "</body></html>"
+    )
+    item = GenericArticlePage("https://example.com/harbour", html).to_item()
+    assert item is not None
+    assert "sentence 3 about the ferries," in item.body
+    assert ABOUT_THE_PAGE_NOTE not in item.fallbacks

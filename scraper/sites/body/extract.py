@@ -9,14 +9,15 @@ lines that are chrome in any article (``chrome_lines``), are dropped.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailing_chrome
 from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
 from scraper.sites.body.comments import strip_comment_blocks
 from scraper.sites.body.confidence import checked_containers
 from scraper.sites.body.lead import with_lead
-from scraper.sites.body.scoring import main_containers
+from scraper.sites.body.scoring import Reading, main_containers
+from scraper.sites.body.topic_check import about_the_page, heading_words, headline_words
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
 
@@ -31,16 +32,29 @@ def extract_body_paragraphs(soup: BeautifulSoup, notes: list[str] | None = None)
 
 
 def _extract(soup: BeautifulSoup, notes: list[str] | None) -> list[str]:
+    headline = headline_words(soup)  # before the cuts, which may take the <head>
     strip_boilerplate_tags(soup)
     strip_comment_blocks(soup)
     stats = TextStats(soup)
-    containers = with_lead(checked_containers(main_containers(soup, stats), soup, stats, notes), stats)
+    headline |= heading_words(stats)
+    reading = main_containers(soup, stats)
+    containers = checked_containers(reading, soup, stats, notes)
+    paragraphs = _read(with_lead(containers, stats), stats)
+    about = about_the_page(
+        Reading(containers, reading.scores, reading.elements), paragraphs, headline, stats, notes
+    )
+    if about is not None:
+        paragraphs = _read(with_lead([about], stats), stats)
+    kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
+    return without_trailing_chrome(kept)
+
+
+def _read(containers: list[Tag], stats: TextStats) -> list[str]:
     paragraphs: list[str] = []
     for container in containers:
         clean_container(container, stats)
         paragraphs.extend(block_paragraphs(container))
-    kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]
-    return without_trailing_chrome(kept)
+    return paragraphs
 
 
 def _dedupe(paragraphs: list[str]) -> list[str]:

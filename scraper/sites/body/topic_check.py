@@ -1,0 +1,125 @@
+"""Whether the text read is about the page at all: the last way the scorer goes wrong.
+
+A short story loses to a longer box that has nothing to do with it: the cookie notice, a
+login form, the author's biography, the site's blurb.  Such a box shares hardly a word with
+the page's headline and description, where an article's text nearly always repeats some.
+When the text read shares at most one, and a candidate the scorer also weighed shares at
+least two more, that candidate is the text.  A page that states too little of a headline
+keeps the scorer's choice: the doubt needs the evidence on both sides.  Only the doubted
+page (a few in a hundred) pays for reading the candidates' words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from scraper.sites.body.hints import has_negative_hint, hint_text
+from scraper.sites.body.scoring import Reading
+from scraper.sites.body.text_stats import TextStats
+
+
+def about_the_page(
+    reading: Reading,
+    text: list[str],
+    headline: set[str],
+    stats: TextStats,
+    notes: list[str] | None = None,
+) -> Tag | None:
+    """The candidate about the page's ``headline`` when ``text``, read from the reading's
+    containers, is not; None when the text stands."""
+    if len(headline) < _MIN_HEADLINE_WORDS:
+        return None
+    shared = len(words("\n".join(text)) & headline)
+    if shared > _DOUBTED_SHARE:
+        return None
+    ranked = sorted(reading.scores.items(), key=lambda item: item[1], reverse=True)
+    for key, score in ranked[:_CANDIDATES]:
+        element = reading.elements[key]
+        if (
+            score > 0
+            and stats.length(element) >= _MIN_TEXT
+            and stats.link_density(element) <= _MAX_LINKS
+            and not any(_inside(element, tag) for tag in reading.containers)
+            # around the text read only when that text is the lesser part of it: else the
+            # box not about the page comes back as most of the text
+            and not any(
+                _inside(tag, element) and 2 * stats.length(tag) > stats.length(element)
+                for tag in reading.containers
+            )
+            and not has_negative_hint(hint_text(element))
+            and len(_words_outside_h1(element) & headline) >= shared + _MORE_SHARED
+        ):
+            if notes is not None:
+                notes.append(ABOUT_THE_PAGE_NOTE)
+            return element
+    return None
+
+
+ABOUT_THE_PAGE_NOTE = (
+    "body: second reading (the text about the headline): the choice shared hardly a word with it"
+)
+
+
+def headline_words(soup: BeautifulSoup) -> set[str]:
+    """Words of what the page's head says it is about: its ``<title>`` and og:title (the
+    longest part: the site's name is the other) and description.  Read before any cut."""
+    head = soup.head
+    if head is None:
+        return set()
+    texts: list[str] = []
+    title = head.find("title")
+    if title is not None:
+        texts.append(_longest_part(title.get_text(" ")))
+    for meta in head.find_all("meta", limit=_MAX_META):
+        name = meta.get("property") or meta.get("name")
+        content = meta.get("content")
+        if isinstance(name, str) and isinstance(content, str):
+            if name.lower() in ("og:title", "twitter:title"):
+                texts.append(_longest_part(content))
+            elif name.lower() in ("description", "og:description"):
+                texts.append(content)
+    return words(" ".join(texts))
+
+
+def heading_words(stats: TextStats) -> set[str]:
+    """Words of the page's ``<h1>``s (the first few)."""
+    headings = [block for block, *_ in stats.blocks if block.name == "h1"][:_MAX_H1]
+    return words(" ".join(h1.get_text(" ") for h1 in headings))
+
+
+def words(text: str) -> set[str]:
+    # The first five letters stand for the word: "Lawinen" and "Lawinensituation",
+    # "Parteien" and "Partei" are one word here, as a reader takes them.
+    return {word[:_STEM].casefold() for word in _WORD.findall(text)}
+
+
+def _words_outside_h1(tag: Tag) -> set[str]:
+    """A box that holds the headline beside other text is not about it for that."""
+    return words(" ".join(s for s in tag.find_all(string=True) if s.find_parent("h1") is None))
+
+
+def _inside(tag: Tag, container: Tag) -> bool:
+    return tag is container or any(parent is container for parent in tag.parents)
+
+
+def _longest_part(title: str) -> str:
+    return max(_TITLE_SEPARATORS.split(title), key=len)
+
+
+# Words of five letters or more (short ones are most languages' function words), by stem.
+_WORD = re.compile(r"[^\W\d_]{5,}")
+_STEM = 5
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+# Enough headline to judge by; a text sharing no more than this many of its words is
+# doubted (one may be a common word: "unsere", "about"); how many candidates are weighed, how
+# long and link-poor one must be, and how many more headline words it must share.
+_MIN_HEADLINE_WORDS = 3
+_DOUBTED_SHARE = 1
+_CANDIDATES = 20
+_MIN_TEXT = 100
+_MAX_LINKS = 0.3
+_MORE_SHARED = 2
+_MAX_H1 = 3
+_MAX_META = 200
