@@ -220,8 +220,16 @@ def _lead_page(lead: str) -> str:
     )
 
 
-def test_the_lead_the_markup_names_is_read_before_the_text() -> None:
-    html = _lead_page("<p class='intro'>The city has launched a five-year project, its mayor said.</p>")
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "<p class='intro'>{}</p>",
+        "<div class='ce_articleIntro'><p>{}</p></div>",  # camelCase
+        "<div><div class='dig-vorspann'><p>{}</p></div></div>",  # a wrapper round it
+    ],
+)
+def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:
+    html = _lead_page(lead.format("The city has launched a five-year project, its mayor said."))
     body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
     assert body.startswith("The city has launched a five-year project")
     assert "sentence 1 about part 3," in body

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bs4 import Tag
 
-from scraper.sites.body.hints import hint_text
+from scraper.sites.body.hints import hint_text, split_camel_case
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.vocabulary import LEAD_HINT
 
@@ -43,7 +43,7 @@ def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
         if seen > _SIBLINGS:
             return None
         length = stats.length(sibling)
-        if LEAD_HINT.search(hint_text(sibling)):
+        if _named_lead(sibling, length, stats):
             if _MIN_LENGTH <= length <= _MAX_LENGTH and stats.link_density(sibling) < _MAX_LINKS:
                 return sibling
             return None
@@ -52,9 +52,23 @@ def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
     return None
 
 
+def _named_lead(box: Tag, length: int, stats: TextStats) -> bool:
+    """``box``, or a wrapper inside it that holds all its text, is named as the lead
+    ("ce_articleIntro", ``<div><div class="chapo_block">``)."""
+    for _ in range(_WRAPPERS):
+        if LEAD_HINT.search(split_camel_case(hint_text(box))):
+            return True
+        inner = [child for child in box.children if isinstance(child, Tag)]
+        if len(inner) != 1 or stats.length(inner[0]) != length:
+            return False
+        box = inner[0]
+    return False
+
+
 # How far up from the chosen container, and how many siblings back, the lead is looked for;
 # how long a lead is, and how few of its words may be links.
 _LEVELS = 3
+_WRAPPERS = 3  # how deep a wrapper that holds all the box's text is looked into
 _SIBLINGS = 4
 _MIN_LENGTH = 40
 _MAX_LENGTH = 800
