@@ -73,6 +73,17 @@ def _sentences(word: str, count: int = 3) -> str:
     )
 
 
+def _entry_body(inner: str) -> str:
+    """The body read from a post whose ``<article class="entry-content">`` holds ``inner``."""
+    html = (
+        "<html><head><title>Post</title></head><body><article class='entry-content'>"
+        f"<h1>Post</h1>{inner}</article></body></html>"
+    )
+    item = GenericArticlePage("https://example.com/post", html).to_item()
+    assert item is not None
+    return item.body
+
+
 def test_boxes_sharing_a_boilerplate_class_are_kept_when_they_hold_the_text() -> None:
     # A page builder calls every box a "widget": each holds a small share of the text, so
     # each alone looks like a box of chrome inside the article.
@@ -80,13 +91,10 @@ def test_boxes_sharing_a_boilerplate_class_are_kept_when_they_hold_the_text() ->
         f'<div class="section-widget"><h2>Part {n}</h2><p>{_sentences(f"part {n}")}</p></div>'
         for n in range(5)
     )
-    html = (
-        "<html><head><title>Guide</title></head><body><article class='entry-content'>"
-        f"<h1>Guide</h1><p>{_sentences('the start')}</p>{sections}"
+    body = _entry_body(
+        f"<p>{_sentences('the start')}</p>{sections}"
         '<div class="share-widget"><a href="/x">Share on X</a> <a href="/f">Facebook</a></div>'
-        "</article></body></html>"
     )
-    body = GenericArticlePage("https://example.com/guide", html).to_item().body  # type: ignore[union-attr]
     for n in range(5):
         assert f"sentence 2 about part {n}," in body
     assert "Share on X" not in body
@@ -98,12 +106,9 @@ def test_comment_boxes_sharing_a_class_are_cut_however_much_text_they_hold() -> 
     comments = "".join(
         f'<div class="user-comment"><p>{_sentences(f"reader {n}")}</p></div>' for n in range(6)
     )
-    html = (
-        "<html><head><title>Story</title></head><body><article class='entry-content'>"
-        f"<h1>Story</h1><p>{_sentences('the story', 4)}</p><p>{_sentences('the end', 4)}</p>"
-        f"{comments}</article></body></html>"
+    body = _entry_body(
+        f"<p>{_sentences('the story', 4)}</p><p>{_sentences('the end', 4)}</p>{comments}"
     )
-    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
     assert "sentence 3 about the end," in body
     assert "about reader" not in body
 
@@ -184,13 +189,10 @@ def test_an_advert_word_inside_a_hex_id_is_not_an_advert() -> None:
     text = "".join(
         f"<div class='box box-{n}f18ad9'><p>{_sentences(f'part {n}')}</p></div>" for n in range(3)
     )
-    html = (
-        "<html><head><title>Post</title></head><body><article class='entry-content'>"
-        f"<h1>Post</h1><p>{_sentences('the start')}</p>{text}"
+    body = _entry_body(
+        f"<p>{_sentences('the start')}</p>{text}"
         "<div class='ad-slot'><p>Buy our gadget now, the best gadget money can buy, really.</p></div>"
-        "</article></body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
     for n in range(3):
         assert f"sentence 2 about part {n}," in body
     assert "Buy our gadget" not in body

@@ -158,9 +158,7 @@ _ENCLOSING_LEVELS = 16
 _MOST_OF_PAGE = 0.6
 
 
-def _prose_lengths(
-    stats: TextStats, targets: list[Tag], levels: int = 0
-) -> dict[int, int]:
+def _prose_lengths(stats: TextStats, targets: list[Tag], levels: int = 0) -> dict[int, int]:
     """Per target element, the characters of the prose paragraphs below it (up to
     ``levels`` above each paragraph; the climb's reach by default)."""
     prose = {id(tag): 0 for tag in targets}

@@ -17,8 +17,8 @@ from scraper.sites.body.comments import strip_comment_blocks
 from scraper.sites.body.confidence import checked_containers
 from scraper.sites.body.lead import with_lead
 from scraper.sites.body.scoring import Reading, main_containers
-from scraper.sites.body.topic_check import about_the_page, heading_words, headline_words
 from scraper.sites.body.text_stats import TextStats
+from scraper.sites.body.topic_check import about_the_page, heading_words, headline_words
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
 
 
