@@ -2,9 +2,11 @@
 
 Boilerplate tags and readers' comments are cut from the page (``cleanup``,
 ``comments``); a readability-style scorer chooses the article's containers (``scoring``),
-and a choice that looks weak is read again (``confidence``); the boilerplate inside them is cut and their text
-split into paragraphs with ``block_paragraphs``; then short lines a template repeats, and
-lines that are chrome in any article (``chrome_lines``), are dropped.
+and a choice that looks weak is read again (``confidence``); the lead a box before them is
+named as goes in front (``lead``); the boilerplate inside them is cut and their text split
+into paragraphs with ``block_paragraphs``; a text that shares hardly a word with the page's
+headline gives way to a candidate about it (``topic_check``); then short lines a template
+repeats, and lines that are chrome in any article (``chrome_lines``), are dropped.
 """
 
 from __future__ import annotations
