@@ -17,9 +17,16 @@ from pathlib import Path
 import pytest
 
 from scraper.sites.body.confidence import ENCLOSING_STORY_NOTE
-from scraper.sites.body.topic_check import ABOUT_THE_PAGE_NOTE
+from scraper.sites.body.scoring import main_containers
+from scraper.sites.body.text_stats import TextStats
+from scraper.sites.body.topic_check import (
+    ABOUT_THE_PAGE_NOTE,
+    about_the_page,
+    heading_words,
+    headline_words,
+)
 from scraper.sites.generic import GenericArticlePage
-from scraper.sites.html import decode_html
+from scraper.sites.html import decode_html, make_soup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 # case: the rule it guards
@@ -298,3 +305,23 @@ def test_a_text_that_does_not_repeat_its_headline_stands_when_nothing_else_does(
     assert item is not None
     assert "sentence 3 about the ferries," in item.body
     assert ABOUT_THE_PAGE_NOTE not in item.fallbacks
+
+
+def test_a_box_cut_from_the_text_read_is_no_candidate_for_the_headline() -> None:
+    # The cleanup may cut most of the chosen container, the boxes that mention the headline
+    # with it: what is left shares no word with the headline, and the boxes it cut, gone
+    # from the tree (decomposed), must not be weighed as the text about it.
+    soup = make_soup(
+        "<html><head><title>Harbour reopens after storm</title></head><body><article>"
+        "<p>Posted in the local news section.</p><div class='box'><p>The harbour reopened "
+        "after the storm, and the ferries run again from Tuesday, the port authority said "
+        "in a statement, adding that the harbour's storm damage was repaired.</p></div>"
+        "</article></body></html>"
+    )
+    stats = TextStats(soup)
+    reading = main_containers(soup, stats)
+    cut = soup.find("div", class_="box")
+    assert cut is not None and id(cut.p) in reading.scores or id(cut) in reading.scores
+    cut.decompose()
+    headline = headline_words(soup) | heading_words(stats)
+    assert about_the_page(reading, ["Posted in the local news section."], headline, stats) is None

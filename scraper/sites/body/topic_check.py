@@ -39,6 +39,7 @@ def about_the_page(
         element = reading.elements[key]
         if (
             score > 0
+            and not element.decomposed  # cut from the text read: gone from the page
             and stats.length(element) >= _MIN_TEXT
             and stats.link_density(element) <= _MAX_LINKS
             and not any(_inside(element, tag) for tag in reading.containers)
