@@ -123,10 +123,15 @@ def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
     nearest such named box around the choice that holds several times its prose, most of
     the page's prose, and few links, is the text."""
     ancestors: list[Tag] = []
+    # Holding several times the choice's prose, a box holds well over its text: the prose
+    # is counted (a walk of the page's blocks) only for boxes twice the choice's length.
+    least = _LONGER * sum(stats.length(tag) for tag in chosen)
     for level, ancestor in enumerate(chosen[0].parents):
         if level >= _ENCLOSING_LEVELS or ancestor.name in ("body", "html", "[document]"):
             break
-        if ancestor.name == "article" or _STORY_BOX.search(hint_text(ancestor)):
+        if stats.length(ancestor) >= least and (
+            ancestor.name == "article" or _STORY_BOX.search(hint_text(ancestor))
+        ):
             ancestors.append(ancestor)
     if not ancestors:
         return None
@@ -155,6 +160,7 @@ _STORY_BOX = re.compile(
     r"(?:article|story|entry|post)[-_]*(?:body|content|text)|articlebody", re.IGNORECASE
 )
 _ENCLOSING_LEVELS = 16
+_LONGER = 2
 _MOST_OF_PAGE = 0.6
 
 

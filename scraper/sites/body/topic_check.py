@@ -31,8 +31,8 @@ def about_the_page(
     containers, is not; None when the text stands."""
     if len(headline) < _MIN_HEADLINE_WORDS:
         return None
-    shared = len(words("\n".join(text)) & headline)
-    if shared > _DOUBTED_SHARE:
+    shared = _shared_words(text, headline)
+    if shared is None:
         return None
     ranked = sorted(reading.scores.items(), key=lambda item: item[1], reverse=True)
     for key, score in ranked[:_CANDIDATES]:
@@ -94,6 +94,20 @@ def words(text: str) -> set[str]:
     # The first five letters stand for the word: "Lawinen" and "Lawinensituation",
     # "Parteien" and "Partei" are one word here, as a reader takes them.
     return {word[:_STEM].casefold() for word in _WORD.findall(text)}
+
+
+def _shared_words(text: list[str], headline: set[str]) -> int | None:
+    """How many headline words ``text`` shares, read only until it shares more than a
+    doubted text does (None then): an article names its subject in its first lines."""
+    found: set[str] = set()
+    for paragraph in text:
+        for match in _WORD.finditer(paragraph):
+            stem = match.group()[:_STEM].casefold()
+            if stem in headline:
+                found.add(stem)
+                if len(found) > _DOUBTED_SHARE:
+                    return None
+    return len(found)
 
 
 def _words_outside_h1(tag: Tag) -> set[str]:
