@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from scraper.sites.body.topic_check import (
 )
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html, make_soup
+from tests.conftest import memory_cap
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 # case: the rule it guards
@@ -325,3 +328,35 @@ def test_a_box_cut_from_the_text_read_is_no_candidate_for_the_headline() -> None
     cut.decompose()
     headline = headline_words(soup) | heading_words(stats)
     assert about_the_page(reading, ["Posted in the local news section."], headline, stats) is None
+
+
+_DEEP_DOUBTED_PAGE = """
+import sys
+from scraper.sites.generic import GenericArticlePage
+depth = 20_000
+login = "<p>This address has no account, please check the password and the settings.</p>" * 6
+story = (
+    "<h1>Harbour reopens after storm</h1>"
+    + "<p>The harbour reopened on Monday after the storm, the ferries run again.</p>" * 2
+)
+page = (
+    "<html><head><title>Harbour reopens after storm</title></head><body>"
+    f"<form>{login}</form>{'<div><span>harbour storm word</span>' * depth}{story}"
+    f"{'</div>' * depth}</body></html>"
+)
+item = GenericArticlePage("https://example.com/harbour", page).to_item()
+print(len(item.body) if item else 0)
+"""
+
+
+@pytest.mark.timeout(180)
+def test_the_topic_check_on_a_page_nested_twenty_thousand_deep_ends() -> None:
+    # The candidates' words are read on a doubted page: one walk of each box whatever its
+    # depth, never a climb to the root from each of its strings.
+    result = subprocess.run(
+        [sys.executable, "-c", _DEEP_DOUBTED_PAGE],
+        capture_output=True,
+        timeout=150,
+        preexec_fn=memory_cap(2 << 30),
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]

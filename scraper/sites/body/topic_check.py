@@ -81,16 +81,16 @@ def headline_words(soup: BeautifulSoup) -> set[str]:
                 texts.append(_longest_part(content))
             elif name.lower() in ("description", "og:description"):
                 texts.append(content)
-    return words(" ".join(texts))
+    return _words(" ".join(texts))
 
 
 def heading_words(stats: TextStats) -> set[str]:
     """Words of the page's ``<h1>``s (the first few)."""
     headings = [block for block, *_ in stats.blocks if block.name == "h1"][:_MAX_H1]
-    return words(" ".join(h1.get_text(" ") for h1 in headings))
+    return _words(" ".join(h1.get_text(" ") for h1 in headings))
 
 
-def words(text: str) -> set[str]:
+def _words(text: str) -> set[str]:
     # The first five letters stand for the word: "Lawinen" and "Lawinensituation",
     # "Parteien" and "Partei" are one word here, as a reader takes them.
     return {word[:_STEM].casefold() for word in _WORD.findall(text)}
@@ -111,8 +111,12 @@ def _shared_words(text: list[str], headline: set[str]) -> int | None:
 
 
 def _words_outside_h1(tag: Tag) -> set[str]:
-    """A box that holds the headline beside other text is not about it for that."""
-    return words(" ".join(s for s in tag.find_all(string=True) if s.find_parent("h1") is None))
+    """A box that holds the headline beside other text is not about it for that.  Two walks
+    of the box, whatever its depth (a hostile page nests thousands deep)."""
+    text = tag.get_text(" ")
+    for h1 in tag.find_all("h1", limit=_MAX_H1):
+        text = text.replace(h1.get_text(" "), " ", 1)
+    return _words(text)
 
 
 def _inside(tag: Tag, container: Tag) -> bool:
