@@ -17,6 +17,7 @@ from statistics import median
 from typing import Any
 
 from archive.wording import count
+from scraper.sites.article import noted_field
 
 # The fields a news record should nearly always have, and what counts as having each.
 COVERED_FIELDS = ("title", "published", "authors", "section", "body", "images")
@@ -50,10 +51,10 @@ class FieldCoverage:
         """One record written by the run (as its JSON object); ``selectors``: the fields its
         profile's ``[fields]`` gave a selector for."""
         self.records += 1
-        # a note of which reading won ("body: second reading (…): …") is the generic page
-        # object's own business, not a field a site's page object could not read
+        # a note of which reading won is the generic page object's own business, not a
+        # field a site's page object could not read
         fell_back = [
-            e for e in record.get("fallbacks") or () if isinstance(e, str) and ":" not in e
+            e for e in record.get("fallbacks") or () if isinstance(e, str) and not noted_field(e)
         ]
         for name in selectors:
             self.selector_pages[name] += 1

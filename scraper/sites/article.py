@@ -34,6 +34,18 @@ class StatedTitle:
 STATED_BY_THE_PAGE = frozenset({"titles"})
 
 
+def reading_note(field_name: str, reading: str, why: str) -> str:
+    """A ``fallbacks`` entry that says which second reading of the page gave a field and
+    why ("body: second reading (the runner-up): …"): not a field the page object missed."""
+    return f"{field_name}: second reading ({reading}): {why}"
+
+
+def noted_field(entry: str) -> str | None:
+    """The field a ``reading_note`` is about; None for a plain field name."""
+    name, colon, _ = entry.partition(":")
+    return name if colon else None
+
+
 @dataclass
 class ArticleData:
     title: str | None = None
@@ -51,6 +63,7 @@ class ArticleData:
     canonical_url: str | None = None  # the page's own rel=canonical / og:url, absolute
     # The fields a site's own page object could not read with its selectors, and took from
     # the generic reading of the page instead (in field order): template drift made visible.
+    # Then the notes of which second reading gave a field (``reading_note``).
     fallbacks: list[str] = field(default_factory=list)
 
     @property

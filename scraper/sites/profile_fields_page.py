@@ -22,7 +22,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites import article_page_class
-from scraper.sites.article import ArticleData, ArticlePage, Image
+from scraper.sites.article import ArticleData, ArticlePage, Image, noted_field
 from scraper.sites.body.chrome_lines import without_trailing_chrome
 from scraper.sites.figures.credits import split_credit
 from scraper.sites.figures.urls import best_image_url
@@ -105,7 +105,7 @@ class ProfileFieldsPage:
         taken = {name for name, reading in self.readings.items() if reading.taken}
         # the page object's notes of which reading won ("body: second reading…") stay,
         # unless the profile's selector read that field
-        notes = [n for n in base.fallbacks if ":" in n and n.split(":", 1)[0] not in taken]
+        notes = [n for n in base.fallbacks if noted_field(n) not in (None, *taken)]
         item.fallbacks = field_order((set(base.fallbacks) - taken) | filled) + notes
         item.published_offset_assumed = (
             assumed if "published" in taken else base.published_offset_assumed

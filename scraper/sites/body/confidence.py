@@ -22,6 +22,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
+from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
 from scraper.sites.body.scoring import Reading
 from scraper.sites.body.text_stats import TextStats
@@ -65,11 +66,11 @@ def checked_containers(
 
 
 # What ``notes`` records (the record's ``fallbacks``) when a second reading wins.
-WHOLE_STORY_NOTE = "body: second reading (the prose around the choice): it was one section"
-ENCLOSING_STORY_NOTE = (
-    "body: second reading (the <article> or text box around the choice): it held most prose"
+WHOLE_STORY_NOTE = reading_note("body", "the prose around the choice", "it was one section")
+ENCLOSING_STORY_NOTE = reading_note(
+    "body", "the <article> or text box around the choice", "it held most prose"
 )
-RUNNER_UP_NOTE = "body: second reading (the runner-up): the choice was short, it held more prose"
+RUNNER_UP_NOTE = reading_note("body", "the runner-up", "the choice was short, it held more prose")
 
 
 def _whole_story(reading: Reading, stats: TextStats) -> Tag | None:

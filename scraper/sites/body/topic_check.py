@@ -15,6 +15,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
+from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text
 from scraper.sites.body.scoring import Reading
 from scraper.sites.body.text_stats import TextStats
@@ -58,8 +59,8 @@ def about_the_page(
     return None
 
 
-ABOUT_THE_PAGE_NOTE = (
-    "body: second reading (the text about the headline): the choice shared hardly a word with it"
+ABOUT_THE_PAGE_NOTE = reading_note(
+    "body", "the text about the headline", "the choice shared hardly a word with it"
 )
 
 
