@@ -328,7 +328,8 @@ def test_a_box_cut_from_the_text_read_is_no_candidate_for_the_headline() -> None
     assert id(cut) in reading.scores  # a candidate, before the cut
     cut.decompose()
     headline = headline_words(soup) | heading_words(stats)
-    assert about_the_page(reading, ["Posted in the local news section."], headline, stats) is None
+    text = ["Posted in the local news section."]
+    assert about_the_page(reading, reading.containers, text, headline, stats) is None
 
 
 _DEEP_DOUBTED_PAGE = """

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
-from scraper.sites.body.scoring import Reading
+from scraper.sites.body.scoring import Reading, within
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.vocabulary import ARTICLE_BODY_PROP
 
@@ -90,7 +90,7 @@ def _whole_story(reading: Reading, stats: TextStats) -> Tag | None:
         if (
             score >= _ANCESTOR_SCORE * top_score
             and stats.link_density(ancestor) <= _MAX_ANCESTOR_LINKS
-            and all(_within_tag(tag, ancestor) for tag in chosen)
+            and all(within(tag, ancestor) for tag in chosen)
             and not has_negative_hint(hint_text(ancestor))
         ):
             candidates.append((score, ancestor))
@@ -139,9 +139,7 @@ def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
     prose = _prose_lengths(stats, ancestors + chosen, levels=_ENCLOSING_LEVELS + 2)
     chosen_prose = sum(prose.get(id(tag), 0) for tag in chosen)
     page_prose = sum(
-        length
-        for _, length, link_length, _c, _r in stats.blocks
-        if length >= _PROSE_BLOCK and link_length <= _PROSE_LINKS * length
+        length for _, length, link_length, _c, _r in stats.blocks if _prose(length, link_length)
     )
     for ancestor in ancestors:
         held = prose.get(id(ancestor), 0)
@@ -149,7 +147,7 @@ def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
             held >= _MORE_PROSE * chosen_prose
             and held >= _MOST_OF_PAGE * page_prose
             and stats.link_density(ancestor) <= _MAX_ANCESTOR_LINKS
-            and all(_within_tag(tag, ancestor) for tag in chosen)
+            and all(within(tag, ancestor) for tag in chosen)
         ):
             return ancestor
     return None
@@ -165,12 +163,16 @@ _LONGER = 2
 _MOST_OF_PAGE = 0.6
 
 
+def _prose(length: int, link_length: int) -> bool:
+    return length >= _PROSE_BLOCK and link_length <= _PROSE_LINKS * length
+
+
 def _prose_lengths(stats: TextStats, targets: list[Tag], levels: int = 0) -> dict[int, int]:
     """Per target element, the characters of the prose paragraphs below it (up to
     ``levels`` above each paragraph; the climb's reach by default)."""
     prose = {id(tag): 0 for tag in targets}
     for block, length, link_length, _commas, _runs in stats.blocks:
-        if length < _PROSE_BLOCK or link_length > _PROSE_LINKS * length:
+        if not _prose(length, link_length):
             continue
         element: Tag | None = block
         for _ in range(levels or _PROSE_LEVELS):
@@ -185,10 +187,6 @@ def _prose_lengths(stats: TextStats, targets: list[Tag], levels: int = 0) -> dic
 
 # How far up a paragraph's prose is counted: the climb's ceiling plus a section's depth.
 _PROSE_LEVELS = 12
-
-
-def _within_tag(tag: Tag, ancestor: Tag) -> bool:
-    return tag is ancestor or any(parent is ancestor for parent in tag.parents)
 
 
 def _marked_body(chosen: list[Tag]) -> bool:

@@ -18,7 +18,7 @@ from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
 from scraper.sites.body.comments import strip_comment_blocks
 from scraper.sites.body.confidence import checked_containers
 from scraper.sites.body.lead import with_lead
-from scraper.sites.body.scoring import Reading, main_containers
+from scraper.sites.body.scoring import main_containers
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.topic_check import about_the_page, heading_words, headline_words
 from scraper.sites.html import TABLE_CELL_SEPARATOR, block_paragraphs
@@ -42,9 +42,7 @@ def _extract(soup: BeautifulSoup, notes: list[str] | None) -> list[str]:
     reading = main_containers(soup, stats)
     containers = checked_containers(reading, soup, stats, notes)
     paragraphs = _read(with_lead(containers, stats), stats)
-    about = about_the_page(
-        Reading(containers, reading.scores, reading.elements), paragraphs, headline, stats, notes
-    )
+    about = about_the_page(reading, containers, paragraphs, headline, stats, notes)
     if about is not None:
         paragraphs = _read(with_lead([about], stats), stats)
     kept = [p for p in _dedupe(paragraphs) if not is_chrome_paragraph(p)]

@@ -47,7 +47,7 @@ class Reading:
         for key, score in self.scores.items():
             element = self.elements[key]
             if score > best_score and not any(
-                _within(element, tag) or _within(tag, element) for tag in self.containers
+                within(element, tag) or within(tag, element) for tag in self.containers
             ):
                 best, best_score = element, score
         return best
@@ -61,7 +61,7 @@ def main_containers(soup: BeautifulSoup, stats: TextStats) -> Reading:
     final = {key: _final_score(elements[key], score, stats) for key, score in scores.items()}
     story = _first_story(stats)
     if story is not None:
-        inside = {key: score for key, score in final.items() if _within(elements[key], story)}
+        inside = {key: score for key, score in final.items() if within(elements[key], story)}
         final = inside or final
     return Reading(_chosen(soup, final, elements, stats, story), final, elements)
 
@@ -103,8 +103,8 @@ def _chosen(
     if explicit is not None:
         return [explicit]
     chunks = _same_class_chunks(soup, _classed_wrapper(top), stats)
-    if story is not None and _within(top, story):
-        chunks = [chunk for chunk in chunks if _within(chunk, story)]
+    if story is not None and within(top, story):
+        chunks = [chunk for chunk in chunks if within(chunk, story)]
     if len(chunks) > 1:
         return chunks
     return _with_siblings(top, final[top_key], final, stats)
@@ -125,12 +125,14 @@ def _first_story(stats: TextStats) -> Tag | None:
                 if not any(parent is story for story in stories):
                     stories.append(parent)
                 break
-    if len(stories) < 2 or _within(stories[1], stories[0]) or _within(stories[0], stories[1]):
+    if len(stories) < 2 or within(stories[1], stories[0]) or within(stories[0], stories[1]):
         return None
     return stories[0]
 
 
-def _within(tag: Tag, ancestor: Tag) -> bool:
+def within(tag: Tag, ancestor: Tag) -> bool:
+    """``tag`` is ``ancestor`` or below it (looked for ``MAX_CLIMB`` levels up: hostile
+    pages nest thousands deep)."""
     if tag is ancestor:
         return True
     for level, parent in enumerate(tag.parents):

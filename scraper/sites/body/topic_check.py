@@ -17,19 +17,21 @@ from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text
-from scraper.sites.body.scoring import Reading
+from scraper.sites.body.scoring import Reading, within
 from scraper.sites.body.text_stats import TextStats
 
 
 def about_the_page(
     reading: Reading,
+    containers: list[Tag],
     text: list[str],
     headline: set[str],
     stats: TextStats,
     notes: list[str] | None = None,
 ) -> Tag | None:
-    """The candidate about the page's ``headline`` when ``text``, read from the reading's
-    containers, is not; None when the text stands."""
+    """The candidate among the ``reading``'s about the page's ``headline`` when ``text``,
+    read from ``containers`` (the reading's, or a second reading's), is not; None when the
+    text stands."""
     if len(headline) < _MIN_HEADLINE_WORDS:
         return None
     shared = _shared_words(text, headline)
@@ -43,12 +45,12 @@ def about_the_page(
             and not element.decomposed  # cut from the text read: gone from the page
             and stats.length(element) >= _MIN_TEXT
             and stats.link_density(element) <= _MAX_LINKS
-            and not any(_inside(element, tag) for tag in reading.containers)
+            and not any(within(element, tag) for tag in containers)
             # around the text read only when that text is the lesser part of it: else the
             # box not about the page comes back as most of the text
             and not any(
-                _inside(tag, element) and 2 * stats.length(tag) > stats.length(element)
-                for tag in reading.containers
+                within(tag, element) and 2 * stats.length(tag) > stats.length(element)
+                for tag in containers
             )
             and not has_negative_hint(hint_text(element))
             and len(_words_outside_h1(element) & headline) >= shared + _MORE_SHARED
@@ -118,10 +120,6 @@ def _words_outside_h1(tag: Tag) -> set[str]:
     for h1 in tag.find_all("h1", limit=_MAX_H1):
         text = text.replace(h1.get_text(" "), " ", 1)
     return _words(text)
-
-
-def _inside(tag: Tag, container: Tag) -> bool:
-    return tag is container or any(parent is container for parent in tag.parents)
 
 
 def _longest_part(title: str) -> str:
