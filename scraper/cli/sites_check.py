@@ -90,15 +90,18 @@ def run_check(args: argparse.Namespace) -> int:
         problem = url_problem(args.url)
         if problem is not None or urlsplit(args.url).scheme not in ("http", "https"):
             raise UsageError(f"--url {args.url!r} {problem or 'must be an http(s) URL'}")
+    # Imported here: the spider's module brings Scrapy, which the rest of the CLI need not load.
+    from scraper.spiders.link_following import SKIPPED_SUFFIXES
+
     if args.html is not None:
         if args.url is None:
             raise UsageError("--html needs --url: the address the page was saved from")
         body = _read_saved(args.html)
-        links = check_front_page(profile, args.url, body, None, _skipped_suffixes())
+        links = check_front_page(profile, args.url, body, None, SKIPPED_SUFFIXES)
         article: ArticleCheck | None = check_article(profile, args.url, decode_html(body))
     else:
         try:
-            links, article = _fetched(profile, args.url)
+            links, article = _fetched(profile, args.url, SKIPPED_SUFFIXES)
         except FetchFailed as exc:
             print(f"newsarchive: {exc}", file=sys.stderr)
             return EXIT_FAILURES
@@ -112,12 +115,15 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if problems else EXIT_OK
 
 
-def _fetched(profile: SiteProfile, url: str | None) -> tuple[FrontPageCheck, ArticleCheck | None]:
+def _fetched(
+    profile: SiteProfile, url: str | None, skipped: tuple[str, ...]
+) -> tuple[FrontPageCheck, ArticleCheck | None]:
     """The page at ``url``, read as the article and for its links; without one, the front
-    page for its links and the first article it links to."""
+    page for its links and the first article it links to. ``skipped``: the suffixes a run
+    never follows."""
     fetcher = _Fetcher(profile)
     final, body, kind = fetcher.get(url or profile.primary + "/")
-    links = check_front_page(profile, final, body, kind, _skipped_suffixes())
+    links = check_front_page(profile, final, body, kind, skipped)
     if url is not None:
         return links, check_article(profile, final, decode_html(body, kind))
     if not links.article_links:
@@ -286,13 +292,6 @@ class _Fetcher:
 
 def _read_saved(path: Path) -> bytes:
     return read_page_file(path, MAX_DOWNLOAD_BYTES, f"--html {path}")
-
-
-def _skipped_suffixes() -> tuple[str, ...]:
-    """The suffixes a run never follows (pictures, documents, media), as the spider has them."""
-    from scrapy.linkextractors import IGNORED_EXTENSIONS
-
-    return tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
 # -- output -----------------------------------------------------------------------------------

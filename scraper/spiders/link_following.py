@@ -64,7 +64,8 @@ DEPTH_META = "follow_depth"
 # The default (scraper/settings.py): enough for a news site's front page and sections,
 # far short of the tens of thousands of pages two hops of links can reach.
 FOLLOW_MAX_PAGES_SETTING = "NEWSARCHIVE_FOLLOW_MAX_PAGES"
-_SKIPPED_SUFFIXES = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
+# the suffixes a run never follows (pictures, documents, media); `sites check` says so too
+SKIPPED_SUFFIXES = tuple(f".{extension}" for extension in IGNORED_EXTENSIONS)
 
 
 class FollowBounds:
@@ -233,7 +234,7 @@ class LinkFollowing:
             return
         if self.profile.match_article(url) is not None:
             return  # an article: asked for as one (``_article_requests``)
-        if urlsplit(url).path.lower().endswith(_SKIPPED_SUFFIXES):
+        if urlsplit(url).path.lower().endswith(SKIPPED_SUFFIXES):
             return  # a picture, a PDF, a video: no links to follow
         taken = self.follow_bounds.take(self._page_key(url))
         if taken is None:
