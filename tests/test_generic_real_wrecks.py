@@ -94,20 +94,36 @@ def _entry_body(inner: str) -> str:
     return item.body
 
 
-def test_boxes_sharing_a_boilerplate_class_are_kept_when_they_hold_the_text() -> None:
-    # A page builder calls every box a "widget": each holds a small share of the text, so
-    # each alone looks like a box of chrome inside the article.
-    sections = "".join(
-        f'<div class="section-widget"><h2>Part {n}</h2><p>{_sentences(f"part {n}")}</p></div>'
-        for n in range(5)
-    )
-    body = _entry_body(
-        f"<p>{_sentences('the start')}</p>{sections}"
-        '<div class="share-widget"><a href="/x">Share on X</a> <a href="/f">Facebook</a></div>'
-    )
-    for n in range(5):
+@pytest.mark.parametrize(
+    ("box", "parts", "chrome", "chrome_text"),
+    [
+        # A page builder calls every box a "widget": each holds a small share of the text,
+        # so each alone looks like a box of chrome inside the article.
+        (
+            '<div class="section-widget"><h2>Part {n}</h2><p>{text}</p></div>',
+            5,
+            '<div class="share-widget"><a href="/x">Share on X</a> <a href="/f">Facebook</a></div>',
+            "Share on X",
+        ),
+        # "elementor-element-5f18ad9": "ad" between two digits is part of a hash
+        (
+            "<div class='box box-{n}f18ad9'><p>{text}</p></div>",
+            3,
+            "<div class='ad-slot'><p>Buy our gadget now, the best gadget money can buy, "
+            "really.</p></div>",
+            "Buy our gadget",
+        ),
+    ],
+    ids=["boxes sharing a boilerplate class", "an advert word inside a hex id"],
+)
+def test_boxes_of_the_text_named_like_chrome_are_kept_the_chrome_beside_them_cut(
+    box: str, parts: int, chrome: str, chrome_text: str
+) -> None:
+    text = "".join(box.format(n=n, text=_sentences(f"part {n}")) for n in range(parts))
+    body = _entry_body(f"<p>{_sentences('the start')}</p>{text}{chrome}")
+    for n in range(parts):
         assert f"sentence 2 about part {n}," in body
-    assert "Share on X" not in body
+    assert chrome_text not in body
 
 
 def test_comment_boxes_sharing_a_class_are_cut_however_much_text_they_hold() -> None:
@@ -192,20 +208,6 @@ def test_a_page_column_around_the_choice_is_no_text_box() -> None:
     item = GenericArticlePage("https://example.com/guide", html).to_item()
     assert item is not None
     assert ENCLOSING_STORY_NOTE not in item.fallbacks
-
-
-def test_an_advert_word_inside_a_hex_id_is_not_an_advert() -> None:
-    # "elementor-element-5f18ad9": "ad" between two digits is part of a hash
-    text = "".join(
-        f"<div class='box box-{n}f18ad9'><p>{_sentences(f'part {n}')}</p></div>" for n in range(3)
-    )
-    body = _entry_body(
-        f"<p>{_sentences('the start')}</p>{text}"
-        "<div class='ad-slot'><p>Buy our gadget now, the best gadget money can buy, really.</p></div>"
-    )
-    for n in range(3):
-        assert f"sentence 2 about part {n}," in body
-    assert "Buy our gadget" not in body
 
 
 def test_builder_boxes_around_the_container_do_not_hide_the_ones_inside() -> None:
