@@ -52,6 +52,16 @@ CASES = {
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
     "trafilatura-eval/story-beside-cookie-notice": "the text about the headline",
+    # a Blogger post rendered from a script, and shipped again in a <noscript>
+    "trafilatura-eval/post-in-noscript": "a <noscript> that holds the post is read",
+    # post_class(): "tag-canon-powershot-s110" beside "hentry"
+    "trafilatura-eval/wordpress-post-classes": "hentry names the post",
+    # every section "TestReport__Section--Ads"
+    "trafilatura-eval/sections-with-ad-modifier": "an advert word in a BEM modifier",
+    # a news agency's story, 600 characters, in an <aside>
+    "trafilatura-eval/story-in-aside": "a landmark holding most of the page is read",
+    # the <header role="banner"> left open round the whole page
+    "trafilatura-eval/page-in-unclosed-header": "a landmark holding most of the page is read",
     # a table whose column is headed "Comment", two thirds of the way through the text
     "readability/table-comment-column": "a lone 'Comment' is no comment thread's heading",
 }
@@ -113,8 +123,21 @@ def _entry_body(inner: str) -> str:
             "really.</p></div>",
             "Buy our gadget",
         ),
+        # BEM: every section of a test report may carry an ad ("Section--Ads"); an ad card
+        # ("card--ad") holds little of the text
+        (
+            "<section class='Report__Section Report__Section--Ads'><p>{text}</p></section>",
+            4,
+            "<div class='card card--ad'><p>Buy our gadget now, the best gadget money can "
+            "buy, really.</p></div>",
+            "Buy our gadget",
+        ),
     ],
-    ids=["boxes sharing a boilerplate class", "an advert word inside a hex id"],
+    ids=[
+        "boxes sharing a boilerplate class",
+        "an advert word inside a hex id",
+        "an advert word in a BEM modifier",
+    ],
 )
 def test_boxes_of_the_text_named_like_chrome_are_kept_the_chrome_beside_them_cut(
     box: str, parts: int, chrome: str, chrome_text: str
@@ -174,6 +197,66 @@ def test_a_header_that_holds_the_article_is_read() -> None:
     for n in range(6):
         assert f"sentence 1 about part {n}," in body
     assert "Home" not in body
+
+
+def test_a_header_left_open_round_the_page_is_read() -> None:
+    # Broken markup leaves the site's <header role="banner"> open round everything: few
+    # paragraphs, no <p> at all, but most of what the page says.
+    lines = "".join(f"<div>{_sentences(f'part {n}', 2)}</div>" for n in range(3))
+    html = (
+        "<html><head><title>Post</title></head><body><header role='banner'>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<div class='story'><h1>Post</h1>{lines}</div>"
+        "<footer><p>Copyright</p></footer></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 1 about part 2," in body
+    assert "Home" not in body
+
+
+def test_a_short_story_in_an_aside_is_read_a_sidebar_never() -> None:
+    story = (
+        f"<aside class='direct-content'><h1>Story</h1><p>{_sentences('the story', 6)}</p></aside>"
+    )
+    html = (
+        "<html><head><title>Story</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"{story}<footer><p>Contact us</p></footer></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 3 about the story," in body
+    # the same text in a box the page calls its sidebar is a widget, not the story
+    sidebar = html.replace("direct-content", "widget-sidebar")
+    assert GenericArticlePage("https://example.com/story", sidebar).to_item() is None
+
+
+def test_a_wordpress_post_is_not_cut_for_its_tag_classes() -> None:
+    # post_class() names every tag and category of the post ("tag-canon"); "hentry" says
+    # the box is the post, whatever else its classes say.
+    html = (
+        "<html><head><title>Post</title></head><body><div class='content'>"
+        "<div class='post hentry tag-canon category-photos'><h1>Post</h1>"
+        f"<p>{_sentences('the post', 3)}</p></div>"
+        f"<div class='respond'><p>{_sentences('the form', 5)}</p></div></div></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 2 about the post," in body
+
+
+def test_a_post_shipped_in_noscript_is_read_a_javascript_notice_is_not() -> None:
+    # Blogger: the post in a <script type="text/template"> for the browser to render, and
+    # again in a <noscript> for everyone else.
+    post = "".join(f"<p>{_sentences(f'part {n}', 2)}</p>" for n in range(5))
+    html = (
+        "<html><head><title>Post</title></head><body><h1>Post</h1>"
+        f"<div class='post-body'><script type='text/template'>{post}</script>"
+        f"<noscript>{post}</noscript></div>"
+        "<noscript><p>Please enable JavaScript to see the comments.</p></noscript>"
+        "</body></html>"
+    )
+    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 1 about part 4," in body
+    assert body.count("sentence 1 about part 4,") == 1
+    assert "JavaScript" not in body
 
 
 def _deep(content: str, depth: int = 7) -> str:

@@ -34,10 +34,17 @@ from scraper.sites.html import BLOCK_TAGS, all_tags
 
 def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
     """Cut, page-wide, the tags that are never article text and the hidden elements."""
+    page = _PageProse(soup)
     for tag in all_tags(soup):
         if _gone(tag):
             continue
-        if tag.name in STRIP_TAGS and not (tag.name in _LANDMARKS and _holds_text(tag)):
+        if tag.name == "noscript" and _holds_text(tag):
+            # Blogger's templates ship the post in a <script type="text/template"> for the
+            # browser to render and the same post in a <noscript> for everyone else.
+            tag.unwrap()
+        elif tag.name in STRIP_TAGS and not (
+            tag.name in _LANDMARKS and (_holds_text(tag) or page.mostly_in(tag))
+        ):
             tag.decompose()
         elif _is_hidden(tag):
             tag.decompose()
@@ -67,6 +74,38 @@ def _holds_text(landmark: Tag) -> bool:
             if long_paragraphs >= _LONG_PARAGRAPHS:
                 return True
     return False
+
+
+class _PageProse:
+    """How much of the page's text, links aside, a landmark holds: a short story set in an
+    <aside> by its template, or a page whose broken markup leaves the <header> open round
+    everything, has few long paragraphs but is most of what the page says."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self._soup = soup
+        self._total: int | None = None
+
+    def mostly_in(self, landmark: Tag) -> bool:
+        # A menu or a sidebar is chrome however much it says; the role a <header> has
+        # ("banner") is no evidence, it is what the tag says already.
+        names = " ".join(str(landmark.attrs.get(attr, "")) for attr in ("class", "id"))
+        if landmark.name == "nav" or has_negative_hint(names):
+            return False
+        prose = _prose_length(landmark)
+        if prose < _MIN_LANDMARK_PROSE:
+            return False
+        if self._total is None:  # counted once, for the first landmark that holds enough
+            self._total = _prose_length(self._soup)
+        return prose >= _MOST_OF_PAGE * self._total
+
+
+def _prose_length(element: Tag) -> int:
+    links = sum(len(a.get_text()) for a in element.descendants if getattr(a, "name", None) == "a")
+    return len(element.get_text()) - links
+
+
+_MIN_LANDMARK_PROSE = 500
+_MOST_OF_PAGE = 0.5
 
 
 def _gone(tag: Tag) -> bool:
@@ -143,7 +182,7 @@ class _SharedClasses:
 
     def length(self, tag: Tag, hints: str) -> int:
         key = _class_key(tag)
-        if key is None or not _layout_words_only(hints):
+        if key is None or not (_layout_words_only(hints) or _modifier_words_only(tag)):
             return 0
         if self._sums is None:  # counted once, the first time a hinted box is weighed
             self._sums = {}
@@ -164,11 +203,22 @@ def _layout_words_only(hints: str) -> bool:
     return bool(words) and words <= LAYOUT_BOX_WORDS
 
 
+def _modifier_words_only(tag: Tag) -> bool:
+    """The negative words are all in BEM modifiers ("TestReport__Section--Ads": a section
+    that may carry an ad), which say what a box may also hold, not what it is."""
+    classes = tag.get("class")
+    if not isinstance(classes, list) or not any("--" in c for c in classes):
+        return False
+    return not has_negative_hint(" ".join(c.split("--")[0] for c in classes))
+
+
 def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
+    """The tag and its classes without ids or BEM modifiers: a template's sections are one
+    kind of box whatever variant each one is."""
     classes = tag.get("class")
     if not isinstance(classes, list):
         return None
-    words = frozenset(c for c in classes if not any(ch.isdigit() for ch in c))
+    words = frozenset(c.split("--")[0] for c in classes if not any(ch.isdigit() for ch in c))
     return (tag.name, words) if words else None
 
 

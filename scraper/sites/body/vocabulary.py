@@ -38,7 +38,7 @@ POSITIVE_HINT = re.compile(
 )
 # These say "the article text" so plainly that a negative word beside them does not count.
 BODY_HINT = re.compile(
-    r"(?:article|story|entry|post|news|body|main)[-_]*(?:body|content|text)|articlebody",
+    r"(?:article|story|entry|post|news|body|main)[-_]*(?:body|content|text)|articlebody|hentry",
     re.I,
 )
 # A box's class or id naming it the article's lead (standfirst), set apart from the text.
