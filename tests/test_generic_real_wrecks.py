@@ -62,6 +62,12 @@ CASES = {
     "trafilatura-eval/story-in-aside": "a landmark holding most of the page is read",
     # the <header role="banner"> left open round the whole page
     "trafilatura-eval/page-in-unclosed-header": "a landmark holding most of the page is read",
+    # a journal article's reference list, longer and richer in commas than its abstract
+    "trafilatura-eval/references-list": "a reference list is no article text",
+    # a city's page whose mega-menu, under <h1>s of its own, holds long teasers
+    "trafilatura-eval/teasers-in-mega-menu": "a <nav> holds the text only round <main>",
+    # documentation sections anchored by their headings' slugs ("sharing-with-…")
+    "readability/section-anchors-named-like-chrome": "an id that anchors its heading",
     # a table whose column is headed "Comment", two thirds of the way through the text
     "readability/table-comment-column": "a lone 'Comment' is no comment thread's heading",
 }
@@ -257,6 +263,61 @@ def test_a_post_shipped_in_noscript_is_read_a_javascript_notice_is_not() -> None
     assert "sentence 1 about part 4," in body
     assert body.count("sentence 1 about part 4,") == 1
     assert "JavaScript" not in body
+
+
+def test_a_reference_list_is_not_read_as_the_text() -> None:
+    citations = "".join(
+        f"<li class='references__item'>Author {n}, A. B., Other, C. D., Third, E. ({n}). "
+        "Sleep survey findings, "
+        f"vol. {n}, pp. {n}-{n + 9}, doi, retrieved, archived.</li>"
+        for n in range(40)
+    )
+    # The list outscores the abstract and shares the headline's words; its items, named
+    # references, are cut from it, and the second reading finds the text about the headline.
+    html = (
+        "<html><head><title>Survey findings on sleep</title></head><body><article>"
+        "<h1>Survey findings on sleep</h1>"
+        f"<section><p>{_sentences('the survey findings on sleep', 4)}</p></section>"
+        f"<div class='article__references'><h2>References</h2><ol>{citations}</ol></div>"
+        "</article></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/doi", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 3 about the survey findings on sleep," in body
+    assert "Author 7" not in body
+
+
+def test_a_mega_menu_of_teasers_is_not_the_text() -> None:
+    # Each menu section under an <h1> of its own, with long teasers: long paragraphs that
+    # are chrome, in a <nav> that holds no <main> or <article>.
+    teasers = "".join(
+        f"<li><h1>Section {n}</h1><p>{_sentences(f'teaser {n}', 2)}</p></li>" for n in range(6)
+    )
+    html = (
+        f"<html><head><title>Old town</title></head><body><aside><nav><ul>{teasers}</ul>"
+        f"</nav></aside><div id='content'><h2>Old town</h2><p>{_sentences('old town', 4)}"
+        "</p></div></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/town", html).to_item().body  # type: ignore[union-attr]
+    assert "sentence 3 about old town," in body
+    assert "teaser" not in body
+
+
+def test_a_section_anchored_by_its_heading_is_not_chrome_for_its_words() -> None:
+    # "sharing-with-a-team" is the heading's slug, not a box of sharing buttons; a box
+    # named for sharing is still cut.
+    sections = "".join(
+        f"<div class='section' id='sharing-with-team-{n}'><h2>Sharing with team {n}</h2>"
+        f"<p>{_sentences(f'team {n}', 2)}</p></div>"
+        for n in range(3)
+    )
+    body = _entry_body(
+        f"<p>{_sentences('the start', 2)}</p>{sections}"
+        "<div id='sharing-buttons-box'><h3>Share this</h3><p>Share on X, Facebook, email, "
+        "and more ways than we can count.</p></div>"
+    )
+    for n in range(3):
+        assert f"sentence 1 about team {n}," in body
+    assert "Share on X" not in body
 
 
 def _deep(content: str, depth: int = 7) -> str:

@@ -42,9 +42,7 @@ def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
             # Blogger's templates ship the post in a <script type="text/template"> for the
             # browser to render and the same post in a <noscript> for everyone else.
             tag.unwrap()
-        elif tag.name in STRIP_TAGS and not (
-            tag.name in _LANDMARKS and (_holds_text(tag) or page.mostly_in(tag))
-        ):
+        elif tag.name in STRIP_TAGS and not (tag.name in _LANDMARKS and _holds_the_text(tag, page)):
             tag.decompose()
         elif _is_hidden(tag):
             tag.decompose()
@@ -54,6 +52,7 @@ def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
 # the article in its <header> ("section_blog-post-content"), or a <nav> that libxml2 leaves
 # open round the rest of the page, holds the text itself: the scorer then weighs it.
 _LANDMARKS = frozenset({"header", "nav", "footer", "aside"})
+_STORY_TAGS = frozenset({"main", "article"})
 _LONG_PARAGRAPH = 150
 _LONG_PARAGRAPHS = 5
 _MAX_PARAGRAPHS_SEEN = 400
@@ -76,6 +75,21 @@ def _holds_text(landmark: Tag) -> bool:
     return False
 
 
+def _holds_the_text(landmark: Tag, page: _PageProse) -> bool:
+    if landmark.name == "nav":
+        # A mega-menu's teasers are long paragraphs too, under headings of their own: only
+        # a <nav> libxml2 left open round the rest of the page holds its <main> or <article>.
+        return _holds_text(landmark) and any(
+            getattr(node, "name", None) in _STORY_TAGS for node in landmark.descendants
+        )
+    if _holds_text(landmark):
+        return True
+    # A sidebar is chrome however much it says; the role a <header> has ("banner") is no
+    # evidence, it is what the tag says already.
+    names = " ".join(str(landmark.attrs.get(attr, "")) for attr in ("class", "id"))
+    return not has_negative_hint(names) and page.mostly_in(landmark)
+
+
 class _PageProse:
     """How much of the page's text, links aside, a landmark holds: a short story set in an
     <aside> by its template, or a page whose broken markup leaves the <header> open round
@@ -86,11 +100,6 @@ class _PageProse:
         self._total: int | None = None
 
     def mostly_in(self, landmark: Tag) -> bool:
-        # A menu or a sidebar is chrome however much it says; the role a <header> has
-        # ("banner") is no evidence, it is what the tag says already.
-        names = " ".join(str(landmark.attrs.get(attr, "")) for attr in ("class", "id"))
-        if landmark.name == "nav" or has_negative_hint(names):
-            return False
         prose = _prose_length(landmark)
         if prose < _MIN_LANDMARK_PROSE:
             return False

@@ -30,9 +30,32 @@ def hint_text(tag: Tag) -> str:
         value = tag.attrs.get(attr)
         if isinstance(value, list):
             values.extend(v for v in value if isinstance(v, str))
-        elif isinstance(value, str):
+        elif isinstance(value, str) and not (attr == "id" and _anchors_its_heading(tag, value)):
             values.append(value)
     return " ".join(values)
+
+
+def _anchors_its_heading(tag: Tag, ident: str) -> bool:
+    """An id that is the slug of the box's own heading ("sharing-with-a-single-developer",
+    as documentation generators make section anchors) names a heading, not a purpose."""
+    if ident.count("-") < _SLUG_HYPHENS:
+        return False
+    for count, node in enumerate(tag.descendants):
+        if count == _HEADING_LOOKUP:
+            break
+        if isinstance(node, Tag) and node.name in _HEADINGS:
+            return _slug(node.get_text()) == ident.lower()
+    return False
+
+
+def _slug(text: str) -> str:
+    return "-".join(_SLUG_WORD.findall(text.lower()))
+
+
+_SLUG_HYPHENS = 2
+_HEADING_LOOKUP = 8
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SLUG_WORD = re.compile(r"[^\W_]+")
 
 
 def string_attr(tag: Tag, name: str) -> str:

@@ -28,7 +28,8 @@ NEGATIVE_HINT = re.compile(
     r"toolbar|signup|disclaimer|copyright|skip|teaser|rating|ads?(?![a-z])|dfp|"
     r"print|follow|donate|playlist|gallery-?nav|pagination|pager|jump|tooltip|"
     r"prev(?:ious)?(?![a-z])|next(?![a-z])|reading-?time|read-?time|paywall(?![a-z])|"
-    r"cta(?![a-z])|rail(?![a-z])|fact-?box|info-?box|poll|survey|quiz|meta(?![a-z]))",
+    r"cta(?![a-z])|rail(?![a-z])|fact-?box|info-?box|poll|survey|quiz|meta(?![a-z])|"
+    r"references(?![a-z])|bibliography)",
     re.I,
 )
 POSITIVE_HINT = re.compile(
