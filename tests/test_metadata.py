@@ -161,6 +161,30 @@ def test_title_hgroup_heading_referees_when_the_h1_is_the_breadcrumb() -> None:
     ).title == ("Archäologische Sensation: Maya-Städte entdeckt")
 
 
+def test_title_shown_headline_where_the_declared_titles_disagree() -> None:
+    # og:title and the JSON-LD headline are two SEO variants and the page shows a third:
+    # the publisher states no one headline, the reader sees the <h1>
+    og = '<meta property="og:title" content="Wenn Straßenbahnen schlappmachen und Beton platzt">'
+    other = ld({"@type": "NewsArticle", "headline": "Verkehrschaos durch Hitze: alte Trams"})
+    shown = "<article><h1>So sind Straßenbahnen auf Hitzewellen vorbereitet</h1></article>"
+    label = "<aside><h1>Mehr aus Sachsen-Anhalt</h1></aside>"
+    assert meta(page(og + other, shown + label)).title == (
+        "So sind Straßenbahnen auf Hitzewellen vorbereitet"
+    )
+    # where the declared titles agree, they are the headline and the <h1> a display variant
+    same = ld(
+        {"@type": "NewsArticle", "headline": "Wenn Straßenbahnen schlappmachen und Beton platzt"}
+    )
+    assert meta(page(og + same, shown)).title == "Wenn Straßenbahnen schlappmachen und Beton platzt"
+    # a section's label (a few words) or a heading ending in a colon is no headline
+    for heading in ("M&amp;A Updates", "A message from our co-founder, Jane Doe:"):
+        body = f"<article><h1>{heading}</h1></article>"
+        assert (
+            meta(page(og + other, body)).title
+            == "Wenn Straßenbahnen schlappmachen und Beton platzt"
+        )
+
+
 @pytest.mark.parametrize(
     ("og_title", "expected"),
     [

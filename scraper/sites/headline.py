@@ -12,8 +12,11 @@ itemprop) with any affix cut off, where an affix is what stands beyond a separat
 rest equals a visible ``<h1>``, or a segment naming the site (og:site_name, application
 name, publisher, the host's own name).  A short tail ("-정치", " - World News") that
 another declared title goes without is an affix too, spaced or not.  The visible headings
-are the ``<h1>``s and each ``<hgroup>``'s heading.  Without declared titles: the ``<h1>`` that
-``<title>`` contains, else the first ``<h1>``, else ``<title>`` without its affixes.
+are the ``<h1>``s and each ``<hgroup>``'s heading.  Where the declared titles disagree with
+each other and the ``<h1>`` is none of them, the page shows its readers the headline its
+markup cannot settle: the ``<h1>``, unless it is a section's label.  Without declared
+titles: the ``<h1>`` that ``<title>`` contains, else the first ``<h1>``, else ``<title>``
+without its affixes.
 """
 
 from __future__ import annotations
@@ -177,6 +180,9 @@ def choose_title(
             whole = next((h for h in h1s if title_key(h).startswith(stem)), None)
             if whole:
                 return whole
+    shown = _shown_headline(h1s, texts)
+    if shown:
+        return shown
     if texts:
         return _without_tail(texts[0], texts)
     if h1s:
@@ -190,6 +196,23 @@ def choose_title(
         text = strip_affixes(title_tag, set(), sites)
         return text or None
     return None
+
+
+# A heading of fewer words is a section's label ("Mehr aus Sachsen-Anhalt", "M&A Updates"),
+# not a headline; one ending in a colon introduces what follows it.
+_LABEL_WORDS = 4
+
+
+def _shown_headline(h1s: list[str], texts: list[str]) -> str | None:
+    """The visible headline where the declared titles disagree with each other and none is
+    shown: the publisher states no one headline, and the reader sees the ``<h1>``.  Where
+    the declared titles agree, they are the headline and the ``<h1>`` a display variant."""
+    if len({title_key(_without_tail(text, texts)) for text in texts}) < 2:
+        return None
+    return next(
+        (h for h in h1s if len(h.split()) >= _LABEL_WORDS and not h.rstrip().endswith(":")),
+        None,
+    )
 
 
 # What may follow a headline as an affix: a separator, then a few words.
