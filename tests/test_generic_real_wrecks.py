@@ -48,6 +48,8 @@ CASES = {
     "wcxb-articles/elementor-post": "the text box around the choice; builder boxes shared",
     # a guide's sections, each a box nested deep inside the one <article>
     "wcxb-articles/sections-in-article": "the text box around the choice",
+    # HubSpot: rich-text modules, each seven levels below the grid row they share
+    "wcxb-articles/rich-text-modules-in-grid": "chunks of one class further apart",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
@@ -180,6 +182,23 @@ def list_article_html() -> str:
         f"<h1>Top agencies</h1><div>{entry(0, 6)}{''.join(entry(n, 3) for n in range(1, 7))}"
         "</div><footer>Contact us</footer></body></html>"
     )
+
+
+def test_text_modules_seven_levels_below_their_row_are_read_together() -> None:
+    # A page builder's grid: row > cell > row-wrapper > row > cell > module > rich text.
+    def module(n: int) -> str:
+        return _deep(
+            f"<span class='rich-text'><p>{_sentences(f'module {n}', 3)}</p></span>", depth=6
+        )
+
+    html = (
+        "<html><head><title>Tips</title></head><body><main><h1>Tips</h1><div class='row'>"
+        f"{module(0)}<div><a href='/a'>Apply now</a></div>{module(1)}{module(2)}"
+        "</div></main></body></html>"
+    )
+    body = GenericArticlePage("https://example.com/tips", html).to_item().body  # type: ignore[union-attr]
+    for n in range(3):
+        assert f"sentence 2 about module {n}," in body
 
 
 def test_a_list_article_is_read_whole_not_its_best_section() -> None:
@@ -325,10 +344,11 @@ def _deep(content: str, depth: int = 7) -> str:
 
 
 def sections_in_article_html(wrapper: str = "article") -> str:
-    """A guide whose sections each sit in boxes seven deep inside its ``wrapper``: the
-    scorer's points reach two levels up, so the best section wins alone."""
-    sections = _deep(f"<h2>Step 0</h2><p>{_sentences('step 0', 6)}</p>") + "".join(
-        _deep(f"<h2>Step {n}</h2><p>{_sentences(f'step {n}', 2)}</p>") for n in range(1, 8)
+    """A guide whose sections each sit in boxes ten deep inside its ``wrapper``: the
+    scorer's points reach two levels up, and chunks of one class are looked for only eight
+    levels up, so the best section wins alone."""
+    sections = _deep(f"<h2>Step 0</h2><p>{_sentences('step 0', 6)}</p>", 10) + "".join(
+        _deep(f"<h2>Step {n}</h2><p>{_sentences(f'step {n}', 2)}</p>", 10) for n in range(1, 8)
     )
     return (
         "<html><head><title>Guide</title></head><body><nav><a href='/'>Home</a></nav>"

@@ -241,7 +241,7 @@ def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: TextStats) -> list[
         return []
     nearby = set()
     for level, ancestor in enumerate(top.parents):
-        if level >= 6 or ancestor.name in ("body", "html", "[document]"):
+        if level >= _CHUNK_COUSIN_LEVELS or ancestor.name in ("body", "html", "[document]"):
             break
         nearby.add(id(ancestor))
     # A chunk may carry modifier classes the best one lacks ("RichText RichText--last"):
@@ -269,6 +269,12 @@ def _same_class_chunks(soup: BeautifulSoup, top: Tag, stats: TextStats) -> list[
             continue  # nested inside the previous chunk
         chunks.append(tag)
     return chunks
+
+
+# How far up the chunks' shared ancestor may be: a page builder's grid (HubSpot's rows,
+# cells and module wrappers) sets each rich-text module seven levels below the row they
+# share; ten levels up reaches other parts of the page.
+_CHUNK_COUSIN_LEVELS = 8
 
 
 def _with_siblings(
