@@ -52,6 +52,8 @@ CASES = {
     "wcxb-articles/rich-text-modules-in-grid": "chunks of one class further apart",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
+    # the lead in a <p class="DefaultEinleitung"> above the text's frame
+    "trafilatura-eval/einleitung-lead": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
     "trafilatura-eval/story-beside-cookie-notice": "the text about the headline",
     # a Blogger post rendered from a script, and shipped again in a <noscript>
@@ -404,6 +406,7 @@ def _lead_page(lead: str) -> str:
         "<p class='intro'>{}</p>",
         "<div class='ce_articleIntro'><p>{}</p></div>",  # camelCase
         "<div><div class='dig-vorspann'><p>{}</p></div></div>",  # a wrapper round it
+        "<p class='DefaultEinleitung'>{}</p>",  # the German word, after a style's name
     ],
 )
 def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:
