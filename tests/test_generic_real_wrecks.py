@@ -52,6 +52,8 @@ CASES = {
     "wcxb-articles/rich-text-modules-in-grid": "chunks of one class further apart",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
+    # subheadings anchored for the page's table of contents ("nav_nur_die_folie__1")
+    "trafilatura-eval/subheading-anchors": "an id that anchors its heading",
     # the lead in a <p class="DefaultEinleitung"> above the text's frame
     "trafilatura-eval/einleitung-lead": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
@@ -331,13 +333,16 @@ def test_a_section_anchored_by_its_heading_is_not_chrome_for_its_words() -> None
         f"<p>{_sentences(f'team {n}', 2)}</p></div>"
         for n in range(3)
     )
+    toc_heading = "<h3 id='nav_what_the_results_show__1'>What the results show</h3>"
     body = _entry_body(
-        f"<p>{_sentences('the start', 2)}</p>{sections}"
+        f"<p>{_sentences('the start', 2)}</p>{sections}{toc_heading}"
+        f"<p>{_sentences('the results', 2)}</p>"
         "<div id='sharing-buttons-box'><h3>Share this</h3><p>Share on X, Facebook, email, "
         "and more ways than we can count.</p></div>"
     )
     for n in range(3):
         assert f"sentence 1 about team {n}," in body
+    assert "What the results show" in body  # a table of contents' anchor
     assert "Share on X" not in body
 
 

@@ -36,23 +36,29 @@ def hint_text(tag: Tag) -> str:
 
 
 def _anchors_its_heading(tag: Tag, ident: str) -> bool:
-    """An id that is the slug of the box's own heading ("sharing-with-a-single-developer",
-    as documentation generators make section anchors) names a heading, not a purpose."""
-    if ident.count("-") < _SLUG_HYPHENS:
+    """An id made of the words its heading begins with ("sharing-with-a-single-developer",
+    "nav_nur_die_folie__1"), as documentation generators and tables of contents make
+    anchors, names a heading, not the box's purpose."""
+    if ident.count("-") + ident.count("_") < _ANCHOR_WORDS - 1:  # most ids: no slug
         return False
+    words = _SLUG_WORD.findall(ident.lower())
+    if len(words) < _ANCHOR_WORDS:
+        return False
+    heading = tag if tag.name in _HEADINGS else None
     for count, node in enumerate(tag.descendants):
-        if count == _HEADING_LOOKUP:
+        if heading is not None or count == _HEADING_LOOKUP:
             break
         if isinstance(node, Tag) and node.name in _HEADINGS:
-            return _slug(node.get_text()) == ident.lower()
-    return False
+            heading = node
+    if heading is None:
+        return False
+    opening = _SLUG_WORD.findall(heading.get_text().lower())[:_ANCHOR_WORDS]
+    return len(opening) == _ANCHOR_WORDS and any(
+        words[start : start + _ANCHOR_WORDS] == opening for start in range(len(words))
+    )
 
 
-def _slug(text: str) -> str:
-    return "-".join(_SLUG_WORD.findall(text.lower()))
-
-
-_SLUG_HYPHENS = 2
+_ANCHOR_WORDS = 3
 _HEADING_LOOKUP = 8
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SLUG_WORD = re.compile(r"[^\W_]+")
