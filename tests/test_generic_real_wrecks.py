@@ -54,6 +54,8 @@ CASES = {
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # subheadings anchored for the page's table of contents ("nav_nur_die_folie__1")
     "trafilatura-eval/subheading-anchors": "an id that anchors its heading",
+    # the lead in a <div class="field field-perex">, a sibling of the body's field
+    "trafilatura-eval/perex-lead": "the lead the markup names, before the text",
     # the lead in a <p class="DefaultEinleitung"> above the text's frame
     "trafilatura-eval/einleitung-lead": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
@@ -412,6 +414,7 @@ def _lead_page(lead: str) -> str:
         "<div class='ce_articleIntro'><p>{}</p></div>",  # camelCase
         "<div><div class='dig-vorspann'><p>{}</p></div></div>",  # a wrapper round it
         "<p class='DefaultEinleitung'>{}</p>",  # the German word, after a style's name
+        "<div class='field field-perex'><p>{}</p></div>",  # the Czech publishing term
     ],
 )
 def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:

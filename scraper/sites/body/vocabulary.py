@@ -45,7 +45,7 @@ BODY_HINT = re.compile(
 # A box's class or id naming it the article's lead (standfirst), set apart from the text.
 LEAD_HINT = re.compile(
     r"(?<![a-z0-9])(?:lead|lede|leader|intro|introduction|standfirst|teaser|sapo|chapo|"
-    r"chapeau|deck|dek|abstract|excerpt|summary|vorspann|einleitung|bajada|entradilla|"
+    r"chapeau|deck|dek|abstract|excerpt|summary|vorspann|einleitung|perex|bajada|entradilla|"
     r"sommario)(?![a-z])",
     re.I,
 )
