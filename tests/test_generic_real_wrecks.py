@@ -56,6 +56,8 @@ CASES = {
     "trafilatura-eval/subheading-anchors": "an id that anchors its heading",
     # the lead in a <div class="field field-perex">, a sibling of the body's field
     "trafilatura-eval/perex-lead": "the lead the markup names, before the text",
+    # an unnamed standfirst right under the <h1>, a level above the text's box
+    "trafilatura-eval/lead-under-headline": "the sentences right under the headline",
     # the lead in a <p class="DefaultEinleitung"> above the text's frame
     "trafilatura-eval/einleitung-lead": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
@@ -422,6 +424,27 @@ def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:
     body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
     assert body.startswith("The city has launched a five-year project")
     assert "sentence 1 about part 3," in body
+
+
+def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
+    lead = (
+        "<div class='row'><p>The city has launched a five-year project to plant trees in "
+        "every street, its mayor said on Monday.</p></div>"
+    )
+    body = GenericArticlePage("https://example.com/story", _lead_page(lead)).to_item().body  # type: ignore[union-attr]
+    assert body.startswith("The city has launched a five-year project")
+    # a line that is no sentence, one with a link, or one far from the headline is not
+    for other in (
+        "<div class='row'><p>Photographs of the harbour at dawn, taken from the lighthouse "
+        "pier by our photographer in the summer</p></div>",
+        "<div class='row'><p>The city has launched a <a href='/p'>five-year project</a> to "
+        "plant trees in every street, its mayor said on Monday.</p></div>",
+        "<div class='row'>"
+        + " ".join(f"<a href='/t{n}'>Topic number {n}</a>" for n in range(12))
+        + f"</div>{lead}",
+    ):
+        body = GenericArticlePage("https://example.com/story", _lead_page(other)).to_item().body  # type: ignore[union-attr]
+        assert body.startswith("This is sentence 0 about part 0,"), other
 
 
 def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> None:

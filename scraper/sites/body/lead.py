@@ -1,18 +1,19 @@
 """The lead a template sets apart from the text: a standfirst just before the article's
-container, in a box its class calls the lead ("intro", "leader", "standfirst", "teaser").
+container, in a box its class calls the lead ("intro", "leader", "standfirst", "teaser"),
+or an unnamed box of whole sentences with nothing but a byline between it and the ``<h1>``.
 
 The scorer chooses the container of the paragraphs; the lead, one paragraph in a box of its
 own a level or two up, scores too little to be chosen with it.  Readers read it as the
-article's first paragraph, and most ground truths count it.  Only a box the markup names so
-is taken: an unnamed paragraph before the text is as often a caption, a kicker or a teaser
-for something else.
+article's first paragraph, and most ground truths count it.  An unnamed paragraph before the
+text is as often a caption, a kicker or a teaser for something else: without a name, only
+its place right under the headline, its sentences and its lack of links make it the lead.
 """
 
 from __future__ import annotations
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
-from scraper.sites.body.hints import hint_text, split_camel_case
+from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.vocabulary import LEAD_HINT
 
@@ -43,7 +44,7 @@ def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
         if seen > _SIBLINGS:
             return None
         length = stats.length(sibling)
-        if _named_lead(sibling, length, stats):
+        if _named_lead(sibling, length, stats) or _right_after_headline(sibling, length, stats):
             if _MIN_LENGTH <= length <= _MAX_LENGTH and stats.link_density(sibling) < _MAX_LINKS:
                 return sibling
             return None
@@ -63,6 +64,34 @@ def _named_lead(box: Tag, length: int, stats: TextStats) -> bool:
             return False
         box = inner[0]
     return False
+
+
+def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
+    """An unnamed box of prose with next to nothing between it and the page's ``<h1>``
+    (a byline, a date): the standfirst under the headline."""
+    if not _MIN_UNNAMED <= length <= _MAX_LENGTH or stats.link_density(box) > 0:
+        return False
+    text = box.get_text(" ").strip()
+    if not text.endswith(_SENTENCE_ENDS) or has_negative_hint(hint_text(box)):
+        return False
+    between = 0
+    for count, node in enumerate(box.previous_elements):
+        if count == _MAX_BETWEEN_NODES:
+            return False
+        if isinstance(node, Tag):
+            if node.name == "h1":
+                return True
+        elif type(node) is NavigableString:
+            between += len(node.strip())
+            if between > _MAX_BETWEEN:
+                return False
+    return False
+
+
+_MIN_UNNAMED = 80
+_MAX_BETWEEN = 120
+_MAX_BETWEEN_NODES = 200
+_SENTENCE_ENDS = (".", "!", "?", "…", ".”", "“", '."')
 
 
 # How far up from the chosen container, and how many siblings back, the lead is looked for;
