@@ -48,6 +48,8 @@ CASES = {
     "wcxb-articles/elementor-post": "the text box around the choice; builder boxes shared",
     # a guide's sections, each a box nested deep inside the one <article>
     "wcxb-articles/sections-in-article": "the text box around the choice",
+    # a blog whose every section heading is an <h1>, like its title
+    "wcxb-articles/headings-all-h1": "only the first <h1> is the title",
     # HubSpot: rich-text modules, each seven levels below the grid row they share
     "wcxb-articles/rich-text-modules-in-grid": "chunks of one class further apart",
     # the lead in a <div class="leader"> beside the text's container, a level up
@@ -230,6 +232,15 @@ def test_a_header_that_holds_the_article_is_read() -> None:
     for n in range(6):
         assert f"sentence 1 about part {n}," in body
     assert "Home" not in body
+
+
+def test_only_the_first_h1_is_the_title_the_others_head_sections() -> None:
+    body = _entry_body(
+        f"<p>{_sentences('the start', 2)}</p><h1>The second part</h1>"
+        f"<p>{_sentences('the second part', 2)}</p>"
+    )
+    assert body.startswith("This is sentence 0 about the start,")
+    assert "\n\nThe second part\n\n" in body
 
 
 def test_a_header_left_open_round_the_page_is_read() -> None:

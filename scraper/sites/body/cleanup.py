@@ -145,12 +145,17 @@ def clean_container(container: Tag, stats: TextStats) -> None:
     """Cut what is inside the article container but not article text."""
     total = max(stats.length(container), 1)
     shared = _SharedClasses(container, stats)
+    seen_h1 = False
     for tag in all_tags(container):
         if _gone(tag):
             continue
         name = tag.name
-        if name == "h1":  # the title: a field of its own, not body text
-            tag.decompose()
+        if name == "h1":
+            # The first is the title, a field of its own; a later one heads a section of
+            # the text (a page whose every heading is an <h1>).
+            if not seen_h1:
+                seen_h1 = True
+                tag.decompose()
             continue
         hints = hint_text(tag)
         if (
