@@ -16,6 +16,7 @@ from scraper.sites.body.vocabulary import (
     CREDIT_LINE,
     OTHER_STORIES,
     RELATIVE_TIME,
+    SENTENCE_ENDS,
     SIGN_OFF,
 )
 
@@ -75,7 +76,7 @@ def _is_label(paragraph: str) -> bool:
     # box title.
     return (
         len(paragraph) < _MAX_LABEL
-        and not paragraph.rstrip().endswith(_SENTENCE_ENDS)
+        and not paragraph.rstrip().endswith(SENTENCE_ENDS)
         and not any(map(str.isdigit, paragraph))
     )
 
@@ -93,7 +94,6 @@ def _is_sign_off(paragraph: str) -> bool:
 _MAX_SIGN_OFF = 300
 # How many paragraphs must stay for the trailing labels to be judged chrome.
 _MIN_KEPT = 3
-_SENTENCE_ENDS = tuple(".!?。！？…)）\"'”’»」』")
 
 
 def is_chrome_paragraph(paragraph: str) -> bool:

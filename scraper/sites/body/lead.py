@@ -15,7 +15,7 @@ from bs4 import NavigableString, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
 from scraper.sites.body.text_stats import TextStats
-from scraper.sites.body.vocabulary import LEAD_HINT
+from scraper.sites.body.vocabulary import LEAD_HINT, SENTENCE_ENDS
 
 
 def with_lead(containers: list[Tag], stats: TextStats) -> list[Tag]:
@@ -72,7 +72,7 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
     if not _MIN_UNNAMED <= length <= _MAX_LENGTH or stats.link_density(box) > 0:
         return False
     text = box.get_text(" ").strip()
-    if not text.endswith(_SENTENCE_ENDS) or has_negative_hint(hint_text(box)):
+    if not text.endswith(SENTENCE_ENDS) or has_negative_hint(hint_text(box)):
         return False
     between = 0
     for count, node in enumerate(box.previous_elements):
@@ -91,7 +91,6 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
 _MIN_UNNAMED = 80
 _MAX_BETWEEN = 120
 _MAX_BETWEEN_NODES = 200
-_SENTENCE_ENDS = (".", "!", "?", "…", ".”", "“", '."')
 
 
 # How far up from the chosen container, and how many siblings back, the lead is looked for;
