@@ -60,6 +60,8 @@ CASES = {
     "trafilatura-eval/perex-lead": "the lead the markup names, before the text",
     # an unnamed standfirst right under the <h1>, a level above the text's box
     "trafilatura-eval/lead-under-headline": "the sentences right under the headline",
+    # the lead as the last block of the box that holds the headline
+    "trafilatura-eval/lead-closing-headline-box": "the lead closing the headline's box",
     # the lead in a <p class="DefaultEinleitung"> above the text's frame
     "trafilatura-eval/einleitung-lead": "the lead the markup names, before the text",
     # a short story beside a longer cookie notice that shares no word with its headline
@@ -448,6 +450,8 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
     for other in (
         "<div class='row'><p>Photographs of the harbour at dawn, taken from the lighthouse "
         "pier by our photographer in the summer</p></div>",
+        "<div class='row'><p>The harbour at dawn, seen from the lighthouse pier, where the "
+        "new trees will stand next year. (AP Photo, File)</p></div>",  # a photo's caption
         "<div class='row'><p>The city has launched a <a href='/p'>five-year project</a> to "
         "plant trees in every street, its mayor said on Monday.</p></div>",
         "<div class='row'>"
@@ -456,6 +460,29 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
     ):
         body = GenericArticlePage("https://example.com/story", _lead_page(other)).to_item().body  # type: ignore[union-attr]
         assert body.startswith("This is sentence 0 about part 0,"), other
+
+
+def _headline_box_page(last_block: str) -> str:
+    paragraphs = "".join(f"<p>{_sentences(f'part {n}', 2)}</p>" for n in range(4))
+    return (
+        "<html><head><title>Story</title></head><body><article>"
+        f"<section class='article__header'><p>Politics</p><h1>Story</h1>{last_block}</section>"
+        f"<div class='row'><div class='body-text'>{paragraphs}</div></div>"
+        "</article></body></html>"
+    )
+
+
+def test_the_lead_closing_the_headlines_box_is_read_before_the_text() -> None:
+    lead = (
+        "<div class='article__abstract'><p>The city has launched a five-year project to plant "
+        "trees.</p></div>"
+    )
+    body = GenericArticlePage("https://example.com/s", _headline_box_page(lead)).to_item().body  # type: ignore[union-attr]
+    assert body.startswith("The city has launched a five-year project to plant trees.")
+    # a box of links ending the headline's box is no lead
+    teaser = "<div class='teaser'><a href='/other'>Another story to read today</a></div>"
+    body = GenericArticlePage("https://example.com/s", _headline_box_page(teaser)).to_item().body  # type: ignore[union-attr]
+    assert body.startswith("This is sentence 0 about part 0,")
 
 
 def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> None:

@@ -1,6 +1,7 @@
 """The lead a template sets apart from the text: a standfirst just before the article's
 container, in a box its class calls the lead ("intro", "leader", "standfirst", "teaser"),
-or an unnamed box of whole sentences with nothing but a byline between it and the ``<h1>``.
+or an unnamed box of whole sentences with nothing but a byline between it and the ``<h1>``;
+either one standing alone or closing the box that holds the headline.
 
 The scorer chooses the container of the paragraphs; the lead, one paragraph in a box of its
 own a level or two up, scores too little to be chosen with it.  Readers read it as the
@@ -15,7 +16,7 @@ from bs4 import NavigableString, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
 from scraper.sites.body.text_stats import TextStats
-from scraper.sites.body.vocabulary import LEAD_HINT, SENTENCE_ENDS
+from scraper.sites.body.vocabulary import CLOSING_QUOTES, FULL_STOPS, LEAD_HINT
 
 
 def with_lead(containers: list[Tag], stats: TextStats) -> list[Tag]:
@@ -44,12 +45,45 @@ def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
         if seen > _SIBLINGS:
             return None
         length = stats.length(sibling)
-        if _named_lead(sibling, length, stats) or _right_after_headline(sibling, length, stats):
-            if _MIN_LENGTH <= length <= _MAX_LENGTH and stats.link_density(sibling) < _MAX_LINKS:
-                return sibling
-            return None
+        if _is_lead(sibling, length, stats):
+            return sibling if _lead_sized(sibling, length, stats) else None
+        inside = _closing_headline_box(sibling, length, stats)
+        if inside is not None:
+            return inside
         if length > _MAX_LENGTH:
             return None
+    return None
+
+
+def _is_lead(box: Tag, length: int, stats: TextStats) -> bool:
+    return _named_lead(box, length, stats) or _right_after_headline(box, length, stats)
+
+
+def _lead_sized(box: Tag, length: int, stats: TextStats) -> bool:
+    return _MIN_LENGTH <= length <= _MAX_LENGTH and stats.link_density(box) < _MAX_LINKS
+
+
+def _closing_headline_box(box: Tag, length: int, stats: TextStats) -> Tag | None:
+    """The lead as the last block of the box that holds the headline (``<section
+    class="article__header"><h1>…</h1><div class="article__abstract">…``)."""
+    if length > _MAX_HEADER or box.find("h1") is None:
+        return None
+    element = box
+    for _ in range(_HEADER_LEVELS):
+        last = next(
+            (
+                child
+                for child in reversed(list(element.children))
+                if isinstance(child, Tag) and stats.length(child)
+            ),
+            None,
+        )
+        if last is None or last.name == "h1":
+            return None
+        last_length = stats.length(last)
+        if _is_lead(last, last_length, stats):
+            return last if _lead_sized(last, last_length, stats) else None
+        element = last
     return None
 
 
@@ -71,8 +105,9 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
     (a byline, a date): the standfirst under the headline."""
     if not _MIN_UNNAMED <= length <= _MAX_LENGTH or stats.link_density(box) > 0:
         return False
-    text = box.get_text(" ").strip()
-    if not text.endswith(SENTENCE_ENDS) or has_negative_hint(hint_text(box)):
+    # A full stop, not a bracket: a photo's caption ends in its credit, "(NASA via AP)".
+    text = box.get_text(" ").strip().rstrip(CLOSING_QUOTES)
+    if not text.endswith(tuple(FULL_STOPS)) or has_negative_hint(hint_text(box)):
         return False
     between = 0
     for count, node in enumerate(box.previous_elements):
@@ -88,6 +123,8 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
     return False
 
 
+_MAX_HEADER = 1500  # the headline box: a kicker, the headline, a byline, the lead
+_HEADER_LEVELS = 4
 _MIN_UNNAMED = 80
 _MAX_BETWEEN = 120
 _MAX_BETWEEN_NODES = 200
