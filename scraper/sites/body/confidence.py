@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, PageElement, Tag
 
 from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
 from scraper.sites.body.scoring import Reading, within
-from scraper.sites.body.text_stats import TextStats
+from scraper.sites.body.text_stats import TextStats, reached_past_little_text
 from scraper.sites.body.vocabulary import ARTICLE_BODY_PROP
 
 
@@ -213,17 +213,9 @@ def _comes_before(first: Tag, second: Tag) -> bool:
         if not isinstance(last, Tag) or not last.contents:
             break
         last = last.contents[-1]
-    between = 0
-    for count, element in enumerate(last.next_elements):
-        if element is second:
-            return True
-        if count == _MAX_GAP:
-            return False
-        if type(element) is NavigableString:
-            between += len(element.strip())
-            if between > _MAX_BETWEEN:
-                return False
-    return False
+    return reached_past_little_text(
+        last.next_elements, lambda element: element is second, _MAX_BETWEEN, _MAX_GAP
+    )
 
 
 _MAX_DEPTH = 100

@@ -12,10 +12,10 @@ its place right under the headline, its sentences and its lack of links make it 
 
 from __future__ import annotations
 
-from bs4 import NavigableString, Tag
+from bs4 import PageElement, Tag
 
 from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
-from scraper.sites.body.text_stats import TextStats
+from scraper.sites.body.text_stats import TextStats, reached_past_little_text
 from scraper.sites.body.vocabulary import CLOSING_QUOTES, FULL_STOPS, LEAD_HINT
 
 
@@ -109,17 +109,20 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
     text = box.get_text(" ").strip().rstrip(CLOSING_QUOTES)
     if not text.endswith(tuple(FULL_STOPS)) or has_negative_hint(hint_text(box)):
         return False
-    between = 0
-    for count, node in enumerate(box.previous_elements):
-        if count == _MAX_BETWEEN_NODES:
+    # Walking back, the headline's own words come before its <h1>: they are no gap.
+    return reached_past_little_text(
+        box.previous_elements, _in_headline, _MAX_BETWEEN, _MAX_BETWEEN_NODES
+    )
+
+
+def _in_headline(element: PageElement) -> bool:
+    node: PageElement | None = element
+    for _ in range(_HEADLINE_DEPTH):
+        if node is None:
             return False
-        if isinstance(node, Tag):
-            if node.name == "h1":
-                return True
-        elif type(node) is NavigableString:
-            between += len(node.strip())
-            if between > _MAX_BETWEEN:
-                return False
+        if isinstance(node, Tag) and node.name == "h1":
+            return True
+        node = node.parent
     return False
 
 
@@ -128,6 +131,7 @@ _HEADER_LEVELS = 4
 _MIN_UNNAMED = 80
 _MAX_BETWEEN = 120
 _MAX_BETWEEN_NODES = 200
+_HEADLINE_DEPTH = 4  # a word of the headline inside its <h1>'s <a>, <span>…
 
 
 # How far up from the chosen container, and how many siblings back, the lead is looked for;

@@ -11,8 +11,9 @@ pages nest thousands deep and must not hit the recursion limit.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from scraper.sites.html import BLOCK_TAGS, SKIP_TAGS
 
@@ -114,3 +115,25 @@ def _paragraph_blocks(soup: BeautifulSoup) -> list[_Block]:
             entry[1] += length
         entry[2] += commas
     return [(owners[key], v[0], v[1], v[2], v[3]) for key, v in totals.items()]
+
+
+def reached_past_little_text(
+    walk: Iterator[PageElement],
+    reached: Callable[[PageElement], bool],
+    most_text: int,
+    most_nodes: int,
+) -> bool:
+    """Whether a walk of the tree (``next_elements``, ``previous_elements``) comes to an
+    element ``reached`` accepts before it has passed ``most_text`` characters of text (a
+    byline, a label may stand between; a paragraph may not) or ``most_nodes`` nodes."""
+    between = 0
+    for count, element in enumerate(walk):
+        if reached(element):
+            return True
+        if count == most_nodes:
+            return False
+        if type(element) is NavigableString:
+            between += len(element.strip())
+            if between > most_text:
+                return False
+    return False
