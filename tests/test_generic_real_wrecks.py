@@ -113,15 +113,19 @@ def _sentences(word: str, count: int = 3) -> str:
     )
 
 
+def _read_body(url: str, html: str) -> str:
+    item = GenericArticlePage(url, html).to_item()
+    assert item is not None
+    return item.body
+
+
 def _entry_body(inner: str) -> str:
     """The body read from a post whose ``<article class="entry-content">`` holds ``inner``."""
     html = (
         "<html><head><title>Post</title></head><body><article class='entry-content'>"
         f"<h1>Post</h1>{inner}</article></body></html>"
     )
-    item = GenericArticlePage("https://example.com/post", html).to_item()
-    assert item is not None
-    return item.body
+    return _read_body("https://example.com/post", html)
 
 
 @pytest.mark.parametrize(
@@ -208,7 +212,7 @@ def test_text_modules_seven_levels_below_their_row_are_read_together() -> None:
         f"{module(0)}<div><a href='/a'>Apply now</a></div>{module(1)}{module(2)}"
         "</div></main></body></html>"
     )
-    body = GenericArticlePage("https://example.com/tips", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/tips", html)
     for n in range(3):
         assert f"sentence 2 about module {n}," in body
 
@@ -230,7 +234,7 @@ def test_a_header_that_holds_the_article_is_read() -> None:
         f"<header class='post'><h1>Post</h1>{paragraphs}</header>"
         "<footer><p>Copyright</p></footer></body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/post", html)
     for n in range(6):
         assert f"sentence 1 about part {n}," in body
     assert "Home" not in body
@@ -255,7 +259,7 @@ def test_a_header_left_open_round_the_page_is_read() -> None:
         f"<div class='story'><h1>Post</h1>{lines}</div>"
         "<footer><p>Copyright</p></footer></body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/post", html)
     assert "sentence 1 about part 2," in body
     assert "Home" not in body
 
@@ -268,7 +272,7 @@ def test_a_short_story_in_an_aside_is_read_a_sidebar_never() -> None:
         "<html><head><title>Story</title></head><body><nav><a href='/'>Home</a></nav>"
         f"{story}<footer><p>Contact us</p></footer></body></html>"
     )
-    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/story", html)
     assert "sentence 3 about the story," in body
     # the same text in a box the page calls its sidebar is a widget, not the story
     sidebar = html.replace("direct-content", "widget-sidebar")
@@ -284,7 +288,7 @@ def test_a_wordpress_post_is_not_cut_for_its_tag_classes() -> None:
         f"<p>{_sentences('the post', 3)}</p></div>"
         f"<div class='respond'><p>{_sentences('the form', 5)}</p></div></div></body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/post", html)
     assert "sentence 2 about the post," in body
 
 
@@ -299,7 +303,7 @@ def test_a_post_shipped_in_noscript_is_read_a_javascript_notice_is_not() -> None
         "<noscript><p>Please enable JavaScript to see the comments.</p></noscript>"
         "</body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/post", html)
     assert "sentence 1 about part 4," in body
     assert body.count("sentence 1 about part 4,") == 1
     assert "JavaScript" not in body
@@ -321,7 +325,7 @@ def test_a_reference_list_is_not_read_as_the_text() -> None:
         f"<div class='article__references'><h2>References</h2><ol>{citations}</ol></div>"
         "</article></body></html>"
     )
-    body = GenericArticlePage("https://example.com/doi", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/doi", html)
     assert "sentence 3 about the survey findings on sleep," in body
     assert "Author 7" not in body
 
@@ -337,7 +341,7 @@ def test_a_mega_menu_of_teasers_is_not_the_text() -> None:
         f"</nav></aside><div id='content'><h2>Old town</h2><p>{_sentences('old town', 4)}"
         "</p></div></body></html>"
     )
-    body = GenericArticlePage("https://example.com/town", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/town", html)
     assert "sentence 3 about old town," in body
     assert "teaser" not in body
 
@@ -408,7 +412,7 @@ def test_builder_boxes_around_the_container_do_not_hide_the_ones_inside() -> Non
         "<html><head><title>Post</title></head><body><div class='builder-widget'>"
         f"<div class='entry-content'><h1>Post</h1>{parts}</div></div></body></html>"
     )
-    body = GenericArticlePage("https://example.com/post", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/post", html)
     for n in range(5):
         assert f"sentence 2 about part {n}," in body
 
@@ -434,7 +438,7 @@ def _lead_page(lead: str) -> str:
 )
 def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:
     html = _lead_page(lead.format("The city has launched a five-year project, its mayor said."))
-    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/story", html)
     assert body.startswith("The city has launched a five-year project")
     assert "sentence 1 about part 3," in body
 
@@ -444,12 +448,12 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
         "<div class='row'><p>The city has launched a five-year project to plant trees in "
         "every street, its mayor said on Monday.</p></div>"
     )
-    body = GenericArticlePage("https://example.com/story", _lead_page(lead)).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/story", _lead_page(lead))
     assert body.startswith("The city has launched a five-year project")
     # the headline's own words are no gap between it and the lead, however long it is
     long_headline = "<h1>" + "A headline that goes on " * 8 + "</h1>"
     html = _lead_page(lead).replace("<h1>Story</h1>", long_headline)
-    body = GenericArticlePage("https://example.com/story", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/story", html)
     assert body.startswith("The city has launched a five-year project")
     # a line that is no sentence, one with a link, or one far from the headline is not
     for other in (
@@ -463,7 +467,7 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
         + " ".join(f"<a href='/t{n}'>Topic number {n}</a>" for n in range(12))
         + f"</div>{lead}",
     ):
-        body = GenericArticlePage("https://example.com/story", _lead_page(other)).to_item().body  # type: ignore[union-attr]
+        body = _read_body("https://example.com/story", _lead_page(other))
         assert body.startswith("This is sentence 0 about part 0,"), other
 
 
@@ -482,11 +486,11 @@ def test_the_lead_closing_the_headlines_box_is_read_before_the_text() -> None:
         "<div class='article__abstract'><p>The city has launched a five-year project to plant "
         "trees.</p></div>"
     )
-    body = GenericArticlePage("https://example.com/s", _headline_box_page(lead)).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/s", _headline_box_page(lead))
     assert body.startswith("The city has launched a five-year project to plant trees.")
     # a box of links ending the headline's box is no lead
     teaser = "<div class='teaser'><a href='/other'>Another story to read today</a></div>"
-    body = GenericArticlePage("https://example.com/s", _headline_box_page(teaser)).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/s", _headline_box_page(teaser))
     assert body.startswith("This is sentence 0 about part 0,")
 
 
@@ -496,7 +500,7 @@ def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> Non
         f"<div class='teaser'>{links}</div>",
         "<p class='note'>Photo: the harbour at dawn, taken from the lighthouse pier.</p>",
     ):
-        body = GenericArticlePage("https://example.com/story", _lead_page(lead)).to_item().body  # type: ignore[union-attr]
+        body = _read_body("https://example.com/story", _lead_page(lead))
         assert body.startswith("This is sentence 0 about part 0,"), lead
 
 
@@ -510,7 +514,7 @@ def test_a_column_headed_comment_does_not_end_the_text() -> None:
         "<h3>3 Comments</h3><p>Reader one wrote a reply that goes on for a while, saying things.</p>"
         "</article></body></html>"
     )
-    body = GenericArticlePage("https://example.com/design", html).to_item().body  # type: ignore[union-attr]
+    body = _read_body("https://example.com/design", html)
     assert "sentence 2 about the end," in body
     assert "Reader one" not in body
 
