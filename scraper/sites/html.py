@@ -78,6 +78,7 @@ BLOCK_TAGS = frozenset(
     figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main nav ol p pre section
     summary table tbody td tfoot th thead tr ul caption center""".split()
 )
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements whose text is never prose.
 SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas select option textarea "

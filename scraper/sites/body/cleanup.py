@@ -100,15 +100,15 @@ class _PageProse:
         self._total: int | None = None
 
     def mostly_in(self, landmark: Tag) -> bool:
-        prose = _prose_length(landmark)
+        prose = _unlinked_length(landmark)
         if prose < _MIN_LANDMARK_PROSE:
             return False
         if self._total is None:  # counted once, for the first landmark that holds enough
-            self._total = _prose_length(self._soup)
+            self._total = _unlinked_length(self._soup)
         return prose >= _MOST_OF_PAGE * self._total
 
 
-def _prose_length(element: Tag) -> int:
+def _unlinked_length(element: Tag) -> int:
     """Its text's length, links' text aside, in one walk (``get_text`` is a walk of its own)."""
     text = links = 0
     for node in element.descendants:
@@ -202,7 +202,7 @@ class _SharedClasses:
 
     def length(self, tag: Tag, hints: str) -> int:
         key = _class_key(tag)
-        if key is None or not (_layout_words_only(hints) or _modifier_words_only(tag)):
+        if key is None or not _layout_words_only(hints):
             return 0
         if self._sums is None:  # counted once, the first time a hinted box is weighed
             self._sums = {}
@@ -219,17 +219,14 @@ class _SharedClasses:
 
 
 def _layout_words_only(hints: str) -> bool:
-    words = {match.group().lower() for match in NEGATIVE_HINT.finditer(split_camel_case(hints))}
-    return bool(words) and words <= LAYOUT_BOX_WORDS
+    """The negative words, BEM modifiers aside, are layout words or none: a modifier says
+    what a box may also hold ("TestReport__Section--Ads": a section that may carry an ad),
+    not what it is."""
+    words = NEGATIVE_HINT.finditer(split_camel_case(_BEM_MODIFIER.sub("", hints)))
+    return {match.group().lower() for match in words} <= LAYOUT_BOX_WORDS
 
 
-def _modifier_words_only(tag: Tag) -> bool:
-    """The negative words are all in BEM modifiers ("TestReport__Section--Ads": a section
-    that may carry an ad), which say what a box may also hold, not what it is."""
-    classes = tag.get("class")
-    if not isinstance(classes, list) or not any("--" in c for c in classes):
-        return False
-    return not has_negative_hint(" ".join(c.split("--")[0] for c in classes))
+_BEM_MODIFIER = re.compile(r"--\S*")
 
 
 def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
@@ -238,7 +235,9 @@ def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
     classes = tag.get("class")
     if not isinstance(classes, list):
         return None
-    words = frozenset(c.split("--")[0] for c in classes if not any(ch.isdigit() for ch in c))
+    words = frozenset(
+        _BEM_MODIFIER.sub("", c) for c in classes if not any(ch.isdigit() for ch in c)
+    )
     return (tag.name, words) if words else None
 
 

@@ -9,6 +9,7 @@ import re
 from bs4 import Tag
 
 from scraper.sites.body.vocabulary import NEGATIVE_HINT
+from scraper.sites.html import HEADING_TAGS
 
 
 def has_negative_hint(hints: str) -> bool:
@@ -44,11 +45,11 @@ def _anchors_its_heading(tag: Tag, ident: str) -> bool:
     words = _SLUG_WORD.findall(ident.lower())
     if len(words) < _ANCHOR_WORDS:
         return False
-    heading = tag if tag.name in _HEADINGS else None
+    heading = tag if tag.name in HEADING_TAGS else None
     for count, node in enumerate(tag.descendants):
         if heading is not None or count == _HEADING_LOOKUP:
             break
-        if isinstance(node, Tag) and node.name in _HEADINGS:
+        if isinstance(node, Tag) and node.name in HEADING_TAGS:
             heading = node
     if heading is None:
         return False
@@ -60,7 +61,6 @@ def _anchors_its_heading(tag: Tag, ident: str) -> bool:
 
 _ANCHOR_WORDS = 3
 _HEADING_LOOKUP = 8
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SLUG_WORD = re.compile(r"[^\W_]+")
 
 

@@ -35,8 +35,9 @@ def with_lead(containers: list[Tag], stats: TextStats) -> list[Tag]:
 
 
 def _lead_before(element: Tag, stats: TextStats) -> Tag | None:
-    """A named lead among the few element siblings before ``element``; none once a box
-    with more text than a lead stands between (the lead of something else)."""
+    """A lead among the few element siblings before ``element``, or closing the one that
+    holds the headline; none once a box with more text than a lead stands between (the
+    lead of something else)."""
     seen = 0
     for sibling in element.previous_siblings:
         if not isinstance(sibling, Tag):
@@ -107,7 +108,7 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
         return False
     # A full stop, not a bracket: a photo's caption ends in its credit, "(NASA via AP)".
     text = box.get_text(" ").strip().rstrip(CLOSING_QUOTES)
-    if not text.endswith(tuple(FULL_STOPS)) or has_negative_hint(hint_text(box)):
+    if not text.endswith(FULL_STOPS) or has_negative_hint(hint_text(box)):
         return False
     # Walking back, the headline's own words come before its <h1>: they are no gap.
     return reached_past_little_text(

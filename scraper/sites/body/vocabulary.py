@@ -51,9 +51,9 @@ LEAD_HINT = re.compile(
 )
 ARTICLE_BODY_PROP = re.compile(r"\barticleBody\b")
 # What a sentence ends in, closing brackets and quotes included: a label or a kicker does not.
-FULL_STOPS = ".!?。！？…"
+FULL_STOPS = tuple(".!?。！？…")
 CLOSING_QUOTES = "\"'”’»」』"
-SENTENCE_ENDS = tuple(FULL_STOPS + ")）" + CLOSING_QUOTES)
+SENTENCE_ENDS = (*FULL_STOPS, ")", "）", *CLOSING_QUOTES)
 # Negative words a page builder gives every box of a page, the text's own boxes included
 # ("elementor-widget", "skip-item"): boxes so named are chrome only while together they hold
 # little of the article's container.  Words naming what a box is (comments, related

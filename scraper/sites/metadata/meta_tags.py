@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from bs4 import Tag
 
-from scraper.sites.html import clean_text
+from scraper.sites.html import HEADING_TAGS, clean_text
 from scraper.sites.metadata.page_index import PageIndex
 
 # Templates spell one name with any of these: "article:published_time",
@@ -125,15 +125,12 @@ def visible_headings(index: PageIndex) -> list[Tag]:
     their one <h1> sits in the breadcrumb; none inside nav/aside/footer."""
     headings = list(index.h1s)
     for group in index.hgroups:
-        ranked = group.find_all(_HEADING_NAMES)
+        ranked = group.find_all(HEADING_TAGS)
         if ranked:
             top = min(ranked, key=lambda h: h.name)  # "h1" < "h2" < …; the first of a rank
             if not any(top is h for h in headings):
                 headings.append(top)
     return [h for h in headings if not inside(h, FOREIGN_CONTAINERS)]
-
-
-_HEADING_NAMES = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def heading_text(tag: Tag) -> str:
