@@ -110,21 +110,13 @@ def _right_after_headline(box: Tag, length: int, stats: TextStats) -> bool:
     text = box.get_text(" ").strip().rstrip(CLOSING_QUOTES)
     if not text.endswith(FULL_STOPS) or has_negative_hint(hint_text(box)):
         return False
-    # Walking back, the headline's own words come before its <h1>: they are no gap.
-    return reached_past_little_text(
-        box.previous_elements, _in_headline, _MAX_BETWEEN, _MAX_BETWEEN_NODES
-    )
+    # Walking back, the headline's own words come before its <h1> and count: a box under
+    # a long headline is as often a "Highlights" list or a quote as the standfirst.
+    return reached_past_little_text(box.previous_elements, _is_h1, _MAX_BETWEEN, _MAX_BETWEEN_NODES)
 
 
-def _in_headline(element: PageElement) -> bool:
-    node: PageElement | None = element
-    for _ in range(_HEADLINE_DEPTH):
-        if node is None:
-            return False
-        if isinstance(node, Tag) and node.name == "h1":
-            return True
-        node = node.parent
-    return False
+def _is_h1(element: PageElement) -> bool:
+    return isinstance(element, Tag) and element.name == "h1"
 
 
 _MAX_HEADER = 1500  # the headline box: a kicker, the headline, a byline, the lead
@@ -132,7 +124,6 @@ _HEADER_LEVELS = 4
 _MIN_UNNAMED = 80
 _MAX_BETWEEN = 120
 _MAX_BETWEEN_NODES = 200
-_HEADLINE_DEPTH = 4  # a word of the headline inside its <h1>'s <a>, <span>…
 
 
 # How far up from the chosen container, and how many siblings back, the lead is looked for;
