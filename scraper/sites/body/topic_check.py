@@ -12,6 +12,7 @@ page (a few in a hundred) pays for reading the candidates' words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
@@ -38,11 +39,10 @@ def about_the_page(
     if shared is None:
         return None
     ranked = sorted(reading.scores.items(), key=lambda item: item[1], reverse=True)
-    for key, score in ranked[:_CANDIDATES]:
-        element = reading.elements[key]
-        if (
-            score > 0
-            and not element.decomposed  # cut from the text read: gone from the page
+
+    def about(element: Tag) -> bool:
+        return (
+            not element.decomposed  # cut from the text read: gone from the page
             and stats.length(element) >= _MIN_TEXT
             and stats.link_density(element) <= _MAX_LINKS
             and not any(within(element, tag) for tag in containers)
@@ -54,11 +54,29 @@ def about_the_page(
             )
             and not has_negative_hint(hint_text(element))
             and len(_words_outside_h1(element) & headline) >= shared + _MORE_SHARED
-        ):
+        )
+
+    for key, score in ranked[:_CANDIDATES]:
+        element = reading.elements[key]
+        if score > 0 and about(element):
             if notes is not None:
                 notes.append(ABOUT_THE_PAGE_NOTE)
-            return element
+            return _innermost(element, containers, about)
     return None
+
+
+def _innermost(element: Tag, containers: list[Tag], about: Callable[[Tag], bool]) -> Tag:
+    """The nearest box around the text read that is about the page, when ``element`` is
+    around it: a page wrapper scores well, but it holds the related stories too."""
+    inside = next((tag for tag in containers if within(tag, element)), None)
+    box = inside.parent if inside is not None else None
+    for _ in range(_INNER_LEVELS):
+        if box is None or box is element:
+            break
+        if about(box):
+            return box
+        box = box.parent
+    return element
 
 
 ABOUT_THE_PAGE_NOTE = reading_note(
@@ -141,3 +159,4 @@ _MAX_LINKS = 0.3
 _MORE_SHARED = 2
 _MAX_H1 = 3
 _MAX_META = 200
+_INNER_LEVELS = 24  # boxes looked at between the text and the candidate around it
