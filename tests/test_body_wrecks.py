@@ -155,3 +155,73 @@ def test_another_storys_teaser_is_not_put_in_front_of_the_text() -> None:
     item = GenericArticlePage("https://daily.example/budget", teaser_in_front()).to_item()
     assert item is not None
     assert item.body.split("\n\n") == REPORT
+
+
+SUMMARY = [
+    "This loaf is tangy, forgiving, and quick to start: no feeding, no kneading, no shaping, "
+    "just a bowl, a spoon, a pan, and a long wait, overnight, on the counter, covered.",
+    "Its crumb is moist, soft, and springy, its crust thin, crisp, and dark, and it slices, "
+    "toasts, and keeps, wrapped, for days, which makes it, for many, the bread of the week.",
+    "Bakers who have, until now, kept away from sourdough, fearing starters, schedules, and "
+    "sticky dough, find it, they say, the easiest, and the most rewarding, loaf they make.",
+    "Serve it, sliced thick, with butter, with soup, or with cheese, and, the next morning, "
+    "toasted, with jam, honey, or, as the bakers in the test kitchen like it, olive oil.",
+]
+STEPS = [
+    f"Step {n}: stir the flour and the salt together in a bowl and then add the starter and "
+    "the water before you cover the bowl"
+    for n in range(1, 17)
+]
+
+
+def summary_above_the_steps() -> str:
+    """A recipe: a summary box of some 650 characters, comma-rich, at the top of the page,
+    outscores the steps, twice as long, in the page's main region below."""
+    return (
+        "<html><head><title>Everyday loaf | Bakery</title></head><body><div class='page'>"
+        "<section class='page-header'><div class='quick'><h1>Everyday loaf</h1>"
+        "<div class='description'>"
+        + "".join(f"<p>{p}</p>" for p in SUMMARY)
+        + "</div></div></section><section class='page-body'><div class='content'><ol>"
+        + "".join(f"<li>{step}.</li>" for step in STEPS)
+        + "</ol></div></section></div></body></html>"
+    )
+
+
+def test_a_summary_box_under_800_characters_gives_way_to_the_longer_text() -> None:
+    item = GenericArticlePage("https://bakery.example/loaf", summary_above_the_steps()).to_item()
+    assert item is not None
+    assert len(" ".join(SUMMARY)) > 500  # longer than the choice once trusted
+    assert f"{STEPS[-1]}." in item.body
+    assert SUMMARY[0] in item.body  # the summary read before it, as a lead
+
+
+EVENT = (
+    "Bring the whole family to the library on Tuesday morning for songs, stories and "
+    "games for the little ones, and a craft table for their older brothers and sisters."
+)
+
+
+def event_beside_listing() -> str:
+    """An event's page: its one paragraph, and beside it a column listing the library's
+    other events, each a box of one class, together far longer than it."""
+    others = "".join(
+        f"<div class='event'><h3>Workshop {n}</h3><div class='event-description'><p>In "
+        f"workshop {n} the children build and race small machines of their own design from "
+        "paper and card and string with the help of the library's volunteers who bring the "
+        "tools.</p></div></div>"
+        for n in range(1, 7)
+    )
+    return (
+        "<html><head><title>Family storytime | City library</title></head><body>"
+        "<div class='row'><div class='col-main'><div class='content'><h1>Family storytime</h1>"
+        f"<div class='details'><p>{EVENT}</p></div></div></div><div class='col-side'>"
+        f"<div class='widget'><div class='widget-body'><div class='event-list'>{others}</div>"
+        "</div></div></div></div></body></html>"
+    )
+
+
+def test_a_listing_of_other_items_is_never_the_text_read_again() -> None:
+    item = GenericArticlePage("https://library.example/storytime", event_beside_listing()).to_item()
+    assert item is not None
+    assert item.body == EVENT

@@ -41,6 +41,10 @@ CASES = {
     "wcxb-articles/headings-all-h1": "only the first <h1> is the title",
     # HubSpot: rich-text modules, each seven levels below the grid row they share
     "wcxb-articles/rich-text-modules-in-grid": "chunks of one class further apart",
+    # a recipe's 570-character summary box above the recipe, in another region of the page
+    "wcxb-articles/recipe-below-its-summary-box": "a choice under 800 characters is doubted",
+    # an event's page beside a column listing the library's other events, longer than it
+    "wcxb-articles/event-beside-an-event-listing": "a listing is no runner-up",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # subheadings anchored for the page's table of contents ("nav_nur_die_folie__1")

@@ -201,13 +201,13 @@ class _SharedClasses:
         self._sums: dict[tuple[str, frozenset[str]], list[int]] | None = None
 
     def length(self, tag: Tag, hints: str) -> int:
-        key = _class_key(tag)
+        key = class_key(tag)
         if key is None or not _layout_words_only(hints):
             return 0
         if self._sums is None:  # counted once, the first time a hinted box is weighed
             self._sums = {}
             for element in all_tags(self._container):
-                element_key = _class_key(element)
+                element_key = class_key(element)
                 if element_key is not None and not _inside_same(
                     element, element_key, self._container
                 ):
@@ -229,7 +229,7 @@ def _layout_words_only(hints: str) -> bool:
 _BEM_MODIFIER = re.compile(r"--\S*")
 
 
-def _class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
+def class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
     """The tag and its classes without ids or BEM modifiers: a template's sections are one
     kind of box whatever variant each one is."""
     classes = tag.get("class")
@@ -248,7 +248,7 @@ def _inside_same(tag: Tag, key: tuple[str, frozenset[str]], container: Tag) -> b
     for level, parent in enumerate(tag.parents):
         if level >= _MAX_NESTED_LOOKUP or parent is container:
             return False
-        if parent.name == key[0] and _class_key(parent) == key:
+        if parent.name == key[0] and class_key(parent) == key:
             return True
     return False
 

@@ -23,6 +23,7 @@ import re
 from bs4 import BeautifulSoup, PageElement, Tag
 
 from scraper.sites.article import reading_note
+from scraper.sites.body.cleanup import class_key
 from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
 from scraper.sites.body.scoring import Reading, within
 from scraper.sites.body.text_stats import TextStats, reached_past_little_text
@@ -56,6 +57,7 @@ def checked_containers(
         or stats.length(other) < _MORE_TEXT * chosen_length
         or stats.link_density(other) > _MAX_LINK_DENSITY
         or has_negative_hint(hint_text(other))  # the comments, the related stories
+        or _a_listing(other, stats)  # the events, the products, the other stories
     ):
         return chosen
     if notes is not None:
@@ -199,11 +201,44 @@ def _weak(chosen_length: int, page_length: int) -> bool:
 
 
 # A choice shorter than this, and under this share of the page's text, is doubted.
-_SHORT = 500
+_SHORT = 800
 _SMALL_SHARE = 0.3
 # The other candidate must hold this many times the text, mostly not in links.
 _MORE_TEXT = 2
 _MAX_LINK_DENSITY = 0.3
+
+
+def _a_listing(tag: Tag, stats: TextStats) -> bool:
+    """Most of ``tag``'s text in three or more boxes of one class side by side, at its top
+    or under the wrappers that hold nearly all of it: a list of items (events, products,
+    teasers), not one text."""
+    for _ in range(_LISTING_LEVELS):
+        total = stats.length(tag)
+        if not total:
+            return False
+        groups: dict[tuple[str, frozenset[str]], list[int]] = {}
+        widest: Tag | None = None
+        for child in tag.find_all(True, recursive=False):
+            key = class_key(child)
+            if key is not None:
+                groups.setdefault(key, []).append(stats.length(child))
+            if widest is None or stats.length(child) > stats.length(widest):
+                widest = child
+        if any(
+            len(items) >= _LISTED_ITEMS and sum(items) >= _LISTED_SHARE * total
+            for items in groups.values()
+        ):
+            return True
+        if widest is None or stats.length(widest) < _WRAPPER_SHARE * total:
+            return False
+        tag = widest
+    return False
+
+
+_LISTING_LEVELS = 6
+_LISTED_ITEMS = 3
+_LISTED_SHARE = 0.6
+_WRAPPER_SHARE = 0.9
 
 
 def _comes_before(first: Tag, second: Tag) -> bool:
