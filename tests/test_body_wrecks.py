@@ -3,9 +3,13 @@ page, built here, every rule general (no host is named)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from scraper.sites.generic import GenericArticlePage
+from tests.conftest import memory_cap
 
 ITEM = (
     "The {n}th place is worth it because of its views, its food and its people, and you can "
@@ -225,3 +229,59 @@ def test_a_listing_of_other_items_is_never_the_text_read_again() -> None:
     item = GenericArticlePage("https://library.example/storytime", event_beside_listing()).to_item()
     assert item is not None
     assert item.body == EVENT
+
+
+def tables_in_figures() -> str:
+    """A WordPress post: its ranking in a ``<figure class="wp-block-table">``, a photo in a
+    ``<figure>`` of its own."""
+    rows = "".join(
+        f"<tr><td>{n}. City number {n}</td><td>{90 - n}.5</td></tr>" for n in range(1, 8)
+    )
+    return (
+        "<html><head><title>The hottest markets | Research</title></head><body><article>"
+        "<h1>The hottest markets</h1><div class='entry-content'>"
+        + "".join(f"<p>{line}</p>" for line in REPORT[:4])
+        + "<figure class='wp-block-table'><table><thead><tr><th>Top cities</th><th>Score</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></figure>"
+        "<figure class='wp-block-image'><img src='/chart.png'><figcaption>Prices, 2024, "
+        "by month, in the ten cities the study ranks highest.</figcaption></figure>"
+        + "".join(f"<p>{line}</p>" for line in REPORT[4:])
+        + "</div></article></body></html>"
+    )
+
+
+def test_a_table_set_in_a_figure_is_text_a_picture_is_not() -> None:
+    item = GenericArticlePage("https://research.example/markets", tables_in_figures()).to_item()
+    assert item is not None
+    assert "7. City number 7" in item.body
+    assert "Top cities" in item.body
+    assert REPORT[-1] in item.body
+    assert "by month, in the ten cities" not in item.body
+
+
+_NESTED_FIGURES = """
+from scraper.sites.generic import GenericArticlePage
+depth = 20_000
+text = "<p>The council met on Monday, and the mayor said the bridge would reopen soon.</p>" * 6
+page = (
+    "<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1>" + text
+    + "<figure><table><tr><td>cell</td></tr></table>" * depth + "</figure>" * depth
+    + "</article></body></html>"
+)
+item = GenericArticlePage("https://example.com/bridge", page).to_item()
+print(len(item.body) if item else 0)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_figures_nested_twenty_thousand_deep_are_each_asked_briefly() -> None:
+    # Each figure is asked whether it holds a table: a look at its first few tags, not a
+    # walk of all it holds (some two seconds here; a walk of each took a hundred).
+    result = subprocess.run(
+        [sys.executable, "-c", _NESTED_FIGURES],
+        capture_output=True,
+        timeout=60,
+        preexec_fn=memory_cap(2 << 30),
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert int(result.stdout) > 0

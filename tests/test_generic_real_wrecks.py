@@ -45,6 +45,8 @@ CASES = {
     "wcxb-articles/recipe-below-its-summary-box": "a choice under 800 characters is doubted",
     # an event's page beside a column listing the library's other events, longer than it
     "wcxb-articles/event-beside-an-event-listing": "a listing is no runner-up",
+    # a study's rankings, each a table in WordPress's <figure class="wp-block-table">
+    "wcxb-articles/tables-in-wordpress-figures": "a <figure> round a table is text",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # subheadings anchored for the page's table of contents ("nav_nur_die_folie__1")

@@ -179,6 +179,13 @@ def all_tags(root: Tag, name: str | None = None) -> list[Tag]:
     return [node for node in root.descendants if isinstance(node, Tag) and node.name == name]
 
 
+def is_gone(tag: Tag) -> bool:
+    """Cut from the tree (inside a decomposed element) while a walk listed before the cut
+    still holds it.  Not ``tag.decomposed``: on a live Tag that getattr falls through to a
+    subtree search."""
+    return bool(tag.__dict__.get("_decomposed"))
+
+
 # --- selection -----------------------------------------------------------------------------
 #
 # soupsieve tests every element of the document against a selector, at ~10-70 µs a test:

@@ -1,8 +1,8 @@
-"""Cutting boilerplate out of the page tree.  Before scoring: the tags that are never
-article text, and hidden elements.  Inside the chosen containers: the title, elements whose
-class/id hints name boilerplate (comments, sharing, related stories…), link lists, a link
-alone on its line, "Read also: <link>" paragraphs, image captions typed as text, and the
-short lead-in lines ("Related:") that introduced a list being cut.
+"""Cutting boilerplate out of the chosen containers (``page_tags`` cuts the page's tags
+before scoring): the title, elements whose class/id hints name boilerplate (comments,
+sharing, related stories…), link lists, a link alone on its line, "Read also: <link>"
+paragraphs, image captions typed as text, and the short lead-in lines ("Related:") that
+introduced a list being cut.
 
 All tree walks are bounded loops over bs4's own iterators: hostile pages nest thousands
 deep and must not hit the recursion limit, nor make one test cost more than a short walk.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import NavigableString, PageElement, Tag
 
 from scraper.sites.body.chrome_lines import MAX_CAPTION
 from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
@@ -27,124 +27,8 @@ from scraper.sites.body.vocabulary import (
     NEGATIVE_HINT,
     PROTECTED_TAGS,
     RUN_CONTAINERS,
-    STRIP_TAGS,
 )
-from scraper.sites.html import BLOCK_TAGS, all_tags
-
-
-def strip_boilerplate_tags(soup: BeautifulSoup) -> None:
-    """Cut, page-wide, the tags that are never article text and the hidden elements."""
-    page = _PageProse(soup)
-    for tag in all_tags(soup):
-        if _gone(tag):
-            continue
-        if tag.name == "noscript" and _holds_text(tag):
-            # Blogger's templates ship the post in a <script type="text/template"> for the
-            # browser to render and the same post in a <noscript> for everyone else.
-            tag.unwrap()
-        elif tag.name in STRIP_TAGS and not (tag.name in _LANDMARKS and _holds_the_text(tag, page)):
-            tag.decompose()
-        elif _is_hidden(tag):
-            tag.decompose()
-
-
-# Page landmarks that are chrome when they are what they say; but a template that wraps
-# the article in its <header> ("section_blog-post-content"), or a <nav> that libxml2 leaves
-# open round the rest of the page, holds the text itself: the scorer then weighs it.
-_LANDMARKS = frozenset({"header", "nav", "footer", "aside"})
-_STORY_TAGS = frozenset({"main", "article"})
-_LONG_PARAGRAPH = 150
-_LONG_PARAGRAPHS = 5
-_MAX_PARAGRAPHS_SEEN = 400
-
-
-def _holds_text(landmark: Tag) -> bool:
-    # A walk of the descendants, not find_all("p"): its matching machinery tripled the cost
-    # of a page's menus and footers, every one of which is asked.
-    long_paragraphs = paragraphs = 0
-    for node in landmark.descendants:
-        if not isinstance(node, Tag) or node.name != "p":
-            continue
-        paragraphs += 1
-        if paragraphs > _MAX_PARAGRAPHS_SEEN:
-            break
-        if len(node.get_text()) >= _LONG_PARAGRAPH:
-            long_paragraphs += 1
-            if long_paragraphs >= _LONG_PARAGRAPHS:
-                return True
-    return False
-
-
-def _holds_the_text(landmark: Tag, page: _PageProse) -> bool:
-    if landmark.name == "nav":
-        # A mega-menu's teasers are long paragraphs too, under headings of their own: only
-        # a <nav> libxml2 left open round the rest of the page holds its <main> or <article>.
-        return _holds_text(landmark) and any(
-            getattr(node, "name", None) in _STORY_TAGS for node in landmark.descendants
-        )
-    if _holds_text(landmark):
-        return True
-    # A sidebar is chrome however much it says; the role a <header> has ("banner") is no
-    # evidence, it is what the tag says already.
-    names = " ".join(str(landmark.attrs.get(attr, "")) for attr in ("class", "id"))
-    return not has_negative_hint(names) and page.mostly_in(landmark)
-
-
-class _PageProse:
-    """How much of the page's text, links aside, a landmark holds: a short story set in an
-    <aside> by its template, or a page whose broken markup leaves the <header> open round
-    everything, has few long paragraphs but is most of what the page says."""
-
-    def __init__(self, soup: BeautifulSoup) -> None:
-        self._soup = soup
-        self._total: int | None = None
-
-    def mostly_in(self, landmark: Tag) -> bool:
-        prose = _unlinked_length(landmark)
-        if prose < _MIN_LANDMARK_PROSE:
-            return False
-        if self._total is None:  # counted once, for the first landmark that holds enough
-            self._total = _unlinked_length(self._soup)
-        return prose >= _MOST_OF_PAGE * self._total
-
-
-def _unlinked_length(element: Tag) -> int:
-    """Its text's length, links' text aside, in one walk (``get_text`` is a walk of its own)."""
-    text = links = 0
-    for node in element.descendants:
-        if type(node) is NavigableString:
-            text += len(node)
-        elif isinstance(node, Tag) and node.name == "a":
-            links += len(node.get_text())
-    return text - links
-
-
-_MIN_LANDMARK_PROSE = 500
-_MOST_OF_PAGE = 0.5
-
-
-def _gone(tag: Tag) -> bool:
-    # Not ``tag.decomposed``: on a live Tag that getattr falls through to a subtree search.
-    return bool(tag.__dict__.get("_decomposed"))
-
-
-def _is_hidden(tag: Tag) -> bool:
-    attrs = tag.attrs
-    if "hidden" in attrs:
-        # React's streaming server rendering sends each finished part of the page in a
-        # ``<div hidden id="S:…">`` that a script then moves into place: shown content.
-        ident = attrs.get("id")
-        return not (isinstance(ident, str) and _STREAMED_PART.match(ident))
-    if attrs.get("aria-hidden") == "true":
-        return True
-    style = attrs.get("style")
-    if isinstance(style, str) and "none" in style:
-        compact = style.replace(" ", "").lower()
-        return "display:none" in compact or "visibility:hidden" in compact
-    return False
-
-
-_STREAMED_PART = re.compile(r"S:[0-9a-z]+\Z")
+from scraper.sites.html import BLOCK_TAGS, all_tags, is_gone
 
 
 def clean_container(container: Tag, stats: TextStats) -> None:
@@ -153,7 +37,7 @@ def clean_container(container: Tag, stats: TextStats) -> None:
     shared = _SharedClasses(container, stats)
     seen_h1 = False
     for tag in all_tags(container):
-        if _gone(tag):
+        if is_gone(tag):
             continue
         name = tag.name
         if name == "h1":

@@ -14,10 +14,11 @@ from __future__ import annotations
 from bs4 import BeautifulSoup, Tag
 
 from scraper.sites.body.chrome_lines import is_chrome_paragraph, without_trailing_chrome
-from scraper.sites.body.cleanup import clean_container, strip_boilerplate_tags
+from scraper.sites.body.cleanup import clean_container
 from scraper.sites.body.comments import strip_comment_blocks
 from scraper.sites.body.confidence import checked_containers
 from scraper.sites.body.lead import with_lead
+from scraper.sites.body.page_tags import strip_boilerplate_tags
 from scraper.sites.body.scoring import main_containers
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.body.topic_check import about_the_page, heading_words, headline_words
