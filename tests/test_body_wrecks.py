@@ -285,3 +285,23 @@ def test_figures_nested_twenty_thousand_deep_are_each_asked_briefly() -> None:
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert int(result.stdout) > 0
+
+
+def letter_and_signatories() -> str:
+    """An open letter, then its signatories in a two-column table, a name and a title on
+    each line, one ``<br>`` apart: the cells outscore the letter's paragraphs."""
+    names = "<br>".join(f"Signer number {n}, University of Somewhere" for n in range(60))
+    return (
+        "<html><head><title>A letter on the budget | Review</title></head><body><article>"
+        "<h1>A letter on the budget</h1><div class='content'>"
+        + "".join(f"<p>{line}</p>" for line in REPORT)
+        + f"<table><tr><td>{names}</td><td>{names}</td></tr></table></div></article>"
+        "</body></html>"
+    )
+
+
+def test_a_table_of_names_gives_way_to_the_letter_round_it() -> None:
+    item = GenericArticlePage("https://review.example/letter", letter_and_signatories()).to_item()
+    assert item is not None
+    assert REPORT[0] in item.body
+    assert REPORT[-1] in item.body

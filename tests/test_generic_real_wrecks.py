@@ -64,6 +64,8 @@ CASES = {
     # a blog post in page-builder boxes, the best of them not about the headline, in a
     # page wrapper that also holds excerpts of related posts
     "trafilatura-eval/post-in-builder-boxes-beside-related": "the nearest box about it",
+    # an open letter, and below it, in a table, its signatories one <br> apart
+    "trafilatura-eval/letter-above-its-signatories": "lines of names are no prose",
     # a Blogger post rendered from a script, and shipped again in a <noscript>
     "trafilatura-eval/post-in-noscript": "a <noscript> that holds the post is read",
     # post_class(): "tag-canon-powershot-s110" beside "hentry"

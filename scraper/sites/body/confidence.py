@@ -100,10 +100,15 @@ def _whole_story(reading: Reading, stats: TextStats) -> Tag | None:
         return None  # the common case: the prose is not counted at all
     prose = _prose_lengths(stats, [tag for _, tag in candidates] + chosen)
     chosen_prose = sum(prose.get(id(tag), 0) for tag in chosen)
+    # A choice of lines that are no prose (a table of names) against a box round it that
+    # holds prose: the box, not a row of the table.  A page with no prose anywhere (a short
+    # notice) has nothing to weigh: the best-scoring box round the choice.
+    some_prose = any(prose.get(id(tag), 0) for _, tag in candidates)
     best: Tag | None = None
     best_score = 0.0
     for score, ancestor in candidates:
-        if score > best_score and prose.get(id(ancestor), 0) >= _MORE_PROSE * chosen_prose:
+        held = prose.get(id(ancestor), 0)
+        if score > best_score and held >= _MORE_PROSE * chosen_prose and (held or not some_prose):
             best, best_score = ancestor, score
     return best
 
@@ -141,7 +146,8 @@ def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
     prose = _prose_lengths(stats, ancestors + chosen, levels=_ENCLOSING_LEVELS + 2)
     chosen_prose = sum(prose.get(id(tag), 0) for tag in chosen)
     page_prose = sum(
-        length for _, length, link_length, _c, _r in stats.blocks if _prose(length, link_length)
+        _prose_length(length, link_length, runs)
+        for _, length, link_length, _c, runs in stats.blocks
     )
     for ancestor in ancestors:
         held = prose.get(id(ancestor), 0)
@@ -169,12 +175,21 @@ def _prose(length: int, link_length: int) -> bool:
     return length >= _PROSE_BLOCK and link_length <= _PROSE_LINKS * length
 
 
+def _prose_length(length: int, link_length: int, runs: list[list[int]]) -> int:
+    """A block's prose: all of it, or, in a block of lines one ``<br>`` apart (a list of
+    names, an address), only the lines that are prose themselves."""
+    if len(runs) > 1:
+        return sum(run[0] for run in runs if _prose(run[0], run[1]))
+    return length if _prose(length, link_length) else 0
+
+
 def _prose_lengths(stats: TextStats, targets: list[Tag], levels: int = 0) -> dict[int, int]:
     """Per target element, the characters of the prose paragraphs below it (up to
     ``levels`` above each paragraph; the climb's reach by default)."""
     prose = {id(tag): 0 for tag in targets}
-    for block, length, link_length, _commas, _runs in stats.blocks:
-        if not _prose(length, link_length):
+    for block, length, link_length, _commas, runs in stats.blocks:
+        length = _prose_length(length, link_length, runs)
+        if not length:
             continue
         element: Tag | None = block
         for _ in range(levels or _PROSE_LEVELS):
