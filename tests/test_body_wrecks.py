@@ -290,7 +290,7 @@ def test_figures_nested_twenty_thousand_deep_are_each_asked_briefly() -> None:
 def letter_and_signatories() -> str:
     """An open letter, then its signatories in a two-column table, a name and a title on
     each line, one ``<br>`` apart: the cells outscore the letter's paragraphs."""
-    names = "<br>".join(f"Signer number {n}, University of Somewhere" for n in range(60))
+    names = "<br>".join(f"Signer {n}, Somewhere College" for n in range(60))
     return (
         "<html><head><title>A letter on the budget | Review</title></head><body><article>"
         "<h1>A letter on the budget</h1><div class='content'>"
@@ -305,3 +305,28 @@ def test_a_table_of_names_gives_way_to_the_letter_round_it() -> None:
     assert item is not None
     assert REPORT[0] in item.body
     assert REPORT[-1] in item.body
+
+
+def live_ticker() -> str:
+    """A match's live ticker, each entry a reporter's "live-match-comment", and the
+    readers' comments under it."""
+    entries = "".join(
+        f"<div class='live-match-comment'><span>{minute}'</span><div class='live-match-comment-"
+        f"body'><p>{line}</p></div></div>"
+        for minute, line in zip(range(90, 0, -10), REPORT)
+    )
+    return (
+        "<html><head><title>Lorient v Lyon, live | Sport</title></head><body><main>"
+        f"<h1>Lorient v Lyon, live</h1><div class='live-match-comments'>{entries}</div>"
+        "<div class='comments'><div class='comment'><p>What a dull match, the worst I have "
+        "seen this season, and I have seen every one of them from the stands.</p></div>"
+        "</div></main></body></html>"
+    )
+
+
+def test_a_live_tickers_commentary_is_the_text_readers_comments_are_not() -> None:
+    item = GenericArticlePage("https://sport.example/live", live_ticker()).to_item()
+    assert item is not None
+    assert REPORT[0] in item.body
+    assert REPORT[-1] in item.body
+    assert "What a dull match" not in item.body

@@ -66,6 +66,8 @@ CASES = {
     "trafilatura-eval/post-in-builder-boxes-beside-related": "the nearest box about it",
     # an open letter, and below it, in a table, its signatories one <br> apart
     "trafilatura-eval/letter-above-its-signatories": "lines of names are no prose",
+    # a football match's live ticker, each entry a "live-match-comment"
+    "trafilatura-eval/live-match-commentary": "a live ticker's comments are its text",
     # a Blogger post rendered from a script, and shipped again in a <noscript>
     "trafilatura-eval/post-in-noscript": "a <noscript> that holds the post is read",
     # post_class(): "tag-canon-powershot-s110" beside "hentry"

@@ -122,6 +122,8 @@ _MAX_ANCESTOR_LINKS = 0.2
 # A block counts as prose from this length, with under this share of it in links.
 _PROSE_BLOCK = 80
 _PROSE_LINKS = 0.3
+# Lines shorter than this on average (letters, spaces aside) are a list, not prose.
+_PROSE_LINE = 35
 
 
 def _enclosing_story(chosen: list[Tag], stats: TextStats) -> Tag | None:
@@ -176,10 +178,10 @@ def _prose(length: int, link_length: int) -> bool:
 
 
 def _prose_length(length: int, link_length: int, runs: list[list[int]]) -> int:
-    """A block's prose: all of it, or, in a block of lines one ``<br>`` apart (a list of
-    names, an address), only the lines that are prose themselves."""
-    if len(runs) > 1:
-        return sum(run[0] for run in runs if _prose(run[0], run[1]))
+    """A block's prose: all of it, but none in a block of short lines one ``<br>`` apart (a
+    list of names, an address book): sentences written line by line are longer."""
+    if len(runs) > 1 and length < _PROSE_LINE * len(runs):
+        return 0
     return length if _prose(length, link_length) else 0
 
 

@@ -19,9 +19,11 @@ from scraper.sites.html import SKIP_TAGS
 # Words of class, id and itemprop values, read through ``hints``.
 
 # A word starts after a separator, not after a digit either: page builders number their
-# boxes with hex ("elementor-element-5f18ad9"), and "ad" in a hash is no advert.
+# boxes with hex ("elementor-element-5f18ad9"), and "ad" in a hash is no advert.  A live
+# ticker's "live-match-comment" is the reporter's commentary, not readers' comments.
 NEGATIVE_HINT = re.compile(
-    r"(?<![a-z0-9])(?:comment|share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|"
+    r"(?<![a-z0-9])(?:(?<!live[-_])(?<!match[-_])comment|"
+    r"share|sharing|social|related|newsletter|subscri|cookie|consent|gdpr|"
     r"promo|advert|sponsor|banner|sidebar|side-bar|byline|author|caption|credit|breadcrumb|"
     r"tags?(?![a-z])|taglist|widget|popup|modal|outbrain|taboola|recommend|read-?more|"
     r"more-?stories|most-?read|popular|trending|footer|masthead|menu|navbar|nav(?![a-z])|"
