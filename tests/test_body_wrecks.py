@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from scraper.sites.body.cleanup import clean_container
+from scraper.sites.body.text_stats import TextStats
 from scraper.sites.generic import GenericArticlePage
+from scraper.sites.html import make_soup
 from tests.conftest import memory_cap
 
 ITEM = (
@@ -260,7 +263,10 @@ def test_a_table_set_in_a_figure_is_text_a_picture_is_not() -> None:
 
 
 _NESTED_FIGURES = """
+from scraper.sites.body.cleanup import clean_container
+from scraper.sites.body.text_stats import TextStats
 from scraper.sites.generic import GenericArticlePage
+from scraper.sites.html import make_soup
 depth = 20_000
 text = "<p>The council met on Monday, and the mayor said the bridge would reopen soon.</p>" * 6
 page = (
@@ -330,3 +336,36 @@ def test_a_live_tickers_commentary_is_the_text_readers_comments_are_not() -> Non
     assert REPORT[0] in item.body
     assert REPORT[-1] in item.body
     assert "What a dull match" not in item.body
+
+
+def link_roll() -> str:
+    """A post that is a list of links to the day's reading, each followed by its source."""
+    links = "".join(
+        f"<li><p><a href='https://news.example/{n}'>Story number {n} of the day's reading, "
+        f"on the budget</a></p><p>via Source {n} <a href='https://s.example/{n}'>"
+        f"https://s.example/{n}</a></p></li>"
+        for n in range(16)
+    )
+    return (
+        "<html><head><title>Reading, 23 January | A blog</title></head><body><article>"
+        f"<h1>Reading, 23 January</h1><div class='entry-content'><ul>{links}</ul>"
+        "<p>Posted from my bookmarks.</p></div></article></body></html>"
+    )
+
+
+def test_a_post_made_of_links_keeps_them() -> None:
+    item = GenericArticlePage("https://blog.example/reading", link_roll()).to_item()
+    assert item is not None
+    assert "Story number 0 of the day's reading" in item.body
+    assert "Story number 15 of the day's reading" in item.body
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_links_are_kept_only_when_they_are_all_the_text_read(alone: bool) -> None:
+    # One box among several read (the text, a box of links beside it): its links are cut
+    # however much of it they are.
+    soup = make_soup(link_roll())
+    box = soup.find("div", class_="entry-content")
+    assert box is not None
+    clean_container(box, TextStats(soup), alone=alone)
+    assert ("Story number 15" in box.get_text()) is alone

@@ -68,6 +68,8 @@ CASES = {
     "trafilatura-eval/letter-above-its-signatories": "lines of names are no prose",
     # a football match's live ticker, each entry a "live-match-comment"
     "trafilatura-eval/live-match-commentary": "a live ticker's comments are its text",
+    # a blog post that is a list of links to the day's reading, each "via" its source
+    "trafilatura-eval/link-roll-post": "links that are all the text are kept",
     # a Blogger post rendered from a script, and shipped again in a <noscript>
     "trafilatura-eval/post-in-noscript": "a <noscript> that holds the post is read",
     # post_class(): "tag-canon-powershot-s110" beside "hentry"

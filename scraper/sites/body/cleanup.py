@@ -31,11 +31,14 @@ from scraper.sites.body.vocabulary import (
 from scraper.sites.html import BLOCK_TAGS, all_tags, is_gone
 
 
-def clean_container(container: Tag, stats: TextStats) -> None:
-    """Cut what is inside the article container but not article text."""
+def clean_container(container: Tag, stats: TextStats, alone: bool = False) -> None:
+    """Cut what is inside the article container but not article text.  ``alone``: it is
+    all the text read, so links that are most of it are its text (one of several boxes
+    that is all links is a box of links)."""
     total = max(stats.length(container), 1)
     shared = _SharedClasses(container, stats)
     seen_h1 = False
+    link_cuts: list[Tag] = []  # cut once the walk is over: unless they are the text
     for tag in all_tags(container):
         if is_gone(tag):
             continue
@@ -66,8 +69,39 @@ def clean_container(container: Tag, stats: TextStats) -> None:
             or (name == "a" and (_is_link_line(tag) or _is_link_card(tag)))
             or (name == "p" and (_is_labelled_link(tag, stats) or _is_image_caption(tag, stats)))
         ):
-            _cut_lead_in(tag)
-            tag.decompose()
+            link_cuts.append(tag)
+    if not (alone and _links_are_the_text(container, link_cuts, stats)):
+        for tag in link_cuts:
+            if not is_gone(tag):
+                _cut_lead_in(tag)
+                tag.decompose()
+
+
+def _links_are_the_text(container: Tag, cuts: list[Tag], stats: TextStats) -> bool:
+    """The link cuts would leave next to nothing of a container that held a text: a
+    link-roll post, a list of sources with a line of its own.  The links are the text."""
+    held = stats.length(container)
+    if held < _MIN_HELD or not cuts:
+        return False
+    marked = {id(tag) for tag in cuts}
+    cut = 0
+    for tag in cuts:  # the outermost ones: a list's links are counted with the list
+        if not is_gone(tag) and not any(
+            id(parent) in marked for parent in _parents_within(tag, container)
+        ):
+            cut += _visible_length(tag)
+    if cut < held - _LEFT_TEXT:
+        return False  # most of it stays: the common case, decided without another walk
+    return _visible_length(container) - cut < _LEFT_TEXT
+
+
+def _visible_length(tag: Tag) -> int:
+    return sum(len(text) - sum(map(str.isspace, text)) for text in tag.strings)
+
+
+# A container holding this much text, left with less than this by the link cuts alone.
+_MIN_HELD = 1000
+_LEFT_TEXT = 200
 
 
 class _SharedClasses:

@@ -53,7 +53,7 @@ def _extract(soup: BeautifulSoup, notes: list[str] | None) -> list[str]:
 def _read(containers: list[Tag], stats: TextStats) -> list[str]:
     paragraphs: list[str] = []
     for container in containers:
-        clean_container(container, stats)
+        clean_container(container, stats, alone=len(containers) == 1)
         paragraphs.extend(block_paragraphs(container))
     return paragraphs
 
