@@ -110,6 +110,17 @@ def memory_cap(limit: int) -> Callable[[], None]:
     return cap
 
 
+def run_capped(program: str, timeout: float, memory: int = 2 << 30) -> subprocess.CompletedProcess:
+    """``program`` run by this Python in a child capped at ``memory`` bytes and ``timeout``
+    seconds, its output captured: hostile pages are read there, never in the test run."""
+    return subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        timeout=timeout,
+        preexec_fn=memory_cap(memory),
+    )
+
+
 def tool(name: str) -> str:
     """A command-line tool installed beside this Python (warcio, cdxj-indexer…)."""
     beside = Path(sys.executable).parent / name

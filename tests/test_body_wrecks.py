@@ -3,16 +3,13 @@ page, built here, every rule general (no host is named)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from scraper.sites.body.cleanup import clean_container
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import memory_cap
+from tests.conftest import run_capped
 
 ITEM = (
     "The {n}th place is worth it because of its views, its food and its people, and you can "
@@ -283,12 +280,7 @@ print(len(item.body) if item else 0)
 def test_figures_nested_twenty_thousand_deep_are_each_asked_briefly() -> None:
     # Each figure is asked whether it holds a table: a look at its first few tags, not a
     # walk of all it holds (some two seconds here; a walk of each took a hundred).
-    result = subprocess.run(
-        [sys.executable, "-c", _NESTED_FIGURES],
-        capture_output=True,
-        timeout=60,
-        preexec_fn=memory_cap(2 << 30),
-    )
+    result = run_capped(_NESTED_FIGURES, timeout=60)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert int(result.stdout) > 0
 

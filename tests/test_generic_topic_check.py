@@ -5,9 +5,6 @@ text when the scorer's best is a page wrapper.  Real pages are in
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from scraper.sites.body.scoring import main_containers
@@ -20,7 +17,7 @@ from scraper.sites.body.topic_check import (
 )
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import memory_cap
+from tests.conftest import run_capped
 from tests.test_generic_real_wrecks import _sentences
 
 
@@ -152,10 +149,5 @@ print(len(item.body) if item else 0)
 def test_the_topic_check_on_a_page_nested_twenty_thousand_deep_ends() -> None:
     # The candidates' words are read on a doubted page: one walk of each box whatever its
     # depth, never a climb to the root from each of its strings.
-    result = subprocess.run(
-        [sys.executable, "-c", _DEEP_DOUBTED_PAGE],
-        capture_output=True,
-        timeout=150,
-        preexec_fn=memory_cap(2 << 30),
-    )
+    result = run_capped(_DEEP_DOUBTED_PAGE, timeout=150)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
