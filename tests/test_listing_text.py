@@ -18,6 +18,11 @@ GENERIC = Path(__file__).parent / "fixtures" / "generic"
 PAGES = sorted(GENERIC.glob("*/*/page.html.gz"))
 
 
+# A blog post that is a link roll: its text, which the extractor keeps whole, is other
+# pages' headlines, one a line; the listing check is right to name it a listing.
+HEADLINES_ONLY = {"link-roll-post"}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.parent.name)
 def test_a_real_article_does_not_read_as_a_listing(page: Path) -> None:
     body = gzip.decompress(page.read_bytes())
@@ -25,7 +30,8 @@ def test_a_real_article_does_not_read_as_a_listing(page: Path) -> None:
     article = extract_article("generic", url, body, None, None).article
     assert article is not None
     headlines, paragraphs = headlines_in_body(decode_html(body), url, article["body"])
-    assert not reads_as_listing(headlines, paragraphs), (headlines, paragraphs)
+    listing = page.parent.name in HEADLINES_ONLY
+    assert reads_as_listing(headlines, paragraphs) is listing, (headlines, paragraphs)
 
 
 def test_a_section_page_reads_as_a_listing() -> None:
