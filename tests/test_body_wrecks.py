@@ -361,3 +361,33 @@ def test_links_are_kept_only_when_they_are_all_the_text_read(alone: bool) -> Non
     assert box is not None
     clean_container(box, TextStats(soup), alone=alone)
     assert ("Story number 15" in box.get_text()) is alone
+
+
+def guide_beside_cards() -> str:
+    """A guide under the page's own ``<h1>``, in no ``<article>``; a carousel of other
+    guides on the same subject below it, each card an ``<article>`` with an ``<h1>``."""
+    cards = "".join(
+        f"<article class='card'><h1>Another guide, number {n}</h1><p>Our guide to the "
+        f"budget of a region, number {n}, and what its plans for spending mean.</p></article>"
+        for n in range(4)
+    )
+    guide = "".join(
+        f"<p>Part {n} of the guide: the budget's plans for spending, what they mean for the "
+        "regions, and how the money is to be raised over the coming year.</p>"
+        for n in range(8)
+    )
+    return (
+        "<html><head><title>A guide to the budget | Guides</title></head><body><main>"
+        f"<div class='hero'><h1>A guide to the budget</h1></div><div class='richtext'>{guide}"
+        f"</div><section class='carousel'>{cards}</section></main></body></html>"
+    )
+
+
+def test_cards_with_headlines_of_their_own_are_not_the_pages_story() -> None:
+    # Pages that load the next story as the reader scrolls hold several <article>s with an
+    # <h1> each, the page's own first; here the page's <h1> stands outside them all.
+    item = GenericArticlePage("https://guides.example/budget", guide_beside_cards()).to_item()
+    assert item is not None
+    assert "Part 0 of the guide" in item.body
+    assert "Part 7 of the guide" in item.body
+    assert "Our guide to the budget of a region" not in item.body

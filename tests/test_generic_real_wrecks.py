@@ -47,6 +47,9 @@ CASES = {
     "wcxb-articles/event-beside-an-event-listing": "a listing is no runner-up",
     # a study's rankings, each a table in WordPress's <figure class="wp-block-table">
     "wcxb-articles/tables-in-wordpress-figures": "a <figure> round a table is text",
+    # a guide in no <article>, under a carousel of other guides, each card an <article>
+    # with an <h1> of its own
+    "wcxb-articles/guide-beside-cards-with-headlines": "cards are not the page's story",
     # the lead in a <div class="leader"> beside the text's container, a level up
     "trafilatura-eval/leader-box": "the lead the markup names, before the text",
     # subheadings anchored for the page's table of contents ("nav_nur_die_folie__1")

@@ -115,16 +115,22 @@ def _first_story(stats: TextStats) -> Tag | None:
     each with its own ``<h1>``: the page's own story is the first; the ones after it (often
     longer) are other stories.  None when the page has no more than one such article."""
     stories: list[Tag] = []
+    first = True
     for block, *_ in stats.blocks:
         if block.name != "h1":
             continue
+        story = None
         for level, parent in enumerate(block.parents):
             if level >= MAX_SUM_LEVELS:
                 break
             if parent.name == "article":
-                if not any(parent is story for story in stories):
-                    stories.append(parent)
+                story = parent
                 break
+        if first and story is None:
+            return None  # the page's headline stands outside them: they are cards, teasers
+        first = False
+        if story is not None and not any(story is known for known in stories):
+            stories.append(story)
     if len(stories) < 2 or within(stories[1], stories[0]) or within(stories[0], stories[1]):
         return None
     return stories[0]
