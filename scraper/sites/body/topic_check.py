@@ -20,6 +20,7 @@ from scraper.sites.article import reading_note
 from scraper.sites.body.hints import has_negative_hint, hint_text
 from scraper.sites.body.scoring import Reading, within
 from scraper.sites.body.text_stats import TextStats
+from scraper.sites.html import is_gone
 
 
 def about_the_page(
@@ -42,7 +43,7 @@ def about_the_page(
 
     def about(element: Tag) -> bool:
         return (
-            not element.decomposed  # cut from the text read: gone from the page
+            not is_gone(element)  # cut from the text read: gone from the page
             and stats.length(element) >= _MIN_TEXT
             and stats.link_density(element) <= _MAX_LINKS
             and not any(within(element, tag) for tag in containers)
