@@ -121,6 +121,19 @@ def run_capped(program: str, timeout: float, memory: int = 2 << 30) -> subproces
     )
 
 
+def body_length_capped(page_code: str, timeout: float) -> int:
+    """The length of the body the generic page object reads from a hostile page, in a
+    capped child: ``page_code`` is Python that sets ``page`` to the HTML."""
+    program = (
+        f"{page_code}\nfrom scraper.sites.generic import GenericArticlePage\n"
+        "item = GenericArticlePage('https://example.com/page', page).to_item()\n"
+        "print(len(item.body) if item else 0)\n"
+    )
+    result = run_capped(program, timeout)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    return int(result.stdout)
+
+
 def tool(name: str) -> str:
     """A command-line tool installed beside this Python (warcio, cdxj-indexer…)."""
     beside = Path(sys.executable).parent / name

@@ -9,7 +9,7 @@ from scraper.sites.body.cleanup import clean_container
 from scraper.sites.body.text_stats import TextStats
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import run_capped
+from tests.conftest import body_length_capped
 
 ITEM = (
     "The {n}th place is worth it because of its views, its food and its people, and you can "
@@ -271,8 +271,6 @@ page = (
     + "<figure><table><tr><td>cell</td></tr></table>" * depth + "</figure>" * depth
     + "</article></body></html>"
 )
-item = GenericArticlePage("https://example.com/bridge", page).to_item()
-print(len(item.body) if item else 0)
 """
 
 
@@ -280,9 +278,7 @@ print(len(item.body) if item else 0)
 def test_figures_nested_twenty_thousand_deep_are_each_asked_briefly() -> None:
     # Each figure is asked whether it holds a table: a look at its first few tags, not a
     # walk of all it holds (some two seconds here; a walk of each took a hundred).
-    result = run_capped(_NESTED_FIGURES, timeout=60)
-    assert result.returncode == 0, result.stderr.decode()[-2000:]
-    assert int(result.stdout) > 0
+    assert body_length_capped(_NESTED_FIGURES, timeout=60) > 0
 
 
 def letter_and_signatories() -> str:

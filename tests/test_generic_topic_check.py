@@ -17,7 +17,7 @@ from scraper.sites.body.topic_check import (
 )
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import run_capped
+from tests.conftest import body_length_capped
 from tests.test_generic_real_wrecks import _sentences
 
 
@@ -127,8 +127,6 @@ def test_the_text_about_the_headline_is_the_nearest_box_round_the_choice() -> No
 
 
 _DEEP_DOUBTED_PAGE = """
-import sys
-from scraper.sites.generic import GenericArticlePage
 depth = 20_000
 login = "<p>This address has no account, please check the password and the settings.</p>" * 6
 story = (
@@ -140,8 +138,6 @@ page = (
     f"<form>{login}</form>{'<div><span>harbour storm word</span>' * depth}{story}"
     f"{'</div>' * depth}</body></html>"
 )
-item = GenericArticlePage("https://example.com/harbour", page).to_item()
-print(len(item.body) if item else 0)
 """
 
 
@@ -149,5 +145,4 @@ print(len(item.body) if item else 0)
 def test_the_topic_check_on_a_page_nested_twenty_thousand_deep_ends() -> None:
     # The candidates' words are read on a doubted page: one walk of each box whatever its
     # depth, never a climb to the root from each of its strings.
-    result = run_capped(_DEEP_DOUBTED_PAGE, timeout=150)
-    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert body_length_capped(_DEEP_DOUBTED_PAGE, timeout=150) > 0
