@@ -14,6 +14,8 @@ import pytest
 from scraper.demo.model import SampleArticle
 from scraper.demo.server import LoopbackServers
 from scraper.demo.site import LocalSite, generate_articles, write_profile
+from scraper.sites.article import ArticleData
+from scraper.sites.generic import GenericArticlePage
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # Options for a crawl of the loopback test site: no politeness delay (it answers in a
@@ -119,6 +121,17 @@ def run_capped(program: str, timeout: float, memory: int = 2 << 30) -> subproces
         timeout=timeout,
         preexec_fn=memory_cap(memory),
     )
+
+
+def read_item(url: str, html: str) -> ArticleData:
+    """What the generic page object reads from a synthetic page: there must be an article."""
+    item = GenericArticlePage(url, html).to_item()
+    assert item is not None
+    return item
+
+
+def read_body(url: str, html: str) -> str:
+    return read_item(url, html).body
 
 
 def body_length_capped(page_code: str, timeout: float) -> int:

@@ -7,9 +7,8 @@ import pytest
 
 from scraper.sites.body.cleanup import clean_container
 from scraper.sites.body.text_stats import TextStats
-from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import body_length_capped
+from tests.conftest import body_length_capped, read_item
 
 ITEM = (
     "The {n}th place is worth it because of its views, its food and its people, and you can "
@@ -39,8 +38,7 @@ def listicle(items: int = 10) -> str:
 
 
 def test_a_list_article_keeps_every_item_not_only_its_introduction() -> None:
-    item = GenericArticlePage("https://travel.example/lisbon", listicle()).to_item()
-    assert item is not None
+    item = read_item("https://travel.example/lisbon", listicle())
     paragraphs = item.body.split("\n\n")
     assert paragraphs[0].startswith("Lisbon is a city of hills")
     for n in range(1, 11):
@@ -92,8 +90,7 @@ def commented(story_apart: bool, heading: bool, comments: int = 12) -> str:
 @pytest.mark.parametrize("story_apart", [False, True])
 def test_readers_comments_are_never_the_article(story_apart: bool, heading: bool) -> None:
     page = commented(story_apart, heading)
-    item = GenericArticlePage("https://city.example/bridge", page).to_item()
-    assert item is not None
+    item = read_item("https://city.example/bridge", page)
     assert item.body.split("\n\n") == STORY
 
 
@@ -102,8 +99,7 @@ def test_the_word_reply_linked_in_a_sentence_is_text() -> None:
     page = commented(story_apart=False, heading=True).replace(
         f"<p>{STORY[1]}</p>", f"<p>{STORY[1]}</p><p>{sentence}</p>"
     )
-    item = GenericArticlePage("https://city.example/bridge", page).to_item()
-    assert item is not None
+    item = read_item("https://city.example/bridge", page)
     assert "The minister sent his reply to the council on Friday." in item.body.split("\n\n")
 
 
@@ -132,8 +128,7 @@ def lead_apart() -> str:
 
 
 def test_a_lead_set_apart_is_kept_with_the_text_not_instead_of_it() -> None:
-    item = GenericArticlePage("https://daily.example/budget", lead_apart()).to_item()
-    assert item is not None
+    item = read_item("https://daily.example/budget", lead_apart())
     assert item.body.split("\n\n") == [LEAD, *REPORT]
 
 
@@ -156,8 +151,7 @@ def teaser_in_front() -> str:
 
 
 def test_another_storys_teaser_is_not_put_in_front_of_the_text() -> None:
-    item = GenericArticlePage("https://daily.example/budget", teaser_in_front()).to_item()
-    assert item is not None
+    item = read_item("https://daily.example/budget", teaser_in_front())
     assert item.body.split("\n\n") == REPORT
 
 
@@ -193,8 +187,7 @@ def summary_above_the_steps() -> str:
 
 
 def test_a_summary_box_under_800_characters_gives_way_to_the_longer_text() -> None:
-    item = GenericArticlePage("https://bakery.example/loaf", summary_above_the_steps()).to_item()
-    assert item is not None
+    item = read_item("https://bakery.example/loaf", summary_above_the_steps())
     assert len(" ".join(SUMMARY)) > 500  # longer than the choice once trusted
     assert f"{STEPS[-1]}." in item.body
     assert SUMMARY[0] in item.body  # the summary read before it, as a lead
@@ -226,8 +219,7 @@ def event_beside_listing() -> str:
 
 
 def test_a_listing_of_other_items_is_never_the_text_read_again() -> None:
-    item = GenericArticlePage("https://library.example/storytime", event_beside_listing()).to_item()
-    assert item is not None
+    item = read_item("https://library.example/storytime", event_beside_listing())
     assert item.body == EVENT
 
 
@@ -251,8 +243,7 @@ def tables_in_figures() -> str:
 
 
 def test_a_table_set_in_a_figure_is_text_a_picture_is_not() -> None:
-    item = GenericArticlePage("https://research.example/markets", tables_in_figures()).to_item()
-    assert item is not None
+    item = read_item("https://research.example/markets", tables_in_figures())
     assert "7. City number 7" in item.body
     assert "Top cities" in item.body
     assert REPORT[-1] in item.body
@@ -260,10 +251,6 @@ def test_a_table_set_in_a_figure_is_text_a_picture_is_not() -> None:
 
 
 _NESTED_FIGURES = """
-from scraper.sites.body.cleanup import clean_container
-from scraper.sites.body.text_stats import TextStats
-from scraper.sites.generic import GenericArticlePage
-from scraper.sites.html import make_soup
 depth = 20_000
 text = "<p>The council met on Monday, and the mayor said the bridge would reopen soon.</p>" * 6
 page = (
@@ -295,8 +282,7 @@ def letter_and_signatories() -> str:
 
 
 def test_a_table_of_names_gives_way_to_the_letter_round_it() -> None:
-    item = GenericArticlePage("https://review.example/letter", letter_and_signatories()).to_item()
-    assert item is not None
+    item = read_item("https://review.example/letter", letter_and_signatories())
     assert REPORT[0] in item.body
     assert REPORT[-1] in item.body
 
@@ -319,8 +305,7 @@ def live_ticker() -> str:
 
 
 def test_a_live_tickers_commentary_is_the_text_readers_comments_are_not() -> None:
-    item = GenericArticlePage("https://sport.example/live", live_ticker()).to_item()
-    assert item is not None
+    item = read_item("https://sport.example/live", live_ticker())
     assert REPORT[0] in item.body
     assert REPORT[-1] in item.body
     assert "What a dull match" not in item.body
@@ -342,8 +327,7 @@ def link_roll() -> str:
 
 
 def test_a_post_made_of_links_keeps_them() -> None:
-    item = GenericArticlePage("https://blog.example/reading", link_roll()).to_item()
-    assert item is not None
+    item = read_item("https://blog.example/reading", link_roll())
     assert "Story number 0 of the day's reading" in item.body
     assert "Story number 15 of the day's reading" in item.body
 
@@ -382,8 +366,7 @@ def guide_beside_cards() -> str:
 def test_cards_with_headlines_of_their_own_are_not_the_pages_story() -> None:
     # Pages that load the next story as the reader scrolls hold several <article>s with an
     # <h1> each, the page's own first; here the page's <h1> stands outside them all.
-    item = GenericArticlePage("https://guides.example/budget", guide_beside_cards()).to_item()
-    assert item is not None
+    item = read_item("https://guides.example/budget", guide_beside_cards())
     assert "Part 0 of the guide" in item.body
     assert "Part 7 of the guide" in item.body
     assert "Our guide to the budget of a region" not in item.body

@@ -19,6 +19,7 @@ import pytest
 from scraper.sites.body.confidence import ENCLOSING_STORY_NOTE
 from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import decode_html
+from tests.conftest import read_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 # case: the rule it guards
@@ -120,19 +121,13 @@ def _sentences(word: str, count: int = 3) -> str:
     )
 
 
-def _read_body(url: str, html: str) -> str:
-    item = GenericArticlePage(url, html).to_item()
-    assert item is not None
-    return item.body
-
-
 def _entry_body(inner: str) -> str:
     """The body read from a post whose ``<article class="entry-content">`` holds ``inner``."""
     html = (
         "<html><head><title>Post</title></head><body><article class='entry-content'>"
         f"<h1>Post</h1>{inner}</article></body></html>"
     )
-    return _read_body("https://example.com/post", html)
+    return read_body("https://example.com/post", html)
 
 
 @pytest.mark.parametrize(
@@ -219,7 +214,7 @@ def test_text_modules_seven_levels_below_their_row_are_read_together() -> None:
         f"{module(0)}<div><a href='/a'>Apply now</a></div>{module(1)}{module(2)}"
         "</div></main></body></html>"
     )
-    body = _read_body("https://example.com/tips", html)
+    body = read_body("https://example.com/tips", html)
     for n in range(3):
         assert f"sentence 2 about module {n}," in body
 
@@ -241,7 +236,7 @@ def test_a_header_that_holds_the_article_is_read() -> None:
         f"<header class='post'><h1>Post</h1>{paragraphs}</header>"
         "<footer><p>Copyright</p></footer></body></html>"
     )
-    body = _read_body("https://example.com/post", html)
+    body = read_body("https://example.com/post", html)
     for n in range(6):
         assert f"sentence 1 about part {n}," in body
     assert "Home" not in body
@@ -266,7 +261,7 @@ def test_a_header_left_open_round_the_page_is_read() -> None:
         f"<div class='story'><h1>Post</h1>{lines}</div>"
         "<footer><p>Copyright</p></footer></body></html>"
     )
-    body = _read_body("https://example.com/post", html)
+    body = read_body("https://example.com/post", html)
     assert "sentence 1 about part 2," in body
     assert "Home" not in body
 
@@ -279,7 +274,7 @@ def test_a_short_story_in_an_aside_is_read_a_sidebar_never() -> None:
         "<html><head><title>Story</title></head><body><nav><a href='/'>Home</a></nav>"
         f"{story}<footer><p>Contact us</p></footer></body></html>"
     )
-    body = _read_body("https://example.com/story", html)
+    body = read_body("https://example.com/story", html)
     assert "sentence 3 about the story," in body
     # the same text in a box the page calls its sidebar is a widget, not the story
     sidebar = html.replace("direct-content", "widget-sidebar")
@@ -295,7 +290,7 @@ def test_a_wordpress_post_is_not_cut_for_its_tag_classes() -> None:
         f"<p>{_sentences('the post', 3)}</p></div>"
         f"<div class='respond'><p>{_sentences('the form', 5)}</p></div></div></body></html>"
     )
-    body = _read_body("https://example.com/post", html)
+    body = read_body("https://example.com/post", html)
     assert "sentence 2 about the post," in body
 
 
@@ -310,7 +305,7 @@ def test_a_post_shipped_in_noscript_is_read_a_javascript_notice_is_not() -> None
         "<noscript><p>Please enable JavaScript to see the comments.</p></noscript>"
         "</body></html>"
     )
-    body = _read_body("https://example.com/post", html)
+    body = read_body("https://example.com/post", html)
     assert "sentence 1 about part 4," in body
     assert body.count("sentence 1 about part 4,") == 1
     assert "JavaScript" not in body
@@ -332,7 +327,7 @@ def test_a_reference_list_is_not_read_as_the_text() -> None:
         f"<div class='article__references'><h2>References</h2><ol>{citations}</ol></div>"
         "</article></body></html>"
     )
-    body = _read_body("https://example.com/doi", html)
+    body = read_body("https://example.com/doi", html)
     assert "sentence 3 about the survey findings on sleep," in body
     assert "Author 7" not in body
 
@@ -348,7 +343,7 @@ def test_a_mega_menu_of_teasers_is_not_the_text() -> None:
         f"</nav></aside><div id='content'><h2>Old town</h2><p>{_sentences('old town', 4)}"
         "</p></div></body></html>"
     )
-    body = _read_body("https://example.com/town", html)
+    body = read_body("https://example.com/town", html)
     assert "sentence 3 about old town," in body
     assert "teaser" not in body
 
@@ -419,7 +414,7 @@ def test_builder_boxes_around_the_container_do_not_hide_the_ones_inside() -> Non
         "<html><head><title>Post</title></head><body><div class='builder-widget'>"
         f"<div class='entry-content'><h1>Post</h1>{parts}</div></div></body></html>"
     )
-    body = _read_body("https://example.com/post", html)
+    body = read_body("https://example.com/post", html)
     for n in range(5):
         assert f"sentence 2 about part {n}," in body
 
@@ -445,7 +440,7 @@ def _lead_page(lead: str) -> str:
 )
 def test_the_lead_the_markup_names_is_read_before_the_text(lead: str) -> None:
     html = _lead_page(lead.format("The city has launched a five-year project, its mayor said."))
-    body = _read_body("https://example.com/story", html)
+    body = read_body("https://example.com/story", html)
     assert body.startswith("The city has launched a five-year project")
     assert "sentence 1 about part 3," in body
 
@@ -455,7 +450,7 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
         "<div class='row'><p>The city has launched a five-year project to plant trees in "
         "every street, its mayor said on Monday.</p></div>"
     )
-    body = _read_body("https://example.com/story", _lead_page(lead))
+    body = read_body("https://example.com/story", _lead_page(lead))
     assert body.startswith("The city has launched a five-year project")
     # a line that is no sentence, one with a link, or one far from the headline is not
     for other in (
@@ -469,7 +464,7 @@ def test_the_sentences_right_under_the_headline_are_the_lead() -> None:
         + " ".join(f"<a href='/t{n}'>Topic number {n}</a>" for n in range(12))
         + f"</div>{lead}",
     ):
-        body = _read_body("https://example.com/story", _lead_page(other))
+        body = read_body("https://example.com/story", _lead_page(other))
         assert body.startswith("This is sentence 0 about part 0,"), other
 
 
@@ -488,11 +483,11 @@ def test_the_lead_closing_the_headlines_box_is_read_before_the_text() -> None:
         "<div class='article__abstract'><p>The city has launched a five-year project to plant "
         "trees.</p></div>"
     )
-    body = _read_body("https://example.com/s", _headline_box_page(lead))
+    body = read_body("https://example.com/s", _headline_box_page(lead))
     assert body.startswith("The city has launched a five-year project to plant trees.")
     # a box of links ending the headline's box is no lead
     teaser = "<div class='teaser'><a href='/other'>Another story to read today</a></div>"
-    body = _read_body("https://example.com/s", _headline_box_page(teaser))
+    body = read_body("https://example.com/s", _headline_box_page(teaser))
     assert body.startswith("This is sentence 0 about part 0,")
 
 
@@ -502,7 +497,7 @@ def test_a_teaser_of_links_or_an_unnamed_box_before_the_text_is_no_lead() -> Non
         f"<div class='teaser'>{links}</div>",
         "<p class='note'>Photo: the harbour at dawn, taken from the lighthouse pier.</p>",
     ):
-        body = _read_body("https://example.com/story", _lead_page(lead))
+        body = read_body("https://example.com/story", _lead_page(lead))
         assert body.startswith("This is sentence 0 about part 0,"), lead
 
 
@@ -516,6 +511,6 @@ def test_a_column_headed_comment_does_not_end_the_text() -> None:
         "<h3>3 Comments</h3><p>Reader one wrote a reply that goes on for a while, saying things.</p>"
         "</article></body></html>"
     )
-    body = _read_body("https://example.com/design", html)
+    body = read_body("https://example.com/design", html)
     assert "sentence 2 about the end," in body
     assert "Reader one" not in body

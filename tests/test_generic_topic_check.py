@@ -15,9 +15,8 @@ from scraper.sites.body.topic_check import (
     heading_words,
     headline_words,
 )
-from scraper.sites.generic import GenericArticlePage
 from scraper.sites.html import make_soup
-from tests.conftest import body_length_capped
+from tests.conftest import body_length_capped, read_item
 from tests.test_generic_real_wrecks import _sentences
 
 
@@ -39,8 +38,7 @@ def test_a_short_story_beats_a_longer_box_that_is_not_about_the_page() -> None:
         "<p>The harbour reopened on Monday, a week after the storm closed it to shipping.</p>"
         "<p>Ferries to the islands will run again from Tuesday, the port authority said.</p>"
     )
-    item = GenericArticlePage("https://example.com/harbour", _short_story_page(story)).to_item()
-    assert item is not None
+    item = read_item("https://example.com/harbour", _short_story_page(story))
     assert item.body.startswith("The harbour reopened on Monday")
     assert "password" not in item.body
     assert ABOUT_THE_PAGE_NOTE in item.fallbacks
@@ -53,8 +51,7 @@ def test_a_text_that_does_not_repeat_its_headline_stands_when_nothing_else_does(
         "<aside><p>Sign up for the newsletter, delivered every morning, free of charge.</p></aside>"
         "</body></html>"
     )
-    item = GenericArticlePage("https://example.com/harbour", html).to_item()
-    assert item is not None
+    item = read_item("https://example.com/harbour", html)
     assert "sentence 3 about the ferries," in item.body
     assert ABOUT_THE_PAGE_NOTE not in item.fallbacks
 
@@ -117,8 +114,7 @@ def _page_in_builder_boxes() -> str:
 def test_the_text_about_the_headline_is_the_nearest_box_round_the_choice() -> None:
     # The best candidate about the headline is the page wrapper round the doubted choice;
     # the post's own box, nearer, is about it too and leaves the other posts out.
-    item = GenericArticlePage("https://example.com/harbour", _page_in_builder_boxes()).to_item()
-    assert item is not None
+    item = read_item("https://example.com/harbour", _page_in_builder_boxes())
     assert ABOUT_THE_PAGE_NOTE in item.fallbacks
     assert "the fishermen were back at sea by noon" in item.body
     assert "grey and quiet" in item.body

@@ -10,13 +10,18 @@ deep and must not hit the recursion limit, nor make one test cost more than a sh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bs4 import NavigableString, PageElement, Tag
 
 from scraper.sites.body.chrome_lines import MAX_CAPTION
-from scraper.sites.body.hints import has_negative_hint, hint_text, split_camel_case
+from scraper.sites.body.hints import (
+    BEM_MODIFIER,
+    class_key,
+    has_negative_hint,
+    hint_text,
+    split_camel_case,
+)
 from scraper.sites.body.text_stats import MAX_CLIMB, TextStats
 from scraper.sites.body.vocabulary import (
     BODY_HINT,
@@ -86,9 +91,7 @@ def _links_are_the_text(container: Tag, cuts: list[Tag], stats: TextStats) -> bo
     marked = {id(tag) for tag in cuts}
     cut = 0
     for tag in cuts:  # the outermost ones: a list's links are counted with the list
-        if not is_gone(tag) and not any(
-            id(parent) in marked for parent in _parents_within(tag, container)
-        ):
+        if not any(id(parent) in marked for parent in _parents_within(tag, container)):
             cut += _visible_length(tag)
     if cut < held - _LEFT_TEXT:
         return False  # most of it stays: the common case, decided without another walk
@@ -140,23 +143,8 @@ def _layout_words_only(hints: str) -> bool:
     """The negative words, BEM modifiers aside, are layout words or none: a modifier says
     what a box may also hold ("TestReport__Section--Ads": a section that may carry an ad),
     not what it is."""
-    words = NEGATIVE_HINT.finditer(split_camel_case(_BEM_MODIFIER.sub("", hints)))
+    words = NEGATIVE_HINT.finditer(split_camel_case(BEM_MODIFIER.sub("", hints)))
     return {match.group().lower() for match in words} <= LAYOUT_BOX_WORDS
-
-
-_BEM_MODIFIER = re.compile(r"--\S*")
-
-
-def class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
-    """The tag and its classes without ids or BEM modifiers: a template's sections are one
-    kind of box whatever variant each one is."""
-    classes = tag.get("class")
-    if not isinstance(classes, list):
-        return None
-    words = frozenset(
-        _BEM_MODIFIER.sub("", c) for c in classes if not any(ch.isdigit() for ch in c)
-    )
-    return (tag.name, words) if words else None
 
 
 def _inside_same(tag: Tag, key: tuple[str, frozenset[str]], container: Tag) -> bool:

@@ -23,8 +23,7 @@ import re
 from bs4 import BeautifulSoup, PageElement, Tag
 
 from scraper.sites.article import reading_note
-from scraper.sites.body.cleanup import class_key
-from scraper.sites.body.hints import has_negative_hint, hint_text, string_attr
+from scraper.sites.body.hints import class_key, has_negative_hint, hint_text, string_attr
 from scraper.sites.body.scoring import Reading, within
 from scraper.sites.body.text_stats import TextStats, reached_past_little_text
 from scraper.sites.body.vocabulary import ARTICLE_BODY_PROP

@@ -25,6 +25,19 @@ def split_camel_case(hints: str) -> str:
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+def class_key(tag: Tag) -> tuple[str, frozenset[str]] | None:
+    """The tag and its classes without ids or BEM modifiers: a template's sections are one
+    kind of box whatever variant each one is."""
+    classes = tag.get("class")
+    if not isinstance(classes, list):
+        return None
+    words = frozenset(BEM_MODIFIER.sub("", c) for c in classes if not any(ch.isdigit() for ch in c))
+    return (tag.name, words) if words else None
+
+
+BEM_MODIFIER = re.compile(r"--\S*")
+
+
 def hint_text(tag: Tag) -> str:
     values: list[str] = []
     for attr in ("class", "id", "itemprop", "role"):
