@@ -98,7 +98,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 ARCHIVE_DIR = layout.DEFAULT_OUT  # output root: warc/, json/, state/, runs/, logs/
 ARCHIVE_WARC_ENABLED = True
 ARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size
-ARCHIVE_WARC_GZIP_LEVEL = 6  # zlib level per record (warcio's own is 9: slower, same size)
+ARCHIVE_WARC_GZIP_LEVEL = 6  # deflate level per record, by zlib-ng (warcio: 9, slower, same size)
 # <warc>.cdxj (the pywb/wacz index) beside each closed WARC; `newsarchive index DIR` builds
 # missing ones later
 ARCHIVE_CDXJ_ENABLED = True

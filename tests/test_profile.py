@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from scraper.sites import article_pattern
 from scraper.sites.profile import ProfileError, load_profile, parse_profile, with_origins
 
 VALID = """
@@ -243,3 +245,26 @@ def test_an_article_url_that_backtracks_without_end_cannot_stall_a_crawl(pattern
     for _ in range(3):
         assert profile.match_article(link) is None
     assert profile.match_article("https://example.org/" + "a" * 10) is not None
+
+
+def test_a_path_matched_before_gives_the_same_answer_from_memory() -> None:
+    pattern = article_pattern.ArticlePattern(r"^/news/(?P<id>\d+)$")
+    first = pattern.match("/news/5")
+    assert first is not None and pattern.match("/news/5") is first  # remembered, not re-run
+    assert pattern.match("/about") is None and pattern.match("/about") is None
+    long_path = "/news/" + "1" * 400  # too long to remember: matched afresh each time
+    matched = pattern.match(long_path)
+    assert matched is not None and pattern.match(long_path) is not matched
+
+
+def test_remembered_paths_are_bounded_and_stay_in_their_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(article_pattern, "_REMEMBERED", 10)
+    pattern = article_pattern.ArticlePattern(r"^/news/(?P<id>\d+)$")
+    for number in range(25):
+        assert pattern.match(f"/news/{number}") is not None
+    assert pattern._remembered.cache_info().currsize <= 10
+    copy = pickle.loads(pickle.dumps(pattern))
+    assert copy._remembered.cache_info().currsize == 0 and copy == pattern
+    assert copy.match("/news/3") is not None and copy.match("/x") is None

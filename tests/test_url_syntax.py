@@ -18,6 +18,7 @@ from archive.extraction import extract_article
 from archive.records import article_record
 from scraper.demo.server import LoopbackServers, Reply
 from scraper.demo.site import LocalSite, generate_articles, write_profile
+from scraper.sites import url_syntax
 from scraper.sites.feeds import parse_feed, parse_sitemap
 from scraper.sites.listing import GenericListingPage
 from scraper.sites.mirror_notices import announced_origins
@@ -215,3 +216,14 @@ def test_a_crawl_of_pages_with_links_that_do_not_parse_archives_every_article(
     archived = {r.url for r in read_warcs(sorted((out / "warc" / "localnews").glob("*.warc.gz")))}
     pictures: set[Any] = {image["url"] for r in records for image in r["images"]}
     assert pictures and pictures <= archived
+
+
+def test_a_url_split_before_is_remembered_and_a_long_one_is_not() -> None:
+    url = "https://www.example.com/news/5?page=2"
+    first = split_url(url)
+    assert first is not None and first.path == "/news/5"
+    assert split_url(url) is first  # the second ask of a page's link costs a lookup
+    assert split_url("http://[::1") is None and split_url("http://[::1") is None
+    held = url_syntax._remembered_split.cache_info().currsize
+    parts = split_url("https://www.example.com/" + "a" * 2000)
+    assert parts is not None and url_syntax._remembered_split.cache_info().currsize == held

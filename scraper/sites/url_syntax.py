@@ -12,18 +12,33 @@ it in one line (a profile, an option).
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
+
+# A crawl asks about each link of a page two or three times (is it the site's? an article?)
+# and pages repeat their menus' links: the latest URLs split are remembered, short ones only.
+_REMEMBERED = 4096
+_REMEMBERED_URL = 1000
 
 
 def split_url(url: str) -> SplitResult | None:
     """``urlsplit(url)``, its port checked too (``.port`` is then safe to read); None for a
     URL urllib or Scrapy would refuse."""
+    if len(url) > _REMEMBERED_URL:
+        return _split_url(url)
+    return _remembered_split(url)
+
+
+def _split_url(url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
     except ValueError:
         return None
     return parts
+
+
+_remembered_split = functools.lru_cache(maxsize=_REMEMBERED)(_split_url)
 
 
 def url_problem(url: str) -> str | None:
