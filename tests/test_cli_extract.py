@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 from pathlib import Path
@@ -164,3 +165,53 @@ def test_extract_help_names_every_page_object() -> None:
     listed = help_text.split("page object to use: ", 1)[1].split(" (default", 1)[0]
     assert listed.split(", ") == list(ARTICLE_PAGES)
     assert {"presstv", "rferl", "dw", "generic"} <= set(ARTICLE_PAGES)
+
+
+def test_a_gzipped_saved_page_gives_the_record_the_page_gives(tmp_path: Path) -> None:
+    """Corpora keep pages as ``.html.gz``: read through, from a file or standard input,
+    not "no article found" in the compressed bytes."""
+    page = (FIXTURES / "seed_modern" / "page.html").read_bytes()
+    packed = tmp_path / "page.html.gz"
+    packed.write_bytes(gzip.compress(page))
+    plain = extract(str(FIXTURES / "seed_modern" / "page.html"), "--url", SEED_URL)
+    from_file = extract(str(packed), "--url", SEED_URL)
+    from_stdin = extract("-", "--url", SEED_URL, stdin=gzip.compress(page))
+    assert plain.returncode == from_file.returncode == from_stdin.returncode == 0
+    assert json.loads(from_file.stdout) == json.loads(plain.stdout) == json.loads(from_stdin.stdout)
+
+
+def test_a_truncated_gzipped_page_is_read_as_far_as_it_goes_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    page = (FIXTURES / "seed_modern" / "page.html").read_bytes()
+    packed = gzip.compress(page)
+    cut = tmp_path / "cut.html.gz"
+    cut.write_bytes(packed[: len(packed) * 3 // 4])
+    result = extract(str(cut), "--url", SEED_URL)
+    assert b"warning" in result.stderr and b"the part that decodes is used" in result.stderr
+    assert result.returncode in (0, 1), result.stderr.decode()
+
+
+@pytest.mark.timeout(120)
+def test_a_gzip_bomb_or_a_broken_gzip_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    from archive.limits import MAX_EXTRACT_BYTES
+
+    bomb = tmp_path / "bomb.html.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as file:
+        for _ in range(4 * MAX_EXTRACT_BYTES // (8 << 20)):  # zeros: 4 × the limit, ~0.1 % packed
+            file.write(bytes(8 << 20))
+    broken = tmp_path / "broken.html.gz"
+    broken.write_bytes(b"\x1f\x8b" + b"not deflate at all")
+    for path, message in (
+        (bomb, f"unpacks to over {MAX_EXTRACT_BYTES:,} bytes"),
+        (broken, "does not decode"),
+    ):
+        result = subprocess.run(
+            [*newsarchive_command(), "extract", str(path), "--url", "https://example.org/a"],
+            capture_output=True,
+            timeout=60,
+            preexec_fn=_capped,
+        )
+        lines = result.stderr.decode().splitlines()
+        assert result.returncode == 2 and len(lines) == 1, lines
+        assert str(path) in lines[0] and message in lines[0]

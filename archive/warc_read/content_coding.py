@@ -42,6 +42,13 @@ def _decode_coding(coding: str, data: bytes, warnings: list[str], limit: int = 0
     raise PayloadError(f"unsupported Content-Encoding {coding!r}")
 
 
+def gunzipped(data: bytes, limit: int) -> tuple[bytes, list[str]]:
+    """A gzip file's content, as much as decodes of a damaged one (with a warning saying so):
+    PayloadTooLarge past ``limit`` bytes, PayloadError when nothing decodes."""
+    warnings: list[str] = []
+    return _gunzip(data, warnings, limit), warnings
+
+
 def _within(data: bytes, limit: int) -> bytes:
     if limit and len(data) > limit:
         raise PayloadTooLarge(f"decodes to more than {limit:,} bytes")

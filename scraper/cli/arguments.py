@@ -153,8 +153,30 @@ def add_out_again(action: argparse.ArgumentParser) -> None:
 
 
 def read_page_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
-    """A saved page the user names, refused past ``limit`` bytes (``read_user_file``)."""
-    return too_large_refused(read_user_file(path, limit, label, hint), limit, label)
+    """A saved page the user names, refused past ``limit`` bytes (``read_user_file``); a
+    gzipped one (``page.html.gz``, as corpora keep them) is read through, to the same limit."""
+    body = too_large_refused(read_user_file(path, limit, label, hint), limit, label)
+    return gunzipped_page(body, limit, label)
+
+
+def gunzipped_page(body: bytes, limit: int, label: str) -> bytes:
+    """``body`` itself, or its content when it is gzip, never inflated past ``limit``."""
+    from archive.warc_read.content_coding import PayloadError, PayloadTooLarge, gunzipped
+
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        page, warnings = gunzipped(body, limit)
+    except PayloadTooLarge:
+        raise UsageError(
+            f"{label}: too large to extract: a gzip file that unpacks to over {limit:,} bytes, "
+            "the limit a crawl holds pages to"
+        ) from None
+    except PayloadError as exc:
+        raise UsageError(f"{label}: {exc}") from None
+    for warning in warnings:
+        print(f"newsarchive: warning: {label}: {warning}", file=sys.stderr)
+    return page
 
 
 def read_user_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.arguments import read_page_file, too_large_refused
+from scraper.cli.arguments import gunzipped_page, read_page_file, too_large_refused
 from scraper.cli.crawl import site_profile
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites import ARTICLE_PAGES
@@ -30,7 +30,10 @@ def add_command(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     extract.add_argument(
-        "file", type=Path, metavar="FILE", help="saved HTML page ('-' for standard input)"
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="saved HTML page, gzipped or not ('-' for standard input)",
     )
     extract.add_argument("--url", required=True, help="the URL the page was served at")
     which = extract.add_mutually_exclusive_group()
@@ -100,7 +103,8 @@ def _read_page(path: Path) -> bytes:
 
     if str(path) == "-":
         body = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
-        return too_large_refused(body, MAX_EXTRACT_BYTES, str(path))
+        body = too_large_refused(body, MAX_EXTRACT_BYTES, str(path))
+        return gunzipped_page(body, MAX_EXTRACT_BYTES, "standard input")
     hint = " (give - to read standard input)"
     return read_page_file(path, MAX_EXTRACT_BYTES, str(path), hint)
 
