@@ -4,6 +4,7 @@ the site, the address policy on hosts that are not the site's, bad values exit 2
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 from collections.abc import Iterator
@@ -98,16 +99,19 @@ def test_check_json_of_an_article_url(local: dict[str, Any]) -> None:
 
 
 @pytest.mark.timeout(180)
-def test_check_reads_a_saved_page_without_the_network(local: dict[str, Any]) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["html", "html.gz"])
+def test_check_reads_a_saved_page_without_the_network(local: dict[str, Any], packed: bool) -> None:
     article = local["site"].articles[2]
-    saved = local["work"] / "saved.html"
-    saved.write_bytes(local["site"].routes[article.path].body)
+    saved = local["work"] / ("saved.html.gz" if packed else "saved.html")
+    page = local["site"].routes[article.path].body
+    saved.write_bytes(gzip.compress(page) if packed else page)
     before = len(local["servers"].requests)
     url = local["origin"] + article.path
     result = sites_check(str(local["profile"]), "--html", str(saved), "--url", url)
     assert len(local["servers"].requests) == before  # nothing asked
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"article {url} (matches article_url)" in result.stdout
+    assert "title" in result.stdout and article.title[:30] in result.stdout
 
 
 @pytest.mark.timeout(180)
