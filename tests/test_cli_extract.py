@@ -119,6 +119,20 @@ def test_an_article_with_links_to_related_articles_is_still_an_article() -> None
 _capped = memory_cap(1 << 30)  # /dev/zero read whole took 2.7 GB
 
 
+def refusal_capped(file: str, stdin: bytes | None = None) -> str:
+    """The one line ``extract FILE`` exits 2 with, run under the memory cap."""
+    result = subprocess.run(
+        [*newsarchive_command(), "extract", file, "--url", "https://example.org/news/1"],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_capped,
+    )
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines
+    return lines[0]
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
 def test_a_file_that_is_no_regular_file_is_refused_in_one_line(kind: str, tmp_path: Path) -> None:
@@ -128,31 +142,16 @@ def test_a_file_that_is_no_regular_file_is_refused_in_one_line(kind: str, tmp_pa
     path = {"device": Path("/dev/zero"), "fifo": tmp_path / "fifo", "directory": tmp_path}[kind]
     if kind == "fifo":
         os.mkfifo(path)
-    result = subprocess.run(
-        [*newsarchive_command(), "extract", str(path), "--url", "https://example.org/news/1"],
-        capture_output=True,
-        timeout=30,
-        preexec_fn=_capped,
-    )
-    lines = result.stderr.decode().splitlines()
-    assert result.returncode == 2 and len(lines) == 1, lines
-    assert f"{path}: not a regular file" in lines[0] and "give - to read standard input" in lines[0]
+    line = refusal_capped(str(path))
+    assert f"{path}: not a regular file" in line and "give - to read standard input" in line
 
 
 @pytest.mark.timeout(120)
 def test_standard_input_is_read_up_to_the_extraction_limit_only() -> None:
     from archive.limits import MAX_EXTRACT_BYTES
 
-    result = subprocess.run(
-        [*newsarchive_command(), "extract", "-", "--url", "https://example.org/news/1"],
-        input=b"<p>" * (MAX_EXTRACT_BYTES // 3 + 1000),
-        capture_output=True,
-        timeout=60,
-        preexec_fn=_capped,
-    )
-    lines = result.stderr.decode().splitlines()
-    assert result.returncode == 2 and len(lines) == 1, lines
-    assert f"too large to extract: over {MAX_EXTRACT_BYTES:,} bytes" in lines[0]
+    line = refusal_capped("-", stdin=b"<p>" * (MAX_EXTRACT_BYTES // 3 + 1000))
+    assert f"too large to extract: over {MAX_EXTRACT_BYTES:,} bytes" in line
 
 
 def test_extract_help_names_every_page_object() -> None:
@@ -206,12 +205,5 @@ def test_a_gzip_bomb_or_a_broken_gzip_file_is_refused_in_one_line(tmp_path: Path
         (bomb, f"unpacks to over {MAX_EXTRACT_BYTES:,} bytes"),
         (broken, "does not decode"),
     ):
-        result = subprocess.run(
-            [*newsarchive_command(), "extract", str(path), "--url", "https://example.org/a"],
-            capture_output=True,
-            timeout=60,
-            preexec_fn=_capped,
-        )
-        lines = result.stderr.decode().splitlines()
-        assert result.returncode == 2 and len(lines) == 1, lines
-        assert str(path) in lines[0] and message in lines[0]
+        line = refusal_capped(str(path))
+        assert str(path) in line and message in line
