@@ -75,7 +75,10 @@ def add_check(actions: Any) -> None:
         "links to); with --html, the address the page was saved from",
     )
     check.add_argument(
-        "--html", type=Path, metavar="FILE", help="a saved page to read instead (no network)"
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="a saved page to read instead, gzipped or not (no network)",
     )
     check.add_argument("--json", action="store_true", help="one JSON object")
     check.set_defaults(run=run_check)
