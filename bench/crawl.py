@@ -1,7 +1,7 @@
 """Crawl throughput: the full ``newsarchive crawl`` against a bare Scrapy spider fetching the
 same URLs from the same local multi-host site, measured in one run.
 
-    python bench/crawl.py [--articles 2000] [--concurrency 16] [--no-failover]
+    python bench/crawl.py [--articles 2000] [--concurrency 16] [--no-failover] [--rounds 5]
 
 Prints pages/s of each and their ratio (the headline; target: full >= 0.25 x bare, pictures
 included), and the crawl process's CPU per page: the ratio swings with the VM, CPU time is
@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,6 +182,22 @@ def compare_assets(modes: list[str], count: int, concurrency: int) -> None:
             )
 
 
+def print_rounds(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+    ratios, cpus = [], []
+    for full, bare in rounds:
+        ratios.append(
+            (full["response_received_count"] / full["elapsed_time_seconds"])
+            / (bare["response_received_count"] / bare["elapsed_time_seconds"])
+        )
+        cpus.append(1000 * full["cpu"] / full["response_received_count"])
+    print(f"rounds      : ratio {', '.join(f'{r:.3f}' for r in ratios)}")
+    print(f"              crawl CPU {', '.join(f'{c:.2f}' for c in cpus)} ms/page")
+    print(
+        f"median      : ratio {statistics.median(ratios):.3f} (target >= 0.25), crawl CPU "
+        f"{statistics.median(cpus):.2f} ms/page over {len(rounds)} rounds"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -198,6 +215,13 @@ def main() -> None:
         "-s", dest="settings", action="append", default=[], help="extra setting for the full crawl"
     )
     parser.add_argument("--no-failover", action="store_true", help="skip the failover run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="fresh crawl and bare Scrapy this many times, alternating; the headline is the "
+        "median ratio (the VM drifts: one pair near a target says little)",
+    )
     parser.add_argument(
         "--assets",
         metavar="MODE[,MODE…]",
@@ -238,6 +262,13 @@ def main() -> None:
             {r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]}
         )
         bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
+        more = [
+            (
+                run_full(profile, work / f"out-{round_}", args.concurrency, args.settings),
+                run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency),
+            )
+            for round_ in range(2, args.rounds + 1)
+        ]
         if not args.no_failover:
             site.behaviours["127.0.0.2"] = failing_for(
                 lambda request: half_the_paths(request.target), 503
@@ -268,6 +299,8 @@ def main() -> None:
         f"crawl CPU   : {full['cpu']:.1f} s = "
         f"{1000 * full['cpu'] / full['response_received_count']:.2f} ms/page"
     )
+    if more:
+        print_rounds([(full, bare), *more])
     print(
         f"second run  : unchanged site, {second['articles']} new articles, "
         f"{second.get('downloader/request_count', 0)} requests, wall {second['wall']:.1f} s "
