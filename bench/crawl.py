@@ -182,14 +182,17 @@ def compare_assets(modes: list[str], count: int, concurrency: int) -> None:
             )
 
 
+def pages_per_second(run: dict[str, float]) -> float:
+    return run["response_received_count"] / run["elapsed_time_seconds"]
+
+
+def cpu_ms_per_page(run: dict[str, float]) -> float:
+    return 1000 * run["cpu"] / run["response_received_count"]
+
+
 def print_rounds(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> None:
-    ratios, cpus = [], []
-    for full, bare in rounds:
-        ratios.append(
-            (full["response_received_count"] / full["elapsed_time_seconds"])
-            / (bare["response_received_count"] / bare["elapsed_time_seconds"])
-        )
-        cpus.append(1000 * full["cpu"] / full["response_received_count"])
+    ratios = [pages_per_second(full) / pages_per_second(bare) for full, bare in rounds]
+    cpus = [cpu_ms_per_page(full) for full, _ in rounds]
     print(f"rounds      : ratio {', '.join(f'{r:.3f}' for r in ratios)}")
     print(f"              crawl CPU {', '.join(f'{c:.2f}' for c in cpus)} ms/page")
     print(
@@ -261,11 +264,12 @@ def main() -> None:
         fetched = sorted(
             {r.target for r in servers.requests if r.host == servers.origins[0].split("//")[1]}
         )
-        bare = run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency)
+        urls = [servers.origins[0] + t for t in fetched]
+        bare = run_bare(urls, work, args.concurrency)
         more = [
             (
                 run_full(profile, work / f"out-{round_}", args.concurrency, args.settings),
-                run_bare([servers.origins[0] + t for t in fetched], work, args.concurrency),
+                run_bare(urls, work, args.concurrency),
             )
             for round_ in range(2, args.rounds + 1)
         ]
@@ -282,8 +286,7 @@ def main() -> None:
                 ["MIRROR_STRATEGY=spread", *args.settings],
             )
 
-    bare_rate = bare["response_received_count"] / bare["elapsed_time_seconds"]
-    full_rate = full["response_received_count"] / full["elapsed_time_seconds"]
+    bare_rate, full_rate = pages_per_second(bare), pages_per_second(full)
     print(
         f"bare scrapy : {bare['response_received_count']:6d} pages in {bare['elapsed_time_seconds']:6.2f} s"
         f" = {bare_rate:7.1f} pages/s"
@@ -295,10 +298,7 @@ def main() -> None:
     print(f"ratio       : {full_rate / bare_rate:.3f} (target >= 0.25)")
     # The ratio swings with the VM (bare Scrapy alone moves by a quarter); CPU time of the
     # crawl process is what tells one commit's cost from another's.
-    print(
-        f"crawl CPU   : {full['cpu']:.1f} s = "
-        f"{1000 * full['cpu'] / full['response_received_count']:.2f} ms/page"
-    )
+    print(f"crawl CPU   : {full['cpu']:.1f} s = {cpu_ms_per_page(full):.2f} ms/page")
     if more:
         print_rounds([(full, bare), *more])
     print(

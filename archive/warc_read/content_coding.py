@@ -43,9 +43,12 @@ def _decode_coding(coding: str, data: bytes, warnings: list[str], limit: int = 0
 
 
 def gunzipped(data: bytes, limit: int) -> tuple[bytes, list[str]]:
-    """A gzip file's content, as much as decodes of a damaged one (with a warning saying so):
-    PayloadTooLarge past ``limit`` bytes, PayloadError when nothing decodes."""
+    """``data`` itself, or when it is gzip its content, as much as decodes of a damaged one
+    (with a warning saying so): PayloadTooLarge past ``limit`` bytes unpacked, PayloadError
+    when nothing decodes."""
     warnings: list[str] = []
+    if not data.startswith(_GZIP_MAGIC):
+        return data, warnings
     return _gunzip(data, warnings, limit), warnings
 
 

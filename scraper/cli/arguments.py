@@ -163,8 +163,6 @@ def gunzipped_page(body: bytes, limit: int, label: str) -> bytes:
     """``body`` itself, or its content when it is gzip, never inflated past ``limit``."""
     from archive.warc_read.content_coding import PayloadError, PayloadTooLarge, gunzipped
 
-    if not body.startswith(b"\x1f\x8b"):
-        return body
     try:
         page, warnings = gunzipped(body, limit)
     except PayloadTooLarge:

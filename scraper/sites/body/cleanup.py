@@ -22,7 +22,7 @@ from scraper.sites.body.hints import (
     hint_text,
     split_camel_case,
 )
-from scraper.sites.body.text_stats import MAX_CLIMB, TextStats
+from scraper.sites.body.text_stats import MAX_CLIMB, TextStats, visible_chars
 from scraper.sites.body.vocabulary import (
     BODY_HINT,
     ITALIC_TAGS,
@@ -99,7 +99,7 @@ def _links_are_the_text(container: Tag, cuts: list[Tag], stats: TextStats) -> bo
 
 
 def _visible_length(tag: Tag) -> int:
-    return sum(len(text) - sum(map(str.isspace, text)) for text in tag.strings)
+    return sum(map(visible_chars, tag.strings))
 
 
 # A container holding this much text, left with less than this by the link cuts alone.
@@ -199,7 +199,7 @@ def _text_length(tag: Tag) -> float:
         if node is None:
             return float("inf")
         if type(node) is NavigableString:
-            length += len(node) - sum(map(str.isspace, node))
+            length += visible_chars(node)
     return length
 
 
