@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from bs4.element import Comment, Doctype, PageElement, Script, Stylesheet, Tag
+from lxml import etree
 
 from archive.extraction import extract_article
 from scraper.sites.html import TreeIndex, decode_html, indexed_soup, make_soup
-from scraper.sites.lxml_soup import build_soup, tree_arena
+from scraper.sites.lxml_soup import _Copier, build_soup, tree_arena
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -138,6 +139,19 @@ def test_tags_and_strings_carry_what_bs4_gives_them() -> None:
     assert [c for c in ours.body.contents if isinstance(c, Comment)] == [" a note "]
     assert ours.pre.string == "  kept  "
     assert ours.decode() == theirs.decode()
+
+
+def test_an_entity_node_is_copied_with_its_text_and_then_its_tail() -> None:
+    # libxml2's HTML parser resolves entities; a tree may hold one all the same
+    root = etree.fromstring("<html><body><p>a<b>x</b></p></body></html>", etree.HTMLParser())
+    entity = etree.Entity("foo")
+    entity.tail = " after "
+    root.find(".//b").addprevious(entity)
+    soup = BeautifulSoup("", "lxml")
+    _Copier(soup, "", None).document(root, None)
+    assert [str(node) for node in soup.p.contents[:3]] == ["a", "&foo;", " after "]
+    assert soup.p.b.string == "x"
+    assert_linked(soup)
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ _COMMENT_TEXT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEAD_OR_BODY = re.compile(r"<(?:head|body)[\s>]", re.IGNORECASE)
 _DOCTYPE_NAME = re.compile(r"<!DOCTYPE\s+([^\s>\[]+)", re.IGNORECASE)
 _COMMENT, _PI, _ENTITY = etree.Comment, etree.PI, etree.Entity
+_WALK_EVENTS = ("start", "end", "comment", "pi")
 # libxml2's tree fills in these HTML boolean attributes' values (defer="defer" for a bare
 # ``defer``), which its SAX events, and so bs4, leave empty; ``defer="defer"`` written out in
 # full is read as empty too, which means the same.
@@ -49,6 +50,8 @@ _BOOLEAN_ATTRIBUTES = frozenset(
 
 
 _ARENA = threading.local()
+_KINDS: dict[str, tuple[Any, ...]] = {}
+_KINDS_KEPT = 2048
 
 
 @contextmanager
@@ -171,6 +174,9 @@ class _Copier:
             "preserve_whitespace_tags": self.preserve,
         }
         self.last: PageElement = soup  # the element before the next one, in document order
+        # tag name -> _kind(name): every tree here has the same builder (bs4's lxml HTML
+        # builder), so what a name's tags share is the same on every page
+        self.kinds = _KINDS
 
     def document(self, root: Any, trailing: list[tuple[str, str]] | None) -> None:
         soup = self.soup
@@ -196,35 +202,98 @@ class _Copier:
         self.last.next_element = None
 
     def _tree(self, parent: Tag, root: Any) -> None:
-        # Iterative: documents nest deeper than Python's recursion limit. Items are elements
-        # or tail texts (str), each with its parent and whether whitespace is kept in it.
-        stack: list[tuple[Any, Tag, bool, type[NavigableString] | None]] = []
-        self._open(parent, root, stack, False, None)
-        while stack:
-            item, tag, preserve, container = stack.pop()
-            if isinstance(item, str):  # a tail, due once its element's subtree is copied
-                self._string(tag, item, container, preserve)
-            else:
-                self._node(tag, item, preserve, container, stack)
+        # lxml's own walk (in C, and iterative: documents nest deeper than Python's
+        # recursion limit) in document order; a node's tail is due once its subtree is copied.
+        # ``open_``: each open element's tag, whether whitespace is kept in it, and its
+        # string container.
+        open_: list[tuple[Tag, bool, type[NavigableString] | None]] = [(parent, False, None)]
+        push, pop, string, start = open_.append, open_.pop, self._string, self._start
+        for event, node in etree.iterwalk(root, events=_WALK_EVENTS):
+            if event == "start":
+                if node.tag.__class__ is str:
+                    push(start(node, *open_[-1]))
+                else:  # an entity: its text, and its tail at its end
+                    tag, preserve, container = open_[-1]
+                    string(tag, node.text or "", container, preserve)
+                    push(open_[-1])
+            elif event == "end":
+                pop()
+                tail = node.tail
+                if tail:
+                    tag, preserve, container = open_[-1]
+                    string(tag, tail, container, preserve)
+            else:  # a comment or processing instruction, with its tail
+                tag, preserve, container = open_[-1]
+                self._node(tag, node, preserve, container)
 
-    def _open(
+    def _start(
         self,
-        parent: Tag,
         element: Any,
-        stack: list[Any],
+        parent: Tag,
         preserve: bool,
         container: type[NavigableString] | None,
-    ) -> None:
-        tag = self._tag(parent, element)
-        name = tag.name
-        preserve = preserve or name in self.preserve
-        if name in self.containers:
-            container = self.containers[name]
-        if element.text:
-            self._string(tag, element.text, container, preserve)
-        children = list(element)
-        for child in reversed(children):
-            stack.append((child, tag, preserve, container))
+    ) -> tuple[Tag, bool, type[NavigableString] | None]:
+        """``element`` copied as a Tag, with its text; what its children are copied under."""
+        name = element.tag
+        kind = self.kinds.get(name)
+        if kind is None:
+            kind = self._kind(name)
+            if len(self.kinds) < _KINDS_KEPT:  # pages may invent any number of names
+                self.kinds[name] = kind
+        multi, own_container, empty, interesting, preserves = kind
+        pairs = element.items()
+        attrs = self.attribute_dict(
+            [
+                (
+                    key,
+                    ""
+                    if value == key and key in _BOOLEAN_ATTRIBUTES
+                    else self.value_list(value.split())  # bs4 splits on whitespace
+                    if key in multi
+                    else value,
+                )
+                for key, value in pairs
+            ]
+            if pairs
+            else ()
+        )
+        tag = Tag.__new__(Tag)
+        # What Tag.__init__ sets, the same for every tag of an HTML document, in one update.
+        fields = tag.__dict__
+        fields.update(self.tag_fields)
+        fields["name"] = name
+        fields["attrs"] = attrs
+        fields["contents"] = []
+        fields["can_be_empty_element"] = empty
+        fields["interesting_string_types"] = interesting
+        if name == "meta":
+            self.builder.set_up_substitutions(tag)
+        self._attach(parent, tag)
+        if self.tags is not None:
+            self.tags.append(tag)
+        preserve = preserve or preserves
+        if own_container is not None:
+            container = own_container
+        text = element.text
+        if text:
+            self._string(tag, text, container, preserve)
+        return tag, preserve, container
+
+    def _kind(
+        self, name: str
+    ) -> tuple[frozenset[str], type[NavigableString] | None, bool, Any, bool]:
+        """What every tag of this name shares: the attributes whose values bs4 splits into
+        lists, its string container, whether it can be empty, its interesting string types,
+        whether whitespace is kept in it."""
+        container = self.containers.get(name)
+        return (
+            frozenset(self.list_attributes.get("*", ()))
+            | frozenset(self.list_attributes.get(name.lower(), ())),
+            container,
+            name in self.empty_elements,
+            {container} if container else Tag.MAIN_CONTENT_STRING_TYPES,
+            name in self.preserve,
+        )
 
     def _node(
         self,
@@ -232,8 +301,9 @@ class _Copier:
         node: Any,
         preserve: bool,
         container: type[NavigableString] | None,
-        stack: list[Any] | None = None,
     ) -> None:
+        """A node beside the elements: a comment, processing instruction, entity, or an
+        element outside the root (its whole subtree)."""
         kind = node.tag
         if kind is _COMMENT:
             self._string(parent, node.text or "", Comment, preserve)
@@ -243,50 +313,11 @@ class _Copier:
             )
         elif kind is _ENTITY:
             self._string(parent, node.text or "", container, preserve)
-        elif stack is None:
+        else:
             self._tree(parent, node)
-        else:
-            # children are pushed in reverse, so this subtree is finished before the next
-            # sibling is taken; its tail must come after the subtree, so it is pushed first
-            if node.tail:
-                stack.append((node.tail, parent, preserve, container))
-            self._open(parent, node, stack, preserve, container)
-            return
-        if node.tail:
-            self._string(parent, node.tail, container, preserve)
-
-    def _tag(self, parent: Tag, element: Any) -> Tag:
-        name = element.tag
-        if element.attrib:
-            multi = self.list_attributes.get("*", ()), self.list_attributes.get(name.lower(), ())
-            pairs = []
-            for key, value in element.attrib.items():
-                if value == key and key in _BOOLEAN_ATTRIBUTES:
-                    value = ""
-                elif key in multi[0] or key in multi[1]:
-                    value = self.value_list(value.split())  # bs4 splits on whitespace
-                pairs.append((key, value))
-            attrs = self.attribute_dict(pairs)
-        else:
-            attrs = self.attribute_dict()
-        tag = Tag.__new__(Tag)
-        fields = tag.__dict__
-        # What Tag.__init__ sets, the same for every tag of an HTML document, in one update.
-        fields.update(self.tag_fields)
-        container = self.containers.get(name)
-        fields["name"] = name
-        fields["attrs"] = attrs
-        fields["contents"] = []
-        fields["can_be_empty_element"] = name in self.empty_elements
-        fields["interesting_string_types"] = (
-            {container} if container else Tag.MAIN_CONTENT_STRING_TYPES
-        )
-        if name == "meta":
-            self.builder.set_up_substitutions(tag)
-        self._attach(parent, tag)
-        if self.tags is not None:
-            self.tags.append(tag)
-        return tag
+        tail = node.tail
+        if tail:
+            self._string(parent, tail, container, preserve)
 
     def _string(
         self, parent: Tag, text: str, container: type[NavigableString] | None, preserve: bool

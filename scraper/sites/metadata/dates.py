@@ -7,8 +7,10 @@ to share it.  A bare date stays a bare date: nothing is invented.
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from dateutil import parser as date_parser
@@ -27,6 +29,44 @@ def parse_date(value: Any, default_tz: tzinfo | None = None) -> str | None:
     text = clean_text(value)
     if not 4 <= len(text) <= 80 or not any(c.isdigit() for c in text):
         return None
+    stated = _stated(text)
+    if stated is None:
+        return None
+    moment, with_time = stated
+    if not with_time:
+        return moment.date().isoformat()
+    if moment.tzinfo is None and default_tz is not None:
+        localize = getattr(default_tz, "localize", None)  # pytz zones need localize()
+        moment = localize(moment) if localize else moment.replace(tzinfo=default_tz)
+    try:
+        return moment.isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _stated(text: str) -> tuple[datetime, bool] | None:
+    """The moment ``text`` states and whether it states a time of day; None: no full date
+    in it. Remembered: a page states its dates several times over (meta tags, JSON-LD, the
+    byline), and dateutil takes ~40 µs a string, twice."""
+    if _ISO_8601.fullmatch(text):
+        stated = _read_iso(text)
+        if stated is not None:
+            return stated
+    return _read_any(text)
+
+
+def _read_iso(text: str) -> tuple[datetime, bool] | None:
+    """What :func:`_read_any` reads in the ISO 8601 forms metadata and JSON-LD write, at a
+    twentieth of the cost; None: not one of them after all (a 30 February)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (moment, len(text) > 10) if 1800 <= moment.year <= 2200 else None
+
+
+def _read_any(text: str) -> tuple[datetime, bool] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # UnknownTimezoneWarning on odd abbreviations
@@ -39,16 +79,7 @@ def parse_date(value: Any, default_tz: tzinfo | None = None) -> str | None:
         return None  # no full date in it (a bare time, a year alone)
     if not 1800 <= first.year <= 2200:
         return None
-    if first.hour != second.hour:
-        return first.date().isoformat()
-    moment = first
-    if moment.tzinfo is None and default_tz is not None:
-        localize = getattr(default_tz, "localize", None)  # pytz zones need localize()
-        moment = localize(moment) if localize else moment.replace(tzinfo=default_tz)
-    try:
-        return moment.isoformat()
-    except (ValueError, OverflowError):
-        return None
+    return first, first.hour == second.hour
 
 
 def first_date(*candidates: Any) -> str | None:
@@ -83,6 +114,12 @@ def with_offset(
     return stated, False
 
 
+# 2024-05-06, 2024-05-06T07:08, …:09, …:09.123456, each with Z or an offset: the forms
+# metadata and JSON-LD write, read by datetime.fromisoformat alike
+_ISO_8601 = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?",
+    re.ASCII,
+)
 _DEFAULT_A = datetime(1904, 1, 1, 0, 0, 0)
 _DEFAULT_B = datetime(1905, 2, 2, 1, 1, 1)
 _TZ_ABBREVIATIONS = {
