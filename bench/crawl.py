@@ -13,7 +13,9 @@ half its paths (so Retry gives up and failover must move those pages to the thir
 load spread over the mirrors. Printed beside the healthy run: raw attempts/s (every download
 attempt, refused ones and retries included) and useful pages/s (pages a mirror really served).
 Target: useful pages/s >= 0.90 x the healthy run (and raw attempts/s >= 0.8 x: failover costs
-under 20 % throughput beyond the extra requests it has to make).
+under 20 % throughput beyond the extra requests it has to make). With ``--rounds N`` every round
+has its failover run, right after its healthy one, and the median of the rounds' useful ratios
+is printed too.
 
     python bench/crawl.py --assets none,images,page [--articles 2000]
 
@@ -266,25 +268,40 @@ def main() -> None:
         )
         urls = [servers.origins[0] + t for t in fetched]
         bare = run_bare(urls, work, args.concurrency)
-        more = [
-            (
-                run_full(profile, work / f"out-{round_}", args.concurrency, args.settings),
-                run_bare(urls, work, args.concurrency),
-            )
-            for round_ in range(2, args.rounds + 1)
-        ]
-        if not args.no_failover:
+        failover_origins = [closed_origin("127.0.0.4"), *servers.origins[1:3]]
+        failover_profile = write_profile(
+            work / "failover.toml", failover_origins, max_listing_pages=100
+        )
+
+        def run_failover(round_: int) -> dict[str, float] | None:
+            if args.no_failover:
+                return None
+            # by path: Retry on the same mirror fails too, so failover has to act
             site.behaviours["127.0.0.2"] = failing_for(
                 lambda request: half_the_paths(request.target), 503
             )
-            origins = [closed_origin("127.0.0.4"), *servers.origins[1:3]]
-            profile = write_profile(work / "failover.toml", origins, max_listing_pages=100)
-            failover = run_full(
-                profile,
-                work / "out-failover",
-                args.concurrency,
-                ["MIRROR_STRATEGY=spread", *args.settings],
+            try:
+                return run_full(
+                    failover_profile,
+                    work / f"out-failover-{round_}",
+                    args.concurrency,
+                    ["MIRROR_STRATEGY=spread", *args.settings],
+                )
+            finally:
+                del site.behaviours["127.0.0.2"]
+
+        # each round's failover run right after its healthy run: the pair shares the VM's mood
+        failovers = [run_failover(1)]
+        more = []
+        for round_ in range(2, args.rounds + 1):
+            more.append(
+                (
+                    run_full(profile, work / f"out-{round_}", args.concurrency, args.settings),
+                    run_bare(urls, work, args.concurrency),
+                )
             )
+            failovers.append(run_failover(round_))
+        failover = failovers[0]
 
     bare_rate, full_rate = pages_per_second(bare), pages_per_second(full)
     print(
@@ -327,6 +344,17 @@ def main() -> None:
     for origin, mirror in failover["mirrors"].items():
         print(
             f"  {origin}: {mirror['requests']} requests, {mirror['successes']} ok, failures {mirror['failures']}"
+        )
+    if more:
+        useful = [
+            rates(failing)[1] / rates(healthy)[1]
+            for (healthy, _), failing in zip([(full, bare), *more], failovers)
+            if failing is not None
+        ]
+        print(f"  rounds   : useful pages/s ratio {', '.join(f'{u:.3f}' for u in useful)}")
+        print(
+            f"  median   : useful pages/s ratio {statistics.median(useful):.3f} "
+            f"(target >= 0.90) over {len(useful)} rounds"
         )
 
 
