@@ -9,6 +9,7 @@ so the same code runs inline when ``workers`` is 0.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -106,6 +107,8 @@ def load_page_objects() -> None:
     for name in ("presstv", "generic"):
         article_page_class(name)
         listing_page_class(name)
+    # and numpy, for the simhash they compute (archive.simhash imports it when first asked)
+    importlib.import_module("numpy")
 
 
 class ExtractionPool:

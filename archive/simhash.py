@@ -10,7 +10,6 @@ words (80 KB of plain text, far more than an 80 KB page holds). Computed once pe
 
 from __future__ import annotations
 
-import numpy as np
 import xxhash
 
 
@@ -23,6 +22,10 @@ def simhash64(words: list[str]) -> int:
     """Unsigned 64-bit simhash of word tokens, each weighted by how often it occurs."""
     if not words:
         return 0
+    # Imported here: numpy takes 40 ms to import, and every command imports this module (through
+    # the records) while only the processes that version articles compute a simhash.
+    import numpy as np
+
     counts: dict[str, int] = {}
     for word in words:
         counts[word] = counts.get(word, 0) + 1

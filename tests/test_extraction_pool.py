@@ -68,9 +68,21 @@ def test_the_forkserver_loads_the_page_objects_so_no_worker_imports_them() -> No
     program = (
         "import sys\n"
         "import archive.forkserver_preload\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('scraper.sites.'))))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('scraper.sites.', 'numpy')))))\n"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=50, check=True
     ).stdout.split()
-    assert {"scraper.sites.presstv", "scraper.sites.generic"} <= set(loaded)
+    # numpy too: the workers compute the simhash, which imports it when first asked
+    assert {"scraper.sites.presstv", "scraper.sites.generic", "numpy"} <= set(loaded)
+
+
+@pytest.mark.timeout(60)
+def test_the_command_line_starts_without_numpy() -> None:
+    """Every command imports the records, and with them the simhash; numpy, 40 ms of every
+    start, is imported only by a process that computes one."""
+    program = "import sys, scraper.cli.main\nprint('numpy' in sys.modules)\n"
+    shown = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=50, check=True
+    ).stdout.strip()
+    assert shown == "False"
