@@ -153,16 +153,19 @@ def add_out_again(action: argparse.ArgumentParser) -> None:
 
 
 def read_page_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
-    """A saved page the user names, refused past ``limit`` bytes (``read_user_file``); a
-    gzipped one (``page.html.gz``, as corpora keep them) is read through, to the same limit."""
-    body = too_large_refused(read_user_file(path, limit, label, hint), limit, label)
-    return gunzipped_page(body, limit, label)
+    """A saved page the user names (``read_user_file``), as ``saved_page`` reads it."""
+    return saved_page(read_user_file(path, limit, label, hint), limit, label)
 
 
-def gunzipped_page(body: bytes, limit: int, label: str) -> bytes:
-    """``body`` itself, or its content when it is gzip, never inflated past ``limit``."""
+def saved_page(body: bytes, limit: int, label: str) -> bytes:
+    """A saved page's bytes, refused past ``limit``; a gzipped one (``page.html.gz``, as
+    corpora keep them) is read through, never inflated past ``limit`` either."""
     from archive.warc_read.content_coding import PayloadError, PayloadTooLarge, gunzipped
 
+    if len(body) > limit:
+        raise UsageError(
+            f"{label}: too large to extract: over {limit:,} bytes, the limit a crawl holds pages to"
+        )
     try:
         page, warnings = gunzipped(body, limit)
     except PayloadTooLarge:
@@ -192,11 +195,3 @@ def read_user_file(path: Path, limit: int, label: str, hint: str = "") -> bytes:
             return file.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"{label}: {exc.strerror or exc}") from None
-
-
-def too_large_refused(body: bytes, limit: int, label: str) -> bytes:
-    if len(body) > limit:
-        raise UsageError(
-            f"{label}: too large to extract: over {limit:,} bytes, the limit a crawl holds pages to"
-        )
-    return body

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.cli.arguments import gunzipped_page, read_page_file, too_large_refused
+from scraper.cli.arguments import read_page_file, saved_page
 from scraper.cli.crawl import site_profile
 from scraper.exit_status import EXIT_FAILURES, EXIT_OK, UsageError
 from scraper.sites import ARTICLE_PAGES
@@ -103,8 +103,7 @@ def _read_page(path: Path) -> bytes:
 
     if str(path) == "-":
         body = sys.stdin.buffer.read(MAX_EXTRACT_BYTES + 1)
-        body = too_large_refused(body, MAX_EXTRACT_BYTES, str(path))
-        return gunzipped_page(body, MAX_EXTRACT_BYTES, "standard input")
+        return saved_page(body, MAX_EXTRACT_BYTES, "standard input")
     hint = " (give - to read standard input)"
     return read_page_file(path, MAX_EXTRACT_BYTES, str(path), hint)
 

@@ -50,6 +50,8 @@ _BOOLEAN_ATTRIBUTES = frozenset(
 
 
 _ARENA = threading.local()
+# tag name -> _Copier._kind(name): every tree here has the same builder (bs4's lxml HTML
+# builder), so what a name's tags share is the same on every page
 _KINDS: dict[str, tuple[Any, ...]] = {}
 _KINDS_KEPT = 2048
 
@@ -174,9 +176,6 @@ class _Copier:
             "preserve_whitespace_tags": self.preserve,
         }
         self.last: PageElement = soup  # the element before the next one, in document order
-        # tag name -> _kind(name): every tree here has the same builder (bs4's lxml HTML
-        # builder), so what a name's tags share is the same on every page
-        self.kinds = _KINDS
 
     def document(self, root: Any, trailing: list[tuple[str, str]] | None) -> None:
         soup = self.soup
@@ -235,11 +234,11 @@ class _Copier:
     ) -> tuple[Tag, bool, type[NavigableString] | None]:
         """``element`` copied as a Tag, with its text; what its children are copied under."""
         name = element.tag
-        kind = self.kinds.get(name)
+        kind = _KINDS.get(name)
         if kind is None:
             kind = self._kind(name)
-            if len(self.kinds) < _KINDS_KEPT:  # pages may invent any number of names
-                self.kinds[name] = kind
+            if len(_KINDS) < _KINDS_KEPT:  # pages may invent any number of names
+                _KINDS[name] = kind
         multi, own_container, empty, interesting, preserves = kind
         pairs = element.items()
         attrs = self.attribute_dict(
